@@ -1,0 +1,3 @@
+from coursegen.cli import main
+
+raise SystemExit(main())

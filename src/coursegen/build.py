@@ -1,0 +1,171 @@
+"""`build()`: the whole pipeline in one readable function — load, discover, parse, graph, render, write."""
+
+from __future__ import annotations
+
+import difflib
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from coursegen.config import load_config
+from coursegen.course import build_course
+from coursegen.discover import discover_sources
+from coursegen.errors import CoursegenError, Diagnostics
+from coursegen.markdown_render import AnchorLink, MarkdownRenderer
+from coursegen.model import Course, PageKind, SourceKind
+from coursegen.output import OutputLock, SiteWriter, check_output_dir
+from coursegen.parse import parse_source
+from coursegen.render import NOT_FOUND_URL, SiteRenderer, highlight_css
+from coursegen.strings import interface_strings
+from coursegen.theme import load_theme, static_files
+
+STYLESHEET = "coursegen.css"
+
+
+@dataclass
+class BuildResult:
+    out: Path
+    diagnostics: Diagnostics
+    pages: int = 0
+    notebooks: int = 0
+    files: int = 0
+    seconds: float = 0.0
+    written: bool = False
+
+
+@dataclass
+class BuildOptions:
+    strict: bool = False
+    drafts: bool = False
+    write: bool = True  # False for `coursegen check`: every validation, nothing written
+    progress: Callable[[str, int, int], None] | None = field(default=None, repr=False)
+
+
+def build(root: Path, out: Path | None = None, options: BuildOptions | None = None) -> BuildResult:
+    """Build the course in `root` into `out` (default root/site). Raises CoursegenError for bad usage."""
+    options = options or BuildOptions()
+    started = time.perf_counter()
+    root = root.resolve()
+    if not (root / "content").is_dir():
+        raise CoursegenError(f"no content/ folder in {root}", "run coursegen in a course folder, or create one with `coursegen new DIR`", exit_code=2)
+    out = check_output_dir(root, out or root / "site")
+    diagnostics = Diagnostics()
+    result = BuildResult(out=out, diagnostics=diagnostics)
+
+    # load → discover → parse
+    config = load_config(root, diagnostics)
+    sources = discover_sources(root, diagnostics, skip=(out, root / ".coursegen-cache"))
+    pages = [page for source in sources if source.kind is not SourceKind.ASSET if (page := parse_source(source, diagnostics))]
+    assets = [source for source in sources if source.kind is SourceKind.ASSET]
+
+    # course graph
+    course = build_course(pages, assets, diagnostics, drafts=options.drafts)
+    if not course.home.title:
+        course.home.title = config.title
+
+    # render: Markdown and notebooks first (every anchor must be known), then templates
+    theme = load_theme(root)
+    strings = interface_strings(config.language, config.strings, diagnostics)
+    renderer = SiteRenderer(config, course, theme, strings)
+    if not renderer.check_templates(root, diagnostics):
+        return _finish(result, started)
+    bodies = render_bodies(course, strings, diagnostics, options.progress)
+    check_anchors(bodies, diagnostics)
+    html_pages = {
+        page.url: renderer.render_page(page, bodies[page.url].html, bodies[page.url].toc, diagnostics, error=bodies[page.url].error)
+        for page in course.pages
+    }
+    not_found = renderer.render_not_found(diagnostics)
+
+    result.pages = len(course.pages)
+    result.notebooks = sum(1 for page in course.pages if page.kind is PageKind.NOTEBOOK)
+    if not options.write or (options.strict and diagnostics.items):
+        return _finish(result, started)
+
+    # write
+    with OutputLock(out):
+        writer = SiteWriter(out)
+        try:
+            write_site(writer, course, theme, html_pages, not_found)
+            writer.commit()
+        except BaseException:
+            writer.discard()
+            raise
+    result.files = len(writer.written)
+    result.written = True
+    return _finish(result, started)
+
+
+def _finish(result: BuildResult, started: float) -> BuildResult:
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+@dataclass
+class Body:
+    """A page's rendered fragment, before the theme wraps it."""
+
+    html: str = ""
+    toc: list = field(default_factory=list)
+    error: str = ""  # shown in place of a notebook that could not be rendered
+    anchors: set[str] = field(default_factory=set)
+    anchor_links: list[AnchorLink] = field(default_factory=list)
+
+
+def render_bodies(course: Course, strings, diagnostics: Diagnostics, progress=None) -> dict[str, Body]:
+    """Markdown pages and notebooks to HTML fragments, with their anchors for the second pass."""
+    markdown = MarkdownRenderer(course)
+    converter = None
+    bodies: dict[str, Body] = {}
+    total = len(course.pages)
+    for done, page in enumerate(course.pages, 1):
+        if progress:
+            progress(page.rel or page.url, done, total)
+        if page.kind is PageKind.NOTEBOOK:
+            from coursegen.notebooks import NotebookConverter, NotebookProblem
+
+            converter = converter or NotebookConverter(markdown, strings)
+            try:
+                rendered = converter.convert(page, diagnostics)
+            except NotebookProblem as problem:
+                if not page.notebook_error:  # JSON errors were reported when the file was read
+                    diagnostics.error(page.rel, str(problem), "fix the notebook in Jupyter; its page shows this error meanwhile")
+                bodies[page.url] = Body(error=page.notebook_error or str(problem))
+                continue
+        elif page.source is not None:
+            rendered = markdown.render(page, page.body, page.body_first_line, diagnostics)
+        else:  # a generated section page has no body of its own
+            bodies[page.url] = Body()
+            continue
+        bodies[page.url] = Body(rendered.html, rendered.toc, "", rendered.anchors, rendered.anchor_links)
+    return bodies
+
+
+def check_anchors(bodies: dict[str, Body], diagnostics: Diagnostics) -> None:
+    """Second pass: a `#fragment` must name an id that exists on its target page."""
+    for body in bodies.values():
+        for link in body.anchor_links:
+            known = bodies.get(link.target.url, Body()).anchors
+            if link.fragment in known:
+                continue
+            guess = difflib.get_close_matches(link.fragment, sorted(known), n=1, cutoff=0.6)
+            hint = f"did you mean '#{guess[0]}'?" if guess else f"'{link.target.rel or link.target.url}' has no heading or id '{link.fragment}'"
+            diagnostics.warning(link.source.rel, f"anchor '{link.href}' leads nowhere", hint, line=link.line)
+
+
+def write_site(writer: SiteWriter, course: Course, theme, html_pages: dict[str, str], not_found: str) -> None:
+    for page in course.pages:
+        writer.write_text(page.url, html_pages[page.url], page.rel or page.url)
+        if page.kind is PageKind.NOTEBOOK and page.source is not None:
+            writer.copy_file(page.download_url, page.source.path, page.rel)
+    for asset in course.assets:
+        writer.copy_file(str(asset.site_rel), asset.path, str(asset.rel))
+    for name, path in static_files(theme).items():
+        if name == STYLESHEET:  # one stylesheet for the whole site: theme CSS + code colours
+            css = path.read_text(encoding="utf-8").rstrip("\n") + "\n\n" + highlight_css()
+            writer.write_text(f"static/{name}", css, f"static/{name}")
+        else:
+            writer.copy_file(f"static/{name}", path, f"static/{name}")
+    if NOT_FOUND_URL not in html_pages:
+        writer.write_text(NOT_FOUND_URL, not_found, NOT_FOUND_URL)

@@ -1,0 +1,98 @@
+"""Command line: `coursegen build | check | new` (also `python -m coursegen …`)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from coursegen import __version__
+
+EXIT_OK, EXIT_ERRORS, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="coursegen",
+        description="Build a course website from Markdown lessons and Jupyter notebooks.",
+        epilog="Exit status: 0 success (warnings allowed), 1 errors found (or warnings with --strict), 2 wrong usage.",
+    )
+    parser.add_argument("--version", action="version", version=f"coursegen {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    build = commands.add_parser("build", help="build the site", description="Build the course in COURSE_DIR into a static site.")
+    _add_course_dir(build)
+    build.add_argument("-o", "--output", metavar="OUT", type=Path, help="output folder (default: COURSE_DIR/site); replaced atomically")
+    _add_strict(build)
+    build.add_argument("--clean", action="store_true", help="ignore and delete the build cache (.coursegen-cache/) first")
+    build.add_argument("--drafts", action="store_true", help="include pages marked `draft: true`")
+    _add_verbosity(build)
+
+    check = commands.add_parser("check", help="validate the course without writing anything", description="Run every validation of a build (front matter, links, anchors, notebooks, encoding) and write nothing.")
+    _add_course_dir(check)
+    _add_strict(check)
+    check.add_argument("--drafts", action="store_true", help="also check pages marked `draft: true`")
+    _add_verbosity(check)
+
+    new = commands.add_parser("new", help="start a new course from a small working example", description="Create a small working course in DIR (which must not exist or be empty).")
+    new.add_argument("directory", metavar="DIR", type=Path, help="folder to create")
+    new.add_argument("--language", choices=["fr", "en"], default="fr", help="language of the interface and the example text (default: fr)")
+    return parser
+
+
+def _add_course_dir(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("course_dir", metavar="COURSE_DIR", nargs="?", type=Path, default=Path("."), help="the course folder (default: the current folder)")
+
+
+def _add_strict(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--strict", action="store_true", help="treat warnings as errors: exit 1 and leave the previous site untouched")
+
+
+def _add_verbosity(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("-q", "--quiet", action="store_true", help="print errors only")
+    group.add_argument("-v", "--verbose", action="store_true", help="print every file as it is processed, and tracebacks")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = make_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return EXIT_USAGE
+    from coursegen.errors import CoursegenError  # keep `--help` fast: nothing heavy before here
+
+    try:
+        if args.command in ("build", "check"):
+            return _run_build(args)
+        if args.command == "new":
+            from coursegen.scaffold import create_course
+
+            created = create_course(args.directory, args.language)
+            print(f"Created a new course in {created}. Next: cd {args.directory} && coursegen build")
+            return EXIT_OK
+    except CoursegenError as error:
+        print(error, file=sys.stderr)
+        return error.exit_code
+    except KeyboardInterrupt:
+        print("interrupted; the previous site was left as it was", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    return EXIT_USAGE
+
+
+def _run_build(args: argparse.Namespace) -> int:
+    from coursegen.build import BuildOptions, build
+    from coursegen.report import Reporter
+
+    reporter = Reporter(quiet=args.quiet, verbose=args.verbose)
+    writing = args.command == "build"
+    if writing and args.clean:
+        from coursegen.cache import clear_cache
+
+        clear_cache(args.course_dir)
+    options = BuildOptions(strict=args.strict, drafts=args.drafts, write=writing, progress=reporter.progress)
+    with reporter.live():
+        result = build(args.course_dir, getattr(args, "output", None), options)
+    reporter.summary(result, args.course_dir, checking=not writing, strict=args.strict)
+    failed = bool(result.diagnostics.errors) or (args.strict and bool(result.diagnostics.items))
+    return EXIT_ERRORS if failed else EXIT_OK

@@ -1,0 +1,143 @@
+"""course.yml: course-wide settings, typed and checked, with did-you-mean for unknown keys."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from coursegen.errors import Diagnostics
+from coursegen.textio import read_text
+from coursegen.yamlio import YamlProblem, load_yaml_mapping
+
+CONFIG_NAME = "course.yml"
+LANGUAGES = ("fr", "en")
+
+
+@dataclass(frozen=True)
+class NotebookSettings:
+    execute: str = "never"  # never | auto | always
+    timeout: int = 120  # seconds per cell
+    allow_errors: bool = False
+
+
+@dataclass(frozen=True)
+class LaunchSettings:
+    repository: str = ""  # "owner/name" on GitHub
+    branch: str = "main"
+
+
+@dataclass(frozen=True)
+class CourseConfig:
+    title: str = "Course"
+    description: str = ""
+    language: str = "en"
+    author: str = ""
+    icon: str = "📘"
+    base_url: str = ""
+    notebooks: NotebookSettings = NotebookSettings()
+    launch: LaunchSettings | None = None
+    theme: dict[str, Any] = field(default_factory=dict)
+    strings: dict[str, str] = field(default_factory=dict)
+
+
+_TEXT_KEYS = ("title", "description", "language", "author", "icon", "base_url")
+KNOWN_KEYS = set(_TEXT_KEYS) | {"notebooks", "launch", "theme", "strings"}
+
+
+def load_config(root: Path, diagnostics: Diagnostics) -> CourseConfig:
+    """Read `root/course.yml` if present. Problems become diagnostics; defaults fill the gaps."""
+    path = root / CONFIG_NAME
+    if not path.is_file():
+        return CourseConfig(title=_title_from_folder(root))
+    text = read_text(path, CONFIG_NAME, diagnostics)
+    if text is None:
+        return CourseConfig(title=_title_from_folder(root))
+    try:
+        data, lines = load_yaml_mapping(text, CONFIG_NAME, diagnostics=diagnostics)
+    except YamlProblem as problem:
+        diagnostics.error(CONFIG_NAME, problem.message, problem.hint, line=problem.line, col=problem.col)
+        return CourseConfig(title=_title_from_folder(root))
+
+    values: dict[str, Any] = {}
+    for key, value in data.items():
+        line = lines.get(key)
+        if key not in KNOWN_KEYS:
+            close = difflib.get_close_matches(key, sorted(KNOWN_KEYS), n=1, cutoff=0.7)
+            hint = f"did you mean '{close[0]}'?" if close else "known keys: " + ", ".join(sorted(KNOWN_KEYS))
+            diagnostics.warning(CONFIG_NAME, f"unknown key '{key}'", hint, line=line)
+            continue
+        if value is None:
+            continue
+        if key in _TEXT_KEYS:
+            if isinstance(value, bool):
+                diagnostics.error(CONFIG_NAME, f"'{key}' must be a text, but YAML read {str(value).lower()}", f'put it in quotes: {key}: "…"', line=line)
+                continue
+            if not isinstance(value, (str, int, float)):
+                diagnostics.error(CONFIG_NAME, f"'{key}' must be a text", f'e.g. {key}: "…"', line=line)
+                continue
+            values[key] = str(value)
+        elif key == "notebooks":
+            values[key] = _notebook_settings(value, line, diagnostics)
+        elif key == "launch":
+            values[key] = _launch_settings(value, line, diagnostics)
+        elif key in ("theme", "strings"):
+            if not isinstance(value, dict):
+                diagnostics.error(CONFIG_NAME, f"'{key}' must be a mapping of `name: value` lines", line=line)
+                continue
+            values[key] = {str(k): v if key == "theme" else str(v) for k, v in value.items()}
+
+    language = values.get("language", "en")
+    if language not in LANGUAGES:
+        diagnostics.warning(CONFIG_NAME, f"language '{language}' has no interface strings; using English", "use fr or en", line=lines.get("language"))
+    base_url = values.get("base_url", "")
+    if base_url and not base_url.startswith(("https://", "http://")):
+        diagnostics.error(CONFIG_NAME, f"base_url '{base_url}' is not an absolute http(s) URL", "e.g. base_url: https://example.org/cours/", line=lines.get("base_url"))
+        values.pop("base_url")
+    values.setdefault("title", _title_from_folder(root))
+    return CourseConfig(**values)
+
+
+def _notebook_settings(value: Any, line: int | None, diagnostics: Diagnostics) -> NotebookSettings:
+    if not isinstance(value, dict):
+        diagnostics.error(CONFIG_NAME, "'notebooks' must be a mapping", "e.g. notebooks: {execute: auto, timeout: 120}", line=line)
+        return NotebookSettings()
+    settings: dict[str, Any] = {}
+    for key, item in value.items():
+        if key == "execute":
+            if item is False:  # YAML 1.1 reads `never`… no, but `no`/`off` become False
+                item = "never"
+            if item not in ("never", "auto", "always"):
+                diagnostics.error(CONFIG_NAME, f"notebooks.execute must be never, auto or always, not {item!r}", line=line)
+                continue
+            settings["execute"] = item
+        elif key == "timeout":
+            if isinstance(item, bool) or not isinstance(item, int) or item <= 0:
+                diagnostics.error(CONFIG_NAME, f"notebooks.timeout must be a positive number of seconds, not {item!r}", line=line)
+                continue
+            settings["timeout"] = item
+        elif key == "allow_errors":
+            if not isinstance(item, bool):
+                diagnostics.error(CONFIG_NAME, f"notebooks.allow_errors must be true or false, not {item!r}", line=line)
+                continue
+            settings["allow_errors"] = item
+        else:
+            diagnostics.warning(CONFIG_NAME, f"unknown key 'notebooks.{key}'", "known: execute, timeout, allow_errors", line=line)
+    return NotebookSettings(**settings)
+
+
+def _launch_settings(value: Any, line: int | None, diagnostics: Diagnostics) -> LaunchSettings | None:
+    if not isinstance(value, dict) or not isinstance(value.get("repository"), str):
+        diagnostics.error(CONFIG_NAME, "'launch' needs a repository", "e.g. launch: {repository: owner/course, branch: main}", line=line)
+        return None
+    repository = value["repository"].strip().removeprefix("https://github.com/").strip("/")
+    if repository.count("/") != 1:
+        diagnostics.error(CONFIG_NAME, f"launch.repository '{value['repository']}' is not 'owner/name'", "e.g. repository: jdupont/cours-nlp", line=line)
+        return None
+    return LaunchSettings(repository=repository, branch=str(value.get("branch", "main")))
+
+
+def _title_from_folder(root: Path) -> str:
+    name = root.resolve().name.replace("_", " ").replace("-", " ").strip()
+    return name[:1].upper() + name[1:] if name else "Course"

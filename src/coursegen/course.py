@@ -1,0 +1,268 @@
+"""The course graph: sections, ordering, prev/next, lesson ↔ notebook, and the link-target indexes."""
+
+from __future__ import annotations
+
+import difflib
+import posixpath
+import re
+from collections import defaultdict
+
+from coursegen.errors import Diagnostics
+from coursegen.frontmatter import PageMeta
+from coursegen.model import NOTEBOOKS_DIR, Course, Page, PageKind, SourceFile, target_url
+from coursegen.urls import is_external, natural_key, readable_name, split_href
+
+_MD_LINK = re.compile(r"\]\(\s*<?([^)\s>]+)>?(?:\s+[\"'][^)]*)?\)|href=[\"']([^\"']+)[\"']")
+
+
+def build_course(pages: list[Page], assets: list[SourceFile], diagnostics: Diagnostics, *, drafts: bool = False) -> Course:
+    """Wire pages into one graph. Nothing here reads files: every input was parsed before."""
+    pages = [page for page in pages if drafts or not page.meta.draft]
+    pages = _drop_shadowed_readmes(pages, diagnostics)
+    pages, assets = _drop_collisions(pages, assets, diagnostics)
+
+    sections = {page.folder: page for page in pages if page.is_section}
+    for page in list(pages):
+        _ensure_section(_section_folder_of(page), sections)
+    home = sections[""]
+    if home.kind is not PageKind.HOME:
+        home.kind = PageKind.HOME
+
+    for page in pages + [s for s in sections.values() if s.source is None]:
+        if page is home:
+            continue
+        parent = sections[_section_folder_of(page)] if not page.is_section else sections[posixpath.dirname(page.folder)]
+        page.parent = parent
+        if page.kind is PageKind.NOTEBOOK and _is_from_notebooks_dir(page):
+            parent.notebooks.append(page)
+        else:
+            parent.children.append(page)
+
+    for section in sections.values():
+        _order_children(section)
+
+    reading_order = list(_depth_first(home))
+    for previous, current in zip(reading_order, reading_order[1:]):
+        previous.next, current.prev = current, previous
+
+    course = Course(home=home, pages=reading_order, sections=sections, assets=assets)
+    _index_link_targets(course)
+    _attach_notebooks(course, diagnostics)
+    return course
+
+
+def _is_from_notebooks_dir(page: Page) -> bool:
+    return page.source is not None and page.source.rel.parts[0] == NOTEBOOKS_DIR
+
+
+def _section_folder_of(page: Page) -> str:
+    """The folder of the section a page belongs to (for a section: the section itself)."""
+    if page.is_section:
+        return page.folder
+    if _is_from_notebooks_dir(page):
+        # notebooks/A/x.ipynb is published at A/notebooks/x.html but belongs to section A
+        return posixpath.dirname(page.folder)
+    return page.folder
+
+
+def _ensure_section(folder: str, sections: dict[str, Page]) -> None:
+    """Create generated section pages for `folder` and its ancestors when they have no index.md."""
+    while True:
+        if folder not in sections:
+            kind = PageKind.HOME if folder == "" else PageKind.SECTION
+            title = readable_name(posixpath.basename(folder)) if folder else ""
+            url = posixpath.join(folder, "index.html") if folder else "index.html"
+            sections[folder] = Page(kind=kind, url=url, folder=folder, title=title, meta=PageMeta())
+        if folder == "":
+            return
+        folder = posixpath.dirname(folder)
+
+
+def _drop_shadowed_readmes(pages: list[Page], diagnostics: Diagnostics) -> list[Page]:
+    index_folders = {p.folder for p in pages if p.is_section and p.source and p.source.rel.name == "index.md"}
+    kept = []
+    for page in pages:
+        if page.is_section and page.source and page.source.rel.name == "README.md" and page.folder in index_folders:
+            diagnostics.warning(page.rel, "README.md is not published because index.md exists in the same folder", "merge them or rename one")
+            continue
+        kept.append(page)
+    return kept
+
+
+def _drop_collisions(pages: list[Page], assets: list[SourceFile], diagnostics: Diagnostics) -> tuple[list[Page], list[SourceFile]]:
+    """Two sources that would write the same output file: an error naming both; the first one wins."""
+    claimed: dict[str, str] = {}
+    kept_pages, kept_assets = [], []
+
+    def claim(output: str, rel: str) -> bool:
+        key = output.casefold()  # two names differing only by case clash on macOS and Windows
+        if key in claimed:
+            diagnostics.error(rel, f"'{rel}' and '{claimed[key]}' would both be published as '{output}'", "rename one of them")
+            return False
+        claimed[key] = rel
+        return True
+
+    for page in pages:
+        outputs = [page.url] + ([page.download_url] if page.download_url else [])
+        if all(claim(output, page.rel) for output in outputs):
+            kept_pages.append(page)
+    for asset in assets:
+        if claim(str(asset.site_rel), str(asset.rel)):
+            kept_assets.append(asset)
+    return kept_pages, kept_assets
+
+
+def _order_children(section: Page) -> None:
+    """front matter `order` → order of first link in the section's index.md → natural name order."""
+    link_rank = _link_ranks(section)
+
+    def key(page: Page) -> tuple:
+        name = page.folder.rsplit("/", 1)[-1] if page.is_section else (page.source.path.stem if page.source else page.title)
+        if page.meta.order is not None:
+            return (0, page.meta.order, natural_key(name))
+        if page in link_rank:
+            return (1, link_rank[page], ())
+        return (2, 0, natural_key(name))
+
+    section.children.sort(key=key)
+    section.notebooks.sort(key=key)
+
+
+def _link_ranks(section: Page) -> dict[Page, int]:
+    """Position at which the section's own page first links to each child."""
+    if not section.body:
+        return {}
+    names: dict[str, Page] = {}
+    for child in section.children + section.notebooks:
+        for name in _names_of(child, section.folder):
+            names.setdefault(name, child)
+    ranks: dict[Page, int] = {}
+    for match in _MD_LINK.finditer(section.body):
+        href = match.group(1) or match.group(2)
+        if is_external(href):
+            continue
+        path, _ = split_href(href)
+        if not path:
+            continue
+        target = posixpath.normpath(posixpath.join(section.folder, path))
+        child = names.get(target)
+        if child is not None and child not in ranks:
+            ranks[child] = len(ranks)
+    return ranks
+
+
+def _names_of(page: Page, section_folder: str) -> list[str]:
+    """Every site path an author may use to link to `page` from its section page."""
+    if page.is_section:
+        return [page.folder, page.url, posixpath.join(page.folder, "index.md"), posixpath.join(page.folder, "README.md")]
+    names = [page.url]
+    if page.source:
+        names.append(str(page.source.site_rel))
+    return names
+
+
+def _depth_first(section: Page):
+    yield section
+    for child in section.children:
+        if child.is_section:
+            yield from _depth_first(child)
+        else:
+            yield child
+    yield from section.notebooks
+
+
+def _index_link_targets(course: Course) -> None:
+    for page in course.pages:
+        course.by_url[page.url] = page
+        if page.source:
+            course.by_rel[str(page.source.rel)] = page
+            course.by_site_rel[str(page.source.site_rel)] = page
+        if page.is_section:
+            course.by_url.setdefault(page.folder or ".", page)
+    for asset in course.assets:
+        course.by_rel[str(asset.rel)] = asset
+        course.by_site_rel[str(asset.site_rel)] = asset
+        course.by_url.setdefault(str(asset.site_rel), asset)
+    # number the lessons of each section: cards show 1, 2, 3…
+    for section in course.sections.values():
+        number = 0
+        for child in section.children:
+            if child.kind is PageKind.LESSON:
+                number += 1
+                child.number = number
+
+
+def _attach_notebooks(course: Course, diagnostics: Diagnostics) -> None:
+    """A lesson's `notebook:` is relative to the lesson file, or to notebooks/."""
+    for page in course.pages:
+        value = page.meta.notebook
+        if not value or page.source is None:
+            continue
+        line = page.meta.lines.get("notebook")
+        here = posixpath.dirname(str(page.source.rel))
+        candidates = [posixpath.normpath(posixpath.join(here, value)), posixpath.normpath(posixpath.join(NOTEBOOKS_DIR, value))]
+        target = next((course.by_rel[c] for c in candidates if c in course.by_rel), None)
+        if isinstance(target, Page) and target.kind is PageKind.NOTEBOOK:
+            page.notebook = target
+            target.lessons.append(page)
+            continue
+        if any(c.startswith("../") or c == ".." for c in candidates[:1]) and not any(c in course.by_rel for c in candidates):
+            hint = "the notebook must be inside the course (content/ or notebooks/)"
+        else:
+            notebook_rels = [rel for rel, t in course.by_rel.items() if isinstance(t, Page) and t.kind is PageKind.NOTEBOOK]
+            guess = _closest(value, notebook_rels, here)
+            hint = f"did you mean '{guess}'?" if guess else "give the path relative to the lesson or to notebooks/"
+        diagnostics.error(page.rel, f"notebook '{value}' not found", hint, line=line)
+
+
+def _closest(value: str, rels: list[str], here: str) -> str:
+    """The known path most like `value`, written the way the author would write it."""
+    shown = {}
+    for rel in rels:
+        shown[posixpath.relpath(rel, NOTEBOOKS_DIR) if rel.startswith(NOTEBOOKS_DIR + "/") else posixpath.relpath(rel, here)] = rel
+    match = difflib.get_close_matches(value, list(shown), n=1, cutoff=0.5)
+    return match[0] if match else ""
+
+
+def resolve_link(course: Course, page: Page, path: str) -> "Page | SourceFile | None":
+    """What an author's relative link `path` (no fragment, unquoted) in `page` leads to, if anything.
+
+    Tried against the real source tree first (`../../notebooks/A/x.ipynb`), then against the site
+    layout (`notebooks/x.ipynb` from a module page, `other.html`, `sub/`).
+    """
+    if page.source is None:
+        return None
+    bases = [(posixpath.dirname(str(page.source.rel)), course.by_rel), (posixpath.dirname(str(page.source.site_rel)), course.by_site_rel)]
+    for base, index in bases:
+        candidate = posixpath.normpath(posixpath.join(base, path))
+        if candidate.startswith("../") or candidate == "..":
+            continue
+        for name in (candidate, posixpath.join(candidate, "index.md"), posixpath.join(candidate, "README.md")):
+            if name in index:
+                return index[name]
+        if index is course.by_site_rel:
+            found = course.by_url.get(candidate) or course.by_url.get(posixpath.join(candidate, "index.html"))
+            if found is not None:
+                return found
+    return None
+
+
+def suggest_link(course: Course, page: Page, path: str) -> str:
+    """A 'did you mean' for a link that leads nowhere, written relative to the page."""
+    if page.source is None:
+        return ""
+    base = posixpath.dirname(str(page.source.site_rel))
+    wanted = posixpath.normpath(posixpath.join(base, path))
+    known = list(course.by_site_rel)
+    match = difflib.get_close_matches(wanted, known, n=1, cutoff=0.6)
+    if not match:
+        # compare file names alone: a lesson moved to another module
+        by_name = defaultdict(list)
+        for name in known:
+            by_name[posixpath.basename(name)].append(name)
+        names = difflib.get_close_matches(posixpath.basename(wanted), list(by_name), n=1, cutoff=0.6)
+        match = by_name[names[0]][:1] if names else []
+    return posixpath.relpath(match[0], base or ".") if match else ""
+
+
+__all__ = ["build_course", "resolve_link", "suggest_link", "target_url"]

@@ -1,0 +1,88 @@
+"""Find the course's source files, in a stable order, without reading them."""
+
+from __future__ import annotations
+
+import os
+import unicodedata
+from pathlib import Path, PurePosixPath
+
+from coursegen.errors import Diagnostics
+from coursegen.model import CONTENT_DIR, NOTEBOOKS_DIR, SourceFile, SourceKind, site_position
+
+# Never published nor watched: editor/OS litter and tool caches.
+JUNK_NAMES = {"__pycache__", "Thumbs.db", "desktop.ini", "node_modules"}
+JUNK_SUFFIXES = ("~", ".swp", ".swo", ".pyc", ".tmp", ".bak", ".orig")
+
+
+def is_ignored(name: str) -> bool:
+    """Names starting with `_` or `.` are private to the author (drafts, .ipynb_checkpoints, .git…)."""
+    return name.startswith(("_", ".")) or name in JUNK_NAMES or name.endswith(JUNK_SUFFIXES)
+
+
+def discover_sources(root: Path, diagnostics: Diagnostics, skip: tuple[Path, ...] = ()) -> list[SourceFile]:
+    """Walk content/ and notebooks/; return every publishable file sorted by site position.
+
+    Symbolic links are followed only when they stay inside the course; `skip` lists folders
+    (the output, caches) that must never be read as sources.
+    """
+    root = root.resolve()
+    sources: list[SourceFile] = []
+    for top in (CONTENT_DIR, NOTEBOOKS_DIR):
+        base = root / top
+        if base.is_dir():
+            sources.extend(_walk(root, base, top, diagnostics, tuple(p.resolve() for p in skip)))
+    sources.sort(key=lambda s: (str(s.site_rel), str(s.rel)))
+    return sources
+
+
+def _walk(root: Path, base: Path, top: str, diagnostics: Diagnostics, skip: tuple[Path, ...]) -> list[SourceFile]:
+    found: list[SourceFile] = []
+    seen_dirs: set[Path] = set()
+    stack = [base]
+    while stack:
+        folder = stack.pop()
+        real = folder.resolve()
+        if real in seen_dirs or any(real == s or real.is_relative_to(s) for s in skip):
+            continue
+        seen_dirs.add(real)
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError as error:
+            diagnostics.error(_rel(root, Path(folder)), f"cannot read the folder ({error.strerror})", "check its permissions")
+            continue
+        for entry in entries:
+            if is_ignored(entry.name):
+                continue
+            path = Path(entry.path)
+            rel = _rel(root, path)
+            if entry.is_symlink():
+                target = path.resolve()
+                if not target.exists():
+                    diagnostics.warning(rel, "broken symbolic link, skipped", "remove it or point it at an existing file")
+                    continue
+                if not target.is_relative_to(root):
+                    diagnostics.warning(rel, "symbolic link leads outside the course, skipped", "copy the file into the course instead")
+                    continue
+            if entry.is_dir():
+                stack.append(path)
+                continue
+            if not entry.is_file():
+                continue
+            kind = _kind_of(entry.name, top)
+            rel_posix = PurePosixPath(unicodedata.normalize("NFC", rel))
+            found.append(SourceFile(path=path, rel=rel_posix, site_rel=site_position(rel_posix), kind=kind))
+    return found
+
+
+def _kind_of(name: str, top: str) -> SourceKind:
+    """Data files beside notebooks (CSV, images) are published beside the notebook pages."""
+    lower = name.lower()
+    if lower.endswith(".ipynb"):
+        return SourceKind.NOTEBOOK
+    if top == CONTENT_DIR and lower.endswith(".md"):
+        return SourceKind.MARKDOWN
+    return SourceKind.ASSET
+
+
+def _rel(root: Path, path: Path) -> str:
+    return path.relative_to(root).as_posix() if path.is_relative_to(root) else path.as_posix()

@@ -1,0 +1,82 @@
+"""Diagnostics: every problem found in a course, as data, reported together at the end."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+class Level(str, Enum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, order=True)
+class Diagnostic:
+    """One problem, located as precisely as we can: `path:line:col: level: what — what to do`."""
+
+    path: str  # relative to the course root, '/'-separated; "" for course-wide problems
+    line: int | None
+    col: int | None
+    level: Level
+    message: str
+    hint: str = ""
+
+    def format(self) -> str:
+        where = self.path or "course"
+        if self.line is not None:
+            where += f":{self.line}"
+            if self.col is not None:
+                where += f":{self.col}"
+        text = f"{where}: {self.level.value}: {self.message}"
+        if self.hint:
+            text += f" — {self.hint}"
+        return text
+
+
+@dataclass
+class Diagnostics:
+    """Collects diagnostics during a build; nothing is printed until the caller decides."""
+
+    items: list[Diagnostic] = field(default_factory=list)
+
+    def error(self, path: str, message: str, hint: str = "", line: int | None = None, col: int | None = None) -> None:
+        self.items.append(Diagnostic(path, line, col, Level.ERROR, message, hint))
+
+    def warning(self, path: str, message: str, hint: str = "", line: int | None = None, col: int | None = None) -> None:
+        self.items.append(Diagnostic(path, line, col, Level.WARNING, message, hint))
+
+    def extend(self, other: "Diagnostics | list[Diagnostic]") -> None:
+        self.items.extend(other.items if isinstance(other, Diagnostics) else other)
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.items if d.level is Level.ERROR]
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [d for d in self.items if d.level is Level.WARNING]
+
+    def sorted(self) -> list[Diagnostic]:
+        """Stable, reader-friendly order: by file, then line; duplicates dropped."""
+        unique = dict.fromkeys(self.items)
+        return sorted(unique, key=lambda d: (d.path, d.line or 0, d.col or 0, d.level.value, d.message))
+
+
+class CoursegenError(Exception):
+    """A problem that stops the build before anything is written (bad usage, unsafe output folder…)."""
+
+    def __init__(self, message: str, hint: str = "", path: str = "", line: int | None = None, exit_code: int = 1):
+        super().__init__(message)
+        self.diagnostic = Diagnostic(path, line, None, Level.ERROR, message, hint)
+        self.exit_code = exit_code
+
+    def __str__(self) -> str:
+        return self.diagnostic.format()
+
+
+class UsageError(CoursegenError):
+    """Wrong usage of a command: exit status 2."""
+
+    def __init__(self, message: str, hint: str = "", path: str = ""):
+        super().__init__(message, hint, path, exit_code=2)

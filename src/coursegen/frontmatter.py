@@ -1,0 +1,222 @@
+"""Front matter: split the `---` block from a Markdown file and read it into a typed `PageMeta`."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from coursegen.errors import Diagnostics
+from coursegen.yamlio import YamlProblem, load_yaml_mapping
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    year: str
+    title: str
+    text: str = ""
+    icon: str = ""
+
+
+@dataclass(frozen=True)
+class Stat:
+    value: str
+    label: str
+    icon: str = ""
+
+
+@dataclass(frozen=True)
+class PageMeta:
+    """Every documented front-matter field, typed; unknown keys go to `extra`."""
+
+    title: str = ""
+    description: str = ""
+    tags: tuple[str, ...] = ()
+    category: str = ""
+    order: float | None = None
+    icon: str = ""
+    draft: bool = False
+    template: str = ""
+    # section pages
+    tagline: str = ""
+    timeline: tuple[TimelineEntry, ...] = ()
+    stats: tuple[Stat, ...] = ()
+    # lessons
+    level: str = ""
+    summary: str = ""
+    topics: tuple[str, ...] = ()
+    duration: str = ""
+    notebook: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+    # line of each key in the source file, for messages that point at it
+    lines: dict[str, int] = field(default_factory=dict)
+
+
+_STR_FIELDS = {"title", "description", "category", "icon", "template", "tagline", "level", "summary", "duration", "notebook"}
+_LIST_FIELDS = {"tags", "topics"}
+KNOWN_FIELDS = _STR_FIELDS | _LIST_FIELDS | {"order", "draft", "timeline", "stats"}
+
+
+@dataclass(frozen=True)
+class SplitSource:
+    """A Markdown source cut in two; line numbers are 1-based lines of the original file."""
+
+    yaml_text: str | None
+    yaml_first_line: int  # line of the first YAML line (after the opening ---)
+    body: str
+    body_first_line: int
+
+
+_FENCE_OPEN = "---"
+_FENCE_CLOSE = ("---", "...")
+
+
+def split_front_matter(text: str) -> SplitSource:
+    """Cut `text` (already decoded, newlines normalised) at its front matter, if it has one.
+
+    Raises ValueError when an opening `---` is never closed.
+    """
+    lines = text.split("\n")
+    if not lines or lines[0].rstrip() != _FENCE_OPEN:
+        return SplitSource(None, 0, text, 1)
+    for index in range(1, len(lines)):
+        if lines[index].rstrip() in _FENCE_CLOSE:
+            yaml_text = "\n".join(lines[1:index])
+            body = "\n".join(lines[index + 1 :])
+            return SplitSource(yaml_text, 2, body, index + 2)
+    raise ValueError("the front matter opened on line 1 is never closed")
+
+
+def parse_front_matter(yaml_text: str | None, first_line: int, rel: str, diagnostics: Diagnostics) -> PageMeta:
+    """Read a front-matter block into `PageMeta`, reporting every problem at its line in the file."""
+    if yaml_text is None or not yaml_text.strip():
+        return PageMeta()
+    try:
+        data, key_lines = load_yaml_mapping(yaml_text, rel, line_offset=first_line - 1, diagnostics=diagnostics)
+    except YamlProblem as problem:
+        diagnostics.error(rel, problem.message, problem.hint, line=problem.line, col=problem.col)
+        return PageMeta()
+    return _typed_meta(data, key_lines, rel, diagnostics)
+
+
+def _typed_meta(data: dict[str, Any], key_lines: dict[str, int], rel: str, diagnostics: Diagnostics) -> PageMeta:
+    values: dict[str, Any] = {}
+    extra: dict[str, Any] = {}
+    for key, value in data.items():
+        line = key_lines.get(key)
+        if key not in KNOWN_FIELDS:
+            close = difflib.get_close_matches(key, sorted(KNOWN_FIELDS), n=1, cutoff=0.75)
+            if close:
+                diagnostics.warning(rel, f"unknown front-matter key '{key}'", f"did you mean '{close[0]}'?", line=line)
+            extra[key] = value
+            continue
+        if value is None:
+            continue
+        try:
+            values[key] = _convert(key, value)
+        except TypeError as problem:
+            diagnostics.error(rel, f"front-matter key '{key}' {problem}", _hint_for(key), line=line)
+    return PageMeta(**values, extra=extra, lines=dict(key_lines))
+
+
+def _convert(key: str, value: Any) -> Any:
+    if key in _STR_FIELDS:
+        return _as_text(value)
+    if key in _LIST_FIELDS:
+        if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+            return (str(value),)
+        if isinstance(value, list) and all(_is_scalar(v) for v in value):
+            return tuple(_as_text(v) for v in value)
+        raise TypeError("must be a list of short texts")
+    if key == "order":
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise TypeError(f"must be a number, not {_describe(value)}")
+        return value
+    if key == "draft":
+        if not isinstance(value, bool):
+            raise TypeError(f"must be true or false, not {_describe(value)}")
+        return value
+    if key == "timeline":
+        return tuple(TimelineEntry(**_record(item, ("year", "title"), ("text", "icon"))) for item in _records(value))
+    if key == "stats":
+        return tuple(Stat(**_record(item, ("value", "label"), ("icon",))) for item in _records(value))
+    raise AssertionError(key)
+
+
+def _is_scalar(value: Any) -> bool:
+    return isinstance(value, (str, int, float)) and not isinstance(value, bool)
+
+
+def _as_text(value: Any) -> str:
+    if isinstance(value, bool):
+        word = "true" if value else "false"
+        raise TypeError(f"must be a text, but YAML read {word}: put the value in quotes")
+    if isinstance(value, (str, int, float)):
+        return str(value)
+    raise TypeError(f"must be a text, not {_describe(value)}")
+
+
+def _records(value: Any) -> list[dict]:
+    if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
+        raise TypeError("must be a list of entries, one `- key: value` block each")
+    return value
+
+
+def _record(item: dict, required: tuple[str, ...], optional: tuple[str, ...]) -> dict[str, str]:
+    missing = [name for name in required if item.get(name) in (None, "")]
+    if missing:
+        raise TypeError(f"has an entry without {', '.join(missing)}")
+    unknown = sorted(set(item) - set(required) - set(optional))
+    if unknown:
+        raise TypeError(f"has an entry with unknown key(s) {', '.join(map(str, unknown))}; known keys: {', '.join(required + optional)}")
+    return {name: _as_text(item[name]) for name in required + optional if item.get(name) is not None}
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return repr(value)
+
+
+def _hint_for(key: str) -> str:
+    examples = {
+        "tags": "write it as a list, e.g. tags: [NLP, Attention]",
+        "topics": "write it as a list of short texts, one `- item` per line",
+        "order": "write a number, e.g. order: 2",
+        "draft": "write draft: true or draft: false",
+        "timeline": "e.g. timeline: [{year: 2017, title: Transformer, text: …}]",
+        "stats": "e.g. stats: [{value: 4, label: leçons, icon: 📚}]",
+    }
+    return examples.get(key, "quote the value, e.g. " + key + ': "…"')
+
+
+_H1 = re.compile(r"^#\s+(.+?)\s*#*\s*$")
+_FENCE = re.compile(r"^\s*(```|~~~)")
+
+
+def first_heading(body: str) -> tuple[str, int | None, bool]:
+    """The first level-1 ATX heading outside code fences: (text, line index, is it the first block?)."""
+    in_fence = False
+    seen_content = False
+    for index, line in enumerate(body.split("\n")):
+        if _FENCE.match(line):
+            in_fence = not in_fence
+            seen_content = True
+            continue
+        if in_fence:
+            continue
+        match = _H1.match(line)
+        if match:
+            return _strip_attr_list(match.group(1)), index, not seen_content
+        if line.strip():
+            seen_content = True
+    return "", None, False
+
+
+def _strip_attr_list(text: str) -> str:
+    return re.sub(r"\s*\{[^}]*\}\s*$", "", text).strip()

@@ -1,0 +1,180 @@
+"""Markdown → HTML with links rewritten on the course graph, a table of contents and anchor ids."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import markdown
+from markdown.extensions.toc import slugify_unicode
+from markdown.treeprocessors import Treeprocessor
+
+from coursegen.course import resolve_link, suggest_link
+from coursegen.errors import Diagnostics
+from coursegen.mathml import MathExtension
+from coursegen.model import Course, Page, target_url
+from coursegen.urls import is_external, relative_url, split_href
+
+_ID = re.compile(r'\bid="([^"]+)"')
+
+
+@dataclass(frozen=True)
+class AnchorLink:
+    """A link with a #fragment, checked once every page's anchors are known."""
+
+    source: Page
+    target: Page
+    fragment: str
+    href: str
+    line: int | None
+
+
+@dataclass
+class RenderedMarkdown:
+    html: str
+    toc: list[dict[str, Any]] = field(default_factory=list)
+    anchors: set[str] = field(default_factory=set)
+    anchor_links: list[AnchorLink] = field(default_factory=list)
+
+
+@dataclass
+class _RenderState:
+    """What the tree processors need for the document being converted right now."""
+
+    page: Page
+    text: str
+    first_line: int
+    diagnostics: Diagnostics
+    anchor_links: list[AnchorLink] = field(default_factory=list)
+    _search_from: dict[str, int] = field(default_factory=dict)
+
+    def line_of(self, needle: str) -> int | None:
+        """File line where `needle` next appears in the Markdown source (links are found in order)."""
+        start = self._search_from.get(needle, 0)
+        index = self.text.find(needle, start)
+        if index < 0:
+            index = self.text.find(needle)
+            if index < 0:
+                return None
+        self._search_from[needle] = index + len(needle)
+        return self.first_line + self.text.count("\n", 0, index)
+
+
+class _LinkRewriter(Treeprocessor):
+    """Rewrites `href`/`src` of relative links to the page they lead to, on the source graph."""
+
+    def __init__(self, md, renderer: "MarkdownRenderer"):
+        super().__init__(md)
+        self.renderer = renderer
+
+    def run(self, root):
+        state = self.renderer.state
+        for element in root.iter():
+            attribute = {"a": "href", "img": "src", "source": "src", "video": "src", "audio": "src"}.get(element.tag)
+            if attribute is None:
+                continue
+            href = element.get(attribute)
+            if not href or is_external(href):
+                continue
+            element.set(attribute, self.renderer.rewrite(href, state, is_image=element.tag != "a"))
+        return None
+
+
+def heading_slug(text: str, separator: str = "-") -> str:
+    """Heading ids keep French words readable: `Mécanismes d'attention` → `mécanismes-dattention`."""
+    return slugify_unicode(text, separator)
+
+
+class MarkdownRenderer:
+    """One Markdown converter per process, reset between documents (creating one costs ~10 ms)."""
+
+    EXTENSIONS = [
+        "tables",
+        "footnotes",
+        "attr_list",
+        "def_list",
+        "admonition",
+        "md_in_html",
+        "sane_lists",
+        "pymdownx.superfences",
+        "pymdownx.highlight",
+        "pymdownx.tasklist",
+        "pymdownx.details",
+        "toc",
+    ]
+
+    def __init__(self, course: Course):
+        self.course = course
+        self.math = MathExtension()
+        self.md = markdown.Markdown(
+            extensions=[*self.EXTENSIONS, self.math],
+            extension_configs={
+                "pymdownx.highlight": {"css_class": "highlight", "guess_lang": False, "use_pygments": True},
+                "pymdownx.tasklist": {"custom_checkbox": False},
+                "toc": {"slugify": heading_slug, "permalink": "#", "permalink_title": "", "toc_depth": "2-3"},
+                "footnotes": {"BACKLINK_TITLE": ""},
+            },
+            output_format="html",
+        )
+        self.md.treeprocessors.register(_LinkRewriter(self.md, self), "coursegen-links", 1)
+        self.state: _RenderState | None = None
+
+    def render(self, page: Page, text: str, first_line: int, diagnostics: Diagnostics) -> RenderedMarkdown:
+        self.state = _RenderState(page, text, first_line, diagnostics)
+        self.math.on_error = lambda latex, message: diagnostics.warning(
+            page.rel, f"invalid LaTeX '{_shorten(latex)}' ({message})", "shown as code; fix the formula", line=self.state.line_of(latex)
+        )
+        self.md.reset()
+        html = self.md.convert(text)
+        toc = _toc_entries(getattr(self.md, "toc_tokens", []))
+        result = RenderedMarkdown(html=html, toc=toc, anchors=set(_ID.findall(html)), anchor_links=self.state.anchor_links)
+        self.state = None
+        return result
+
+    def rewrite(self, href: str, state: _RenderState, is_image: bool) -> str:
+        page = state.page
+        path, fragment = split_href(href)
+        if not path:  # "#part" on the same page
+            if fragment:
+                state.anchor_links.append(AnchorLink(page, page, fragment, href, state.line_of(f"({href}")))
+            return href
+        target = resolve_link(self.course, page, path)
+        if target is None:
+            guess = suggest_link(self.course, page, path)
+            what = "image" if is_image else "link"
+            state.diagnostics.warning(
+                page.rel,
+                f"{what} '{href}' leads nowhere",
+                f"did you mean '{guess}'?" if guess else "check the path (it is relative to this file)",
+                line=state.line_of(href),
+            )
+            return href
+        if fragment and isinstance(target, Page):
+            state.anchor_links.append(AnchorLink(page, target, fragment, href, state.line_of(href)))
+        url = target_url(target)
+        return relative_url(url + ("#" + fragment if fragment else ""), page.url)
+
+
+def _toc_entries(tokens: list[dict]) -> list[dict[str, Any]]:
+    """Keep headings of level 2 and 3 for the in-page table of contents, nested."""
+    entries: list[dict[str, Any]] = []
+    for token in tokens:
+        children = _toc_entries(token.get("children", []))
+        if token["level"] in (2, 3):
+            entries.append({"id": token["id"], "title": _plain(token["name"]), "level": token["level"], "children": children if token["level"] == 2 else []})
+        else:
+            entries.extend(children)
+    return entries
+
+
+def _plain(name: str) -> str:
+    """Toc token names are HTML-escaped already; give templates plain text (they escape again)."""
+    import html
+
+    return html.unescape(name)
+
+
+def _shorten(text: str, limit: int = 40) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"

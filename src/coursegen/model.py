@@ -1,0 +1,129 @@
+"""The course model. Each output path and URL is computed once, here, from the source path."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from coursegen.frontmatter import PageMeta
+
+CONTENT_DIR = "content"
+NOTEBOOKS_DIR = "notebooks"
+SECTION_INDEX_NAMES = ("index.md", "README.md")
+
+
+class SourceKind(str, Enum):
+    MARKDOWN = "markdown"
+    NOTEBOOK = "notebook"
+    ASSET = "asset"
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """A file found under content/ or notebooks/.
+
+    `rel` is its path from the course root (`content/A/x.md`, `notebooks/A/x.ipynb`); `site_rel` is
+    where it sits in the site (`A/x.md`, `A/notebooks/x.ipynb`): links are resolved against both.
+    """
+
+    path: Path
+    rel: PurePosixPath
+    site_rel: PurePosixPath
+    kind: SourceKind
+
+    @property
+    def is_section_index(self) -> bool:
+        return self.kind is SourceKind.MARKDOWN and self.rel.name in SECTION_INDEX_NAMES
+
+    @property
+    def page_url(self) -> str:
+        """Site URL of the page made from this source (Markdown and notebooks)."""
+        if self.is_section_index:
+            return str(self.site_rel.parent / "index.html").removeprefix("./")
+        return str(self.site_rel.with_suffix(".html"))
+
+
+def site_position(rel: PurePosixPath) -> PurePosixPath:
+    """Where a source sits in the site: content/A/x → A/x; notebooks/A/x.ipynb → A/notebooks/x.ipynb."""
+    top, *rest = rel.parts
+    inner = PurePosixPath(*rest)
+    if top == NOTEBOOKS_DIR:
+        return inner.parent / NOTEBOOKS_DIR / inner.name
+    return inner
+
+
+class PageKind(str, Enum):
+    HOME = "home"
+    SECTION = "section"
+    LESSON = "lesson"
+    NOTEBOOK = "notebook"
+
+
+@dataclass(eq=False)
+class Page:
+    """One HTML page. Relations (parent, children, prev/next…) are wired by `course.build_course`."""
+
+    kind: PageKind
+    url: str  # site-relative output path, e.g. "module6/index.html"
+    folder: str  # sections: the site folder they stand for ("" for home); others: their folder
+    title: str
+    meta: PageMeta
+    source: SourceFile | None = None  # None for a generated section page
+    body: str = ""  # Markdown body (lessons, sections, home)
+    body_first_line: int = 1
+    notebook_json: dict[str, Any] | None = None  # notebooks, when the JSON could be read
+    notebook_error: str = ""  # notebooks whose JSON/schema is broken
+    # graph
+    parent: Page | None = None
+    children: list[Page] = field(default_factory=list)
+    notebooks: list[Page] = field(default_factory=list)  # sections: from notebooks/<folder>/
+    number: int = 0
+    prev: Page | None = None
+    next: Page | None = None
+    notebook: Page | None = None  # lessons: the page of their `notebook:`
+    lessons: list[Page] = field(default_factory=list)  # notebooks: lessons that point here
+
+    @property
+    def rel(self) -> str:
+        """Source path from the course root, for messages ('' for generated pages)."""
+        return str(self.source.rel) if self.source else ""
+
+    @property
+    def download_url(self) -> str:
+        """Notebooks: the copied .ipynb beside the page."""
+        if self.kind is PageKind.NOTEBOOK and self.source:
+            return str(self.source.site_rel)
+        return ""
+
+    @property
+    def is_section(self) -> bool:
+        return self.kind in (PageKind.HOME, PageKind.SECTION)
+
+    def lesson_count(self) -> int:
+        """Lessons below this section, at any depth."""
+        return sum(1 if child.kind is PageKind.LESSON else child.lesson_count() if child.is_section else 0 for child in self.children)
+
+    def __repr__(self) -> str:
+        return f"Page({self.kind.value}, {self.url!r})"
+
+
+@dataclass
+class Course:
+    """The whole course graph, complete before anything is rendered."""
+
+    home: Page
+    pages: list[Page]  # in reading order (prev/next order)
+    sections: dict[str, Page]  # by site folder
+    assets: list[SourceFile]
+    # link targets: course-root path, site position and output URL → what a link there reaches
+    by_rel: dict[str, "Page | SourceFile"] = field(default_factory=dict)
+    by_site_rel: dict[str, "Page | SourceFile"] = field(default_factory=dict)
+    by_url: dict[str, "Page | SourceFile"] = field(default_factory=dict)
+
+
+def target_url(target: "Page | SourceFile") -> str:
+    if isinstance(target, Page):
+        return target.url
+    return str(target.site_rel)

@@ -1,0 +1,137 @@
+"""Render pages through the theme's Jinja templates."""
+
+from __future__ import annotations
+
+import posixpath
+from pathlib import Path
+from typing import Mapping
+
+import jinja2
+from pygments.formatters import HtmlFormatter
+
+from coursegen.config import CourseConfig
+from coursegen.errors import Diagnostics
+from coursegen.frontmatter import PageMeta
+from coursegen.model import Course, Page, PageKind
+from coursegen.theme import Theme, make_environment
+from coursegen.urls import relative_url
+from coursegen import views
+
+TEMPLATE_BY_KIND = {
+    PageKind.HOME: "home.html",
+    PageKind.SECTION: "section.html",
+    PageKind.LESSON: "lesson.html",
+    PageKind.NOTEBOOK: "notebook.html",
+}
+NOT_FOUND_URL = "404.html"
+
+
+class TemplateProblem(Exception):
+    """A template that cannot be compiled: reported before any page is written."""
+
+
+class SiteRenderer:
+    def __init__(self, config: CourseConfig, course: Course, theme: Theme, strings: Mapping[str, str]):
+        self.config = config
+        self.course = course
+        self.theme = theme
+        self.strings = strings
+        self.env = make_environment(theme)
+        self.course_view = views.course_view(config, course)
+
+    def check_templates(self, root: Path, diagnostics: Diagnostics) -> bool:
+        """Compile every template once; syntax errors name the template file and line."""
+        ok = True
+        for folder in self.theme.template_dirs:
+            for path in sorted(folder.rglob("*.html")):
+                name = path.relative_to(folder).as_posix()
+                try:
+                    self.env.parse(path.read_text(encoding="utf-8"), name=name, filename=str(path))
+                except jinja2.TemplateSyntaxError as error:
+                    shown = path.relative_to(root).as_posix() if path.is_relative_to(root) else f"(built-in theme) {name}"
+                    diagnostics.error(shown, f"template syntax error: {error.message}", "fix the template", line=error.lineno)
+                    ok = False
+                except UnicodeDecodeError:
+                    diagnostics.error(name, "template is not valid UTF-8", "save it as UTF-8")
+                    ok = False
+        return ok
+
+    def template_for(self, page: Page, diagnostics: Diagnostics) -> str:
+        chosen = page.meta.template
+        default = TEMPLATE_BY_KIND[page.kind]
+        if not chosen:
+            return default
+        line = page.meta.lines.get("template")
+        if posixpath.isabs(chosen) or ".." in chosen.split("/") or "\\" in chosen:
+            diagnostics.error(page.rel, f"template '{chosen}' must be a name inside templates/", f"using {default}", line=line)
+            return default
+        try:
+            self.env.get_template(chosen)
+        except jinja2.TemplateNotFound:
+            looked = ", ".join(str(d) for d in self.theme.template_dirs)
+            diagnostics.error(page.rel, f"template '{chosen}' not found (looked in {looked})", f"using {default}", line=line)
+            return default
+        return chosen
+
+    def render_page(self, page: Page, content: str, toc: list[dict], diagnostics: Diagnostics, error: str = "") -> str:
+        template_name = self.template_for(page, diagnostics)
+        prev_section, next_section = views.neighbour_sections(page)
+        context = {
+            "course": self.course_view,
+            "page": views.page_view(page, content, toc, self.config, error),
+            "breadcrumbs": views.breadcrumbs(page),
+            "prev": views.link(page.prev),
+            "next": views.link(page.next),
+            "prev_section": prev_section,
+            "next_section": next_section,
+            "t": self.strings,
+            "lang": self.config.language,
+            "rel": lambda url: relative_url(url, page.url),
+            "static": lambda path: relative_url("static/" + path, page.url),
+        }
+        try:
+            return self.env.get_template(template_name).render(context)
+        except jinja2.TemplateError as problem:
+            where = _template_line(problem)
+            diagnostics.error(page.rel or page.url, f"template {template_name}{where}: {problem}", "fix the template or the page's front matter")
+            return ""
+
+    def render_not_found(self, diagnostics: Diagnostics) -> str:
+        page = Page(kind=PageKind.SECTION, url=NOT_FOUND_URL, folder="", title=self.strings["not_found_title"], meta=PageMeta())
+        context = {
+            "course": self.course_view,
+            "page": views.page_view(page, "", [], self.config),
+            "breadcrumbs": (),
+            "prev": None,
+            "next": None,
+            "prev_section": None,
+            "next_section": None,
+            "t": self.strings,
+            "lang": self.config.language,
+            "rel": lambda url: relative_url(url, NOT_FOUND_URL),
+            "static": lambda path: relative_url("static/" + path, NOT_FOUND_URL),
+        }
+        try:
+            return self.env.get_template("404.html").render(context)
+        except jinja2.TemplateError as problem:
+            diagnostics.error("404.html", f"template 404.html{_template_line(problem)}: {problem}", "fix the template")
+            return ""
+
+
+def _template_line(problem: Exception) -> str:
+    """The template line where a runtime error happened, read from the traceback."""
+    tb = problem.__traceback__
+    line = None
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename.endswith(".html"):
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return f" line {line}" if line else ""
+
+
+def highlight_css(light: str = "default", dark: str = "github-dark") -> str:
+    """Pygments colours for code, light and dark, appended to the site's single stylesheet."""
+    light_css = HtmlFormatter(style=light, nobackground=True).get_style_defs(".highlight")
+    dark_css = HtmlFormatter(style=dark, nobackground=True).get_style_defs(".highlight")
+    dark_css = "\n".join("  " + line for line in dark_css.splitlines())
+    return f"/* Code colours (Pygments '{light}' / '{dark}'), generated by coursegen */\n{light_css}\n@media (prefers-color-scheme: dark) {{\n{dark_css}\n}}\n"

@@ -1,0 +1,74 @@
+"""What the user sees in the terminal: diagnostics, progress on long builds, the closing summary."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from pathlib import Path
+
+from coursegen.errors import Level
+
+PROGRESS_THRESHOLD = 40  # pages: below this a build is too quick for a progress bar to help
+
+
+class Reporter:
+    def __init__(self, quiet: bool = False, verbose: bool = False):
+        from rich.console import Console
+
+        self.quiet = quiet
+        self.verbose = verbose
+        self.console = Console(stderr=True, highlight=False, soft_wrap=True)
+        self._progress = None
+        self._task = None
+
+    @contextlib.contextmanager
+    def live(self):
+        """A progress bar while the build runs, on a terminal, for courses big enough to need one."""
+        if self.quiet or not self.console.is_terminal:
+            yield
+            return
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        self._progress = Progress(TextColumn("rendering"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TextColumn("{task.description}"), console=self.console, transient=True)
+        with self._progress:
+            yield
+        self._progress = None
+
+    def progress(self, name: str, done: int, total: int) -> None:
+        if self.verbose:
+            self.console.print(f"  {name}", markup=False)
+        if self._progress is None or total < PROGRESS_THRESHOLD:
+            return
+        if self._task is None:
+            self._task = self._progress.add_task(name, total=total)
+        self._progress.update(self._task, completed=done, description=name)
+
+    def summary(self, result, course_dir: Path, checking: bool, strict: bool) -> None:
+        diagnostics = result.diagnostics.sorted()
+        for diagnostic in diagnostics:
+            if self.quiet and diagnostic.level is not Level.ERROR:
+                continue
+            style = "bold red" if diagnostic.level is Level.ERROR else "yellow"
+            self.console.print(diagnostic.format(), style=style, markup=False)
+        errors = sum(1 for d in diagnostics if d.level is Level.ERROR)
+        warnings = len(diagnostics) - errors
+        counts = f"{errors} error{'s' if errors != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''}"
+        if checking:
+            line = f"Checked {result.pages} pages ({result.notebooks} notebooks) in {result.seconds:.1f} s: {counts}"
+        elif result.written:
+            line = f"Built {result.pages} pages ({result.notebooks} notebooks, {result.files} files) in {result.seconds:.1f} s: {counts} → {_shown(result.out)}"
+        else:
+            why = "--strict and problems were found" if strict and diagnostics else "errors were found"
+            line = f"Nothing written ({why}): {counts}; the previous site is unchanged"
+        if not self.quiet or errors:
+            self.console.print(line, style="bold" if not errors else "bold red", markup=False)
+
+
+def _shown(path: Path) -> str:
+    with contextlib.suppress(ValueError):
+        return str(path.relative_to(Path.cwd()))
+    return str(path)
+
+
+def print_error(message: str) -> None:
+    print(message, file=sys.stderr)

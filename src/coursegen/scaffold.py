@@ -1,0 +1,169 @@
+"""`coursegen new DIR`: a small working course to start from."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from coursegen.errors import UsageError
+
+_GITIGNORE = """\
+# coursegen output and cache: rebuilt from the sources
+site/
+.coursegen-cache/
+.ipynb_checkpoints/
+__pycache__/
+"""
+
+_WORKFLOW = """\
+# Builds the course with coursegen and publishes site/ to GitHub Pages on every push to main.
+# In the repository settings, choose Pages → Source: "GitHub Actions".
+name: Publish the course
+on:
+  push:
+    branches: [main]
+  workflow_dispatch:
+permissions:
+  contents: read
+  pages: write
+  id-token: write
+concurrency:
+  group: pages
+  cancel-in-progress: true
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - uses: actions/setup-python@v5
+        with:
+          python-version: "3.11"
+      - run: pip install coursegen
+      - run: coursegen build --strict
+      - uses: actions/upload-pages-artifact@v3
+        with:
+          path: site
+  deploy:
+    needs: build
+    runs-on: ubuntu-latest
+    environment:
+      name: github-pages
+      url: ${{ steps.deployment.outputs.page_url }}
+    steps:
+      - id: deployment
+        uses: actions/deploy-pages@v4
+"""
+
+_TEXTS = {
+    "fr": {
+        "course.yml": """\
+title: Mon cours
+description: Un cours construit avec coursegen.
+language: fr
+author: Votre nom
+icon: 🎓
+""",
+        "content/index.md": """\
+---
+title: Mon cours
+tagline: Apprendre pas à pas, à son rythme.
+---
+
+Bienvenue ! Chaque module ci-dessous regroupe des leçons et leurs notebooks.
+Modifiez les fichiers de `content/` puis relancez `coursegen build`.
+""",
+        "content/01_premiers-pas/index.md": """\
+---
+title: Premiers pas
+description: Découvrir la structure d'un cours coursegen.
+icon: 🚀
+tagline: Un module, des leçons, des notebooks.
+---
+
+Ce module contient [une première leçon](01_bienvenue.md).
+""",
+        "content/01_premiers-pas/01_bienvenue.md": """\
+---
+title: Bienvenue
+description: Votre première leçon.
+icon: 👋
+level: 🌱 Débutant
+summary: Écrire une leçon en Markdown avec un en-tête YAML.
+topics: [En-tête YAML, Titres et listes, Liens entre leçons]
+tags: [Démarrage]
+duration: 10 min
+---
+
+## Écrire une leçon
+
+Une leçon est un fichier Markdown. L'en-tête entre les lignes `---` donne son titre,
+son niveau et le texte de sa carte sur la page du module.
+
+## Aller plus loin
+
+Revenez à [la page du module](index.md) ou ajoutez une deuxième leçon `02_suite.md`.
+""",
+    },
+    "en": {
+        "course.yml": """\
+title: My course
+description: A course built with coursegen.
+language: en
+author: Your name
+icon: 🎓
+""",
+        "content/index.md": """\
+---
+title: My course
+tagline: Learn step by step, at your own pace.
+---
+
+Welcome! Each module below groups lessons and their notebooks.
+Edit the files in `content/`, then run `coursegen build` again.
+""",
+        "content/01_getting-started/index.md": """\
+---
+title: Getting started
+description: Discover how a coursegen course is laid out.
+icon: 🚀
+tagline: One module, some lessons, their notebooks.
+---
+
+This module holds [a first lesson](01_welcome.md).
+""",
+        "content/01_getting-started/01_welcome.md": """\
+---
+title: Welcome
+description: Your first lesson.
+icon: 👋
+level: 🌱 Beginner
+summary: Write a lesson in Markdown with a YAML header.
+topics: [YAML header, Headings and lists, Links between lessons]
+tags: [Start]
+duration: 10 min
+---
+
+## Writing a lesson
+
+A lesson is a Markdown file. The header between the `---` lines gives its title, its level
+and the text of its card on the module page.
+
+## Going further
+
+Go back to [the module page](index.md) or add a second lesson `02_next.md`.
+""",
+    },
+}
+
+
+def create_course(directory: Path, language: str = "fr") -> Path:
+    """Write the starter course into `directory`, which must not exist or be empty."""
+    if directory.exists() and (not directory.is_dir() or any(directory.iterdir())):
+        raise UsageError(f"{directory} is not empty", "coursegen new only writes into a new or empty folder")
+    files = dict(_TEXTS[language])
+    files[".gitignore"] = _GITIGNORE
+    files[".github/workflows/publish.yml"] = _WORKFLOW
+    for rel, text in files.items():
+        path = directory / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return directory

@@ -1,0 +1,35 @@
+"""Interface strings of the theme, by language, with the course's own overrides from course.yml."""
+
+from __future__ import annotations
+
+from importlib import resources
+from types import MappingProxyType
+from typing import Mapping
+
+import yaml
+
+from coursegen.errors import Diagnostics
+
+DEFAULT_LANGUAGE = "en"
+
+
+def _table(language: str) -> dict[str, str]:
+    text = resources.files("coursegen").joinpath("strings", f"{language}.yml").read_text(encoding="utf-8")
+    return {str(k): str(v) for k, v in yaml.safe_load(text).items()}
+
+
+def available_languages() -> list[str]:
+    folder = resources.files("coursegen").joinpath("strings")
+    return sorted(entry.name.removesuffix(".yml") for entry in folder.iterdir() if entry.name.endswith(".yml"))
+
+
+def interface_strings(language: str, overrides: Mapping[str, str], diagnostics: Diagnostics) -> Mapping[str, str]:
+    table = _table(DEFAULT_LANGUAGE)
+    if language in available_languages() and language != DEFAULT_LANGUAGE:
+        table.update(_table(language))
+    for key, value in overrides.items():
+        if key not in table:
+            diagnostics.warning("course.yml", f"unknown interface string '{key}' in strings", "see the list in the theming guide")
+            continue
+        table[key] = value
+    return MappingProxyType(table)

@@ -1,0 +1,71 @@
+"""Where the theme lives, and the Jinja environment: course templates first, built-in theme second."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import jinja2
+
+
+def builtin_theme_dir() -> Path:
+    """The built-in theme: shipped inside the wheel as coursegen/theme, or the repo's top level in a checkout."""
+    packaged = Path(str(resources.files("coursegen"))) / "theme"
+    if (packaged / "templates").is_dir():
+        return packaged
+    checkout = Path(__file__).resolve().parents[2]
+    if (checkout / "templates" / "base.html").is_file():
+        return checkout
+    raise FileNotFoundError("coursegen's built-in theme is missing (no coursegen/theme/templates): reinstall coursegen")
+
+
+@dataclass(frozen=True)
+class Theme:
+    """Template and static folders, in lookup order (the course's own first)."""
+
+    template_dirs: tuple[Path, ...]
+    static_dirs: tuple[Path, ...]
+    builtin: Path
+
+
+def load_theme(root: Path) -> Theme:
+    builtin = builtin_theme_dir()
+    template_dirs, static_dirs = [], []
+    for folder, bucket in (("templates", template_dirs), ("static", static_dirs)):
+        own = (root / folder).resolve()
+        if own.is_dir() and own != (builtin / folder).resolve():
+            bucket.append(own)
+        bucket.append(builtin / folder)
+    return Theme(tuple(template_dirs), tuple(static_dirs), builtin)
+
+
+def make_environment(theme: Theme) -> jinja2.Environment:
+    """`theme/x.html` always names the built-in template, so an override can extend its original."""
+    loader = jinja2.ChoiceLoader(
+        [
+            jinja2.PrefixLoader({"theme": jinja2.FileSystemLoader(str(theme.builtin / "templates"))}),
+            jinja2.FileSystemLoader([str(d) for d in theme.template_dirs]),
+        ]
+    )
+    return jinja2.Environment(
+        loader=loader,
+        autoescape=jinja2.select_autoescape(default=True, default_for_string=True),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def static_files(theme: Theme) -> dict[str, Path]:
+    """Every static asset by its path under static/; a course's file replaces the built-in one."""
+    files: dict[str, Path] = {}
+    for folder in reversed(theme.static_dirs):
+        if not folder.is_dir():
+            continue
+        for path in sorted(folder.rglob("*")):
+            rel = path.relative_to(folder)
+            if path.is_file() and not any(part.startswith((".", "_")) for part in rel.parts):
+                files[rel.as_posix()] = path
+    return dict(sorted(files.items()))

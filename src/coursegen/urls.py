@@ -1,0 +1,60 @@
+"""Pure helpers for paths and URLs. Site URLs are '/'-separated, relative to the site root, no leading slash."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import unicodedata
+from urllib.parse import quote, unquote, urlsplit
+
+_DIGITS = re.compile(r"(\d+)")
+_NUMERIC_AFFIX = re.compile(r"^\d+[\s._-]*|[\s._-]*\d+$")
+
+
+def relative_url(target: str, from_url: str) -> str:
+    """The URL to write in page `from_url` to reach `target` (both site-relative, unencoded).
+
+    `target` may carry a `#fragment`. The result is percent-encoded and always relative, so the
+    site works from any sub-path and from file://.
+    """
+    path, _, fragment = target.partition("#")
+    if path:
+        start = posixpath.dirname(from_url) or "."
+        rel = posixpath.relpath(path, start)
+        if path.endswith("/") and not rel.endswith("/"):
+            rel += "/"
+    else:
+        rel = ""
+    out = quote(rel, safe="/")
+    if fragment:
+        out += "#" + quote(fragment, safe="")
+    return out or "#"
+
+
+def is_external(href: str) -> bool:
+    """True for links we never touch: with a scheme (http:, mailto:…), protocol-relative, or absolute."""
+    parts = urlsplit(href)
+    return bool(parts.scheme) or href.startswith("//") or href.startswith("/")
+
+
+def split_href(href: str) -> tuple[str, str]:
+    """Split an author's link into (unquoted path, fragment); query strings are dropped."""
+    parts = urlsplit(href)
+    return unquote(parts.path), unquote(parts.fragment)
+
+
+def natural_key(name: str) -> tuple:
+    """Sort key where numbers compare as numbers: `Module9` < `Module10`, `2_x` < `10_x`."""
+    name = unicodedata.normalize("NFC", name).casefold()
+    return tuple(int(part) if part.isdigit() else part for part in _DIGITS.split(name))
+
+
+def readable_name(stem: str) -> str:
+    """A title made from a file name: `02_self-attention` → `Self attention`."""
+    text = _NUMERIC_AFFIX.sub("", stem) or stem
+    text = re.sub(r"[_-]+", " ", text).strip()
+    return text[:1].upper() + text[1:] if text else stem
+
+
+def has_numeric_affix(stem: str) -> bool:
+    return bool(re.match(r"^\d", stem) or re.search(r"\d$", stem))

@@ -1,0 +1,180 @@
+"""Read-only views of the model for templates (see docs/template-context.md)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any, Mapping
+
+from coursegen.config import CourseConfig
+from coursegen.model import Course, Page, PageKind
+
+
+@dataclass(frozen=True)
+class LinkView:
+    title: str
+    url: str
+    icon: str = ""
+    download_url: str = ""
+
+
+@dataclass(frozen=True)
+class CardView:
+    kind: str
+    number: int
+    title: str
+    url: str
+    icon: str
+    level: str
+    summary: str
+    topics: tuple[str, ...]
+    tags: tuple[str, ...]
+    duration: str
+    notebook: LinkView | None
+    lesson_count: int
+    description: str
+
+
+@dataclass(frozen=True)
+class LaunchView:
+    colab: str
+    binder: str
+
+
+@dataclass(frozen=True)
+class PageView:
+    kind: str
+    url: str
+    title: str
+    description: str
+    icon: str
+    tags: tuple[str, ...]
+    category: str
+    level: str
+    summary: str
+    topics: tuple[str, ...]
+    duration: str
+    tagline: str
+    extra: Mapping[str, Any]
+    timeline: tuple[Mapping[str, str], ...]
+    stats: tuple[Mapping[str, str], ...]
+    content: str
+    toc: tuple[Mapping[str, Any], ...]
+    number: int
+    notebook: LinkView | None
+    cards: tuple[CardView, ...]
+    notebooks: tuple[LinkView, ...]
+    lessons: tuple[LinkView, ...]
+    download_url: str
+    launch: LaunchView | None
+    error: str
+
+
+@dataclass(frozen=True)
+class CourseView:
+    title: str
+    description: str
+    author: str
+    language: str
+    icon: str
+    base_url: str
+    sections: tuple[CardView, ...] = field(default=())
+
+
+def link(page: Page | None) -> LinkView | None:
+    if page is None:
+        return None
+    return LinkView(title=page.title, url=page.url, icon=page.meta.icon, download_url=page.download_url)
+
+
+def card(page: Page) -> CardView:
+    kind = "section" if page.is_section else page.kind.value
+    return CardView(
+        kind=kind,
+        number=page.number,
+        title=page.title,
+        url=page.url,
+        icon=page.meta.icon,
+        level=page.meta.level,
+        summary=page.meta.summary or page.meta.description,
+        topics=page.meta.topics,
+        tags=page.meta.tags,
+        duration=page.meta.duration,
+        notebook=link(page.notebook),
+        lesson_count=page.lesson_count() if page.is_section else 0,
+        description=page.meta.description,
+    )
+
+
+def course_view(config: CourseConfig, course: Course) -> CourseView:
+    return CourseView(
+        title=config.title,
+        description=config.description,
+        author=config.author,
+        language=config.language,
+        icon=config.icon,
+        base_url=config.base_url,
+        sections=tuple(card(child) for child in course.home.children if child.is_section),
+    )
+
+
+def launch_view(config: CourseConfig, page: Page) -> LaunchView | None:
+    """Colab and Binder links for a notebook, from course.yml `launch`."""
+    if config.launch is None or page.kind is not PageKind.NOTEBOOK or page.source is None:
+        return None
+    repo, branch, path = config.launch.repository, config.launch.branch, str(page.source.rel)
+    return LaunchView(
+        colab=f"https://colab.research.google.com/github/{repo}/blob/{branch}/{path}",
+        binder=f"https://mybinder.org/v2/gh/{repo}/{branch}?labpath={path}",
+    )
+
+
+def page_view(page: Page, content: str, toc: list[dict], config: CourseConfig, error: str = "") -> PageView:
+    meta = page.meta
+    return PageView(
+        kind="not_found" if page.url == "404.html" else page.kind.value,
+        url=page.url,
+        title=page.title,
+        description=meta.description,
+        icon=meta.icon,
+        tags=meta.tags,
+        category=meta.category,
+        level=meta.level,
+        summary=meta.summary,
+        topics=meta.topics,
+        duration=meta.duration,
+        tagline=meta.tagline,
+        extra=MappingProxyType(dict(meta.extra)),
+        timeline=tuple(MappingProxyType(vars(entry)) for entry in meta.timeline),
+        stats=tuple(MappingProxyType(vars(stat)) for stat in meta.stats),
+        content=content,
+        toc=tuple(MappingProxyType(entry) for entry in toc),
+        number=page.number,
+        notebook=link(page.notebook),
+        cards=tuple(card(child) for child in page.children),
+        notebooks=tuple(link(nb) for nb in page.notebooks),
+        lessons=tuple(link(lesson) for lesson in page.lessons),
+        download_url=page.download_url,
+        launch=launch_view(config, page),
+        error=error,
+    )
+
+
+def breadcrumbs(page: Page) -> tuple[LinkView, ...]:
+    trail = []
+    parent = page.parent
+    while parent is not None:
+        trail.append(link(parent))
+        parent = parent.parent
+    return tuple(reversed(trail))
+
+
+def neighbour_sections(page: Page) -> tuple[LinkView | None, LinkView | None]:
+    """Previous and next section among the siblings of a section page (previous/next module)."""
+    if page.kind is not PageKind.SECTION or page.parent is None:
+        return None, None
+    siblings = [child for child in page.parent.children if child.is_section]
+    index = siblings.index(page)
+    before = siblings[index - 1] if index > 0 else None
+    after = siblings[index + 1] if index + 1 < len(siblings) else None
+    return link(before), link(after)

@@ -1,0 +1,106 @@
+"""Safe YAML reading with positions: every problem comes back with the line in the *file*."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+from coursegen.errors import Diagnostics
+
+# Front matter and course.yml are small: anything beyond these is a mistake or an attack (alias bomb).
+MAX_NODES = 20_000
+MAX_DEPTH = 40
+
+
+@dataclass
+class YamlProblem(Exception):
+    message: str
+    hint: str
+    line: int | None
+    col: int | None
+
+
+def load_yaml_mapping(
+    text: str, rel: str, line_offset: int = 0, diagnostics: Diagnostics | None = None
+) -> tuple[dict[str, Any], dict[str, int]]:
+    """Parse `text` as a YAML mapping with the safe loader.
+
+    Returns the data and the file line of each top-level key. `line_offset` is the number of file
+    lines before the YAML text (front matter starts after `---`). Raises YamlProblem.
+    """
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return {}, {}
+        if not isinstance(node, yaml.MappingNode):
+            line = node.start_mark.line + 1 + line_offset
+            raise YamlProblem("expected `key: value` lines, found " + _node_kind(node), "write one `key: value` per line", line, None)
+        _check_size(node, line_offset)
+        key_lines: dict[str, int] = {}
+        for key_node, _value in node.value:
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node.value)
+            line = key_node.start_mark.line + 1 + line_offset
+            if key in key_lines and diagnostics is not None:
+                diagnostics.warning(
+                    rel,
+                    f"key '{key}' is given twice (lines {key_lines[key]} and {line}); the last one wins",
+                    "delete one of them",
+                    line=line,
+                )
+            key_lines[key] = line
+        data = loader.construct_document(node)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = mark.line + 1 + line_offset if mark else None
+        col = mark.column + 1 if mark else None
+        what = error.problem or error.context or "invalid YAML"
+        raise YamlProblem(f"invalid YAML: {what}", _yaml_hint(what), line, col) from None
+    except yaml.YAMLError as error:
+        raise YamlProblem(f"invalid YAML: {error}", "check the syntax", None, None) from None
+    finally:
+        loader.dispose()
+    if not isinstance(data, dict):
+        raise YamlProblem("expected `key: value` lines", "write one `key: value` per line", line_offset + 1, None)
+    return {str(k): v for k, v in data.items()}, key_lines
+
+
+def _check_size(root: yaml.Node, line_offset: int) -> None:
+    """Refuse alias bombs and absurd nesting before constructing anything."""
+    count = 0
+    stack: list[tuple[yaml.Node, int]] = [(root, 0)]
+    while stack:
+        node, depth = stack.pop()
+        count += 1
+        if count > MAX_NODES or depth > MAX_DEPTH:
+            line = node.start_mark.line + 1 + line_offset
+            raise YamlProblem(
+                "YAML too large or too deeply nested (aliases expanding?)",
+                f"keep it under {MAX_NODES} values and {MAX_DEPTH} levels",
+                line,
+                None,
+            )
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                stack.append((key, depth + 1))
+                stack.append((value, depth + 1))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend((child, depth + 1) for child in node.value)
+
+
+def _node_kind(node: yaml.Node) -> str:
+    if isinstance(node, yaml.SequenceNode):
+        return "a list"
+    return "a single value"
+
+
+def _yaml_hint(what: str) -> str:
+    if "mapping values are not allowed" in what:
+        return "a value containing ': ' must be quoted, e.g. title: \"Module 6: Transformers\""
+    if "found character '\\t'" in what:
+        return "YAML does not allow tabs for indentation: use spaces"
+    if "could not find expected ':'" in what:
+        return "each line needs `key: value`; quote values that contain ':' or '#'"
+    return "check the indentation and quote values with special characters"
