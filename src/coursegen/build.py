@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from coursegen.cache import CACHE_DIR, JsonCache
 from coursegen.config import load_config
 from coursegen.course import build_course
 from coursegen.discover import discover_sources
@@ -39,6 +40,8 @@ class BuildOptions:
     strict: bool = False
     drafts: bool = False
     write: bool = True  # False for `coursegen check`: every validation, nothing written
+    debug: bool = False  # let unexpected exceptions through, with their traceback
+    cache: bool = True  # reuse results from .coursegen-cache/ (always safe to delete)
     progress: Callable[[str, int, int], None] | None = field(default=None, repr=False)
 
 
@@ -55,7 +58,7 @@ def build(root: Path, out: Path | None = None, options: BuildOptions | None = No
 
     # load → discover → parse
     config = load_config(root, diagnostics)
-    sources = discover_sources(root, diagnostics, skip=(out, root / ".coursegen-cache"))
+    sources = discover_sources(root, diagnostics, skip=(out, root / CACHE_DIR))
     pages = [page for source in sources if source.kind is not SourceKind.ASSET if (page := parse_source(source, diagnostics))]
     assets = [source for source in sources if source.kind is SourceKind.ASSET]
 
@@ -70,7 +73,8 @@ def build(root: Path, out: Path | None = None, options: BuildOptions | None = No
     renderer = SiteRenderer(config, course, theme, strings)
     if not renderer.check_templates(root, diagnostics):
         return _finish(result, started)
-    bodies = render_bodies(course, strings, diagnostics, options.progress)
+    cache = JsonCache(root, "notebooks") if options.cache else None
+    bodies = render_bodies(course, strings, diagnostics, cache, options.progress, debug=options.debug)
     check_anchors(bodies, diagnostics)
     html_pages = {
         page.url: renderer.render_page(page, bodies[page.url].html, bodies[page.url].toc, diagnostics, error=bodies[page.url].error)
@@ -113,30 +117,40 @@ class Body:
     anchor_links: list[AnchorLink] = field(default_factory=list)
 
 
-def render_bodies(course: Course, strings, diagnostics: Diagnostics, progress=None) -> dict[str, Body]:
+def render_bodies(
+    course: Course, strings, diagnostics: Diagnostics, cache: JsonCache | None = None, progress=None, debug: bool = False
+) -> dict[str, Body]:
     """Markdown pages and notebooks to HTML fragments, with their anchors for the second pass."""
     markdown = MarkdownRenderer(course)
-    converter = None
+    notebooks = None
     bodies: dict[str, Body] = {}
     total = len(course.pages)
     for done, page in enumerate(course.pages, 1):
         if progress:
             progress(page.rel or page.url, done, total)
-        if page.kind is PageKind.NOTEBOOK:
-            from coursegen.notebooks import NotebookConverter, NotebookProblem
-
-            converter = converter or NotebookConverter(markdown, strings)
-            try:
-                rendered = converter.convert(page, diagnostics)
-            except NotebookProblem as problem:
-                if not page.notebook_error:  # JSON errors were reported when the file was read
-                    diagnostics.error(page.rel, str(problem), "fix the notebook in Jupyter; its page shows this error meanwhile")
-                bodies[page.url] = Body(error=page.notebook_error or str(problem))
-                continue
-        elif page.source is not None:
-            rendered = markdown.render(page, page.body, page.body_first_line, diagnostics)
-        else:  # a generated section page has no body of its own
+        if page.source is None:  # a generated section page has no body of its own
             bodies[page.url] = Body()
+            continue
+        try:
+            if page.kind is PageKind.NOTEBOOK:
+                from coursegen.notebooks import NotebookPages, NotebookProblem
+
+                notebooks = notebooks or NotebookPages(course, markdown, strings, cache)
+                try:
+                    rendered = notebooks.render(page, diagnostics)
+                except NotebookProblem as problem:
+                    if not page.notebook_error:  # JSON errors were reported when the file was read
+                        diagnostics.error(page.rel, str(problem), "fix the notebook in Jupyter; its page shows this error meanwhile")
+                    bodies[page.url] = Body(error=page.notebook_error or str(problem))
+                    continue
+            else:
+                rendered = markdown.render(page, page.body, page.body_first_line, diagnostics)
+        except Exception as problem:  # a bug or an input no library expected: report it, build the rest
+            if debug:
+                raise
+            message = f"could not be rendered ({type(problem).__name__}: {problem})"
+            diagnostics.error(page.rel, message, "please report this to the coursegen developers with the file")
+            bodies[page.url] = Body(error=message)
             continue
         bodies[page.url] = Body(rendered.html, rendered.toc, "", rendered.anchors, rendered.anchor_links)
     return bodies

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from pathlib import Path
 
@@ -51,7 +52,7 @@ def _add_strict(parser: argparse.ArgumentParser) -> None:
 def _add_verbosity(parser: argparse.ArgumentParser) -> None:
     group = parser.add_mutually_exclusive_group()
     group.add_argument("-q", "--quiet", action="store_true", help="print errors only")
-    group.add_argument("-v", "--verbose", action="store_true", help="print every file as it is processed, and tracebacks")
+    group.add_argument("-v", "--verbose", action="store_true", help="print every file as it is processed, and the traceback of an internal error")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -62,6 +63,7 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     from coursegen.errors import CoursegenError  # keep `--help` fast: nothing heavy before here
 
+    signal.signal(signal.SIGTERM, _interrupt)  # SIGTERM cleans up like Ctrl-C: the previous site stays
     try:
         if args.command in ("build", "check"):
             return _run_build(args)
@@ -77,7 +79,16 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted; the previous site was left as it was", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except Exception as error:  # a bug: say so plainly, the traceback only on request
+        if getattr(args, "verbose", False):
+            raise
+        print(f"internal error: {type(error).__name__}: {error} — please report it (run again with -v for the traceback)", file=sys.stderr)
+        return EXIT_ERRORS
     return EXIT_USAGE
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
 
 
 def _run_build(args: argparse.Namespace) -> int:
@@ -90,7 +101,7 @@ def _run_build(args: argparse.Namespace) -> int:
         from coursegen.cache import clear_cache
 
         clear_cache(args.course_dir)
-    options = BuildOptions(strict=args.strict, drafts=args.drafts, write=writing, progress=reporter.progress)
+    options = BuildOptions(strict=args.strict, drafts=args.drafts, write=writing, debug=args.verbose, progress=reporter.progress)
     with reporter.live():
         result = build(args.course_dir, getattr(args, "output", None), options)
     reporter.summary(result, args.course_dir, checking=not writing, strict=args.strict)

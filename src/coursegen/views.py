@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Mapping
 
+from markupsafe import Markup
+
 from coursegen.config import CourseConfig
 from coursegen.model import Course, Page, PageKind
 
@@ -147,7 +149,7 @@ def page_view(page: Page, content: str, toc: list[dict], config: CourseConfig, e
         extra=MappingProxyType(dict(meta.extra)),
         timeline=tuple(MappingProxyType(vars(entry)) for entry in meta.timeline),
         stats=tuple(MappingProxyType(vars(stat)) for stat in meta.stats),
-        content=content,
+        content=Markup(content),  # produced by our Markdown pipeline or nbconvert: already HTML
         toc=tuple(MappingProxyType(entry) for entry in toc),
         number=page.number,
         notebook=link(page.notebook),
