@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,7 +12,7 @@ from coursegen.config import load_config
 from coursegen.course import build_course
 from coursegen.discover import discover_sources
 from coursegen.errors import CoursegenError, Diagnostics
-from coursegen.markdown_render import AnchorLink, MarkdownRenderer
+from coursegen.bodies import check_anchors, render_bodies
 from coursegen.model import Course, PageKind, SourceKind
 from coursegen.output import OutputLock, SiteWriter, check_output_dir
 from coursegen.parse import parse_source
@@ -73,7 +72,7 @@ def build(root: Path, out: Path | None = None, options: BuildOptions | None = No
     renderer = SiteRenderer(config, course, theme, strings)
     if not renderer.check_templates(root, diagnostics):
         return _finish(result, started)
-    cache = JsonCache(root, "notebooks") if options.cache else None
+    cache = JsonCache(root, "bodies") if options.cache else None
     bodies = render_bodies(course, strings, diagnostics, cache, options.progress, debug=options.debug)
     check_anchors(bodies, diagnostics)
     html_pages = {
@@ -104,68 +103,6 @@ def build(root: Path, out: Path | None = None, options: BuildOptions | None = No
 def _finish(result: BuildResult, started: float) -> BuildResult:
     result.seconds = time.perf_counter() - started
     return result
-
-
-@dataclass
-class Body:
-    """A page's rendered fragment, before the theme wraps it."""
-
-    html: str = ""
-    toc: list = field(default_factory=list)
-    error: str = ""  # shown in place of a notebook that could not be rendered
-    anchors: set[str] = field(default_factory=set)
-    anchor_links: list[AnchorLink] = field(default_factory=list)
-
-
-def render_bodies(
-    course: Course, strings, diagnostics: Diagnostics, cache: JsonCache | None = None, progress=None, debug: bool = False
-) -> dict[str, Body]:
-    """Markdown pages and notebooks to HTML fragments, with their anchors for the second pass."""
-    markdown = MarkdownRenderer(course)
-    notebooks = None
-    bodies: dict[str, Body] = {}
-    total = len(course.pages)
-    for done, page in enumerate(course.pages, 1):
-        if progress:
-            progress(page.rel or page.url, done, total)
-        if page.source is None:  # a generated section page has no body of its own
-            bodies[page.url] = Body()
-            continue
-        try:
-            if page.kind is PageKind.NOTEBOOK:
-                from coursegen.notebooks import NotebookPages, NotebookProblem
-
-                notebooks = notebooks or NotebookPages(course, markdown, strings, cache)
-                try:
-                    rendered = notebooks.render(page, diagnostics)
-                except NotebookProblem as problem:
-                    if not page.notebook_error:  # JSON errors were reported when the file was read
-                        diagnostics.error(page.rel, str(problem), "fix the notebook in Jupyter; its page shows this error meanwhile")
-                    bodies[page.url] = Body(error=page.notebook_error or str(problem))
-                    continue
-            else:
-                rendered = markdown.render(page, page.body, page.body_first_line, diagnostics)
-        except Exception as problem:  # a bug or an input no library expected: report it, build the rest
-            if debug:
-                raise
-            message = f"could not be rendered ({type(problem).__name__}: {problem})"
-            diagnostics.error(page.rel, message, "please report this to the coursegen developers with the file")
-            bodies[page.url] = Body(error=message)
-            continue
-        bodies[page.url] = Body(rendered.html, rendered.toc, "", rendered.anchors, rendered.anchor_links)
-    return bodies
-
-
-def check_anchors(bodies: dict[str, Body], diagnostics: Diagnostics) -> None:
-    """Second pass: a `#fragment` must name an id that exists on its target page."""
-    for body in bodies.values():
-        for link in body.anchor_links:
-            known = bodies.get(link.target.url, Body()).anchors
-            if link.fragment in known:
-                continue
-            guess = difflib.get_close_matches(link.fragment, sorted(known), n=1, cutoff=0.6)
-            hint = f"did you mean '#{guess[0]}'?" if guess else f"'{link.target.rel or link.target.url}' has no heading or id '{link.fragment}'"
-            diagnostics.warning(link.source.rel, f"anchor '{link.href}' leads nowhere", hint, line=link.line)
 
 
 def write_site(writer: SiteWriter, course: Course, theme, html_pages: dict[str, str], not_found: str) -> None:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import warnings
+from importlib.metadata import version
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
-from coursegen.cache import JsonCache, digest
-from coursegen.errors import Diagnostic, Diagnostics, Level
-from coursegen.markdown_render import AnchorLink, MarkdownRenderer, RenderedMarkdown
-from coursegen.model import Course, Page, target_url
+from coursegen.cache import digest
+from coursegen.errors import Diagnostics
+from coursegen.markdown_render import MarkdownRenderer, RenderedMarkdown
+from coursegen.model import Page
 
 TEMPLATE_DIR = Path(__file__).parent / "nbconvert_templates"
 
@@ -71,76 +72,25 @@ class NotebookConverter:
 
 
 class NotebookPages:
-    """Notebook pages for one build: cached results first, nbconvert (created lazily) on a miss.
+    """Notebook conversion for one build; nbconvert is imported only when a notebook must be converted."""
 
-    The key covers the notebook's bytes, the cell template, nbconvert's version, the interface
-    strings used in cells, and the site's link targets (Markdown cells link to other pages).
-    """
-
-    def __init__(self, course: Course, markdown: MarkdownRenderer, strings: Mapping[str, str], cache: JsonCache | None):
-        self.course = course
+    def __init__(self, markdown: Callable[[], MarkdownRenderer], strings: Mapping[str, str]):
         self.markdown = markdown
         self.strings = strings
-        self.cache = cache
         self._converter: NotebookConverter | None = None
-        self._settings = digest(
+        # what a cached notebook page depends on besides the notebook itself
+        self.settings = digest(
             *(p.read_bytes() for p in sorted(TEMPLATE_DIR.rglob("*")) if p.is_file()),
-            _nbconvert_version(),
+            version("nbconvert"),
+            version("nbformat"),
             strings["notebook_figure"],
             strings["widget_note"],
-            link_signature(course),
         )
-        self.hits = self.misses = 0
 
     def render(self, page: Page, diagnostics: Diagnostics) -> RenderedMarkdown:
-        key = digest(self._settings, str(page.source.rel), page.source.path.read_bytes())
-        entry = self.cache.get(key) if self.cache else None
-        if entry is not None:
-            self.hits += 1
-            return self._from_entry(entry, page, diagnostics)
-        self.misses += 1
         if self._converter is None:
-            self._converter = NotebookConverter(self.markdown, self.strings)
-        local = Diagnostics()
-        rendered = self._converter.convert(page, local)
-        diagnostics.extend(local)
-        if self.cache is not None:
-            self.cache.put(key, _to_entry(rendered, local))
-        return rendered
-
-    def _from_entry(self, entry: dict, page: Page, diagnostics: Diagnostics) -> RenderedMarkdown:
-        for item in entry["diagnostics"]:
-            diagnostics.items.append(Diagnostic(item["path"], item["line"], item["col"], Level(item["level"]), item["message"], item["hint"]))
-        links = []
-        for target_url, fragment, href, line in entry["anchor_links"]:
-            target = self.course.by_url.get(target_url)
-            if isinstance(target, Page):
-                links.append(AnchorLink(page, target, fragment, href, line))
-        return RenderedMarkdown(html=entry["html"], toc=entry["toc"], anchors=set(entry["anchors"]), anchor_links=links)
-
-
-def _to_entry(rendered: RenderedMarkdown, local: Diagnostics) -> dict:
-    return {
-        "html": rendered.html,
-        "toc": rendered.toc,
-        "anchors": sorted(rendered.anchors),
-        "anchor_links": [(link.target.url, link.fragment, link.href, link.line) for link in rendered.anchor_links],
-        "diagnostics": [
-            {"path": d.path, "line": d.line, "col": d.col, "level": d.level.value, "message": d.message, "hint": d.hint} for d in local.items
-        ],
-    }
-
-
-def link_signature(course: Course) -> str:
-    """Changes when a page or file is added, removed or moved — not when a page's text changes."""
-    names = sorted(f"{key}\t{target_url(value)}" for index in (course.by_rel, course.by_site_rel, course.by_url) for key, value in index.items())
-    return digest("\n".join(names))
-
-
-def _nbconvert_version() -> str:
-    from importlib.metadata import version
-
-    return version("nbconvert")
+            self._converter = NotebookConverter(self.markdown(), self.strings)
+        return self._converter.convert(page, diagnostics)
 
 
 class NotebookProblem(Exception):
