@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Callable
 
 from coursegen.cache import JsonCache, digest
+from coursegen.config import NotebookSettings
 from coursegen.errors import Diagnostic, Diagnostics, Level
 from coursegen.markdown_render import AnchorLink, MarkdownRenderer, RenderedMarkdown
 from coursegen.model import Course, Page, PageKind, target_url
@@ -26,11 +27,19 @@ class Body:
     anchor_links: list[AnchorLink] = field(default_factory=list)
 
 
-def render_bodies(
-    course: Course, strings, diagnostics: Diagnostics, cache: JsonCache | None = None, progress=None, debug: bool = False
-) -> dict[str, Body]:
+@dataclass(frozen=True)
+class BodySettings:
+    root: Path
+    notebooks: NotebookSettings
+    execute: str = "never"  # never | auto | always
+    cache: bool = True
+    debug: bool = False  # let unexpected exceptions through, with their traceback
+
+
+def render_bodies(course: Course, strings, diagnostics: Diagnostics, settings: BodySettings, progress=None) -> dict[str, Body]:
     """Every page's body, with its anchors for the second pass. Unchanged pages come from the cache."""
-    settings = _settings(course)
+    cache = JsonCache(settings.root, "bodies") if settings.cache else None
+    fingerprint = _fingerprint(course)
     renderers: list[MarkdownRenderer] = []  # created on the first cache miss: costly to set up
 
     def markdown() -> MarkdownRenderer:
@@ -51,20 +60,20 @@ def render_bodies(
             if page.kind is PageKind.NOTEBOOK:
                 from coursegen.notebooks import NotebookPages, NotebookProblem
 
-                notebooks = notebooks or NotebookPages(markdown, strings)
-                key = digest(settings, notebooks.settings, page.url, str(page.source.rel), page.source.path.read_bytes())
+                notebooks = notebooks or NotebookPages(settings.root, markdown, strings, settings.notebooks, settings.execute)
+                key = digest(fingerprint, notebooks.fingerprint, page.url, str(page.source.rel), page.source.path.read_bytes())
                 try:
                     rendered = _cached(cache, key, course, page, diagnostics, lambda local: notebooks.render(page, local))
                 except NotebookProblem as problem:
                     if not page.notebook_error:  # JSON errors were reported when the file was read
-                        diagnostics.error(page.rel, str(problem), "fix the notebook in Jupyter; its page shows this error meanwhile")
+                        diagnostics.error(page.rel, str(problem), problem.hint)
                     bodies[page.url] = Body(error=page.notebook_error or str(problem))
                     continue
             else:
-                key = digest(settings, page.url, str(page.source.rel), str(page.body_first_line), page.body)
+                key = digest(fingerprint, page.url, str(page.source.rel), str(page.body_first_line), page.body)
                 rendered = _cached(cache, key, course, page, diagnostics, lambda local: markdown().render(page, page.body, page.body_first_line, local))
         except Exception as problem:  # a bug or an input no library expected: report it, build the rest
-            if debug:
+            if settings.debug:
                 raise
             message = f"could not be rendered ({type(problem).__name__}: {problem})"
             diagnostics.error(page.rel, message, "please report this to the coursegen developers with the file")
@@ -108,12 +117,12 @@ def _cached(
     return rendered
 
 
-def _settings(course: Course) -> str:
+def _fingerprint(course: Course) -> str:
     """What every body depends on besides its own text: the renderer's code and libraries, and the
     site's link targets (a body links to other pages: adding, removing or moving one changes it)."""
     package = Path(__file__).parent
     code = hashlib.sha256()
-    for name in ("markdown_render.py", "mathml.py", "course.py", "urls.py", "notebooks.py"):
+    for name in ("markdown_render.py", "mathml.py", "course.py", "urls.py", "notebooks.py", "execute.py"):
         code.update((package / name).read_bytes())
     libraries = ",".join(f"{name}={version(name)}" for name in ("markdown", "pymdown-extensions", "pygments", "latex2mathml"))
     targets = sorted(f"{key}\t{target_url(value)}" for index in (course.by_rel, course.by_site_rel, course.by_url) for key, value in index.items())

@@ -7,12 +7,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from coursegen.cache import CACHE_DIR, JsonCache
+from coursegen.cache import CACHE_DIR
 from coursegen.config import load_config
 from coursegen.course import build_course
 from coursegen.discover import discover_sources
 from coursegen.errors import CoursegenError, Diagnostics
-from coursegen.bodies import check_anchors, render_bodies
+from coursegen.bodies import BodySettings, check_anchors, render_bodies
 from coursegen.model import Course, PageKind, SourceKind
 from coursegen.output import OutputLock, SiteWriter, check_output_dir
 from coursegen.parse import parse_source
@@ -41,6 +41,7 @@ class BuildOptions:
     write: bool = True  # False for `coursegen check`: every validation, nothing written
     debug: bool = False  # let unexpected exceptions through, with their traceback
     cache: bool = True  # reuse results from .coursegen-cache/ (always safe to delete)
+    execute: bool = False  # run every notebook (else course.yml notebooks.execute decides)
     progress: Callable[[str, int, int], None] | None = field(default=None, repr=False)
 
 
@@ -72,8 +73,9 @@ def build(root: Path, out: Path | None = None, options: BuildOptions | None = No
     renderer = SiteRenderer(config, course, theme, strings)
     if not renderer.check_templates(root, diagnostics):
         return _finish(result, started)
-    cache = JsonCache(root, "bodies") if options.cache else None
-    bodies = render_bodies(course, strings, diagnostics, cache, options.progress, debug=options.debug)
+    execute = "always" if options.execute else config.notebooks.execute
+    body_settings = BodySettings(root, config.notebooks, execute, cache=options.cache, debug=options.debug)
+    bodies = render_bodies(course, strings, diagnostics, body_settings, options.progress)
     check_anchors(bodies, diagnostics)
     html_pages = {
         page.url: renderer.render_page(page, bodies[page.url].html, bodies[page.url].toc, diagnostics, error=bodies[page.url].error)
@@ -83,7 +85,7 @@ def build(root: Path, out: Path | None = None, options: BuildOptions | None = No
 
     result.pages = len(course.pages)
     result.notebooks = sum(1 for page in course.pages if page.kind is PageKind.NOTEBOOK)
-    if not options.write or (options.strict and diagnostics.items):
+    if not options.write or (options.strict and diagnostics.problems):
         return _finish(result, started)
 
     # write

@@ -27,6 +27,7 @@ def make_parser() -> argparse.ArgumentParser:
     _add_strict(build)
     build.add_argument("--clean", action="store_true", help="ignore and delete the build cache (.coursegen-cache/) first")
     build.add_argument("--drafts", action="store_true", help="include pages marked `draft: true`")
+    build.add_argument("--execute", action="store_true", help="run every notebook before rendering it (results are cached by code; default: course.yml notebooks.execute)")
     _add_verbosity(build)
 
     check = commands.add_parser("check", help="validate the course without writing anything", description="Run every validation of a build (front matter, links, anchors, notebooks, encoding) and write nothing.")
@@ -101,9 +102,16 @@ def _run_build(args: argparse.Namespace) -> int:
         from coursegen.cache import clear_cache
 
         clear_cache(args.course_dir)
-    options = BuildOptions(strict=args.strict, drafts=args.drafts, write=writing, debug=args.verbose, progress=reporter.progress)
+    options = BuildOptions(
+        strict=args.strict,
+        drafts=args.drafts,
+        write=writing,
+        execute=getattr(args, "execute", False),
+        debug=args.verbose,
+        progress=reporter.progress,
+    )
     with reporter.live():
         result = build(args.course_dir, getattr(args, "output", None), options)
     reporter.summary(result, args.course_dir, checking=not writing, strict=args.strict)
-    failed = bool(result.diagnostics.errors) or (args.strict and bool(result.diagnostics.items))
+    failed = bool(result.diagnostics.errors) or (args.strict and bool(result.diagnostics.problems))
     return EXIT_ERRORS if failed else EXIT_OK

@@ -17,9 +17,15 @@ LANGUAGES = ("fr", "en")
 
 @dataclass(frozen=True)
 class NotebookSettings:
-    execute: str = "never"  # never | auto | always
-    timeout: int = 120  # seconds per cell
+    """course.yml `notebooks:`; a notebook's own `metadata.coursegen` overrides the display keys."""
+
+    execute: str = "never"  # never | auto (only notebooks without outputs) | always
+    timeout: int = 120  # seconds per cell, never unbounded
+    notebook_timeout: int = 1800  # seconds for a whole notebook
     allow_errors: bool = False
+    hide_input: bool = False  # code collapsed behind "Show code" on every notebook page
+    hide_output: bool = False
+    sanitize: bool = False  # strip scripts, event handlers and javascript: URLs from outputs
 
 
 @dataclass(frozen=True)
@@ -99,31 +105,38 @@ def load_config(root: Path, diagnostics: Diagnostics) -> CourseConfig:
     return CourseConfig(**values)
 
 
+_NOTEBOOK_FLAGS = ("allow_errors", "hide_input", "hide_output", "sanitize")
+_NOTEBOOK_SECONDS = ("timeout", "notebook_timeout")
+
+
 def _notebook_settings(value: Any, line: int | None, diagnostics: Diagnostics) -> NotebookSettings:
     if not isinstance(value, dict):
         diagnostics.error(CONFIG_NAME, "'notebooks' must be a mapping", "e.g. notebooks: {execute: auto, timeout: 120}", line=line)
         return NotebookSettings()
     settings: dict[str, Any] = {}
+    known = ("execute", *_NOTEBOOK_SECONDS, *_NOTEBOOK_FLAGS)
     for key, item in value.items():
         if key == "execute":
-            if item is False:  # YAML 1.1 reads `never`… no, but `no`/`off` become False
+            if item is False:  # YAML 1.1 reads an unquoted `no`/`off` as false
                 item = "never"
             if item not in ("never", "auto", "always"):
                 diagnostics.error(CONFIG_NAME, f"notebooks.execute must be never, auto or always, not {item!r}", line=line)
                 continue
-            settings["execute"] = item
-        elif key == "timeout":
+            settings[key] = item
+        elif key in _NOTEBOOK_SECONDS:
             if isinstance(item, bool) or not isinstance(item, int) or item <= 0:
-                diagnostics.error(CONFIG_NAME, f"notebooks.timeout must be a positive number of seconds, not {item!r}", line=line)
+                diagnostics.error(CONFIG_NAME, f"notebooks.{key} must be a positive number of seconds, not {item!r}", "timeouts can't be switched off", line=line)
                 continue
-            settings["timeout"] = item
-        elif key == "allow_errors":
+            settings[key] = item
+        elif key in _NOTEBOOK_FLAGS:
             if not isinstance(item, bool):
-                diagnostics.error(CONFIG_NAME, f"notebooks.allow_errors must be true or false, not {item!r}", line=line)
+                diagnostics.error(CONFIG_NAME, f"notebooks.{key} must be true or false, not {item!r}", line=line)
                 continue
-            settings["allow_errors"] = item
+            settings[key] = item
         else:
-            diagnostics.warning(CONFIG_NAME, f"unknown key 'notebooks.{key}'", "known: execute, timeout, allow_errors", line=line)
+            close = difflib.get_close_matches(str(key), known, n=1, cutoff=0.7)
+            hint = f"did you mean '{close[0]}'?" if close else "known: " + ", ".join(known)
+            diagnostics.warning(CONFIG_NAME, f"unknown key 'notebooks.{key}'", hint, line=line)
     return NotebookSettings(**settings)
 
 

@@ -9,6 +9,7 @@ from enum import Enum
 class Level(str, Enum):
     ERROR = "error"
     WARNING = "warning"
+    NOTE = "note"  # information for the author; never fails a build, even with --strict
 
 
 @dataclass(frozen=True, order=True)
@@ -48,6 +49,14 @@ class Diagnostics:
 
     def extend(self, other: "Diagnostics | list[Diagnostic]") -> None:
         self.items.extend(other.items if isinstance(other, Diagnostics) else other)
+
+    def note(self, path: str, message: str, hint: str = "") -> None:
+        self.items.append(Diagnostic(path, None, None, Level.NOTE, message, hint))
+
+    @property
+    def problems(self) -> list[Diagnostic]:
+        """Errors and warnings: what --strict refuses."""
+        return [d for d in self.items if d.level is not Level.NOTE]
 
     @property
     def errors(self) -> list[Diagnostic]:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import html
+import json
+import re
 import warnings
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
 from coursegen.cache import digest
+from coursegen.config import NotebookSettings
 from coursegen.errors import Diagnostics
 from coursegen.markdown_render import MarkdownRenderer, RenderedMarkdown
 from coursegen.model import Page
@@ -18,47 +22,73 @@ TEMPLATE_DIR = Path(__file__).parent / "nbconvert_templates"
 class NotebookConverter:
     """Wraps one HTMLExporter (costly to create) for all the notebooks of a build."""
 
-    def __init__(self, markdown: MarkdownRenderer, strings: Mapping[str, str]):
+    def __init__(self, markdown: MarkdownRenderer, strings: Mapping[str, str], settings: NotebookSettings):
         import jinja2
         from nbconvert import HTMLExporter  # heavy: imported only for courses with notebooks
+        from nbconvert.preprocessors import TagRemovePreprocessor
+        from nbconvert.utils.base import NbConvertBase
+        from traitlets.config import Config
 
         self.markdown = markdown
         self.strings = strings
+        self.settings = settings
         self._current: tuple[Page, Diagnostics, RenderedMarkdown] | None = None
 
         @jinja2.pass_context
         def markdown_cell(context: Any, source: str) -> str:
-            return self._render_markdown_cell(source)
+            cell = context.get("cell") or {}
+            return self._render_markdown_cell(source, cell.get("attachments") or {})
 
+        config = Config()
+        # JSON-only outputs are shown as text (nbconvert would drop them)
+        config.NbConvertBase.display_data_priority = [*NbConvertBase().display_data_priority, "application/json"]
         self.exporter = HTMLExporter(
+            config=config,
             template_name="coursegen",
             # never the current directory, which nbconvert searches by default
             extra_template_basedirs=[str(TEMPLATE_DIR)],
             exclude_anchor_links=True,
-            filters={"markdown2html": markdown_cell},
+            sanitize_html=settings.sanitize,
+            filters={"markdown2html": markdown_cell, "json_dumps_pretty": _json_pretty},
+        )
+        self.exporter.register_preprocessor(
+            TagRemovePreprocessor(
+                remove_cell_tags={"remove-cell"},
+                remove_all_outputs_tags={"remove-output"},
+                remove_input_tags={"remove-input"},
+                enabled=True,
+            ),
+            enabled=True,
         )
 
-    def _render_markdown_cell(self, source: str) -> str:
+    def _render_markdown_cell(self, source: str, attachments: Mapping[str, Any]) -> str:
         assert self._current is not None
         page, diagnostics, collected = self._current
         rendered = self.markdown.render(page, source, 0, diagnostics)
         collected.anchors |= rendered.anchors
         collected.anchor_links.extend(rendered.anchor_links)
         collected.toc.extend(rendered.toc)
-        return rendered.html
+        return _inline_attachments(rendered.html, attachments)
 
-    def convert(self, page: Page, diagnostics: Diagnostics) -> RenderedMarkdown:
-        """The cells of `page`'s notebook as HTML. Raises NotebookProblem for an invalid notebook."""
-        import nbformat
-
-        notebook = validated_notebook(page, diagnostics)
+    def convert(self, page: Page, notebook, diagnostics: Diagnostics) -> RenderedMarkdown:
+        """The cells of `notebook` (validated, v4) as HTML for `page`."""
         _drop_title_heading(notebook)
+        _apply_display_defaults(notebook, self.settings)
+        _neutralise_metadata(notebook)
+        if not self.settings.sanitize and (kinds := active_content(notebook)):
+            diagnostics.note(page.rel, f"outputs carry active content ({', '.join(kinds)}), shown as in Jupyter", "set notebooks.sanitize: true in course.yml to strip it")
         collected = RenderedMarkdown(html="")
         self._current = (page, diagnostics, collected)
         try:
             resources = {
                 "metadata": {"name": page.source.path.stem, "path": str(page.source.path.parent)},
-                "coursegen": {"image_alt": self.strings["notebook_figure"], "widget_note": self.strings["widget_note"]},
+                "coursegen": {
+                    "image_alt": self.strings["notebook_figure"],
+                    "widget_note": self.strings["widget_note"],
+                    "show_input": self.strings["show_input"],
+                    "show_output": self.strings["show_output"],
+                    "show_cell": self.strings["show_cell"],
+                },
             }
             with warnings.catch_warnings():
                 # nbconvert falls back to the Python lexer when IPython is not installed: fine for us
@@ -72,29 +102,132 @@ class NotebookConverter:
 
 
 class NotebookPages:
-    """Notebook conversion for one build; nbconvert is imported only when a notebook must be converted."""
+    """Notebook pages for one build: validation, optional execution, conversion.
 
-    def __init__(self, markdown: Callable[[], MarkdownRenderer], strings: Mapping[str, str]):
+    nbconvert is imported only when a notebook must actually be converted (not on cache hits).
+    """
+
+    def __init__(self, root: Path, markdown: Callable[[], MarkdownRenderer], strings: Mapping[str, str], settings: NotebookSettings, execute: str):
+        self.root = root
         self.markdown = markdown
         self.strings = strings
+        self.settings = settings
+        self.execute = execute  # never | auto | always (course.yml, or --execute)
         self._converter: NotebookConverter | None = None
         # what a cached notebook page depends on besides the notebook itself
-        self.settings = digest(
+        self.fingerprint = digest(
             *(p.read_bytes() for p in sorted(TEMPLATE_DIR.rglob("*")) if p.is_file()),
             version("nbconvert"),
             version("nbformat"),
-            strings["notebook_figure"],
-            strings["widget_note"],
+            repr(settings),
+            execute,
+            *(strings[key] for key in ("notebook_figure", "widget_note", "show_input", "show_output", "show_cell")),
         )
 
     def render(self, page: Page, diagnostics: Diagnostics) -> RenderedMarkdown:
+        """Raises NotebookProblem for a notebook that is invalid or whose execution failed."""
+        notebook = validated_notebook(page, diagnostics)
+        if needs_execution(notebook, self.execute):
+            from coursegen.execute import execute_notebook
+
+            notebook = execute_notebook(page, notebook, self.root, self.settings, diagnostics)
         if self._converter is None:
-            self._converter = NotebookConverter(self.markdown(), self.strings)
-        return self._converter.convert(page, diagnostics)
+            self._converter = NotebookConverter(self.markdown(), self.strings, self.settings)
+        return self._converter.convert(page, notebook, diagnostics)
+
+
+def needs_execution(notebook, mode: str) -> bool:
+    if mode == "always":
+        return True
+    if mode == "auto":
+        return not any(cell.get("outputs") for cell in notebook.cells if cell.cell_type == "code")
+    return False
+
+
+def _display_flag(notebook, settings: NotebookSettings, name: str) -> bool:
+    own = notebook.metadata.get("coursegen", {})
+    value = own.get(name) if isinstance(own, dict) else None
+    return value if isinstance(value, bool) else getattr(settings, name)
+
+
+def _apply_display_defaults(notebook, settings: NotebookSettings) -> None:
+    """Course-wide hide_input/hide_output (overridable in the notebook's metadata.coursegen) as cell tags."""
+    for name, tag in (("hide_input", "hide-input"), ("hide_output", "hide-output")):
+        if not _display_flag(notebook, settings, name):
+            continue
+        for cell in notebook.cells:
+            if cell.cell_type == "code":
+                tags = list(cell.metadata.get("tags", []))
+                if tag not in tags and "show-" + tag.removeprefix("hide-") not in tags:
+                    cell.metadata["tags"] = tags + [tag]
+
+
+_SAFE_NAME = re.compile(r"[^A-Za-z0-9_+.-]")
+
+
+def _neutralise_metadata(notebook) -> None:
+    """Metadata reaches attributes nbconvert does not escape (the lexer name becomes a CSS class)."""
+    info = notebook.metadata.get("language_info")
+    if isinstance(info, dict):
+        for key in ("name", "pygments_lexer"):
+            if isinstance(info.get(key), str):
+                info[key] = _SAFE_NAME.sub("", info[key])[:40]
+    for cell in notebook.cells:
+        tags = cell.metadata.get("tags")
+        if tags is not None:
+            cell.metadata["tags"] = [str(tag) for tag in tags] if isinstance(tags, list) else []
+
+
+_ACTIVE_HTML = re.compile(r"<script|<iframe|<object|<embed|\son[a-z]+\s*=|javascript:", re.IGNORECASE)
+
+
+def active_content(notebook) -> list[str]:
+    """Kinds of active content in the stored outputs: what a reader's browser would run."""
+    kinds = set()
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if "application/javascript" in data:
+                kinds.add("JavaScript")
+            if "application/vnd.jupyter.widget-view+json" in data:
+                kinds.add("widgets")
+            html_text = data.get("text/html", "")
+            html_text = "".join(html_text) if isinstance(html_text, list) else str(html_text)
+            if _ACTIVE_HTML.search(html_text):
+                kinds.add("scripts in HTML")
+    return sorted(kinds)
+
+
+_ATTACHMENT = re.compile(r'src="attachment:([^"]+)"')
+_BASE64 = re.compile(r"^[A-Za-z0-9+/=\s]+$")
+
+
+def _inline_attachments(html_text: str, attachments: Mapping[str, Any]) -> str:
+    """`![x](attachment:name.png)` in a Markdown cell → the attached image as a data: URI."""
+
+    def replace(match: re.Match) -> str:
+        name = html.unescape(match.group(1))
+        bundle = attachments.get(name)
+        if isinstance(bundle, dict):
+            for mime, data in sorted(bundle.items()):
+                data = "".join(data) if isinstance(data, list) else data
+                if mime in ("image/png", "image/jpeg", "image/gif", "image/webp") and isinstance(data, str) and _BASE64.match(data):
+                    return f'src="data:{mime};base64,{"".join(data.split())}"'
+        return 'src=""'
+
+    return _ATTACHMENT.sub(replace, html_text)
+
+
+def _json_pretty(value: Any) -> str:
+    return json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True)
 
 
 class NotebookProblem(Exception):
-    """A notebook that is not valid enough to render."""
+    """A notebook that can't be rendered (invalid, or its execution failed): what, and what to do."""
+
+    def __init__(self, message: str, hint: str = "fix the notebook in Jupyter; its page shows this error meanwhile"):
+        super().__init__(message)
+        self.hint = hint
 
 
 def validated_notebook(page: Page, diagnostics: Diagnostics):

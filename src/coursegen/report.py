@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import sys
 from pathlib import Path
 
 from coursegen.errors import Level
@@ -48,17 +47,17 @@ class Reporter:
         for diagnostic in diagnostics:
             if self.quiet and diagnostic.level is not Level.ERROR:
                 continue
-            style = "bold red" if diagnostic.level is Level.ERROR else "yellow"
+            style = {Level.ERROR: "bold red", Level.WARNING: "yellow", Level.NOTE: "cyan"}[diagnostic.level]
             self.console.print(diagnostic.format(), style=style, markup=False)
         errors = sum(1 for d in diagnostics if d.level is Level.ERROR)
-        warnings = len(diagnostics) - errors
+        warnings = sum(1 for d in diagnostics if d.level is Level.WARNING)
         counts = f"{errors} error{'s' if errors != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''}"
         if checking:
             line = f"Checked {result.pages} pages ({result.notebooks} notebooks) in {result.seconds:.1f} s: {counts}"
         elif result.written:
             line = f"Built {result.pages} pages ({result.notebooks} notebooks, {result.files} files) in {result.seconds:.1f} s: {counts} → {_shown(result.out)}"
         else:
-            why = "--strict and problems were found" if strict and diagnostics else "errors were found"
+            why = "--strict and problems were found" if strict and (errors or warnings) else "errors were found"
             line = f"Nothing written ({why}): {counts}; the previous site is unchanged"
         if not self.quiet or errors:
             self.console.print(line, style="bold" if not errors else "bold red", markup=False)
@@ -68,7 +67,3 @@ def _shown(path: Path) -> str:
     with contextlib.suppress(ValueError):
         return str(path.relative_to(Path.cwd()))
     return str(path)
-
-
-def print_error(message: str) -> None:
-    print(message, file=sys.stderr)
