@@ -13,8 +13,8 @@ from coursegen.course import build_course
 from coursegen.discover import discover_sources
 from coursegen.errors import CoursegenError, Diagnostics
 from coursegen.bodies import BodySettings, check_anchors, render_bodies
-from coursegen.model import Course, PageKind, SourceKind
-from coursegen.output import OutputLock, SiteWriter, check_output_dir
+from coursegen.model import PageKind, SourceKind
+from coursegen.output import OutputLock, SitePlan, check_output_dir, write_atomically
 from coursegen.parse import parse_source
 from coursegen.render import NOT_FOUND_URL, SiteRenderer, highlight_css
 from coursegen.strings import interface_strings
@@ -50,9 +50,24 @@ def build(root: Path, out: Path | None = None, options: BuildOptions | None = No
     options = options or BuildOptions()
     started = time.perf_counter()
     root = root.resolve()
+    out = check_output_dir(root, out or root / "site")
+    result, plan = render_site(root, out, options)
+    if plan is not None and options.write and not (options.strict and result.diagnostics.problems):
+        with OutputLock(out):
+            write_atomically(out, plan)
+        result.files = len(plan.files)
+        result.written = True
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def render_site(root: Path, out: Path, options: BuildOptions) -> tuple[BuildResult, SitePlan | None]:
+    """Every stage but writing: load → discover → parse → graph → render. No file is written.
+
+    The plan is None when the theme's templates don't compile (nothing can be rendered).
+    """
     if not (root / "content").is_dir():
         raise CoursegenError(f"no content/ folder in {root}", "run coursegen in a course folder, or create one with `coursegen new DIR`", exit_code=2)
-    out = check_output_dir(root, out or root / "site")
     diagnostics = Diagnostics()
     result = BuildResult(out=out, diagnostics=diagnostics)
 
@@ -66,59 +81,34 @@ def build(root: Path, out: Path | None = None, options: BuildOptions | None = No
     course = build_course(pages, assets, diagnostics, drafts=options.drafts)
     if not course.home.title:
         course.home.title = config.title
+    result.pages = len(course.pages)
+    result.notebooks = sum(1 for page in course.pages if page.kind is PageKind.NOTEBOOK)
 
     # render: Markdown and notebooks first (every anchor must be known), then templates
     theme = load_theme(root)
     strings = interface_strings(config.language, config.strings, diagnostics)
     renderer = SiteRenderer(config, course, theme, strings)
     if not renderer.check_templates(root, diagnostics):
-        return _finish(result, started)
+        return result, None
     execute = "always" if options.execute else config.notebooks.execute
     body_settings = BodySettings(root, config.notebooks, execute, cache=options.cache, debug=options.debug)
     bodies = render_bodies(course, strings, diagnostics, body_settings, options.progress)
     check_anchors(bodies, diagnostics)
-    html_pages = {
-        page.url: renderer.render_page(page, bodies[page.url].html, bodies[page.url].toc, diagnostics, error=bodies[page.url].error)
-        for page in course.pages
-    }
-    not_found = renderer.render_not_found(diagnostics)
 
-    result.pages = len(course.pages)
-    result.notebooks = sum(1 for page in course.pages if page.kind is PageKind.NOTEBOOK)
-    if not options.write or (options.strict and diagnostics.problems):
-        return _finish(result, started)
-
-    # write
-    with OutputLock(out):
-        writer = SiteWriter(out)
-        try:
-            write_site(writer, course, theme, html_pages, not_found)
-            writer.commit()
-        except BaseException:
-            writer.discard()
-            raise
-    result.files = len(writer.written)
-    result.written = True
-    return _finish(result, started)
-
-
-def _finish(result: BuildResult, started: float) -> BuildResult:
-    result.seconds = time.perf_counter() - started
-    return result
-
-
-def write_site(writer: SiteWriter, course: Course, theme, html_pages: dict[str, str], not_found: str) -> None:
+    plan = SitePlan()
     for page in course.pages:
-        writer.write_text(page.url, html_pages[page.url], page.rel or page.url)
+        body = bodies[page.url]
+        plan.add_text(page.url, renderer.render_page(page, body.html, body.toc, diagnostics, error=body.error), page.rel or page.url)
         if page.kind is PageKind.NOTEBOOK and page.source is not None:
-            writer.copy_file(page.download_url, page.source.path, page.rel)
+            plan.add_file(page.download_url, page.source.path, page.rel)
     for asset in course.assets:
-        writer.copy_file(str(asset.site_rel), asset.path, str(asset.rel))
+        plan.add_file(str(asset.site_rel), asset.path, str(asset.rel))
     for name, path in static_files(theme).items():
         if name == STYLESHEET:  # one stylesheet for the whole site: theme CSS + code colours
             css = path.read_text(encoding="utf-8").rstrip("\n") + "\n\n" + highlight_css()
-            writer.write_text(f"static/{name}", css, f"static/{name}")
+            plan.add_text(f"static/{name}", css, f"static/{name}")
         else:
-            writer.copy_file(f"static/{name}", path, f"static/{name}")
-    if NOT_FOUND_URL not in html_pages:
-        writer.write_text(NOT_FOUND_URL, not_found, NOT_FOUND_URL)
+            plan.add_file(f"static/{name}", path, f"static/{name}")
+    if NOT_FOUND_URL not in plan.files:
+        plan.add_text(NOT_FOUND_URL, renderer.render_not_found(diagnostics), NOT_FOUND_URL)
+    return result, plan

@@ -119,6 +119,7 @@ class NotebookPages:
             *(p.read_bytes() for p in sorted(TEMPLATE_DIR.rglob("*")) if p.is_file()),
             version("nbconvert"),
             version("nbformat"),
+            _installed_version("ipython"),  # its lexer highlights notebook code when installed
             repr(settings),
             execute,
             *(strings[key] for key in ("notebook_figure", "widget_note", "show_input", "show_output", "show_cell")),
@@ -134,6 +135,15 @@ class NotebookPages:
         if self._converter is None:
             self._converter = NotebookConverter(self.markdown(), self.strings, self.settings)
         return self._converter.convert(page, notebook, diagnostics)
+
+
+def _installed_version(name: str) -> str:
+    from importlib.metadata import PackageNotFoundError
+
+    try:
+        return version(name)
+    except PackageNotFoundError:
+        return "absent"
 
 
 def needs_execution(notebook, mode: str) -> bool:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import fcntl
+import hashlib
 import os
 import shutil
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from coursegen.errors import CoursegenError, UsageError
@@ -63,67 +66,101 @@ class OutputLock:
                 pass
 
 
-class SiteWriter:
-    """Writes every output file into a staging folder beside `out`, then swaps it into place.
+@dataclass(frozen=True)
+class OutputFile:
+    data: bytes | None  # generated content, or
+    source: Path | None  # a file copied as it is
+    origin: str  # what produced it, for messages
 
-    Nothing of the previous site changes until `commit()`; `discard()` (or any exception in
-    between) leaves it exactly as it was.
+
+class SitePlan:
+    """Every file of the site, by output path, before anything is written.
+
+    Refuses two producers for one path (compared without case: they clash on macOS and Windows)
+    and any path that would leave the site folder.
     """
 
-    def __init__(self, out: Path):
-        self.out = out
-        self.staging = out.parent / f".{out.name}.coursegen-new-{os.getpid()}"
-        if self.staging.exists():
-            shutil.rmtree(self.staging)
-        self.staging.mkdir(parents=True)
-        self.written: dict[str, str] = {}  # output path → what produced it
+    def __init__(self) -> None:
+        self.files: dict[str, OutputFile] = {}
+        self._folded: dict[str, str] = {}
 
-    def _target(self, rel: str, origin: str) -> Path:
-        rel_path = PurePosixPath(rel)
-        if rel_path.is_absolute() or ".." in rel_path.parts or not rel:
-            raise CoursegenError(f"refusing to write '{rel}' outside the site folder", path=origin)
+    def add_text(self, rel: str, text: str, origin: str) -> None:
+        self._add(rel, OutputFile(text.encode("utf-8"), None, origin))
+
+    def add_file(self, rel: str, source: Path, origin: str) -> None:
+        self._add(rel, OutputFile(None, source, origin))
+
+    def _add(self, rel: str, item: OutputFile) -> None:
+        path = PurePosixPath(rel)
+        if not rel or path.is_absolute() or ".." in path.parts or "\\" in rel:
+            raise CoursegenError(f"refusing to write '{rel}' outside the site folder", path=item.origin)
         key = rel.casefold()
-        if key in self.written:
-            raise CoursegenError(f"'{origin}' and '{self.written[key]}' would both write '{rel}'", "rename one of them", path=origin)
-        self.written[key] = origin
-        target = self.staging / rel_path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        return target
+        if key in self._folded:
+            other = self.files[self._folded[key]].origin
+            raise CoursegenError(f"'{item.origin}' and '{other}' would both write '{rel}'", "rename one of them", path=item.origin)
+        self._folded[key] = rel
+        self.files[rel] = item
 
-    def write_bytes(self, rel: str, data: bytes, origin: str) -> None:
-        target = self._target(rel, origin)
-        try:
-            target.write_bytes(data)
-        except OSError as error:
-            raise _write_error(error, rel) from None
 
-    def write_text(self, rel: str, text: str, origin: str) -> None:
-        self.write_bytes(rel, text.encode("utf-8"), origin)
+def write_file(target: Path, item: OutputFile, rel: str) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        if item.data is not None:
+            target.write_bytes(item.data)
+        else:
+            shutil.copyfile(item.source, target)
+    except OSError as error:
+        raise _write_error(error, rel) from None
 
-    def copy_file(self, rel: str, source: Path, origin: str) -> None:
-        target = self._target(rel, origin)
-        try:
-            shutil.copyfile(source, target)
-        except OSError as error:
-            raise _write_error(error, rel) from None
 
-    def commit(self) -> None:
-        """Swap the staging folder in; the old site is removed only once the new one is in place."""
-        (self.staging / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
-        old = self.out.parent / f".{self.out.name}.coursegen-old-{os.getpid()}"
-        if self.out.exists():
-            os.replace(self.out, old)
-        try:
-            os.replace(self.staging, self.out)
-        except OSError:
-            if old.exists():
-                os.replace(old, self.out)
-            raise
+def write_atomically(out: Path, plan: SitePlan) -> None:
+    """Write the whole site beside `out`, then swap it in: until the swap, the old site is untouched,
+    and any failure (or Ctrl-C) removes the new one and leaves the old one exactly as it was."""
+    staging = out.parent / f".{out.name}.coursegen-new-{os.getpid()}"
+    if staging.exists():
+        shutil.rmtree(staging)
+    try:
+        staging.mkdir(parents=True)
+        for rel, item in plan.files.items():
+            write_file(staging / rel, item, rel)
+        (staging / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
+        _swap(staging, out)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def _swap(staging: Path, out: Path) -> None:
+    """Replace `out` by `staging`; the old site is removed only once the new one is in place."""
+    old = out.parent / f".{out.name}.coursegen-old-{os.getpid()}"
+    if out.exists():
+        os.replace(out, old)
+    try:
+        os.replace(staging, out)
+    except OSError:
         if old.exists():
-            shutil.rmtree(old, ignore_errors=True)
+            os.replace(old, out)
+        raise
+    if old.exists():
+        shutil.rmtree(old, ignore_errors=True)
 
-    def discard(self) -> None:
-        shutil.rmtree(self.staging, ignore_errors=True)
+
+def sync_site(out: Path, plan: SitePlan, previous: dict[str, str]) -> dict[str, str]:
+    """Bring `out` (a folder coursegen owns, e.g. the preview's) to `plan`, writing only files whose
+    content changed since `previous` (path → digest) and removing files that are gone.
+    Returns the new digests. Used by `serve`, where the caller holds requests meanwhile."""
+    current: dict[str, str] = {}
+    for rel, item in plan.files.items():
+        data = item.data if item.data is not None else item.source.read_bytes()
+        digest = hashlib.sha256(data).hexdigest()
+        current[rel] = digest
+        if previous.get(rel) != digest or not (out / rel).exists():
+            write_file(out / rel, OutputFile(data, None, item.origin), rel)
+    for rel in set(previous) - set(current):
+        with contextlib.suppress(OSError):
+            (out / rel).unlink()
+    (out / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
+    return current
 
 
 def _write_error(error: OSError, rel: str) -> CoursegenError:
