@@ -34,6 +34,7 @@ def make_parser() -> argparse.ArgumentParser:
     _add_course_dir(check)
     _add_strict(check)
     check.add_argument("--drafts", action="store_true", help="also check pages marked `draft: true`")
+    check.add_argument("--fix-encoding", action="store_true", help="repair garbled text (UTF-8 read as Windows-1252, e.g. 'MÃ©canismes') in place, keeping a .bak copy of each file")
     _add_verbosity(check)
 
     new = commands.add_parser("new", help="start a new course from a small working example", description="Create a small working course in DIR (which must not exist or be empty).")
@@ -88,6 +89,26 @@ def main(argv: list[str] | None = None) -> int:
     return EXIT_USAGE
 
 
+def _fix_encoding(course_dir: Path) -> None:
+    from coursegen.discover import discover_sources
+    from coursegen.encoding import repair_file
+    from coursegen.errors import Diagnostics
+    from coursegen.model import SourceKind
+
+    root = course_dir.resolve()
+    candidates = [root / "course.yml"] if (root / "course.yml").is_file() else []
+    candidates += [s.path for s in discover_sources(root, Diagnostics()) if s.kind is SourceKind.MARKDOWN]
+    for path in candidates:
+        try:
+            repaired = repair_file(path)
+        except (OSError, UnicodeDecodeError):
+            continue  # unreadable or not UTF-8 at all: the check below reports it
+        if repaired:
+            count, backup = repaired
+            rel = path.relative_to(root).as_posix()
+            print(f"{rel}: repaired {count} garbled line{'s' if count > 1 else ''} (original kept as {backup.name})", file=sys.stderr)
+
+
 def _interrupt(signum, frame):
     raise KeyboardInterrupt
 
@@ -98,6 +119,8 @@ def _run_build(args: argparse.Namespace) -> int:
 
     reporter = Reporter(quiet=args.quiet, verbose=args.verbose)
     writing = args.command == "build"
+    if getattr(args, "fix_encoding", False):
+        _fix_encoding(args.course_dir)
     if writing and args.clean:
         from coursegen.cache import clear_cache
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from coursegen.encoding import report_garbled
 from coursegen.errors import Diagnostics
 from coursegen.textio import read_text
 from coursegen.yamlio import YamlProblem, load_yaml_mapping
@@ -60,6 +61,7 @@ def load_config(root: Path, diagnostics: Diagnostics) -> CourseConfig:
     text = read_text(path, CONFIG_NAME, diagnostics)
     if text is None:
         return CourseConfig(title=_title_from_folder(root))
+    report_garbled(text, CONFIG_NAME, diagnostics)
     try:
         data, lines = load_yaml_mapping(text, CONFIG_NAME, diagnostics=diagnostics)
     except YamlProblem as problem:

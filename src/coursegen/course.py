@@ -248,21 +248,31 @@ def resolve_link(course: Course, page: Page, path: str) -> "Page | SourceFile | 
 
 
 def suggest_link(course: Course, page: Page, path: str) -> str:
-    """A 'did you mean' for a link that leads nowhere, written relative to the page."""
+    """A 'did you mean' for a link that leads nowhere, written relative to the page (or "").
+
+    File names are compared without their extension (`intro.html` for `01_intro.md`), first in
+    the link's own folder, then anywhere; links to a folder's index compare folder names.
+    """
     if page.source is None:
         return ""
     base = posixpath.dirname(str(page.source.site_rel))
     wanted = posixpath.normpath(posixpath.join(base, path))
-    known = list(course.by_site_rel)
-    match = difflib.get_close_matches(wanted, known, n=1, cutoff=0.6)
-    if not match:
-        # compare file names alone: a lesson moved to another module
-        by_name = defaultdict(list)
-        for name in known:
-            by_name[posixpath.basename(name)].append(name)
-        names = difflib.get_close_matches(posixpath.basename(wanted), list(by_name), n=1, cutoff=0.6)
-        match = by_name[names[0]][:1] if names else []
-    return posixpath.relpath(match[0], base or ".") if match else ""
+    folder, name = posixpath.split(wanted)
+    stem = posixpath.splitext(name)[0]
+    if stem in ("index", "README") or path.endswith("/"):
+        sections = {key.casefold(): key for key in course.sections if key}
+        target = (folder if stem in ("index", "README") else wanted).casefold()
+        match = difflib.get_close_matches(target, list(sections), n=1, cutoff=0.6)
+        return posixpath.relpath(posixpath.join(sections[match[0]], "index.md"), base or ".") if match else ""
+    by_folder: dict[str, dict[str, str]] = defaultdict(dict)
+    for known in course.by_site_rel:
+        known_folder, known_name = posixpath.split(known)
+        by_folder[known_folder][posixpath.splitext(known_name)[0].casefold()] = known
+    for scope, cutoff in ((by_folder.get(folder, {}), 0.6), ({k: v for names in by_folder.values() for k, v in names.items()}, 0.75)):
+        match = difflib.get_close_matches(stem.casefold(), list(scope), n=1, cutoff=cutoff)
+        if match:
+            return posixpath.relpath(scope[match[0]], base or ".")
+    return ""
 
 
 __all__ = ["build_course", "resolve_link", "suggest_link", "target_url"]

@@ -94,15 +94,17 @@ def parse_front_matter(yaml_text: str | None, first_line: int, rel: str, diagnos
     """Read a front-matter block into `PageMeta`, reporting every problem at its line in the file."""
     if yaml_text is None or not yaml_text.strip():
         return PageMeta()
+    raw: dict[str, str] = {}
     try:
-        data, key_lines = load_yaml_mapping(yaml_text, rel, line_offset=first_line - 1, diagnostics=diagnostics)
+        data, key_lines = load_yaml_mapping(yaml_text, rel, line_offset=first_line - 1, diagnostics=diagnostics, raw=raw)
     except YamlProblem as problem:
         diagnostics.error(rel, problem.message, problem.hint, line=problem.line, col=problem.col)
         return PageMeta()
-    return _typed_meta(data, key_lines, rel, diagnostics)
+    return _typed_meta(data, key_lines, rel, diagnostics, raw)
 
 
-def _typed_meta(data: dict[str, Any], key_lines: dict[str, int], rel: str, diagnostics: Diagnostics) -> PageMeta:
+def _typed_meta(data: dict[str, Any], key_lines: dict[str, int], rel: str, diagnostics: Diagnostics, raw: dict[str, str] | None = None) -> PageMeta:
+    raw = raw or {}
     values: dict[str, Any] = {}
     extra: dict[str, Any] = {}
     for key, value in data.items():
@@ -114,6 +116,11 @@ def _typed_meta(data: dict[str, Any], key_lines: dict[str, int], rel: str, diagn
             extra[key] = value
             continue
         if value is None:
+            continue
+        if key in _STR_FIELDS and isinstance(value, (int, float)) and not isinstance(value, bool) and key in raw and raw[key] != str(value):
+            # YAML 1.1 reads 1.10 as 1.1, 010 as 8 and 1:30 as 90: keep what the author wrote, and say so
+            diagnostics.warning(rel, f"YAML reads '{key}: {raw[key]}' as the number {value}", f'put it in quotes: {key}: "{raw[key]}"', line=line)
+            values[key] = raw[key]
             continue
         try:
             values[key] = _convert(key, value)

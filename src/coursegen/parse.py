@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 
+from coursegen.encoding import report_garbled
 from coursegen.errors import Diagnostics
 from coursegen.frontmatter import PageMeta, first_heading, parse_front_matter, split_front_matter
 from coursegen.model import Page, PageKind, SourceFile, SourceKind
@@ -33,6 +34,7 @@ def parse_markdown(source: SourceFile, diagnostics: Diagnostics) -> Page | None:
         return None
     if not text.strip():
         diagnostics.warning(rel, "the file is empty", "write some content or delete it")
+    report_garbled(text, rel, diagnostics)
     try:
         split = split_front_matter(text)
     except ValueError as problem:

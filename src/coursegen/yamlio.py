@@ -23,7 +23,7 @@ class YamlProblem(Exception):
 
 
 def load_yaml_mapping(
-    text: str, rel: str, line_offset: int = 0, diagnostics: Diagnostics | None = None
+    text: str, rel: str, line_offset: int = 0, diagnostics: Diagnostics | None = None, raw: dict[str, str] | None = None
 ) -> tuple[dict[str, Any], dict[str, int]]:
     """Parse `text` as a YAML mapping with the safe loader.
 
@@ -51,6 +51,8 @@ def load_yaml_mapping(
                     line=line,
                 )
             key_lines[key] = line
+            if raw is not None and isinstance(_value, yaml.ScalarNode) and not _value.style:
+                raw[key] = _value.value
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
