@@ -31,6 +31,7 @@ class Body:
 class BodySettings:
     root: Path
     notebooks: NotebookSettings
+    sanitize_markdown: bool = False
     execute: str = "never"  # never | auto | always
     cache: bool = True
     debug: bool = False  # let unexpected exceptions through, with their traceback
@@ -39,12 +40,12 @@ class BodySettings:
 def render_bodies(course: Course, strings, diagnostics: Diagnostics, settings: BodySettings, progress=None) -> dict[str, Body]:
     """Every page's body, with its anchors for the second pass. Unchanged pages come from the cache."""
     cache = JsonCache(settings.root, "bodies") if settings.cache else None
-    fingerprint = _fingerprint(course)
+    fingerprint = digest(_fingerprint(course), f"sanitize={settings.sanitize_markdown}")
     renderers: list[MarkdownRenderer] = []  # created on the first cache miss: costly to set up
 
     def markdown() -> MarkdownRenderer:
         if not renderers:
-            renderers.append(MarkdownRenderer(course))
+            renderers.append(MarkdownRenderer(course, sanitize=settings.sanitize_markdown))
         return renderers[0]
 
     notebooks = None
@@ -122,7 +123,7 @@ def _fingerprint(course: Course) -> str:
     site's link targets (a body links to other pages: adding, removing or moving one changes it)."""
     package = Path(__file__).parent
     code = hashlib.sha256()
-    for name in ("markdown_render.py", "mathml.py", "course.py", "urls.py", "notebooks.py", "execute.py"):
+    for name in ("markdown_render.py", "mathml.py", "course.py", "urls.py", "notebooks.py", "execute.py", "sanitize.py"):
         code.update((package / name).read_bytes())
     libraries = ",".join(f"{name}={version(name)}" for name in ("markdown", "pymdown-extensions", "pygments", "latex2mathml"))
     targets = sorted(f"{key}\t{target_url(value)}" for index in (course.by_rel, course.by_site_rel, course.by_url) for key, value in index.items())

@@ -91,7 +91,7 @@ def render_site(root: Path, out: Path, options: BuildOptions) -> tuple[BuildResu
     if not renderer.check_templates(root, diagnostics):
         return result, None
     execute = "always" if options.execute else config.notebooks.execute
-    body_settings = BodySettings(root, config.notebooks, execute, cache=options.cache, debug=options.debug)
+    body_settings = BodySettings(root, config.notebooks, config.markdown.sanitize, execute, cache=options.cache, debug=options.debug)
     bodies = render_bodies(course, strings, diagnostics, body_settings, options.progress)
     check_anchors(bodies, diagnostics)
 

@@ -30,6 +30,11 @@ class NotebookSettings:
 
 
 @dataclass(frozen=True)
+class MarkdownSettings:
+    sanitize: bool = False  # strip scripts, event handlers and javascript: URLs from lesson bodies
+
+
+@dataclass(frozen=True)
 class LaunchSettings:
     repository: str = ""  # "owner/name" on GitHub
     branch: str = "main"
@@ -44,13 +49,14 @@ class CourseConfig:
     icon: str = "📘"
     base_url: str = ""
     notebooks: NotebookSettings = NotebookSettings()
+    markdown: MarkdownSettings = MarkdownSettings()
     launch: LaunchSettings | None = None
     theme: dict[str, Any] = field(default_factory=dict)
     strings: dict[str, str] = field(default_factory=dict)
 
 
 _TEXT_KEYS = ("title", "description", "language", "author", "icon", "base_url")
-KNOWN_KEYS = set(_TEXT_KEYS) | {"notebooks", "launch", "theme", "strings"}
+KNOWN_KEYS = set(_TEXT_KEYS) | {"notebooks", "markdown", "launch", "theme", "strings"}
 
 
 def load_config(root: Path, diagnostics: Diagnostics) -> CourseConfig:
@@ -88,6 +94,8 @@ def load_config(root: Path, diagnostics: Diagnostics) -> CourseConfig:
             values[key] = str(value)
         elif key == "notebooks":
             values[key] = _notebook_settings(value, line, diagnostics)
+        elif key == "markdown":
+            values[key] = _markdown_settings(value, line, diagnostics)
         elif key == "launch":
             values[key] = _launch_settings(value, line, diagnostics)
         elif key in ("theme", "strings"):
@@ -140,6 +148,21 @@ def _notebook_settings(value: Any, line: int | None, diagnostics: Diagnostics) -
             hint = f"did you mean '{close[0]}'?" if close else "known: " + ", ".join(known)
             diagnostics.warning(CONFIG_NAME, f"unknown key 'notebooks.{key}'", hint, line=line)
     return NotebookSettings(**settings)
+
+
+def _markdown_settings(value: Any, line: int | None, diagnostics: Diagnostics) -> MarkdownSettings:
+    if not isinstance(value, dict):
+        diagnostics.error(CONFIG_NAME, "'markdown' must be a mapping", "e.g. markdown: {sanitize: true}", line=line)
+        return MarkdownSettings()
+    settings: dict[str, Any] = {}
+    for key, item in value.items():
+        if key == "sanitize" and isinstance(item, bool):
+            settings[key] = item
+        elif key == "sanitize":
+            diagnostics.error(CONFIG_NAME, f"markdown.sanitize must be true or false, not {item!r}", line=line)
+        else:
+            diagnostics.warning(CONFIG_NAME, f"unknown key 'markdown.{key}'", "known: sanitize", line=line)
+    return MarkdownSettings(**settings)
 
 
 def _launch_settings(value: Any, line: int | None, diagnostics: Diagnostics) -> LaunchSettings | None:

@@ -104,8 +104,9 @@ class MarkdownRenderer:
         "toc",
     ]
 
-    def __init__(self, course: Course):
+    def __init__(self, course: Course, sanitize: bool = False):
         self.course = course
+        self.sanitize = sanitize
         self.math = MathExtension()
         self.md = markdown.Markdown(
             extensions=[*self.EXTENSIONS, self.math],
@@ -127,6 +128,10 @@ class MarkdownRenderer:
         )
         self.md.reset()
         html = self.md.convert(text)
+        if self.sanitize:
+            from coursegen.sanitize import sanitize_html
+
+            html = sanitize_html(html)
         toc = _toc_entries(getattr(self.md, "toc_tokens", []))
         result = RenderedMarkdown(html=html, toc=toc, anchors=set(_ID.findall(html)), anchor_links=self.state.anchor_links)
         self.state = None
