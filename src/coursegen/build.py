@@ -103,7 +103,7 @@ def render_site(root: Path, out: Path, options: BuildOptions) -> tuple[BuildResu
             plan.add_file(page.download_url, page.source.path, page.rel)
     for asset in course.assets:
         plan.add_file(str(asset.site_rel), asset.path, str(asset.rel))
-    for name, path in static_files(theme).items():
+    for name, path in static_files(theme, diagnostics).items():
         if name == STYLESHEET:  # one stylesheet for the whole site: theme CSS + code colours
             css = path.read_text(encoding="utf-8").rstrip("\n") + "\n\n" + highlight_css()
             plan.add_text(f"static/{name}", css, f"static/{name}")

@@ -17,6 +17,7 @@ from coursegen.model import Course, Page, target_url
 from coursegen.urls import is_external, relative_url, split_href
 
 _ID = re.compile(r'\bid="([^"]+)"')
+_HEADINGS = {f"h{n}": n for n in range(1, 7)}
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,24 @@ class _LinkRewriter(Treeprocessor):
 
     def run(self, root):
         state = self.renderer.state
+        level = 1  # the page title is the h1: a body's first heading should be h2
         for element in root.iter():
+            if element.tag in _HEADINGS:
+                new_level = _HEADINGS[element.tag]
+                if new_level > level + 1:
+                    text = _heading_text(element)
+                    state.diagnostics.warning(
+                        state.page.rel,
+                        f"heading '{_shorten(text)}' jumps from level {level} to {new_level}",
+                        f"use {'#' * (level + 1)} for it (the page title is level 1), so screen readers can follow the outline",
+                        line=state.line_of(text) if text else None,
+                    )
+                level = new_level
+            if element.tag == "img" and not (element.get("alt") or "").strip():
+                src = element.get("src") or ""
+                state.diagnostics.warning(
+                    state.page.rel, f"image '{_shorten(src)}' has no alt text", "describe it for readers who can't see it: ![description](image.png)", line=state.line_of(src) if src else None
+                )
             attribute = {"a": "href", "img": "src", "source": "src", "video": "src", "audio": "src"}.get(element.tag)
             if attribute is None:
                 continue
@@ -159,6 +177,16 @@ class MarkdownRenderer:
             state.anchor_links.append(AnchorLink(page, target, fragment, href, state.line_of(href)))
         url = target_url(target)
         return relative_url(url + ("#" + fragment if fragment else ""), page.url)
+
+
+def _heading_text(heading) -> str:
+    """The heading's words, without the permalink anchor the toc extension appends."""
+    parts = [heading.text or ""]
+    for child in heading:
+        if "headerlink" not in (child.get("class") or ""):
+            parts.append("".join(child.itertext()))
+        parts.append(child.tail or "")
+    return "".join(parts).strip()
 
 
 def _toc_entries(tokens: list[dict]) -> list[dict[str, Any]]:

@@ -58,14 +58,26 @@ def make_environment(theme: Theme) -> jinja2.Environment:
     )
 
 
-def static_files(theme: Theme) -> dict[str, Path]:
-    """Every static asset by its path under static/; a course's file replaces the built-in one."""
+def static_files(theme: Theme, diagnostics=None) -> dict[str, Path]:
+    """Every static asset by its path under static/; a course's file replaces the built-in one.
+
+    Hidden and junk files are skipped, and so is anything reached through a symbolic link that
+    leads outside its static/ folder (nothing from outside the course is ever published).
+    """
+    from coursegen.discover import is_ignored
+
     files: dict[str, Path] = {}
     for folder in reversed(theme.static_dirs):
         if not folder.is_dir():
             continue
+        real_folder = folder.resolve()
         for path in sorted(folder.rglob("*")):
             rel = path.relative_to(folder)
-            if path.is_file() and not any(part.startswith((".", "_")) for part in rel.parts):
-                files[rel.as_posix()] = path
+            if any(is_ignored(part) for part in rel.parts) or not path.is_file():
+                continue
+            if not path.resolve().is_relative_to(real_folder):
+                if diagnostics is not None:
+                    diagnostics.warning(f"static/{rel.as_posix()}", "symbolic link leads outside static/, skipped", "copy the file into static/ instead")
+                continue
+            files[rel.as_posix()] = path
     return dict(sorted(files.items()))
