@@ -109,7 +109,10 @@ def load_config(root: Path, diagnostics: Diagnostics) -> CourseConfig:
         diagnostics.warning(CONFIG_NAME, f"language '{language}' has no interface strings; using English", "use fr or en", line=lines.get("language"))
     base_url = values.get("base_url", "")
     if base_url and not base_url.startswith(("https://", "http://")):
-        diagnostics.error(CONFIG_NAME, f"base_url '{base_url}' is not an absolute http(s) URL", "e.g. base_url: https://example.org/cours/", line=lines.get("base_url"))
+        if base_url.startswith("/") and not base_url.startswith("//"):
+            diagnostics.warning(CONFIG_NAME, f"base_url '{base_url}' is not an absolute URL, so it is not used", "canonical links need the full address, e.g. base_url: https://example.org/cours/", line=lines.get("base_url"))
+        else:
+            diagnostics.error(CONFIG_NAME, f"base_url '{base_url}' is not an absolute http(s) URL", "e.g. base_url: https://example.org/cours/", line=lines.get("base_url"))
         values.pop("base_url")
     values.setdefault("title", _title_from_folder(root))
     return CourseConfig(**values)

@@ -24,8 +24,7 @@ class NotebookConverter:
 
     def __init__(self, markdown: MarkdownRenderer, strings: Mapping[str, str], settings: NotebookSettings):
         import jinja2
-        from nbconvert import HTMLExporter  # heavy: imported only for courses with notebooks
-        from nbconvert.preprocessors import TagRemovePreprocessor
+        from nbconvert.preprocessors import TagRemovePreprocessor  # heavy: only for courses with notebooks
         from nbconvert.utils.base import NbConvertBase
         from traitlets.config import Config
 
@@ -42,7 +41,7 @@ class NotebookConverter:
         config = Config()
         # JSON-only outputs are shown as text (nbconvert would drop them)
         config.NbConvertBase.display_data_priority = [*NbConvertBase().display_data_priority, "application/json"]
-        self.exporter = HTMLExporter(
+        self.exporter = _cells_exporter_class()(
             config=config,
             template_name="coursegen",
             # never the current directory, which nbconvert searches by default
@@ -96,9 +95,33 @@ class NotebookConverter:
                 html, _ = self.exporter.from_notebook_node(notebook, resources=resources)
         finally:
             self._current = None
-        collected.html = html
+        # scrollable code and outputs must be reachable with the keyboard
+        collected.html = _SCROLLABLE.sub(r'\1 tabindex="0"', html)
         collected.anchors |= _cell_ids(notebook)
         return collected
+
+
+_SCROLLABLE = re.compile(r'(<div class="[^"]*\b(?:jp-OutputArea-output|jp-InputArea-editor)\b[^"]*")')
+
+
+def _cells_exporter_class():
+    """HTMLExporter without its BeautifulSoup pass: our template sets alt text itself, and parsing
+    and re-serialising every page doubled the conversion time."""
+    from nbconvert import HTMLExporter
+    from nbconvert.exporters.templateexporter import TemplateExporter
+    from nbconvert.filters.highlight import Highlight2HTML
+    from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
+
+    class CellsExporter(HTMLExporter):
+        def from_notebook_node(self, nb, resources=None, **kw):
+            info = nb.metadata.get("language_info", {})
+            lexer = info.get("pygments_lexer", info.get("name"))
+            self.register_filter("highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self))
+            resources = self._init_resources(resources)
+            self.register_filter("filter_data_type", WidgetsDataTypeFilter(notebook_metadata=nb.metadata, parent=self, resources=resources))
+            return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+
+    return CellsExporter
 
 
 class NotebookPages:
