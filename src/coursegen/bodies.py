@@ -7,12 +7,11 @@ import hashlib
 from dataclasses import dataclass, field
 from importlib.metadata import version
 from pathlib import Path
-from typing import Callable
 
 from coursegen.cache import JsonCache, digest
 from coursegen.config import NotebookSettings
 from coursegen.errors import Diagnostic, Diagnostics, Level
-from coursegen.markdown_render import AnchorLink, MarkdownRenderer, RenderedMarkdown
+from coursegen.markdown_render import AnchorLink, MarkdownRenderer
 from coursegen.model import Course, Page, PageKind, target_url
 
 
@@ -35,87 +34,149 @@ class BodySettings:
     execute: str = "never"  # never | auto | always
     cache: bool = True
     debug: bool = False  # let unexpected exceptions through, with their traceback
+    jobs: int = 1  # worker processes for pages that are not cached
 
 
 def render_bodies(course: Course, strings, diagnostics: Diagnostics, settings: BodySettings, progress=None) -> dict[str, Body]:
-    """Every page's body, with its anchors for the second pass. Unchanged pages come from the cache."""
+    """Every page's body, with its anchors for the second pass.
+
+    Unchanged pages come from the cache; the others are rendered here, or by `settings.jobs`
+    worker processes when there are enough of them. Results are assembled in course order, so
+    the site is the same whatever the number of jobs.
+    """
     cache = JsonCache(settings.root, "bodies") if settings.cache else None
-    fingerprint = digest(_fingerprint(course), f"sanitize={settings.sanitize_markdown}")
-    renderers: list[MarkdownRenderer] = []  # created on the first cache miss: costly to set up
-
-    def markdown() -> MarkdownRenderer:
-        if not renderers:
-            renderers.append(MarkdownRenderer(course, sanitize=settings.sanitize_markdown))
-        return renderers[0]
-
-    notebooks = None
-    bodies: dict[str, Body] = {}
-    total = len(course.pages)
-    for done, page in enumerate(course.pages, 1):
-        if progress:
-            progress(page.rel or page.url, done, total)
+    renderer = BodyRenderer(course, strings, settings)
+    entries: dict[str, dict] = {}
+    misses: list[Page] = []
+    for page in course.pages:
         if page.source is None:  # a generated section page has no body of its own
-            bodies[page.url] = Body()
+            entries[page.url] = _EMPTY_ENTRY
             continue
+        entry = cache.get(renderer.key(page)) if cache else None
+        if entry is None:
+            misses.append(page)
+        else:
+            entries[page.url] = entry
+    done = len(entries)
+    if progress:
+        progress("(cached)", done, len(course.pages))
+    for page, entry in _render_misses(renderer, course, misses, settings):
+        entries[page.url] = entry
+        if cache is not None and not entry["error"]:
+            cache.put(renderer.key(page), entry)
+        done += 1
+        if progress:
+            progress(page.rel, done, len(course.pages))
+    return {page.url: _to_body(entries[page.url], page, course, diagnostics) for page in course.pages}
+
+
+_EMPTY_ENTRY = {"html": "", "toc": [], "anchors": [], "anchor_links": [], "diagnostics": [], "error": ""}
+PARALLEL_THRESHOLD = 4  # fewer misses than this are quicker in-process than starting workers
+
+
+def _render_misses(renderer: "BodyRenderer", course: Course, misses: list[Page], settings: BodySettings):
+    """Yield (page, entry) for each page to render, in-process or in a pool of worker processes."""
+    if settings.jobs <= 1 or len(misses) < PARALLEL_THRESHOLD:
+        for page in misses:
+            yield page, renderer.render(page)
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    # Notebooks first: they are the longest tasks, so the pool finishes evenly.
+    ordered = sorted(misses, key=lambda p: p.kind is not PageKind.NOTEBOOK)
+    workers = min(settings.jobs, len(ordered))
+    context = multiprocessing.get_context("spawn")  # no fork of a process that may run threads
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker, initargs=(course, dict(renderer.strings), settings)) as pool:
+        chunk = max(1, min(16, len(ordered) // (workers * 4)))
+        for page, entry in zip(ordered, pool.map(_render_in_worker, [p.url for p in ordered], chunksize=chunk)):
+            yield page, entry
+
+
+_worker_renderer: "BodyRenderer | None" = None  # the one renderer of a worker process
+
+
+def _start_worker(course: Course, strings, settings: BodySettings) -> None:
+    global _worker_renderer
+    _worker_renderer = BodyRenderer(course, strings, settings)
+
+
+def _render_in_worker(url: str) -> dict:
+    assert _worker_renderer is not None
+    return _worker_renderer.render(_worker_renderer.course.by_url[url])
+
+
+class BodyRenderer:
+    """Renders one page's body to a plain, cacheable entry (also in worker processes)."""
+
+    def __init__(self, course: Course, strings, settings: BodySettings):
+        self.course = course
+        self.strings = strings
+        self.settings = settings
+        self._fingerprint = digest(_fingerprint(course), f"sanitize={settings.sanitize_markdown}")
+        self._markdown: MarkdownRenderer | None = None  # created on the first miss: costly to set up
+        self._notebooks = None
+
+    def markdown(self) -> MarkdownRenderer:
+        if self._markdown is None:
+            self._markdown = MarkdownRenderer(self.course, sanitize=self.settings.sanitize_markdown)
+        return self._markdown
+
+    def notebooks(self):
+        if self._notebooks is None:
+            from coursegen.notebooks import NotebookPages
+
+            self._notebooks = NotebookPages(self.settings.root, self.markdown, self.strings, self.settings.notebooks, self.settings.execute)
+        return self._notebooks
+
+    def key(self, page: Page) -> str:
+        if page.kind is PageKind.NOTEBOOK:
+            return digest(self._fingerprint, self.notebooks().fingerprint, page.url, str(page.source.rel), page.source.path.read_bytes())
+        return digest(self._fingerprint, page.url, str(page.source.rel), str(page.body_first_line), page.body)
+
+    def render(self, page: Page) -> dict:
+        from coursegen.notebooks import NotebookProblem
+
+        local = Diagnostics()
         try:
             if page.kind is PageKind.NOTEBOOK:
-                from coursegen.notebooks import NotebookPages, NotebookProblem
-
-                notebooks = notebooks or NotebookPages(settings.root, markdown, strings, settings.notebooks, settings.execute)
-                key = digest(fingerprint, notebooks.fingerprint, page.url, str(page.source.rel), page.source.path.read_bytes())
-                try:
-                    rendered = _cached(cache, key, course, page, diagnostics, lambda local: notebooks.render(page, local))
-                except NotebookProblem as problem:
-                    if not page.notebook_error:  # JSON errors were reported when the file was read
-                        diagnostics.error(page.rel, str(problem), problem.hint)
-                    bodies[page.url] = Body(error=page.notebook_error or str(problem))
-                    continue
+                rendered = self.notebooks().render(page, local)
             else:
-                key = digest(fingerprint, page.url, str(page.source.rel), str(page.body_first_line), page.body)
-                rendered = _cached(cache, key, course, page, diagnostics, lambda local: markdown().render(page, page.body, page.body_first_line, local))
+                rendered = self.markdown().render(page, page.body, page.body_first_line, local)
+        except NotebookProblem as problem:
+            if not page.notebook_error:  # JSON errors were reported when the file was read
+                local.error(page.rel, str(problem), problem.hint)
+            return {**_EMPTY_ENTRY, "diagnostics": _plain(local), "error": page.notebook_error or str(problem)}
         except Exception as problem:  # a bug or an input no library expected: report it, build the rest
-            if settings.debug:
+            if self.settings.debug:
                 raise
             message = f"could not be rendered ({type(problem).__name__}: {problem})"
-            diagnostics.error(page.rel, message, "please report this to the coursegen developers with the file")
-            bodies[page.url] = Body(error=message)
-            continue
-        bodies[page.url] = Body(rendered.html, rendered.toc, "", rendered.anchors, rendered.anchor_links)
-    return bodies
+            local.error(page.rel, message, "please report this to the coursegen developers with the file")
+            return {**_EMPTY_ENTRY, "diagnostics": _plain(local), "error": message}
+        return {
+            "html": rendered.html,
+            "toc": rendered.toc,
+            "anchors": sorted(rendered.anchors),
+            "anchor_links": [(link.target.url, link.fragment, link.href, link.line) for link in rendered.anchor_links],
+            "diagnostics": _plain(local),
+            "error": "",
+        }
 
 
-def _cached(
-    cache: JsonCache | None, key: str, course: Course, page: Page, diagnostics: Diagnostics, compute: Callable[[Diagnostics], RenderedMarkdown]
-) -> RenderedMarkdown:
-    """The cached result for `key`, or compute it; the diagnostics it raised are replayed on a hit."""
-    entry = cache.get(key) if cache else None
-    if entry is not None:
-        for item in entry["diagnostics"]:
-            diagnostics.items.append(Diagnostic(item["path"], item["line"], item["col"], Level(item["level"]), item["message"], item["hint"]))
-        links = [
-            AnchorLink(page, target, fragment, href, line)
-            for target_url_, fragment, href, line in entry["anchor_links"]
-            if isinstance(target := course.by_url.get(target_url_), Page)
-        ]
-        return RenderedMarkdown(html=entry["html"], toc=entry["toc"], anchors=set(entry["anchors"]), anchor_links=links)
-    local = Diagnostics()
-    rendered = compute(local)
-    diagnostics.extend(local)
-    if cache is not None:
-        cache.put(
-            key,
-            {
-                "html": rendered.html,
-                "toc": rendered.toc,
-                "anchors": sorted(rendered.anchors),
-                "anchor_links": [(link.target.url, link.fragment, link.href, link.line) for link in rendered.anchor_links],
-                "diagnostics": [
-                    {"path": d.path, "line": d.line, "col": d.col, "level": d.level.value, "message": d.message, "hint": d.hint}
-                    for d in local.items
-                ],
-            },
-        )
-    return rendered
+def _plain(diagnostics: Diagnostics) -> list[dict]:
+    return [{"path": d.path, "line": d.line, "col": d.col, "level": d.level.value, "message": d.message, "hint": d.hint} for d in diagnostics.items]
+
+
+def _to_body(entry: dict, page: Page, course: Course, diagnostics: Diagnostics) -> Body:
+    """An entry (fresh, cached or from a worker) as a Body; its diagnostics are reported again."""
+    for item in entry["diagnostics"]:
+        diagnostics.items.append(Diagnostic(item["path"], item["line"], item["col"], Level(item["level"]), item["message"], item["hint"]))
+    links = [
+        AnchorLink(page, target, fragment, href, line)
+        for target_url_, fragment, href, line in entry["anchor_links"]
+        if isinstance(target := course.by_url.get(target_url_), Page)
+    ]
+    return Body(entry["html"], list(entry["toc"]), entry["error"], set(entry["anchors"]), links)
 
 
 def _fingerprint(course: Course) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,6 +43,7 @@ class BuildOptions:
     debug: bool = False  # let unexpected exceptions through, with their traceback
     cache: bool = True  # reuse results from .coursegen-cache/ (always safe to delete)
     execute: bool = False  # run every notebook (else course.yml notebooks.execute decides)
+    jobs: int = field(default_factory=lambda: os.cpu_count() or 1)  # worker processes for rendering
     progress: Callable[[str, int, int], None] | None = field(default=None, repr=False)
 
 
@@ -91,7 +93,7 @@ def render_site(root: Path, out: Path, options: BuildOptions) -> tuple[BuildResu
     if not renderer.check_templates(root, diagnostics):
         return result, None
     execute = "always" if options.execute else config.notebooks.execute
-    body_settings = BodySettings(root, config.notebooks, config.markdown.sanitize, execute, cache=options.cache, debug=options.debug)
+    body_settings = BodySettings(root, config.notebooks, config.markdown.sanitize, execute, cache=options.cache, debug=options.debug, jobs=options.jobs)
     bodies = render_bodies(course, strings, diagnostics, body_settings, options.progress)
     check_anchors(bodies, diagnostics)
 

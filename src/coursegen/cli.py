@@ -27,6 +27,7 @@ def make_parser() -> argparse.ArgumentParser:
     _add_strict(build)
     build.add_argument("--clean", action="store_true", help="ignore and delete the build cache (.coursegen-cache/) first")
     build.add_argument("--drafts", action="store_true", help="include pages marked `draft: true`")
+    build.add_argument("-j", "--jobs", metavar="N", type=_positive_int, default=None, help="worker processes for rendering pages and notebooks (default: the number of cores)")
     build.add_argument("--execute", action="store_true", help="run every notebook before rendering it (results are cached by code; default: course.yml notebooks.execute)")
     _add_verbosity(build)
 
@@ -41,6 +42,16 @@ def make_parser() -> argparse.ArgumentParser:
     new.add_argument("directory", metavar="DIR", type=Path, help="folder to create")
     new.add_argument("--language", choices=["fr", "en"], default="fr", help="language of the interface and the example text (default: fr)")
     return parser
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, not {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
 
 
 def _add_course_dir(parser: argparse.ArgumentParser) -> None:
@@ -130,6 +141,7 @@ def _run_build(args: argparse.Namespace) -> int:
         drafts=args.drafts,
         write=writing,
         execute=getattr(args, "execute", False),
+        **({"jobs": args.jobs} if getattr(args, "jobs", None) else {}),
         debug=args.verbose,
         progress=reporter.progress,
     )
