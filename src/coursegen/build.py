@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import time
+from urllib.parse import quote
+from xml.sax.saxutils import escape
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -113,4 +115,17 @@ def render_site(root: Path, out: Path, options: BuildOptions) -> tuple[BuildResu
             plan.add_file(f"static/{name}", path, f"static/{name}")
     if NOT_FOUND_URL not in plan.files:
         plan.add_text(NOT_FOUND_URL, renderer.render_not_found(diagnostics), NOT_FOUND_URL)
+    if config.base_url.startswith(("https://", "http://")):
+        plan.add_text("sitemap.xml", sitemap_xml(config.base_url, [page.url for page in course.pages]), "sitemap.xml")
+        plan.add_text("robots.txt", f"User-agent: *\nAllow: /\nSitemap: {absolute_url(config.base_url, 'sitemap.xml')}\n", "robots.txt")
     return result, plan
+
+
+def absolute_url(base_url: str, url: str) -> str:
+    return base_url.rstrip("/") + "/" + quote(url, safe="/#")
+
+
+def sitemap_xml(base_url: str, urls: list[str]) -> str:
+    """Search engines' list of pages; only written when course.yml gives the site's base_url."""
+    entries = "".join(f"  <url><loc>{escape(absolute_url(base_url, url))}</loc></url>\n" for url in urls)
+    return f'<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n{entries}</urlset>\n'
