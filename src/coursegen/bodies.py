@@ -113,13 +113,13 @@ class BodyRenderer:
         self.course = course
         self.strings = strings
         self.settings = settings
-        self._fingerprint = digest(_fingerprint(course), f"sanitize={settings.sanitize_markdown}")
+        self._fingerprint = digest(_fingerprint(course), f"sanitize={settings.sanitize_markdown}", repr(sorted(strings.items())))
         self._markdown: MarkdownRenderer | None = None  # created on the first miss: costly to set up
         self._notebooks = None
 
     def markdown(self) -> MarkdownRenderer:
         if self._markdown is None:
-            self._markdown = MarkdownRenderer(self.course, sanitize=self.settings.sanitize_markdown)
+            self._markdown = MarkdownRenderer(self.course, self.strings, sanitize=self.settings.sanitize_markdown)
         return self._markdown
 
     def notebooks(self):
@@ -184,7 +184,7 @@ def _fingerprint(course: Course) -> str:
     site's link targets (a body links to other pages: adding, removing or moving one changes it)."""
     package = Path(__file__).parent
     code = hashlib.sha256()
-    for name in ("markdown_render.py", "mathml.py", "course.py", "urls.py", "notebooks.py", "execute.py", "sanitize.py"):
+    for name in ("markdown_render.py", "mathml.py", "course.py", "urls.py", "notebooks.py", "execute.py", "sanitize.py", "quiz.py"):
         code.update((package / name).read_bytes())
     libraries = ",".join(f"{name}={version(name)}" for name in ("markdown", "pymdown-extensions", "pygments", "latex2mathml"))
     targets = sorted(f"{key}\t{target_url(value)}" for index in (course.by_rel, course.by_site_rel, course.by_url) for key, value in index.items())

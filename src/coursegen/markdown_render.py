@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Mapping
 
 import markdown
 from markdown.extensions.toc import slugify_unicode
@@ -13,6 +13,7 @@ from markdown.treeprocessors import Treeprocessor
 from coursegen.course import resolve_link, suggest_link
 from coursegen.errors import Diagnostics
 from coursegen.mathml import MathExtension
+from coursegen.quiz import QuizExtension
 from coursegen.model import Course, Page, target_url
 from coursegen.urls import is_external, relative_url, split_href
 
@@ -122,12 +123,16 @@ class MarkdownRenderer:
         "toc",
     ]
 
-    def __init__(self, course: Course, sanitize: bool = False):
+    def __init__(self, course: Course, strings: Mapping[str, str] | None = None, sanitize: bool = False):
+        if strings is None:
+            from coursegen.strings import interface_strings
+
+            strings = interface_strings("en", {}, Diagnostics())
         self.course = course
         self.sanitize = sanitize
         self.math = MathExtension()
         self.md = markdown.Markdown(
-            extensions=[*self.EXTENSIONS, self.math],
+            extensions=[*self.EXTENSIONS, self.math, QuizExtension(strings)],
             extension_configs={
                 "pymdownx.highlight": {"css_class": "highlight", "guess_lang": False, "use_pygments": True},
                 "pymdownx.tasklist": {"custom_checkbox": False},

@@ -9,12 +9,15 @@ _MATHML = {
     "mroot", "mover", "munder", "munderover", "mtable", "mtr", "mtd", "mstyle", "mpadded", "mphantom",
     "menclose", "semantics", "annotation",
 }
-_EXTRA_TAGS = {"input", "label", "section", "main", "sup", "sub"} | _MATHML
+_EXTRA_TAGS = {"input", "label", "section", "main", "sup", "sub", "form", "fieldset", "legend", "button"} | _MATHML
 _GLOBAL_ATTRIBUTES = {"class", "id", "title", "lang", "dir", "role", "aria-hidden", "aria-label"}
 _ATTRIBUTES = {
     "a": {"href", "rel", "hreflang"},
     "img": {"src", "alt", "width", "height", "loading"},
-    "input": {"type", "checked", "disabled"},
+    "input": {"type", "checked", "disabled", "name", "value", "data-correct"},
+    "form": {"data-quiz", "data-correct-text", "data-incorrect-text"},
+    "button": {"type"},
+    "div": {"hidden"},
     "td": {"colspan", "rowspan", "align", "style"},
     "th": {"colspan", "rowspan", "align", "style", "scope"},
     "ol": {"start", "type"},

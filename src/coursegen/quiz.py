@@ -1,0 +1,159 @@
+"""Exercises, solutions and quizzes written in plain Markdown.
+
+    !!! exercise "Calculer les scores"          → an exercise box
+    ??? solution                                → a solution, collapsed until opened
+    !!! quiz "Que produit la softmax ?"         → a quiz graded in the browser:
+        - [x] Des poids positifs qui somment à 1
+            Exact : c'est une distribution.     (indented paragraph after a blank line: feedback)
+        - [ ] Un produit scalaire
+
+Ticked boxes are the right answers; one right answer gives radio buttons, several give checkboxes.
+The admonition extension parses the box; this tree processor turns its `- [x]` list into an
+accessible form (fieldset, legend, labels) that static/coursegen.js grades.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as etree
+from typing import Mapping
+
+from markdown import Extension
+from markdown.treeprocessors import Treeprocessor
+
+DEFAULT_TITLES = {"exercise": "exercise", "solution": "solution", "quiz": "quiz"}  # type → string key
+
+
+class _QuizProcessor(Treeprocessor):
+    def __init__(self, md, extension: "QuizExtension"):
+        super().__init__(md)
+        self.extension = extension
+
+    def run(self, root):
+        strings = self.extension.strings
+        count = 0
+        for parent in list(root.iter()):
+            for index, element in enumerate(list(parent)):
+                kind = _block_kind(element)
+                if kind is None:
+                    continue
+                _localise_title(element, kind, strings)
+                if kind == "quiz":
+                    count += 1
+                    parent[index] = _quiz_form(element, count, strings)
+        return None
+
+
+def _block_kind(element) -> str | None:
+    classes = (element.get("class") or "").split()
+    if element.tag == "div" and "admonition" in classes or element.tag == "details":
+        for kind in DEFAULT_TITLES:
+            if kind in classes:
+                return kind
+    return None
+
+
+def _localise_title(element, kind: str, strings: Mapping[str, str]) -> None:
+    """Untitled blocks get the default title in the course language (not the English type name)."""
+    title = next((child for child in element if child.tag == "summary" or "admonition-title" in (child.get("class") or "")), None)
+    if title is not None and (title.text or "").strip() == kind.capitalize() and len(title) == 0:
+        title.text = strings[DEFAULT_TITLES[kind]]
+
+
+def _quiz_form(block, number: int, strings: Mapping[str, str]):
+    options_list = next((child for child in block if child.tag == "ul" and _is_answer_list(child)), None)
+    if options_list is None:
+        return block  # no `- [x]` answers: leave it as a plain box
+    options = [_option(item) for item in options_list if item.tag == "li"]
+    right = sum(1 for correct, _, _ in options if correct)
+    kind = "checkbox" if right > 1 else "radio"
+
+    form = etree.Element("form", {
+        "class": "quiz",
+        "data-quiz": "multiple" if kind == "checkbox" else "single",
+        "data-correct-text": strings["quiz_correct"],
+        "data-incorrect-text": strings["quiz_incorrect"],
+    })
+    fieldset = etree.SubElement(form, "fieldset")
+    legend = etree.SubElement(fieldset, "legend", {"class": "quiz-title"})
+    for child in block:
+        if "admonition-title" in (child.get("class") or ""):
+            legend.text = child.text
+            for grandchild in child:
+                legend.append(grandchild)
+        elif child is not options_list:
+            fieldset.append(child)
+    if not legend.text and len(legend) == 0:
+        legend.text = strings["quiz"]
+    hint = etree.SubElement(fieldset, "p", {"class": "quiz-hint"})
+    hint.text = strings["quiz_several"] if kind == "checkbox" else strings["quiz_one"]
+    choices = etree.SubElement(fieldset, "ul", {"class": "quiz-options", "role": "list"})
+    for index, (correct, answer, feedback) in enumerate(options):
+        item = etree.SubElement(choices, "li", {"class": "quiz-option"})
+        label = etree.SubElement(item, "label")
+        attributes = {"type": kind, "name": f"quiz-{number}", "value": str(index)}
+        if correct:
+            attributes["data-correct"] = "true"
+        etree.SubElement(label, "input", attributes)
+        span = etree.SubElement(label, "span")
+        span.text = answer.text
+        for child in answer:
+            span.append(child)
+        if feedback:
+            box = etree.SubElement(item, "div", {"class": "quiz-feedback", "hidden": "hidden"})
+            for child in feedback:
+                box.append(child)
+    actions = etree.SubElement(fieldset, "div", {"class": "quiz-actions"})
+    button = etree.SubElement(actions, "button", {"type": "button", "class": "quiz-check"})
+    button.text = strings["quiz_check"]
+    result = etree.SubElement(actions, "p", {"class": "quiz-result", "role": "status", "aria-live": "polite"})
+    result.text = ""
+    return form
+
+
+_BOX = re.compile(r"^\s*\[([ xX])\]\s+")
+
+
+def _is_answer_list(element) -> bool:
+    items = [child for child in element if child.tag == "li"]
+    return bool(items) and all(_BOX.match(_first_text(item)) for item in items)
+
+
+def _first_text(item) -> str:
+    """The item's own text, or its first paragraph's for a loose list."""
+    if (item.text or "").strip():
+        return item.text
+    first = next(iter(item), None)
+    return (first.text or "") if first is not None and first.tag == "p" else ""
+
+
+def _option(item):
+    """(is it right?, answer as an element, feedback elements) from a `- [x] answer` item.
+
+    This runs before the task-list and inline processors: texts are still raw Markdown, which
+    the inline processor renders inside the quiz afterwards.
+    """
+    answer = etree.Element("span")
+    first = next(iter(item), None)
+    if not (item.text or "").strip() and first is not None and first.tag == "p":  # loose item
+        holder, feedback = first, [child for child in item if child is not first]
+    else:  # tight item: text, then nested blocks as feedback
+        holder, feedback = item, [child for child in item if child.tag in ("ul", "ol", "blockquote", "div", "pre", "p")]
+    match = _BOX.match(holder.text or "")
+    correct = bool(match) and match.group(1) in "xX"
+    answer.text = (holder.text or "")[match.end() if match else 0 :]
+    for child in list(holder):
+        if holder is item and child in feedback:
+            continue
+        answer.append(child)
+    return correct, answer, feedback
+
+
+class QuizExtension(Extension):
+    def __init__(self, strings: Mapping[str, str], **kwargs):
+        self.strings = strings
+        super().__init__(**kwargs)
+
+    def extendMarkdown(self, md):  # noqa: N802 (Markdown API)
+        # before the task-list (25) and inline (20) processors: `[x]` marks are still plain text
+        md.treeprocessors.register(_QuizProcessor(md, self), "coursegen-quiz", 26)
