@@ -184,7 +184,7 @@ def _fingerprint(course: Course) -> str:
     site's link targets (a body links to other pages: adding, removing or moving one changes it)."""
     package = Path(__file__).parent
     code = hashlib.sha256()
-    for name in ("markdown_render.py", "mathml.py", "course.py", "urls.py", "notebooks.py", "execute.py", "sanitize.py", "quiz.py"):
+    for name in ("bodies.py", "markdown_render.py", "mathml.py", "course.py", "urls.py", "notebooks.py", "execute.py", "sanitize.py", "quiz.py"):
         code.update((package / name).read_bytes())
     libraries = ",".join(f"{name}={version(name)}" for name in ("markdown", "pymdown-extensions", "pygments", "latex2mathml"))
     targets = sorted(f"{key}\t{target_url(value)}" for index in (course.by_rel, course.by_site_rel, course.by_url) for key, value in index.items())

@@ -17,7 +17,14 @@ _MD_LINK = re.compile(r"\]\(\s*<?([^)\s>]+)>?(?:\s+[\"'][^)]*)?\)|href=[\"']([^\
 
 def build_course(pages: list[Page], assets: list[SourceFile], diagnostics: Diagnostics, *, drafts: bool = False) -> Course:
     """Wire pages into one graph. Nothing here reads files: every input was parsed before."""
-    pages = [page for page in pages if drafts or not page.meta.draft]
+    if not drafts:
+        # a draft section hides everything below it, notebooks included
+        draft_folders = [page.folder for page in pages if page.is_section and page.meta.draft]
+        pages = [
+            page
+            for page in pages
+            if not page.meta.draft and not any(_is_within(_section_folder_of(page), folder) for folder in draft_folders)
+        ]
     pages = _drop_shadowed_readmes(pages, diagnostics)
     pages, assets = _drop_collisions(pages, assets, diagnostics)
 
@@ -49,6 +56,10 @@ def build_course(pages: list[Page], assets: list[SourceFile], diagnostics: Diagn
     _index_link_targets(course)
     _attach_notebooks(course, diagnostics)
     return course
+
+
+def _is_within(folder: str, ancestor: str) -> bool:
+    return folder == ancestor or folder.startswith(ancestor + "/")
 
 
 def _is_from_notebooks_dir(page: Page) -> bool:

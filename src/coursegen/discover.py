@@ -31,8 +31,24 @@ def discover_sources(root: Path, diagnostics: Diagnostics, skip: tuple[Path, ...
         base = root / top
         if base.is_dir():
             sources.extend(_walk(root, base, top, diagnostics, tuple(p.resolve() for p in skip)))
+    sources = _place_notebook_data(sources)
     sources.sort(key=lambda s: (str(s.site_rel), str(s.rel)))
     return sources
+
+
+def _place_notebook_data(sources: list[SourceFile]) -> list[SourceFile]:
+    """Data files under notebooks/ keep their place relative to the nearest folder holding a
+    notebook, so `pd.read_csv("data/x.csv")` in notebooks/A/n.ipynb finds A/notebooks/data/x.csv."""
+    notebook_folders = {s.rel.parent for s in sources if s.kind is SourceKind.NOTEBOOK and s.rel.parts[0] == NOTEBOOKS_DIR}
+    placed = []
+    for source in sources:
+        if source.kind is SourceKind.ASSET and source.rel.parts[0] == NOTEBOOKS_DIR:
+            anchor = next((folder for folder in source.rel.parents if folder in notebook_folders), None)
+            if anchor is not None and anchor != source.rel.parent:
+                site_folder = site_position(anchor / "x.ipynb").parent
+                source = SourceFile(source.path, source.rel, site_folder / source.rel.relative_to(anchor), source.kind)
+        placed.append(source)
+    return placed
 
 
 def _walk(root: Path, base: Path, top: str, diagnostics: Diagnostics, skip: tuple[Path, ...]) -> list[SourceFile]:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Mapping
 
 import markdown
@@ -13,12 +14,13 @@ from markdown.treeprocessors import Treeprocessor
 from coursegen.course import resolve_link, suggest_link
 from coursegen.errors import Diagnostics
 from coursegen.mathml import MathExtension
-from coursegen.quiz import QuizExtension
 from coursegen.model import Course, Page, target_url
+from coursegen.quiz import QuizExtension
 from coursegen.urls import is_external, relative_url, split_href
 
 _ID = re.compile(r'\bid="([^"]+)"')
 _HEADINGS = {f"h{n}": n for n in range(1, 7)}
+_RAW_LINK = re.compile(r"""(<(a|img|source|video|audio)\b[^>]*?\s(?:href|src)=)(["'])(.*?)\3""", re.IGNORECASE | re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -51,16 +53,30 @@ class _RenderState:
     anchor_links: list[AnchorLink] = field(default_factory=list)
     _search_from: dict[str, int] = field(default_factory=dict)
 
-    def line_of(self, needle: str) -> int | None:
-        """File line where `needle` next appears in the Markdown source (links are found in order)."""
-        start = self._search_from.get(needle, 0)
-        index = self.text.find(needle, start)
-        if index < 0:
-            index = self.text.find(needle)
+    def line_of(self, *needles: str) -> int | None:
+        """File line where the first of `needles` (most specific first) next appears in the source.
+
+        Items are reported in document order, so each search starts after the previous find of
+        the same needle. None when the text has no lines of its own (a notebook cell).
+        """
+        if self.first_line <= 0:
+            return None
+        for needle in needles:
+            if not needle:
+                continue
+            start = self._search_from.get(needle, 0)
+            index = self.text.find(needle, start)
             if index < 0:
-                return None
-        self._search_from[needle] = index + len(needle)
-        return self.first_line + self.text.count("\n", 0, index)
+                index = self.text.find(needle)
+            if index >= 0:
+                self._search_from[needle] = index + len(needle)
+                return self.first_line + self.text.count("\n", 0, index)
+        return None
+
+
+def _link_needles(href: str) -> tuple[str, ...]:
+    """How a link to `href` can be written: Markdown `](href`, autolink `<href>`, HTML `="href"`."""
+    return (f"]({href}", f"]( {href}", f"]: {href}", f'="{href}"', f"='{href}'", f"<{href}>", href)
 
 
 class _LinkRewriter(Treeprocessor):
@@ -88,7 +104,7 @@ class _LinkRewriter(Treeprocessor):
             if element.tag == "img" and not (element.get("alt") or "").strip():
                 src = element.get("src") or ""
                 state.diagnostics.warning(
-                    state.page.rel, f"image '{_shorten(src)}' has no alt text", "describe it for readers who can't see it: ![description](image.png)", line=state.line_of(src) if src else None
+                    state.page.rel, f"image '{_shorten(src)}' has no alt text", "describe it for readers who can't see it: ![description](image.png)", line=state.line_of(*_link_needles(src)) if src else None
                 )
             attribute = {"a": "href", "img": "src", "source": "src", "video": "src", "audio": "src"}.get(element.tag)
             if attribute is None:
@@ -97,7 +113,24 @@ class _LinkRewriter(Treeprocessor):
             if not href or is_external(href):
                 continue
             element.set(attribute, self.renderer.rewrite(href, state, is_image=element.tag != "a"))
+        self._rewrite_raw_html(state)
         return None
+
+    def _rewrite_raw_html(self, state: "_RenderState") -> None:
+        """Links written as HTML (`<a href="x.md">`) are stashed as text: rewrite them the same way.
+        Code blocks are stashed too, but escaped (`&quot;`), so the pattern never matches inside."""
+        stash = self.md.htmlStash.rawHtmlBlocks
+
+        def rewrite(match: re.Match) -> str:
+            href = html.unescape(match.group(4))
+            if not href or is_external(href):
+                return match.group(0)
+            new = self.renderer.rewrite(href, state, is_image=match.group(2).lower() != "a")
+            return f"{match.group(1)}{match.group(3)}{html.escape(new, quote=True)}{match.group(3)}"
+
+        for index, block in enumerate(stash):
+            if isinstance(block, str) and ("href=" in block or "src=" in block):
+                stash[index] = _RAW_LINK.sub(rewrite, block)
 
 
 def heading_slug(text: str, separator: str = "-") -> str:
@@ -144,10 +177,18 @@ class MarkdownRenderer:
         self.md.treeprocessors.register(_LinkRewriter(self.md, self), "coursegen-links", 1)
         self.state: _RenderState | None = None
 
-    def render(self, page: Page, text: str, first_line: int, diagnostics: Diagnostics) -> RenderedMarkdown:
+    def render(self, page: Page, text: str, first_line: int, diagnostics: Diagnostics, where: str = "") -> RenderedMarkdown:
+        """`first_line` is the file line of the text's first line (0: no lines of its own, e.g. a
+        notebook cell, then `where` — "cell 4" — is added to the messages)."""
+        if where:
+            local = Diagnostics()
+            rendered = self.render(page, text, first_line, local)
+            for item in local.items:
+                diagnostics.items.append(replace(item, message=f"{item.message} (in {where})"))
+            return rendered
         self.state = _RenderState(page, text, first_line, diagnostics)
         self.math.on_error = lambda latex, message: diagnostics.warning(
-            page.rel, f"invalid LaTeX '{_shorten(latex)}' ({message})", "shown as code; fix the formula", line=self.state.line_of(latex)
+            page.rel, f"invalid LaTeX '{_shorten(latex)}' ({message})", "shown as code; fix the formula", line=self.state.line_of(f"${latex}$", f"\\({latex}", f"\\[{latex}", latex)
         )
         self.md.reset()
         html = self.md.convert(text)
@@ -165,7 +206,7 @@ class MarkdownRenderer:
         path, fragment = split_href(href)
         if not path:  # "#part" on the same page
             if fragment:
-                state.anchor_links.append(AnchorLink(page, page, fragment, href, state.line_of(f"({href}")))
+                state.anchor_links.append(AnchorLink(page, page, fragment, href, state.line_of(*_link_needles(href))))
             return href
         target = resolve_link(self.course, page, path)
         if target is None:
@@ -175,11 +216,11 @@ class MarkdownRenderer:
                 page.rel,
                 f"{what} '{href}' leads nowhere",
                 f"did you mean '{guess}'?" if guess else "check the path (it is relative to this file)",
-                line=state.line_of(href),
+                line=state.line_of(*_link_needles(href)),
             )
             return href
         if fragment and isinstance(target, Page):
-            state.anchor_links.append(AnchorLink(page, target, fragment, href, state.line_of(href)))
+            state.anchor_links.append(AnchorLink(page, target, fragment, href, state.line_of(*_link_needles(href))))
         url = target_url(target)
         return relative_url(url + ("#" + fragment if fragment else ""), page.url)
 
@@ -208,8 +249,6 @@ def _toc_entries(tokens: list[dict]) -> list[dict[str, Any]]:
 
 def _plain(name: str) -> str:
     """Toc token names are HTML-escaped already; give templates plain text (they escape again)."""
-    import html
-
     return html.unescape(name)
 
 

@@ -45,7 +45,9 @@ class _InlineMath(InlineProcessor):
         self.extension = extension
 
     def handleMatch(self, m, data):  # noqa: N802 (Markdown API)
-        groups = m.groups()
+        if m.group("display") is not None:  # $$…$$ written inside a paragraph
+            return self.md.htmlStash.store(self.extension.to_html(m.group("display"), display=True)), m.start(0), m.end(0)
+        groups = m.groups()[1:]
         escaped = groups[0] or (groups[3] if len(groups) > 3 else None)
         if escaped:  # an even run of backslashes before a delimiter: literal backslashes
             return escaped.replace("\\\\", "\\"), m.start(0), m.end(0)
@@ -91,7 +93,7 @@ class MathExtension(Extension):
     def extendMarkdown(self, md):  # noqa: N802 (Markdown API)
         md.registerExtension(self)
         md.ESCAPED_CHARS.append("$")
-        inline = _InlineMath(f"(?:{RE_SMART_DOLLAR_INLINE}|{RE_BRACKET_INLINE})", self, md)
+        inline = _InlineMath(rf"(?:(?<!\\)\$\$(?P<display>(?:\\.|[^\\$])+?)\$\$|{RE_SMART_DOLLAR_INLINE}|{RE_BRACKET_INLINE})", self, md)
         md.inlinePatterns.register(inline, "coursegen-math-inline", 189.9)
         block = _BlockMath(rf"(?s)^(?:{RE_DOLLAR_BLOCK}|{RE_BRACKET_BLOCK}|{RE_TEX_BLOCK})[ ]*$", self, md)
         md.parser.blockprocessors.register(block, "coursegen-math-block", 79.9)

@@ -36,7 +36,8 @@ class NotebookConverter:
         @jinja2.pass_context
         def markdown_cell(context: Any, source: str) -> str:
             cell = context.get("cell") or {}
-            return self._render_markdown_cell(source, cell.get("attachments") or {})
+            number = (cell.get("metadata") or {}).get("coursegen_cell")
+            return self._render_markdown_cell(source, cell.get("attachments") or {}, number)
 
         config = Config()
         # JSON-only outputs are shown as text (nbconvert would drop them)
@@ -60,10 +61,10 @@ class NotebookConverter:
             enabled=True,
         )
 
-    def _render_markdown_cell(self, source: str, attachments: Mapping[str, Any]) -> str:
+    def _render_markdown_cell(self, source: str, attachments: Mapping[str, Any], number: int | None) -> str:
         assert self._current is not None
         page, diagnostics, collected = self._current
-        rendered = self.markdown.render(page, source, 0, diagnostics)
+        rendered = self.markdown.render(page, source, 0, diagnostics, where=f"cell {number}" if number else "a cell output")
         collected.anchors |= rendered.anchors
         collected.anchor_links.extend(rendered.anchor_links)
         collected.toc.extend(rendered.toc)
@@ -77,6 +78,8 @@ class NotebookConverter:
         if not self.settings.sanitize and (kinds := active_content(notebook)):
             diagnostics.note(page.rel, f"outputs carry active content ({', '.join(kinds)}), shown as in Jupyter", "set notebooks.sanitize: true in course.yml to strip it")
         collected = RenderedMarkdown(html="")
+        for number, cell in enumerate(notebook.cells, 1):  # for messages: "… (in cell 4)"
+            cell.metadata["coursegen_cell"] = number
         self._current = (page, diagnostics, collected)
         try:
             resources = {

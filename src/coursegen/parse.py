@@ -76,8 +76,9 @@ def parse_notebook(source: SourceFile, diagnostics: Diagnostics) -> Page:
     try:
         notebook = json.loads(text)
     except json.JSONDecodeError as error:
-        page.notebook_error = f"not valid JSON — {error.msg} (line {error.lineno}, column {error.colno})"
-        diagnostics.error(rel, f"not valid JSON — {error.msg}", "fix the file in Jupyter or a text editor (a stray line break inside a string?)", line=error.lineno, col=error.colno)
+        what = error.msg.removesuffix(" at")  # json says "Invalid control character at"
+        page.notebook_error = f"not valid JSON — {what} (line {error.lineno}, column {error.colno})"
+        diagnostics.error(rel, f"not valid JSON — {what}", "fix the file in Jupyter or a text editor (a stray line break inside a string?)", line=error.lineno, col=error.colno)
         return page
     if not isinstance(notebook, dict) or not isinstance(notebook.get("cells", []), list):
         page.notebook_error = "not a Jupyter notebook (no list of cells)"

@@ -51,16 +51,20 @@ class Reporter:
             self.console.print(diagnostic.format(), style=style, markup=False)
         errors = sum(1 for d in diagnostics if d.level is Level.ERROR)
         warnings = sum(1 for d in diagnostics if d.level is Level.WARNING)
-        counts = f"{errors} error{'s' if errors != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''}"
+        counts = f"{_count(errors, 'error')}, {_count(warnings, 'warning')}"
         if checking:
-            line = f"Checked {result.pages} pages ({result.notebooks} notebooks) in {result.seconds:.1f} s: {counts}"
+            line = f"Checked {_count(result.pages, 'page')} ({_count(result.notebooks, 'notebook')}) in {result.seconds:.1f} s: {counts}"
         elif result.written:
-            line = f"Built {result.pages} pages ({result.notebooks} notebooks, {result.files} files) in {result.seconds:.1f} s: {counts} → {_shown(result.out)}"
+            line = f"Built {_count(result.pages, 'page')} ({_count(result.notebooks, 'notebook')}, {_count(result.files, 'file')}) in {result.seconds:.1f} s: {counts} → {_shown(result.out)}"
         else:
             why = "--strict and problems were found" if strict and (errors or warnings) else "errors were found"
             line = f"Nothing written ({why}): {counts}; the previous site is unchanged"
         if not self.quiet or errors:
             self.console.print(line, style="bold" if not errors else "bold red", markup=False)
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def _shown(path: Path) -> str:

@@ -10,6 +10,7 @@ _GITIGNORE = """\
 # coursegen output and cache: rebuilt from the sources
 site/
 .coursegen-cache/
+.*.coursegen-lock
 .ipynb_checkpoints/
 __pycache__/
 """

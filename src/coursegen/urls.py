@@ -8,7 +8,7 @@ import unicodedata
 from urllib.parse import quote, unquote, urlsplit
 
 _DIGITS = re.compile(r"(\d+)")
-_NUMERIC_AFFIX = re.compile(r"^\d+[\s._-]*|[\s._-]*\d+$")
+_ORDER_PREFIX = re.compile(r"^\d+[\s._-]+")
 
 
 def relative_url(target: str, from_url: str) -> str:
@@ -50,9 +50,14 @@ def natural_key(name: str) -> tuple:
 
 
 def readable_name(stem: str) -> str:
-    """A title made from a file name: `02_self-attention` → `Self attention`."""
-    text = _NUMERIC_AFFIX.sub("", stem) or stem
-    text = re.sub(r"[_-]+", " ", text).strip()
+    """A title made from a file name: `02_self-attention` → `Self attention`, `module6` → `Module 6`.
+
+    A leading number followed by a separator only orders files, so it is dropped; a number that
+    is part of the name is kept.
+    """
+    text = _ORDER_PREFIX.sub("", stem) or stem
+    text = re.sub(r"[_-]+", " ", text)
+    text = re.sub(r"(?<=[^\W\d_]{2})(?=\d)", " ", text).strip()  # Module10 → Module 10, but v2 stays
     return text[:1].upper() + text[1:] if text else stem
 
 

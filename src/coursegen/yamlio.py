@@ -62,6 +62,8 @@ def load_yaml_mapping(
         raise YamlProblem(f"invalid YAML: {what}", _yaml_hint(what), line, col) from None
     except yaml.YAMLError as error:
         raise YamlProblem(f"invalid YAML: {error}", "check the syntax", None, None) from None
+    except RecursionError:  # the parser recurses per nesting level: refuse absurd depth
+        raise YamlProblem("YAML too deeply nested", f"keep it under {MAX_DEPTH} levels", line_offset + 1, None) from None
     finally:
         loader.dispose()
     if not isinstance(data, dict):

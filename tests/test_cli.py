@@ -1,0 +1,239 @@
+"""The command line: help, exit statuses, the summary line, `check`, `new`."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+import pytest
+
+from coursegen import __version__
+from coursegen.cli import main
+
+from conftest import run_build, snapshot, tree, write_tree
+
+SUMMARY = re.compile(r"^Built (\d+) pages \((\d+) notebooks, (\d+) files\) in \d+\.\d s: (\d+) errors?, (\d+) warnings? → (.+)$")
+
+
+def test_help_lists_the_commands(capsys):
+    with pytest.raises(SystemExit) as caught:
+        main(["--help"])
+    assert caught.value.code == 0
+    out = capsys.readouterr().out
+    assert out.startswith("usage: coursegen")
+    for command in ("build", "check", "new"):
+        assert re.search(rf"^\s+{command}\s+\S", out, re.MULTILINE), command
+    assert "Exit status: 0 success (warnings allowed), 1 errors found (or warnings with" in out
+
+
+@pytest.mark.parametrize(
+    "command, options",
+    [
+        ("build", ["-o OUT", "--strict", "--clean", "--drafts", "-j N", "--execute", "-q", "-v"]),
+        ("check", ["--strict", "--drafts", "-q", "-v"]),
+        ("new", ["DIR", "--language"]),
+    ],
+)
+def test_command_help(capsys, command, options):
+    with pytest.raises(SystemExit) as caught:
+        main([command, "--help"])
+    assert caught.value.code == 0
+    out = capsys.readouterr().out
+    for option in options:
+        assert option in out, option
+
+
+def test_no_command_prints_help_and_exits_2(capsys):
+    assert main([]) == 2
+    assert capsys.readouterr().out.startswith("usage: coursegen")
+
+
+def test_version(capsys):
+    with pytest.raises(SystemExit) as caught:
+        main(["--version"])
+    assert caught.value.code == 0
+    assert capsys.readouterr().out.strip() == f"coursegen {__version__}"
+
+
+@pytest.mark.parametrize("argv", [["frobnicate"], ["build", "--no-such-option"], ["build", "-j", "0"], ["build", "-q", "-v"], ["new"]])
+def test_wrong_usage_exits_2(capsys, argv):
+    with pytest.raises(SystemExit) as caught:
+        main(argv)
+    assert caught.value.code == 2
+    assert "usage: coursegen" in capsys.readouterr().err
+
+
+def test_python_dash_m(tmp_path):
+    done = subprocess.run([sys.executable, "-m", "coursegen", "--version"], capture_output=True, text=True, cwd=tmp_path, timeout=60)
+    assert (done.returncode, done.stdout.strip()) == (0, f"coursegen {__version__}")
+
+
+# ----------------------------------------------------------------------------------------------
+# build and check
+
+
+@pytest.fixture
+def course(tmp_path, monkeypatch):
+    """A small course in tmp_path/course, which is also the current folder."""
+    root = write_tree(
+        tmp_path / "course",
+        {
+            "course.yml": "title: CLI course\nlanguage: en\n",
+            "content/index.md": "# Home\n\n[A](A/index.md)\n",
+            "content/A/index.md": "# A\n\n[x](x.md)\n",
+            "content/A/x.md": "# X\n\nText.\n",
+        },
+    )
+    monkeypatch.chdir(root)
+    return root
+
+
+def test_build_prints_a_summary_line(course, capsys):
+    assert main(["build", "-j", "1"]) == 0
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    lines = captured.err.splitlines()
+    assert len(lines) == 1, lines
+    match = SUMMARY.match(lines[0])
+    assert match, lines[0]
+    pages, notebooks, files, errors, warnings, out = match.groups()
+    assert (pages, notebooks, errors, warnings, out) == ("3", "0", "0", "0", "site")
+    assert int(files) == len(tree(course / "site")) - 1  # all but the marker
+    assert (course / "site/A/x.html").is_file()
+
+
+def test_build_with_a_course_dir_and_output(course, tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main(["build", "course", "-o", "public", "-j", "1"]) == 0
+    assert SUMMARY.match(capsys.readouterr().err.splitlines()[-1]).group(6) == "public"
+    assert (tmp_path / "public/A/x.html").is_file()
+    assert not (course / "site").exists()
+
+
+def test_build_shows_warnings_then_the_summary_and_exits_0(course, capsys):
+    (course / "content/A/x.md").write_text("# X\n\nSee [y](y.md).\n")
+    assert main(["build", "-j", "1"]) == 0
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[0] == "content/A/x.md:3: warning: link 'y.md' leads nowhere — check the path (it is relative to this file)"
+    assert SUMMARY.match(lines[1]).group(4, 5) == ("0", "1")
+
+
+def test_build_with_errors_exits_1(course, capsys):
+    (course / "content/A/y.md").write_text("---\ntitle: yes\n---\n")
+    assert main(["build", "-j", "1"]) == 1
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[0] == "content/A/y.md:2: error: front-matter key 'title' must be a text, but YAML read true: put the value in quotes — quote the value, e.g. title: \"…\""
+    assert SUMMARY.match(lines[1]).group(4, 5) == ("1", "0")
+
+
+def test_quiet_prints_errors_only(course, capsys):
+    (course / "content/A/x.md").write_text("# X\n\nSee [y](y.md).\n")
+    assert main(["build", "-q", "-j", "1"]) == 0
+    assert capsys.readouterr().err == ""
+    (course / "content/A/y.md").write_text("---\norder: first\n---\n")
+    assert main(["build", "-q", "-j", "1"]) == 1
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[0] == "content/A/y.md:2: error: front-matter key 'order' must be a number, not 'first' — write a number, e.g. order: 2"
+    assert len(lines) == 2 and SUMMARY.match(lines[1])
+
+
+def test_missing_content_folder_exits_2(tmp_path, capsys):
+    (tmp_path / "empty").mkdir()
+    assert main(["build", str(tmp_path / "empty")]) == 2
+    assert capsys.readouterr().err.strip() == (
+        f"course: error: no content/ folder in {(tmp_path / 'empty').resolve()} — run coursegen in a course folder, or create one with `coursegen new DIR`"
+    )
+    assert main(["check", str(tmp_path / "missing")]) == 2
+    assert list((tmp_path / "empty").iterdir()) == []
+
+
+def test_check_writes_nothing(course, capsys):
+    (course / "content/A/x.md").write_text("# X\n\nSee [y](y.md).\n")
+    assert main(["check"]) == 0
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[0] == "content/A/x.md:3: warning: link 'y.md' leads nowhere — check the path (it is relative to this file)"
+    assert re.match(r"^Checked 3 pages \(0 notebooks\) in \d+\.\d s: 0 errors, 1 warning$", lines[1]), lines[1]
+    assert not (course / "site").exists()
+    assert main(["check", "--strict"]) == 1
+    assert not (course / "site").exists()
+
+
+def test_check_with_errors_exits_1(course, capsys):
+    (course / "content/A/bad.md").write_bytes(b"# Caf\xe9\n")
+    assert main(["check"]) == 1
+    assert capsys.readouterr().err.splitlines()[0].startswith("content/A/bad.md:1:6: error: not valid UTF-8 (byte 0xe9)")
+
+
+def test_strict_build_with_a_warning_exits_1_and_writes_nothing(course, capsys):
+    (course / "content/A/x.md").write_text("# X\n\nSee [y](y.md).\n")
+    assert main(["build", "--strict", "-j", "1"]) == 1
+    assert capsys.readouterr().err.splitlines()[-1] == "Nothing written (--strict and problems were found): 0 errors, 1 warning; the previous site is unchanged"
+    assert not (course / "site").exists()
+
+
+def test_drafts_option(course):
+    (course / "content/A/wip.md").write_text("---\ndraft: true\n---\n# WIP\n")
+    assert main(["build", "-q", "-j", "1"]) == 0
+    assert not (course / "site/A/wip.html").exists()
+    assert main(["build", "-q", "--drafts", "-j", "1"]) == 0
+    assert (course / "site/A/wip.html").is_file()
+
+
+def test_clean_deletes_the_cache(course):
+    assert main(["build", "-q", "-j", "1"]) == 0
+    cache = course / ".coursegen-cache"
+    marker = cache / "stale-entry"
+    cache.mkdir(exist_ok=True)
+    marker.write_text("x")
+    assert main(["build", "-q", "--clean", "-j", "1"]) == 0
+    assert not marker.exists()
+
+
+# ----------------------------------------------------------------------------------------------
+# new
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_new_course_builds_cleanly_even_with_strict(tmp_path, capsys, language):
+    target = tmp_path / "my-course"
+    assert main(["new", str(target), "--language", language]) == 0
+    assert capsys.readouterr().out == f"Created a new course in {target}. Next: cd {target} && coursegen build\n"
+    files = tree(target)
+    assert ".gitignore" in files
+    assert ".github/workflows/publish.yml" in files
+    assert "course.yml" in files and "content/index.md" in files
+    assert "site/" in (target / ".gitignore").read_text()
+    assert "coursegen build --strict" in (target / ".github/workflows/publish.yml").read_text()
+    result = run_build(target, strict=True)
+    assert result.diagnostics.problems == []
+    assert result.written
+    assert (result.pages, result.notebooks) == (3, 0)
+    assert f'<html lang="{language}">' in (target / "site/index.html").read_text(encoding="utf-8")
+    assert main(["build", str(target), "--strict", "-q", "-j", "1"]) == 0
+
+
+def test_new_defaults_to_french(tmp_path):
+    assert main(["new", str(tmp_path / "cours")]) == 0
+    assert "language: fr" in (tmp_path / "cours/course.yml").read_text(encoding="utf-8")
+
+
+def test_new_into_an_empty_existing_folder(tmp_path):
+    (tmp_path / "empty").mkdir()
+    assert main(["new", str(tmp_path / "empty")]) == 0
+    assert (tmp_path / "empty/content/index.md").is_file()
+
+
+@pytest.mark.parametrize("existing", [{"notes.txt": "mine"}, {".git/HEAD": "ref"}])
+def test_new_refuses_a_non_empty_folder(tmp_path, capsys, existing):
+    target = write_tree(tmp_path / "busy", existing)
+    before = snapshot(target)
+    assert main(["new", str(target)]) == 2
+    assert capsys.readouterr().err.strip() == f"course: error: {target} is not empty — coursegen new only writes into a new or empty folder"
+    assert snapshot(target) == before
+
+
+def test_new_refuses_a_file(tmp_path):
+    (tmp_path / "file").write_text("x")
+    assert main(["new", str(tmp_path / "file")]) == 2
+    assert (tmp_path / "file").read_text() == "x"
