@@ -281,11 +281,6 @@ def test_lesson_cards_link_their_notebooks(browse, base, site):
             assert target.stem == Path(declared).stem, f"card {i + 1} links {target.name}, its lesson declares {declared}"
 
 
-@pytest.mark.xfail(
-    reason="BUG (example content): content/module6/01_introduction.md declares no `notebook:`, so card 1 has no "
-    "notebook link, while the target module page (shared/seed/module6-index.md) links a notebook from every card",
-    strict=True,
-)
 def test_every_lesson_card_links_a_notebook(browse, base, site):
     page = goto(browse(), base + MODULE)
     cards = page.locator(".lesson-card")
