@@ -24,6 +24,7 @@ from coursegen.strings import interface_strings
 from coursegen.theme import load_theme, static_files
 
 STYLESHEET = "coursegen.css"
+HEAVY_PAGE_BYTES = 10_000_000
 
 
 @dataclass
@@ -102,7 +103,14 @@ def render_site(root: Path, out: Path, options: BuildOptions) -> tuple[BuildResu
     plan = SitePlan()
     for page in course.pages:
         body = bodies[page.url]
-        plan.add_text(page.url, renderer.render_page(page, body.html, body.toc, diagnostics, error=body.error), page.rel or page.url)
+        html = renderer.render_page(page, body.html, body.toc, diagnostics, error=body.error)
+        if len(html) > HEAVY_PAGE_BYTES:
+            diagnostics.warning(
+                page.rel or page.url,
+                f"the page weighs {len(html) / 1e6:.1f} MB: slow to load, especially on phones",
+                "split it, or store smaller images (lower dpi, JPEG for photos)",
+            )
+        plan.add_text(page.url, html, page.rel or page.url)
         if page.kind is PageKind.NOTEBOOK and page.source is not None:
             plan.add_file(page.download_url, page.source.path, page.rel)
     for asset in course.assets:
