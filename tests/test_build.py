@@ -134,10 +134,10 @@ NOT_VALID_UTF8 = "not valid UTF-8 (byte 0xe9) — save the file as UTF-8 in your
         (
             "unclosed_front_matter",
             ["content/A/02_unclosed.md:1: error: the front matter opened on line 1 is never closed — add a line with --- after the front matter"],
-            ["A/01_ok.html"],
-            ["A/02_unclosed.html"],
+            ["A/01_ok.html", "A/02_unclosed.html"],  # an error page stands in its place: links to it still work
+            [],
         ),
-        ("non_utf8", [f"content/A/02_latin1.md:2:14: error: {NOT_VALID_UTF8}"], ["A/01_ok.html"], ["A/02_latin1.html"]),
+        ("non_utf8", [f"content/A/02_latin1.md:2:14: error: {NOT_VALID_UTF8}"], ["A/01_ok.html", "A/02_latin1.html"], []),
         (
             "bad_notebook_json",
             [
@@ -166,7 +166,9 @@ def test_bad_yaml_never_shows_in_the_page(tmp_path):
     root = copy_fixture("invalid/bad_yaml", tmp_path)
     run_build(root, tmp_path / "site")
     page = (tmp_path / "site/A/02_bad.html").read_text(encoding="utf-8")
-    assert "The body is still published." in page
+    # a page whose front matter can't be read is not published as it is: an error page stands in
+    assert "The body is still published." not in page
+    assert "the front matter is not valid YAML" in page
     assert "Niveau: Pro" not in page and "description: Also fine" not in page
 
 

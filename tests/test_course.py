@@ -186,8 +186,15 @@ def test_drafts_are_kept_with_drafts_true(graph):
 )
 def test_sibling_order(graph, files, expected):
     course, messages = graph(files)
-    assert messages == []
+    assert [m for m in messages if "both have order" not in m] == []
     assert [page.source.path.stem for page in course.sections["A"].children] == expected
+
+
+def test_equal_orders_warn_naming_both_pages(graph):
+    _, messages = graph({"content/A/01_first.md": "---\norder: 2\n---\n", "content/A/03_third.md": "---\norder: 2\n---\n"})
+    assert messages == [
+        "content/A/03_third.md:2: warning: 'content/A/03_third.md' and 'content/A/01_first.md' both have order: 2; they are sorted by name — give each page its own order"
+    ]
 
 
 def test_sections_are_ordered_like_lessons(graph):

@@ -331,13 +331,13 @@ def test_bom_and_crlf_file_parses_like_lf(tmp_path):
 
 def test_unclosed_front_matter_is_an_error_at_line_1(tmp_path):
     page, messages = parse(tmp_path, "content/A/x.md", "---\ntitle: T\n\n# Heading\n")
-    assert page is None
+    assert (page.title, page.body, page.error) == ("X", "", "the front matter opened on line 1 is never closed")
     assert messages == ["content/A/x.md:1: error: the front matter opened on line 1 is never closed — add a line with --- after the front matter"]
 
 
 def test_non_utf8_file_is_an_error(tmp_path):
     page, messages = parse(tmp_path, "content/A/x.md", "---\ntitle: Café\n---\n".encode("latin-1"))
-    assert page is None
+    assert (page.title, page.body, page.error) == ("X", "", "the file is not valid UTF-8")
     assert messages == [
         "content/A/x.md:2:11: error: not valid UTF-8 (byte 0xe9) — save the file as UTF-8 in your editor (it was probably saved as Latin-1/Windows-1252)"
     ]

@@ -216,7 +216,6 @@ LINKED = {
         ("[t](#part)", '<a href="#part">t</a>'),
         ("[t](https://example.org/other.md)", '<a href="https://example.org/other.md">t</a>'),
         ("[t](mailto:a@example.org)", '<a href="mailto:a@example.org">t</a>'),
-        ("[t](/absolute/other.md)", '<a href="/absolute/other.md">t</a>'),
         ("[t][ref]\n\n[ref]: other.md", '<a href="other.html">t</a>'),
         ('<div markdown="1">\n[t](other.md)\n</div>', '<a href="other.html">t</a>'),
     ],
@@ -225,6 +224,19 @@ def test_links_are_rewritten(render, markdown, expected):
     html, _, messages = render(markdown + "\n\n## Part\n", LINKED)
     assert messages == []
     assert expected in html
+
+
+@pytest.mark.parametrize(
+    "markdown, message",
+    [
+        ("[t](/absolute/other.md)", "content/A/x.md:1: warning: absolute link '/absolute/other.md' breaks when the site is opened from a sub-folder or from a file — write it relative to this file, e.g. ../module6/index.md"),
+        ("[t](javascript:alert(1))", "content/A/x.md:1: warning: link 'javascript:alert(1)' runs code in the reader's browser — link to a page or file instead (or set markdown.sanitize: true)"),
+        ('<a href="data:text/html,x">t</a>', "content/A/x.md:1: warning: link 'data:text/html,x' runs code in the reader's browser — link to a page or file instead (or set markdown.sanitize: true)"),
+    ],
+)
+def test_links_left_as_written_that_break_or_run_code_warn(render, markdown, message):
+    html, _, messages = render(markdown + "\n", LINKED)
+    assert messages == [message]
 
 
 def test_raw_html_link_to_a_lesson_is_rewritten_or_reported(render):

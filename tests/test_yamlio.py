@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 
 import pytest
 
@@ -95,10 +94,9 @@ BOMB = "\n".join(
 )
 
 
-def test_alias_bomb_is_rejected_quickly():
-    started = time.perf_counter()
+def test_alias_bomb_is_rejected_before_expanding():
+    # 9**9 values if expanded: being answered at all shows the document was refused unexpanded
     problem = problem_of(BOMB, line_offset=1)
-    assert time.perf_counter() - started < 1.0
     assert problem.message == "YAML too large or too deeply nested (aliases expanding?)"
     assert problem.hint == "keep it under 20000 values and 40 levels"
     assert problem.line is not None and 2 <= problem.line <= 10
@@ -116,10 +114,8 @@ def test_nesting_beyond_the_limit_is_rejected():
 
 
 def test_very_deep_nesting_is_a_yaml_problem_not_a_crash():
-    started = time.perf_counter()
     problem = problem_of("a: " + "[" * 1000 + "]" * 1000, line_offset=1)
-    assert time.perf_counter() - started < 1.0
-    assert problem.line == 2
+    assert (problem.message, problem.line) == ("YAML too deeply nested", 2)
 
 
 def test_python_tags_are_refused_and_nothing_runs(tmp_path):

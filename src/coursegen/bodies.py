@@ -21,7 +21,7 @@ class Body:
 
     html: str = ""
     toc: list = field(default_factory=list)
-    error: str = ""  # shown in place of a notebook that could not be rendered
+    error: str = ""  # shown in place of a page that could not be rendered
     anchors: set[str] = field(default_factory=set)
     anchor_links: list[AnchorLink] = field(default_factory=list)
 
@@ -51,6 +51,9 @@ def render_bodies(course: Course, strings, diagnostics: Diagnostics, settings: B
     for page in course.pages:
         if page.source is None:  # a generated section page has no body of its own
             entries[page.url] = _EMPTY_ENTRY
+            continue
+        if page.error and page.kind is not PageKind.NOTEBOOK:  # reported when it was read
+            entries[page.url] = {**_EMPTY_ENTRY, "error": page.error}
             continue
         entry = cache.get(renderer.key(page)) if cache else None
         if entry is None:
@@ -144,9 +147,13 @@ class BodyRenderer:
             else:
                 rendered = self.markdown().render(page, page.body, page.body_first_line, local)
         except NotebookProblem as problem:
-            if not page.notebook_error:  # JSON errors were reported when the file was read
+            if not page.error:  # JSON errors were reported when the file was read
                 local.error(page.rel, str(problem), problem.hint)
-            return {**_EMPTY_ENTRY, "diagnostics": _plain(local), "error": page.notebook_error or str(problem)}
+            return {**_EMPTY_ENTRY, "diagnostics": _plain(local), "error": page.error or str(problem)}
+        except RecursionError:
+            message = "too deeply nested (quotes or lists inside each other hundreds of times)"
+            local.error(page.rel, message, "flatten the structure")
+            return {**_EMPTY_ENTRY, "diagnostics": _plain(local), "error": message}
         except Exception as problem:  # a bug or an input no library expected: report it, build the rest
             if self.settings.debug:
                 raise

@@ -14,7 +14,7 @@ from coursegen.cache import CACHE_DIR
 from coursegen.config import load_config
 from coursegen.course import build_course
 from coursegen.discover import discover_sources
-from coursegen.errors import CoursegenError, Diagnostics
+from coursegen.errors import ConfigInvalid, CoursegenError, Diagnostics
 from coursegen.bodies import BodySettings, check_anchors, render_bodies
 from coursegen.model import PageKind, SourceKind
 from coursegen.output import OutputLock, SitePlan, check_output_dir, write_atomically
@@ -78,8 +78,10 @@ def render_site(root: Path, out: Path, options: BuildOptions) -> tuple[BuildResu
 
     # load → discover → parse
     config = load_config(root, diagnostics)
+    if diagnostics.errors:  # every later stage depends on the settings: don't guess
+        raise ConfigInvalid(diagnostics.sorted())
     sources = discover_sources(root, diagnostics, skip=(out, root / CACHE_DIR))
-    pages = [page for source in sources if source.kind is not SourceKind.ASSET if (page := parse_source(source, diagnostics))]
+    pages = [parse_source(source, diagnostics) for source in sources if source.kind is not SourceKind.ASSET]
     assets = [source for source in sources if source.kind is SourceKind.ASSET]
 
     # course graph

@@ -46,7 +46,7 @@ def build_course(pages: list[Page], assets: list[SourceFile], diagnostics: Diagn
             parent.children.append(page)
 
     for section in sections.values():
-        _order_children(section)
+        _order_children(section, diagnostics)
 
     reading_order = list(_depth_first(home))
     for previous, current in zip(reading_order, reading_order[1:]):
@@ -123,7 +123,7 @@ def _drop_collisions(pages: list[Page], assets: list[SourceFile], diagnostics: D
     return kept_pages, kept_assets
 
 
-def _order_children(section: Page) -> None:
+def _order_children(section: Page, diagnostics: Diagnostics) -> None:
     """front matter `order` → order of first link in the section's index.md → natural name order."""
     link_rank = _link_ranks(section)
 
@@ -137,6 +137,19 @@ def _order_children(section: Page) -> None:
 
     section.children.sort(key=key)
     section.notebooks.sort(key=key)
+    seen: dict[float, Page] = {}
+    for child in section.children + section.notebooks:
+        if child.meta.order is None:
+            continue
+        if child.meta.order in seen:
+            other = seen[child.meta.order]
+            diagnostics.warning(
+                child.rel or child.url,
+                f"'{child.rel or child.url}' and '{other.rel or other.url}' both have order: {child.meta.order:g}; they are sorted by name",
+                "give each page its own order",
+                line=child.meta.lines.get("order"),
+            )
+        seen[child.meta.order] = child
 
 
 def _link_ranks(section: Page) -> dict[Page, int]:

@@ -79,6 +79,8 @@ def _walk(root: Path, base: Path, top: str, diagnostics: Diagnostics, skip: tupl
                 if not target.is_relative_to(root):
                     diagnostics.warning(rel, "symbolic link leads outside the course, skipped", "copy the file into the course instead")
                     continue
+            if _is_reserved_on_windows(entry.name):
+                diagnostics.warning(rel, f"the name '{entry.name}' can't be used on Windows", "rename it so the course can be edited there too")
             if entry.is_dir():
                 stack.append(path)
                 continue
@@ -88,6 +90,13 @@ def _walk(root: Path, base: Path, top: str, diagnostics: Diagnostics, skip: tupl
             rel_posix = PurePosixPath(unicodedata.normalize("NFC", rel))
             found.append(SourceFile(path=path, rel=rel_posix, site_rel=site_position(rel_posix), kind=kind))
     return found
+
+
+_WINDOWS_DEVICES = {"CON", "PRN", "AUX", "NUL", *(f"COM{n}" for n in range(1, 10)), *(f"LPT{n}" for n in range(1, 10))}
+
+
+def _is_reserved_on_windows(name: str) -> bool:
+    return name.split(".")[0].upper() in _WINDOWS_DEVICES or any(char in name for char in '<>:"|?*\\') or name.endswith((" ", "."))
 
 
 def _kind_of(name: str, top: str) -> SourceKind:

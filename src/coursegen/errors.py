@@ -84,6 +84,17 @@ class CoursegenError(Exception):
         return self.diagnostic.format()
 
 
+class ConfigInvalid(CoursegenError):
+    """course.yml has errors: nothing is built (exit 2); every problem of the file is listed."""
+
+    def __init__(self, diagnostics: list[Diagnostic]):
+        super().__init__(f"course.yml has {len(diagnostics)} error{'s' if len(diagnostics) > 1 else ''}; nothing was built", "fix it and build again", "course.yml", exit_code=2)
+        self.diagnostics = diagnostics
+
+    def __str__(self) -> str:
+        return "\n".join([d.format() for d in self.diagnostics] + [self.diagnostic.format()])
+
+
 class UsageError(CoursegenError):
     """Wrong usage of a command: exit status 2."""
 

@@ -92,6 +92,11 @@ def split_front_matter(text: str) -> SplitSource:
 
 def parse_front_matter(yaml_text: str | None, first_line: int, rel: str, diagnostics: Diagnostics) -> PageMeta:
     """Read a front-matter block into `PageMeta`, reporting every problem at its line in the file."""
+    return read_front_matter(yaml_text, first_line, rel, diagnostics) or PageMeta()
+
+
+def read_front_matter(yaml_text: str | None, first_line: int, rel: str, diagnostics: Diagnostics) -> PageMeta | None:
+    """As parse_front_matter, but None when the YAML itself can't be read (the page can't be trusted)."""
     if yaml_text is None or not yaml_text.strip():
         return PageMeta()
     raw: dict[str, str] = {}
@@ -99,7 +104,7 @@ def parse_front_matter(yaml_text: str | None, first_line: int, rel: str, diagnos
         data, key_lines = load_yaml_mapping(yaml_text, rel, line_offset=first_line - 1, diagnostics=diagnostics, raw=raw)
     except YamlProblem as problem:
         diagnostics.error(rel, problem.message, problem.hint, line=problem.line, col=problem.col)
-        return PageMeta()
+        return None
     return _typed_meta(data, key_lines, rel, diagnostics, raw)
 
 

@@ -110,7 +110,10 @@ class _LinkRewriter(Treeprocessor):
             if attribute is None:
                 continue
             href = element.get(attribute)
-            if not href or is_external(href):
+            if not href:
+                continue
+            if is_external(href):
+                self.renderer.check_external(href, state)
                 continue
             element.set(attribute, self.renderer.rewrite(href, state, is_image=element.tag != "a"))
         self._rewrite_raw_html(state)
@@ -123,7 +126,10 @@ class _LinkRewriter(Treeprocessor):
 
         def rewrite(match: re.Match) -> str:
             href = html.unescape(match.group(4))
-            if not href or is_external(href):
+            if not href:
+                return match.group(0)
+            if is_external(href):
+                self.renderer.check_external(href, state)
                 return match.group(0)
             new = self.renderer.rewrite(href, state, is_image=match.group(2).lower() != "a")
             return f"{match.group(1)}{match.group(3)}{html.escape(new, quote=True)}{match.group(3)}"
@@ -200,6 +206,21 @@ class MarkdownRenderer:
         result = RenderedMarkdown(html=html, toc=toc, anchors=set(_ID.findall(html)), anchor_links=self.state.anchor_links)
         self.state = None
         return result
+
+    def check_external(self, href: str, state: _RenderState) -> None:
+        """Links left as written: warn about the ones that run code or break the site's portability."""
+        scheme = href.split(":", 1)[0].strip().lower() if ":" in href else ""
+        if scheme in ("javascript", "vbscript", "data"):
+            state.diagnostics.warning(
+                state.page.rel, f"link '{_shorten(href)}' runs code in the reader's browser", "link to a page or file instead (or set markdown.sanitize: true)", line=state.line_of(*_link_needles(href))
+            )
+        elif href.startswith("/") and not href.startswith("//"):
+            state.diagnostics.warning(
+                state.page.rel,
+                f"absolute link '{_shorten(href)}' breaks when the site is opened from a sub-folder or from a file",
+                "write it relative to this file, e.g. ../module6/index.md",
+                line=state.line_of(*_link_needles(href)),
+            )
 
     def rewrite(self, href: str, state: _RenderState, is_image: bool) -> str:
         page = state.page

@@ -74,7 +74,7 @@ class Page:
     body: str = ""  # Markdown body (lessons, sections, home)
     body_first_line: int = 1
     notebook_json: dict[str, Any] | None = None  # notebooks, when the JSON could be read
-    notebook_error: str = ""  # notebooks whose JSON/schema is broken
+    error: str = ""  # why the source can't be rendered (unreadable, bad front matter, broken JSON…)
     # graph
     parent: Page | None = None
     children: list[Page] = field(default_factory=list)

@@ -273,7 +273,7 @@ def validated_notebook(page: Page, diagnostics: Diagnostics):
 
     data = page.notebook_json
     if data is None:
-        raise NotebookProblem(page.notebook_error or "the notebook could not be read")
+        raise NotebookProblem(page.error or "the notebook could not be read")
     major = data.get("nbformat")
     if not isinstance(major, int):
         raise NotebookProblem("no 'nbformat' version number: not a Jupyter notebook")

@@ -30,6 +30,9 @@ def check_output_dir(root: Path, out: Path) -> Path:
             raise UsageError(f"the output folder must not be inside {name}/", "use the default (site/) or another folder outside the sources")
     if out.exists() and not out.is_dir():
         raise UsageError(f"the output path {out} is a file", "choose a folder with -o")
+    parent = next((p for p in (out, *out.parents) if p.exists()), None)
+    if parent is not None and not os.access(parent, os.W_OK | os.X_OK):
+        raise UsageError(f"cannot write to {parent}", "choose an output folder you can write to with -o")
     if out.is_dir() and not (out / MARKER).is_file() and any(out.iterdir()):
         raise UsageError(
             f"the output folder {out} is not empty and was not made by coursegen",

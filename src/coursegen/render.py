@@ -37,6 +37,7 @@ class SiteRenderer:
         self.theme = theme
         self.strings = strings
         self.env = make_environment(theme)
+        self.lenient_env = make_environment(theme, strict=False)
         self.course_view = views.course_view(config, course)
 
     def check_templates(self, root: Path, diagnostics: Diagnostics) -> bool:
@@ -91,10 +92,19 @@ class SiteRenderer:
         }
         try:
             return self.env.get_template(template_name).render(context)
-        except jinja2.TemplateError as problem:
-            where = _template_line(problem)
-            diagnostics.error(page.rel or page.url, f"template {template_name}{where}: {problem}", "fix the template or the page's front matter")
-            return ""
+        except jinja2.UndefinedError as problem:
+            # a misspelt variable: say where, and render with it empty (an error under --strict)
+            diagnostics.warning(page.rel or page.url, f"template {template_name}{_template_line(problem)}: {problem}", "check the variable's name in docs/template-context.md")
+            try:
+                return self.lenient_env.get_template(template_name).render(context)
+            except jinja2.TemplateError as second:
+                problem = second
+        except jinja2.TemplateError as problem_:
+            problem = problem_
+        except Exception as problem_:  # a template dividing by zero, calling a missing method…
+            problem = problem_
+        diagnostics.error(page.rel or page.url, f"template {template_name}{_template_line(problem)}: {problem}", "fix the template or the page's front matter")
+        return ""
 
     def render_not_found(self, diagnostics: Diagnostics) -> str:
         page = Page(kind=PageKind.SECTION, url=NOT_FOUND_URL, folder="", title=self.strings["not_found_title"], meta=PageMeta())

@@ -40,7 +40,7 @@ def load_theme(root: Path) -> Theme:
     return Theme(tuple(template_dirs), tuple(static_dirs), builtin)
 
 
-def make_environment(theme: Theme) -> jinja2.Environment:
+def make_environment(theme: Theme, strict: bool = True) -> jinja2.Environment:
     """`theme/x.html` always names the built-in template, so an override can extend its original."""
     loader = jinja2.ChoiceLoader(
         [
@@ -51,7 +51,7 @@ def make_environment(theme: Theme) -> jinja2.Environment:
     return jinja2.Environment(
         loader=loader,
         autoescape=jinja2.select_autoescape(default=True, default_for_string=True),
-        undefined=jinja2.StrictUndefined,
+        undefined=jinja2.StrictUndefined if strict else jinja2.ChainableUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
