@@ -10,20 +10,35 @@ from pathlib import Path
 
 from coursegen.cache import JsonCache, digest
 from coursegen.config import NotebookSettings
-from coursegen.errors import Diagnostic, Diagnostics, Level
+from coursegen.errors import Diagnostics, plain, replay
 from coursegen.markdown_render import AnchorLink, MarkdownRenderer
-from coursegen.model import Course, Page, PageKind, target_url
+from coursegen.model import Course, Page, PageKind, detached, target_url
 
 
 @dataclass
 class Body:
-    """A page's rendered fragment, before the theme wraps it."""
+    """A page's rendered fragment, before the theme wraps it.
 
-    html: str = ""
+    A cached body's HTML stays on disk until a page template needs it: a rebuild whose pages are
+    unchanged never reads it. `key` names its content (None when it isn't cached).
+    """
+
+    _html: str | None = None
     toc: list = field(default_factory=list)
     error: str = ""  # shown in place of a page that could not be rendered
     anchors: set[str] = field(default_factory=set)
     anchor_links: list[AnchorLink] = field(default_factory=list)
+    key: str | None = None
+    html_path: Path | None = None
+
+    @property
+    def html(self) -> str:
+        if self._html is None:
+            try:
+                self._html = self.html_path.read_text(encoding="utf-8") if self.html_path else ""
+            except OSError:  # the cache was deleted meanwhile: the page is rendered again next time
+                self._html = ""
+        return self._html
 
 
 @dataclass(frozen=True)
@@ -47,6 +62,7 @@ def render_bodies(course: Course, strings, diagnostics: Diagnostics, settings: B
     cache = JsonCache(settings.root, "bodies") if settings.cache else None
     renderer = BodyRenderer(course, strings, settings)
     entries: dict[str, dict] = {}
+    keys: dict[str, str] = {}
     misses: list[Page] = []
     for page in course.pages:
         if page.source is None:  # a generated section page has no body of its own
@@ -55,22 +71,24 @@ def render_bodies(course: Course, strings, diagnostics: Diagnostics, settings: B
         if page.error and page.kind is not PageKind.NOTEBOOK:  # reported when it was read
             entries[page.url] = {**_EMPTY_ENTRY, "error": page.error}
             continue
-        entry = cache.get(renderer.key(page)) if cache else None
-        if entry is None:
+        keys[page.url] = renderer.key(page)
+        entry = cache.get(keys[page.url]) if cache else None
+        if entry is None or not cache.path(keys[page.url], "html").is_file():
             misses.append(page)
         else:
-            entries[page.url] = entry
+            entries[page.url] = {**entry, "html": None, "html_path": cache.path(keys[page.url], "html")}
     done = len(entries)
     if progress:
         progress("(cached)", done, len(course.pages))
     for page, entry in _render_misses(renderer, course, misses, settings):
         entries[page.url] = entry
         if cache is not None and not entry["error"]:
-            cache.put(renderer.key(page), entry)
+            cache.put_text(keys[page.url], "html", entry["html"])
+            cache.put(keys[page.url], {name: value for name, value in entry.items() if name != "html"})
         done += 1
         if progress:
             progress(page.rel, done, len(course.pages))
-    return {page.url: _to_body(entries[page.url], page, course, diagnostics) for page in course.pages}
+    return {page.url: _to_body(entries[page.url], page, course, diagnostics, keys.get(page.url)) for page in course.pages}
 
 
 _EMPTY_ENTRY = {"html": "", "toc": [], "anchors": [], "anchor_links": [], "diagnostics": [], "error": ""}
@@ -90,7 +108,8 @@ def _render_misses(renderer: "BodyRenderer", course: Course, misses: list[Page],
     ordered = sorted(misses, key=lambda p: p.kind is not PageKind.NOTEBOOK)
     workers = min(settings.jobs, len(ordered))
     context = multiprocessing.get_context("spawn")  # no fork of a process that may run threads
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker, initargs=(course, dict(renderer.strings), settings)) as pool:
+    initargs = (detached(course), dict(renderer.strings), settings)
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker, initargs=initargs) as pool:
         chunk = max(1, min(16, len(ordered) // (workers * 4)))
         for page, entry in zip(ordered, pool.map(_render_in_worker, [p.url for p in ordered], chunksize=chunk)):
             yield page, entry
@@ -149,41 +168,38 @@ class BodyRenderer:
         except NotebookProblem as problem:
             if not page.error:  # JSON errors were reported when the file was read
                 local.error(page.rel, str(problem), problem.hint)
-            return {**_EMPTY_ENTRY, "diagnostics": _plain(local), "error": page.error or str(problem)}
+            return {**_EMPTY_ENTRY, "diagnostics": plain(local), "error": page.error or str(problem)}
         except RecursionError:
             message = "too deeply nested (quotes or lists inside each other hundreds of times)"
             local.error(page.rel, message, "flatten the structure")
-            return {**_EMPTY_ENTRY, "diagnostics": _plain(local), "error": message}
+            return {**_EMPTY_ENTRY, "diagnostics": plain(local), "error": message}
         except Exception as problem:  # a bug or an input no library expected: report it, build the rest
             if self.settings.debug:
                 raise
             message = f"could not be rendered ({type(problem).__name__}: {problem})"
             local.error(page.rel, message, "please report this to the coursegen developers with the file")
-            return {**_EMPTY_ENTRY, "diagnostics": _plain(local), "error": message}
+            return {**_EMPTY_ENTRY, "diagnostics": plain(local), "error": message}
         return {
             "html": rendered.html,
             "toc": rendered.toc,
             "anchors": sorted(rendered.anchors),
             "anchor_links": [(link.target.url, link.fragment, link.href, link.line) for link in rendered.anchor_links],
-            "diagnostics": _plain(local),
+            "diagnostics": plain(local),
             "error": "",
         }
 
 
-def _plain(diagnostics: Diagnostics) -> list[dict]:
-    return [{"path": d.path, "line": d.line, "col": d.col, "level": d.level.value, "message": d.message, "hint": d.hint} for d in diagnostics.items]
-
-
-def _to_body(entry: dict, page: Page, course: Course, diagnostics: Diagnostics) -> Body:
+def _to_body(entry: dict, page: Page, course: Course, diagnostics: Diagnostics, key: str | None) -> Body:
     """An entry (fresh, cached or from a worker) as a Body; its diagnostics are reported again."""
-    for item in entry["diagnostics"]:
-        diagnostics.items.append(Diagnostic(item["path"], item["line"], item["col"], Level(item["level"]), item["message"], item["hint"]))
+    diagnostics.extend(replay(entry["diagnostics"]))
     links = [
         AnchorLink(page, target, fragment, href, line)
         for target_url_, fragment, href, line in entry["anchor_links"]
         if isinstance(target := course.by_url.get(target_url_), Page)
     ]
-    return Body(entry["html"], list(entry["toc"]), entry["error"], set(entry["anchors"]), links)
+    if entry["error"]:
+        key = None
+    return Body(entry["html"], list(entry["toc"]), entry["error"], set(entry["anchors"]), links, key, entry.get("html_path"))
 
 
 def _fingerprint(course: Course) -> str:

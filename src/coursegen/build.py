@@ -10,14 +10,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from coursegen.cache import CACHE_DIR
+from coursegen.cache import CACHE_DIR, JsonCache
 from coursegen.config import load_config
 from coursegen.course import build_course
 from coursegen.discover import discover_sources
-from coursegen.errors import ConfigInvalid, CoursegenError, Diagnostics
+from coursegen.errors import ConfigInvalid, CoursegenError, Diagnostics, plain, replay
 from coursegen.bodies import BodySettings, check_anchors, render_bodies
 from coursegen.model import PageKind, SourceKind
-from coursegen.output import OutputLock, SitePlan, check_output_dir, write_atomically
+from coursegen.output import Manifest, OutputLock, SitePlan, check_output_dir, write_atomically
 from coursegen.parse import parse_source
 from coursegen.render import NOT_FOUND_URL, SiteRenderer, highlight_css
 from coursegen.strings import interface_strings
@@ -59,7 +59,7 @@ def build(root: Path, out: Path | None = None, options: BuildOptions | None = No
     result, plan = render_site(root, out, options)
     if plan is not None and options.write and not (options.strict and result.diagnostics.problems):
         with OutputLock(out):
-            write_atomically(out, plan)
+            write_atomically(out, plan, plan.manifest)
         result.files = len(plan.files)
         result.written = True
     result.seconds = time.perf_counter() - started
@@ -102,17 +102,31 @@ def render_site(root: Path, out: Path, options: BuildOptions) -> tuple[BuildResu
     bodies = render_bodies(course, strings, diagnostics, body_settings, options.progress)
     check_anchors(bodies, diagnostics)
 
-    plan = SitePlan()
+    # pages whose signature didn't change since the last build into `out` are not rendered again
+    manifest = Manifest(root, out) if options.cache and options.write else None
+    plan = SitePlan(manifest)
+    page_messages = JsonCache(root, "pages")  # what rendering a page reported, replayed when it is reused
     for page in course.pages:
         body = bodies[page.url]
-        html = renderer.render_page(page, body.html, body.toc, diagnostics, error=body.error)
+        template_name = renderer.template_for(page, diagnostics)
+        signature = renderer.page_signature(page, template_name, body.key, body.toc, body.error) if body.key else ""
+        if manifest is not None and manifest.unchanged(page.url, signature):
+            diagnostics.extend(replay(page_messages.get(signature) or []))
+            plan.add_unchanged(page.url, out, page.rel or page.url, signature)
+            continue
+        local = Diagnostics()
+        html = renderer.render_page(page, body.html, body.toc, local, error=body.error, template_name=template_name)
         if len(html) > HEAVY_PAGE_BYTES:
-            diagnostics.warning(
+            local.warning(
                 page.rel or page.url,
                 f"the page weighs {len(html) / 1e6:.1f} MB: slow to load, especially on phones",
                 "split it, or store smaller images (lower dpi, JPEG for photos)",
             )
-        plan.add_text(page.url, html, page.rel or page.url)
+        diagnostics.extend(local)
+        if signature and local.items:
+            page_messages.put(signature, plain(local))
+        plan.add_text(page.url, html, page.rel or page.url, signature)
+    for page in course.pages:  # notebooks are also offered for download, beside their page
         if page.kind is PageKind.NOTEBOOK and page.source is not None:
             plan.add_file(page.download_url, page.source.path, page.rel)
     for asset in course.assets:

@@ -46,11 +46,17 @@ class JsonCache:
             return None
 
     def put(self, key: str, value: Any) -> None:
+        self.put_text(key, "json", json.dumps(value, ensure_ascii=False))
+
+    def path(self, key: str, suffix: str) -> Path:
+        return self.folder / f"{key}.{suffix}"
+
+    def put_text(self, key: str, suffix: str, text: str) -> None:
         """Written to a temporary file then renamed: a crash never leaves a half-written entry."""
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            temporary = self.folder / f".{key}.{os.getpid()}.tmp"
-            temporary.write_text(json.dumps(value, ensure_ascii=False), encoding="utf-8")
-            os.replace(temporary, self.folder / f"{key}.json")
+            temporary = self.folder / f".{key}.{suffix}.{os.getpid()}.tmp"
+            temporary.write_text(text, encoding="utf-8")
+            os.replace(temporary, self.path(key, suffix))
         except OSError:
             pass  # a read-only or full disk only costs speed

@@ -72,6 +72,16 @@ class Diagnostics:
         return sorted(unique, key=lambda d: (d.path, d.line or 0, d.col or 0, d.level.value, d.message))
 
 
+def plain(diagnostics: Diagnostics) -> list[dict]:
+    """Diagnostics as JSON-able dicts, to cache them with what produced them."""
+    return [{"path": d.path, "line": d.line, "col": d.col, "level": d.level.value, "message": d.message, "hint": d.hint} for d in diagnostics.items]
+
+
+def replay(items: list[dict]) -> list[Diagnostic]:
+    """Cached diagnostics, reported again when their cached result is reused."""
+    return [Diagnostic(i["path"], i["line"], i["col"], Level(i["level"]), i["message"], i["hint"]) for i in items]
+
+
 class CoursegenError(Exception):
     """A problem that stops the build before anything is written (bad usage, unsafe output folder…)."""
 

@@ -123,6 +123,33 @@ class Course:
     by_url: dict[str, "Page | SourceFile"] = field(default_factory=dict)
 
 
+def detached(course: Course) -> Course:
+    """A copy of the course for worker processes: what rendering a body needs (pages and the link
+    indexes), without the graph's relations, whose long prev/next chains pickle too deeply."""
+    from copy import copy
+
+    light: dict[int, Page] = {}
+    for page in [*course.pages, *course.sections.values()]:
+        if id(page) not in light:
+            clone = copy(page)
+            clone.parent, clone.prev, clone.next, clone.notebook = None, None, None, None
+            clone.children, clone.notebooks, clone.lessons = [], [], []
+            light[id(page)] = clone
+
+    def swap(value):
+        return light.get(id(value), value) if isinstance(value, Page) else value
+
+    return Course(
+        home=swap(course.home),
+        pages=[swap(p) for p in course.pages],
+        sections={k: swap(v) for k, v in course.sections.items()},
+        assets=list(course.assets),
+        by_rel={k: swap(v) for k, v in course.by_rel.items()},
+        by_site_rel={k: swap(v) for k, v in course.by_site_rel.items()},
+        by_url={k: swap(v) for k, v in course.by_url.items()},
+    )
+
+
 def target_url(target: "Page | SourceFile") -> str:
     if isinstance(target, Page):
         return target.url

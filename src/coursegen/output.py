@@ -6,11 +6,13 @@ import contextlib
 import errno
 import fcntl
 import hashlib
+import json
 import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from coursegen.cache import CACHE_DIR
 from coursegen.errors import CoursegenError, UsageError
 
 MARKER = ".coursegen-site"  # marks a folder coursegen created, so it may replace it later
@@ -72,6 +74,44 @@ class OutputFile:
     data: bytes | None  # generated content, or
     source: Path | None  # a file copied as it is
     origin: str  # what produced it, for messages
+    signature: str = ""  # names everything the file is made from: same signature, same bytes
+
+
+class Manifest:
+    """What the last build wrote into an output folder: for each file its signature and its
+    size and modification time there. A file whose signature is unchanged and which nobody
+    touched since is linked into the new site instead of being made again."""
+
+    def __init__(self, root: Path, out: Path):
+        self.path = root / CACHE_DIR / "sites" / (hashlib.sha256(str(out).encode()).hexdigest()[:32] + ".json")
+        self.out = out
+        try:
+            self.entries: dict[str, list] = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            self.entries = {}
+
+    def unchanged(self, rel: str, signature: str) -> bool:
+        entry = self.entries.get(rel)
+        if not entry or not signature or entry[0] != signature:
+            return False
+        try:
+            stat = (self.out / rel).stat()
+        except OSError:
+            return False
+        return [stat.st_size, stat.st_mtime_ns] == entry[1:]
+
+    def record(self, plan: "SitePlan") -> None:
+        entries = {}
+        for rel, item in plan.files.items():
+            with contextlib.suppress(OSError):
+                stat = (self.out / rel).stat()
+                entries[rel] = [item.signature, stat.st_size, stat.st_mtime_ns]
+        with contextlib.suppress(OSError):
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            temporary = self.path.with_suffix(f".{os.getpid()}.tmp")
+            temporary.write_text(json.dumps(entries), encoding="utf-8")
+            os.replace(temporary, self.path)
+        self.entries = entries
 
 
 class SitePlan:
@@ -81,15 +121,26 @@ class SitePlan:
     and any path that would leave the site folder.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, manifest: "Manifest | None" = None) -> None:
         self.files: dict[str, OutputFile] = {}
         self._folded: dict[str, str] = {}
+        self.manifest = manifest  # what the last build into the same folder wrote, if known
 
-    def add_text(self, rel: str, text: str, origin: str) -> None:
-        self._add(rel, OutputFile(text.encode("utf-8"), None, origin))
+    def add_text(self, rel: str, text: str, origin: str, signature: str = "") -> None:
+        data = text.encode("utf-8")
+        self._add(rel, OutputFile(data, None, origin, signature or "sha256:" + hashlib.sha256(data).hexdigest()))
 
     def add_file(self, rel: str, source: Path, origin: str) -> None:
-        self._add(rel, OutputFile(None, source, origin))
+        try:
+            stat = source.stat()
+            signature = f"file:{source}:{stat.st_size}:{stat.st_mtime_ns}"
+        except OSError:
+            signature = ""
+        self._add(rel, OutputFile(None, source, origin, signature))
+
+    def add_unchanged(self, rel: str, out: Path, origin: str, signature: str) -> None:
+        """A file the last build wrote into `out` and that is still exactly right."""
+        self._add(rel, OutputFile(None, out / rel, origin, signature))
 
     def _add(self, rel: str, item: OutputFile) -> None:
         path = PurePosixPath(rel)
@@ -114,21 +165,43 @@ def write_file(target: Path, item: OutputFile, rel: str) -> None:
         raise _write_error(error, rel) from None
 
 
-def write_atomically(out: Path, plan: SitePlan) -> None:
+def write_atomically(out: Path, plan: SitePlan, manifest: Manifest | None = None) -> bool:
     """Write the whole site beside `out`, then swap it in: until the swap, the old site is untouched,
-    and any failure (or Ctrl-C) removes the new one and leaves the old one exactly as it was."""
+    and any failure (or Ctrl-C) removes the new one and leaves the old one exactly as it was.
+
+    Files the manifest knows to be unchanged are hard-linked from the old site (no copy); when
+    nothing at all changed, nothing is written and False is returned.
+    """
+    unchanged = {rel for rel, item in plan.files.items() if manifest is not None and manifest.unchanged(rel, item.signature)}
+    if manifest is not None and len(unchanged) == len(plan.files) == len(manifest.entries) and (out / MARKER).is_file():
+        return False
     staging = out.parent / f".{out.name}.coursegen-new-{os.getpid()}"
     if staging.exists():
         shutil.rmtree(staging)
     try:
         staging.mkdir(parents=True)
         for rel, item in plan.files.items():
+            if rel in unchanged and _link(out / rel, staging / rel):
+                continue
             write_file(staging / rel, item, rel)
         (staging / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
         _swap(staging, out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    if manifest is not None:
+        manifest.record(plan)
+    return True
+
+
+def _link(existing: Path, target: Path) -> bool:
+    """Hard-link an unchanged file into the new site (the old site is removed after the swap)."""
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.link(existing, target)
+        return True
+    except OSError:  # another file system, or links not supported: copy instead
+        return False
 
 
 def _swap(staging: Path, out: Path) -> None:

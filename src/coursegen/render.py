@@ -9,6 +9,7 @@ from typing import Mapping
 import jinja2
 from pygments.formatters import HtmlFormatter
 
+from coursegen.cache import digest
 from coursegen.config import CourseConfig
 from coursegen.errors import Diagnostics
 from coursegen.frontmatter import PageMeta
@@ -39,6 +40,7 @@ class SiteRenderer:
         self.env = make_environment(theme)
         self.lenient_env = make_environment(theme, strict=False)
         self.course_view = views.course_view(config, course)
+        self._fingerprint: str | None = None
 
     def check_templates(self, root: Path, diagnostics: Diagnostics) -> bool:
         """Compile every template once; syntax errors name the template file and line."""
@@ -74,8 +76,27 @@ class SiteRenderer:
             return default
         return chosen
 
-    def render_page(self, page: Page, content: str, toc: list[dict], diagnostics: Diagnostics, error: str = "") -> str:
-        template_name = self.template_for(page, diagnostics)
+    def fingerprint(self) -> str:
+        """Everything every page depends on: templates, strings, settings, the course's sections,
+        and the code that builds the views."""
+        if self._fingerprint is None:
+            parts: list = [repr(self.config), repr(sorted(self.strings.items())), repr(self.course_view)]
+            package = Path(__file__).parent
+            parts += [(package / name).read_bytes() for name in ("render.py", "views.py", "theme.py", "urls.py")]
+            for folder in (*self.theme.template_dirs, self.theme.builtin / "templates"):
+                for path in sorted(folder.rglob("*.html")):
+                    parts += [str(path.relative_to(folder)), path.read_bytes()]
+            self._fingerprint = digest(*parts)
+        return self._fingerprint
+
+    def page_signature(self, page: Page, template_name: str, body_key: str, toc: list[dict], error: str) -> str:
+        """Names the page's HTML: same signature, same bytes (used to skip unchanged pages)."""
+        neighbours = views.neighbour_sections(page)
+        view = views.page_view(page, "", toc, self.config, error)
+        return digest(self.fingerprint(), template_name, body_key, repr((view, views.breadcrumbs(page), views.link(page.prev), views.link(page.next), neighbours)))
+
+    def render_page(self, page: Page, content: str, toc: list[dict], diagnostics: Diagnostics, error: str = "", template_name: str = "") -> str:
+        template_name = template_name or self.template_for(page, diagnostics)
         prev_section, next_section = views.neighbour_sections(page)
         context = {
             "course": self.course_view,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
 import unicodedata
@@ -11,16 +12,22 @@ _DIGITS = re.compile(r"(\d+)")
 _ORDER_PREFIX = re.compile(r"^\d+[\s._-]+")
 
 
+@functools.lru_cache(maxsize=65536)
 def relative_url(target: str, from_url: str) -> str:
     """The URL to write in page `from_url` to reach `target` (both site-relative, unencoded).
 
     `target` may carry a `#fragment`. The result is percent-encoded and always relative, so the
-    site works from any sub-path and from file://.
+    site works from any sub-path and from file://. (Pure string work: called for every link of
+    every page, it must not touch the file system as posixpath.relpath does.)
     """
     path, _, fragment = target.partition("#")
     if path:
-        start = posixpath.dirname(from_url) or "."
-        rel = posixpath.relpath(path, start)
+        start = [part for part in posixpath.dirname(from_url).split("/") if part and part != "."]
+        parts = [part for part in posixpath.normpath(path).split("/") if part and part != "."]
+        common = 0
+        while common < min(len(start), len(parts)) and start[common] == parts[common]:
+            common += 1
+        rel = "/".join([".."] * (len(start) - common) + parts[common:]) or "."
         if path.endswith("/") and not rel.endswith("/"):
             rel += "/"
     else:
