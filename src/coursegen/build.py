@@ -20,6 +20,7 @@ from coursegen.model import PageKind, SourceKind
 from coursegen.output import Manifest, OutputLock, SitePlan, check_output_dir, write_atomically
 from coursegen.parse import parse_source
 from coursegen.render import NOT_FOUND_URL, SiteRenderer, highlight_css
+from coursegen.search import INDEX_URL, TextCache, index_entry, index_script, page_text
 from coursegen.strings import interface_strings
 from coursegen.theme import load_theme, static_files
 
@@ -126,6 +127,7 @@ def render_site(root: Path, out: Path, options: BuildOptions) -> tuple[BuildResu
         if signature and local.items:
             page_messages.put(signature, plain(local))
         plan.add_text(page.url, html, page.rel or page.url, signature)
+    plan.add_text(INDEX_URL, search_index(course, bodies, root / CACHE_DIR / "search-texts.json" if options.cache else None), INDEX_URL)
     for page in course.pages:  # notebooks are also offered for download, beside their page
         if page.kind is PageKind.NOTEBOOK and page.source is not None:
             plan.add_file(page.download_url, page.source.path, page.rel)
@@ -143,6 +145,23 @@ def render_site(root: Path, out: Path, options: BuildOptions) -> tuple[BuildResu
         plan.add_text("sitemap.xml", sitemap_xml(config.base_url, [page.url for page in course.pages]), "sitemap.xml")
         plan.add_text("robots.txt", f"User-agent: *\nAllow: /\nSitemap: {absolute_url(config.base_url, 'sitemap.xml')}\n", "robots.txt")
     return result, plan
+
+
+def search_index(course, bodies, cache_path) -> str:
+    """Every page's text for the in-browser search, with the module it belongs to."""
+    texts = TextCache(cache_path) if cache_path else None
+    entries = []
+    for page in course.pages:
+        body = bodies[page.url]
+        module = page
+        while module.parent is not None and module.parent.parent is not None:
+            module = module.parent
+        section = module.title if module is not page and module.parent is not None else ""
+        text = texts.text(body.key, lambda: body.html) if texts else page_text(body.html)
+        entries.append(index_entry(page.title, section, page.url, text, page.kind.value))
+    if texts:
+        texts.save()
+    return index_script(entries)
 
 
 def absolute_url(base_url: str, url: str) -> str:

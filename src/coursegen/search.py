@@ -1,0 +1,102 @@
+"""The full-text search index: plain text of every page, written as a script the theme loads on
+demand. A script (not JSON fetched at run time) so that search works from file:// too.
+
+Why not Pagefind: it is excellent on a web server, but it fetches its index and WebAssembly at
+run time, which browsers refuse for pages opened from file:// — and a course must work from a
+USB stick. Course sites are small enough (a few MB of text for a thousand lessons) for a plain
+index searched in the browser with accent folding.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from html.parser import HTMLParser
+
+INDEX_URL = "search/index.js"
+MAX_TEXT = 20_000  # characters kept per page: enough for excerpts, bounded for huge notebooks
+_SPACES = re.compile(r"\s+")
+_SKIPPED = {"script", "style", "math", "svg", "button", "details"}  # code and UI noise; MathML reads badly as text
+
+
+class _TextExtractor(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.skipping = 0
+        self.in_headerlink = False  # the "#" permalink of headings
+
+    def handle_starttag(self, tag, attrs):
+        if tag in _SKIPPED or (tag == "a" and "headerlink" in (dict(attrs).get("class") or "")):
+            self.skipping += 1
+            self.in_headerlink = tag == "a"
+        elif tag in ("p", "li", "h2", "h3", "h4", "td", "th", "br", "div", "pre"):
+            self.parts.append(" ")
+
+    def handle_endtag(self, tag):
+        if (tag in _SKIPPED or (tag == "a" and self.in_headerlink)) and self.skipping:
+            self.skipping -= 1
+            self.in_headerlink = False
+
+    def handle_data(self, data):
+        if not self.skipping:
+            self.parts.append(data)
+
+
+def page_text(body_html: str) -> str:
+    """The readable text of a rendered body: no markup, no scripts, spaces folded."""
+    if not body_html:
+        return ""
+    extractor = _TextExtractor()
+    extractor.feed(body_html)
+    extractor.close()
+    text = _SPACES.sub(" ", "".join(extractor.parts)).strip()
+    return text[:MAX_TEXT]
+
+
+def index_script(entries: list[dict]) -> str:
+    """`entries` as a script defining `window.coursegenSearchIndex`, safe inside any page:
+    `<` and line separators are escaped, so no text can close the script or break the JS."""
+    data = json.dumps(entries, ensure_ascii=False, separators=(",", ":"))
+    data = data.replace("<", "\\u003c").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    return f"window.coursegenSearchIndex={data};\n"
+
+
+def index_entry(title: str, section: str, url: str, text: str, kind: str) -> dict:
+    return {"t": html.unescape(title), "s": section, "u": url, "k": kind, "x": text}
+
+
+class TextCache:
+    """Page texts by body key, in one file: reading a thousand small files costs more than parsing
+    one, and extracting text again from every body would cost seconds."""
+
+    def __init__(self, path):
+        self.path = path
+        try:
+            self.texts: dict[str, str] = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            self.texts = {}
+        self.used: dict[str, str] = {}
+
+    def text(self, key: str | None, body_html_reader) -> str:
+        if key is not None and key in self.texts:
+            self.used[key] = self.texts[key]
+            return self.texts[key]
+        text = page_text(body_html_reader())
+        if key is not None:
+            self.used[key] = text
+        return text
+
+    def save(self) -> None:
+        if self.used == self.texts:
+            return
+        import os
+
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            temporary = self.path.with_suffix(f".{os.getpid()}.tmp")
+            temporary.write_text(json.dumps(self.used, ensure_ascii=False), encoding="utf-8")
+            os.replace(temporary, self.path)
+        except OSError:
+            pass
