@@ -9,6 +9,7 @@ index searched in the browser with accent folding.
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 import re
@@ -72,10 +73,15 @@ class TextCache:
     one, and extracting text again from every body would cost seconds."""
 
     def __init__(self, path):
+        from pathlib import Path
+
         self.path = path
+        # texts made by another version of this file are made again
+        self.version = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
         try:
-            self.texts: dict[str, str] = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            stored = json.loads(path.read_text(encoding="utf-8"))
+            self.texts: dict[str, str] = stored["texts"] if stored.get("version") == self.version else {}
+        except (OSError, ValueError, KeyError, AttributeError):
             self.texts = {}
         self.used: dict[str, str] = {}
 
@@ -96,7 +102,7 @@ class TextCache:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             temporary = self.path.with_suffix(f".{os.getpid()}.tmp")
-            temporary.write_text(json.dumps(self.used, ensure_ascii=False), encoding="utf-8")
+            temporary.write_text(json.dumps({"version": self.version, "texts": self.used}, ensure_ascii=False), encoding="utf-8")
             os.replace(temporary, self.path)
         except OSError:
             pass
