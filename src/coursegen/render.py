@@ -14,6 +14,7 @@ from coursegen.config import CourseConfig
 from coursegen.errors import Diagnostics
 from coursegen.frontmatter import PageMeta
 from coursegen.model import Course, Page, PageKind
+from coursegen.strings import format_number
 from coursegen.theme import Theme, make_environment
 from coursegen.urls import relative_url
 from coursegen import views
@@ -39,6 +40,8 @@ class SiteRenderer:
         self.strings = strings
         self.env = make_environment(theme)
         self.lenient_env = make_environment(theme, strict=False)
+        for env in (self.env, self.lenient_env):  # numbers in the course's language: {{ n | number }}
+            env.filters["number"] = lambda value, language=config.language: format_number(value, language)
         self.course_view = views.course_view(config, course)
         self._fingerprint: str | None = None
 

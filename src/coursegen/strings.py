@@ -33,3 +33,14 @@ def interface_strings(language: str, overrides: Mapping[str, str], diagnostics: 
             continue
         table[key] = value
     return MappingProxyType(table)
+
+
+def format_number(value: float | int, language: str) -> str:
+    """A number written the way the course's language writes it: 12 345,5 in French, 12,345.5 in English."""
+    if isinstance(value, float) and not value.is_integer():
+        text = f"{value:,.2f}".rstrip("0").rstrip(".")
+    else:
+        text = f"{int(value):,}"
+    if language == "fr":
+        return text.replace(",", "\u202f").replace(".", ",")  # narrow no-break space, decimal comma
+    return text
