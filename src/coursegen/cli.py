@@ -1,4 +1,4 @@
-"""Command line: `coursegen build | check | new` (also `python -m coursegen …`)."""
+"""Command line: `coursegen build | check | serve | new` (also `python -m coursegen …`)."""
 
 from __future__ import annotations
 
@@ -37,6 +37,13 @@ def make_parser() -> argparse.ArgumentParser:
     check.add_argument("--drafts", action="store_true", help="also check pages marked `draft: true`")
     check.add_argument("--fix-encoding", action="store_true", help="repair garbled text (UTF-8 read as Windows-1252, e.g. 'MÃ©canismes') in place, keeping a .bak copy of each file")
     _add_verbosity(check)
+
+    serve = commands.add_parser("serve", help="preview the site, rebuilt and reloaded as you edit", description="Build the course into a temporary folder, serve it on 127.0.0.1, and rebuild and reload the browser whenever content/, notebooks/, templates/, static/ or course.yml change. Build errors are shown in the page.")
+    _add_course_dir(serve)
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
+    serve.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
+    serve.add_argument("--open", action="store_true", help="open the preview in the web browser")
+    _add_verbosity(serve)
 
     new = commands.add_parser("new", help="start a new course from a small working example", description="Create a small working course in DIR (which must not exist or be empty).")
     new.add_argument("directory", metavar="DIR", type=Path, help="folder to create")
@@ -80,6 +87,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command in ("build", "check"):
             return _run_build(args)
+        if args.command == "serve":
+            from coursegen.serve import run_serve
+
+            return run_serve(args)
         if args.command == "new":
             from coursegen.scaffold import create_course
 

@@ -232,6 +232,9 @@ def sync_site(out: Path, plan: SitePlan, previous: dict[str, str]) -> dict[str, 
     Returns the new digests. Used by `serve`, where the caller holds requests meanwhile."""
     current: dict[str, str] = {}
     for rel, item in plan.files.items():
+        if item.data is None and item.source == out / rel and rel in previous:  # known unchanged
+            current[rel] = previous[rel]
+            continue
         data = item.data if item.data is not None else item.source.read_bytes()
         digest = hashlib.sha256(data).hexdigest()
         current[rel] = digest
@@ -241,6 +244,8 @@ def sync_site(out: Path, plan: SitePlan, previous: dict[str, str]) -> dict[str, 
         with contextlib.suppress(OSError):
             (out / rel).unlink()
     (out / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
+    if plan.manifest is not None:  # the next render skips the pages that stay the same
+        plan.manifest.record(plan)
     return current
 
 
