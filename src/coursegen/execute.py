@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 import shutil
+import signal
 import subprocess
 import tempfile
 import threading
@@ -93,10 +95,16 @@ def _run(page: Page, notebook, settings: NotebookSettings):
         timed_out = threading.Event()
 
         def stop_runaway_notebook() -> None:
+            # nbclient's kernel manager is asynchronous and owned by the executing thread: signal
+            # the kernel process itself — an interrupt first, and a kill if it ignores it
             timed_out.set()
-            if client.km is not None:
-                client.km.interrupt_kernel()
+            _signal_kernel(client, signal.SIGINT)
+            killer = threading.Timer(5, _signal_kernel, (client, signal.SIGKILL))
+            killer.daemon = True
+            killer.start()
+            timers.append(killer)
 
+        timers: list[threading.Timer] = []
         watchdog = threading.Timer(settings.notebook_timeout, stop_runaway_notebook)
         watchdog.daemon = True
         watchdog.start()
@@ -118,11 +126,32 @@ def _run(page: Page, notebook, settings: NotebookSettings):
             if timed_out.is_set():
                 raise NotebookProblem(f"cannot run the notebook: it ran longer than {settings.notebook_timeout} s", "raise notebooks.notebook_timeout in course.yml") from None
             raise NotebookProblem(
-                f"a cell raised {error.ename}: {error.evalue}",
+                f"{_failing_cell(notebook)} raised {error.ename}: {error.evalue}",
                 "tag the cell `raises-exception` if the error is on purpose, or set allow_errors",
             ) from None
         except RuntimeError as error:  # nbclient reports kernels that fail to start this way
             raise NotebookProblem(f"cannot run the notebook with kernel '{kernel}': {error}", "check that the kernel starts in Jupyter") from None
         finally:
             watchdog.cancel()
+            for timer in timers:
+                timer.cancel()
     return notebook
+
+
+def _signal_kernel(client, signum: int) -> None:
+    process = getattr(getattr(client.km, "provisioner", None), "process", None) if client.km is not None else None
+    pid = getattr(process, "pid", None)
+    if pid:
+        try:
+            os.kill(pid, signum)
+        except OSError:  # already gone
+            pass
+
+
+def _failing_cell(notebook) -> str:
+    """'cell 4 (`1/0`)': the first code cell whose outputs hold an error, as the author numbers cells."""
+    for number, cell in enumerate(notebook.cells, 1):
+        if cell.cell_type == "code" and any(output.get("output_type") == "error" for output in cell.get("outputs", [])):
+            first_line = cell.source.strip().split("\n")[0][:60]
+            return f"cell {number} (`{first_line}`)"
+    return "a cell"

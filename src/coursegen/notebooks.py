@@ -25,7 +25,6 @@ class NotebookConverter:
     def __init__(self, markdown: MarkdownRenderer, strings: Mapping[str, str], settings: NotebookSettings):
         import jinja2
         from nbconvert.preprocessors import TagRemovePreprocessor  # heavy: only for courses with notebooks
-        from nbconvert.utils.base import NbConvertBase
         from traitlets.config import Config
 
         self.markdown = markdown
@@ -39,17 +38,19 @@ class NotebookConverter:
             number = (cell.get("metadata") or {}).get("coursegen_cell")
             return self._render_markdown_cell(source, cell.get("attachments") or {}, number)
 
+        exporter_class = _cells_exporter_class()
         config = Config()
-        # JSON-only outputs are shown as text (nbconvert would drop them)
-        config.NbConvertBase.display_data_priority = [*NbConvertBase().display_data_priority, "application/json"]
-        self.exporter = _cells_exporter_class()(
+        # HTMLExporter's own priorities (widgets, JavaScript, HTML…), plus JSON-only outputs shown as text
+        config.NbConvertBase.display_data_priority = [*exporter_class().default_config.NbConvertBase.display_data_priority, "application/json"]
+        self.exporter = exporter_class(
             config=config,
             template_name="coursegen",
             # never the current directory, which nbconvert searches by default
             extra_template_basedirs=[str(TEMPLATE_DIR)],
             exclude_anchor_links=True,
             sanitize_html=settings.sanitize,
-            filters={"markdown2html": markdown_cell, "json_dumps_pretty": _json_pretty},
+            # sanitize with nh3 (keeps tables and MathML), not nbconvert's bleach pass
+            filters={"markdown2html": markdown_cell, "json_dumps_pretty": _json_pretty, "clean_html": _sanitize},
         )
         self.exporter.register_preprocessor(
             TagRemovePreprocessor(
@@ -93,8 +94,9 @@ class NotebookConverter:
                 },
             }
             with warnings.catch_warnings():
-                # nbconvert falls back to the Python lexer when IPython is not installed: fine for us
-                warnings.filterwarnings("ignore", message=".*lexer unavailable.*")
+                # nbconvert warns when it falls back to another lexer or drops a script under
+                # sanitizing: both are expected here, and the terminal is for coursegen's messages
+                warnings.simplefilter("ignore", UserWarning)
                 html, _ = self.exporter.from_notebook_node(notebook, resources=resources)
         finally:
             self._current = None
@@ -113,7 +115,6 @@ def _cells_exporter_class():
     from nbconvert import HTMLExporter
     from nbconvert.exporters.templateexporter import TemplateExporter
     from nbconvert.filters.highlight import Highlight2HTML
-    from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
 
     class CellsExporter(HTMLExporter):
         def from_notebook_node(self, nb, resources=None, **kw):
@@ -121,7 +122,14 @@ def _cells_exporter_class():
             lexer = info.get("pygments_lexer", info.get("name"))
             self.register_filter("highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self))
             resources = self._init_resources(resources)
-            self.register_filter("filter_data_type", WidgetsDataTypeFilter(notebook_metadata=nb.metadata, parent=self, resources=resources))
+            priority = list(self.config.NbConvertBase.display_data_priority)
+
+            # The first type in our priority, widgets included: without a kernel they get a note
+            # (nbconvert's own filter would silently fall back to their text/plain repr).
+            def first_shown_type(output):
+                return next(([mime] for mime in priority if mime in output), [])
+
+            self.register_filter("filter_data_type", first_shown_type)
             return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
 
     return CellsExporter
@@ -227,10 +235,11 @@ def active_content(notebook) -> list[str]:
                 kinds.add("JavaScript")
             if "application/vnd.jupyter.widget-view+json" in data:
                 kinds.add("widgets")
-            html_text = data.get("text/html", "")
-            html_text = "".join(html_text) if isinstance(html_text, list) else str(html_text)
-            if _ACTIVE_HTML.search(html_text):
-                kinds.add("scripts in HTML")
+            for mime in ("text/html", "text/markdown", "image/svg+xml"):
+                text = data.get(mime, "")
+                text = "".join(text) if isinstance(text, list) else str(text)
+                if _ACTIVE_HTML.search(text):
+                    kinds.add("scripts in HTML")
     return sorted(kinds)
 
 
@@ -252,6 +261,12 @@ def _inline_attachments(html_text: str, attachments: Mapping[str, Any]) -> str:
         return 'src=""'
 
     return _ATTACHMENT.sub(replace, html_text)
+
+
+def _sanitize(html_text: str) -> str:
+    from coursegen.sanitize import sanitize_html
+
+    return sanitize_html(str(html_text))
 
 
 def _json_pretty(value: Any) -> str:
@@ -280,6 +295,8 @@ def validated_notebook(page: Page, diagnostics: Diagnostics):
     if major not in nbformat.versions:
         raise NotebookProblem(f"notebook format {major} is not supported (expected 4)")
     try:
+        if major == 4:  # validate the file as it is first: its JSON paths are the author's
+            nbformat.validate(nbformat.from_dict(data))
         notebook = nbformat.versions[major].to_notebook_json(data, minor=data.get("nbformat_minor", 0))
         if major < 4:
             notebook = nbformat.convert(notebook, 4)

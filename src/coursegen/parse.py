@@ -114,7 +114,14 @@ def notebook_title(notebook: dict) -> str:
     title = notebook.get("metadata", {}).get("title") if isinstance(notebook.get("metadata"), dict) else None
     if isinstance(title, str) and title.strip():
         return title.strip()
-    for cell in notebook.get("cells", []):
+    cells = notebook.get("cells")
+    if not isinstance(cells, list):  # nbformat 3 keeps its cells in worksheets
+        worksheets = notebook.get("worksheets")
+        cells = worksheets[0].get("cells", []) if isinstance(worksheets, list) and worksheets and isinstance(worksheets[0], dict) else []
+    for cell in cells:
+        if isinstance(cell, dict) and cell.get("cell_type") == "heading" and cell.get("level") == 1:
+            source = cell.get("source", "")
+            return ("".join(source) if isinstance(source, list) else str(source)).strip()
         if isinstance(cell, dict) and cell.get("cell_type") == "markdown":
             source = cell.get("source", "")
             source = "".join(source) if isinstance(source, list) else str(source)

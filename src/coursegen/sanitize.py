@@ -31,6 +31,13 @@ _ATTRIBUTES = {
 }
 
 
+def _only_images_may_be_data(tag: str, attribute: str, value: str) -> str | None:
+    """Notebook figures are data: URIs; anything else with data: (a link to data:text/html…) goes."""
+    if value.strip().lower().startswith("data:") and not (tag == "img" and attribute == "src" and value.strip().lower().startswith("data:image/")):
+        return None
+    return value
+
+
 def sanitize_html(html: str) -> str:
     import nh3  # only courses that ask for sanitizing pay for it
 
@@ -43,7 +50,8 @@ def sanitize_html(html: str) -> str:
         html,
         tags=tags,
         attributes=attributes,
-        url_schemes={"http", "https", "mailto"},
+        url_schemes={"http", "https", "mailto", "data"},
+        attribute_filter=_only_images_may_be_data,
         link_rel=None,
         strip_comments=True,
         filter_style_properties={"text-align"},  # Markdown tables align columns with style=""

@@ -1,0 +1,333 @@
+"""Notebook execution (opt-in) with the real python3 kernel: modes, timeouts, errors, isolation,
+missing kernels, no orphan kernel processes, and the execution cache.
+
+Every kernel started here inherits a marker in its environment, so that the orphan check only looks
+at kernels of this test (other test runs on the machine may have their own).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+import uuid
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from conftest import formatted, notebook_json, run_build, snapshot, stream_output
+
+from coursegen.cache import CACHE_DIR
+from coursegen.cli import main
+
+pytest.importorskip("ipykernel")
+
+v4 = nbformat.v4
+MARKER = "COURSEGEN_TEST_KERNEL_MARKER"
+
+
+# ----------------------------------------------------------------------------------------------
+# kernel processes
+
+
+def kernel_processes(marker: str | None = None) -> set[int]:
+    """Pids whose command line runs ipykernel_launcher (only those carrying `marker` in their
+    environment, when given). Zombies have an empty command line and don't count."""
+    pids = set()
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if b"ipykernel_launcher" not in (entry / "cmdline").read_bytes():
+                continue
+            if marker is not None and marker.encode() not in (entry / "environ").read_bytes():
+                continue
+        except OSError:  # gone meanwhile, or not ours
+            continue
+        pids.add(int(entry.name))
+    return pids
+
+
+def is_running(pid: int) -> bool:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"  # a zombie is dead, only not reaped yet
+
+
+@pytest.fixture(autouse=True)
+def no_orphan_kernels(monkeypatch):
+    """Kernels started during the test (marked through the environment) are all gone at its end."""
+    marker = uuid.uuid4().hex
+    monkeypatch.setenv(MARKER, marker)
+    assert kernel_processes(marker) == set()
+    yield marker
+    deadline = time.monotonic() + 5  # a kernel asked to shut down may take a moment to exit
+    while kernel_processes(marker) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert kernel_processes(marker) == set(), "kernel processes left running after the build"
+
+
+def pid_cell(log: Path) -> str:
+    """A cell recording the kernel's pid (and the test's marker) in `log`, outside the course."""
+    return f"import os\nwith open({str(log)!r}, 'a') as f:\n    f.write(f\"{{os.getpid()}} {{os.environ.get({MARKER!r})}}\\n\")"
+
+
+def kernel_pids(log: Path, marker: str) -> list[int]:
+    lines = log.read_text().split() if log.exists() else []
+    pairs = list(zip(lines[::2], lines[1::2]))
+    assert pairs and all(seen == marker for _, seen in pairs), f"the kernel ran with this test's marker: {pairs}"
+    return [int(pid) for pid, _ in pairs]
+
+
+def append_cell(log: Path, word: str) -> str:
+    """A cell that appends `word` to `log` (an absolute path outside the course): counts executions."""
+    return f"with open({str(log)!r}, 'a') as f:\n    f.write({word!r} + '\\n')\nprint('ran {word}')"
+
+
+def runs(log: Path) -> list[str]:
+    return log.read_text().split() if log.exists() else []
+
+
+def text_of(page: str) -> str:
+    return re.sub(r"<[^>]+>", "", page).replace("&#39;", "'").replace("&quot;", '"').replace("&gt;", ">").replace("&lt;", "<").replace("&amp;", "&")
+
+
+def read(root: Path, url: str) -> str:
+    return (root / "site" / url).read_text(encoding="utf-8")
+
+
+def errors(result) -> list[str]:
+    return [line for line in formatted(result) if ": error: " in line]
+
+
+# ----------------------------------------------------------------------------------------------
+# switching execution on
+
+
+def test_execute_option_on_the_command_line(make_course, tmp_path, no_orphan_kernels):
+    log = tmp_path / "pids.log"
+    text = notebook_json("# Run me", pid_cell(log), "print(6 * 7)")
+    root = make_course({"notebooks/A/run.ipynb": text})
+    assert main(["build", str(root), "-q", "-j", "1"]) == 0
+    assert "<pre>42\n</pre>" not in read(root, "A/notebooks/run.html"), "never executed by default"
+    assert not log.exists()
+
+    assert main(["build", str(root), "--execute", "-q", "-j", "1"]) == 0
+    assert "<pre>42\n</pre>" in read(root, "A/notebooks/run.html")
+    [pid] = kernel_pids(log, no_orphan_kernels)
+    assert not is_running(pid), "the kernel was shut down"
+    # results are cached; the course's notebook and its download copy stay as written
+    assert len(list((root / CACHE_DIR / "executed").glob("*.json"))) == 1
+    assert (root / "notebooks/A/run.ipynb").read_text(encoding="utf-8") == text
+    assert (root / "site/A/notebooks/run.ipynb").read_text(encoding="utf-8") == text
+
+
+def test_build_option_execute_replaces_stored_outputs(make_course):
+    text = notebook_json("# Stale", ("code", "print('fresh ' + 'output')", [stream_output("stale output\n")]))
+    root = make_course({"notebooks/A/stale.ipynb": text})
+    run_build(root)
+    assert "stale output" in read(root, "A/notebooks/stale.html")
+    result = run_build(root, execute=True)  # BuildOptions(execute=True)
+    assert not result.diagnostics.problems, formatted(result)
+    page = read(root, "A/notebooks/stale.html")
+    assert "<pre>fresh output\n</pre>" in page and "stale output" not in page
+
+
+def test_execute_never_auto_always(make_course, tmp_path):
+    log = tmp_path / "runs.log"
+    fresh = notebook_json("# Fresh", append_cell(log, "fresh"))
+    stored = notebook_json("# Stored", ("code", append_cell(log, "stored"), [stream_output("stored output\n")]))
+    files = {"notebooks/A/fresh.ipynb": fresh, "notebooks/A/stored.ipynb": stored}
+
+    root = make_course({**files, "course.yml": "notebooks:\n  execute: never\n"})
+    run_build(root)
+    assert runs(log) == []
+    assert "stored output" in read(root, "A/notebooks/stored.html")
+
+    (root / "course.yml").write_text("notebooks:\n  execute: auto\n", encoding="utf-8")
+    result = run_build(root)
+    assert not result.diagnostics.problems, formatted(result)
+    assert runs(log) == ["fresh"], "auto runs only the notebook without outputs"
+    assert "<pre>ran fresh\n</pre>" in read(root, "A/notebooks/fresh.html")
+    assert "stored output" in read(root, "A/notebooks/stored.html")
+
+    (root / "course.yml").write_text("notebooks:\n  execute: always\n", encoding="utf-8")
+    result = run_build(root)
+    assert not result.diagnostics.problems, formatted(result)
+    assert runs(log) == ["fresh", "stored"], "always runs the other one too (the first one's results are cached)"
+    page = read(root, "A/notebooks/stored.html")
+    assert "<pre>ran stored\n</pre>" in page and "stored output" not in page
+
+
+# ----------------------------------------------------------------------------------------------
+# bounded: per-cell and whole-notebook timeouts, missing kernels
+
+
+def test_cell_timeout(make_course, tmp_path, no_orphan_kernels):
+    log = tmp_path / "pids.log"
+    root = make_course(
+        {
+            "course.yml": "notebooks:\n  execute: auto\n  timeout: 2\n",
+            "notebooks/A/slow.ipynb": notebook_json("# Slow", pid_cell(log), "import time\ntime.sleep(30)", "print('never')"),
+            "notebooks/A/other.ipynb": notebook_json("# Other", ("code", "1 + 1", [stream_output("stored\n")])),
+        }
+    )
+    started = time.perf_counter()
+    result = run_build(root)
+    seconds = time.perf_counter() - started
+    assert seconds < 15, f"the build took {seconds:.1f} s"
+    assert errors(result) == ["notebooks/A/slow.ipynb: error: cannot run the notebook: a cell ran longer than 2 s — make it faster or raise notebooks.timeout in course.yml"]
+    assert "could not be rendered" in read(root, "A/notebooks/slow.html")
+    assert "stored" in read(root, "A/notebooks/other.html"), "the other notebooks are still built"
+    [pid] = kernel_pids(log, no_orphan_kernels)
+    assert not is_running(pid), "the timed-out kernel was shut down"
+
+
+@pytest.mark.filterwarnings("ignore:coroutine .* was never awaited:RuntimeWarning")
+def test_notebook_timeout(make_course, tmp_path, no_orphan_kernels):
+    log = tmp_path / "pids.log"
+    cells = [pid_cell(log)] + ["import time\ntime.sleep(1)"] * 8  # no cell is too long, the whole is
+    root = make_course({"course.yml": "notebooks:\n  timeout: 10\n  notebook_timeout: 2\n", "notebooks/A/long.ipynb": notebook_json("# Long", *cells)})
+    started = time.perf_counter()
+    result = run_build(root, execute=True)
+    seconds = time.perf_counter() - started
+    [pid] = kernel_pids(log, no_orphan_kernels)
+    assert not is_running(pid)
+    assert errors(result) == ["notebooks/A/long.ipynb: error: cannot run the notebook: it ran longer than 2 s — raise notebooks.notebook_timeout in course.yml"]
+    assert seconds < 7, f"the build took {seconds:.1f} s"
+
+
+def test_missing_kernel_is_an_error_naming_it(make_course):
+    metadata = {"kernelspec": {"name": "nosuchkernel", "display_name": "Nothing", "language": "python"}}
+    root = make_course({"notebooks/A/k.ipynb": notebook_json("# Kernel", "1 + 1", metadata=metadata)})
+    started = time.perf_counter()
+    result = run_build(root, execute=True)
+    assert time.perf_counter() - started < 10
+    assert errors(result) == [
+        "notebooks/A/k.ipynb: error: cannot run the notebook: kernel 'nosuchkernel' is not installed — install it (for Python: pip install ipykernel) or change the notebook's kernel"
+    ]
+    page = read(root, "A/notebooks/k.html")
+    assert "could not be rendered" in page and "kernel &#39;nosuchkernel&#39; is not installed" in page
+    assert main(["build", str(root), "--execute", "-q", "-j", "1"]) == 1
+
+
+# ----------------------------------------------------------------------------------------------
+# errors in cells
+
+
+RAISED = "cell 1 (`1 / 0`) raised ZeroDivisionError: division by zero — tag the cell `raises-exception` if the error is on purpose, or set allow_errors"
+
+
+def error_notebook(allow: bool | None = None, tag: bool = False) -> str:
+    metadata = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
+    if allow is not None:
+        metadata["coursegen"] = {"allow_errors": allow}
+    nb = v4.new_notebook(metadata=metadata)
+    failing = v4.new_code_cell("1 / 0")
+    if tag:
+        failing.metadata["tags"] = ["raises-exception"]
+    nb.cells = [failing, v4.new_code_cell("print('after the error')")]
+    for index, cell in enumerate(nb.cells):
+        cell.id = f"cell-{index}"
+    return nbformat.writes(nb)
+
+
+def assert_traceback_shown(page: str) -> None:
+    assert 'data-mime-type="application/vnd.jupyter.stderr"' in page
+    assert re.search(r'<span class="ansi-red-fg">ZeroDivisionError</span>', page)
+    assert "\x1b[" not in page
+    assert "<pre>after the error\n</pre>" in page, "the following cells still run"
+
+
+def test_errors_fail_unless_allowed_by_notebook_or_tag(make_course):
+    root = make_course(
+        {
+            "notebooks/A/allowed.ipynb": error_notebook(allow=True),
+            "notebooks/A/plain.ipynb": error_notebook(),
+            "notebooks/A/tagged.ipynb": error_notebook(tag=True),
+        },
+        name="default",
+    )
+    result = run_build(root, execute=True)
+    assert errors(result) == [f"notebooks/A/plain.ipynb: error: {RAISED}"]
+    assert "could not be rendered" in read(root, "A/notebooks/plain.html")
+    assert_traceback_shown(read(root, "A/notebooks/allowed.html"))  # metadata.coursegen.allow_errors: true
+    assert_traceback_shown(read(root, "A/notebooks/tagged.html"))  # the raises-exception tag
+
+
+def test_course_wide_allow_errors_with_a_notebook_that_refuses(make_course):
+    root = make_course(
+        {
+            "course.yml": "notebooks:\n  allow_errors: true\n",
+            "notebooks/A/plain.ipynb": error_notebook(),
+            "notebooks/A/strict.ipynb": error_notebook(allow=False),
+        },
+        name="allowing",
+    )
+    result = run_build(root, execute=True)
+    assert errors(result) == [f"notebooks/A/strict.ipynb: error: {RAISED}"]
+    assert_traceback_shown(read(root, "A/notebooks/plain.html"))
+    assert "could not be rendered" in read(root, "A/notebooks/strict.html")
+
+
+# ----------------------------------------------------------------------------------------------
+# isolation
+
+
+def test_runs_in_a_temporary_copy_of_its_folder(make_course):
+    cells = (
+        "# Files",
+        "print(open('data.csv').read())",
+        "import os\nopen('made_by_the_notebook.txt', 'w').write('x')\nos.makedirs('out/figures', exist_ok=True)\nopen('../escaped.txt', 'w').write('y')\nprint('cwd=' + os.getcwd())",
+    )
+    root = make_course({"notebooks/A/files.ipynb": notebook_json(*cells), "notebooks/A/data.csv": "city,population\nLyon,522250\n"})
+    before = snapshot(root)
+    result = run_build(root, execute=True)
+    assert not result.diagnostics.problems, formatted(result)
+    page = read(root, "A/notebooks/files.html")
+    assert "<pre>city,population\nLyon,522250\n\n</pre>" in page, "the data file beside the notebook is readable"
+    built = ("site/", ".site.", CACHE_DIR + "/")  # the site, its lock file and the build cache
+    after = {rel: data for rel, data in snapshot(root).items() if not rel.startswith(built)}
+    assert after == before, "executing wrote nothing into the course"
+    cwd = re.search(r"cwd=(\S+)", text_of(page)).group(1)
+    assert not Path(cwd).resolve().is_relative_to(root.resolve())
+    assert not Path(cwd).exists(), "the temporary copy is removed after the run"
+
+
+# ----------------------------------------------------------------------------------------------
+# the execution cache
+
+
+def test_results_are_cached_by_code(make_course, tmp_path):
+    log = tmp_path / "runs.log"
+
+    def notebook(intro: str, value: int) -> str:
+        return notebook_json(f"# Cached\n\n{intro}", append_cell(log, "run"), f"print({value} * 2)")
+
+    root = make_course({"course.yml": "notebooks:\n  execute: always\n", "notebooks/A/c.ipynb": notebook("First words.", 21)})
+    run_build(root)
+    assert runs(log) == ["run"]
+    assert "<pre>42\n</pre>" in read(root, "A/notebooks/c.html")
+    assert len(list((root / CACHE_DIR / "executed").glob("*.json"))) == 1
+
+    run_build(root)
+    assert runs(log) == ["run"], "a second build does not execute again"
+
+    (root / "notebooks/A/c.ipynb").write_text(notebook("Other words in a Markdown cell.", 21), encoding="utf-8")
+    run_build(root)
+    assert runs(log) == ["run"], "editing a Markdown cell does not execute again"
+    page = read(root, "A/notebooks/c.html")
+    assert "Other words in a Markdown cell." in page and "<pre>42\n</pre>" in page
+
+    (root / "notebooks/A/c.ipynb").write_text(notebook("Other words in a Markdown cell.", 50), encoding="utf-8")
+    run_build(root)
+    assert runs(log) == ["run", "run"], "editing a code cell executes again"
+    assert "<pre>100\n</pre>" in read(root, "A/notebooks/c.html")
+    assert len(list((root / CACHE_DIR / "executed").glob("*.json"))) == 2
+
+    # the cached results are plain JSON outputs, per code cell
+    entries = [json.loads(path.read_text(encoding="utf-8")) for path in (root / CACHE_DIR / "executed").glob("*.json")]
+    assert all(isinstance(entry, list) and len(entry) == 2 for entry in entries)
