@@ -450,15 +450,7 @@ OVERFLOWING_JS = r"""() => {
 PHONE_PAGES = [
     pytest.param(HOME, id="home"),
     pytest.param(MODULE, id="module"),
-    pytest.param(
-        LESSON,
-        id="lesson",
-        marks=pytest.mark.xfail(
-            reason="BUG (theme): display math wider than the screen (the multi-head formula) overflows the page: "
-            "static/coursegen.css gives .math-display no overflow-x: auto",
-            strict=True,
-        ),
-    ),
+    pytest.param(LESSON, id="lesson"),
     pytest.param(NOTEBOOK, id="notebook"),
 ]
 

@@ -56,6 +56,7 @@ def test_mini_builds_cleanly(mini):
         "02_more/index.html",
         "404.html",
         "index.html",
+        "search/index.js",
         "static/coursegen.css",
         "static/coursegen.js",
     ]

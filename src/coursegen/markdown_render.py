@@ -50,6 +50,7 @@ class _RenderState:
     text: str
     first_line: int
     diagnostics: Diagnostics
+    demote: bool | None = None  # shift headings one level down: None = when the text has an h1
     anchor_links: list[AnchorLink] = field(default_factory=list)
     _search_from: dict[str, int] = field(default_factory=dict)
 
@@ -77,6 +78,25 @@ class _RenderState:
 def _link_needles(href: str) -> tuple[str, ...]:
     """How a link to `href` can be written: Markdown `](href`, autolink `<href>`, HTML `="href"`."""
     return (f"]({href}", f"]( {href}", f"]: {href}", f'="{href}"', f"='{href}'", f"<{href}>", href)
+
+
+class _HeadingShift(Treeprocessor):
+    """The page title is the page's only h1: a body that also uses `#` headings gets all its
+    headings one level down (h1 → h2 …), so the outline stays whole."""
+
+    def __init__(self, md, renderer: "MarkdownRenderer"):
+        super().__init__(md)
+        self.renderer = renderer
+
+    def run(self, root):
+        demote = self.renderer.state.demote
+        if demote is None:
+            demote = any(True for _ in root.iter("h1"))
+        if demote:
+            for element in root.iter():
+                if element.tag in _HEADINGS and element.tag != "h6":
+                    element.tag = f"h{_HEADINGS[element.tag] + 1}"
+        return None
 
 
 class _LinkRewriter(Treeprocessor):
@@ -139,9 +159,14 @@ class _LinkRewriter(Treeprocessor):
                 stash[index] = _RAW_LINK.sub(rewrite, block)
 
 
+# ids the theme's templates use: a heading must not take them
+THEME_IDS = {"main", "cards-heading", "timeline-heading", "stats-heading", "notebooks-heading", "toc-heading", "search"}
+
+
 def heading_slug(text: str, separator: str = "-") -> str:
     """Heading ids keep French words readable: `Mécanismes d'attention` → `mécanismes-dattention`."""
-    return slugify_unicode(text, separator)
+    slug = slugify_unicode(text, separator)
+    return f"{slug}{separator}section" if slug in THEME_IDS else slug
 
 
 class MarkdownRenderer:
@@ -180,19 +205,20 @@ class MarkdownRenderer:
             },
             output_format="html",
         )
+        self.md.treeprocessors.register(_HeadingShift(self.md, self), "coursegen-heading-shift", 6)  # before toc (5)
         self.md.treeprocessors.register(_LinkRewriter(self.md, self), "coursegen-links", 1)
         self.state: _RenderState | None = None
 
-    def render(self, page: Page, text: str, first_line: int, diagnostics: Diagnostics, where: str = "") -> RenderedMarkdown:
+    def render(self, page: Page, text: str, first_line: int, diagnostics: Diagnostics, where: str = "", demote: bool | None = None) -> RenderedMarkdown:
         """`first_line` is the file line of the text's first line (0: no lines of its own, e.g. a
         notebook cell, then `where` — "cell 4" — is added to the messages)."""
         if where:
             local = Diagnostics()
-            rendered = self.render(page, text, first_line, local)
+            rendered = self.render(page, text, first_line, local, demote=demote)
             for item in local.items:
                 diagnostics.items.append(replace(item, message=f"{item.message} (in {where})"))
             return rendered
-        self.state = _RenderState(page, text, first_line, diagnostics)
+        self.state = _RenderState(page, text, first_line, diagnostics, demote)
         self.math.on_error = lambda latex, message: diagnostics.warning(
             page.rel, f"invalid LaTeX '{_shorten(latex)}' ({message})", "shown as code; fix the formula", line=self.state.line_of(f"${latex}$", f"\\({latex}", f"\\[{latex}", latex)
         )

@@ -13,6 +13,7 @@ from typing import Any, Callable, Mapping
 from coursegen.cache import digest
 from coursegen.config import NotebookSettings
 from coursegen.errors import Diagnostics
+from coursegen.frontmatter import first_heading
 from coursegen.markdown_render import MarkdownRenderer, RenderedMarkdown
 from coursegen.model import Page
 
@@ -30,6 +31,7 @@ class NotebookConverter:
         self.markdown = markdown
         self.strings = strings
         self.settings = settings
+        self.demote = False
         self._current: tuple[Page, Diagnostics, RenderedMarkdown] | None = None
 
         @jinja2.pass_context
@@ -65,7 +67,7 @@ class NotebookConverter:
     def _render_markdown_cell(self, source: str, attachments: Mapping[str, Any], number: int | None) -> str:
         assert self._current is not None
         page, diagnostics, collected = self._current
-        rendered = self.markdown.render(page, source, 0, diagnostics, where=f"cell {number}" if number else "a cell output")
+        rendered = self.markdown.render(page, source, 0, diagnostics, where=f"cell {number}" if number else "a cell output", demote=self.demote)
         collected.anchors |= rendered.anchors
         collected.anchor_links.extend(rendered.anchor_links)
         collected.toc.extend(rendered.toc)
@@ -81,6 +83,8 @@ class NotebookConverter:
         collected = RenderedMarkdown(html="")
         for number, cell in enumerate(notebook.cells, 1):  # for messages: "… (in cell 4)"
             cell.metadata["coursegen_cell"] = number
+        # `#` headings left in cells are sections of the page: one level below its title
+        self.demote = any(first_heading(cell.source)[1] is not None for cell in notebook.cells if cell.cell_type == "markdown")
         self._current = (page, diagnostics, collected)
         try:
             resources = {
