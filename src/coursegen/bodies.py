@@ -46,6 +46,7 @@ class BodySettings:
     root: Path
     notebooks: NotebookSettings
     sanitize_markdown: bool = False
+    line_numbers: bool = False
     execute: str = "never"  # never | auto | always
     cache: bool = True
     debug: bool = False  # let unexpected exceptions through, with their traceback
@@ -135,13 +136,13 @@ class BodyRenderer:
         self.course = course
         self.strings = strings
         self.settings = settings
-        self._fingerprint = digest(_fingerprint(course), f"sanitize={settings.sanitize_markdown}", repr(sorted(strings.items())))
+        self._fingerprint = digest(_fingerprint(course), f"sanitize={settings.sanitize_markdown}", f"linenums={settings.line_numbers}", repr(sorted(strings.items())))
         self._markdown: MarkdownRenderer | None = None  # created on the first miss: costly to set up
         self._notebooks = None
 
     def markdown(self) -> MarkdownRenderer:
         if self._markdown is None:
-            self._markdown = MarkdownRenderer(self.course, self.strings, sanitize=self.settings.sanitize_markdown)
+            self._markdown = MarkdownRenderer(self.course, self.strings, sanitize=self.settings.sanitize_markdown, line_numbers=self.settings.line_numbers)
         return self._markdown
 
     def notebooks(self):

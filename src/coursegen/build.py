@@ -99,7 +99,16 @@ def render_site(root: Path, out: Path, options: BuildOptions) -> tuple[BuildResu
     if not renderer.check_templates(root, diagnostics):
         return result, None
     execute = "always" if options.execute else config.notebooks.execute
-    body_settings = BodySettings(root, config.notebooks, config.markdown.sanitize, execute, cache=options.cache, debug=options.debug, jobs=options.jobs)
+    body_settings = BodySettings(
+        root,
+        config.notebooks,
+        config.markdown.sanitize,
+        bool(config.theme.get("line_numbers", False)),
+        execute,
+        cache=options.cache,
+        debug=options.debug,
+        jobs=options.jobs,
+    )
     bodies = render_bodies(course, strings, diagnostics, body_settings, options.progress)
     check_anchors(bodies, diagnostics)
 

@@ -187,7 +187,7 @@ class MarkdownRenderer:
         "toc",
     ]
 
-    def __init__(self, course: Course, strings: Mapping[str, str] | None = None, sanitize: bool = False):
+    def __init__(self, course: Course, strings: Mapping[str, str] | None = None, sanitize: bool = False, line_numbers: bool = False):
         if strings is None:
             from coursegen.strings import interface_strings
 
@@ -198,7 +198,8 @@ class MarkdownRenderer:
         self.md = markdown.Markdown(
             extensions=[*self.EXTENSIONS, self.math, QuizExtension(strings)],
             extension_configs={
-                "pymdownx.highlight": {"css_class": "highlight", "guess_lang": False, "use_pygments": True},
+                # line numbers: course-wide with theme.line_numbers, or per block with ```python linenums="1"
+                "pymdownx.highlight": {"css_class": "highlight", "guess_lang": False, "use_pygments": True, "linenums": line_numbers or None},
                 "pymdownx.tasklist": {"custom_checkbox": False},
                 "toc": {"slugify": heading_slug, "permalink": "#", "permalink_title": "", "toc_depth": "2-3"},
                 "footnotes": {"BACKLINK_TITLE": ""},

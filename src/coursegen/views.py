@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Mapping
@@ -81,6 +82,8 @@ class CourseView:
     icon: str
     base_url: str
     sections: tuple[CardView, ...] = field(default=())
+    key: str = ""  # stable id of the course, for what the browser keeps per course (progress)
+    theme: Mapping[str, Any] = field(default_factory=dict)  # course.yml `theme:` options
 
 
 def link(page: Page | None) -> LinkView | None:
@@ -117,7 +120,13 @@ def course_view(config: CourseConfig, course: Course) -> CourseView:
         icon=config.icon,
         base_url=config.base_url,
         sections=tuple(card(child) for child in course.home.children if child.is_section),
+        key="cg-" + hashlib.sha256(f"{config.title}|{config.base_url}".encode()).hexdigest()[:12],
+        theme=MappingProxyType({**THEME_DEFAULTS, **config.theme}),
     )
+
+
+# Options a course can set under `theme:` in course.yml (see the theming guide)
+THEME_DEFAULTS = {"copy_button": True, "line_numbers": False, "progress": True, "search": True}
 
 
 def launch_view(config: CourseConfig, page: Page) -> LaunchView | None:
