@@ -68,6 +68,7 @@ def render_bodies(course: Course, strings, diagnostics: Diagnostics, settings: B
     for page in course.pages:
         if page.source is None:  # a generated section page has no body of its own
             entries[page.url] = _EMPTY_ENTRY
+            keys[page.url] = "generated"
             continue
         if page.error and page.kind is not PageKind.NOTEBOOK:  # reported when it was read
             entries[page.url] = {**_EMPTY_ENTRY, "error": page.error}
