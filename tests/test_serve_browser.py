@@ -110,7 +110,7 @@ def test_edit_reloads_keeps_scroll_shows_and_clears_errors(servers, course, page
 
     # invalid YAML: the overlay lists the error (escaped, with its position); the last page stays
     source.write_text(lesson("Broken text.", front="title: [unclosed"), encoding="utf-8")
-    overlay = page.get_by_role("alert")
+    overlay = page.locator("#coursegen-build-errors")  # the page itself also shows the error (its own role=alert)
     expect(overlay).to_be_visible(timeout=WAIT_MS)
     expect(overlay).to_contain_text("content/A/lesson.md:2:")
     expect(overlay).to_contain_text("error")

@@ -13,47 +13,27 @@ import hashlib
 import html
 import json
 import re
-from html.parser import HTMLParser
 
 INDEX_URL = "search/index.js"
 MAX_TEXT = 20_000  # characters kept per page: enough for excerpts, bounded for huge notebooks
 _SPACES = re.compile(r"\s+")
-_SKIPPED = {"script", "style", "math", "svg", "button", "details"}  # code and UI noise; MathML reads badly as text
 
 
-class _TextExtractor(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self.skipping = 0
-        self.in_headerlink = False  # the "#" permalink of headings
-
-    def handle_starttag(self, tag, attrs):
-        if tag in _SKIPPED or (tag == "a" and "headerlink" in (dict(attrs).get("class") or "")):
-            self.skipping += 1
-            self.in_headerlink = tag == "a"
-        elif tag in ("p", "li", "h2", "h3", "h4", "td", "th", "br", "div", "pre"):
-            self.parts.append(" ")
-
-    def handle_endtag(self, tag):
-        if (tag in _SKIPPED or (tag == "a" and self.in_headerlink)) and self.skipping:
-            self.skipping -= 1
-            self.in_headerlink = False
-
-    def handle_data(self, data):
-        if not self.skipping:
-            self.parts.append(data)
+# Regular expressions, not an HTML parser: this runs over every page of every build, and the
+# HTML is ours (Markdown and nbconvert output), well formed.
+_DROPPED = re.compile(r"<(script|style|math|svg|button|details)\b.*?</\1\s*>|<a class=\"headerlink\"[^>]*>.*?</a>", re.DOTALL | re.IGNORECASE)
+_BLOCK_TAG = re.compile(r"<(?:p|li|h[1-6]|td|th|br|div|pre|tr|dd|dt)\b[^>]*>", re.IGNORECASE)
+_TAG = re.compile(r"<[^>]+>")
 
 
 def page_text(body_html: str) -> str:
-    """The readable text of a rendered body: no markup, no scripts, spaces folded."""
+    """The readable text of a rendered body: no markup, no scripts or formulas, spaces folded."""
     if not body_html:
         return ""
-    extractor = _TextExtractor()
-    extractor.feed(body_html)
-    extractor.close()
-    text = _SPACES.sub(" ", "".join(extractor.parts)).strip()
-    return text[:MAX_TEXT]
+    text = _DROPPED.sub(" ", body_html)
+    text = _BLOCK_TAG.sub(" ", text)
+    text = html.unescape(_TAG.sub("", text))
+    return _SPACES.sub(" ", text).strip()[:MAX_TEXT]
 
 
 def index_script(entries: list[dict]) -> str:
