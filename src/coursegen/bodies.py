@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from importlib.metadata import version
 from pathlib import Path
 
-from coursegen.cache import JsonCache, digest
+from coursegen.cache import IndexCache, JsonCache, digest
 from coursegen.config import NotebookSettings
 from coursegen.errors import Diagnostics, plain, replay
 from coursegen.markdown_render import AnchorLink, MarkdownRenderer
@@ -60,7 +60,8 @@ def render_bodies(course: Course, strings, diagnostics: Diagnostics, settings: B
     worker processes when there are enough of them. Results are assembled in course order, so
     the site is the same whatever the number of jobs.
     """
-    cache = JsonCache(settings.root, "bodies") if settings.cache else None
+    cache = JsonCache(settings.root, "bodies") if settings.cache else None  # the HTML, one file each
+    metas = IndexCache(settings.root, "bodies-index", enabled=settings.cache)  # the rest, in one file
     renderer = BodyRenderer(course, strings, settings)
     entries: dict[str, dict] = {}
     keys: dict[str, str] = {}
@@ -74,7 +75,7 @@ def render_bodies(course: Course, strings, diagnostics: Diagnostics, settings: B
             entries[page.url] = {**_EMPTY_ENTRY, "error": page.error}
             continue
         keys[page.url] = renderer.key(page)
-        entry = cache.get(keys[page.url]) if cache else None
+        entry = metas.get(keys[page.url]) if cache else None
         if entry is None or not cache.path(keys[page.url], "html").is_file():
             misses.append(page)
         else:
@@ -86,10 +87,11 @@ def render_bodies(course: Course, strings, diagnostics: Diagnostics, settings: B
         entries[page.url] = entry
         if cache is not None and not entry["error"]:
             cache.put_text(keys[page.url], "html", entry["html"])
-            cache.put(keys[page.url], {name: value for name, value in entry.items() if name != "html"})
+            metas.put(keys[page.url], {name: value for name, value in entry.items() if name != "html"})
         done += 1
         if progress:
             progress(page.rel, done, len(course.pages))
+    metas.save()
     return {page.url: _to_body(entries[page.url], page, course, diagnostics, keys.get(page.url)) for page in course.pages}
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from coursegen.cache import CACHE_DIR, JsonCache
+from coursegen.cache import CACHE_DIR, IndexCache, JsonCache
 from coursegen.config import load_config
 from coursegen.course import build_course
 from coursegen.discover import discover_sources
@@ -82,7 +82,9 @@ def render_site(root: Path, out: Path, options: BuildOptions) -> tuple[BuildResu
     if diagnostics.errors:  # every later stage depends on the settings: don't guess
         raise ConfigInvalid(diagnostics.sorted())
     sources = discover_sources(root, diagnostics, skip=(out, root / CACHE_DIR))
-    pages = [parse_source(source, diagnostics) for source in sources if source.kind is not SourceKind.ASSET]
+    front_matter = IndexCache(root, "front-matter", enabled=options.cache)  # parsed YAML by text
+    pages = [parse_source(source, diagnostics, front_matter) for source in sources if source.kind is not SourceKind.ASSET]
+    front_matter.save()
     assets = [source for source in sources if source.kind is SourceKind.ASSET]
 
     # course graph

@@ -5,6 +5,7 @@ Deleting the folder is always safe: the next build recomputes what it needs.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -15,6 +16,13 @@ from typing import Any
 from coursegen import __version__
 
 CACHE_DIR = ".coursegen-cache"
+
+
+@functools.lru_cache(maxsize=1)
+def _code_version() -> str:
+    """Index entries hold parsed data: a change to the code that produces them must not reuse them."""
+    names = ("yamlio.py", "frontmatter.py", "bodies.py", "markdown_render.py")
+    return __version__ + hashlib.sha256(b"".join((Path(__file__).parent / name).read_bytes() for name in names)).hexdigest()[:16]
 
 
 def clear_cache(root: Path) -> None:
@@ -60,3 +68,42 @@ class JsonCache:
             os.replace(temporary, self.path(key, suffix))
         except OSError:
             pass  # a read-only or full disk only costs speed
+
+
+class IndexCache:
+    """Many small entries in ONE JSON file, read once per build: a thousand file reads cost more
+    than one parse. Entries not used by a build are dropped when it saves, so the file only holds
+    what the course needs."""
+
+    def __init__(self, root: Path, name: str, enabled: bool = True):
+        self.path = root / CACHE_DIR / f"{name}.json"
+        self.enabled = enabled
+        self.entries: dict[str, Any] = {}
+        if enabled:
+            try:
+                stored = json.loads(self.path.read_text(encoding="utf-8"))
+                if isinstance(stored, dict) and stored.get("version") == _code_version():
+                    self.entries = stored.get("entries", {})
+            except (OSError, ValueError):
+                pass
+        self.used: dict[str, Any] = {}
+
+    def get(self, key: str) -> Any | None:
+        value = self.entries.get(key)
+        if value is not None:
+            self.used[key] = value
+        return value
+
+    def put(self, key: str, value: Any) -> None:
+        self.used[key] = value
+
+    def save(self) -> None:
+        if not self.enabled or self.used == self.entries:
+            return
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            temporary = self.path.with_suffix(f".{os.getpid()}.tmp")
+            temporary.write_text(json.dumps({"version": _code_version(), "entries": self.used}, ensure_ascii=False), encoding="utf-8")
+            os.replace(temporary, self.path)
+        except OSError:
+            pass

@@ -95,13 +95,13 @@ def parse_front_matter(yaml_text: str | None, first_line: int, rel: str, diagnos
     return read_front_matter(yaml_text, first_line, rel, diagnostics) or PageMeta()
 
 
-def read_front_matter(yaml_text: str | None, first_line: int, rel: str, diagnostics: Diagnostics) -> PageMeta | None:
+def read_front_matter(yaml_text: str | None, first_line: int, rel: str, diagnostics: Diagnostics, cache=None) -> PageMeta | None:
     """As parse_front_matter, but None when the YAML itself can't be read (the page can't be trusted)."""
     if yaml_text is None or not yaml_text.strip():
         return PageMeta()
     raw: dict[str, str] = {}
     try:
-        data, key_lines = load_yaml_mapping(yaml_text, rel, line_offset=first_line - 1, diagnostics=diagnostics, raw=raw)
+        data, key_lines = load_yaml_mapping(yaml_text, rel, line_offset=first_line - 1, diagnostics=diagnostics, raw=raw, cache=cache)
     except YamlProblem as problem:
         diagnostics.error(rel, problem.message, problem.hint, line=problem.line, col=problem.col)
         return None

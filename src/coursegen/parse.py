@@ -13,10 +13,10 @@ from coursegen.textio import decode_text
 from coursegen.urls import readable_name
 
 
-def parse_source(source: SourceFile, diagnostics: Diagnostics) -> Page:
+def parse_source(source: SourceFile, diagnostics: Diagnostics, yaml_cache=None) -> Page:
     """A Page for a Markdown file or a notebook (with `error` set when it can't be rendered)."""
     if source.kind is SourceKind.MARKDOWN:
-        return parse_markdown(source, diagnostics)
+        return parse_markdown(source, diagnostics, yaml_cache)
     if source.kind is SourceKind.NOTEBOOK:
         return parse_notebook(source, diagnostics)
     raise ValueError(f"not a page source: {source.rel}")
@@ -25,7 +25,7 @@ def parse_source(source: SourceFile, diagnostics: Diagnostics) -> Page:
 MAX_MARKDOWN_BYTES = 5_000_000  # a lesson this big is a mistake (a pasted dataset?) and would take minutes
 
 
-def parse_markdown(source: SourceFile, diagnostics: Diagnostics) -> Page:
+def parse_markdown(source: SourceFile, diagnostics: Diagnostics, yaml_cache=None) -> Page:
     """A page for a Markdown file. When the file can't be read or its front matter is broken, the
     page still exists (links to it work) and shows the error instead of any of its text."""
     rel = str(source.rel)
@@ -59,7 +59,7 @@ def parse_markdown(source: SourceFile, diagnostics: Diagnostics) -> Page:
         page.error = str(problem)
         diagnostics.error(rel, page.error, "add a line with --- after the front matter", line=1)
         return page
-    meta = read_front_matter(split.yaml_text, split.yaml_first_line, rel, diagnostics)
+    meta = read_front_matter(split.yaml_text, split.yaml_first_line, rel, diagnostics, yaml_cache)
     if meta is None:
         page.error = "the front matter is not valid YAML (see the build's messages)"
         return page

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from coursegen.errors import Diagnostics
+
+if TYPE_CHECKING:
+    from coursegen.cache import IndexCache
 
 # Front matter and course.yml are small: anything beyond these is a mistake or an attack (alias bomb).
 MAX_NODES = 20_000
@@ -27,21 +32,57 @@ class YamlProblem(Exception):
 
 
 def load_yaml_mapping(
-    text: str, rel: str, line_offset: int = 0, diagnostics: Diagnostics | None = None, raw: dict[str, str] | None = None
+    text: str,
+    rel: str,
+    line_offset: int = 0,
+    diagnostics: Diagnostics | None = None,
+    raw: dict[str, str] | None = None,
+    cache: "IndexCache | None" = None,
 ) -> tuple[dict[str, Any], dict[str, int]]:
     """Parse `text` as a YAML mapping with the safe loader.
 
     Returns the data and the file line of each top-level key. `line_offset` is the number of file
     lines before the YAML text (front matter starts after `---`). When `raw` is given, it receives
     the source text of each top-level plain scalar, so callers can tell `1.10` from `1.1`.
-    Raises YamlProblem.
+    Raises YamlProblem. With a `cache`, a text parsed before (in any file) is not parsed again.
     """
+    key = hashlib.sha256(text.encode("utf-8")).hexdigest() if cache is not None else ""
+    stored = cache.get(key) if cache is not None else None
+    if stored is not None:
+        data, lines, scalars, duplicates = stored
+        parsed = (data, {k: v + line_offset for k, v in lines.items()}, scalars, [(k, a + line_offset, b + line_offset) for k, a, b in duplicates])
+    else:
+        parsed = _parse_explained(text, line_offset)
+        if cache is not None:
+            _remember(cache, key, parsed, line_offset)
+    data, key_lines, scalars, duplicates = parsed
+    for key_name, first, again in duplicates:
+        if diagnostics is not None:
+            diagnostics.warning(rel, f"key '{key_name}' is given twice (lines {first} and {again}); the last one wins", "delete one of them", line=again)
+    if raw is not None:
+        raw.update(scalars)
+    return data, key_lines
+
+
+def _remember(cache: "IndexCache", key: str, parsed, line_offset: int) -> None:
+    """Keep a parse whose data survives JSON unchanged (not dates, not number keys)."""
+    data, lines, scalars, duplicates = parsed
     try:
-        parsed = _parse(_FastLoader, text, line_offset)
+        if json.loads(json.dumps(data)) != data:
+            return
+    except (TypeError, ValueError):
+        return
+    cache.put(key, [data, {k: v - line_offset for k, v in lines.items()}, scalars, [(k, a - line_offset, b - line_offset) for k, a, b in duplicates]])
+
+
+def _parse_explained(text: str, line_offset: int):
+    """Parse with libyaml; on any problem, again with the pure-Python parser, whose messages say more."""
+    try:
+        return _parse(_FastLoader, text, line_offset)
     except (yaml.YAMLError, RecursionError):
         # libyaml's messages are terse: read it again with the pure-Python parser to explain it
         try:
-            parsed = _parse(yaml.SafeLoader, text, line_offset)
+            return _parse(yaml.SafeLoader, text, line_offset)
         except yaml.MarkedYAMLError as error:
             mark = error.problem_mark or error.context_mark
             line = mark.line + 1 + line_offset if mark else None
@@ -52,13 +93,6 @@ def load_yaml_mapping(
             raise YamlProblem(f"invalid YAML: {error}", "check the syntax", None, None) from None
         except RecursionError:  # the parser recurses per nesting level: refuse absurd depth
             raise YamlProblem("YAML too deeply nested", f"keep it under {MAX_DEPTH} levels", line_offset + 1, None) from None
-    data, key_lines, scalars, duplicates = parsed
-    for key, first, again in duplicates:
-        if diagnostics is not None:
-            diagnostics.warning(rel, f"key '{key}' is given twice (lines {first} and {again}); the last one wins", "delete one of them", line=again)
-    if raw is not None:
-        raw.update(scalars)
-    return data, key_lines
 
 
 def _parse(loader_class, text: str, line_offset: int):
