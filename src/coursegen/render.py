@@ -101,20 +101,7 @@ class SiteRenderer:
 
     def render_page(self, page: Page, content: str, toc: list[dict], diagnostics: Diagnostics, error: str = "", template_name: str = "") -> str:
         template_name = template_name or self.template_for(page, diagnostics)
-        prev_section, next_section = views.neighbour_sections(page)
-        context = {
-            "course": self.course_view,
-            "page": views.page_view(page, content, toc, self.config, error),
-            "breadcrumbs": views.breadcrumbs(page),
-            "prev": views.link(page.prev),
-            "next": views.link(page.next),
-            "prev_section": prev_section,
-            "next_section": next_section,
-            "t": self.strings,
-            "lang": self.config.language,
-            "rel": lambda url: relative_url(url, page.url),
-            "static": lambda path: relative_url("static/" + path, page.url),
-        }
+        context = self._context(page, views.page_view(page, content, toc, self.config, error))
         try:
             return self.env.get_template(template_name).render(context)
         except jinja2.UndefinedError as problem:
@@ -131,21 +118,27 @@ class SiteRenderer:
         diagnostics.error(page.rel or page.url, f"template {template_name}{_template_line(problem)}: {problem}", "fix the template or the page's front matter")
         return ""
 
-    def render_not_found(self, diagnostics: Diagnostics) -> str:
-        page = Page(kind=PageKind.SECTION, url=NOT_FOUND_URL, folder="", title=self.strings["not_found_title"], meta=PageMeta())
-        context = {
+    def _context(self, page: Page, page_view: views.PageView) -> dict:
+        """What every template receives (docs/template-context.md)."""
+        prev_section, next_section = views.neighbour_sections(page)
+        return {
             "course": self.course_view,
-            "page": views.page_view(page, "", [], self.config),
-            "breadcrumbs": (),
-            "prev": None,
-            "next": None,
-            "prev_section": None,
-            "next_section": None,
+            "page": page_view,
+            "breadcrumbs": views.breadcrumbs(page),
+            "prev": views.link(page.prev),
+            "next": views.link(page.next),
+            "prev_section": prev_section,
+            "next_section": next_section,
             "t": self.strings,
             "lang": self.config.language,
-            "rel": lambda url: relative_url(url, NOT_FOUND_URL),
-            "static": lambda path: relative_url("static/" + path, NOT_FOUND_URL),
+            "rel": lambda url: relative_url(url, page.url),
+            "static": lambda path: relative_url("static/" + path, page.url),
         }
+
+    def render_not_found(self, diagnostics: Diagnostics) -> str:
+        # a page outside the graph: no parent, no neighbours
+        page = Page(kind=PageKind.SECTION, url=NOT_FOUND_URL, folder="", title=self.strings["not_found_title"], meta=PageMeta())
+        context = self._context(page, views.page_view(page, "", [], self.config))
         try:
             return self.env.get_template("404.html").render(context)
         except jinja2.TemplateError as problem:
