@@ -123,7 +123,7 @@ def test_build_with_errors_exits_1(course, capsys):
     (course / "content/A/y.md").write_text("---\ntitle: yes\n---\n")
     assert main(["build", "-j", "1"]) == 1
     lines = capsys.readouterr().err.splitlines()
-    assert lines[0] == "content/A/y.md:2: error: front-matter key 'title' must be a text, but YAML read true: put the value in quotes — quote the value, e.g. title: \"…\""
+    assert lines[0] == "content/A/y.md:2: error: front-matter key 'title' must be a text, but YAML reads 'yes' as true — put it in quotes: title: \"yes\""
     assert SUMMARY.match(lines[1]).group(4, 5) == ("1", "0")
 
 

@@ -76,16 +76,16 @@ def test_unknown_key_without_a_near_miss_lists_the_known_keys(tmp_path):
 @pytest.mark.parametrize(
     "text, message",
     [
-        ("language: no\n", "course.yml:1: error: 'language' must be a text, but YAML read false — put it in quotes: language: \"…\""),
-        ("title: yes\n", "course.yml:1: error: 'title' must be a text, but YAML read true — put it in quotes: title: \"…\""),
+        ("language: no\n", "course.yml:1: error: 'language' must be a text, but YAML reads 'no' as false — put it in quotes: language: \"no\""),
+        ("title: yes\n", "course.yml:1: error: 'title' must be a text, but YAML reads 'yes' as true — put it in quotes: title: \"yes\""),
         ("author: [a, b]\n", "course.yml:1: error: 'author' must be a text — e.g. author: \"…\""),
         ("title: T\nbase_url: example.org/cours\n", "course.yml:2: error: base_url 'example.org/cours' is not an absolute http(s) URL — e.g. base_url: https://example.org/cours/"),
         ("base_url: javascript:alert(1)\n", "course.yml:1: error: base_url 'javascript:alert(1)' is not an absolute http(s) URL — e.g. base_url: https://example.org/cours/"),
-        ("theme: [dark]\n", "course.yml:1: error: 'theme' must be a mapping of `name: value` lines"),
+        ("theme: [dark]\n", "course.yml:1: error: 'theme' must be a mapping of `name: value` lines — e.g. theme: {name: value}"),
         ("launch: owner/name\n", "course.yml:1: error: 'launch' needs a repository — e.g. launch: {repository: owner/course, branch: main}"),
         ("launch: {repository: justaname}\n", "course.yml:1: error: launch.repository 'justaname' is not 'owner/name' — e.g. repository: jdupont/cours-nlp"),
         ("notebooks: auto\n", "course.yml:1: error: 'notebooks' must be a mapping — e.g. notebooks: {execute: auto, timeout: 120}"),
-        ("notebooks:\n  allow_errors: maybe\n", "course.yml:1: error: notebooks.allow_errors must be true or false, not 'maybe'"),
+        ("notebooks:\n  allow_errors: maybe\n", "course.yml:1: error: notebooks.allow_errors must be true or false, not 'maybe' — write allow_errors: true or allow_errors: false"),
         ("language: de\n", "course.yml:1: warning: language 'de' has no interface strings; using English — use fr or en"),
     ],
 )

@@ -185,8 +185,8 @@ def test_key_lines_are_lines_of_the_file():
 @pytest.mark.parametrize(
     "yaml_text, message",
     [
-        ("title: yes", "content/A/x.md:2: error: front-matter key 'title' must be a text, but YAML read true: put the value in quotes — quote the value, e.g. title: \"…\""),
-        ("summary: no", "content/A/x.md:2: error: front-matter key 'summary' must be a text, but YAML read false: put the value in quotes — quote the value, e.g. summary: \"…\""),
+        ("title: yes", "content/A/x.md:2: error: front-matter key 'title' must be a text, but YAML reads 'yes' as true — put it in quotes: title: \"yes\""),
+        ("summary: no", "content/A/x.md:2: error: front-matter key 'summary' must be a text, but YAML reads 'no' as false — put it in quotes: summary: \"no\""),
         ("title: [a, b]", "content/A/x.md:2: error: front-matter key 'title' must be a text, not a list — quote the value, e.g. title: \"…\""),
         ("icon: {a: 1}", "content/A/x.md:2: error: front-matter key 'icon' must be a text, not a mapping — quote the value, e.g. icon: \"…\""),
         ("tags: {a: 1}", "content/A/x.md:2: error: front-matter key 'tags' must be a list of short texts — write it as a list, e.g. tags: [NLP, Attention]"),

@@ -49,6 +49,7 @@ class BodySettings:
     line_numbers: bool = False
     execute: str = "never"  # never | auto | always
     cache: bool = True
+    cache_writes: bool = True  # False for `check`: read the cache, write nothing
     debug: bool = False  # let unexpected exceptions through, with their traceback
     jobs: int = 1  # worker processes for pages that are not cached
 
@@ -60,8 +61,9 @@ def render_bodies(course: Course, strings, diagnostics: Diagnostics, settings: B
     worker processes when there are enough of them. Results are assembled in course order, so
     the site is the same whatever the number of jobs.
     """
-    cache = JsonCache(settings.root, "bodies") if settings.cache else None  # the HTML, one file each
-    metas = IndexCache(settings.root, "bodies-index", enabled=settings.cache)  # the rest, in one file
+    read_only = not settings.cache_writes
+    cache = JsonCache(settings.root, "bodies", read_only) if settings.cache else None  # the HTML, one file each
+    metas = IndexCache(settings.root, "bodies-index", enabled=settings.cache, read_only=read_only)  # the rest, in one file
     renderer = BodyRenderer(course, strings, settings)
     entries: dict[str, dict] = {}
     keys: dict[str, str] = {}

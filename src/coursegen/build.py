@@ -82,7 +82,7 @@ def render_site(root: Path, out: Path, options: BuildOptions) -> tuple[BuildResu
     if diagnostics.errors:  # every later stage depends on the settings: don't guess
         raise ConfigInvalid(diagnostics.sorted())
     sources = discover_sources(root, diagnostics, skip=(out, root / CACHE_DIR))
-    front_matter = IndexCache(root, "front-matter", enabled=options.cache)  # parsed YAML by text
+    front_matter = IndexCache(root, "front-matter", enabled=options.cache, read_only=not options.write)  # parsed YAML by text
     pages = [parse_source(source, diagnostics, front_matter) for source in sources if source.kind is not SourceKind.ASSET]
     front_matter.save()
     assets = [source for source in sources if source.kind is SourceKind.ASSET]
@@ -100,7 +100,8 @@ def render_site(root: Path, out: Path, options: BuildOptions) -> tuple[BuildResu
     renderer = SiteRenderer(config, course, theme, strings)
     if not renderer.check_templates(root, diagnostics):
         return result, None
-    execute = "always" if options.execute else config.notebooks.execute
+    # `check` never runs notebooks: it validates what is there and writes nothing
+    execute = ("always" if options.execute else config.notebooks.execute) if options.write else "never"
     body_settings = BodySettings(
         root,
         config.notebooks,
@@ -108,6 +109,7 @@ def render_site(root: Path, out: Path, options: BuildOptions) -> tuple[BuildResu
         bool(config.theme.get("line_numbers", False)),
         execute,
         cache=options.cache,
+        cache_writes=options.write,
         debug=options.debug,
         jobs=options.jobs,
     )
@@ -117,7 +119,7 @@ def render_site(root: Path, out: Path, options: BuildOptions) -> tuple[BuildResu
     # pages whose signature didn't change since the last build into `out` are not rendered again
     manifest = Manifest(root, out) if options.cache and options.write else None
     plan = SitePlan(manifest)
-    page_messages = JsonCache(root, "pages")  # what rendering a page reported, replayed when it is reused
+    page_messages = JsonCache(root, "pages", read_only=not options.write)  # what rendering a page reported, replayed when it is reused
     for page in course.pages:
         body = bodies[page.url]
         template_name = renderer.template_for(page, diagnostics)
@@ -138,7 +140,8 @@ def render_site(root: Path, out: Path, options: BuildOptions) -> tuple[BuildResu
         if signature and local.items:
             page_messages.put(signature, plain(local))
         plan.add_text(page.url, html, page.rel or page.url, signature)
-    plan.add_text(INDEX_URL, search_index(course, bodies, root / CACHE_DIR / "search-texts.json" if options.cache else None), INDEX_URL)
+    texts_cache = root / CACHE_DIR / "search-texts.json" if options.cache and options.write else None
+    plan.add_text(INDEX_URL, search_index(course, bodies, texts_cache), INDEX_URL)
     for page in course.pages:  # notebooks are also offered for download, beside their page
         if page.kind is PageKind.NOTEBOOK and page.source is not None:
             plan.add_file(page.download_url, page.source.path, page.rel)

@@ -44,8 +44,9 @@ def digest(*parts: bytes | str) -> str:
 class JsonCache:
     """One JSON file per key in a sub-folder of the cache. Unreadable entries count as misses."""
 
-    def __init__(self, root: Path, kind: str):
+    def __init__(self, root: Path, kind: str, read_only: bool = False):
         self.folder = root / CACHE_DIR / kind
+        self.read_only = read_only  # `coursegen check` uses what is there and writes nothing
 
     def get(self, key: str) -> Any | None:
         try:
@@ -61,6 +62,8 @@ class JsonCache:
 
     def put_text(self, key: str, suffix: str, text: str) -> None:
         """Written to a temporary file then renamed: a crash never leaves a half-written entry."""
+        if self.read_only:
+            return
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             temporary = self.folder / f".{key}.{suffix}.{os.getpid()}.tmp"
@@ -75,9 +78,10 @@ class IndexCache:
     than one parse. Entries not used by a build are dropped when it saves, so the file only holds
     what the course needs."""
 
-    def __init__(self, root: Path, name: str, enabled: bool = True):
+    def __init__(self, root: Path, name: str, enabled: bool = True, read_only: bool = False):
         self.path = root / CACHE_DIR / f"{name}.json"
         self.enabled = enabled
+        self.read_only = read_only
         self.entries: dict[str, Any] = {}
         if enabled:
             try:
@@ -98,7 +102,7 @@ class IndexCache:
         self.used[key] = value
 
     def save(self) -> None:
-        if not self.enabled or self.used == self.entries:
+        if not self.enabled or self.read_only or self.used == self.entries:
             return
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)

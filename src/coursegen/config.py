@@ -68,8 +68,9 @@ def load_config(root: Path, diagnostics: Diagnostics) -> CourseConfig:
     if text is None:
         return CourseConfig(title=_title_from_folder(root))
     report_garbled(text, CONFIG_NAME, diagnostics)
+    raw: dict[str, str] = {}
     try:
-        data, lines = load_yaml_mapping(text, CONFIG_NAME, diagnostics=diagnostics)
+        data, lines = load_yaml_mapping(text, CONFIG_NAME, diagnostics=diagnostics, raw=raw)
     except YamlProblem as problem:
         diagnostics.error(CONFIG_NAME, problem.message, problem.hint, line=problem.line, col=problem.col)
         return CourseConfig(title=_title_from_folder(root))
@@ -86,7 +87,8 @@ def load_config(root: Path, diagnostics: Diagnostics) -> CourseConfig:
             continue
         if key in _TEXT_KEYS:
             if isinstance(value, bool):
-                diagnostics.error(CONFIG_NAME, f"'{key}' must be a text, but YAML read {str(value).lower()}", f'put it in quotes: {key}: "…"', line=line)
+                word = raw.get(key, str(value).lower())
+                diagnostics.error(CONFIG_NAME, f"'{key}' must be a text, but YAML reads '{word}' as {str(value).lower()}", f'put it in quotes: {key}: "{word}"', line=line)
                 continue
             if not isinstance(value, (str, int, float)):
                 diagnostics.error(CONFIG_NAME, f"'{key}' must be a text", f'e.g. {key}: "…"', line=line)
@@ -100,7 +102,7 @@ def load_config(root: Path, diagnostics: Diagnostics) -> CourseConfig:
             values[key] = _launch_settings(value, line, diagnostics)
         elif key in ("theme", "strings"):
             if not isinstance(value, dict):
-                diagnostics.error(CONFIG_NAME, f"'{key}' must be a mapping of `name: value` lines", line=line)
+                diagnostics.error(CONFIG_NAME, f"'{key}' must be a mapping of `name: value` lines", f"e.g. {key}: {{name: value}}", line=line)
                 continue
             values[key] = {str(k): v if key == "theme" else str(v) for k, v in value.items()}
 
@@ -133,7 +135,7 @@ def _notebook_settings(value: Any, line: int | None, diagnostics: Diagnostics) -
             if item is False:  # YAML 1.1 reads an unquoted `no`/`off` as false
                 item = "never"
             if item not in ("never", "auto", "always"):
-                diagnostics.error(CONFIG_NAME, f"notebooks.execute must be never, auto or always, not {item!r}", line=line)
+                diagnostics.error(CONFIG_NAME, f"notebooks.execute must be never, auto or always, not {item!r}", "e.g. execute: auto (runs only notebooks without outputs)", line=line)
                 continue
             settings[key] = item
         elif key in _NOTEBOOK_SECONDS:
@@ -143,7 +145,7 @@ def _notebook_settings(value: Any, line: int | None, diagnostics: Diagnostics) -
             settings[key] = item
         elif key in _NOTEBOOK_FLAGS:
             if not isinstance(item, bool):
-                diagnostics.error(CONFIG_NAME, f"notebooks.{key} must be true or false, not {item!r}", line=line)
+                diagnostics.error(CONFIG_NAME, f"notebooks.{key} must be true or false, not {item!r}", f"write {key}: true or {key}: false", line=line)
                 continue
             settings[key] = item
         else:
@@ -162,7 +164,7 @@ def _markdown_settings(value: Any, line: int | None, diagnostics: Diagnostics) -
         if key == "sanitize" and isinstance(item, bool):
             settings[key] = item
         elif key == "sanitize":
-            diagnostics.error(CONFIG_NAME, f"markdown.sanitize must be true or false, not {item!r}", line=line)
+            diagnostics.error(CONFIG_NAME, f"markdown.sanitize must be true or false, not {item!r}", "write sanitize: true or sanitize: false", line=line)
         else:
             diagnostics.warning(CONFIG_NAME, f"unknown key 'markdown.{key}'", "known: sanitize", line=line)
     return MarkdownSettings(**settings)

@@ -72,7 +72,14 @@ def _walk(root: Path, base: Path, top: str, diagnostics: Diagnostics, skip: tupl
             path = Path(entry.path)
             rel = _rel(root, path)
             if entry.is_symlink():
-                target = path.resolve()
+                try:
+                    target = path.resolve(strict=False)
+                except (RuntimeError, OSError):  # a loop of links (Python < 3.13 raises RuntimeError)
+                    diagnostics.warning(rel, "symbolic link loop, skipped", "remove the link")
+                    continue
+                if entry.is_dir() and target in seen_dirs or (entry.is_dir() and root.is_relative_to(target)):
+                    diagnostics.warning(rel, "symbolic link to a folder already read (a loop?), skipped", "remove the link")
+                    continue
                 if not target.exists():
                     diagnostics.warning(rel, "broken symbolic link, skipped", "remove it or point it at an existing file")
                     continue

@@ -98,7 +98,8 @@ class ConfigInvalid(CoursegenError):
     """course.yml has errors: nothing is built (exit 2); every problem of the file is listed."""
 
     def __init__(self, diagnostics: list[Diagnostic]):
-        super().__init__(f"course.yml has {len(diagnostics)} error{'s' if len(diagnostics) > 1 else ''}; nothing was built", "fix it and build again", "course.yml", exit_code=2)
+        errors = sum(1 for d in diagnostics if d.level is Level.ERROR)
+        super().__init__(f"course.yml has {errors} error{'s' if errors > 1 else ''}; nothing was built", "fix it and build again", "course.yml", exit_code=2)
         self.diagnostics = diagnostics
 
     def __str__(self) -> str:

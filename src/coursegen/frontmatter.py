@@ -122,6 +122,10 @@ def _typed_meta(data: dict[str, Any], key_lines: dict[str, int], rel: str, diagn
             continue
         if value is None:
             continue
+        if key in _STR_FIELDS and isinstance(value, bool) and key in raw:
+            # YAML 1.1 reads yes/no/on/off as true/false: the fix is the author's own word, quoted
+            diagnostics.error(rel, f"front-matter key '{key}' must be a text, but YAML reads '{raw[key]}' as {str(value).lower()}", f'put it in quotes: {key}: "{raw[key]}"', line=line)
+            continue
         if key in _STR_FIELDS and isinstance(value, (int, float)) and not isinstance(value, bool) and key in raw and raw[key] != str(value):
             # YAML 1.1 reads 1.10 as 1.1, 010 as 8 and 1:30 as 90: keep what the author wrote, and say so
             diagnostics.warning(rel, f"YAML reads '{key}: {raw[key]}' as the number {value}", f'put it in quotes: {key}: "{raw[key]}"', line=line)

@@ -270,7 +270,7 @@ class MarkdownRenderer:
         if fragment and isinstance(target, Page):
             state.anchor_links.append(AnchorLink(page, target, fragment, href, state.line_of(*_link_needles(href))))
         url = target_url(target)
-        return relative_url(url + ("#" + fragment if fragment else ""), page.url)
+        return relative_url(url, page.url, fragment)
 
 
 def _heading_text(heading) -> str:

@@ -215,8 +215,8 @@ def _swap(staging: Path, out: Path) -> None:
         os.replace(out, old)
     try:
         os.replace(staging, out)
-    except OSError:
-        if old.exists():
+    except BaseException:  # a failure, or Ctrl-C/SIGTERM between the two renames: put the old site back
+        if old.exists() and not out.exists():
             os.replace(old, out)
         raise
     if old.exists():

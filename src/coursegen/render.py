@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import posixpath
+from html import escape
 import re
 from pathlib import Path
 from typing import Mapping
@@ -115,8 +116,18 @@ class SiteRenderer:
             problem = problem_
         except Exception as problem_:  # a template dividing by zero, calling a missing method…
             problem = problem_
-        diagnostics.error(page.rel or page.url, f"template {template_name}{_template_line(problem)}: {problem}", "fix the template or the page's front matter")
-        return ""
+        message = f"template {template_name}{_template_line(problem)}: {problem}"
+        diagnostics.error(page.rel or page.url, message, "fix the template or the page's front matter")
+        return self._error_page(page, message)
+
+    def _error_page(self, page: Page, message: str) -> str:
+        """The theme itself failed: a plain page that says so, rather than an empty file."""
+        title, text = escape(page.title), escape(message)
+        return (
+            f'<!doctype html>\n<html lang="{escape(self.config.language)}">\n<head>\n<meta charset="utf-8">\n'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1">\n<title>{title}</title>\n</head>\n'
+            f'<body>\n<main>\n<h1>{title}</h1>\n<p role="alert">{escape(self.strings["page_error_title"])}</p>\n<pre>{text}</pre>\n</main>\n</body>\n</html>\n'
+        )
 
     def _context(self, page: Page, page_view: views.PageView) -> dict:
         """What every template receives (docs/template-context.md)."""
@@ -131,8 +142,9 @@ class SiteRenderer:
             "next_section": next_section,
             "t": self.strings,
             "lang": self.config.language,
-            "rel": lambda url: relative_url(url, page.url),
-            "static": lambda path: relative_url("static/" + path, page.url),
+            # site URLs are paths: a '#' in a file name is part of the name, not a fragment
+            "rel": lambda url, fragment="": relative_url(url, page.url, fragment),
+            "static": lambda path: relative_url("static/" + path, page.url, ""),
         }
 
     def render_not_found(self, diagnostics: Diagnostics) -> str:
@@ -142,8 +154,9 @@ class SiteRenderer:
         try:
             return self.env.get_template("404.html").render(context)
         except jinja2.TemplateError as problem:
-            diagnostics.error("404.html", f"template 404.html{_template_line(problem)}: {problem}", "fix the template")
-            return ""
+            message = f"template 404.html{_template_line(problem)}: {problem}"
+            diagnostics.error("404.html", message, "fix the template")
+            return self._error_page(page, message)
 
 
 def _template_line(problem: Exception) -> str:

@@ -73,7 +73,13 @@ def static_files(theme: Theme, diagnostics=None) -> dict[str, Path]:
         real_folder = folder.resolve()
         for path in sorted(folder.rglob("*")):
             rel = path.relative_to(folder)
-            if any(is_ignored(part) for part in rel.parts) or not path.is_file():
+            if any(is_ignored(part) for part in rel.parts):
+                continue
+            if path.is_symlink() and path.is_dir() and not path.resolve().is_relative_to(real_folder):
+                if diagnostics is not None:
+                    diagnostics.warning(f"static/{rel.as_posix()}", "symbolic link to a folder outside static/, skipped", "copy the files into static/ instead")
+                continue
+            if not path.is_file():
                 continue
             if not path.resolve().is_relative_to(real_folder):
                 if diagnostics is not None:

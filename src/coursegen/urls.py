@@ -13,14 +13,17 @@ _ORDER_PREFIX = re.compile(r"^\d+[\s._-]+")
 
 
 @functools.lru_cache(maxsize=65536)
-def relative_url(target: str, from_url: str) -> str:
+def relative_url(target: str, from_url: str, fragment: str | None = None) -> str:
     """The URL to write in page `from_url` to reach `target` (both site-relative, unencoded).
 
     `target` may carry a `#fragment`. The result is percent-encoded and always relative, so the
     site works from any sub-path and from file://. (Pure string work: called for every link of
     every page, it must not touch the file system as posixpath.relpath does.)
     """
-    path, _, fragment = target.partition("#")
+    if fragment is None:  # `target` may carry it; file names with a '#' must pass it apart instead
+        path, _, fragment = target.partition("#")
+    else:
+        path = target
     if path:
         start = [part for part in posixpath.dirname(from_url).split("/") if part and part != "."]
         parts = [part for part in posixpath.normpath(path).split("/") if part and part != "."]
