@@ -219,6 +219,9 @@ class MarkdownRenderer:
             for item in local.items:
                 diagnostics.items.append(replace(item, message=f"{item.message} (in {where})"))
             return rendered
+        if _nesting_depth(text) > MAX_NESTING:
+            # Python-Markdown recurses per level and takes minutes before its RecursionError
+            raise RecursionError("too deeply nested")
         self.state = _RenderState(page, text, first_line, diagnostics, demote)
         self.math.on_error = lambda latex, message: diagnostics.warning(
             page.rel, f"invalid LaTeX '{_shorten(latex)}' ({message})", "shown as code; fix the formula", line=self.state.line_of(f"${latex}$", f"\\({latex}", f"\\[{latex}", latex)
@@ -271,6 +274,18 @@ class MarkdownRenderer:
             state.anchor_links.append(AnchorLink(page, target, fragment, href, state.line_of(*_link_needles(href))))
         url = target_url(target)
         return relative_url(url, page.url, fragment)
+
+
+MAX_NESTING = 100  # levels of quotes or lists: far beyond any lesson, well before any trouble
+_QUOTES = re.compile(r"^(?:[ \t]*>)+", re.MULTILINE)
+_INDENT = re.compile(r"^([ \t]*)(?:[-*+]|\d+[.)])[ \t]", re.MULTILINE)
+
+
+def _nesting_depth(text: str) -> int:
+    """How deep quotes (`> > >`) or list items (by indentation) go, without parsing."""
+    quotes = max((match.group(0).count(">") for match in _QUOTES.finditer(text)), default=0)
+    indent = max((len(match.group(1).expandtabs(4)) for match in _INDENT.finditer(text)), default=0)
+    return max(quotes, indent // 2)
 
 
 def _heading_text(heading) -> str:
