@@ -98,12 +98,16 @@ def render_bodies(course: Course, strings, diagnostics: Diagnostics, settings: B
 
 
 _EMPTY_ENTRY = {"html": "", "toc": [], "anchors": [], "anchor_links": [], "diagnostics": [], "error": ""}
-PARALLEL_THRESHOLD = 4  # fewer misses than this are quicker in-process than starting workers
+# Starting a worker process costs about as much as rendering 40 lessons (it imports Markdown,
+# nbconvert…): below that much work, one process is quicker. A notebook weighs about 8 lessons.
+PARALLEL_THRESHOLD = 40
+NOTEBOOK_WEIGHT = 8
 
 
 def _render_misses(renderer: "BodyRenderer", course: Course, misses: list[Page], settings: BodySettings):
     """Yield (page, entry) for each page to render, in-process or in a pool of worker processes."""
-    if settings.jobs <= 1 or len(misses) < PARALLEL_THRESHOLD:
+    work = sum(NOTEBOOK_WEIGHT if page.kind is PageKind.NOTEBOOK else 1 for page in misses)
+    if settings.jobs <= 1 or work < PARALLEL_THRESHOLD:
         for page in misses:
             yield page, renderer.render(page)
         return
