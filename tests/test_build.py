@@ -288,10 +288,25 @@ def test_two_builds_are_byte_identical(tmp_path):
     assert one == snapshot(tmp_path / "three")
 
 
-def test_worker_processes_build_the_same_site(tmp_path):
+def test_worker_processes_build_the_same_site(tmp_path, monkeypatch):
+    from coursegen import bodies
+
+    monkeypatch.setattr(bodies, "PARALLEL_THRESHOLD", 1)  # a small course would not start workers
+    started = []
+    original = bodies._start_worker
     root = copy_fixture("mini", tmp_path)
     one = run_build(root, tmp_path / "one", cache=False, jobs=1)
+    import concurrent.futures
+
+    real_pool = concurrent.futures.ProcessPoolExecutor
+
+    def counting_pool(*args, **kwargs):
+        started.append(kwargs.get("initializer") is original)
+        return real_pool(*args, **kwargs)
+
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", counting_pool)
     two = run_build(root, tmp_path / "two", cache=False, jobs=2)
+    assert started == [True]  # the pages really were rendered by worker processes
     assert formatted(one) == formatted(two) == []
     assert snapshot(tmp_path / "one") == snapshot(tmp_path / "two")
 
