@@ -6,29 +6,43 @@
   var motion = !(window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches) &&
     typeof root.animate === "function";
   var IO = window.IntersectionObserver;
+  var lang = root.lang || "en";
+  var strings = {}; // interface strings the script writes, from <body data-strings> (the course's language)
 
   root.classList.add("js");
 
   function all(selector, scope) {
-    return Array.prototype.slice.call((scope || doc).querySelectorAll(selector));
+    return Array.from((scope || doc).querySelectorAll(selector));
   }
   function closest(el, selector) {
     return el && el.closest ? el.closest(selector) : null;
+  }
+  function make(tag, className, text) {
+    var el = doc.createElement(tag);
+    el.className = className || "";
+    el.textContent = text || "";
+    return el;
+  }
+  // "{n} results": the plural form and the numbers of the page's language (1 234 in French).
+  var plurals, numbers;
+  function counted(n, one, many, values) {
+    plurals = plurals || new Intl.PluralRules(lang);
+    numbers = numbers || new Intl.NumberFormat(lang);
+    return (plurals.select(n) === "one" ? one : many).replace(/\{(\w+)\}/g, function (match, key) {
+      return key in values ? numbers.format(values[key]) : match;
+    });
   }
 
   // Decorative emoji flying from (x, y): aria-hidden, no pointer events, removed when done.
   function spray(host, chars, count, x, y, far, delay) {
     for (var i = 0; i < count; i++) {
-      var p = doc.createElement("span");
+      var p = make("span", host === doc.body ? "particle particle-fixed" : "particle", chars[Math.floor(Math.random() * chars.length)]);
       var angle = far ? (Math.PI * i) / 4 + Math.random() * 0.6 : -Math.PI / 2 + (Math.random() - 0.5);
       var dist = far ? 60 + Math.random() * 70 : 60 + Math.random() * 40;
-      p.className = host === doc.body ? "particle particle-fixed" : "particle";
       p.setAttribute("aria-hidden", "true");
-      p.textContent = chars[Math.floor(Math.random() * chars.length)];
       p.style.left = (far ? x : x + (Math.random() - 0.5) * 160) + "px";
       p.style.top = y + "px";
-      host.appendChild(p);
-      p.animate([
+      host.appendChild(p).animate([
         { transform: "translate(0, 0) scale(.4)", opacity: 0 },
         { opacity: 1, offset: 0.2 },
         { transform: "translate(" + Math.cos(angle) * dist + "px, " + Math.sin(angle) * dist + "px) scale(1.15) rotate(" +
@@ -39,8 +53,7 @@
   }
 
   function burst(el, event) {
-    var box = el.getBoundingClientRect();
-    var keyboard = !event.detail;
+    var box = el.getBoundingClientRect(), keyboard = !event.detail;
     spray(doc.body, ["🚀", "✨", "💫", "🌟", "⚡", "🎉"], 8,
       (keyboard ? box.left + box.width / 2 : event.clientX) - 12, (keyboard ? box.top + box.height / 2 : event.clientY) - 12, true);
   }
@@ -62,7 +75,6 @@
 
   // Cards fade and slide in as they scroll into view; CSS hides only `.js .reveal`.
   function reveal() {
-    var items = all(".card, .timeline-item");
     function show(el) {
       el.classList.add("is-visible");
       setTimeout(function () {
@@ -79,7 +91,7 @@
         show(entry.target);
       });
     }, { threshold: 0.1, rootMargin: "0px 0px -30px 0px" });
-    items.forEach(function (el) {
+    all(".card, .timeline-item").forEach(function (el) {
       el.classList.add("reveal");
       io.observe(el);
     });
@@ -112,9 +124,7 @@
   // Quizzes from Markdown: grade the ticked answers and show the feedback of the chosen ones.
   function quizzes() {
     all("form.quiz").forEach(function (form) {
-      var button = form.querySelector(".quiz-check");
-      var result = form.querySelector(".quiz-result");
-      var inputs = all("input", form);
+      var button = form.querySelector(".quiz-check"), result = form.querySelector(".quiz-result"), inputs = all("input", form);
       if (!button || !result) return;
       function grade(show) {
         var right = true;
@@ -141,7 +151,156 @@
     });
   }
 
+  // A copy button on each code block, unless the course (body[data-copy=off]) or the block (.no-copy) says no.
+  function copyButtons() {
+    var live = make("p", "visually-hidden");
+    live.setAttribute("role", "status");
+    all(".highlighttable").forEach(function (table) { table.setAttribute("role", "presentation"); }); // line numbers
+    if (doc.body.getAttribute("data-copy") === "off") return;
+    all("div.highlight").forEach(function (block) {
+      var code = block.querySelector("code") || block.querySelector("pre"), button = make("button", "copy-button", strings.copy);
+      if (!code || closest(block, ".no-copy")) return;
+      doc.body.appendChild(live);
+      button.type = "button";
+      button.setAttribute("aria-label", strings.copy_label);
+      button.addEventListener("click", function () {
+        var text = code.textContent.replace(/\n$/, "");
+        (navigator.clipboard && window.isSecureContext ? navigator.clipboard.writeText(text) : Promise.reject()).catch(function () {
+          var area = doc.body.appendChild(make("textarea", "visually-hidden", text)), ok; // no clipboard API: not a secure context
+          area.focus({ preventScroll: true });
+          area.select();
+          ok = doc.execCommand("copy");
+          area.remove();
+          button.focus();
+          if (!ok) throw text;
+        }).then(function () { said(strings.copied); }, function () { said(strings.copy_failed); });
+      });
+      function said(text) {
+        live.textContent = button.textContent = text;
+        button.classList.add("is-copied");
+        clearTimeout(button.timer);
+        button.timer = setTimeout(function () {
+          button.textContent = strings.copy;
+          button.classList.remove("is-copied");
+          live.textContent = "";
+        }, 2000);
+      }
+      block.appendChild(button);
+    });
+  }
+
+  // What scrolls sideways (code, formulas, tables on a phone) takes the focus, to scroll with the keyboard.
+  function scrollers() {
+    all("pre, .math-display, table").forEach(function (box) {
+      if (box.scrollWidth > box.clientWidth && /auto|scroll/.test(getComputedStyle(box).overflowX)) box.tabIndex = 0;
+    });
+  }
+
+  // "Mark as done" and progress bars, kept in this browser's localStorage under the course's key.
+  function progress() {
+    var key = doc.body.getAttribute("data-course"), store;
+    try {
+      store = key && window.localStorage;
+      if (store) store.getItem(key);
+    } catch (e) {
+      store = null; // storage refused: nothing is shown, as without JavaScript
+    }
+    if (!store) return;
+    function read() {
+      try { return JSON.parse(store.getItem(key) || "{}").done || {}; } catch (e) { return {}; }
+    }
+    function render() {
+      var done = read(), urls = Object.keys(done);
+      all("[data-done]").forEach(function (button) {
+        button.setAttribute("aria-pressed", !!done[button.getAttribute("data-done")]);
+      });
+      all("[data-lesson]").forEach(function (card) { // lesson cards: the "✓ Done" badge
+        card.querySelector(".badge-done").hidden = !done[card.getAttribute("data-lesson")];
+      });
+      all("[data-progress]").forEach(function (box) { // the lessons done among those whose URL starts with data-progress
+        var prefix = box.getAttribute("data-progress"), total = +box.getAttribute("data-total"), bar = box.firstElementChild;
+        var n = Math.min(total, urls.filter(function (url) { return !url.indexOf(prefix); }).length);
+        var text = counted(n, strings.progress_one, strings.progress_many, { done: n, total: total });
+        bar.setAttribute("aria-valuenow", n);
+        bar.setAttribute("aria-valuetext", text);
+        bar.firstChild.style.width = (100 * n) / total + "%";
+        box.lastElementChild.textContent = text;
+      });
+      all("[data-progress-reset]").forEach(function (button) { button.hidden = !urls.length; });
+    }
+    all("[data-progress], [data-progress-panel], [data-done-box]").forEach(function (el) { el.hidden = false; });
+    doc.addEventListener("click", function (event) {
+      var button = closest(event.target, "[data-done]"), done = read(), url, panel;
+      if (button) {
+        url = button.getAttribute("data-done");
+        done[url] = done[url] ? undefined : 1;
+        try { store.setItem(key, JSON.stringify({ done: done })); } catch (e) { /* storage full */ }
+        render();
+        if (done[url] && motion) burst(button, event);
+      } else if ((panel = closest(event.target, "[data-progress-reset]")) && window.confirm(strings.reset_confirm)) {
+        store.removeItem(key);
+        render();
+        panel = closest(panel, "[data-progress-panel]"); // the button is hidden now: keep the focus nearby
+        if (panel) panel.focus();
+      }
+    });
+    window.addEventListener("storage", function (event) { if (event.key === key) render(); }); // other tabs
+    render();
+  }
+
+  // Search: the dialog is in the page; search.js, then the index, load the first time it opens.
+  function search() {
+    var dialog = doc.getElementById("search"), field = dialog && dialog.querySelector("input");
+    if (!dialog || !dialog.showModal) return;
+    function open(query) {
+      if (!dialog.open) {
+        dialog.back = doc.activeElement;
+        dialog.showModal(); // the field has autofocus: what the learner types goes there, even while loading
+        field.select();
+      }
+      if (typeof query === "string") field.value = query;
+      if (window.coursegenSearch) return window.coursegenSearch();
+      if (dialog.loading) return;
+      dialog.style.opacity = 0; // until search.js has loaded the dialog's stylesheet
+      dialog.loading = doc.head.appendChild(make("script"));
+      dialog.loading.onerror = function () {
+        dialog.style.opacity = "";
+        dialog.querySelector("[role=status]").textContent = strings.error;
+        dialog.loading = null;
+      };
+      dialog.loading.src = dialog.getAttribute("data-script");
+    }
+    doc.addEventListener("keydown", function (event) { // "/" opens the search, except when typing
+      var target = event.target;
+      if (event.key === "/" && !event.ctrlKey && !event.metaKey && !event.altKey && !event.defaultPrevented && !dialog.open &&
+          !target.isContentEditable && !/^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName)) {
+        event.preventDefault();
+        open();
+      }
+    });
+    all("[data-search-open]").forEach(function (button) {
+      button.addEventListener("click", function () { open(); });
+    });
+    all("[data-search-form]").forEach(function (form) { // the 404 page: look for the words of the missing address
+      var words = location.pathname.split("/").pop().replace(/\.\w+$/, "");
+      try { words = decodeURIComponent(words); } catch (e) { /* not UTF-8 */ }
+      if (!/^(404|index)?$/.test(words)) form.q.value = words.replace(/^\d+|[-_.+\s]+/g, " ").trim();
+      form.hidden = false;
+      form.addEventListener("submit", function (event) {
+        event.preventDefault();
+        open(form.q.value);
+      });
+    });
+  }
+
   function start() {
+    try { strings = JSON.parse(doc.body.getAttribute("data-strings")); } catch (e) { /* a template without them */ }
+    window.coursegenTheme = { strings: strings, make: make, counted: counted, all: all }; // for search.js
+    copyButtons();
+    (window.requestIdleCallback || setTimeout)(scrollers, { timeout: 500 });
+    window.addEventListener("resize", scrollers);
+    progress();
+    search();
     quizzes();
     if (!motion) return;
     playful();

@@ -1,0 +1,184 @@
+/* coursegen search: coursegen.js loads this script the first time the search dialog opens; it loads
+   search/index.js (window.coursegenSearchIndex = [{t: title, s: module, u: url, k: kind, x: text}]).
+   Plain <script> elements, no fetch(): search works from file:// as well as from a server.
+   Accents, case and the œ/æ ligatures are folded on both sides: "mecanisme" finds "mécanismes". */
+(function () {
+  "use strict";
+  var LIMIT = 30; // results shown; the count says how many there are
+  var MARKS = /[\u0300-\u036f]/g;
+  var doc = document;
+
+  function fold(text) {
+    return text.normalize("NFD").replace(MARKS, "").toLowerCase()
+      .replace(/[\u2019\u02bc]/g, "'").replace(/\u0153/g, "oe").replace(/\u00e6/g, "ae");
+  }
+  // Folded text, and for each of its characters the index of the original one it comes from.
+  function foldMap(text) {
+    var out = "", map = [];
+    for (var i = 0; i < text.length; i++) {
+      var start = i, ch = text[i], code = text.charCodeAt(i);
+      if (code >= 0xd800 && code < 0xdc00 && i + 1 < text.length) ch += text[++i];
+      var folded = fold(ch);
+      for (var j = 0; j < folded.length; j++) map.push(start);
+      out += folded;
+    }
+    map.push(text.length);
+    return { text: out, map: map };
+  }
+  function terms(query) {
+    var seen = {};
+    return fold(query).split(/\s+/).map(function (word) {
+      return word.replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu, "");
+    }).filter(function (word) {
+      return word && !seen[word] && (seen[word] = true);
+    }).sort(function (a, b) { return b.length - a.length; });
+  }
+  function count(text, word, from) {
+    var n = 0;
+    for (var at = from; at >= 0 && n < 10; at = text.indexOf(word, at + word.length)) n++;
+    return n;
+  }
+  function wordStart(text, at) {
+    return at === 0 || !/[\p{L}\p{N}]/u.test(text[at - 1]);
+  }
+
+  var theme = window.coursegenTheme, t = theme.strings, make = theme.make;
+  var dialog = doc.getElementById("search");
+  var input = dialog.querySelector("input");
+  var status = dialog.querySelector("[role=status]");
+  var list = dialog.querySelector(".search-results");
+  var root = dialog.getAttribute("data-root");
+  var entries = null;
+
+  function prepare(index) {
+    return index.map(function (entry, order) {
+      var text = entry.x || "", folded = fold(text);
+      return {
+        entry: entry, order: order, title: fold(entry.t || ""), section: fold(entry.s || ""), text: folded,
+        // folding kept every character in place: positions in `text` are positions in the original
+        same: folded.length === text.length && !/[\u0300-\u036f\u0152\u0153\u00c6\u00e6]/.test(text)
+      };
+    });
+  }
+
+  function score(item, words) {
+    var total = 0;
+    for (var i = 0; i < words.length; i++) {
+      var word = words[i], inTitle = item.title.indexOf(word), inText = item.text.indexOf(word);
+      if (inTitle < 0 && inText < 0) return 0; // every word must be on the page
+      if (inTitle >= 0) total += (wordStart(item.title, inTitle) ? 30 : 15) * (1 + word.length / item.title.length); // short titles first
+      if (inText >= 0) total += count(item.text, word, inText) + (wordStart(item.text, inText) ? 2 : 0);
+      if (item.section.indexOf(word) >= 0) total += 1;
+    }
+    return total;
+  }
+
+  // Marks every occurrence of the words in `text`, with text nodes only (never HTML from the index).
+  function highlight(host, text, words) {
+    var folded = foldMap(text), ranges = [], pos = 0;
+    words.forEach(function (word) {
+      for (var at = folded.text.indexOf(word); at >= 0; at = folded.text.indexOf(word, at + word.length)) {
+        ranges.push([folded.map[at], folded.map[at + word.length]]);
+      }
+    });
+    ranges.sort(function (a, b) { return a[0] - b[0]; }).forEach(function (range) {
+      var from = Math.max(range[0], pos);
+      if (range[1] <= from) return;
+      host.appendChild(doc.createTextNode(text.slice(pos, from)));
+      host.appendChild(make("mark", "", text.slice(from, range[1])));
+      pos = range[1];
+    });
+    host.appendChild(doc.createTextNode(text.slice(pos)));
+    return host;
+  }
+
+  // About 220 characters of the page's text around the first match, cut between words.
+  function excerpt(item, words) {
+    var text = item.entry.x || "", at = -1, located = item;
+    if (!item.same) located = item.folded || (item.folded = foldMap(text));
+    words.forEach(function (word) {
+      var found = located.text.indexOf(word);
+      if (found >= 0 && (at < 0 || found < at)) at = found;
+    });
+    if (at < 0) return text.length > 200 ? text.slice(0, text.lastIndexOf(" ", 200)) + "…" : text;
+    if (!item.same) at = located.map[at];
+    var from = Math.max(0, at - 70), to = Math.min(text.length, at + 150);
+    if (from > 0) from = Math.min(at, text.indexOf(" ", from) + 1 || from);
+    if (to < text.length && text.lastIndexOf(" ", to) > at) to = text.lastIndexOf(" ", to);
+    return (from > 0 ? "…" : "") + text.slice(from, to) + (to < text.length ? "…" : "");
+  }
+
+  function result(item, words) {
+    var entry = item.entry, li = make("li"), link = li.appendChild(make("a", "search-hit"));
+    link.href = root + entry.u.split("/").map(encodeURIComponent).join("/");
+    link.appendChild(highlight(make("span", "search-hit-title"), entry.t, words));
+    link.appendChild(make("span", "search-hit-meta", [t[entry.k], entry.s].filter(Boolean).join(" · ")));
+    link.appendChild(highlight(make("span", "search-hit-excerpt"), excerpt(item, words), words));
+    return li;
+  }
+
+  function run() {
+    var words = terms(input.value), hits = [];
+    list.textContent = "";
+    status.textContent = "";
+    if (!words.length || !entries) return;
+    entries.forEach(function (item) {
+      var points = score(item, words);
+      if (points) hits.push([points, item]);
+    });
+    hits.sort(function (a, b) { return b[0] - a[0] || a[1].order - b[1].order; });
+    status.textContent = hits.length ? theme.counted(hits.length, t.one, t.many, { n: hits.length }) : t.none;
+    hits.slice(0, LIMIT).forEach(function (hit) { list.appendChild(result(hit[1], words)); });
+  }
+
+
+  input.addEventListener("input", run);
+  // ↓ and ↑ move between the field and the results, Enter in the field opens the first result,
+  // typing on a result goes back to the field, Esc closes.
+  dialog.addEventListener("keydown", function (event) {
+    var links = theme.all("a", list), at = links.indexOf(doc.activeElement), key = event.key;
+    if ((key === "ArrowDown" || key === "ArrowUp") && links.length) {
+      event.preventDefault();
+      at = key === "ArrowDown" ? Math.min(at + 1, links.length - 1) : at < 0 ? links.length - 1 : at - 1;
+      (at < 0 ? input : links[at]).focus();
+    } else if (key === "Enter" && event.target === input && links.length) {
+      event.preventDefault();
+      links[0].click();
+    } else if (key === "Escape") {
+      event.preventDefault(); // in a search field, Esc would only clear it
+      dialog.close();
+    } else if (at >= 0 && key.length === 1 && !event.ctrlKey && !event.metaKey && !event.altKey) {
+      input.focus();
+    }
+  });
+  dialog.addEventListener("click", function (event) {
+    var box = dialog.getBoundingClientRect();
+    if (event.target.closest("[data-search-close]") || (event.target === dialog && event.detail &&
+        (event.clientX < box.left || event.clientX > box.right || event.clientY < box.top || event.clientY > box.bottom))) {
+      dialog.close(); // the close button, or a click on the backdrop
+    }
+  });
+  dialog.addEventListener("close", function () {
+    if (dialog.back && dialog.back.focus) dialog.back.focus();
+  });
+
+  // The dialog's stylesheet (search.css, beside this script) and the index, loaded in parallel.
+  // coursegen.js has opened the dialog (transparent until its stylesheet is in), and calls
+  // window.coursegenSearch each time it opens it again.
+  var style = doc.head.appendChild(make("link"));
+  style.rel = "stylesheet";
+  style.onload = style.onerror = function () {
+    dialog.style.opacity = "";
+    window.coursegenSearch = run;
+    run();
+    if (!entries) status.textContent = t.loading;
+  };
+  style.href = doc.currentScript.src.replace(/js$/, "css");
+  var script = doc.head.appendChild(make("script"));
+  script.onload = function () {
+    entries = prepare(window.coursegenSearchIndex || []);
+    run();
+  };
+  script.onerror = function () { status.textContent = t.error; };
+  script.src = dialog.getAttribute("data-index");
+}());
