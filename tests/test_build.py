@@ -59,6 +59,8 @@ def test_mini_builds_cleanly(mini):
         "search/index.js",
         "static/coursegen.css",
         "static/coursegen.js",
+        "static/search.css",
+        "static/search.js",
     ]
 
 
