@@ -20,7 +20,7 @@ from coursegen.cli import main
 
 from conftest import REPO, notebook_json, snapshot, write_tree
 
-SEED = Path("/work/shared/seed/module6-index.md")
+SEED = Path(__file__).parent / "fixtures/seed/module6-index.md"  # a copy of shared/seed: garbled on purpose
 CHECKED = re.compile(r"^Checked (\d+) pages? \((\d+) notebooks?\) in \d+\.\d s: (\d+) errors?, (\d+) warnings?$")
 DIAGNOSTIC = re.compile(r"^[^\s:][^:]*(?::\d+(?::\d+)?)?: (error|warning|note): .+$")
 

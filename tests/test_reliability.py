@@ -1411,7 +1411,7 @@ def test_heading_text_in_the_table_of_contents_is_escaped(prev, capsys):
 # ----------------------------------------------------------------------------------------------
 # mojibake (garbled UTF-8) in a real course: warnings with line and the repaired text
 
-SEED = Path("/work/shared/seed/module6-index.md")
+SEED = Path(__file__).parent / "fixtures/seed/module6-index.md"  # a copy of shared/seed: garbled on purpose
 
 
 @pytest.fixture
