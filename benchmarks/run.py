@@ -76,6 +76,7 @@ LABELS = {
     "mkdocs": "MkDocs + Material + mkdocs-jupyter",
     "jupyter-book": "Jupyter Book 1",
 }
+SHORT = {"coursegen": "coursegen", "coursegen-j1": "coursegen -j1", "mkdocs": "MkDocs", "jupyter-book": "Jupyter Book"}
 PEER_PACKAGES = ("mkdocs", "mkdocs-material", "mkdocs-jupyter", "jupyter-book", "sphinx", "myst-nb",
                  "myst-parser", "nbconvert", "sphinx-book-theme", "pymdown-extensions", "markdown")
 COURSEGEN_PACKAGES = ("coursegen", "nbconvert", "nbformat", "markdown", "pymdown-extensions", "jinja2",
@@ -821,6 +822,22 @@ def table_data(data: dict) -> dict:
     return {key: summarise_runs(runs) for key, runs in cells.items()}
 
 
+def paired_ratios(data: dict, size: str, case: str) -> list[str]:
+    """Each repeat's walls and peer ÷ coursegen ratios: the load changes between repeats, so a
+    ratio of one repeat compares builds run minutes apart, under similar conditions."""
+    runs = [r for r in data["runs"] if r["kind"] == "timed" and r["size"] == size and r["case"] == case and r["rc"] == 0]
+    out = []
+    for n in sorted({r["repeat"] for r in runs}):
+        these = {r["tool"]: r for r in runs if r["repeat"] == n}
+        base = these.get("coursegen")
+        parts = [f"{SHORT[t]} {fmt_s(r['wall'])} ({r['load']:.1f})"
+                 for t, r in sorted(these.items(), key=lambda kv: list(LABELS).index(kv[0]))]
+        ratios = [f"{SHORT[t]} ÷ coursegen {fmt_x(r['wall'] / base['wall'])}" for t, r in these.items()
+                  if base and not t.startswith("coursegen")]
+        out.append(f"#{n}: " + ", ".join(parts) + (f" → {', '.join(ratios)}" if ratios else ""))
+    return out
+
+
 def verdict(ok: bool | None) -> str:
     return "—" if ok is None else ("**met**" if ok else "**not met**")
 
@@ -1038,6 +1055,10 @@ def write_report(data: dict, path: Path, json_rel: str) -> None:
                     ratio = f"(-j1 ÷ default: {s['wall'] / base:.2f}×)"
                 add(f"| {LABELS[tool]} | {fmt_s(s['wall'])} | {fmt_s(s['min'])} – {fmt_s(s['max'])} | {s['n']} | {fmt_mb(s['maxrss_kb'])} | "
                     f"{fmt_mb(s['tree_pss_kb'])} | {fmt_s(s['cpu'])} | {ratio} | {REFERENCE.get((tool, size, case), '')} |")
+            paired = paired_ratios(data, size, case)
+            if paired:
+                add("")
+                add("Per repeat (wall time, and in brackets the 1-minute load when the build started): " + "; ".join(paired) + ".")
     sites = [s for s in data["sites"]]
     if sites:
         add("")
