@@ -10,7 +10,7 @@ import pytest
 from coursegen.errors import Diagnostics
 from coursegen.frontmatter import KNOWN_FIELDS, PageMeta, Stat, TimelineEntry, first_heading, parse_front_matter, split_front_matter
 from coursegen.model import PageKind, SourceFile, SourceKind, site_position
-from coursegen.parse import parse_markdown
+from coursegen.parse import parse_source
 from coursegen.textio import decode_text
 
 from conftest import formatted
@@ -265,7 +265,7 @@ def test_no_or_empty_front_matter(yaml_text):
 
 
 # ----------------------------------------------------------------------------------------------
-# parse_markdown: title, body, kind
+# parse_source (Markdown): title, body, kind
 
 
 def parse(tmp_path: Path, rel: str, data: str | bytes):
@@ -275,7 +275,7 @@ def parse(tmp_path: Path, rel: str, data: str | bytes):
     rel_posix = PurePosixPath(rel)
     source = SourceFile(path=path, rel=rel_posix, site_rel=site_position(rel_posix), kind=SourceKind.MARKDOWN)
     diagnostics = Diagnostics()
-    return parse_markdown(source, diagnostics), formatted(diagnostics)
+    return parse_source(source, diagnostics), formatted(diagnostics)
 
 
 @pytest.mark.parametrize(

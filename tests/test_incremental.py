@@ -94,3 +94,69 @@ def test_deleting_the_cache_is_safe(make_course, tmp_path):
     shutil.rmtree(root / ".coursegen-cache")
     run_build(root, out)
     assert snapshot(out) == first
+
+
+# ----------------------------------------------------------------------------------------------
+# the page cache: a file whose bytes were parsed before is not parsed again
+
+
+def parse_all(root: Path, page_cache=None, yaml_cache=None):
+    from coursegen.discover import discover_sources
+    from coursegen.errors import Diagnostics
+    from coursegen.model import SourceKind
+    from coursegen.parse import parse_source
+
+    diagnostics = Diagnostics()
+    sources = [s for s in discover_sources(root, diagnostics) if s.kind is not SourceKind.ASSET]
+    pages = [parse_source(source, diagnostics, yaml_cache, page_cache) for source in sources]
+    return pages, diagnostics.sorted()
+
+
+def page_state(page):
+    return (page.url, page.kind, page.title, page.meta, page.body, page.body_first_line, page.error)
+
+
+TRICKY = {
+    **FILES,
+    "content/A/03_titre.md": "---\norder: 3\ntags: [a, b]\ntimeline:\n  - {year: 2017, title: T}\nstats:\n  - {value: 4, label: x}\ncategroy: typo\n---\n\n# Titre du corps\n\nTexte.\n",
+    "content/A/04_garbled.md": "---\ntitle: MÃ©canismes\n---\n\nLes mÃ©canismes.\n",
+    "content/A/05_bad_yaml.md": "---\ntitle: [oops\n---\n\nTexte.\n",
+    "content/A/06_unclosed.md": "---\ntitle: x\n",
+    "content/A/07_latin1.md": "---\ntitle: caf\xe9\n---\n",
+    "content/A/08_date.md": "---\ntitle: Date\nwhen: 2024-01-02\n---\n\n# Date\n",
+    "notebooks/A/nb.ipynb": '{"cells": [{"cell_type": "markdown", "metadata": {}, "source": "# Le carnet"}], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}',
+    "notebooks/A/broken.ipynb": '{"cells": [',
+}
+
+
+def test_pages_from_the_page_cache_equal_freshly_parsed_pages(make_course, tmp_path):
+    from coursegen.cache import IndexCache
+
+    root = make_course({k: v for k, v in TRICKY.items() if not k.endswith("07_latin1.md")})
+    (root / "content/A/07_latin1.md").write_bytes(TRICKY["content/A/07_latin1.md"].encode("latin-1"))
+    fresh, fresh_messages = parse_all(root)
+    cache = IndexCache(root, "pages")
+    parse_all(root, cache)
+    cache.save()
+    stored = IndexCache(root, "pages")
+    # every page but the one whose front matter holds a date (JSON can't keep it exactly) is cached
+    assert len(stored.entries) == len(fresh) - 1
+    cached, cached_messages = parse_all(root, stored)
+    assert [page_state(p) for p in cached] == [page_state(p) for p in fresh]
+    assert cached_messages == fresh_messages  # warnings and errors are reported again, the same
+    assert any("categroy" in d.message for d in cached_messages) and any("not valid JSON" in d.message for d in cached_messages)
+    assert len(stored.used) == len(fresh) - 1  # each cached page was found, none parsed again
+
+
+def test_a_changed_file_is_parsed_again(make_course, tmp_path):
+    from coursegen.cache import IndexCache
+
+    root = make_course(FILES)
+    cache = IndexCache(root, "pages")
+    parse_all(root, cache)
+    cache.save()
+    (root / "content/A/01_un.md").write_text("---\ntitle: Un, revu\n---\n\n# Ignoré\n\nNouveau texte.\n", encoding="utf-8")
+    pages, _ = parse_all(root, IndexCache(root, "pages"))
+    page = next(p for p in pages if p.url == "A/01_un.html")
+    assert page.title == "Un, revu" and "Nouveau texte." in page.body
+    assert "# Ignoré" not in page.body  # a first-line h1 is dropped: the template shows the title

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import difflib
-import hashlib
+import functools
 from dataclasses import dataclass, field
-from importlib.metadata import version
 from pathlib import Path
 
-from coursegen.cache import IndexCache, JsonCache, digest
+from coursegen.cache import IndexCache, JsonCache, code_digest, digest
 from coursegen.config import NotebookSettings
 from coursegen.errors import Diagnostics, plain, replay
 from coursegen.markdown_render import AnchorLink, MarkdownRenderer
@@ -215,13 +214,16 @@ def _to_body(entry: dict, page: Page, course: Course, diagnostics: Diagnostics, 
 def _fingerprint(course: Course) -> str:
     """What every body depends on besides its own text: the renderer's code and libraries, and the
     site's link targets (a body links to other pages: adding, removing or moving one changes it)."""
-    package = Path(__file__).parent
-    code = hashlib.sha256()
-    for name in ("bodies.py", "markdown_render.py", "mathml.py", "course.py", "urls.py", "notebooks.py", "execute.py", "sanitize.py", "quiz.py"):
-        code.update((package / name).read_bytes())
-    libraries = ",".join(f"{name}={version(name)}" for name in ("markdown", "pymdown-extensions", "pygments", "latex2mathml"))
+    code = code_digest(("bodies.py", "markdown_render.py", "mathml.py", "course.py", "urls.py", "notebooks.py", "execute.py", "sanitize.py", "quiz.py"))
     targets = sorted(f"{key}\t{target_url(value)}" for index in (course.by_rel, course.by_site_rel, course.by_url) for key, value in index.items())
-    return digest(code.hexdigest(), libraries, "\n".join(targets))
+    return digest(code, _library_versions(), "\n".join(targets))
+
+
+@functools.lru_cache(maxsize=1)
+def _library_versions() -> str:
+    from importlib.metadata import version  # slow to import: only when bodies are fingerprinted
+
+    return ",".join(f"{name}={version(name)}" for name in ("markdown", "pymdown-extensions", "pygments", "latex2mathml"))
 
 
 def check_anchors(bodies: dict[str, Body], diagnostics: Diagnostics) -> None:

@@ -82,8 +82,11 @@ def render_site(root: Path, out: Path, options: BuildOptions) -> tuple[BuildResu
     if diagnostics.errors:  # every later stage depends on the settings: don't guess
         raise ConfigInvalid(diagnostics.sorted())
     sources = discover_sources(root, diagnostics, skip=(out, root / CACHE_DIR))
-    front_matter = IndexCache(root, "front-matter", enabled=options.cache, read_only=not options.write)  # parsed YAML by text
-    pages = [parse_source(source, diagnostics, front_matter) for source in sources if source.kind is not SourceKind.ASSET]
+    # parsed pages by their file's bytes; parsed YAML by its text (a body edit keeps its front matter)
+    parsed = IndexCache(root, "pages", enabled=options.cache, read_only=not options.write)
+    front_matter = IndexCache(root, "front-matter", enabled=options.cache, read_only=not options.write)
+    pages = [parse_source(source, diagnostics, front_matter, parsed) for source in sources if source.kind is not SourceKind.ASSET]
+    parsed.save()
     front_matter.save()
     assets = [source for source in sources if source.kind is SourceKind.ASSET]
 

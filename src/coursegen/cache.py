@@ -18,11 +18,20 @@ from coursegen import __version__
 CACHE_DIR = ".coursegen-cache"
 
 
-@functools.lru_cache(maxsize=1)
+@functools.lru_cache(maxsize=None)
+def code_digest(names: tuple[str, ...]) -> str:
+    """A hash of coursegen's own modules `names`: cached results made by other code are not reused
+    (a development checkout changes without a new version number). Read once per process."""
+    package = Path(__file__).parent
+    return hashlib.sha256(b"".join((package / name).read_bytes() for name in names)).hexdigest()
+
+
+# The modules whose output the index caches hold (parsed pages, front matter, body metadata).
+INDEXED_CODE = ("yamlio.py", "frontmatter.py", "parse.py", "textio.py", "encoding.py", "bodies.py", "markdown_render.py")
+
+
 def _code_version() -> str:
-    """Index entries hold parsed data: a change to the code that produces them must not reuse them."""
-    names = ("yamlio.py", "frontmatter.py", "bodies.py", "markdown_render.py")
-    return __version__ + hashlib.sha256(b"".join((Path(__file__).parent / name).read_bytes() for name in names)).hexdigest()[:16]
+    return __version__ + code_digest(INDEXED_CODE)[:16]
 
 
 def clear_cache(root: Path) -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
+import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -53,6 +55,27 @@ class PageMeta:
     extra: dict[str, Any] = field(default_factory=dict)
     # line of each key in the source file, for messages that point at it
     lines: dict[str, int] = field(default_factory=dict)
+
+
+def meta_to_plain(meta: PageMeta) -> dict[str, Any] | None:
+    """`meta` as JSON-able data for the build cache; None when JSON can't hold it exactly
+    (a date or a number key in `extra`): such a page is simply parsed again next time."""
+    plain = dataclasses.asdict(meta)
+    try:
+        if meta_from_plain(json.loads(json.dumps(plain))) != meta:
+            return None
+    except (TypeError, ValueError):
+        return None
+    return plain
+
+
+def meta_from_plain(plain: dict[str, Any]) -> PageMeta:
+    values = dict(plain)
+    for name in _LIST_FIELDS:
+        values[name] = tuple(values.get(name, ()))
+    values["timeline"] = tuple(TimelineEntry(**entry) for entry in values.get("timeline", ()))
+    values["stats"] = tuple(Stat(**entry) for entry in values.get("stats", ()))
+    return PageMeta(**values)
 
 
 _STR_FIELDS = {"title", "description", "category", "icon", "template", "tagline", "level", "summary", "duration", "notebook"}
@@ -211,26 +234,20 @@ def _hint_for(key: str) -> str:
     return examples.get(key, "quote the value, e.g. " + key + ': "…"')
 
 
-_H1 = re.compile(r"^#\s+(.+?)\s*#*\s*$")
-_FENCE = re.compile(r"^\s*(```|~~~)")
+# One scan over the whole body (not a loop over its lines: this runs on every lesson of every
+# build): code-fence lines, and level-1 ATX headings. `[^\S\n]` is a space that stays on its line.
+_FENCE_OR_H1 = re.compile(r"^(?:[^\S\n]*(?P<fence>```|~~~)|#[^\S\n]+(?P<title>.+?)[^\S\n]*#*[^\S\n]*$)", re.MULTILINE)
 
 
 def first_heading(body: str) -> tuple[str, int | None, bool]:
     """The first level-1 ATX heading outside code fences: (text, line index, is it the first block?)."""
     in_fence = False
-    seen_content = False
-    for index, line in enumerate(body.split("\n")):
-        if _FENCE.match(line):
+    for match in _FENCE_OR_H1.finditer(body):
+        if match.group("fence"):
             in_fence = not in_fence
-            seen_content = True
-            continue
-        if in_fence:
-            continue
-        match = _H1.match(line)
-        if match:
-            return _strip_attr_list(match.group(1)), index, not seen_content
-        if line.strip():
-            seen_content = True
+        elif not in_fence:
+            start = match.start()
+            return _strip_attr_list(match.group("title")), body.count("\n", 0, start), not body[:start].strip()
     return "", None, False
 
 

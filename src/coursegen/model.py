@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path, PurePosixPath
-from typing import Any
 
 from coursegen.frontmatter import PageMeta
 
@@ -73,7 +72,6 @@ class Page:
     source: SourceFile | None = None  # None for a generated section page
     body: str = ""  # Markdown body (lessons, sections, home)
     body_first_line: int = 1
-    notebook_json: dict[str, Any] | None = None  # notebooks, when the JSON could be read
     error: str = ""  # why the source can't be rendered (unreadable, bad front matter, broken JSON…)
     # graph
     parent: Page | None = None

@@ -290,9 +290,14 @@ def validated_notebook(page: Page, diagnostics: Diagnostics):
     import nbformat
     from nbformat.validator import ValidationError
 
-    data = page.notebook_json
-    if data is None:
-        raise NotebookProblem(page.error or "the notebook could not be read")
+    from coursegen.parse import notebook_data
+
+    if page.error:
+        raise NotebookProblem(page.error)
+    try:
+        data = notebook_data(page)
+    except (OSError, ValueError) as problem:  # changed since it was read: the next build reports it
+        raise NotebookProblem(f"the notebook could not be read again ({problem})") from None
     major = data.get("nbformat")
     if not isinstance(major, int):
         raise NotebookProblem("no 'nbformat' version number: not a Jupyter notebook")

@@ -5,51 +5,102 @@ from __future__ import annotations
 import json
 import re
 
+from coursegen.cache import digest
 from coursegen.encoding import report_garbled
-from coursegen.errors import Diagnostics
-from coursegen.frontmatter import PageMeta, first_heading, read_front_matter, split_front_matter
+from coursegen.errors import Diagnostics, plain, replay
+from coursegen.frontmatter import PageMeta, first_heading, meta_from_plain, meta_to_plain, read_front_matter, split_front_matter
 from coursegen.model import Page, PageKind, SourceFile, SourceKind
 from coursegen.textio import decode_text
 from coursegen.urls import readable_name
 
-
-def parse_source(source: SourceFile, diagnostics: Diagnostics, yaml_cache=None) -> Page:
-    """A Page for a Markdown file or a notebook (with `error` set when it can't be rendered)."""
-    if source.kind is SourceKind.MARKDOWN:
-        return parse_markdown(source, diagnostics, yaml_cache)
-    if source.kind is SourceKind.NOTEBOOK:
-        return parse_notebook(source, diagnostics)
-    raise ValueError(f"not a page source: {source.rel}")
-
-
 MAX_MARKDOWN_BYTES = 5_000_000  # a lesson this big is a mistake (a pasted dataset?) and would take minutes
 
 
-def parse_markdown(source: SourceFile, diagnostics: Diagnostics, yaml_cache=None) -> Page:
-    """A page for a Markdown file. When the file can't be read or its front matter is broken, the
-    page still exists (links to it work) and shows the error instead of any of its text."""
-    rel = str(source.rel)
-    kind = PageKind.LESSON
-    if source.is_section_index:
-        kind = PageKind.HOME if str(source.site_rel.parent) == "." else PageKind.SECTION
-    folder = str(source.site_rel.parent).removeprefix(".")
-    fallback_title = readable_name(source.path.stem if not source.is_section_index else source.path.parent.name)
-    page = Page(kind=kind, url=source.page_url, folder=folder, title=fallback_title, meta=PageMeta(), source=source)
+def parse_source(source: SourceFile, diagnostics: Diagnostics, yaml_cache=None, page_cache=None) -> Page:
+    """A Page for a Markdown file or a notebook (with `error` set when it can't be rendered).
 
+    With a `page_cache` (an IndexCache), a file whose bytes were parsed before is not parsed again:
+    its title, typed front matter and messages come from the cache, and only its body is cut out
+    of the text again (cheap string work: no YAML, no heading scan, no notebook JSON).
+    """
+    if source.kind not in (SourceKind.MARKDOWN, SourceKind.NOTEBOOK):
+        raise ValueError(f"not a page source: {source.rel}")
+    page = _blank_page(source)
     try:
         data = source.path.read_bytes()
     except OSError as error:
         page.error = f"cannot read the file ({error.strerror})"
-        diagnostics.error(rel, page.error, "check that it exists and is readable")
+        diagnostics.error(page.rel, page.error, "check that it exists and is readable")
         return page
+    key = digest("page", source.kind.value, str(source.rel), data) if page_cache is not None else ""
+    stored = page_cache.get(key) if key else None
+    if stored is not None:
+        try:
+            _restore(page, data, stored)
+        except (KeyError, TypeError, ValueError):  # an entry of another shape: parse again
+            page = _blank_page(source)
+        else:
+            diagnostics.extend(replay(stored["diagnostics"]))
+            return page
+    local = Diagnostics()
+    if source.kind is SourceKind.MARKDOWN:
+        dropped_heading = _parse_markdown(page, data, local, yaml_cache)
+    else:
+        dropped_heading = None
+        _parse_notebook(page, data, local)
+    diagnostics.extend(local)
+    if key:
+        meta = meta_to_plain(page.meta)
+        if meta is not None:
+            page_cache.put(key, {"title": page.title, "meta": meta, "error": page.error, "dropped_heading": dropped_heading, "diagnostics": plain(local)})
+    return page
+
+
+def _blank_page(source: SourceFile) -> Page:
+    """The page a source makes before its text is read: kind, URL and a title from its file name."""
+    folder = str(source.site_rel.parent).removeprefix(".")
+    if source.kind is SourceKind.NOTEBOOK:
+        return Page(kind=PageKind.NOTEBOOK, url=source.page_url, folder=folder, title=readable_name(source.path.stem), meta=PageMeta(), source=source)
+    kind = PageKind.LESSON
+    if source.is_section_index:
+        kind = PageKind.HOME if str(source.site_rel.parent) == "." else PageKind.SECTION
+    title = readable_name(source.path.stem if not source.is_section_index else source.path.parent.name)
+    return Page(kind=kind, url=source.page_url, folder=folder, title=title, meta=PageMeta(), source=source)
+
+
+def _restore(page: Page, data: bytes, stored: dict) -> None:
+    """Fill `page` from a cache entry made from the same bytes."""
+    page.title, page.error = stored["title"], stored["error"]
+    page.meta = meta_from_plain(stored["meta"])
+    if page.kind is PageKind.NOTEBOOK or page.error:
+        return
+    text = decode_text(data, page.rel, Diagnostics())  # valid: it was decoded when the entry was made
+    split = split_front_matter(text)
+    page.body, page.body_first_line = _without_heading(split.body, stored["dropped_heading"]), split.body_first_line
+
+
+def _without_heading(body: str, index: int | None) -> str:
+    """The body with line `index` (the title heading, shown by the template) left blank."""
+    if index is None:
+        return body
+    lines = body.split("\n")
+    return "\n".join(lines[:index] + [""] + lines[index + 1 :])
+
+
+def _parse_markdown(page: Page, data: bytes, diagnostics: Diagnostics, yaml_cache=None) -> int | None:
+    """Fill `page` from a Markdown file's bytes; returns the line index of the heading taken as title.
+
+    When the file can't be read or its front matter is broken, the page still exists (links to it
+    work) and shows the error instead of any of its text."""
+    rel = page.rel
     if len(data) > MAX_MARKDOWN_BYTES:
         page.error = f"the file is too large ({len(data) / 1e6:.0f} MB)"
         diagnostics.error(rel, page.error, f"split it into lessons under {MAX_MARKDOWN_BYTES // 1_000_000} MB")
-        return page
+        return None
     text = decode_text(data, rel, diagnostics)
     if text is None:
         page.error = "the file is not valid UTF-8"
-        return page
+        return None
     if not text.strip():
         diagnostics.warning(rel, "the file is empty", "write some content or delete it")
     report_garbled(text, rel, diagnostics)
@@ -58,52 +109,49 @@ def parse_markdown(source: SourceFile, diagnostics: Diagnostics, yaml_cache=None
     except ValueError as problem:
         page.error = str(problem)
         diagnostics.error(rel, page.error, "add a line with --- after the front matter", line=1)
-        return page
+        return None
     meta = read_front_matter(split.yaml_text, split.yaml_first_line, rel, diagnostics, yaml_cache)
     if meta is None:
         page.error = "the front matter is not valid YAML (see the build's messages)"
-        return page
-    body, body_first_line = split.body, split.body_first_line
-
-    heading, heading_index, heading_is_first = first_heading(body)
-    if heading_is_first and heading_index is not None:
-        # The page template shows the title as the page's h1: drop the duplicate from the body.
-        lines = body.split("\n")
-        body = "\n".join(lines[:heading_index] + [""] + lines[heading_index + 1 :])
-    page.meta, page.body, page.body_first_line = meta, body, body_first_line
-    page.title = meta.title or heading or fallback_title
-    return page
+        return None
+    heading, heading_index, heading_is_first = first_heading(split.body)
+    # The page template shows the title as the page's h1: drop the duplicate from the body.
+    dropped = heading_index if heading_is_first else None
+    page.meta, page.body, page.body_first_line = meta, _without_heading(split.body, dropped), split.body_first_line
+    page.title = meta.title or heading or page.title
+    return dropped
 
 
-def parse_notebook(source: SourceFile, diagnostics: Diagnostics) -> Page:
-    """Notebooks always get a page: a broken one gets a 'could not be rendered' page."""
-    rel = str(source.rel)
-    folder = str(source.site_rel.parent).removeprefix(".")
-    page = Page(kind=PageKind.NOTEBOOK, url=source.page_url, folder=folder, title=readable_name(source.path.stem), meta=PageMeta(), source=source)
-    try:
-        data = source.path.read_bytes()
-    except OSError as error:
-        page.error = f"cannot read the file ({error.strerror})"
-        diagnostics.error(rel, page.error, "check that it is readable")
-        return page
+def _parse_notebook(page: Page, data: bytes, diagnostics: Diagnostics) -> None:
+    """Notebooks always get a page: a broken one gets a 'could not be rendered' page. The JSON is
+    only checked here, for its title; rendering reads it again (see `notebook_data`), so the
+    course graph stays small and cheap to send to worker processes."""
+    rel = page.rel
     text = decode_text(data, rel, diagnostics)
     if text is None:
         page.error = "the file is not valid UTF-8"
-        return page
+        return
     try:
         notebook = json.loads(text)
     except json.JSONDecodeError as error:
         what = error.msg.removesuffix(" at")  # json says "Invalid control character at"
         page.error = f"not valid JSON — {what} (line {error.lineno}, column {error.colno})"
         diagnostics.error(rel, f"not valid JSON — {what}", "fix the file in Jupyter or a text editor (a stray line break inside a string?)", line=error.lineno, col=error.colno)
-        return page
+        return
     if not isinstance(notebook, dict) or not isinstance(notebook.get("cells", []), list):
         page.error = "not a Jupyter notebook (no list of cells)"
         diagnostics.error(rel, page.error, "save it again from Jupyter")
-        return page
-    page.notebook_json = notebook
+        return
     page.title = notebook_title(notebook) or page.title
-    return page
+
+
+def notebook_data(page: Page) -> dict:
+    """A notebook page's JSON, read again from its file (parsing checked it, and kept only its title).
+    Raises OSError or ValueError when the file changed meanwhile into something unreadable."""
+    data = json.loads(decode_text(page.source.path.read_bytes(), page.rel, Diagnostics()) or "")
+    if not isinstance(data, dict):
+        raise ValueError("not a Jupyter notebook")
+    return data
 
 
 _MD_H1 = re.compile(r"^#\s+(.+?)\s*#*\s*$", re.MULTILINE)
