@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import difflib
 import functools
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from coursegen.cache import IndexCache, JsonCache, code_digest, digest
+from coursegen.cache import IndexCache, JsonCache, code_digest, digest, installed_version
 from coursegen.config import NotebookSettings
 from coursegen.errors import Diagnostics, plain, replay
-from coursegen.markdown_render import AnchorLink, MarkdownRenderer
 from coursegen.model import Course, Page, PageKind, detached, target_url
 
 
@@ -26,15 +26,22 @@ class Body:
     toc: list = field(default_factory=list)
     error: str = ""  # shown in place of a page that could not be rendered
     anchors: set[str] = field(default_factory=set)
-    anchor_links: list[AnchorLink] = field(default_factory=list)
+    # links with a #fragment, as (target URL, fragment, href, line): checked once every page's
+    # anchors are known. Plain tuples: a big course has tens of thousands of them.
+    anchor_links: list[tuple[str, str, str, int | None]] = field(default_factory=list)
     key: str | None = None
-    html_path: Path | None = None
+    html_path: str | None = None
+    rel: str = ""  # the page's source, for messages
 
     @property
     def html(self) -> str:
         if self._html is None:
             try:
-                self._html = self.html_path.read_text(encoding="utf-8") if self.html_path else ""
+                if self.html_path:
+                    with open(self.html_path, encoding="utf-8") as file:
+                        self._html = file.read()
+                else:
+                    self._html = ""
             except OSError:  # the cache was deleted meanwhile: the page is rendered again next time
                 self._html = ""
         return self._html
@@ -77,10 +84,11 @@ def render_bodies(course: Course, strings, diagnostics: Diagnostics, settings: B
             continue
         keys[page.url] = renderer.key(page)
         entry = metas.get(keys[page.url]) if cache else None
-        if entry is None or not cache.path(keys[page.url], "html").is_file():
+        html_path = os.path.join(cache.folder_path, keys[page.url] + ".html") if entry is not None else ""
+        if entry is None or not os.path.isfile(html_path):
             misses.append(page)
         else:
-            entries[page.url] = {**entry, "html": None, "html_path": cache.path(keys[page.url], "html")}
+            entries[page.url] = {**entry, "html": None, "html_path": html_path}
     done = len(entries)
     if progress:
         progress("(cached)", done, len(course.pages))
@@ -92,8 +100,9 @@ def render_bodies(course: Course, strings, diagnostics: Diagnostics, settings: B
         done += 1
         if progress:
             progress(page.rel, done, len(course.pages))
-    metas.save()
-    return {page.url: _to_body(entries[page.url], page, course, diagnostics, keys.get(page.url)) for page in course.pages}
+    if metas.save() and cache is not None:  # the course changed: drop the bodies it no longer has
+        cache.prune(set(metas.used))
+    return {page.url: _to_body(entries[page.url], page, diagnostics, keys.get(page.url)) for page in course.pages}
 
 
 _EMPTY_ENTRY = {"html": "", "toc": [], "anchors": [], "anchor_links": [], "diagnostics": [], "error": ""}
@@ -145,11 +154,13 @@ class BodyRenderer:
         self.strings = strings
         self.settings = settings
         self._fingerprint = digest(_fingerprint(course), f"sanitize={settings.sanitize_markdown}", f"linenums={settings.line_numbers}", repr(sorted(strings.items())))
-        self._markdown: MarkdownRenderer | None = None  # created on the first miss: costly to set up
+        self._markdown = None  # created on the first miss: costly to set up
         self._notebooks = None
 
-    def markdown(self) -> MarkdownRenderer:
+    def markdown(self) -> "MarkdownRenderer":
         if self._markdown is None:
+            from coursegen.markdown_render import MarkdownRenderer  # Markdown, pymdownx, Pygments: only for a page to render
+
             self._markdown = MarkdownRenderer(self.course, self.strings, sanitize=self.settings.sanitize_markdown, line_numbers=self.settings.line_numbers)
         return self._markdown
 
@@ -161,9 +172,11 @@ class BodyRenderer:
         return self._notebooks
 
     def key(self, page: Page) -> str:
+        """The body's cache key: the page's file (by the digest of its bytes, taken when it was read),
+        its place, and everything else a body depends on."""
         if page.kind is PageKind.NOTEBOOK:
-            return digest(self._fingerprint, self.notebooks().fingerprint, page.url, str(page.source.rel), page.source.path.read_bytes())
-        return digest(self._fingerprint, page.url, str(page.source.rel), str(page.body_first_line), page.body)
+            return digest(self._fingerprint, self.notebooks().fingerprint, page.url, page.digest)
+        return digest(self._fingerprint, page.url, page.digest)
 
     def render(self, page: Page) -> dict:
         from coursegen.notebooks import NotebookProblem
@@ -198,17 +211,13 @@ class BodyRenderer:
         }
 
 
-def _to_body(entry: dict, page: Page, course: Course, diagnostics: Diagnostics, key: str | None) -> Body:
+def _to_body(entry: dict, page: Page, diagnostics: Diagnostics, key: str | None) -> Body:
     """An entry (fresh, cached or from a worker) as a Body; its diagnostics are reported again."""
-    diagnostics.extend(replay(entry["diagnostics"]))
-    links = [
-        AnchorLink(page, target, fragment, href, line)
-        for target_url_, fragment, href, line in entry["anchor_links"]
-        if isinstance(target := course.by_url.get(target_url_), Page)
-    ]
+    if entry["diagnostics"]:
+        diagnostics.extend(replay(entry["diagnostics"]))
     if entry["error"]:
         key = None
-    return Body(entry["html"], list(entry["toc"]), entry["error"], set(entry["anchors"]), links, key, entry.get("html_path"))
+    return Body(entry["html"], entry["toc"], entry["error"], set(entry["anchors"]), entry["anchor_links"], key, entry.get("html_path"), page.rel)
 
 
 def _fingerprint(course: Course) -> str:
@@ -221,18 +230,18 @@ def _fingerprint(course: Course) -> str:
 
 @functools.lru_cache(maxsize=1)
 def _library_versions() -> str:
-    from importlib.metadata import version  # slow to import: only when bodies are fingerprinted
-
-    return ",".join(f"{name}={version(name)}" for name in ("markdown", "pymdown-extensions", "pygments", "latex2mathml"))
+    return ",".join(f"{name}={installed_version(name)}" for name in ("markdown", "pymdown-extensions", "pygments", "latex2mathml"))
 
 
-def check_anchors(bodies: dict[str, Body], diagnostics: Diagnostics) -> None:
+def check_anchors(bodies: dict[str, Body], course: Course, diagnostics: Diagnostics) -> None:
     """Second pass: a `#fragment` must name an id that exists on its target page."""
     for body in bodies.values():
-        for link in body.anchor_links:
-            known = bodies.get(link.target.url, Body()).anchors
-            if link.fragment in known:
+        for target_url_, fragment, href, line in body.anchor_links:
+            target = bodies.get(target_url_)
+            if target is None or fragment in target.anchors:
                 continue
-            guess = difflib.get_close_matches(link.fragment, sorted(known), n=1, cutoff=0.6)
-            hint = f"did you mean '#{guess[0]}'?" if guess else f"'{link.target.rel or link.target.url}' has no heading or id '{link.fragment}'"
-            diagnostics.warning(link.source.rel, f"anchor '{link.href}' leads nowhere", hint, line=link.line)
+            guess = difflib.get_close_matches(fragment, sorted(target.anchors), n=1, cutoff=0.6)
+            target_page = course.by_url.get(target_url_)
+            shown = target_page.rel if isinstance(target_page, Page) and target_page.rel else target_url_
+            hint = f"did you mean '#{guess[0]}'?" if guess else f"'{shown}' has no heading or id '{fragment}'"
+            diagnostics.warning(body.rel, f"anchor '{href}' leads nowhere", hint, line=line)

@@ -5,12 +5,12 @@ from __future__ import annotations
 import os
 import time
 from urllib.parse import quote
-from xml.sax.saxutils import escape
+from html import escape
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from coursegen.cache import CACHE_DIR, IndexCache, JsonCache
+from coursegen.cache import CACHE_DIR, IndexCache, code_digest, digest
 from coursegen.config import load_config
 from coursegen.course import build_course
 from coursegen.discover import discover_sources
@@ -20,7 +20,7 @@ from coursegen.model import PageKind, SourceKind
 from coursegen.output import Manifest, OutputLock, SitePlan, check_output_dir, write_atomically
 from coursegen.parse import parse_source
 from coursegen.render import NOT_FOUND_URL, SiteRenderer, highlight_css
-from coursegen.search import INDEX_URL, TextCache, index_entry, index_script, page_text
+from coursegen.search import INDEX_URL, TextCache, index_entry, index_script, page_text, script_json
 from coursegen.strings import interface_strings
 from coursegen.theme import load_theme, static_files
 
@@ -37,6 +37,20 @@ class BuildResult:
     files: int = 0
     seconds: float = 0.0
     written: bool = False
+    stages: list[tuple[str, float]] = field(default_factory=list)  # (stage, seconds), for `-v`
+
+
+class _Stopwatch:
+    """Times the pipeline's stages one after the other (shown by `coursegen build -v`)."""
+
+    def __init__(self, stages: list[tuple[str, float]]):
+        self.stages = stages
+        self.last = time.perf_counter()
+
+    def lap(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.stages.append((stage, now - self.last))
+        self.last = now
 
 
 @dataclass
@@ -59,10 +73,12 @@ def build(root: Path, out: Path | None = None, options: BuildOptions | None = No
     out = check_output_dir(root, out or root / "site")
     result, plan = render_site(root, out, options)
     if plan is not None and options.write and not (options.strict and result.diagnostics.problems):
+        clock = _Stopwatch(result.stages)
         with OutputLock(out):
             write_atomically(out, plan, plan.manifest)
         result.files = len(plan.files)
         result.written = True
+        clock.lap("write")
     result.seconds = time.perf_counter() - started
     return result
 
@@ -76,12 +92,14 @@ def render_site(root: Path, out: Path, options: BuildOptions) -> tuple[BuildResu
         raise CoursegenError(f"no content/ folder in {root}", "run coursegen in a course folder, or create one with `coursegen new DIR`", exit_code=2)
     diagnostics = Diagnostics()
     result = BuildResult(out=out, diagnostics=diagnostics)
+    clock = _Stopwatch(result.stages)
 
     # load → discover → parse
     config = load_config(root, diagnostics)
     if diagnostics.errors:  # every later stage depends on the settings: don't guess
         raise ConfigInvalid(diagnostics.sorted())
     sources = discover_sources(root, diagnostics, skip=(out, root / CACHE_DIR))
+    clock.lap("load and discover")
     # parsed pages by their file's bytes; parsed YAML by its text (a body edit keeps its front matter)
     parsed = IndexCache(root, "pages", enabled=options.cache, read_only=not options.write)
     front_matter = IndexCache(root, "front-matter", enabled=options.cache, read_only=not options.write)
@@ -89,6 +107,7 @@ def render_site(root: Path, out: Path, options: BuildOptions) -> tuple[BuildResu
     parsed.save()
     front_matter.save()
     assets = [source for source in sources if source.kind is SourceKind.ASSET]
+    clock.lap("parse")
 
     # course graph
     course = build_course(pages, assets, diagnostics, drafts=options.drafts)
@@ -96,13 +115,21 @@ def render_site(root: Path, out: Path, options: BuildOptions) -> tuple[BuildResu
         course.home.title = config.title
     result.pages = len(course.pages)
     result.notebooks = sum(1 for page in course.pages if page.kind is PageKind.NOTEBOOK)
+    clock.lap("course graph")
 
     # render: Markdown and notebooks first (every anchor must be known), then templates
     theme = load_theme(root)
     strings = interface_strings(config.language, config.strings, diagnostics)
-    renderer = SiteRenderer(config, course, theme, strings)
+    bytecode_dir = root / CACHE_DIR / "templates" if options.cache and options.write else None  # compiled templates
+    try:
+        if bytecode_dir is not None:
+            bytecode_dir.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        bytecode_dir = None
+    renderer = SiteRenderer(config, course, theme, strings, bytecode_dir)
     if not renderer.check_templates(root, diagnostics):
         return result, None
+    clock.lap("templates")
     # `check` never runs notebooks: it validates what is there and writes nothing
     execute = ("always" if options.execute else config.notebooks.execute) if options.write else "never"
     body_settings = BodySettings(
@@ -117,12 +144,14 @@ def render_site(root: Path, out: Path, options: BuildOptions) -> tuple[BuildResu
         jobs=options.jobs,
     )
     bodies = render_bodies(course, strings, diagnostics, body_settings, options.progress)
-    check_anchors(bodies, diagnostics)
+    check_anchors(bodies, course, diagnostics)
+    clock.lap("bodies (Markdown, notebooks)")
 
     # pages whose signature didn't change since the last build into `out` are not rendered again
     manifest = Manifest(root, out) if options.cache and options.write else None
     plan = SitePlan(manifest)
-    page_messages = JsonCache(root, "pages", read_only=not options.write)  # what rendering a page reported, replayed when it is reused
+    # what rendering a page reported, by page signature: replayed when the page is reused
+    page_messages = IndexCache(root, "page-messages", enabled=options.cache, read_only=not options.write)
     for page in course.pages:
         body = bodies[page.url]
         template_name = renderer.template_for(page, diagnostics)
@@ -143,8 +172,16 @@ def render_site(root: Path, out: Path, options: BuildOptions) -> tuple[BuildResu
         if signature and local.items:
             page_messages.put(signature, plain(local))
         plan.add_text(page.url, html, page.rel or page.url, signature)
-    texts_cache = root / CACHE_DIR / "search-texts.json" if options.cache and options.write else None
-    plan.add_text(INDEX_URL, search_index(course, bodies, texts_cache), INDEX_URL)
+    page_messages.save()
+    clock.lap("pages")
+    search_rows = [(page.title, _module_title(page), page.url, page.kind.value, bodies[page.url]) for page in course.pages]
+    signature = digest("search", code_digest(("search.py",)), repr([(*row[:4], row[4].key or "") for row in search_rows]))
+    if manifest is not None and manifest.unchanged(INDEX_URL, signature):
+        plan.add_unchanged(INDEX_URL, out, INDEX_URL, signature)
+    else:
+        texts_cache = root / CACHE_DIR / "search-texts.txt" if options.cache and options.write else None
+        plan.add_text(INDEX_URL, search_index(search_rows, texts_cache), INDEX_URL, signature)
+    clock.lap("search index")
     for page in course.pages:  # notebooks are also offered for download, beside their page
         if page.kind is PageKind.NOTEBOOK and page.source is not None:
             plan.add_file(page.download_url, page.source.path, page.rel)
@@ -161,21 +198,25 @@ def render_site(root: Path, out: Path, options: BuildOptions) -> tuple[BuildResu
     if config.base_url.startswith(("https://", "http://")):
         plan.add_text("sitemap.xml", sitemap_xml(config.base_url, [page.url for page in course.pages]), "sitemap.xml")
         plan.add_text("robots.txt", f"User-agent: *\nAllow: /\nSitemap: {absolute_url(config.base_url, 'sitemap.xml')}\n", "robots.txt")
+    clock.lap("files, assets, 404")
     return result, plan
 
 
-def search_index(course, bodies, cache_path) -> str:
-    """Every page's text for the in-browser search, with the module it belongs to."""
+def _module_title(page) -> str:
+    """The module (top-level section) a page belongs to, shown with search results."""
+    module = page
+    while module.parent is not None and module.parent.parent is not None:
+        module = module.parent
+    return module.title if module is not page and module.parent is not None else ""
+
+
+def search_index(rows, cache_path) -> str:
+    """Every page's text for the in-browser search: rows of (title, module, URL, kind, body)."""
     texts = TextCache(cache_path) if cache_path else None
     entries = []
-    for page in course.pages:
-        body = bodies[page.url]
-        module = page
-        while module.parent is not None and module.parent.parent is not None:
-            module = module.parent
-        section = module.title if module is not page and module.parent is not None else ""
-        text = texts.text(body.key, lambda: body.html) if texts else page_text(body.html)
-        entries.append(index_entry(page.title, section, page.url, text, page.kind.value))
+    for title, module, url, kind, body in rows:
+        text_json = texts.text_json(body.key, lambda: body.html) if texts else script_json(page_text(body.html))
+        entries.append(index_entry(title, module, url, kind, text_json))
     if texts:
         texts.save()
     return index_script(entries)
@@ -187,5 +228,5 @@ def absolute_url(base_url: str, url: str) -> str:
 
 def sitemap_xml(base_url: str, urls: list[str]) -> str:
     """Search engines' list of pages; only written when course.yml gives the site's base_url."""
-    entries = "".join(f"  <url><loc>{escape(absolute_url(base_url, url))}</loc></url>\n" for url in urls)
+    entries = "".join(f"  <url><loc>{escape(absolute_url(base_url, url), quote=False)}</loc></url>\n" for url in urls)
     return f'<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n{entries}</urlset>\n'

@@ -34,6 +34,43 @@ def _code_version() -> str:
     return __version__ + code_digest(INDEXED_CODE)[:16]
 
 
+@functools.lru_cache(maxsize=None)
+def _dist_info_versions() -> dict[str, str]:
+    """Installed distributions' versions read from their `name-version.dist-info` folder names:
+    one directory listing per sys.path entry, where importlib.metadata scans them all per call."""
+    import sys
+
+    found: dict[str, str] = {}
+    for folder in sys.path:
+        try:
+            names = os.listdir(folder or ".")
+        except OSError:
+            continue
+        for name in names:
+            if name.endswith(".dist-info") and "-" in name:
+                project, _, version = name[: -len(".dist-info")].partition("-")
+                found.setdefault(_normalized(project), version)
+    return found
+
+
+def _normalized(project: str) -> str:
+    return project.lower().replace("-", "_").replace(".", "_")
+
+
+def installed_version(name: str) -> str:
+    """The installed version of distribution `name` ("" when it isn't installed)."""
+    version = _dist_info_versions().get(_normalized(name))
+    if version is not None:
+        return version
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as metadata_version
+
+    try:
+        return metadata_version(name)
+    except PackageNotFoundError:
+        return ""
+
+
 def clear_cache(root: Path) -> None:
     folder = root.resolve() / CACHE_DIR
     if folder.is_dir():
@@ -55,6 +92,7 @@ class JsonCache:
 
     def __init__(self, root: Path, kind: str, read_only: bool = False):
         self.folder = root / CACHE_DIR / kind
+        self.folder_path = str(self.folder)  # for hot loops: os.path is cheaper than pathlib
         self.read_only = read_only  # `coursegen check` uses what is there and writes nothing
 
     def get(self, key: str) -> Any | None:
@@ -68,6 +106,21 @@ class JsonCache:
 
     def path(self, key: str, suffix: str) -> Path:
         return self.folder / f"{key}.{suffix}"
+
+    def prune(self, keep: set[str]) -> None:
+        """Delete the entries whose key is not in `keep` (results no build uses any more)."""
+        if self.read_only:
+            return
+        try:
+            entries = list(os.scandir(self.folder))
+        except OSError:
+            return
+        for entry in entries:
+            if not entry.name.startswith(".") and entry.name.partition(".")[0] not in keep:
+                try:
+                    os.unlink(entry.path)
+                except OSError:
+                    pass
 
     def put_text(self, key: str, suffix: str, text: str) -> None:
         """Written to a temporary file then renamed: a crash never leaves a half-written entry."""
@@ -110,13 +163,15 @@ class IndexCache:
     def put(self, key: str, value: Any) -> None:
         self.used[key] = value
 
-    def save(self) -> None:
+    def save(self) -> bool:
+        """Write the entries this build used; False when there was nothing new to write."""
         if not self.enabled or self.read_only or self.used == self.entries:
-            return
+            return False
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             temporary = self.path.with_suffix(f".{os.getpid()}.tmp")
             temporary.write_text(json.dumps({"version": _code_version(), "entries": self.used}, ensure_ascii=False), encoding="utf-8")
             os.replace(temporary, self.path)
         except OSError:
-            pass
+            return False
+        return True

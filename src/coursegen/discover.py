@@ -53,6 +53,7 @@ def _place_notebook_data(sources: list[SourceFile]) -> list[SourceFile]:
 
 def _walk(root: Path, base: Path, top: str, diagnostics: Diagnostics, skip: tuple[Path, ...]) -> list[SourceFile]:
     found: list[SourceFile] = []
+    root_prefix = str(root) + os.sep  # every path below is root + "/" + rel: cut it, no pathlib
     seen_dirs: set[Path] = set()
     stack = [base]
     while stack:
@@ -70,7 +71,7 @@ def _walk(root: Path, base: Path, top: str, diagnostics: Diagnostics, skip: tupl
             if is_ignored(entry.name):
                 continue
             path = Path(entry.path)
-            rel = _rel(root, path)
+            rel = entry.path[len(root_prefix) :].replace(os.sep, "/") if entry.path.startswith(root_prefix) else _rel(root, path)
             if entry.is_symlink():
                 try:
                     target = path.resolve(strict=False)

@@ -14,24 +14,13 @@ from markdown.treeprocessors import Treeprocessor
 from coursegen.course import resolve_link, suggest_link
 from coursegen.errors import Diagnostics
 from coursegen.mathml import MathExtension
-from coursegen.model import Course, Page, target_url
+from coursegen.model import AnchorLink, Course, Page, target_url
 from coursegen.quiz import QuizExtension
 from coursegen.urls import is_external, relative_url, split_href
 
 _ID = re.compile(r'\bid="([^"]+)"')
 _HEADINGS = {f"h{n}": n for n in range(1, 7)}
 _RAW_LINK = re.compile(r"""(<(a|img|source|video|audio)\b[^>]*?\s(?:href|src)=)(["'])(.*?)\3""", re.IGNORECASE | re.DOTALL)
-
-
-@dataclass(frozen=True)
-class AnchorLink:
-    """A link with a #fragment, checked once every page's anchors are known."""
-
-    source: Page
-    target: Page
-    fragment: str
-    href: str
-    line: int | None
 
 
 @dataclass

@@ -72,6 +72,7 @@ class Page:
     source: SourceFile | None = None  # None for a generated section page
     body: str = ""  # Markdown body (lessons, sections, home)
     body_first_line: int = 1
+    digest: str = ""  # names the source file's bytes (set when it is read): cache keys build on it
     error: str = ""  # why the source can't be rendered (unreadable, bad front matter, broken JSON…)
     # graph
     parent: Page | None = None
@@ -146,6 +147,17 @@ def detached(course: Course) -> Course:
         by_site_rel={k: swap(v) for k, v in course.by_site_rel.items()},
         by_url={k: swap(v) for k, v in course.by_url.items()},
     )
+
+
+@dataclass(frozen=True)
+class AnchorLink:
+    """A link with a #fragment, checked once every page's anchors are known."""
+
+    source: Page
+    target: Page
+    fragment: str
+    href: str
+    line: int | None
 
 
 def target_url(target: "Page | SourceFile") -> str:

@@ -6,16 +6,17 @@ import html
 import json
 import re
 import warnings
-from importlib.metadata import version
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 
-from coursegen.cache import digest
+from coursegen.cache import digest, installed_version
 from coursegen.config import NotebookSettings
 from coursegen.errors import Diagnostics
 from coursegen.frontmatter import first_heading
-from coursegen.markdown_render import MarkdownRenderer, RenderedMarkdown
 from coursegen.model import Page
+
+if TYPE_CHECKING:  # Markdown and Pygments are imported only when a page is rendered
+    from coursegen.markdown_render import MarkdownRenderer, RenderedMarkdown
 
 TEMPLATE_DIR = Path(__file__).parent / "nbconvert_templates"
 
@@ -80,6 +81,8 @@ class NotebookConverter:
         _neutralise_metadata(notebook)
         if not self.settings.sanitize and (kinds := active_content(notebook)):
             diagnostics.note(page.rel, f"outputs carry active content ({', '.join(kinds)}), shown as in Jupyter", "set notebooks.sanitize: true in course.yml to strip it")
+        from coursegen.markdown_render import RenderedMarkdown
+
         collected = RenderedMarkdown(html="")
         for number, cell in enumerate(notebook.cells, 1):  # for messages: "… (in cell 4)"
             cell.metadata["coursegen_cell"] = number
@@ -155,9 +158,9 @@ class NotebookPages:
         # what a cached notebook page depends on besides the notebook itself
         self.fingerprint = digest(
             *(p.read_bytes() for p in sorted(TEMPLATE_DIR.rglob("*")) if p.is_file()),
-            version("nbconvert"),
-            version("nbformat"),
-            _installed_version("ipython"),  # its lexer highlights notebook code when installed
+            installed_version("nbconvert"),
+            installed_version("nbformat"),
+            installed_version("ipython") or "absent",  # its lexer highlights notebook code when installed
             repr(settings),
             execute,
             *(strings[key] for key in ("notebook_figure", "widget_note", "show_input", "show_output", "show_cell")),
@@ -173,15 +176,6 @@ class NotebookPages:
         if self._converter is None:
             self._converter = NotebookConverter(self.markdown(), self.strings, self.settings)
         return self._converter.convert(page, notebook, diagnostics)
-
-
-def _installed_version(name: str) -> str:
-    from importlib.metadata import PackageNotFoundError
-
-    try:
-        return version(name)
-    except PackageNotFoundError:
-        return "absent"
 
 
 def needs_execution(notebook, mode: str) -> bool:

@@ -10,7 +10,7 @@ import json
 import os
 import shutil
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from coursegen.cache import CACHE_DIR
 from coursegen.errors import CoursegenError, UsageError
@@ -85,6 +85,7 @@ class Manifest:
     def __init__(self, root: Path, out: Path):
         self.path = root / CACHE_DIR / "sites" / (hashlib.sha256(str(out).encode()).hexdigest()[:32] + ".json")
         self.out = out
+        self._out = str(out)  # os.path in the per-file checks: pathlib costs more than the stat
         try:
             self.entries: dict[str, list] = json.loads(self.path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
@@ -95,7 +96,7 @@ class Manifest:
         if not entry or not signature or entry[0] != signature:
             return False
         try:
-            stat = (self.out / rel).stat()
+            stat = os.stat(os.path.join(self._out, rel))
         except OSError:
             return False
         return [stat.st_size, stat.st_mtime_ns] == entry[1:]
@@ -104,7 +105,7 @@ class Manifest:
         entries = {}
         for rel, item in plan.files.items():
             with contextlib.suppress(OSError):
-                stat = (self.out / rel).stat()
+                stat = os.stat(os.path.join(self._out, rel))
                 entries[rel] = [item.signature, stat.st_size, stat.st_mtime_ns]
         with contextlib.suppress(OSError):
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -140,11 +141,10 @@ class SitePlan:
 
     def add_unchanged(self, rel: str, out: Path, origin: str, signature: str) -> None:
         """A file the last build wrote into `out` and that is still exactly right."""
-        self._add(rel, OutputFile(None, out / rel, origin, signature))
+        self._add(rel, OutputFile(None, Path(os.path.join(out, rel)), origin, signature))
 
     def _add(self, rel: str, item: OutputFile) -> None:
-        path = PurePosixPath(rel)
-        if not rel or path.is_absolute() or ".." in path.parts or "\\" in rel:
+        if not rel or rel.startswith("/") or ".." in rel.split("/") or "\\" in rel:
             raise CoursegenError(f"refusing to write '{rel}' outside the site folder", path=item.origin)
         key = rel.casefold()
         if key in self._folded:

@@ -32,13 +32,14 @@ def parse_source(source: SourceFile, diagnostics: Diagnostics, yaml_cache=None, 
         page.error = f"cannot read the file ({error.strerror})"
         diagnostics.error(page.rel, page.error, "check that it exists and is readable")
         return page
-    key = digest("page", source.kind.value, str(source.rel), data) if page_cache is not None else ""
-    stored = page_cache.get(key) if key else None
+    key = page.digest = digest("page", source.kind.value, str(source.rel), data)
+    stored = page_cache.get(key) if page_cache is not None else None
     if stored is not None:
         try:
             _restore(page, data, stored)
         except (KeyError, TypeError, ValueError):  # an entry of another shape: parse again
             page = _blank_page(source)
+            page.digest = key
         else:
             diagnostics.extend(replay(stored["diagnostics"]))
             return page
@@ -49,7 +50,7 @@ def parse_source(source: SourceFile, diagnostics: Diagnostics, yaml_cache=None, 
         dropped_heading = None
         _parse_notebook(page, data, local)
     diagnostics.extend(local)
-    if key:
+    if page_cache is not None:
         meta = meta_to_plain(page.meta)
         if meta is not None:
             page_cache.put(key, {"title": page.title, "meta": meta, "error": page.error, "dropped_heading": dropped_heading, "diagnostics": plain(local)})
@@ -147,11 +148,15 @@ def _parse_notebook(page: Page, data: bytes, diagnostics: Diagnostics) -> None:
 
 def notebook_data(page: Page) -> dict:
     """A notebook page's JSON, read again from its file (parsing checked it, and kept only its title).
-    Raises OSError or ValueError when the file changed meanwhile into something unreadable."""
-    data = json.loads(decode_text(page.source.path.read_bytes(), page.rel, Diagnostics()) or "")
-    if not isinstance(data, dict):
+    Raises ValueError when the file changed since it was parsed (its page's cache key would be
+    wrong: the next build, which sees the change, renders it), OSError when it can't be read."""
+    data = page.source.path.read_bytes()
+    if page.digest and digest("page", page.source.kind.value, page.rel, data) != page.digest:
+        raise ValueError("it changed while the site was being built; build again")
+    notebook = json.loads(decode_text(data, page.rel, Diagnostics()) or "")
+    if not isinstance(notebook, dict):
         raise ValueError("not a Jupyter notebook")
-    return data
+    return notebook
 
 
 _MD_H1 = re.compile(r"^#\s+(.+?)\s*#*\s*$", re.MULTILINE)

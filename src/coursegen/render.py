@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Mapping
 
 import jinja2
-from pygments.formatters import HtmlFormatter
 
 from coursegen.cache import digest
 from coursegen.config import CourseConfig
@@ -35,12 +34,12 @@ class TemplateProblem(Exception):
 
 
 class SiteRenderer:
-    def __init__(self, config: CourseConfig, course: Course, theme: Theme, strings: Mapping[str, str]):
+    def __init__(self, config: CourseConfig, course: Course, theme: Theme, strings: Mapping[str, str], bytecode_dir: Path | None = None):
         self.config = config
         self.course = course
         self.theme = theme
         self.strings = strings
-        self.env = make_environment(theme)
+        self.env = make_environment(theme, bytecode_dir=bytecode_dir)
         self.lenient_env = make_environment(theme, strict=False)
         for env in (self.env, self.lenient_env):  # numbers in the course's language: {{ n | number }}
             env.filters["number"] = lambda value, language=config.language: format_number(value, language)
@@ -50,11 +49,15 @@ class SiteRenderer:
     def check_templates(self, root: Path, diagnostics: Diagnostics) -> bool:
         """Compile every template once; syntax errors name the template file and line."""
         ok = True
+        seen: set[str] = set()
         for folder in self.theme.template_dirs:
             for path in sorted(folder.rglob("*.html")):
                 name = path.relative_to(folder).as_posix()
+                # a built-in template the course overrides stays reachable as theme/<name>
+                loaded_as = f"theme/{name}" if name in seen and folder == self.theme.builtin / "templates" else name
+                seen.add(name)
                 try:
-                    self.env.parse(path.read_text(encoding="utf-8"), name=name, filename=str(path))
+                    self.env.get_template(loaded_as)
                 except jinja2.TemplateSyntaxError as error:
                     shown = path.relative_to(root).as_posix() if path.is_relative_to(root) else f"(built-in theme) {name}"
                     diagnostics.error(shown, f"template syntax error: {error.message}", "fix the template", line=error.lineno)
@@ -181,5 +184,7 @@ def highlight_css(light: str = "default", dark: str = "github-dark") -> str:
 def _token_colours(style: str) -> str:
     """The `.highlight` rules of a Pygments style, without its "/* Comment.Single */" notes (a third
     of the bytes) nor its rules for bare `pre` and line numbers (the theme styles those)."""
+    from pygments.formatters import HtmlFormatter
+
     css = HtmlFormatter(style=style, nobackground=True).get_style_defs(".highlight")
     return "\n".join(re.sub(r" /\*[^*]*\*/$", "", line) for line in css.splitlines() if line.startswith(".highlight "))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import sys
 from pathlib import Path
 
 from coursegen.errors import Level
@@ -12,11 +13,10 @@ PROGRESS_THRESHOLD = 40  # pages: below this a build is too quick for a progress
 
 class Reporter:
     def __init__(self, quiet: bool = False, verbose: bool = False):
-        from rich.console import Console
-
         self.quiet = quiet
         self.verbose = verbose
-        self.console = Console(stderr=True, highlight=False, soft_wrap=True)
+        # colours and a progress bar on a terminal (rich); plain lines in a log or a pipe
+        self.console = _rich_console() if sys.stderr.isatty() else _PlainConsole()
         self._progress = None
         self._task = None
 
@@ -61,6 +61,21 @@ class Reporter:
             line = f"Nothing written ({why}): {counts}; the previous site is unchanged"
         if not self.quiet or errors:
             self.console.print(line, style="bold" if not errors else "bold red", markup=False)
+        if self.verbose and result.stages:
+            self.console.print("Time by stage: " + ", ".join(f"{stage} {seconds:.3f} s" for stage, seconds in result.stages), markup=False)
+
+
+def _rich_console():
+    from rich.console import Console  # a fifth of a quick rebuild's time: only for a terminal
+
+    return Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+class _PlainConsole:
+    is_terminal = False
+
+    def print(self, text: str, style: str = "", markup: bool = False) -> None:
+        print(text, file=sys.stderr, flush=True)
 
 
 def _count(number: int, noun: str) -> str:

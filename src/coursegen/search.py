@@ -12,7 +12,9 @@ from __future__ import annotations
 import hashlib
 import html
 import json
+import os
 import re
+from pathlib import Path
 
 INDEX_URL = "search/index.js"
 MAX_TEXT = 20_000  # characters kept per page: enough for excerpts, bounded for huge notebooks
@@ -36,53 +38,61 @@ def page_text(body_html: str) -> str:
     return _SPACES.sub(" ", text).strip()[:MAX_TEXT]
 
 
-def index_script(entries: list[dict]) -> str:
-    """`entries` as a script defining `window.coursegenSearchIndex`, safe inside any page:
-    `<` and line separators are escaped, so no text can close the script or break the JS."""
-    data = json.dumps(entries, ensure_ascii=False, separators=(",", ":"))
-    data = data.replace("<", "\\u003c").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
-    return f"window.coursegenSearchIndex={data};\n"
+def index_script(entries: list[str]) -> str:
+    """`entries` (from `index_entry`) as a script defining `window.coursegenSearchIndex`."""
+    return "window.coursegenSearchIndex=[" + ",".join(entries) + "];\n"
 
 
-def index_entry(title: str, section: str, url: str, text: str, kind: str) -> dict:
-    return {"t": html.unescape(title), "s": section, "u": url, "k": kind, "x": text}
+def script_json(value) -> str:
+    """`value` as JSON that is safe inside any page's script: `<` and line separators are
+    escaped, so no text can close the script or break the JS."""
+    data = json.dumps(value, ensure_ascii=False)
+    return data.replace("<", "\\u003c").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+
+
+def index_entry(title: str, section: str, url: str, kind: str, text_json: str) -> str:
+    """One page's entry; its text comes already as JSON (`script_json(page_text(...))`), cached."""
+    fields = (("t", html.unescape(title)), ("s", section), ("u", url), ("k", kind))
+    return "{" + ",".join(f'"{name}":{script_json(value)}' for name, value in fields) + f',"x":{text_json}}}'
 
 
 class TextCache:
-    """Page texts by body key, in one file: reading a thousand small files costs more than parsing
-    one, and extracting text again from every body would cost seconds."""
+    """Page texts, as JSON, by body key: extracting the text again from every body would cost
+    seconds. One line a page in one file (`key<TAB>json`): a thousand small files, or one big
+    JSON document, would cost more to read than lines split once."""
 
-    def __init__(self, path):
-        from pathlib import Path
-
+    def __init__(self, path: Path):
         self.path = path
         # texts made by another version of this file are made again
         self.version = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
+        self.texts: dict[str, str] = {}
         try:
-            stored = json.loads(path.read_text(encoding="utf-8"))
-            self.texts: dict[str, str] = stored["texts"] if stored.get("version") == self.version else {}
-        except (OSError, ValueError, KeyError, AttributeError):
-            self.texts = {}
+            lines = path.read_text(encoding="utf-8").split("\n")
+        except (OSError, ValueError):
+            lines = []
+        if lines and lines[0] == self.version:
+            for line in lines[1:]:
+                key, tab, text_json = line.partition("\t")
+                if tab:
+                    self.texts[key] = text_json
         self.used: dict[str, str] = {}
 
-    def text(self, key: str | None, body_html_reader) -> str:
+    def text_json(self, key: str | None, body_html_reader) -> str:
         if key is not None and key in self.texts:
             self.used[key] = self.texts[key]
             return self.texts[key]
-        text = page_text(body_html_reader())
+        text_json = script_json(page_text(body_html_reader()))
         if key is not None:
-            self.used[key] = text
-        return text
+            self.used[key] = text_json
+        return text_json
 
     def save(self) -> None:
         if self.used == self.texts:
             return
-        import os
-
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             temporary = self.path.with_suffix(f".{os.getpid()}.tmp")
-            temporary.write_text(json.dumps({"version": self.version, "texts": self.used}, ensure_ascii=False), encoding="utf-8")
+            temporary.write_text("\n".join([self.version, *(f"{key}\t{text}" for key, text in self.used.items())]), encoding="utf-8")
             os.replace(temporary, self.path)
         except OSError:
             pass

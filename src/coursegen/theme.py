@@ -40,8 +40,11 @@ def load_theme(root: Path) -> Theme:
     return Theme(tuple(template_dirs), tuple(static_dirs), builtin)
 
 
-def make_environment(theme: Theme, strict: bool = True) -> jinja2.Environment:
-    """`theme/x.html` always names the built-in template, so an override can extend its original."""
+def make_environment(theme: Theme, strict: bool = True, bytecode_dir: Path | None = None) -> jinja2.Environment:
+    """`theme/x.html` always names the built-in template, so an override can extend its original.
+
+    With `bytecode_dir`, compiled templates are kept there (Jinja checks each one against its
+    template's text), so a rebuild does not compile the theme again."""
     loader = jinja2.ChoiceLoader(
         [
             jinja2.PrefixLoader({"theme": jinja2.FileSystemLoader(str(theme.builtin / "templates"))}),
@@ -55,7 +58,16 @@ def make_environment(theme: Theme, strict: bool = True) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        bytecode_cache=_BytecodeCache(str(bytecode_dir)) if bytecode_dir is not None else None,
     )
+
+
+class _BytecodeCache(jinja2.FileSystemBytecodeCache):
+    def dump_bytecode(self, bucket) -> None:
+        try:
+            super().dump_bytecode(bucket)
+        except OSError:  # a read-only or full disk (or a deleted cache) only costs speed
+            pass
 
 
 def static_files(theme: Theme, diagnostics=None) -> dict[str, Path]:
