@@ -101,9 +101,13 @@ class Manifest:
             return False
         return [stat.st_size, stat.st_mtime_ns] == entry[1:]
 
-    def record(self, plan: "SitePlan") -> None:
+    def record(self, plan: "SitePlan", linked: set[str] = frozenset()) -> None:
+        """Remember what `plan` wrote; files in `linked` are the very files of the last build."""
         entries = {}
         for rel, item in plan.files.items():
+            if rel in linked and rel in self.entries:  # same inode, same size and time: no stat
+                entries[rel] = self.entries[rel]
+                continue
             with contextlib.suppress(OSError):
                 stat = os.stat(os.path.join(self._out, rel))
                 entries[rel] = [item.signature, stat.st_size, stat.st_mtime_ns]
@@ -180,8 +184,15 @@ def write_atomically(out: Path, plan: SitePlan, manifest: Manifest | None = None
         shutil.rmtree(staging)
     try:
         staging.mkdir(parents=True)
+        folders: set[str] = {""}  # made in staging already (one mkdir per folder, not per file)
+        linked: set[str] = set()
         for rel, item in plan.files.items():
-            if rel in unchanged and _link(out / rel, staging / rel):
+            folder = rel.rpartition("/")[0]
+            if folder not in folders:
+                os.makedirs(os.path.join(staging, folder), exist_ok=True)
+                folders.add(folder)
+            if rel in unchanged and _link(os.path.join(out, rel), os.path.join(staging, rel)):
+                linked.add(rel)
                 continue
             write_file(staging / rel, item, rel)
         (staging / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
@@ -190,14 +201,13 @@ def write_atomically(out: Path, plan: SitePlan, manifest: Manifest | None = None
         shutil.rmtree(staging, ignore_errors=True)
         raise
     if manifest is not None:
-        manifest.record(plan)
+        manifest.record(plan, linked)
     return True
 
 
-def _link(existing: Path, target: Path) -> bool:
+def _link(existing: str, target: str) -> bool:
     """Hard-link an unchanged file into the new site (the old site is removed after the swap)."""
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
         os.link(existing, target)
         return True
     except OSError:  # another file system, or links not supported: copy instead

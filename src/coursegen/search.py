@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import html
-import json
+from json.encoder import encode_basestring
 import os
 import re
 from pathlib import Path
@@ -43,10 +43,11 @@ def index_script(entries: list[str]) -> str:
     return "window.coursegenSearchIndex=[" + ",".join(entries) + "];\n"
 
 
-def script_json(value) -> str:
-    """`value` as JSON that is safe inside any page's script: `<` and line separators are
-    escaped, so no text can close the script or break the JS."""
-    data = json.dumps(value, ensure_ascii=False)
+def script_json(text: str) -> str:
+    """`text` as a JSON string that is safe inside any page's script: `<` and line separators are
+    escaped, so no text can close the script or break the JS. (json's own string encoder, without
+    json.dumps's set-up per call: this runs for every field of every page.)"""
+    data = encode_basestring(text)
     return data.replace("<", "\\u003c").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
 
 
@@ -58,8 +59,8 @@ def index_entry(title: str, section: str, url: str, kind: str, text_json: str) -
 
 class TextCache:
     """Page texts, as JSON, by body key: extracting the text again from every body would cost
-    seconds. One line a page in one file (`key<TAB>json`): a thousand small files, or one big
-    JSON document, would cost more to read than lines split once."""
+    seconds. One line a page in one file (`key<TAB>length<TAB>json`): a thousand small files, or
+    one big JSON document, would cost more to read than lines split once."""
 
     def __init__(self, path: Path):
         self.path = path
@@ -72,8 +73,9 @@ class TextCache:
             lines = []
         if lines and lines[0] == self.version:
             for line in lines[1:]:
-                key, tab, text_json = line.partition("\t")
-                if tab:
+                key, _, rest = line.partition("\t")
+                length, _, text_json = rest.partition("\t")
+                if length.isdigit() and int(length) == len(text_json):  # not a line cut short by a crash
                     self.texts[key] = text_json
         self.used: dict[str, str] = {}
 
@@ -87,12 +89,24 @@ class TextCache:
         return text_json
 
     def save(self) -> None:
-        if self.used == self.texts:
+        """New texts are appended; the file is written anew only once most of its lines are texts
+        no page has any more (an edit adds one line, instead of rewriting megabytes)."""
+        added = {key: text for key, text in self.used.items() if key not in self.texts}
+        stale = len(self.texts) - (len(self.used) - len(added))
+        if not added and stale <= len(self.used):
             return
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            if self.texts and stale <= len(self.used):
+                with open(self.path, "a", encoding="utf-8") as file:
+                    file.write("".join(f"\n{_line(key, text)}" for key, text in added.items()))
+                return
             temporary = self.path.with_suffix(f".{os.getpid()}.tmp")
-            temporary.write_text("\n".join([self.version, *(f"{key}\t{text}" for key, text in self.used.items())]), encoding="utf-8")
+            temporary.write_text("\n".join([self.version, *(_line(key, text) for key, text in self.used.items())]), encoding="utf-8")
             os.replace(temporary, self.path)
         except OSError:
             pass
+
+
+def _line(key: str, text_json: str) -> str:
+    return f"{key}\t{len(text_json)}\t{text_json}"
