@@ -25,7 +25,10 @@ whole tree) is recorded too.
 
 Also measured: size on disk of each site (du), the weight of the lesson pages' HTML, the cost of
 converting a notebook compared with nbconvert's own HTMLExporter (largest size measured only), and
-a cProfile of coursegen's clean and one-lesson-edit builds (largest size, -j1), summarised by stage.
+a cProfile of coursegen's clean and one-lesson-edit builds (largest size, -j1), summarised by stage,
+and (with the large size, or --linearity) coursegen alone on a 1,000- and a 5,000-lesson course (100
+lessons a module, no notebooks: clean ×1, no-op ×3, one-lesson edit ×3, with `build -v`'s time by
+stage), to show that no step grows faster than the course.
 
 Results: benchmarks/results/<UTC time>.json (every measurement, raw) and BENCHMARKS.md, rewritten
 from that JSON (`--report-only FILE.json` rewrites it again without measuring).
@@ -42,6 +45,7 @@ import json
 import os
 import platform
 import pstats
+import re
 import shutil
 import signal
 import statistics
@@ -159,8 +163,9 @@ class TreeSampler(threading.Thread):
         self.peak_processes = max(self.peak_processes, count)
 
 
-def run_measured(cmd: list[str], cwd: Path, timeout: float, env: dict | None = None) -> dict:
-    """Run `cmd` in a fresh process (own session); wall time, peak memory, CPU time, output tail."""
+def run_measured(cmd: list[str], cwd: Path, timeout: float, env: dict | None = None, keep_output: bool = False) -> dict:
+    """Run `cmd` in a fresh process (own session); wall time, peak memory, CPU time, output tail
+    (and with `keep_output`, the whole of stdout + stderr as "output", for the caller to parse)."""
     with tempfile.TemporaryFile() as output:
         load = os.getloadavg()[0]
         started = time.perf_counter()
@@ -187,7 +192,7 @@ def run_measured(cmd: list[str], cwd: Path, timeout: float, env: dict | None = N
         proc.returncode = os.waitstatus_to_exitcode(status)
         output.seek(0)
         text = output.read().decode("utf-8", "replace")
-    return {
+    result = {
         "cmd": " ".join(cmd),
         "wall": round(wall, 4),
         "rc": proc.returncode,
@@ -200,6 +205,9 @@ def run_measured(cmd: list[str], cwd: Path, timeout: float, env: dict | None = N
         "load": round(load, 2),
         "output_tail": text[-3000:] if (proc.returncode or timed_out.is_set()) else text[-1000:],
     }
+    if keep_output:
+        result["output"] = text
+    return result
 
 
 # ------------------------------------------------------------------------------------------------
@@ -625,6 +633,99 @@ def measure_page_control(session: Session, args) -> None:
     session.save()
 
 
+LINEARITY = (("1000", 10, 1000), ("5000", 50, 5000))  # label, modules, lessons: 100 lessons a module, no notebooks
+LINEARITY_REPEATS = {"clean": 1, "noop": 3, "lesson": 3}  # timed runs of each case, at each size
+LINEARITY_MAX_RATIO = 7.0  # 5× the lessons: ~5× the time when linear, ~25× with a quadratic step
+LINEARITY_MIN_STAGE_S = 0.01  # stages quicker than this at the smaller size are noise, not judged
+STAGE_PREFIX = "Time by stage: "
+STAGE_ITEM = re.compile(r"(.+?) (\d+\.\d+) s(?:, |$)")
+BUILT_PAGES = re.compile(r"^Built (\d+) pages?\b")
+
+
+def parse_stages(output: str) -> dict[str, float] | None:
+    """The seconds per stage from the last `Time by stage: ` line of `coursegen build -v`'s output
+    ("Time by stage: load and discover 0.043 s, parse 0.155 s, files, assets, 404 0.012 s, …":
+    stage names may hold commas and parentheses; every item ends with ` <seconds> s`)."""
+    lines = [line.strip() for line in output.splitlines() if line.strip().startswith(STAGE_PREFIX)]
+    if not lines:
+        return None
+    text = lines[-1][len(STAGE_PREFIX):]
+    stages: dict[str, float] = {}
+    position = 0
+    for match in STAGE_ITEM.finditer(text):
+        if match.start() != position:  # something between two items that is not an item: not this format
+            return None
+        stages[match.group(1)] = float(match.group(2))
+        position = match.end()
+    return stages if stages and position == len(text) else None
+
+
+def parse_built_pages(output: str) -> int | None:
+    """N from coursegen's summary line `Built N pages (…)`."""
+    found = [int(m.group(1)) for m in (BUILT_PAGES.match(line.strip()) for line in output.splitlines()) if m]
+    return found[-1] if found else None
+
+
+def measure_linearity(session: Session, args) -> None:
+    """No quadratic step: the same kind of course (100 lessons a module, no notebooks) at 1,000 and
+    at 5,000 lessons, coursegen only (frozen snapshot, default jobs), built with -v for the time of
+    each stage. Clean ×1, no-op ×3, one-lesson edit ×3, the two sizes alternated."""
+    tools: dict[str, Coursegen] = {}
+    courses = {}
+    for label, modules, lessons in LINEARITY:
+        folder = args.workdir / f"linearity-{label}" / "coursegen"
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        log(f"== linearity: generating {modules} modules, {lessons} lessons")
+        subprocess.run([sys.executable, str(args.make_course), str(folder), "--modules", str(modules), "--lessons", str(lessons),
+                        "--notebooks", "0", "--seed", "1", "--force"], check=True, capture_output=True, timeout=args.timeout)
+        tools[label] = Coursegen(folder, args)
+        courses[label] = {"modules": modules, "lessons": lessons, "notebooks": 0, "path": str(folder)}
+    out = {"courses": courses, "repeats": dict(LINEARITY_REPEATS), "runs": []}
+    session.data["linearity"] = out
+    broken: set[str] = set()
+
+    def run(label: str, case: str, n: int, kind: str = "timed") -> dict:
+        tool = tools[label]
+        cmd = ["-v" if part == "-q" else part for part in tool.command(case)]  # -v: the "Time by stage" line
+        result = run_measured(cmd, tool.project, args.timeout, tool.env(), keep_output=True)
+        text = result.pop("output")
+        result = {"course": label, "lessons": courses[label]["lessons"], "case": case, "repeat": n, "kind": kind, **result,
+                  "stages": parse_stages(text), "pages": parse_built_pages(text)}
+        if case == "clean" and result["rc"] == 0:
+            result["html_files"] = sum(1 for _ in tool.site_dir().rglob("*.html"))
+        out["runs"].append(result)
+        status = "" if result["rc"] == 0 else f"  FAILED rc={result['rc']}{' (timeout)' if result['timed_out'] else ''}"
+        log(f"linearity {label:>5} {case:6} #{n} {kind:6} {result['wall']:8.2f} s  maxrss {result['maxrss_kb'] / 1024:5.0f} MB"
+            f"  cpu {result['cpu']:7.1f} s  pages {result['pages']}  load {result['load']:.1f}{status}")
+        if result["rc"] != 0:
+            session.fail(f"linearity-{label}", tool.name, case, result["output_tail"])
+        elif result["stages"] is None:
+            session.fail(f"linearity-{label}", tool.name, case, "no `Time by stage:` line in the output of `build -v`:\n" + result["output_tail"])
+        session.save()
+        return result
+
+    for n in range(1, LINEARITY_REPEATS["clean"] + 1):
+        for label, tool in tools.items():
+            tool.clean()
+            if run(label, "clean", n)["rc"] != 0:
+                broken.add(label)
+    for n in range(1, LINEARITY_REPEATS["noop"] + 1):
+        for label in tools:
+            if label not in broken:
+                run(label, "noop", n)
+    for n in range(1, LINEARITY_REPEATS["lesson"] + 1):
+        for label, tool in tools.items():
+            if label in broken:
+                continue
+            path = tool.lesson_file()
+            original = edit_lesson(path, n)
+            try:
+                run(label, "lesson", n)
+            finally:
+                path.write_bytes(original)
+            run(label, "lesson", n, "resync")  # back to a site built from the original files
+
+
 NBCONVERT_BASELINE = r"""
 import json, sys, time
 from pathlib import Path
@@ -930,6 +1031,17 @@ def goals(data: dict, summary: dict) -> list[tuple[str, str, str, str]]:
         rows.append(("Lesson page weight not growing with the number of lessons",
                      f"median lesson page {large['lesson_median_bytes'] / 1024:.1f} KB (large) vs {small['lesson_median_bytes'] / 1024:.1f} KB (small): {growth:.2f}×",
                      verdict(growth <= GOALS["page_growth"]), "no control course measured: large vs small (which also differ in modules)"))
+    lin = linearity_figures(data)
+    if lin and lin["worst"]:
+        worst, where = lin["worst"]
+        walls = ", ".join(f"{CASE_NAMES[row['case']]} {fmt_x(row['ratio'])}" for row in lin["cases"] if row["ratio"] is not None)
+        small, big = (lin["courses"][k]["lessons"] for k in (lin["small"], lin["big"]))
+        rows.append((f"No quadratic steps ({big:,}-lesson course)",
+                     f"worst ratio {fmt_x(worst)} ({where}), {big:,} ÷ {small:,} lessons; wall-time ratios: {walls}",
+                     verdict(worst <= LINEARITY_MAX_RATIO),
+                     f"met when every case's wall-time ratio, and every no-op and edit stage's ratio whose {small:,}-lesson median is ≥ "
+                     f"{LINEARITY_MIN_STAGE_S} s, is ≤ {LINEARITY_MAX_RATIO:g} ({lin['factor']:g}× the lessons: ~{lin['factor']:g}× when linear, "
+                     f"~{lin['factor'] ** 2:g}× with a quadratic step); see the linearity section"))
     return rows
 
 
@@ -970,6 +1082,61 @@ def notebook_figures(data: dict) -> dict | None:
     }
 
 
+def linearity_figures(data: dict) -> dict | None:
+    """Medians of the linearity runs (smaller and larger course), their ratios, and the worst ratio
+    judged by the goal: every case's wall time, and every no-op / edit stage whose median at the
+    smaller size is at least LINEARITY_MIN_STAGE_S."""
+    lin = data.get("linearity")
+    if not lin or not lin.get("runs"):
+        return None
+    labels = sorted(lin["courses"], key=lambda label: lin["courses"][label]["lessons"])
+    if len(labels) != 2:
+        return None
+    small, big = labels
+    runs = [r for r in lin["runs"] if r["kind"] == "timed" and r["rc"] == 0]
+    med = lambda values: statistics.median(values) if values else None  # noqa: E731
+    ratio = lambda a, b: b / a if a and b is not None else None  # noqa: E731
+    pages = {}
+    for label in labels:
+        counted = [r["pages"] or r.get("html_files") for r in runs if r["course"] == label and (r.get("pages") or r.get("html_files"))]
+        pages[label] = max(counted) if counted else None
+    cases = []
+    for case in ("clean", "noop", "lesson"):
+        row = {"case": case}
+        for label in labels:
+            these = [r for r in runs if r["course"] == label and r["case"] == case]
+            wall = med([r["wall"] for r in these])
+            row[label] = {"n": len(these), "wall": wall, "min": min((r["wall"] for r in these), default=None),
+                          "max": max((r["wall"] for r in these), default=None), "cpu": med([r["cpu"] for r in these]),
+                          "maxrss_kb": med([r["maxrss_kb"] for r in these]),
+                          "per_page_us": wall / pages[label] * 1e6 if wall is not None and pages[label] else None}
+        row["ratio"] = ratio(row[small]["wall"], row[big]["wall"])
+        row["cpu_ratio"] = ratio(row[small]["cpu"], row[big]["cpu"])
+        if row[small]["n"] or row[big]["n"]:
+            cases.append(row)
+    stages = []
+    for case in ("noop", "lesson"):
+        names: list[str] = []
+        for r in runs:
+            if r["case"] == case and r.get("stages"):
+                names += [name for name in r["stages"] if name not in names]
+        for name in names:
+            row = {"case": case, "stage": name}
+            for label in labels:
+                row[label] = med([r["stages"][name] for r in runs if r["course"] == label and r["case"] == case and name in (r.get("stages") or {})])
+            row["ratio"] = ratio(row[small], row[big])
+            row["judged"] = row[small] is not None and row[small] >= LINEARITY_MIN_STAGE_S and row["ratio"] is not None
+            stages.append(row)
+    judged = [(row["ratio"], f"{CASE_NAMES[row['case']]} wall time") for row in cases if row["ratio"] is not None]
+    judged += [(row["ratio"], f"{CASE_NAMES[row['case']]}, stage “{row['stage']}”") for row in stages if row["judged"]]
+    worst = max(judged, key=lambda item: item[0]) if judged else None
+    return {"small": small, "big": big, "courses": lin["courses"], "pages": pages, "cases": cases, "stages": stages,
+            "factor": lin["courses"][big]["lessons"] / lin["courses"][small]["lessons"], "worst": worst}
+
+
+CASE_NAMES = {"clean": "clean build", "noop": "no-op rebuild", "lesson": "one-lesson edit"}
+
+
 def write_report(data: dict, path: Path, json_rel: str) -> None:
     summary = table_data(data)
     sizes = [s for s in SIZES if any(k[0] == s for k in summary)]
@@ -986,7 +1153,8 @@ def write_report(data: dict, path: Path, json_rel: str) -> None:
     add("")
     add("Options: `--sizes`, `--tools coursegen,mkdocs,jupyter-book`, `--cases clean,noop,lesson,notebook`, `--repeat N`, "
         "`--jb-large-clean-repeat N` (default 1: Jupyter Book's large clean build takes about a quarter of an hour), "
-        "`--timeout SECONDS` (per build, default 2400), `--no-profile`, `--no-nbconvert`, `--no-j1`. "
+        "`--timeout SECONDS` (per build, default 2400), `--no-profile`, `--no-nbconvert`, `--no-j1`, "
+        "`--no-linearity` (skip the 1,000 vs 5,000-lesson coursegen builds, run by default with the large size). "
         "See [benchmarks/README.md](benchmarks/README.md). "
         f"This file is written by the script from the raw measurements in [{json_rel}]({json_rel}).")
     add("")
@@ -1140,6 +1308,47 @@ def write_report(data: dict, path: Path, json_rel: str) -> None:
                     ratio = "" if tool.startswith("coursegen") or not base else fmt_x(o["wall"] / base)
                     add(f"| {LABELS[tool]} | {fmt_s(o['wall'])} | {fmt_s(o['min'])} – {fmt_s(o['max'])} | {o['n']} | {fmt_mb(o['maxrss_kb'])} | "
                         f"{fmt_mb(o['tree_pss_kb'])} | {fmt_s(o['cpu'])} | {o['load']:.1f} | {ratio} |")
+    lin = linearity_figures(data)
+    if lin:
+        small, big = lin["small"], lin["big"]
+        cs, cb = lin["courses"][small], lin["courses"][big]
+        add("")
+        add(f"## Linearity: {cs['lessons']:,} vs {cb['lessons']:,} lessons (coursegen)")
+        add("")
+        per_module = {c["lessons"] // c["modules"] for c in (cs, cb) if c["modules"]}
+        modules = lambda c: f"{c['modules']} module{'' if c['modules'] == 1 else 's'}"  # noqa: E731
+        add(f"The same kind of course at two sizes: `make_course.py --seed 1 --notebooks 0`, {modules(cs)} / {cs['lessons']:,} lessons "
+            f"({lin['pages'][small] or '?'} pages) and {modules(cb)} / {cb['lessons']:,} lessons ({lin['pages'][big] or '?'} pages)"
+            + (f", {per_module.pop()} lessons a module in both" if len(per_module) == 1 else "")
+            + ". coursegen only, the same frozen copy and default jobs as above, built with `-v` for its `Time by stage` line; the two sizes alternated. "
+            f"A ratio near {lin['factor']:g} means linear: {lin['factor']:g}× the pages take about {lin['factor']:g}× the time, while a step "
+            f"quadratic in the number of pages would show about {lin['factor'] ** 2:g}× (below {lin['factor']:g}×: the fixed start-up, Python and imports, does not grow). "
+            "The top navigation lists every module, so each page also grows a little with the number of modules.")
+        add("")
+        add(f"| case | runs at each size | {cs['lessons']:,} lessons (median) | {cb['lessons']:,} lessons (median) | ratio | per page, {cs['lessons']:,} | per page, {cb['lessons']:,} | "
+            f"CPU ({cs['lessons']:,} → {cb['lessons']:,}) | maxrss ({cs['lessons']:,} → {cb['lessons']:,}) |")
+        add("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+        us = lambda value: "—" if value is None else f"{value:,.0f} µs"  # noqa: E731
+        for row in lin["cases"]:
+            a, b = row[small], row[big]
+            runs = str(a["n"]) if a["n"] == b["n"] else f"{a['n']} + {b['n']}"
+            add(f"| {CASE_NAMES[row['case']]} | {runs} | {fmt_s(a['wall'])} | {fmt_s(b['wall'])} | {fmt_x(row['ratio'])} | "
+                f"{us(a['per_page_us'])} | {us(b['per_page_us'])} | {fmt_s(a['cpu'])} → {fmt_s(b['cpu'])} ({fmt_x(row['cpu_ratio'])}) | "
+                f"{fmt_mb(a['maxrss_kb'])} → {fmt_mb(b['maxrss_kb'])} |")
+        if lin["stages"]:
+            add("")
+            add(f"Time by stage (median seconds, from `coursegen build -v`; stages under {LINEARITY_MIN_STAGE_S} s at {cs['lessons']:,} lessons "
+                f"are too short to judge, their ratio is in brackets):")
+            add("")
+            add(f"| case | stage | {cs['lessons']:,} lessons | {cb['lessons']:,} lessons | ratio |")
+            add("| --- | --- | --- | --- | --- |")
+            sec = lambda value: "—" if value is None else f"{value:.3f} s"  # noqa: E731
+            for row in lin["stages"]:
+                shown = fmt_x(row["ratio"]) if row["judged"] else f"({fmt_x(row['ratio'])})"
+                add(f"| {CASE_NAMES[row['case']]} | {row['stage']} | {sec(row[small])} | {sec(row[big])} | {shown} |")
+        if lin["worst"]:
+            add("")
+            add(f"Worst ratio judged: {fmt_x(lin['worst'][0])} ({lin['worst'][1]}); the goal asks for ≤ {LINEARITY_MAX_RATIO:g}.")
     nb = notebook_figures(data)
     if nb:
         add("")
@@ -1230,6 +1439,9 @@ def parse_args(argv=None):
                         "`worktree` (a copy of src/, templates/, static/ as they are now) or `live` (the work tree itself, edits included)")
     parser.add_argument("--page-control", action=argparse.BooleanOptionalAction, default=None,
                         help="build a 20-module, 20-lesson control course to see whether a page grows with lessons (default: when large is measured)")
+    parser.add_argument("--linearity", action=argparse.BooleanOptionalAction, default=None,
+                        help="build coursegen alone on a 1,000- and a 5,000-lesson course (clean, no-op, one-lesson edit) "
+                             "to show no step grows faster than the course (default: when large is measured)")
     parser.add_argument("--append-to", type=Path, metavar="JSON", help="add these measurements to an earlier results file (and rewrite its report)")
     parser.add_argument("--no-profile", dest="profile", action="store_false", help="skip the cProfile summary")
     parser.add_argument("--no-nbconvert", dest="nbconvert", action="store_false", help="skip the nbconvert comparison")
@@ -1287,6 +1499,8 @@ def main(argv=None) -> int:
             measure_profile(session, biggest, args)
         if args.page_control or (args.page_control is None and "large" in args.sizes):
             measure_page_control(session, args)
+        if args.linearity or (args.linearity is None and "large" in args.sizes and "coursegen" in args.tools):
+            measure_linearity(session, args)
     finally:
         header["finished"] = _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
         header["seconds"] = round(time.perf_counter() - started, 1)
