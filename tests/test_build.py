@@ -417,3 +417,60 @@ def test_course_file_colliding_with_a_theme_file_stops_the_build(make_course, tm
     assert main(["build", str(root), "-o", str(tmp_path / "site"), "-j", "1"]) == 1
     assert capsys.readouterr().err.strip() == message
     assert not (tmp_path / "site").exists()
+
+
+# ----------------------------------------------------------------------------------------------
+# the header's module list: every module while they are few, the current one beyond
+
+
+def modules_course(make_course, count: int, name: str, course_yml: str = "") -> Path:
+    files = {f"content/m{n:02d}/01_lecon.md": f"---\ntitle: Leçon {n:02d}\n---\n\nTexte.\n" for n in range(1, count + 1)}
+    files.update({f"content/m{n:02d}/index.md": f"---\ntitle: Module {n:02d}\n---\n" for n in range(1, count + 1)})
+    files["course.yml"] = "title: Cours\nlanguage: fr\n" + course_yml
+    return make_course(files, name=name)
+
+
+def header_links(html: str) -> list[str]:
+    nav = html[html.index('<nav class="site-nav"') : html.index("</nav>")]
+    return re.findall(r'<a href="([^"]+)"', nav)
+
+
+def test_a_few_modules_are_all_in_the_header(make_course, tmp_path):
+    root = modules_course(make_course, 6, "six")
+    run_build(root, tmp_path / "six-site")
+    html = (tmp_path / "six-site/m03/01_lecon.html").read_text(encoding="utf-8")
+    assert header_links(html) == [f"../m{n:02d}/index.html" if n != 3 else "index.html" for n in range(1, 7)]
+    assert "Tous les modules" not in html
+
+
+def test_many_modules_the_header_shows_the_current_one_and_a_link_to_all(make_course, tmp_path):
+    root = modules_course(make_course, 7, "seven")
+    run_build(root, tmp_path / "seven-site")
+    lesson = (tmp_path / "seven-site/m03/01_lecon.html").read_text(encoding="utf-8")
+    assert header_links(lesson) == ["index.html", "../index.html#cards-heading"]
+    assert ">Tous les modules (7)</a>" in lesson
+    home = (tmp_path / "seven-site/index.html").read_text(encoding="utf-8")
+    assert header_links(home) == ["index.html#cards-heading"]
+    assert 'id="cards-heading"' in home  # the link's target: the home page's list of modules
+
+
+def test_nav_modules_sets_the_limit(make_course, tmp_path):
+    root = modules_course(make_course, 7, "seven", "theme:\n  nav_modules: 7\n")
+    run_build(root, tmp_path / "site")
+    assert len(header_links((tmp_path / "site/m03/01_lecon.html").read_text(encoding="utf-8"))) == 7
+
+
+def test_a_page_weighs_the_same_with_10_or_40_modules(make_course, tmp_path):
+    sizes = {}
+    for count in (10, 40):
+        root = modules_course(make_course, count, f"c{count}")
+        run_build(root, tmp_path / f"site{count}")
+        sizes[count] = len((tmp_path / f"site{count}/m03/01_lecon.html").read_bytes())
+    assert abs(sizes[40] - sizes[10]) <= 2, sizes  # "(10)" and "(40)": the same length
+
+
+def test_nav_modules_must_be_a_whole_number(make_course, tmp_path):
+    root = modules_course(make_course, 2, "bad", "theme:\n  nav_modules: beaucoup\n")
+    result = run_build(root, tmp_path / "site")
+    assert "course.yml:3: warning: theme option nav_modules must be a whole number, not 'beaucoup'; using the default — e.g. theme: {nav_modules: 6}" in formatted(result)
+    assert (tmp_path / "site/m01/01_lecon.html").is_file()

@@ -105,6 +105,10 @@ def load_config(root: Path, diagnostics: Diagnostics) -> CourseConfig:
                 diagnostics.error(CONFIG_NAME, f"'{key}' must be a mapping of `name: value` lines", f"e.g. {key}: {{name: value}}", line=line)
                 continue
             values[key] = {str(k): v if key == "theme" else str(v) for k, v in value.items()}
+            nav_modules = values[key].get("nav_modules") if key == "theme" else None
+            if nav_modules is not None and (isinstance(nav_modules, bool) or not isinstance(nav_modules, int) or nav_modules < 0):
+                diagnostics.warning(CONFIG_NAME, f"theme option nav_modules must be a whole number, not {nav_modules!r}; using the default", "e.g. theme: {nav_modules: 6}", line=line)
+                values[key].pop("nav_modules")
 
     language = values.get("language", "en")
     if language not in LANGUAGES:

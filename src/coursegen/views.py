@@ -86,6 +86,10 @@ class CourseView:
     theme: Mapping[str, Any] = field(default_factory=dict)  # course.yml `theme:` options
 
 
+# Options a course can set under `theme:` in course.yml (docs/learner-features.md)
+THEME_DEFAULTS = {"copy_button": True, "line_numbers": False, "progress": True, "search": True, "nav_modules": 6}
+
+
 def link(page: Page | None) -> LinkView | None:
     if page is None:
         return None
@@ -124,9 +128,6 @@ def course_view(config: CourseConfig, course: Course) -> CourseView:
         theme=MappingProxyType({**THEME_DEFAULTS, **config.theme}),
     )
 
-
-# Options a course can set under `theme:` in course.yml (see the theming guide)
-THEME_DEFAULTS = {"copy_button": True, "line_numbers": False, "progress": True, "search": True}
 
 
 def launch_view(config: CourseConfig, page: Page) -> LaunchView | None:
