@@ -237,3 +237,20 @@ def test_new_refuses_a_file(tmp_path):
     (tmp_path / "file").write_text("x")
     assert main(["new", str(tmp_path / "file")]) == 2
     assert (tmp_path / "file").read_text() == "x"
+
+
+def test_verbose_build_shows_the_time_of_each_stage(make_course, capsys):
+    root = make_course({"content/A/01_un.md": "---\ntitle: Un\n---\n\nTexte.\n"})
+    assert main(["build", str(root), "-v", "-j", "1"]) == 0
+    last = capsys.readouterr().err.strip().splitlines()[-1]
+    assert last.startswith("Time by stage: ")
+    stages = re.findall(r"(.+?) (\d+\.\d{3}) s(?:, |$)", last.removeprefix("Time by stage: "))
+    assert [name for name, _ in stages] == [
+        "load and discover", "parse", "course graph", "templates", "bodies (Markdown, notebooks)", "pages", "search index", "files, assets, 404", "write",
+    ], last
+
+
+def test_quiet_build_prints_no_stage_times(make_course, capsys):
+    root = make_course({"content/A/01_un.md": "---\ntitle: Un\n---\n\nTexte.\n"})
+    assert main(["build", str(root), "-q", "-j", "1"]) == 0
+    assert "Time by stage" not in capsys.readouterr().err

@@ -72,7 +72,7 @@ def _add_strict(parser: argparse.ArgumentParser) -> None:
 def _add_verbosity(parser: argparse.ArgumentParser) -> None:
     group = parser.add_mutually_exclusive_group()
     group.add_argument("-q", "--quiet", action="store_true", help="print errors only")
-    group.add_argument("-v", "--verbose", action="store_true", help="print every file as it is processed, and the traceback of an internal error")
+    group.add_argument("-v", "--verbose", action="store_true", help="print every file as it is processed, the time each stage took (build, check), and the traceback of an internal error")
 
 
 def main(argv: list[str] | None = None) -> int:
