@@ -160,3 +160,24 @@ def test_a_changed_file_is_parsed_again(make_course, tmp_path):
     page = next(p for p in pages if p.url == "A/01_un.html")
     assert page.title == "Un, revu" and "Nouveau texte." in page.body
     assert "# Ignoré" not in page.body  # a first-line h1 is dropped: the template shows the title
+
+
+def test_bodies_no_page_uses_any_more_are_removed_from_the_cache(make_course, tmp_path):
+    root = make_course(FILES)
+    out = tmp_path / "site"
+    run_build(root, out)
+    bodies = root / ".coursegen-cache" / "bodies"
+    before = {p.name for p in bodies.iterdir()}
+    (root / "content/A/02_deux.md").write_text("---\ntitle: Deux\n---\n\nTexte deux, revu.\n", encoding="utf-8")
+    run_build(root, out)
+    after = {p.name for p in bodies.iterdir()}
+    assert len(after) == len(before)  # one body replaced by its new version, not one more
+    assert len(after - before) == 1 and len(before - after) == 1
+
+
+def test_the_collector_pace_is_restored_after_a_build(make_course, tmp_path):
+    import gc
+
+    before = gc.get_threshold()
+    run_build(make_course(FILES), tmp_path / "site")
+    assert gc.get_threshold() == before

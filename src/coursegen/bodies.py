@@ -33,6 +33,11 @@ class Body:
     html_path: str | None = None
     rel: str = ""  # the page's source, for messages
 
+    def release(self) -> None:
+        """Forget the HTML when the cache has it: a big course's bodies need not all stay in memory."""
+        if self.html_path:
+            self._html = None
+
     @property
     def html(self) -> str:
         if self._html is None:
@@ -93,10 +98,11 @@ def render_bodies(course: Course, strings, diagnostics: Diagnostics, settings: B
     if progress:
         progress("(cached)", done, len(course.pages))
     for page, entry in _render_misses(renderer, course, misses, settings):
-        entries[page.url] = entry
         if cache is not None and not entry["error"]:
-            cache.put_text(keys[page.url], "html", entry["html"])
             metas.put(keys[page.url], {name: value for name, value in entry.items() if name != "html"})
+            if cache.put_text(keys[page.url], "html", entry["html"]):  # read again when its page is made
+                entry = {**entry, "html": None, "html_path": str(cache.path(keys[page.url], "html"))}
+        entries[page.url] = entry
         done += 1
         if progress:
             progress(page.rel, done, len(course.pages))

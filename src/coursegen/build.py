@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import os
 import time
 from urllib.parse import quote
@@ -83,11 +85,29 @@ def build(root: Path, out: Path | None = None, options: BuildOptions | None = No
     return result
 
 
+@contextlib.contextmanager
+def _fewer_collections():
+    """Python's cycle collector, at its default pace, walks the whole heap again and again while a
+    build loads thousands of pages: a big course then takes more than its share of time (measured:
+    half the body stage of a 5,000-lesson no-op rebuild). Collect less often while building."""
+    previous = gc.get_threshold()
+    gc.set_threshold(50_000, 20, 100)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*previous)
+
+
 def render_site(root: Path, out: Path, options: BuildOptions) -> tuple[BuildResult, SitePlan | None]:
     """Every stage but writing: load → discover → parse → graph → render. No file is written.
 
     The plan is None when the theme's templates don't compile (nothing can be rendered).
     """
+    with _fewer_collections():
+        return _render_site(root, out, options)
+
+
+def _render_site(root: Path, out: Path, options: BuildOptions) -> tuple[BuildResult, SitePlan | None]:
     if not (root / "content").is_dir():
         raise CoursegenError(f"no content/ folder in {root}", "run coursegen in a course folder, or create one with `coursegen new DIR`", exit_code=2)
     diagnostics = Diagnostics()
@@ -162,6 +182,7 @@ def render_site(root: Path, out: Path, options: BuildOptions) -> tuple[BuildResu
             continue
         local = Diagnostics()
         html = renderer.render_page(page, body.html, body.toc, local, error=body.error, template_name=template_name)
+        body.release()
         if len(html) > HEAVY_PAGE_BYTES:
             local.warning(
                 page.rel or page.url,

@@ -122,17 +122,19 @@ class JsonCache:
                 except OSError:
                     pass
 
-    def put_text(self, key: str, suffix: str, text: str) -> None:
-        """Written to a temporary file then renamed: a crash never leaves a half-written entry."""
+    def put_text(self, key: str, suffix: str, text: str) -> bool:
+        """Written to a temporary file then renamed: a crash never leaves a half-written entry.
+        False when it could not be written."""
         if self.read_only:
-            return
+            return False
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             temporary = self.folder / f".{key}.{suffix}.{os.getpid()}.tmp"
             temporary.write_text(text, encoding="utf-8")
             os.replace(temporary, self.path(key, suffix))
         except OSError:
-            pass  # a read-only or full disk only costs speed
+            return False  # a read-only or full disk only costs speed
+        return True
 
 
 class IndexCache:
