@@ -181,3 +181,73 @@ def test_the_collector_pace_is_restored_after_a_build(make_course, tmp_path):
     before = gc.get_threshold()
     run_build(make_course(FILES), tmp_path / "site")
     assert gc.get_threshold() == before
+
+
+# ----------------------------------------------------------------------------------------------
+# the search index: reused when nothing it shows changed; its page texts cached a line a page
+
+
+def test_the_search_index_is_reused_when_no_page_changed_and_remade_when_one_did(make_course, tmp_path):
+    root = make_course(FILES)
+    out = tmp_path / "site"
+    run_build(root, out)
+    index = out / "search/index.js"
+    inode = index.stat().st_ino
+    run_build(root, out)
+    assert index.stat().st_ino == inode  # nothing changed: the very same file
+    (root / "content/A/02_deux.md").write_text("---\ntitle: Deux\n---\n\nTexte deux, revu avec le mot zéphyr.\n", encoding="utf-8")
+    run_build(root, out)
+    assert "zéphyr" in index.read_text(encoding="utf-8")
+    clean = tmp_path / "clean"
+    run_build(root, clean, cache=False)
+    assert index.read_bytes() == (clean / "search/index.js").read_bytes()
+
+
+def test_the_text_cache_appends_new_texts_and_ignores_a_line_cut_short(tmp_path):
+    from coursegen.search import TextCache
+
+    path = tmp_path / "texts.txt"
+    first = TextCache(path)
+    assert first.text_json("a", lambda: "<p>Alpha</p>") == '"Alpha"'
+    first.text_json("b", lambda: "<p>Bêta</p>")
+    first.save()
+    size = path.stat().st_size
+    second = TextCache(path)
+    assert second.text_json("a", lambda: "unused") == '"Alpha"'  # from the file, not made again
+    second.text_json("b", lambda: "unused")
+    second.text_json("c", lambda: "<p>Gamma</p>")
+    second.save()
+    assert path.stat().st_size > size and path.read_text(encoding="utf-8").startswith(path.read_text(encoding="utf-8")[:size])  # appended
+    with open(path, "a", encoding="utf-8") as file:  # a crash in the middle of an append
+        file.write('\nd\t9\t"Del')
+    third = TextCache(path)
+    assert set(third.texts) == {"a", "b", "c"}
+    assert third.text_json("d", lambda: "<p>Delta</p>") == '"Delta"'
+
+
+def test_the_text_cache_is_rewritten_once_most_of_it_is_stale(tmp_path):
+    from coursegen.search import TextCache
+
+    path = tmp_path / "texts.txt"
+    cache = TextCache(path)
+    for key in "abcd":
+        cache.text_json(key, lambda key=key: f"<p>{key}</p>")
+    cache.save()
+    fewer = TextCache(path)
+    fewer.text_json("e", lambda: "<p>e</p>")  # the four others are no longer used
+    fewer.save()
+    assert set(TextCache(path).texts) == {"e"}
+
+
+def test_a_notebook_changed_after_it_was_read_is_not_rendered_from_its_new_bytes(make_course):
+    import pytest
+    from conftest import notebook_json
+    from coursegen.parse import notebook_data
+
+    root = make_course({"notebooks/A/nb.ipynb": notebook_json("# Carnet", "x = 1")})
+    pages, _ = parse_all(root)
+    page = next(p for p in pages if p.url == "A/notebooks/nb.html")
+    assert notebook_data(page)["cells"]  # the same bytes: read again for rendering
+    (root / "notebooks/A/nb.ipynb").write_text(notebook_json("# Carnet", "x = 2"), encoding="utf-8")
+    with pytest.raises(ValueError, match="changed while the site was being built"):
+        notebook_data(page)  # its cache key names the old bytes: refuse, the next build renders it
