@@ -89,7 +89,7 @@ def render_bodies(course: Course, strings, diagnostics: Diagnostics, settings: B
             continue
         keys[page.url] = renderer.key(page)
         entry = metas.get(keys[page.url]) if cache else None
-        html_path = os.path.join(cache.folder_path, keys[page.url] + ".html") if entry is not None else ""
+        html_path = cache.path(keys[page.url], "html") if entry is not None else ""
         if entry is None or not os.path.isfile(html_path):
             misses.append(page)
         else:
@@ -101,7 +101,7 @@ def render_bodies(course: Course, strings, diagnostics: Diagnostics, settings: B
         if cache is not None and not entry["error"]:
             metas.put(keys[page.url], {name: value for name, value in entry.items() if name != "html"})
             if cache.put_text(keys[page.url], "html", entry["html"]):  # read again when its page is made
-                entry = {**entry, "html": None, "html_path": str(cache.path(keys[page.url], "html"))}
+                entry = {**entry, "html": None, "html_path": cache.path(keys[page.url], "html")}
         entries[page.url] = entry
         done += 1
         if progress:

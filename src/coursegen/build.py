@@ -141,11 +141,6 @@ def _render_site(root: Path, out: Path, options: BuildOptions) -> tuple[BuildRes
     theme = load_theme(root)
     strings = interface_strings(config.language, config.strings, diagnostics)
     bytecode_dir = root / CACHE_DIR / "templates" if options.cache and options.write else None  # compiled templates
-    try:
-        if bytecode_dir is not None:
-            bytecode_dir.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        bytecode_dir = None
     renderer = SiteRenderer(config, course, theme, strings, bytecode_dir)
     if not renderer.check_templates(root, diagnostics):
         return result, None

@@ -71,6 +71,19 @@ def installed_version(name: str) -> str:
         return ""
 
 
+def write_text_atomically(path: Path, text: str) -> bool:
+    """Write `path` through a temporary file and a rename: a crash never leaves it half-written.
+    False when it could not be written (a read-only or full disk only costs the cache its speed)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        temporary.write_text(text, encoding="utf-8")
+        os.replace(temporary, path)
+    except OSError:
+        return False
+    return True
+
+
 def clear_cache(root: Path) -> None:
     folder = root.resolve() / CACHE_DIR
     if folder.is_dir():
@@ -92,20 +105,20 @@ class JsonCache:
 
     def __init__(self, root: Path, kind: str, read_only: bool = False):
         self.folder = root / CACHE_DIR / kind
-        self.folder_path = str(self.folder)  # for hot loops: os.path is cheaper than pathlib
+        self._folder = str(self.folder)  # os.path in hot loops: cheaper than pathlib
         self.read_only = read_only  # `coursegen check` uses what is there and writes nothing
 
     def get(self, key: str) -> Any | None:
         try:
-            return json.loads((self.folder / f"{key}.json").read_text(encoding="utf-8"))
+            return json.loads(Path(self.path(key, "json")).read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return None
 
     def put(self, key: str, value: Any) -> None:
         self.put_text(key, "json", json.dumps(value, ensure_ascii=False))
 
-    def path(self, key: str, suffix: str) -> Path:
-        return self.folder / f"{key}.{suffix}"
+    def path(self, key: str, suffix: str) -> str:
+        return os.path.join(self._folder, f"{key}.{suffix}")
 
     def prune(self, keep: set[str]) -> None:
         """Delete the entries whose key is not in `keep` (results no build uses any more)."""
@@ -125,16 +138,7 @@ class JsonCache:
     def put_text(self, key: str, suffix: str, text: str) -> bool:
         """Written to a temporary file then renamed: a crash never leaves a half-written entry.
         False when it could not be written."""
-        if self.read_only:
-            return False
-        try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            temporary = self.folder / f".{key}.{suffix}.{os.getpid()}.tmp"
-            temporary.write_text(text, encoding="utf-8")
-            os.replace(temporary, self.path(key, suffix))
-        except OSError:
-            return False  # a read-only or full disk only costs speed
-        return True
+        return not self.read_only and write_text_atomically(Path(self.path(key, suffix)), text)
 
 
 class IndexCache:
@@ -169,11 +173,4 @@ class IndexCache:
         """Write the entries this build used; False when there was nothing new to write."""
         if not self.enabled or self.read_only or self.used == self.entries:
             return False
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            temporary = self.path.with_suffix(f".{os.getpid()}.tmp")
-            temporary.write_text(json.dumps({"version": _code_version(), "entries": self.used}, ensure_ascii=False), encoding="utf-8")
-            os.replace(temporary, self.path)
-        except OSError:
-            return False
-        return True
+        return write_text_atomically(self.path, json.dumps({"version": _code_version(), "entries": self.used}, ensure_ascii=False))

@@ -10,10 +10,9 @@ import signal
 import subprocess
 import tempfile
 import threading
-from importlib.metadata import version
 from pathlib import Path
 
-from coursegen.cache import JsonCache, digest
+from coursegen.cache import JsonCache, digest, installed_version
 from coursegen.config import NotebookSettings
 from coursegen.discover import is_ignored
 from coursegen.errors import Diagnostics
@@ -34,7 +33,7 @@ def execution_key(notebook, settings: NotebookSettings) -> str:
         json.dumps(tags),
         str(settings.timeout),
         str(allow_errors(notebook, settings)),
-        version("nbclient"),
+        installed_version("nbclient"),
     )
 
 

@@ -12,7 +12,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from coursegen.cache import CACHE_DIR
+from coursegen.cache import CACHE_DIR, write_text_atomically
 from coursegen.errors import CoursegenError, UsageError
 
 MARKER = ".coursegen-site"  # marks a folder coursegen created, so it may replace it later
@@ -111,11 +111,7 @@ class Manifest:
             with contextlib.suppress(OSError):
                 stat = os.stat(os.path.join(self._out, rel))
                 entries[rel] = [item.signature, stat.st_size, stat.st_mtime_ns]
-        with contextlib.suppress(OSError):
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            temporary = self.path.with_suffix(f".{os.getpid()}.tmp")
-            temporary.write_text(json.dumps(entries), encoding="utf-8")
-            os.replace(temporary, self.path)
+        write_text_atomically(self.path, json.dumps(entries))
         self.entries = entries
 
 

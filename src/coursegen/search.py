@@ -9,12 +9,13 @@ index searched in the browser with accent folding.
 
 from __future__ import annotations
 
-import hashlib
+import contextlib
 import html
-from json.encoder import encode_basestring
-import os
 import re
+from json.encoder import encode_basestring
 from pathlib import Path
+
+from coursegen.cache import code_digest, write_text_atomically
 
 INDEX_URL = "search/index.js"
 MAX_TEXT = 20_000  # characters kept per page: enough for excerpts, bounded for huge notebooks
@@ -40,11 +41,7 @@ def page_text(body_html: str) -> str:
 
 def index_script(entries: list[str]) -> str:
     """`entries` (from `index_entry`) as a script defining `window.coursegenSearchIndex`."""
-    parts = ["window.coursegenSearchIndex=["]
-    for number, entry in enumerate(entries):
-        parts += [",", entry] if number else [entry]
-    parts.append("];\n")
-    return "".join(parts)  # one join: no second copy of megabytes
+    return f"window.coursegenSearchIndex=[{','.join(entries)}];\n"
 
 
 def script_json(text: str) -> str:
@@ -68,8 +65,7 @@ class TextCache:
 
     def __init__(self, path: Path):
         self.path = path
-        # texts made by another version of this file are made again
-        self.version = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
+        self.version = code_digest(("search.py",))  # texts made by other code are made again
         self.texts: dict[str, str] = {}
         try:
             lines = path.read_text(encoding="utf-8").split("\n")
@@ -99,17 +95,12 @@ class TextCache:
         stale = len(self.texts) - (len(self.used) - len(added))
         if not added and stale <= len(self.used):
             return
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            if self.texts and stale <= len(self.used):
+        if self.texts and stale <= len(self.used):
+            with contextlib.suppress(OSError):
                 with open(self.path, "a", encoding="utf-8") as file:
                     file.write("".join(f"\n{_line(key, text)}" for key, text in added.items()))
-                return
-            temporary = self.path.with_suffix(f".{os.getpid()}.tmp")
-            temporary.write_text("\n".join([self.version, *(_line(key, text) for key, text in self.used.items())]), encoding="utf-8")
-            os.replace(temporary, self.path)
-        except OSError:
-            pass
+            return
+        write_text_atomically(self.path, "\n".join([self.version, *(_line(key, text) for key, text in self.used.items())]))
 
 
 def _line(key: str, text_json: str) -> str:

@@ -44,7 +44,13 @@ def make_environment(theme: Theme, strict: bool = True, bytecode_dir: Path | Non
     """`theme/x.html` always names the built-in template, so an override can extend its original.
 
     With `bytecode_dir`, compiled templates are kept there (Jinja checks each one against its
-    template's text), so a rebuild does not compile the theme again."""
+    template's text), so a rebuild does not compile the theme again; a folder that can't be made
+    only costs that speed."""
+    try:
+        if bytecode_dir is not None:
+            bytecode_dir.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        bytecode_dir = None
     loader = jinja2.ChoiceLoader(
         [
             jinja2.PrefixLoader({"theme": jinja2.FileSystemLoader(str(theme.builtin / "templates"))}),
