@@ -26,8 +26,7 @@ class Body:
     toc: list = field(default_factory=list)
     error: str = ""  # shown in place of a page that could not be rendered
     anchors: set[str] = field(default_factory=set)
-    # links with a #fragment, as (target URL, fragment, href, line): checked once every page's
-    # anchors are known. Plain tuples: a big course has tens of thousands of them.
+    # links with a #fragment, as (target URL, fragment, href, line): see markdown_render.AnchorLink
     anchor_links: list[tuple[str, str, str, int | None]] = field(default_factory=list)
     key: str | None = None
     html_path: str | None = None
@@ -211,7 +210,7 @@ class BodyRenderer:
             "html": rendered.html,
             "toc": rendered.toc,
             "anchors": sorted(rendered.anchors),
-            "anchor_links": [(link.target.url, link.fragment, link.href, link.line) for link in rendered.anchor_links],
+            "anchor_links": rendered.anchor_links,
             "diagnostics": plain(local),
             "error": "",
         }

@@ -14,12 +14,16 @@ from markdown.treeprocessors import Treeprocessor
 from coursegen.course import resolve_link, suggest_link
 from coursegen.errors import Diagnostics
 from coursegen.mathml import MathExtension
-from coursegen.model import AnchorLink, Course, Page, target_url
+from coursegen.model import Course, Page, target_url
 from coursegen.quiz import QuizExtension
 from coursegen.urls import is_external, relative_url, split_href
 
 _ID = re.compile(r'\bid="([^"]+)"')
 _HEADINGS = {f"h{n}": n for n in range(1, 7)}
+# A link with a #fragment, checked once every page's anchors are known: (target URL, fragment,
+# href as written, line). A plain tuple: a big course has tens of thousands, cached as JSON.
+AnchorLink = tuple[str, str, str, "int | None"]
+
 _RAW_LINK = re.compile(r"""(<(a|img|source|video|audio)\b[^>]*?\s(?:href|src)=)(["'])(.*?)\3""", re.IGNORECASE | re.DOTALL)
 
 
@@ -246,7 +250,7 @@ class MarkdownRenderer:
         path, fragment = split_href(href)
         if not path:  # "#part" on the same page
             if fragment:
-                state.anchor_links.append(AnchorLink(page, page, fragment, href, state.line_of(*_link_needles(href))))
+                state.anchor_links.append((page.url, fragment, href, state.line_of(*_link_needles(href))))
             return href
         target = resolve_link(self.course, page, path)
         if target is None:
@@ -260,7 +264,7 @@ class MarkdownRenderer:
             )
             return href
         if fragment and isinstance(target, Page):
-            state.anchor_links.append(AnchorLink(page, target, fragment, href, state.line_of(*_link_needles(href))))
+            state.anchor_links.append((target.url, fragment, href, state.line_of(*_link_needles(href))))
         url = target_url(target)
         return relative_url(url, page.url, fragment)
 

@@ -149,17 +149,6 @@ def detached(course: Course) -> Course:
     )
 
 
-@dataclass(frozen=True)
-class AnchorLink:
-    """A link with a #fragment, checked once every page's anchors are known."""
-
-    source: Page
-    target: Page
-    fragment: str
-    href: str
-    line: int | None
-
-
 def target_url(target: "Page | SourceFile") -> str:
     if isinstance(target, Page):
         return target.url
