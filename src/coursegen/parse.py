@@ -32,7 +32,7 @@ def parse_source(source: SourceFile, diagnostics: Diagnostics, yaml_cache=None, 
         page.error = f"cannot read the file ({error.strerror})"
         diagnostics.error(page.rel, page.error, "check that it exists and is readable")
         return page
-    key = page.digest = digest("page", source.kind.value, str(source.rel), data)
+    key = page.digest = _source_digest(source, data)
     stored = page_cache.get(key) if page_cache is not None else None
     if stored is not None:
         try:
@@ -55,6 +55,11 @@ def parse_source(source: SourceFile, diagnostics: Diagnostics, yaml_cache=None, 
         if meta is not None:
             page_cache.put(key, {"title": page.title, "meta": meta, "error": page.error, "dropped_heading": dropped_heading, "diagnostics": plain(local)})
     return page
+
+
+def _source_digest(source: SourceFile, data: bytes) -> str:
+    """Names a source file's bytes at its place: the page cache's key, and what body keys build on."""
+    return digest("page", source.kind.value, str(source.rel), data)
 
 
 def _blank_page(source: SourceFile) -> Page:
@@ -151,7 +156,7 @@ def notebook_data(page: Page) -> dict:
     Raises ValueError when the file changed since it was parsed (its page's cache key would be
     wrong: the next build, which sees the change, renders it), OSError when it can't be read."""
     data = page.source.path.read_bytes()
-    if page.digest and digest("page", page.source.kind.value, page.rel, data) != page.digest:
+    if page.digest and _source_digest(page.source, data) != page.digest:
         raise ValueError("it changed while the site was being built; build again")
     notebook = json.loads(decode_text(data, page.rel, Diagnostics()) or "")
     if not isinstance(notebook, dict):
