@@ -163,17 +163,15 @@ def _render_site(root: Path, out: Path, options: BuildOptions) -> tuple[BuildRes
     clock.lap("bodies (Markdown, notebooks)")
 
     # pages whose signature didn't change since the last build into `out` are not rendered again
-    manifest = Manifest(root, out) if options.cache and options.write else None
-    plan = SitePlan(manifest)
+    plan = SitePlan(Manifest(root, out) if options.cache and options.write else None)
     # what rendering a page reported, by page signature: replayed when the page is reused
     page_messages = IndexCache(root, "page-messages", enabled=options.cache, read_only=not options.write)
     for page in course.pages:
         body = bodies[page.url]
         template_name = renderer.template_for(page, diagnostics)
         signature = renderer.page_signature(page, template_name, body.key, body.toc, body.error) if body.key else ""
-        if manifest is not None and manifest.unchanged(page.url, signature):
+        if plan.keep_unchanged(page.url, page.rel or page.url, signature):
             diagnostics.extend(replay(page_messages.get(signature) or []))
-            plan.add_unchanged(page.url, out, page.rel or page.url, signature)
             continue
         local = Diagnostics()
         html = renderer.render_page(page, body.html, body.toc, local, error=body.error, template_name=template_name)
@@ -192,9 +190,7 @@ def _render_site(root: Path, out: Path, options: BuildOptions) -> tuple[BuildRes
     clock.lap("pages")
     search_rows = [(page.title, _module_title(page), page.url, page.kind.value, bodies[page.url]) for page in course.pages]
     signature = digest("search", code_digest(("search.py",)), repr([(*row[:4], row[4].key or "") for row in search_rows]))
-    if manifest is not None and manifest.unchanged(INDEX_URL, signature):
-        plan.add_unchanged(INDEX_URL, out, INDEX_URL, signature)
-    else:
+    if not plan.keep_unchanged(INDEX_URL, INDEX_URL, signature):
         texts_cache = root / CACHE_DIR / "search-texts.txt" if options.cache and options.write else None
         plan.add_text(INDEX_URL, search_index(search_rows, texts_cache), INDEX_URL, signature)
     clock.lap("search index")

@@ -126,6 +126,7 @@ class SitePlan:
         self.files: dict[str, OutputFile] = {}
         self._folded: dict[str, str] = {}
         self.manifest = manifest  # what the last build into the same folder wrote, if known
+        self.kept: set[str] = set()  # files taken from the last build as they are
 
     def add_text(self, rel: str, text: str, origin: str, signature: str = "") -> None:
         data = text.encode("utf-8")
@@ -139,9 +140,14 @@ class SitePlan:
             signature = ""
         self._add(rel, OutputFile(None, source, origin, signature))
 
-    def add_unchanged(self, rel: str, out: Path, origin: str, signature: str) -> None:
-        """A file the last build wrote into `out` and that is still exactly right."""
-        self._add(rel, OutputFile(None, Path(os.path.join(out, rel)), origin, signature))
+    def keep_unchanged(self, rel: str, origin: str, signature: str) -> bool:
+        """Take the file the last build wrote at `rel` as it is, when its signature is the same and
+        nobody touched it since (the manifest says); False when it must be made again."""
+        if self.manifest is None or not self.manifest.unchanged(rel, signature):
+            return False
+        self._add(rel, OutputFile(None, Path(os.path.join(self.manifest.out, rel)), origin, signature))
+        self.kept.add(rel)
+        return True
 
     def _add(self, rel: str, item: OutputFile) -> None:
         if not rel or rel.startswith("/") or ".." in rel.split("/") or "\\" in rel:
@@ -172,7 +178,7 @@ def write_atomically(out: Path, plan: SitePlan, manifest: Manifest | None = None
     Files the manifest knows to be unchanged are hard-linked from the old site (no copy); when
     nothing at all changed, nothing is written and False is returned.
     """
-    unchanged = {rel for rel, item in plan.files.items() if manifest is not None and manifest.unchanged(rel, item.signature)}
+    unchanged = {rel for rel, item in plan.files.items() if rel in plan.kept or (manifest is not None and manifest.unchanged(rel, item.signature))}
     if manifest is not None and len(unchanged) == len(plan.files) == len(manifest.entries) and (out / MARKER).is_file():
         return False
     staging = out.parent / f".{out.name}.coursegen-new-{os.getpid()}"
@@ -238,7 +244,7 @@ def sync_site(out: Path, plan: SitePlan, previous: dict[str, str]) -> dict[str, 
     Returns the new digests. Used by `serve`, where the caller holds requests meanwhile."""
     current: dict[str, str] = {}
     for rel, item in plan.files.items():
-        if item.data is None and item.source == out / rel and rel in previous:  # known unchanged
+        if rel in plan.kept and rel in previous:  # taken from the last build as it is
             current[rel] = previous[rel]
             continue
         data = item.data if item.data is not None else item.source.read_bytes()
