@@ -113,7 +113,10 @@ def parse_all(root: Path, page_cache=None, yaml_cache=None):
 
 
 def page_state(page):
-    return (page.url, page.kind, page.title, page.meta, page.body, page.body_first_line, page.error)
+    from coursegen.parse import markdown_body
+
+    body = markdown_body(page) if page.kind.value != "notebook" else (page.body, page.body_first_line)
+    return (page.url, page.kind, page.title, page.meta, *body, page.title_heading, page.error, page.digest)
 
 
 TRICKY = {
@@ -160,6 +163,135 @@ def test_a_changed_file_is_parsed_again(make_course, tmp_path):
     page = next(p for p in pages if p.url == "A/01_un.html")
     assert page.title == "Un, revu" and "Nouveau texte." in page.body
     assert "# Ignoré" not in page.body  # a first-line h1 is dropped: the template shows the title
+
+
+def settled(monkeypatch):
+    """Files count as left alone as soon as they are written (else a test's files, a second old,
+    never get a stamp and are always read)."""
+    from coursegen import discover
+
+    monkeypatch.setattr(discover, "SETTLED_NS", 0)
+
+
+def count_reads(monkeypatch) -> list[str]:
+    read: list[str] = []
+    original = Path.read_bytes
+
+    def spy(self):
+        read.append(self.name)
+        return original(self)
+
+    monkeypatch.setattr(Path, "read_bytes", spy)
+    return read
+
+
+def test_a_file_just_saved_has_no_stamp_and_one_left_alone_has(make_course, monkeypatch):
+    from coursegen.discover import discover_sources
+    from coursegen.errors import Diagnostics
+
+    root = make_course(FILES)
+    assert all(source.stamp == "" for source in discover_sources(root, Diagnostics()))
+    settled(monkeypatch)
+    stamps = {str(source.rel): source.stamp for source in discover_sources(root, Diagnostics())}
+    size = (root / "content/A/01_un.md").stat().st_size
+    assert stamps["content/A/01_un.md"].startswith(f"{size}:")
+
+
+def test_an_unchanged_file_with_its_stamp_is_not_read_until_its_body_must_be_rendered(make_course, monkeypatch):
+    from coursegen.cache import IndexCache
+    from coursegen.parse import markdown_body
+
+    settled(monkeypatch)
+    root = make_course({k: v for k, v in TRICKY.items() if not k.endswith("07_latin1.md")})
+    fresh, fresh_messages = parse_all(root)
+    cache = IndexCache(root, "pages")
+    parse_all(root, cache)
+    cache.save()
+    read = count_reads(monkeypatch)
+    cached, cached_messages = parse_all(root, IndexCache(root, "pages"))
+    assert read == ["08_date.md"]  # its front matter holds a date, which the cache can't keep exactly
+    assert cached_messages == fresh_messages
+    lesson = next(p for p in cached if p.url == "A/03_titre.html")
+    assert lesson.body is None  # not read
+    fresh_lesson = next(p for p in fresh if p.url == "A/03_titre.html")
+    assert markdown_body(lesson) == (fresh_lesson.body, fresh_lesson.body_first_line) == ("\n\n\nTexte.\n", 10)
+    assert "# Titre du corps" not in lesson.body and "Texte." in lesson.body
+    assert [page_state(p) for p in cached] == [page_state(p) for p in fresh]
+
+
+def test_a_file_changed_after_it_was_parsed_from_its_stamp_is_not_rendered_from_its_new_bytes(make_course, monkeypatch):
+    from coursegen.bodies import BodyRenderer, BodySettings
+    from coursegen.cache import IndexCache
+    from coursegen.config import NotebookSettings
+    from coursegen.course import build_course
+    from coursegen.errors import Diagnostics
+
+    settled(monkeypatch)
+    root = make_course(FILES)
+    cache = IndexCache(root, "pages")
+    parse_all(root, cache)
+    cache.save()
+    pages, _ = parse_all(root, IndexCache(root, "pages"))
+    (root / "content/A/01_un.md").write_text("---\ntitle: Un\n---\n\nTexte changé.\n", encoding="utf-8")
+    course = build_course(pages, [], Diagnostics())
+    renderer = BodyRenderer(course, {}, BodySettings(root, NotebookSettings(), False, False))
+    entry = renderer.render(course.by_url["A/01_un.html"])
+    assert entry["html"] == "" and entry["error"] == "the file could not be read again (it changed while the site was being built; build again)"
+    pages, _ = parse_all(root, IndexCache(root, "pages"))  # the next build reads the new text
+    assert "Texte changé." in next(p for p in pages if p.url == "A/01_un.html").body
+
+
+def test_an_edited_file_gets_a_new_stamp_and_is_parsed_again(make_course, tmp_path, monkeypatch):
+    settled(monkeypatch)
+    root = make_course(FILES)
+    out = tmp_path / "site"
+    run_build(root, out)
+    run_build(root, out)
+    (root / "content/A/01_un.md").write_text("---\ntitle: Un, revu\n---\n\nNouveau texte.\n", encoding="utf-8")
+    read = count_reads(monkeypatch)
+    run_build(root, out)
+    # the edited lesson, and the section pages, whose links order their lessons
+    assert sorted(name for name in read if name.endswith(".md")) == ["01_un.md", "index.md", "index.md"]
+    html = (out / "A/01_un.html").read_text(encoding="utf-8")
+    assert "Un, revu" in html and "Nouveau texte." in html
+    clean = tmp_path / "clean"
+    run_build(root, clean, cache=False)
+    assert snapshot(out) == snapshot(clean)
+
+
+def test_the_index_cache_appends_an_edit_and_is_rewritten_once_mostly_stale(tmp_path):
+    from coursegen.cache import IndexCache
+
+    root = tmp_path
+    first = IndexCache(root, "things")
+    for key in "abcd":
+        first.put(key, {"value": key, "texte": "é\u2028"})
+    assert first.save() and first.store.saved == "rewritten"
+    path = root / ".coursegen-cache/things.txt"
+    before = path.read_text(encoding="utf-8")
+    second = IndexCache(root, "things")
+    assert [second.get(key)["value"] for key in "abcd"] == list("abcd")
+    assert second.save() is False  # nothing new
+    second.put("a", {"value": "A"})  # one entry changed: one line appended
+    assert second.save() and second.store.saved == "appended"
+    assert path.read_text(encoding="utf-8").startswith(before)
+    third = IndexCache(root, "things")
+    assert third.get("a") == {"value": "A"} and third.get("d") == {"value": "d", "texte": "é\u2028"}
+    fourth = IndexCache(root, "things")
+    fourth.put("e", {"value": "e"})  # a, b, c and d no longer used: most of the file is stale
+    assert fourth.save() and fourth.store.saved == "rewritten"
+    assert set(IndexCache(root, "things").entries) == {"e"}
+    with open(path, "a", encoding="utf-8") as file:  # a crash in the middle of an append
+        file.write('\nf\t20\t{"value": "f", "te')
+    assert set(IndexCache(root, "things").entries) == {"e"}
+
+
+def test_a_read_only_index_cache_writes_nothing(tmp_path):
+    from coursegen.cache import IndexCache
+
+    cache = IndexCache(tmp_path, "things", read_only=True)
+    cache.put("a", {"value": 1})
+    assert cache.save() is False and not (tmp_path / ".coursegen-cache").exists()
 
 
 def test_bodies_no_page_uses_any_more_are_removed_from_the_cache(make_course, tmp_path):

@@ -12,6 +12,7 @@ from coursegen.cache import IndexCache, JsonCache, code_digest, digest, installe
 from coursegen.config import NotebookSettings
 from coursegen.errors import Diagnostics, plain, replay
 from coursegen.model import Course, Page, PageKind, detached, target_url
+from coursegen.parse import markdown_body
 
 
 @dataclass
@@ -191,7 +192,11 @@ class BodyRenderer:
             if page.kind is PageKind.NOTEBOOK:
                 rendered = self.notebooks().render(page, local)
             else:
-                rendered = self.markdown().render(page, page.body, page.body_first_line, local)
+                try:
+                    body, first_line = markdown_body(page)
+                except (OSError, ValueError) as problem:  # changed or gone since it was read: the next build sees it
+                    raise NotebookProblem(f"the file could not be read again ({getattr(problem, 'strerror', None) or problem})", "build again") from None
+                rendered = self.markdown().render(page, body, first_line, local)
         except NotebookProblem as problem:
             if not page.error:  # JSON errors were reported when the file was read
                 local.error(page.rel, str(problem), problem.hint)

@@ -141,36 +141,102 @@ class JsonCache:
         return not self.read_only and write_text_atomically(Path(self.path(key, suffix)), text)
 
 
-class IndexCache:
-    """Many small entries in ONE JSON file, read once per build: a thousand file reads cost more
-    than one parse. Entries not used by a build are dropped when it saves, so the file only holds
-    what the course needs."""
+class LineStore:
+    """Key → JSON text, one line each (`key<TAB>length<TAB>json`) in one file under a version line.
 
-    def __init__(self, root: Path, name: str, enabled: bool = True, read_only: bool = False):
-        self.path = root / CACHE_DIR / f"{name}.json"
+    A thousand small files, or one big JSON document, cost more to read than lines split once; and
+    an edit APPENDS its line instead of rewriting megabytes. The file is written anew, without the
+    entries no build used, once those are the majority. A line cut short by a crash is recognised
+    by its length and ignored. `saved` tells what the last `save()` did: "", "appended", "rewritten".
+    """
+
+    def __init__(self, path: Path, version: str, enabled: bool = True, read_only: bool = False):
+        self.path = path
+        self.version = version
         self.enabled = enabled
-        self.read_only = read_only
-        self.entries: dict[str, Any] = {}
-        if enabled:
-            try:
-                stored = json.loads(self.path.read_text(encoding="utf-8"))
-                if isinstance(stored, dict) and stored.get("version") == _code_version():
-                    self.entries = stored.get("entries", {})
-            except (OSError, ValueError):
-                pass
-        self.used: dict[str, Any] = {}
+        self.read_only = read_only  # `coursegen check` uses what is there and writes nothing
+        self.stored: dict[str, str] = {}
+        self.used: dict[str, str] = {}
+        self.saved = ""
+        if not enabled:
+            return
+        try:
+            lines = path.read_text(encoding="utf-8").split("\n")
+        except (OSError, ValueError):
+            return
+        if lines[0] != version:  # written by other code: start again
+            return
+        for line in lines[1:]:
+            key, _, rest = line.partition("\t")
+            length, _, text = rest.partition("\t")
+            if length.isdigit() and int(length) == len(text):
+                self.stored[key] = text
 
-    def get(self, key: str) -> Any | None:
-        value = self.entries.get(key)
-        if value is not None:
-            self.used[key] = value
-        return value
+    def get(self, key: str) -> str | None:
+        text = self.stored.get(key)
+        if text is not None:
+            self.used[key] = text
+        return text
 
-    def put(self, key: str, value: Any) -> None:
-        self.used[key] = value
+    def put(self, key: str, text: str) -> None:
+        if "\n" in text:  # JSON text has none: a raw newline would cut the line
+            raise ValueError("a LineStore value must be on one line")
+        self.used[key] = text
 
     def save(self) -> bool:
-        """Write the entries this build used; False when there was nothing new to write."""
-        if not self.enabled or self.read_only or self.used == self.entries:
+        """Store what this build used; False when nothing had to be written (or it could not be)."""
+        self.saved = ""
+        if not self.enabled or self.read_only:
             return False
-        return write_text_atomically(self.path, json.dumps({"version": _code_version(), "entries": self.used}, ensure_ascii=False))
+        added = {key: text for key, text in self.used.items() if self.stored.get(key) != text}
+        stale = len(self.stored) - (len(self.used) - len(added))
+        if not added and stale <= len(self.used):
+            return False
+        if self.stored and stale <= len(self.used):
+            try:
+                with open(self.path, "a", encoding="utf-8") as file:
+                    file.write("".join(f"\n{_line(key, text)}" for key, text in added.items()))
+            except OSError:
+                return False
+            self.saved = "appended"
+            return True
+        if not write_text_atomically(self.path, "\n".join([self.version, *(_line(key, text) for key, text in self.used.items())])):
+            return False
+        self.saved = "rewritten"
+        return True
+
+
+def _line(key: str, text: str) -> str:
+    return f"{key}\t{len(text)}\t{text}"
+
+
+class IndexCache:
+    """Many small JSON entries in one LineStore file (`.coursegen-cache/NAME.txt`), read once per
+    build. Entries not used by a build are dropped when the file is next written anew."""
+
+    def __init__(self, root: Path, name: str, enabled: bool = True, read_only: bool = False):
+        self.store = LineStore(root / CACHE_DIR / f"{name}.txt", _code_version(), enabled, read_only)
+
+    @property
+    def entries(self) -> dict[str, str]:
+        return self.store.stored
+
+    @property
+    def used(self) -> dict[str, str]:
+        return self.store.used
+
+    def get(self, key: str) -> Any | None:
+        text = self.store.get(key)
+        if text is None:
+            return None
+        try:
+            return json.loads(text)
+        except ValueError:
+            return None
+
+    def put(self, key: str, value: Any) -> None:
+        self.store.put(key, json.dumps(value, ensure_ascii=False))
+
+    def save(self) -> bool:
+        """Write the entries this build added; False when there was nothing new to write."""
+        return self.store.save()

@@ -10,6 +10,7 @@ from collections import defaultdict
 from coursegen.errors import Diagnostics
 from coursegen.frontmatter import PageMeta
 from coursegen.model import NOTEBOOKS_DIR, Course, Page, PageKind, SourceFile, target_url
+from coursegen.parse import markdown_body
 from coursegen.urls import is_external, natural_key, readable_name, split_href
 
 _MD_LINK = re.compile(r"\]\(\s*<?([^)\s>]+)>?(?:\s+[\"'][^)]*)?\)|href=[\"']([^\"']+)[\"']")
@@ -154,14 +155,18 @@ def _order_children(section: Page, diagnostics: Diagnostics) -> None:
 
 def _link_ranks(section: Page) -> dict[Page, int]:
     """Position at which the section's own page first links to each child."""
-    if not section.body:
+    try:
+        body, _ = markdown_body(section)
+    except (OSError, ValueError):  # changed or gone since it was read: rendering its body reports it
+        return {}
+    if not body:
         return {}
     names: dict[str, Page] = {}
     for child in section.children + section.notebooks:
         for name in _names_of(child, section.folder):
             names.setdefault(name, child)
     ranks: dict[Page, int] = {}
-    for match in _MD_LINK.finditer(section.body):
+    for match in _MD_LINK.finditer(body):
         href = match.group(1) or match.group(2)
         if is_external(href):
             continue

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 import unicodedata
 from pathlib import Path, PurePosixPath
 
@@ -46,7 +47,7 @@ def _place_notebook_data(sources: list[SourceFile]) -> list[SourceFile]:
             anchor = next((folder for folder in source.rel.parents if folder in notebook_folders), None)
             if anchor is not None and anchor != source.rel.parent:
                 site_folder = site_position(anchor / "x.ipynb").parent
-                source = SourceFile(source.path, source.rel, site_folder / source.rel.relative_to(anchor), source.kind)
+                source = SourceFile(source.path, source.rel, site_folder / source.rel.relative_to(anchor), source.kind, source.stamp)
         placed.append(source)
     return placed
 
@@ -55,6 +56,7 @@ def _walk(root: Path, base: Path, top: str, diagnostics: Diagnostics, skip: tupl
     found: list[SourceFile] = []
     root_prefix = str(root) + os.sep  # every path below is root + "/" + rel: cut it, no pathlib
     seen_dirs: set[Path] = set()
+    settled_before = time.time_ns() - SETTLED_NS
     stack = [base]
     while stack:
         folder = stack.pop()
@@ -96,8 +98,24 @@ def _walk(root: Path, base: Path, top: str, diagnostics: Diagnostics, skip: tupl
                 continue
             kind = _kind_of(entry.name, top)
             rel_posix = PurePosixPath(unicodedata.normalize("NFC", rel))
-            found.append(SourceFile(path=path, rel=rel_posix, site_rel=site_position(rel_posix), kind=kind))
+            found.append(SourceFile(path=path, rel=rel_posix, site_rel=site_position(rel_posix), kind=kind, stamp=_stamp(entry, settled_before)))
     return found
+
+
+# A file's stamp is only trusted once it has been left alone this long: on file systems that
+# keep coarse times, a file changed twice within the same tick would keep its stamp (git's
+# "racily clean" problem). A file just saved is read and hashed again until then.
+SETTLED_NS = 2_000_000_000
+
+
+def _stamp(entry: os.DirEntry, settled_before: int) -> str:
+    try:
+        status = entry.stat()
+    except OSError:
+        return ""
+    if max(status.st_mtime_ns, status.st_ctime_ns) >= settled_before:
+        return ""
+    return f"{status.st_size}:{status.st_mtime_ns}:{status.st_ctime_ns}:{status.st_ino}:{status.st_dev}"
 
 
 _WINDOWS_DEVICES = {"CON", "PRN", "AUX", "NUL", *(f"COM{n}" for n in range(1, 10)), *(f"LPT{n}" for n in range(1, 10))}

@@ -31,6 +31,9 @@ class SourceFile:
     rel: PurePosixPath
     site_rel: PurePosixPath
     kind: SourceKind
+    # size, times and inode when discovered, if the file had then been left alone for a while
+    # ("" otherwise): the same stamp on the next build means the same bytes (see parse_source)
+    stamp: str = ""
 
     @property
     def is_section_index(self) -> bool:
@@ -70,8 +73,9 @@ class Page:
     title: str
     meta: PageMeta
     source: SourceFile | None = None  # None for a generated section page
-    body: str = ""  # Markdown body (lessons, sections, home)
+    body: str | None = ""  # Markdown body (lessons, sections, home); None: not read yet, see parse.markdown_body
     body_first_line: int = 1
+    title_heading: int | None = None  # the body line (index) of the heading taken as title, blanked
     digest: str = ""  # names the source file's bytes (set when it is read): cache keys build on it
     error: str = ""  # why the source can't be rendered (unreadable, bad front matter, broken JSON…)
     # graph

@@ -20,40 +20,42 @@ def parse_source(source: SourceFile, diagnostics: Diagnostics, yaml_cache=None, 
     """A Page for a Markdown file or a notebook (with `error` set when it can't be rendered).
 
     With a `page_cache` (an IndexCache), a file whose bytes were parsed before is not parsed again:
-    its title, typed front matter and messages come from the cache, and only its body is cut out
-    of the text again (cheap string work: no YAML, no heading scan, no notebook JSON).
+    its title, typed front matter and messages come from the cache, and its body is only read when
+    it must be rendered (`markdown_body`). A file whose stamp (size, times, inode) is the one it had
+    when it was last parsed is not even read: the cache keeps the digest of its bytes by stamp.
     """
     if source.kind not in (SourceKind.MARKDOWN, SourceKind.NOTEBOOK):
         raise ValueError(f"not a page source: {source.rel}")
     page = _blank_page(source)
+    stamp_key = f"stamp:{source.rel}:{source.stamp}" if source.stamp and page_cache is not None else ""
+    if stamp_key:
+        known = page_cache.get(stamp_key)
+        stored = page_cache.get(known) if isinstance(known, str) else None
+        if stored is not None and _restored(page, known, stored, diagnostics):
+            return page
     try:
         data = source.path.read_bytes()
     except OSError as error:
         page.error = f"cannot read the file ({error.strerror})"
         diagnostics.error(page.rel, page.error, "check that it exists and is readable")
         return page
-    key = page.digest = _source_digest(source, data)
+    key = _source_digest(source, data)
     stored = page_cache.get(key) if page_cache is not None else None
-    if stored is not None:
-        try:
-            _restore(page, data, stored)
-        except (KeyError, TypeError, ValueError):  # an entry of another shape: parse again
-            page = _blank_page(source)
-            page.digest = key
+    if stored is None or not _restored(page, key, stored, diagnostics):
+        page = _blank_page(source)
+        page.digest = key
+        local = Diagnostics()
+        if source.kind is SourceKind.MARKDOWN:
+            _parse_markdown(page, data, local, yaml_cache)
         else:
-            diagnostics.extend(replay(stored["diagnostics"]))
+            _parse_notebook(page, data, local)
+        diagnostics.extend(local)
+        meta = meta_to_plain(page.meta) if page_cache is not None else None
+        if meta is None:  # no cache, or a front matter JSON can't keep exactly (a date): not cached
             return page
-    local = Diagnostics()
-    if source.kind is SourceKind.MARKDOWN:
-        dropped_heading = _parse_markdown(page, data, local, yaml_cache)
-    else:
-        dropped_heading = None
-        _parse_notebook(page, data, local)
-    diagnostics.extend(local)
-    if page_cache is not None:
-        meta = meta_to_plain(page.meta)
-        if meta is not None:
-            page_cache.put(key, {"title": page.title, "meta": meta, "error": page.error, "dropped_heading": dropped_heading, "diagnostics": plain(local)})
+        page_cache.put(key, {"title": page.title, "meta": meta, "error": page.error, "title_heading": page.title_heading, "diagnostics": plain(local)})
+    if stamp_key:
+        page_cache.put(stamp_key, key)
     return page
 
 
@@ -74,15 +76,32 @@ def _blank_page(source: SourceFile) -> Page:
     return Page(kind=kind, url=source.page_url, folder=folder, title=title, meta=PageMeta(), source=source)
 
 
-def _restore(page: Page, data: bytes, stored: dict) -> None:
-    """Fill `page` from a cache entry made from the same bytes."""
-    page.title, page.error = stored["title"], stored["error"]
-    page.meta = meta_from_plain(stored["meta"])
-    if page.kind is PageKind.NOTEBOOK or page.error:
-        return
-    text = decode_text(data, page.rel, Diagnostics())  # valid: it was decoded when the entry was made
-    split = split_front_matter(text)
-    page.body, page.body_first_line = _without_heading(split.body, stored["dropped_heading"]), split.body_first_line
+def _restored(page: Page, key: str, stored: dict, diagnostics: Diagnostics) -> bool:
+    """Fill `page` from a cache entry made from the same bytes (named `key`) and report its
+    messages again; False for an entry of another shape (the file is then parsed again)."""
+    try:
+        title, error, heading, meta, messages = stored["title"], stored["error"], stored["title_heading"], meta_from_plain(stored["meta"]), replay(stored["diagnostics"])
+    except (KeyError, TypeError, ValueError):
+        return False
+    page.title, page.error, page.title_heading, page.meta, page.digest = title, error, heading, meta, key
+    page.body = None if page.kind is not PageKind.NOTEBOOK and not error else ""
+    diagnostics.extend(messages)
+    return True
+
+
+def markdown_body(page: Page) -> tuple[str, int]:
+    """A Markdown page's body and the file line it starts on, read from its file when the page came
+    from the cache. Raises ValueError when the file changed since it was parsed (the page's cache
+    keys would be wrong: the next build, which sees the change, renders it), OSError when it can't
+    be read."""
+    if page.body is not None:
+        return page.body, page.body_first_line
+    data = page.source.path.read_bytes()
+    if _source_digest(page.source, data) != page.digest:
+        raise ValueError("it changed while the site was being built; build again")
+    split = split_front_matter(decode_text(data, page.rel, Diagnostics()) or "")
+    page.body, page.body_first_line = _without_heading(split.body, page.title_heading), split.body_first_line
+    return page.body, page.body_first_line
 
 
 def _without_heading(body: str, index: int | None) -> str:
@@ -93,8 +112,8 @@ def _without_heading(body: str, index: int | None) -> str:
     return "\n".join(lines[:index] + [""] + lines[index + 1 :])
 
 
-def _parse_markdown(page: Page, data: bytes, diagnostics: Diagnostics, yaml_cache=None) -> int | None:
-    """Fill `page` from a Markdown file's bytes; returns the line index of the heading taken as title.
+def _parse_markdown(page: Page, data: bytes, diagnostics: Diagnostics, yaml_cache=None) -> None:
+    """Fill `page` from a Markdown file's bytes.
 
     When the file can't be read or its front matter is broken, the page still exists (links to it
     work) and shows the error instead of any of its text."""
@@ -102,11 +121,11 @@ def _parse_markdown(page: Page, data: bytes, diagnostics: Diagnostics, yaml_cach
     if len(data) > MAX_MARKDOWN_BYTES:
         page.error = f"the file is too large ({len(data) / 1e6:.0f} MB)"
         diagnostics.error(rel, page.error, f"split it into lessons under {MAX_MARKDOWN_BYTES // 1_000_000} MB")
-        return None
+        return
     text = decode_text(data, rel, diagnostics)
     if text is None:
         page.error = "the file is not valid UTF-8"
-        return None
+        return
     if not text.strip():
         diagnostics.warning(rel, "the file is empty", "write some content or delete it")
     report_garbled(text, rel, diagnostics)
@@ -115,17 +134,16 @@ def _parse_markdown(page: Page, data: bytes, diagnostics: Diagnostics, yaml_cach
     except ValueError as problem:
         page.error = str(problem)
         diagnostics.error(rel, page.error, "add a line with --- after the front matter", line=1)
-        return None
+        return
     meta = read_front_matter(split.yaml_text, split.yaml_first_line, rel, diagnostics, yaml_cache)
     if meta is None:
         page.error = "the front matter is not valid YAML (see the build's messages)"
-        return None
+        return
     heading, heading_index, heading_is_first = first_heading(split.body)
     # The page template shows the title as the page's h1: drop the duplicate from the body.
-    dropped = heading_index if heading_is_first else None
-    page.meta, page.body, page.body_first_line = meta, _without_heading(split.body, dropped), split.body_first_line
+    page.title_heading = heading_index if heading_is_first else None
+    page.meta, page.body, page.body_first_line = meta, _without_heading(split.body, page.title_heading), split.body_first_line
     page.title = meta.title or heading or page.title
-    return dropped
 
 
 def _parse_notebook(page: Page, data: bytes, diagnostics: Diagnostics) -> None:

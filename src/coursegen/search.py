@@ -9,13 +9,12 @@ index searched in the browser with accent folding.
 
 from __future__ import annotations
 
-import contextlib
 import html
 import re
 from json.encoder import encode_basestring
 from pathlib import Path
 
-from coursegen.cache import code_digest, write_text_atomically
+from coursegen.cache import LineStore, code_digest
 
 INDEX_URL = "search/index.js"
 MAX_TEXT = 20_000  # characters kept per page: enough for excerpts, bounded for huge notebooks
@@ -59,49 +58,25 @@ def index_entry(title: str, section: str, url: str, kind: str, text_json: str) -
 
 
 class TextCache:
-    """Page texts, as JSON, by body key: extracting the text again from every body would cost
-    seconds. One line a page in one file (`key<TAB>length<TAB>json`): a thousand small files, or
-    one big JSON document, would cost more to read than lines split once."""
+    """Page texts, as JSON, by body key (a LineStore): extracting the text again from every body
+    would cost seconds."""
 
     def __init__(self, path: Path):
-        self.path = path
-        self.version = code_digest(("search.py",))  # texts made by other code are made again
-        self.texts: dict[str, str] = {}
-        try:
-            lines = path.read_text(encoding="utf-8").split("\n")
-        except (OSError, ValueError):
-            lines = []
-        if lines and lines[0] == self.version:
-            for line in lines[1:]:
-                key, _, rest = line.partition("\t")
-                length, _, text_json = rest.partition("\t")
-                if length.isdigit() and int(length) == len(text_json):  # not a line cut short by a crash
-                    self.texts[key] = text_json
-        self.used: dict[str, str] = {}
+        self.store = LineStore(path, code_digest(("search.py",)))  # texts made by other code are made again
+
+    @property
+    def texts(self) -> dict[str, str]:
+        return self.store.stored
 
     def text_json(self, key: str | None, body_html_reader) -> str:
-        if key is not None and key in self.texts:
-            self.used[key] = self.texts[key]
-            return self.texts[key]
+        if key is not None:
+            cached = self.store.get(key)
+            if cached is not None:
+                return cached
         text_json = script_json(page_text(body_html_reader()))
         if key is not None:
-            self.used[key] = text_json
+            self.store.put(key, text_json)
         return text_json
 
     def save(self) -> None:
-        """New texts are appended; the file is written anew only once most of its lines are texts
-        no page has any more (an edit adds one line, instead of rewriting megabytes)."""
-        added = {key: text for key, text in self.used.items() if key not in self.texts}
-        stale = len(self.texts) - (len(self.used) - len(added))
-        if not added and stale <= len(self.used):
-            return
-        if self.texts and stale <= len(self.used):
-            with contextlib.suppress(OSError):
-                with open(self.path, "a", encoding="utf-8") as file:
-                    file.write("".join(f"\n{_line(key, text)}" for key, text in added.items()))
-            return
-        write_text_atomically(self.path, "\n".join([self.version, *(_line(key, text) for key, text in self.used.items())]))
-
-
-def _line(key: str, text_json: str) -> str:
-    return f"{key}\t{len(text_json)}\t{text_json}"
+        self.store.save()
