@@ -249,6 +249,21 @@ def test_markdown_cells_use_the_lesson_pipeline(showcase, outputs_page):
     assert "$x^2$" not in cell
 
 
+def test_cells_without_ids_get_the_same_ids_at_every_build(make_course, tmp_path):
+    """Format 4.5 wants cell ids; nbformat would invent random ones, and each build would differ."""
+    data = json.loads(notebook_json("# Carnet", "x = 1", "md:Fin."))
+    for cell in data["cells"]:
+        del cell["id"]
+    data["cells"][2]["id"] = "cell-1"  # an id the author chose is kept, and not given twice
+    root = make_course({"notebooks/A/carnet.ipynb": json.dumps(data)})
+    first, second = (run_build(root, tmp_path / name) for name in ("one", "two"))
+    assert first.diagnostics.problems == []
+    page = read(tmp_path / "one", "A/notebooks/carnet.html")
+    assert page == read(tmp_path / "two", "A/notebooks/carnet.html")
+    assert [m for m in re.findall(r'id="cell-id=([^"]+)"', page)] == ["cell-1-", "cell-2", "cell-1"]
+    assert "id" not in json.loads((root / "notebooks/A/carnet.ipynb").read_text(encoding="utf-8"))["cells"][0]  # the file is untouched
+
+
 def test_markdown_cell_links_are_rewritten_and_checked(make_course, tmp_path):
     text = notebook_json(
         "# Linked",

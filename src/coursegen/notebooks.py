@@ -297,6 +297,7 @@ def validated_notebook(page: Page, diagnostics: Diagnostics):
         raise NotebookProblem("no 'nbformat' version number: not a Jupyter notebook")
     if major not in nbformat.versions:
         raise NotebookProblem(f"notebook format {major} is not supported (expected 4)")
+    _give_cells_ids(data)
     try:
         if major == 4:  # validate the file as it is first: its JSON paths are the author's
             nbformat.validate(nbformat.from_dict(data))
@@ -312,6 +313,23 @@ def validated_notebook(page: Page, diagnostics: Diagnostics):
     except Exception as error:  # nbformat raises assorted errors for malformed structures
         raise NotebookProblem(f"invalid notebook: {error}") from None
     return notebook
+
+
+def _give_cells_ids(data: dict) -> None:
+    """Format 4.5 cells have an id. For a cell without one, nbformat makes up a random id (and
+    warns): two builds of the same notebook would then differ. Such cells get an id from their
+    position instead (the file itself is never changed)."""
+    cells = data.get("cells")
+    if data.get("nbformat") != 4 or not isinstance(data.get("nbformat_minor"), int) or data["nbformat_minor"] < 5 or not isinstance(cells, list):
+        return
+    taken = {cell.get("id") for cell in cells if isinstance(cell, dict)}
+    for number, cell in enumerate(cells, start=1):
+        if isinstance(cell, dict) and "id" not in cell:
+            candidate = f"cell-{number}"
+            while candidate in taken:
+                candidate += "-"
+            cell["id"] = candidate
+            taken.add(candidate)
 
 
 def _drop_title_heading(notebook) -> None:
