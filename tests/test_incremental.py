@@ -72,6 +72,45 @@ def test_a_title_edit_renders_the_pages_that_show_it(make_course, tmp_path, monk
     assert snapshot(out) == snapshot(clean)
 
 
+RICH = {
+    "course.yml": "title: Cours\nlanguage: fr\n",
+    "content/A/index.md": "---\ntitle: Module A\nsummary: Résumé A\n---\n\n[deux](02_deux.md) [un](01_un.md)\n",
+    "content/A/01_un.md": "---\ntitle: Un\ntags: [x]\nnotebook: ../../notebooks/A/carnet.ipynb\n---\n\n## Partie\n\nTexte un.\n",
+    "content/A/02_deux.md": "---\ntitle: Deux\nicon: 🧠\n---\n\nTexte deux.\n",
+    "content/B/01_trois.md": "---\ntitle: Trois\n---\n\nTexte trois, voir [un](../A/01_un.md#partie).\n",
+    "content/C/01_quatre.md": "# Quatre\n\nTexte quatre.\n",
+    "notebooks/A/carnet.ipynb": '{"cells": [{"cell_type": "markdown", "metadata": {}, "source": "# Le carnet"}], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}',
+}
+
+# each edit changes something another page shows: after it, the rebuilt site must equal a clean build
+EDITS = [
+    ("content/A/02_deux.md", "---\ntitle: Deux\nicon: 🔥\n---\n\nTexte deux.\n"),  # an icon, shown in neighbours' links
+    ("content/A/01_un.md", "---\ntitle: Un\ntags: [x, y]\nnotebook: ../../notebooks/A/carnet.ipynb\n---\n\n## Partie\n\nTexte un.\n"),
+    ("content/A/01_un.md", "---\ntitle: Un\ntags: [x, y]\n---\n\n## Partie renommée\n\nTexte un.\n"),  # the notebook link and an anchor go
+    ("content/A/index.md", "---\ntitle: Module A\nsummary: Autre résumé\n---\n\n[un](01_un.md) [deux](02_deux.md)\n"),  # summary and order
+    ("content/B/index.md", "---\ntitle: Le module B\norder: 0\n---\n\nB.\n"),  # a new section page, moved first
+    ("content/C/01_quatre.md", None),  # a lesson deleted: its module page is generated from nothing
+    ("notebooks/A/carnet.ipynb", '{"cells": [{"cell_type": "markdown", "metadata": {}, "source": "# Le carnet revu"}], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}'),
+    ("course.yml", "title: Cours renommé\nlanguage: fr\ntheme:\n  nav_modules: 1\n"),
+]
+
+
+def test_every_kind_of_edit_rebuilds_to_what_a_clean_build_makes(make_course, tmp_path, monkeypatch):
+    settled(monkeypatch)
+    root = make_course(RICH)
+    out = tmp_path / "site"
+    run_build(root, out)
+    for number, (rel, text) in enumerate(EDITS):
+        if text is None:
+            (root / rel).unlink()
+        else:
+            (root / rel).write_text(text, encoding="utf-8")
+        run_build(root, out)
+        clean = tmp_path / f"clean{number}"
+        run_build(root, clean, cache=False)
+        assert snapshot(out) == snapshot(clean), f"after editing {rel}"
+
+
 def test_an_output_file_changed_by_hand_is_written_again(make_course, tmp_path):
     root = make_course(FILES)
     out = tmp_path / "site"

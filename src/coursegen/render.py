@@ -10,7 +10,7 @@ from typing import Mapping
 
 import jinja2
 
-from coursegen.cache import digest
+from coursegen.cache import INDEXED_CODE, code_digest, digest
 from coursegen.config import CourseConfig
 from coursegen.errors import Diagnostics
 from coursegen.frontmatter import PageMeta
@@ -91,6 +91,7 @@ class SiteRenderer:
             parts: list = [repr(self.config), repr(sorted(self.strings.items())), repr(self.course_view)]
             package = Path(__file__).parent
             parts += [(package / name).read_bytes() for name in ("render.py", "views.py", "theme.py", "urls.py")]
+            parts.append(code_digest(INDEXED_CODE))  # the code that reads front matter: signatures name pages by their bytes
             for folder in (*self.theme.template_dirs, self.theme.builtin / "templates"):
                 for path in sorted(folder.rglob("*.html")):
                     parts += [str(path.relative_to(folder)), path.read_bytes()]
@@ -98,10 +99,21 @@ class SiteRenderer:
         return self._fingerprint
 
     def page_signature(self, page: Page, template_name: str, body_key: str, toc: list[dict], error: str) -> str:
-        """Names the page's HTML: same signature, same bytes (used to skip unchanged pages)."""
-        neighbours = views.neighbour_sections(page)
-        view = views.page_view(page, "", toc, self.config, error)
-        return digest(self.fingerprint(), template_name, body_key, repr((view, views.breadcrumbs(page), views.link(page.prev), views.link(page.next), neighbours)))
+        """Names the page's HTML: same signature, same bytes (used to skip unchanged pages).
+
+        Made of plain tuples rather than the views the template gets (this runs for every page of
+        every build): what the page shows of itself is named by its body key, which names its
+        file's bytes (so its front matter) and its table of contents; the rest is the graph around
+        it and everything in `fingerprint()`."""
+        own = repr(page.meta) if page.source is None else page.rel
+        return digest(
+            self.fingerprint(),
+            template_name,
+            body_key,
+            repr((page.kind, page.url, own, page.title, page.number, error, toc if page.source is None else None)),
+            repr((_link_key(page.prev), _link_key(page.next), _link_key(page.notebook), [_link_key(p) for p in page.lessons], [_link_key(p) for p in page.notebooks])),
+            repr((_trail_key(page), [views.card(child) for child in page.children], views.neighbour_sections(page))),
+        )
 
     def render_page(self, page: Page, content: str, toc: list[dict], diagnostics: Diagnostics, error: str = "", template_name: str = "") -> str:
         template_name = template_name or self.template_for(page, diagnostics)
@@ -160,6 +172,20 @@ class SiteRenderer:
             message = f"template 404.html{_template_line(problem)}: {problem}"
             diagnostics.error("404.html", message, "fix the template")
             return self._error_page(page, message)
+
+
+def _link_key(page: Page | None) -> tuple | None:
+    """What a link to `page` shows (views.link), as a plain tuple."""
+    return None if page is None else (page.title, page.url, page.meta.icon, page.download_url)
+
+
+def _trail_key(page: Page) -> list:
+    trail = []
+    parent = page.parent
+    while parent is not None:
+        trail.append(_link_key(parent))
+        parent = parent.parent
+    return trail
 
 
 def _template_line(problem: Exception) -> str:
