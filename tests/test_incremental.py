@@ -248,7 +248,7 @@ def test_an_unchanged_file_with_its_stamp_is_not_read_until_its_body_must_be_ren
     cache.save()
     read = count_reads(monkeypatch)
     cached, cached_messages = parse_all(root, IndexCache(root, "pages"))
-    assert read == ["08_date.md"]  # its front matter holds a date, which the cache can't keep exactly
+    assert read == ["pages.txt", "08_date.md"]  # the cache, and the page whose front matter holds a date (which the cache can't keep exactly)
     assert cached_messages == fresh_messages
     lesson = next(p for p in cached if p.url == "A/03_titre.html")
     assert lesson.body is None  # not read
@@ -379,21 +379,21 @@ def test_the_text_cache_appends_new_texts_and_ignores_a_line_cut_short(tmp_path)
 
     path = tmp_path / "texts.txt"
     first = TextCache(path)
-    assert first.text_json("a", lambda: "<p>Alpha</p>") == '"Alpha"'
+    assert first.text_json("a", lambda: "<p>Alpha</p>") == b'"Alpha"'
     first.text_json("b", lambda: "<p>Bêta</p>")
     first.save()
-    size = path.stat().st_size
+    before = path.read_bytes()
     second = TextCache(path)
-    assert second.text_json("a", lambda: "unused") == '"Alpha"'  # from the file, not made again
+    assert second.text_json("a", lambda: "unused") == b'"Alpha"'  # from the file, not made again
     second.text_json("b", lambda: "unused")
     second.text_json("c", lambda: "<p>Gamma</p>")
     second.save()
-    assert path.stat().st_size > size and path.read_text(encoding="utf-8").startswith(path.read_text(encoding="utf-8")[:size])  # appended
+    assert len(path.read_bytes()) > len(before) and path.read_bytes().startswith(before)  # appended
     with open(path, "a", encoding="utf-8") as file:  # a crash in the middle of an append
         file.write('\nd\t9\t"Del')
     third = TextCache(path)
     assert set(third.texts) == {"a", "b", "c"}
-    assert third.text_json("d", lambda: "<p>Delta</p>") == '"Delta"'
+    assert third.text_json("d", lambda: "<p>Delta</p>") == b'"Delta"'
 
 
 def test_the_text_cache_is_rewritten_once_most_of_it_is_stale(tmp_path):

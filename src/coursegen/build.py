@@ -22,7 +22,7 @@ from coursegen.model import PageKind, SourceKind
 from coursegen.output import Manifest, OutputLock, SitePlan, check_output_dir, write_atomically
 from coursegen.parse import parse_source
 from coursegen.render import NOT_FOUND_URL, SiteRenderer, highlight_css
-from coursegen.search import INDEX_URL, TextCache, index_entry, index_script, page_text, script_json
+from coursegen.search import INDEX_URL, TextCache, index_entry, index_script, text_json
 from coursegen.strings import interface_strings
 from coursegen.theme import load_theme, static_files
 
@@ -192,7 +192,7 @@ def _render_site(root: Path, out: Path, options: BuildOptions) -> tuple[BuildRes
     signature = digest("search", code_digest(("search.py",)), repr([(*row[:4], row[4].key or "") for row in search_rows]))
     if not plan.keep_unchanged(INDEX_URL, INDEX_URL, signature):
         texts_cache = root / CACHE_DIR / "search-texts.txt" if options.cache and options.write else None
-        plan.add_text(INDEX_URL, search_index(search_rows, texts_cache), INDEX_URL, signature)
+        plan.add_bytes(INDEX_URL, search_index(search_rows, texts_cache), INDEX_URL, signature)
     clock.lap("search index")
     for page in course.pages:  # notebooks are also offered for download, beside their page
         if page.kind is PageKind.NOTEBOOK and page.source is not None:
@@ -222,13 +222,13 @@ def _module_title(page) -> str:
     return module.title if module is not page and module.parent is not None else ""
 
 
-def search_index(rows, cache_path) -> str:
+def search_index(rows, cache_path) -> bytes:
     """Every page's text for the in-browser search: rows of (title, module, URL, kind, body)."""
     texts = TextCache(cache_path) if cache_path else None
     entries = []
     for title, module, url, kind, body in rows:
-        text_json = texts.text_json(body.key, lambda: body.html) if texts else script_json(page_text(body.html))
-        entries.append(index_entry(title, module, url, kind, text_json))
+        text = texts.text_json(body.key, lambda: body.html) if texts else text_json(body.html)
+        entries.append(index_entry(title, module, url, kind, text))
     if texts:
         texts.save()
     return index_script(entries)

@@ -74,10 +74,14 @@ def installed_version(name: str) -> str:
 def write_text_atomically(path: Path, text: str) -> bool:
     """Write `path` through a temporary file and a rename: a crash never leaves it half-written.
     False when it could not be written (a read-only or full disk only costs the cache its speed)."""
+    return write_bytes_atomically(path, text.encode("utf-8"))
+
+
+def write_bytes_atomically(path: Path, data: bytes) -> bool:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        temporary.write_text(text, encoding="utf-8")
+        temporary.write_bytes(data)
         os.replace(temporary, path)
     except OSError:
         return False
@@ -142,72 +146,77 @@ class JsonCache:
 
 
 class LineStore:
-    """Key → JSON text, one line each (`key<TAB>length<TAB>json`) in one file under a version line.
+    """Key → one line of bytes (JSON text, which has no raw newline) in one file under a version
+    line: `key<TAB>length<TAB>value`.
 
     A thousand small files, or one big JSON document, cost more to read than lines split once; and
     an edit APPENDS its line instead of rewriting megabytes. The file is written anew, without the
     entries no build used, once those are the majority. A line cut short by a crash is recognised
-    by its length and ignored. `saved` tells what the last `save()` did: "", "appended", "rewritten".
+    by its length and ignored. Bytes, never decoded here: splitting and slicing megabytes of text
+    as `str` copies them several times over. `saved` tells what the last `save()` did: "",
+    "appended" or "rewritten".
     """
+
+    FORMAT = "lines-2"  # the version line starts with it: files of an older layout are not read
 
     def __init__(self, path: Path, version: str, enabled: bool = True, read_only: bool = False):
         self.path = path
-        self.version = version
+        self.version = f"{self.FORMAT} {version}".encode()
         self.enabled = enabled
         self.read_only = read_only  # `coursegen check` uses what is there and writes nothing
-        self.stored: dict[str, str] = {}
-        self.used: dict[str, str] = {}
+        self.stored: dict[str, bytes] = {}
+        self.used: dict[str, bytes] = {}
         self.saved = ""
         if not enabled:
             return
         try:
-            lines = path.read_text(encoding="utf-8").split("\n")
-        except (OSError, ValueError):
+            lines = path.read_bytes().split(b"\n")
+        except OSError:
             return
-        if lines[0] != version:  # written by other code: start again
+        if lines[0] != self.version:  # written by other code: start again
             return
         for line in lines[1:]:
-            key, _, rest = line.partition("\t")
-            length, _, text = rest.partition("\t")
-            if length.isdigit() and int(length) == len(text):
-                self.stored[key] = text
+            key, _, rest = line.partition(b"\t")
+            length, _, value = rest.partition(b"\t")
+            if length.isdigit() and int(length) == len(value):
+                self.stored[key.decode("utf-8", "replace")] = value
 
-    def get(self, key: str) -> str | None:
-        text = self.stored.get(key)
-        if text is not None:
-            self.used[key] = text
-        return text
+    def get(self, key: str) -> bytes | None:
+        value = self.stored.get(key)
+        if value is not None:
+            self.used[key] = value
+        return value
 
-    def put(self, key: str, text: str) -> None:
-        if "\n" in text:  # JSON text has none: a raw newline would cut the line
-            raise ValueError("a LineStore value must be on one line")
-        self.used[key] = text
+    def put(self, key: str, value: bytes) -> None:
+        if b"\n" in value or "\n" in key or "\t" in key:  # JSON text has none: it would cut the line
+            raise ValueError("a LineStore key or value must be on one line")
+        self.used[key] = value
 
     def save(self) -> bool:
         """Store what this build used; False when nothing had to be written (or it could not be)."""
         self.saved = ""
         if not self.enabled or self.read_only:
             return False
-        added = {key: text for key, text in self.used.items() if self.stored.get(key) != text}
+        added = {key: value for key, value in self.used.items() if self.stored.get(key) != value}
         stale = len(self.stored) - (len(self.used) - len(added))
         if not added and stale <= len(self.used):
             return False
         if self.stored and stale <= len(self.used):
             try:
-                with open(self.path, "a", encoding="utf-8") as file:
-                    file.write("".join(f"\n{_line(key, text)}" for key, text in added.items()))
+                with open(self.path, "ab") as file:
+                    file.write(b"".join(b"\n" + _line(key, value) for key, value in added.items()))
             except OSError:
                 return False
             self.saved = "appended"
             return True
-        if not write_text_atomically(self.path, "\n".join([self.version, *(_line(key, text) for key, text in self.used.items())])):
+        if not write_bytes_atomically(self.path, b"\n".join([self.version, *(_line(key, value) for key, value in self.used.items())])):
             return False
         self.saved = "rewritten"
         return True
 
 
-def _line(key: str, text: str) -> str:
-    return f"{key}\t{len(text)}\t{text}"
+def _line(key: str, value: bytes) -> bytes:
+    return b"%s\t%d\t%s" % (key.encode("utf-8"), len(value), value)
 
 
 class IndexCache:
@@ -218,24 +227,24 @@ class IndexCache:
         self.store = LineStore(root / CACHE_DIR / f"{name}.txt", _code_version(), enabled, read_only)
 
     @property
-    def entries(self) -> dict[str, str]:
+    def entries(self) -> dict[str, bytes]:
         return self.store.stored
 
     @property
-    def used(self) -> dict[str, str]:
+    def used(self) -> dict[str, bytes]:
         return self.store.used
 
     def get(self, key: str) -> Any | None:
-        text = self.store.get(key)
-        if text is None:
+        value = self.store.get(key)
+        if value is None:
             return None
         try:
-            return json.loads(text)
+            return json.loads(value)
         except ValueError:
             return None
 
     def put(self, key: str, value: Any) -> None:
-        self.store.put(key, json.dumps(value, ensure_ascii=False))
+        self.store.put(key, json.dumps(value, ensure_ascii=False).encode("utf-8"))
 
     def save(self) -> bool:
         """Write the entries this build added; False when there was nothing new to write."""

@@ -129,7 +129,9 @@ class SitePlan:
         self.kept: set[str] = set()  # files taken from the last build as they are
 
     def add_text(self, rel: str, text: str, origin: str, signature: str = "") -> None:
-        data = text.encode("utf-8")
+        self.add_bytes(rel, text.encode("utf-8"), origin, signature)
+
+    def add_bytes(self, rel: str, data: bytes, origin: str, signature: str = "") -> None:
         self._add(rel, OutputFile(data, None, origin, signature or "sha256:" + hashlib.sha256(data).hexdigest()))
 
     def add_file(self, rel: str, source: Path, origin: str) -> None:

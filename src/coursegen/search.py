@@ -38,9 +38,9 @@ def page_text(body_html: str) -> str:
     return _SPACES.sub(" ", text).strip()[:MAX_TEXT]
 
 
-def index_script(entries: list[str]) -> str:
+def index_script(entries: list[bytes]) -> bytes:
     """`entries` (from `index_entry`) as a script defining `window.coursegenSearchIndex`."""
-    return f"window.coursegenSearchIndex=[{','.join(entries)}];\n"
+    return b"window.coursegenSearchIndex=[" + b",".join(entries) + b"];\n"
 
 
 def script_json(text: str) -> str:
@@ -51,10 +51,17 @@ def script_json(text: str) -> str:
     return data.replace("<", "\\u003c").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
 
 
-def index_entry(title: str, section: str, url: str, kind: str, text_json: str) -> str:
-    """One page's entry; its text comes already as JSON (`script_json(page_text(...))`), cached."""
+def index_entry(title: str, section: str, url: str, kind: str, text_json: bytes) -> bytes:
+    """One page's entry; its text comes already as JSON (`text_json`), cached. Bytes: the
+    index is megabytes of text, joined and written without ever being decoded."""
     fields = (("t", html.unescape(title)), ("s", section), ("u", url), ("k", kind))
-    return "{" + ",".join(f'"{name}":{script_json(value)}' for name, value in fields) + f',"x":{text_json}}}'
+    head = "{" + ",".join(f'"{name}":{script_json(value)}' for name, value in fields) + ',"x":'
+    return head.encode("utf-8") + text_json + b"}"
+
+
+def text_json(body_html: str) -> bytes:
+    """A page's searchable text as JSON: `page_text` of its body, through `script_json`."""
+    return script_json(page_text(body_html)).encode("utf-8")
 
 
 class TextCache:
@@ -65,18 +72,18 @@ class TextCache:
         self.store = LineStore(path, code_digest(("search.py",)))  # texts made by other code are made again
 
     @property
-    def texts(self) -> dict[str, str]:
+    def texts(self) -> dict[str, bytes]:
         return self.store.stored
 
-    def text_json(self, key: str | None, body_html_reader) -> str:
+    def text_json(self, key: str | None, body_html_reader) -> bytes:
         if key is not None:
             cached = self.store.get(key)
             if cached is not None:
                 return cached
-        text_json = script_json(page_text(body_html_reader()))
+        made = text_json(body_html_reader())
         if key is not None:
-            self.store.put(key, text_json)
-        return text_json
+            self.store.put(key, made)
+        return made
 
     def save(self) -> None:
         self.store.save()
