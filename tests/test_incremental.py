@@ -333,6 +333,87 @@ def test_a_read_only_index_cache_writes_nothing(tmp_path):
     assert cache.save() is False and not (tmp_path / ".coursegen-cache").exists()
 
 
+LESSON_WITH_CODE = "---\ntitle: Code\n---\n\nSoit $x^2 + 1$ et\n\n$$\\frac{a}{b}$$\n\n```python\nprint('bonjour')\n```\n\n```python\nx = 2\n```\n"
+
+
+def count_conversions(monkeypatch) -> dict[str, list]:
+    """Spy on the two costly conversions a FragmentMemo saves: code highlighting and LaTeX → MathML."""
+    from pymdownx.highlight import Highlight
+
+    from coursegen import mathml
+
+    calls: dict[str, list] = {"code": [], "math": []}
+    highlight, to_mathml = Highlight.highlight, mathml.latex_to_mathml
+
+    def spy_highlight(self, src, *args, **kwargs):
+        calls["code"].append(src)
+        return highlight(self, src, *args, **kwargs)
+
+    def spy_mathml(latex, display):
+        calls["math"].append(latex)
+        return to_mathml.__wrapped__(latex, display)  # not lru_cache's copy: count every conversion
+
+    monkeypatch.setattr(Highlight, "highlight", spy_highlight)
+    monkeypatch.setattr(mathml, "latex_to_mathml", spy_mathml)
+    return calls
+
+
+def test_an_edit_that_keeps_code_and_formulas_does_not_convert_them_again(make_course, tmp_path, monkeypatch):
+    root = make_course({**FILES, "content/A/03_code.md": LESSON_WITH_CODE})
+    out = tmp_path / "site"
+    run_build(root, out)
+    calls = count_conversions(monkeypatch)
+    lesson = root / "content/A/03_code.md"
+    lesson.write_text(LESSON_WITH_CODE.replace("Soit", "Prenons"), encoding="utf-8")
+    run_build(root, out)
+    assert calls == {"code": [], "math": []}  # the prose changed; code and formulas came from the memo
+    lesson.write_text(LESSON_WITH_CODE.replace("x = 2", "x = 3"), encoding="utf-8")
+    run_build(root, out)
+    assert calls == {"code": ["x = 3"], "math": []}  # only the block that changed
+    clean = tmp_path / "clean"
+    run_build(root, clean, cache=False)
+    assert snapshot(out) == snapshot(clean)
+
+
+def test_a_rebuild_after_a_body_edit_loads_neither_yaml_nor_lexers_nor_latex2mathml(make_course, tmp_path):
+    import subprocess
+    import sys
+
+    root = make_course({**FILES, "content/A/03_code.md": LESSON_WITH_CODE, "course.yml": "title: Cours\nlanguage: fr\n"})
+    run_build(root)
+    lesson = root / "content/A/03_code.md"
+    lesson.write_text(LESSON_WITH_CODE + "\nUne phrase de plus.\n", encoding="utf-8")
+    script = (
+        "import sys; from pathlib import Path; from coursegen.build import build, BuildOptions; "
+        f"result = build(Path({str(root)!r}), options=BuildOptions(jobs=1)); "
+        "assert result.written and not result.diagnostics.problems, result.diagnostics.problems; "
+        "print(sorted(name for name in ('yaml', 'latex2mathml', 'pygments.lexers.python', 'nbconvert') if name in sys.modules))"
+    )
+    loaded = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout.strip()
+    assert loaded == "[]"
+    assert "Une phrase de plus." in (root / "site/A/03_code.html").read_text(encoding="utf-8")
+
+
+def test_the_body_index_reads_what_it_wrote_and_decodes_contents_only_when_asked(tmp_path):
+    from coursegen.bodies import Body, _BodyIndex
+
+    index = _BodyIndex(tmp_path, enabled=True, read_only=False)
+    plain = {"diagnostics": [], "anchor_links": [], "toc": [{"id": "partie", "title": "Partie", "level": 2}], "anchors": ["partie", "x"]}
+    linked = {"diagnostics": [{"path": "a.md", "message": "m"}], "anchor_links": [["B/x.html", "y", "x.md#y", 3]], "toc": [], "anchors": []}
+    index.put("plain", plain)
+    index.put("linked", linked)
+    index.store.save()
+    again = _BodyIndex(tmp_path, enabled=True, read_only=False)
+    assert again.store.stored["plain"].startswith(_BodyIndex.NOTHING + b"\t")
+    entry = again.get("plain")
+    assert entry["diagnostics"] == [] and entry["anchor_links"] == []
+    body = Body(None, "", entry["anchor_links"], "plain", None, "a.md", detail=entry["detail"])
+    assert body._toc is None  # not decoded yet
+    assert body.toc == plain["toc"] and body.anchors == {"partie", "x"}
+    entry = again.get("linked")
+    assert entry["diagnostics"] == linked["diagnostics"] and entry["anchor_links"] == linked["anchor_links"]
+
+
 def test_bodies_no_page_uses_any_more_are_removed_from_the_cache(make_course, tmp_path):
     root = make_course(FILES)
     out = tmp_path / "site"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import difflib
 import functools
+import hashlib
+import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,18 +22,20 @@ class Body:
     """A page's rendered fragment, before the theme wraps it.
 
     A cached body's HTML stays on disk until a page template needs it: a rebuild whose pages are
-    unchanged never reads it. `key` names its content (None when it isn't cached).
+    unchanged never reads it; its table of contents and ids stay undecoded JSON (`detail`) until
+    asked for. `key` names its content (None when it isn't cached).
     """
 
     _html: str | None = None
-    toc: list = field(default_factory=list)
     error: str = ""  # shown in place of a page that could not be rendered
-    anchors: set[str] = field(default_factory=set)
     # links with a #fragment, as (target URL, fragment, href, line): see markdown_render.AnchorLink
     anchor_links: list[tuple[str, str, str, int | None]] = field(default_factory=list)
     key: str | None = None
     html_path: str | None = None
     rel: str = ""  # the page's source, for messages
+    _toc: list | None = None
+    _anchors: set[str] | None = None
+    detail: bytes = b""  # `[toc, anchors]` as JSON, for a cached body
 
     def release(self) -> None:
         """Forget the HTML when the cache has it: a big course's bodies need not all stay in memory."""
@@ -50,6 +54,54 @@ class Body:
             except OSError:  # the cache was deleted meanwhile: the page is rendered again next time
                 self._html = ""
         return self._html
+
+    @property
+    def toc(self) -> list:
+        if self._toc is None:
+            self._decode_detail()
+        return self._toc
+
+    @property
+    def anchors(self) -> set[str]:
+        if self._anchors is None:
+            self._decode_detail()
+        return self._anchors
+
+    def _decode_detail(self) -> None:
+        try:
+            toc, anchors = json.loads(self.detail) if self.detail else ([], [])
+        except ValueError:  # a damaged cache line: no contents list, no ids (the next edit remakes it)
+            toc, anchors = [], []
+        self._toc, self._anchors = toc, set(anchors)
+
+
+class _BodyIndex:
+    """What a cached body carries besides its HTML, a line per body key in one LineStore file:
+    `[diagnostics, anchor links]<TAB>[toc, anchors]`. The first part is needed for every page of
+    every build (messages are replayed, #fragments checked) and is nearly always `[[],[]]`, which
+    is recognised without decoding; the second only when the page is rendered or linked to with
+    a #fragment. (Decoding a thousand entries as JSON at each build cost more than the rest.)"""
+
+    NOTHING = b"[[],[]]"
+
+    def __init__(self, root: Path, enabled: bool, read_only: bool):
+        self.store = IndexCache(root, "bodies-index", enabled=enabled, read_only=read_only).store
+
+    def get(self, key: str) -> dict | None:
+        value = self.store.get(key)
+        if value is None:
+            return None
+        head, _, detail = value.partition(b"\t")
+        try:
+            messages, anchor_links = ([], []) if head == self.NOTHING else json.loads(head)
+        except ValueError:
+            return None
+        return {"html": None, "diagnostics": messages, "anchor_links": anchor_links, "error": "", "detail": detail}
+
+    def put(self, key: str, entry: dict) -> None:
+        head = json.dumps([entry["diagnostics"], entry["anchor_links"]], ensure_ascii=False, separators=(",", ":"))
+        detail = json.dumps([entry["toc"], entry["anchors"]], ensure_ascii=False, separators=(",", ":"))
+        self.store.put(key, f"{head}\t{detail}".encode("utf-8"))
 
 
 @dataclass(frozen=True)
@@ -74,7 +126,7 @@ def render_bodies(course: Course, strings, diagnostics: Diagnostics, settings: B
     """
     read_only = not settings.cache_writes
     cache = JsonCache(settings.root, "bodies", read_only) if settings.cache else None  # the HTML, one file each
-    metas = IndexCache(settings.root, "bodies-index", enabled=settings.cache, read_only=read_only)  # the rest, in one file
+    metas = _BodyIndex(settings.root, settings.cache, read_only)  # the rest, in one file
     renderer = BodyRenderer(course, strings, settings)
     entries: dict[str, dict] = {}
     keys: dict[str, str] = {}
@@ -93,21 +145,24 @@ def render_bodies(course: Course, strings, diagnostics: Diagnostics, settings: B
         if entry is None or not os.path.isfile(html_path):
             misses.append(page)
         else:
-            entries[page.url] = {**entry, "html": None, "html_path": html_path}
+            entry["html_path"] = html_path
+            entries[page.url] = entry
     done = len(entries)
     if progress:
         progress("(cached)", done, len(course.pages))
     for page, entry in _render_misses(renderer, course, misses, settings):
         if cache is not None and not entry["error"]:
-            metas.put(keys[page.url], {name: value for name, value in entry.items() if name != "html"})
+            metas.put(keys[page.url], entry)
             if cache.put_text(keys[page.url], "html", entry["html"]):  # read again when its page is made
                 entry = {**entry, "html": None, "html_path": cache.path(keys[page.url], "html")}
         entries[page.url] = entry
         done += 1
         if progress:
             progress(page.rel, done, len(course.pages))
-    if metas.save() and cache is not None:  # the course changed: drop the bodies it no longer has
-        cache.prune(set(metas.used))
+    if metas.store.save() and cache is not None:  # the course changed: drop the bodies it no longer has
+        cache.prune(set(metas.store.used))
+        if metas.store.saved == "rewritten" and renderer.fragments is not None:  # and, now and then, the fragments of pages gone
+            renderer.fragments.prune({fragments_key(page.url) for page in course.pages})
     return {page.url: _to_body(entries[page.url], page, diagnostics, keys.get(page.url)) for page in course.pages}
 
 
@@ -162,6 +217,9 @@ class BodyRenderer:
         self._fingerprint = digest(_fingerprint(course), f"sanitize={settings.sanitize_markdown}", f"linenums={settings.line_numbers}", repr(sorted(strings.items())))
         self._markdown = None  # created on the first miss: costly to set up
         self._notebooks = None
+        # each page's highlighted code and formulas from its last render (see FragmentMemo)
+        self.fragments = JsonCache(settings.root, "fragments", read_only=not settings.cache_writes) if settings.cache else None
+        self._fragments_version = digest(_library_versions(), code_digest(("markdown_render.py", "mathml.py")))
 
     def markdown(self) -> "MarkdownRenderer":
         if self._markdown is None:
@@ -185,6 +243,21 @@ class BodyRenderer:
         return digest(self._fingerprint, page.url, page.digest)
 
     def render(self, page: Page) -> dict:
+        from coursegen.markdown_render import FragmentMemo
+
+        stored = self.fragments.get(fragments_key(page.url)) if self.fragments is not None else None
+        seed = stored["items"] if isinstance(stored, dict) and stored.get("version") == self._fragments_version else None
+        markdown = self.markdown()
+        markdown.memo = FragmentMemo(seed)
+        try:
+            entry = self._render(page)
+        finally:
+            memo, markdown.memo = markdown.memo, None
+        if self.fragments is not None and not entry["error"] and memo.used != memo.seed:
+            self.fragments.put(fragments_key(page.url), {"version": self._fragments_version, "items": memo.used})
+        return entry
+
+    def _render(self, page: Page) -> dict:
         from coursegen.notebooks import NotebookProblem
 
         local = Diagnostics()
@@ -221,13 +294,20 @@ class BodyRenderer:
         }
 
 
+def fragments_key(url: str) -> str:
+    """The FragmentMemo file of the page at `url` (one per page, replaced at each render)."""
+    return hashlib.sha256(url.encode("utf-8")).hexdigest()[:32]
+
+
 def _to_body(entry: dict, page: Page, diagnostics: Diagnostics, key: str | None) -> Body:
     """An entry (fresh, cached or from a worker) as a Body; its diagnostics are reported again."""
     if entry["diagnostics"]:
         diagnostics.extend(replay(entry["diagnostics"]))
     if entry["error"]:
         key = None
-    return Body(entry["html"], entry["toc"], entry["error"], set(entry["anchors"]), entry["anchor_links"], key, entry.get("html_path"), page.rel)
+    if "detail" in entry:  # from the cache: contents and ids decoded when asked for
+        return Body(entry["html"], entry["error"], entry["anchor_links"], key, entry.get("html_path"), page.rel, detail=entry["detail"])
+    return Body(entry["html"], entry["error"], entry["anchor_links"], key, entry.get("html_path"), page.rel, entry["toc"], set(entry["anchors"]))
 
 
 def _fingerprint(course: Course) -> str:

@@ -115,17 +115,16 @@ def _render_site(root: Path, out: Path, options: BuildOptions) -> tuple[BuildRes
     clock = _Stopwatch(result.stages)
 
     # load → discover → parse
-    config = load_config(root, diagnostics)
+    # parsed YAML by its text (course.yml, string tables, front matter: a body edit keeps its own)
+    yaml_cache = IndexCache(root, "front-matter", enabled=options.cache, read_only=not options.write)
+    config = load_config(root, diagnostics, yaml_cache)
     if diagnostics.errors:  # every later stage depends on the settings: don't guess
         raise ConfigInvalid(diagnostics.sorted())
     sources = discover_sources(root, diagnostics, skip=(out, root / CACHE_DIR))
     clock.lap("load and discover")
-    # parsed pages by their file's bytes; parsed YAML by its text (a body edit keeps its front matter)
-    parsed = IndexCache(root, "pages", enabled=options.cache, read_only=not options.write)
-    front_matter = IndexCache(root, "front-matter", enabled=options.cache, read_only=not options.write)
-    pages = [parse_source(source, diagnostics, front_matter, parsed) for source in sources if source.kind is not SourceKind.ASSET]
+    parsed = IndexCache(root, "pages", enabled=options.cache, read_only=not options.write)  # parsed pages by their file's bytes
+    pages = [parse_source(source, diagnostics, yaml_cache, parsed) for source in sources if source.kind is not SourceKind.ASSET]
     parsed.save()
-    front_matter.save()
     assets = [source for source in sources if source.kind is SourceKind.ASSET]
     clock.lap("parse")
 
@@ -139,7 +138,8 @@ def _render_site(root: Path, out: Path, options: BuildOptions) -> tuple[BuildRes
 
     # render: Markdown and notebooks first (every anchor must be known), then templates
     theme = load_theme(root)
-    strings = interface_strings(config.language, config.strings, diagnostics)
+    strings = interface_strings(config.language, config.strings, diagnostics, yaml_cache)
+    yaml_cache.save()
     bytecode_dir = root / CACHE_DIR / "templates" if options.cache and options.write else None  # compiled templates
     renderer = SiteRenderer(config, course, theme, strings, bytecode_dir)
     if not renderer.check_templates(root, diagnostics):

@@ -246,6 +246,14 @@ class IndexCache:
     def put(self, key: str, value: Any) -> None:
         self.store.put(key, json.dumps(value, ensure_ascii=False).encode("utf-8"))
 
+    def alias(self, key: str) -> str | None:
+        """A plain-text entry (put with `put_alias`): one name for another, no JSON to decode."""
+        value = self.store.get(key)
+        return value.decode("utf-8", "replace") if value is not None else None
+
+    def put_alias(self, key: str, target: str) -> None:
+        self.store.put(key, target.encode("utf-8"))
+
     def save(self) -> bool:
         """Write the entries this build added; False when there was nothing new to write."""
         return self.store.save()

@@ -59,8 +59,9 @@ _TEXT_KEYS = ("title", "description", "language", "author", "icon", "base_url")
 KNOWN_KEYS = set(_TEXT_KEYS) | {"notebooks", "markdown", "launch", "theme", "strings"}
 
 
-def load_config(root: Path, diagnostics: Diagnostics) -> CourseConfig:
-    """Read `root/course.yml` if present. Problems become diagnostics; defaults fill the gaps."""
+def load_config(root: Path, diagnostics: Diagnostics, yaml_cache=None) -> CourseConfig:
+    """Read `root/course.yml` if present. Problems become diagnostics; defaults fill the gaps.
+    With a `yaml_cache` (an IndexCache), YAML parsed before is not parsed again."""
     path = root / CONFIG_NAME
     if not path.is_file():
         return CourseConfig(title=_title_from_folder(root))
@@ -70,7 +71,7 @@ def load_config(root: Path, diagnostics: Diagnostics) -> CourseConfig:
     report_garbled(text, CONFIG_NAME, diagnostics)
     raw: dict[str, str] = {}
     try:
-        data, lines = load_yaml_mapping(text, CONFIG_NAME, diagnostics=diagnostics, raw=raw)
+        data, lines = load_yaml_mapping(text, CONFIG_NAME, diagnostics=diagnostics, raw=raw, cache=yaml_cache)
     except YamlProblem as problem:
         diagnostics.error(CONFIG_NAME, problem.message, problem.hint, line=problem.line, col=problem.col)
         return CourseConfig(title=_title_from_folder(root))

@@ -9,7 +9,6 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-import yaml
 
 from coursegen.errors import Diagnostics
 from coursegen.yamlio import YamlProblem, load_yaml_mapping

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import html
 import re
 from dataclasses import dataclass, field, replace
@@ -162,8 +163,53 @@ def heading_slug(text: str, separator: str = "-") -> str:
     return f"{slug}{separator}section" if slug in THEME_IDS else slug
 
 
+class FragmentMemo:
+    """Results of the costly pure conversions inside one page — highlighted code blocks and LaTeX
+    formulas — by their exact input, seeded with those of the page's previous render.
+
+    An edit to a lesson rarely touches its code or formulas: with the memo, rebuilding it doesn't
+    set up Pygments' lexers (their regular expressions are compiled on first use in each process,
+    ~25 ms for Python) nor load latex2mathml (~45 ms) for what did not change.
+    """
+
+    def __init__(self, seed: Mapping[str, str] | None = None):
+        self.seed = dict(seed or {})
+        self.used: dict[str, str] = {}
+
+    def get(self, kind: str, inputs: tuple, compute) -> str:
+        """`compute()`'s result for `inputs`; its errors are not remembered (they propagate)."""
+        key = hashlib.sha256(repr((kind, inputs)).encode("utf-8")).hexdigest()[:32]
+        value = self.used.get(key) or self.seed.get(key)
+        if value is None:
+            value = compute()
+        self.used[key] = value
+        return value
+
+
+def _memo_highlight_extension(renderer: "MarkdownRenderer", **config):
+    """pymdownx.highlight whose code blocks go through the renderer's FragmentMemo (superfences
+    asks the extension for its highlighter class)."""
+    from pymdownx.highlight import Highlight, HighlightExtension
+
+    class MemoHighlight(Highlight):
+        def highlight(self, src, language, *args, **kwargs):
+            memo = renderer.memo
+            if memo is None or kwargs.get("inline") or self.title_mode == "html":  # html titles go to the stash
+                return Highlight.highlight(self, src, language, *args, **kwargs)
+            settings = sorted((name, value) for name, value in vars(self).items() if name != "md")
+            return memo.get("highlight", (src, language, args, sorted(kwargs.items()), settings), lambda: Highlight.highlight(self, src, language, *args, **kwargs))
+
+    class MemoHighlightExtension(HighlightExtension):
+        def get_pymdownx_highlighter(self):
+            return MemoHighlight
+
+    return MemoHighlightExtension(**config)
+
+
 class MarkdownRenderer:
-    """One Markdown converter per process, reset between documents (creating one costs ~10 ms)."""
+    """One Markdown converter per process, reset between documents (creating one costs ~10 ms).
+
+    `memo`, when set (by the body renderer, per page), keeps highlighted code and formulas."""
 
     EXTENSIONS = [
         "tables",
@@ -174,7 +220,6 @@ class MarkdownRenderer:
         "md_in_html",
         "sane_lists",
         "pymdownx.superfences",
-        "pymdownx.highlight",
         "pymdownx.tasklist",
         "pymdownx.details",
         "toc",
@@ -187,12 +232,13 @@ class MarkdownRenderer:
             strings = interface_strings("en", {}, Diagnostics())
         self.course = course
         self.sanitize = sanitize
-        self.math = MathExtension()
+        self.memo: FragmentMemo | None = None
+        self.math = MathExtension(self)
+        # line numbers: course-wide with theme.line_numbers, or per block with ```python linenums="1"
+        highlight = _memo_highlight_extension(self, css_class="highlight", guess_lang=False, use_pygments=True, linenums=line_numbers or None)
         self.md = markdown.Markdown(
-            extensions=[*self.EXTENSIONS, self.math, QuizExtension(strings)],
+            extensions=[*self.EXTENSIONS, highlight, self.math, QuizExtension(strings)],
             extension_configs={
-                # line numbers: course-wide with theme.line_numbers, or per block with ```python linenums="1"
-                "pymdownx.highlight": {"css_class": "highlight", "guess_lang": False, "use_pygments": True, "linenums": line_numbers or None},
                 "pymdownx.tasklist": {"custom_checkbox": False},
                 "toc": {"slugify": heading_slug, "permalink": "#", "permalink_title": "", "toc_depth": "2-3"},
                 "footnotes": {"BACKLINK_TITLE": ""},

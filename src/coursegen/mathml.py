@@ -77,13 +77,18 @@ class _BlockMath(BlockProcessor):
 
 
 class MathExtension(Extension):
-    def __init__(self, **kwargs):
+    def __init__(self, renderer=None, **kwargs):
         self.on_error: MathErrorHandler | None = None
+        self.renderer = renderer  # its `memo` (a FragmentMemo), when set, keeps converted formulas
         super().__init__(**kwargs)
 
     def to_html(self, latex: str, display: bool) -> str:
+        latex_text = latex.strip()
+        memo = getattr(self.renderer, "memo", None)
         try:
-            return latex_to_mathml(latex.strip(), display)
+            if memo is not None:
+                return memo.get("math", (latex_text, display), lambda: latex_to_mathml(latex_text, display))
+            return latex_to_mathml(latex_text, display)
         except ValueError as error:
             if self.on_error:
                 self.on_error(latex, str(error))

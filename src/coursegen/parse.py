@@ -29,8 +29,8 @@ def parse_source(source: SourceFile, diagnostics: Diagnostics, yaml_cache=None, 
     page = _blank_page(source)
     stamp_key = f"stamp:{source.rel}:{source.stamp}" if source.stamp and page_cache is not None else ""
     if stamp_key:
-        known = page_cache.get(stamp_key)
-        stored = page_cache.get(known) if isinstance(known, str) else None
+        known = page_cache.alias(stamp_key)
+        stored = page_cache.get(known) if known else None
         if stored is not None and _restored(page, known, stored, diagnostics):
             return page
     try:
@@ -55,7 +55,7 @@ def parse_source(source: SourceFile, diagnostics: Diagnostics, yaml_cache=None, 
             return page
         page_cache.put(key, {"title": page.title, "meta": meta, "error": page.error, "title_heading": page.title_heading, "diagnostics": plain(local)})
     if stamp_key:
-        page_cache.put(stamp_key, key)
+        page_cache.put_alias(stamp_key, key)
     return page
 
 

@@ -6,17 +6,17 @@ from importlib import resources
 from types import MappingProxyType
 from typing import Mapping
 
-import yaml
-
 from coursegen.errors import Diagnostics
+from coursegen.yamlio import load_yaml_mapping
 
 DEFAULT_LANGUAGE = "en"
 
 
-def _table(language: str) -> dict[str, str]:
-    text = resources.files("coursegen").joinpath("strings", f"{language}.yml").read_text(encoding="utf-8")
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available: 10× quicker
-    return {str(k): str(v) for k, v in yaml.load(text, Loader=loader).items()}
+def _table(language: str, yaml_cache=None) -> dict[str, str]:
+    name = f"{language}.yml"
+    text = resources.files("coursegen").joinpath("strings", name).read_text(encoding="utf-8")
+    data, _ = load_yaml_mapping(text, f"coursegen/strings/{name}", cache=yaml_cache)
+    return {str(k): str(v) for k, v in data.items()}
 
 
 def available_languages() -> list[str]:
@@ -24,10 +24,12 @@ def available_languages() -> list[str]:
     return sorted(entry.name.removesuffix(".yml") for entry in folder.iterdir() if entry.name.endswith(".yml"))
 
 
-def interface_strings(language: str, overrides: Mapping[str, str], diagnostics: Diagnostics) -> Mapping[str, str]:
-    table = _table(DEFAULT_LANGUAGE)
+def interface_strings(language: str, overrides: Mapping[str, str], diagnostics: Diagnostics, yaml_cache=None) -> Mapping[str, str]:
+    """The theme's strings in `language` (English for any string it lacks), with the course's
+    overrides. With a `yaml_cache` (an IndexCache), the tables are not parsed again."""
+    table = _table(DEFAULT_LANGUAGE, yaml_cache)
     if language in available_languages() and language != DEFAULT_LANGUAGE:
-        table.update(_table(language))
+        table.update(_table(language, yaml_cache))
     for key, value in overrides.items():
         if key not in table:
             diagnostics.warning("course.yml", f"unknown interface string '{key}' in strings", "see the list in the theming guide")

@@ -7,8 +7,6 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-import yaml
-
 from coursegen.errors import Diagnostics
 
 if TYPE_CHECKING:
@@ -19,8 +17,13 @@ MAX_NODES = 20_000
 MAX_DEPTH = 40
 
 
-# libyaml's parser when PyYAML was built with it (10× faster on a thousand lessons); same safe constructor.
-_FastLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+def fast_loader():
+    """libyaml's parser when PyYAML was built with it (10× faster on a thousand lessons); same safe
+    constructor. PyYAML is imported here, on first use: a rebuild whose YAML all comes from the
+    cache doesn't load it."""
+    import yaml
+
+    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass
@@ -77,8 +80,10 @@ def _remember(cache: "IndexCache", key: str, parsed, line_offset: int) -> None:
 
 def _parse_explained(text: str, line_offset: int):
     """Parse with libyaml; on any problem, again with the pure-Python parser, whose messages say more."""
+    import yaml
+
     try:
-        return _parse(_FastLoader, text, line_offset)
+        return _parse(fast_loader(), text, line_offset)
     except (yaml.YAMLError, RecursionError):
         # libyaml's messages are terse: read it again with the pure-Python parser to explain it
         try:
@@ -97,6 +102,8 @@ def _parse_explained(text: str, line_offset: int):
 
 def _parse(loader_class, text: str, line_offset: int):
     """(data, key lines, raw scalars, duplicate keys) — raises PyYAML's errors or YamlProblem."""
+    import yaml
+
     loader = loader_class(text)
     try:
         node = loader.get_single_node()
@@ -125,10 +132,12 @@ def _parse(loader_class, text: str, line_offset: int):
     return {str(k): v for k, v in data.items()}, key_lines, scalars, duplicates
 
 
-def _check_size(root: yaml.Node, line_offset: int) -> None:
+def _check_size(root: "yaml.Node", line_offset: int) -> None:
     """Refuse alias bombs and absurd nesting before constructing anything."""
+    import yaml
+
     count = 0
-    stack: list[tuple[yaml.Node, int]] = [(root, 0)]
+    stack: list[tuple["yaml.Node", int]] = [(root, 0)]
     while stack:
         node, depth = stack.pop()
         count += 1
@@ -148,7 +157,9 @@ def _check_size(root: yaml.Node, line_offset: int) -> None:
             stack.extend((child, depth + 1) for child in node.value)
 
 
-def _node_kind(node: yaml.Node) -> str:
+def _node_kind(node: "yaml.Node") -> str:
+    import yaml
+
     if isinstance(node, yaml.SequenceNode):
         return "a list"
     return "a single value"
