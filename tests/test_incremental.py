@@ -414,6 +414,24 @@ def test_the_body_index_reads_what_it_wrote_and_decodes_contents_only_when_asked
     assert entry["diagnostics"] == linked["diagnostics"] and entry["anchor_links"] == linked["anchor_links"]
 
 
+def test_links_within_a_page_are_checked_when_it_is_rendered_and_reported_again_from_the_cache(make_course, tmp_path):
+    from conftest import formatted
+
+    files = {
+        **FILES,
+        "content/A/01_un.md": "---\ntitle: Un\n---\n\n## Partie\n\nVoir [la partie](#partie), [ailleurs](#parti).\n",
+        "content/A/02_deux.md": "---\ntitle: Deux\n---\n\n## Haut\n\n[Haut](#haut) et [Un](01_un.md#partie).\n",
+    }
+    root = make_course(files)
+    out = tmp_path / "site"
+    expected = ["content/A/01_un.md:7: warning: anchor '#parti' leads nowhere — did you mean '#partie'?"]
+    assert formatted(run_build(root, out)) == expected
+    assert formatted(run_build(root, out)) == expected  # from the cache: the same message
+    index = (root / ".coursegen-cache/bodies-index.txt").read_bytes()
+    # a body whose only #links are within itself keeps nothing for the second pass
+    assert index.count(b"\t[[],[]]\t") == len(files) + 1 - 2  # every page but 01 (a warning) and 02 (a link to 01)
+
+
 def test_bodies_no_page_uses_any_more_are_removed_from_the_cache(make_course, tmp_path):
     root = make_course(FILES)
     out = tmp_path / "site"

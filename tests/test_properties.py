@@ -306,3 +306,38 @@ def test_random_notebook_gives_a_page_or_a_diagnostic(tmp_path, notebook):
     assert 'href="notebooks/nb.html"' in site["A/lesson.html"].decode("utf-8")
     if any(d.path == "notebooks/A/nb.ipynb" for d in errors):
         assert "notebooks/A/nb.ipynb" not in "".join(m for m in messages if "leads nowhere" in m)
+
+
+# ----------------------------------------------------------------------------------------------
+# the model's places and URLs are string work (they run for every page of every build): they must
+# say what pathlib says
+
+_PART = st.text(alphabet="abcé.-_ 0X", min_size=1, max_size=8).filter(lambda s: s not in (".", "..") and not s.startswith("."))
+
+
+@settings(max_examples=400, deadline=None)
+@given(top=st.sampled_from(["content", "notebooks"]), folders=st.lists(_PART, max_size=3), name=_PART,
+       suffix=st.sampled_from([".md", ".ipynb", ".MD", ".IPYNB"]), index=st.booleans())  # page sources only
+def test_source_places_and_urls_match_pathlib(top, folders, name, suffix, index):
+    from pathlib import PurePosixPath
+
+    from coursegen.model import NOTEBOOKS_DIR, SourceFile, SourceKind, site_position
+    from coursegen.parse import _blank_page
+    from coursegen.urls import readable_name
+
+    file_name = "index.md" if index else name + suffix
+    rel = PurePosixPath(top, *folders, file_name)
+    inner = PurePosixPath(*rel.parts[1:])
+    expected_site = inner.parent / NOTEBOOKS_DIR / inner.name if top == NOTEBOOKS_DIR else inner
+    assert site_position(rel) == expected_site
+    kind = SourceKind.NOTEBOOK if file_name.lower().endswith(".ipynb") else SourceKind.MARKDOWN
+    source = SourceFile(Path("/course") / rel, rel, expected_site, kind)
+    if source.is_section_index:
+        expected_url = str(expected_site.parent / "index.html").removeprefix("./")
+    else:
+        expected_url = str(expected_site.with_suffix(".html"))
+    assert source.page_url == expected_url
+    page = _blank_page(source)
+    assert page.folder == str(expected_site.parent).removeprefix(".")
+    expected_title = readable_name(source.path.parent.name if source.is_section_index else source.path.stem)
+    assert page.title == expected_title

@@ -284,11 +284,19 @@ class BodyRenderer:
             message = f"could not be rendered ({type(problem).__name__}: {problem})"
             local.error(page.rel, message, "please report this to the coursegen developers with the file")
             return {**_EMPTY_ENTRY, "diagnostics": plain(local), "error": message}
+        # links to #fragments of the page itself are checked now (its ids are all known): only those
+        # to other pages wait for the second pass, and a cached body needs no ids of its own for it
+        elsewhere = []
+        for link in rendered.anchor_links:
+            if link[0] != page.url:
+                elsewhere.append(link)
+            elif link[1] not in rendered.anchors:
+                _warn_missing_anchor(local, page.rel, link, rendered.anchors, page.rel or page.url)
         return {
             "html": rendered.html,
             "toc": rendered.toc,
             "anchors": sorted(rendered.anchors),
-            "anchor_links": rendered.anchor_links,
+            "anchor_links": elsewhere,
             "diagnostics": plain(local),
             "error": "",
         }
@@ -324,14 +332,20 @@ def _library_versions() -> str:
 
 
 def check_anchors(bodies: dict[str, Body], course: Course, diagnostics: Diagnostics) -> None:
-    """Second pass: a `#fragment` must name an id that exists on its target page."""
+    """Second pass: a `#fragment` must name an id that exists on its target page (links within a
+    page were checked when it was rendered)."""
     for body in bodies.values():
-        for target_url_, fragment, href, line in body.anchor_links:
-            target = bodies.get(target_url_)
-            if target is None or fragment in target.anchors:
+        for link in body.anchor_links:
+            target = bodies.get(link[0])
+            if target is None or link[1] in target.anchors:
                 continue
-            guess = difflib.get_close_matches(fragment, sorted(target.anchors), n=1, cutoff=0.6)
-            target_page = course.by_url.get(target_url_)
-            shown = target_page.rel if isinstance(target_page, Page) and target_page.rel else target_url_
-            hint = f"did you mean '#{guess[0]}'?" if guess else f"'{shown}' has no heading or id '{fragment}'"
-            diagnostics.warning(body.rel, f"anchor '{href}' leads nowhere", hint, line=line)
+            target_page = course.by_url.get(link[0])
+            shown = target_page.rel if isinstance(target_page, Page) and target_page.rel else link[0]
+            _warn_missing_anchor(diagnostics, body.rel, link, target.anchors, shown)
+
+
+def _warn_missing_anchor(diagnostics: Diagnostics, rel: str, link, anchors, shown: str) -> None:
+    _, fragment, href, line = link
+    guess = difflib.get_close_matches(fragment, sorted(anchors), n=1, cutoff=0.6)
+    hint = f"did you mean '#{guess[0]}'?" if guess else f"'{shown}' has no heading or id '{fragment}'"
+    diagnostics.warning(rel, f"anchor '{href}' leads nowhere", hint, line=line)

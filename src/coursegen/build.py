@@ -169,7 +169,7 @@ def _render_site(root: Path, out: Path, options: BuildOptions) -> tuple[BuildRes
     for page in course.pages:
         body = bodies[page.url]
         template_name = renderer.template_for(page, diagnostics)
-        signature = renderer.page_signature(page, template_name, body.key, body.toc, body.error) if body.key else ""
+        signature = renderer.page_signature(page, template_name, body) if body.key else ""
         if plan.keep_unchanged(page.url, page.rel or page.url, signature):
             diagnostics.extend(replay(page_messages.get(signature) or []))
             continue

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import posixpath
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path, PurePosixPath
@@ -42,18 +43,20 @@ class SourceFile:
     @property
     def page_url(self) -> str:
         """Site URL of the page made from this source (Markdown and notebooks)."""
+        site = str(self.site_rel)  # string work: this runs for every page of every build
         if self.is_section_index:
-            return str(self.site_rel.parent / "index.html").removeprefix("./")
-        return str(self.site_rel.with_suffix(".html"))
+            folder = site.rpartition("/")[0]
+            return f"{folder}/index.html" if folder else "index.html"
+        return posixpath.splitext(site)[0] + ".html"
 
 
 def site_position(rel: PurePosixPath) -> PurePosixPath:
     """Where a source sits in the site: content/A/x → A/x; notebooks/A/x.ipynb → A/notebooks/x.ipynb."""
-    top, *rest = rel.parts
-    inner = PurePosixPath(*rest)
+    top, _, inner = str(rel).partition("/")
     if top == NOTEBOOKS_DIR:
-        return inner.parent / NOTEBOOKS_DIR / inner.name
-    return inner
+        folder, _, name = inner.rpartition("/")
+        return PurePosixPath(f"{folder}/{NOTEBOOKS_DIR}/{name}" if folder else f"{NOTEBOOKS_DIR}/{name}")
+    return PurePosixPath(inner)
 
 
 class PageKind(str, Enum):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import posixpath
 import re
 
 from coursegen.cache import digest
@@ -65,14 +66,16 @@ def _source_digest(source: SourceFile, data: bytes) -> str:
 
 
 def _blank_page(source: SourceFile) -> Page:
-    """The page a source makes before its text is read: kind, URL and a title from its file name."""
-    folder = str(source.site_rel.parent).removeprefix(".")
+    """The page a source makes before its text is read: kind, URL and a title from its file name.
+    (String work, not pathlib: this runs for every page of every build.)"""
+    folder = str(source.site_rel).rpartition("/")[0]
+    *_, parent_name, name = ("/" + str(source.rel)).rsplit("/", 2)
     if source.kind is SourceKind.NOTEBOOK:
-        return Page(kind=PageKind.NOTEBOOK, url=source.page_url, folder=folder, title=readable_name(source.path.stem), meta=PageMeta(), source=source)
+        return Page(kind=PageKind.NOTEBOOK, url=source.page_url, folder=folder, title=readable_name(posixpath.splitext(name)[0]), meta=PageMeta(), source=source)
     kind = PageKind.LESSON
     if source.is_section_index:
-        kind = PageKind.HOME if str(source.site_rel.parent) == "." else PageKind.SECTION
-    title = readable_name(source.path.stem if not source.is_section_index else source.path.parent.name)
+        kind = PageKind.HOME if not folder else PageKind.SECTION
+    title = readable_name(posixpath.splitext(name)[0] if not source.is_section_index else parent_name)
     return Page(kind=kind, url=source.page_url, folder=folder, title=title, meta=PageMeta(), source=source)
 
 

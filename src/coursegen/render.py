@@ -98,19 +98,20 @@ class SiteRenderer:
             self._fingerprint = digest(*parts)
         return self._fingerprint
 
-    def page_signature(self, page: Page, template_name: str, body_key: str, toc: list[dict], error: str) -> str:
+    def page_signature(self, page: Page, template_name: str, body) -> str:
         """Names the page's HTML: same signature, same bytes (used to skip unchanged pages).
 
         Made of plain tuples rather than the views the template gets (this runs for every page of
         every build): what the page shows of itself is named by its body key, which names its
         file's bytes (so its front matter) and its table of contents; the rest is the graph around
         it and everything in `fingerprint()`."""
-        own = repr(page.meta) if page.source is None else page.rel
+        # a generated page has no file: its front matter and contents list are named here
+        own = (page.rel, None) if page.source is not None else (repr(page.meta), body.toc)
         return digest(
             self.fingerprint(),
             template_name,
-            body_key,
-            repr((page.kind, page.url, own, page.title, page.number, error, toc if page.source is None else None)),
+            body.key,
+            repr((page.kind, page.url, own, page.title, page.number, body.error)),
             repr((_link_key(page.prev), _link_key(page.next), _link_key(page.notebook), [_link_key(p) for p in page.lessons], [_link_key(p) for p in page.notebooks])),
             repr((_trail_key(page), [views.card(child) for child in page.children], views.neighbour_sections(page))),
         )
