@@ -111,6 +111,28 @@ def test_every_kind_of_edit_rebuilds_to_what_a_clean_build_makes(make_course, tm
         assert snapshot(out) == snapshot(clean), f"after editing {rel}"
 
 
+def test_the_stylesheet_and_404_page_are_remade_only_when_what_they_show_changed(make_course, tmp_path):
+    root = make_course(FILES)
+    out = tmp_path / "site"
+    run_build(root, out)
+    inodes = {name: (out / name).stat().st_ino for name in ("static/coursegen.css", "404.html")}
+    run_build(root, out)
+    assert {name: (out / name).stat().st_ino for name in inodes} == inodes  # the very same files
+    from coursegen.theme import builtin_theme_dir
+
+    theme_css = (builtin_theme_dir() / "static/coursegen.css").read_text(encoding="utf-8")
+    (root / "static").mkdir()
+    (root / "static/coursegen.css").write_text(theme_css + "\n.mon-cours { color: teal; }\n", encoding="utf-8")
+    (root / "course.yml").write_text("title: Un autre titre\n", encoding="utf-8")
+    run_build(root, out)
+    css = (out / "static/coursegen.css").read_text(encoding="utf-8")
+    assert ".mon-cours { color: teal; }" in css and "/* Code colours" in css
+    assert "Un autre titre" in (out / "404.html").read_text(encoding="utf-8")
+    clean = tmp_path / "clean"
+    run_build(root, clean, cache=False)
+    assert snapshot(out) == snapshot(clean)
+
+
 def test_an_output_file_changed_by_hand_is_written_again(make_course, tmp_path):
     root = make_course(FILES)
     out = tmp_path / "site"

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from coursegen.cache import CACHE_DIR, IndexCache, code_digest, digest
+from coursegen.cache import CACHE_DIR, IndexCache, code_digest, digest, installed_version
 from coursegen.config import load_config
 from coursegen.course import build_course
 from coursegen.discover import discover_sources
@@ -186,7 +186,6 @@ def _render_site(root: Path, out: Path, options: BuildOptions) -> tuple[BuildRes
         if signature and local.items:
             page_messages.put(signature, plain(local))
         plan.add_text(page.url, html, page.rel or page.url, signature)
-    page_messages.save()
     clock.lap("pages")
     search_rows = [(page.title, _module_title(page), page.url, page.kind.value, bodies[page.url]) for page in course.pages]
     signature = digest("search", code_digest(("search.py",)), repr([(*row[:4], row[4].key or "") for row in search_rows]))
@@ -201,12 +200,25 @@ def _render_site(root: Path, out: Path, options: BuildOptions) -> tuple[BuildRes
         plan.add_file(str(asset.site_rel), asset.path, str(asset.rel))
     for name, path in static_files(theme, diagnostics).items():
         if name == STYLESHEET:  # one stylesheet for the whole site: theme CSS + code colours
-            css = path.read_text(encoding="utf-8").rstrip("\n") + "\n\n" + highlight_css()
-            plan.add_text(f"static/{name}", css, f"static/{name}")
+            theme_css = path.read_bytes()
+            # Pygments' colours are not made again when neither the theme's CSS nor Pygments changed
+            signature = digest("stylesheet", theme_css, installed_version("pygments"), code_digest(("render.py",)))
+            if not plan.keep_unchanged(f"static/{name}", f"static/{name}", signature):
+                css = theme_css.decode("utf-8").rstrip("\n") + "\n\n" + highlight_css()
+                plan.add_text(f"static/{name}", css, f"static/{name}", signature)
         else:
             plan.add_file(f"static/{name}", path, f"static/{name}")
     if NOT_FOUND_URL not in plan.files:
-        plan.add_text(NOT_FOUND_URL, renderer.render_not_found(diagnostics), NOT_FOUND_URL)
+        signature = digest("404", renderer.fingerprint())  # templates, strings, settings, sections
+        if plan.keep_unchanged(NOT_FOUND_URL, NOT_FOUND_URL, signature):
+            diagnostics.extend(replay(page_messages.get(signature) or []))
+        else:
+            local = Diagnostics()
+            plan.add_text(NOT_FOUND_URL, renderer.render_not_found(local), NOT_FOUND_URL, signature)
+            diagnostics.extend(local)
+            if local.items:
+                page_messages.put(signature, plain(local))
+    page_messages.save()
     if config.base_url.startswith(("https://", "http://")):
         plan.add_text("sitemap.xml", sitemap_xml(config.base_url, [page.url for page in course.pages]), "sitemap.xml")
         plan.add_text("robots.txt", f"User-agent: *\nAllow: /\nSitemap: {absolute_url(config.base_url, 'sitemap.xml')}\n", "robots.txt")
