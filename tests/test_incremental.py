@@ -133,6 +133,23 @@ def test_the_stylesheet_and_404_page_are_remade_only_when_what_they_show_changed
     assert snapshot(out) == snapshot(clean)
 
 
+def test_a_replaced_site_goes_to_the_trash_and_the_next_build_empties_it(make_course, tmp_path):
+    root = make_course(FILES)
+    out = tmp_path / "site"
+    trash = root / ".coursegen-cache/trash"
+    run_build(root, out)
+    assert not trash.exists() or not list(trash.iterdir())  # there was no site to replace
+    for number in (1, 2):
+        (root / "content/A/01_un.md").write_text(f"---\ntitle: Un\n---\n\nVersion {number}.\n", encoding="utf-8")
+        run_build(root, out)
+        left = list(trash.iterdir())
+        assert len(left) == 1  # only the site this build replaced: the one before was deleted meanwhile
+        assert (left[0] / "A/01_un.html").is_file() and f"Version {number}." not in (left[0] / "A/01_un.html").read_text(encoding="utf-8")
+    assert not [p for p in tmp_path.iterdir() if "coursegen-old" in p.name]  # nothing left beside the site
+    run_build(root, out, cache=False)  # without the cache, the old site is deleted at once
+    assert not [p for p in tmp_path.iterdir() if "coursegen-old" in p.name]
+
+
 def test_an_output_file_changed_by_hand_is_written_again(make_course, tmp_path):
     root = make_course(FILES)
     out = tmp_path / "site"

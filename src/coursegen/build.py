@@ -19,7 +19,7 @@ from coursegen.discover import discover_sources
 from coursegen.errors import ConfigInvalid, CoursegenError, Diagnostics, plain, replay
 from coursegen.bodies import BodySettings, check_anchors, render_bodies
 from coursegen.model import PageKind, SourceKind
-from coursegen.output import Manifest, OutputLock, SitePlan, check_output_dir, write_atomically
+from coursegen.output import Manifest, OutputLock, SitePlan, check_output_dir, empty_trash, write_atomically
 from coursegen.parse import parse_source
 from coursegen.render import NOT_FOUND_URL, SiteRenderer, highlight_css
 from coursegen.search import INDEX_URL, TextCache, index_entry, index_script, text_json
@@ -73,14 +73,21 @@ def build(root: Path, out: Path | None = None, options: BuildOptions | None = No
     started = time.perf_counter()
     root = root.resolve()
     out = check_output_dir(root, out or root / "site")
-    result, plan = render_site(root, out, options)
-    if plan is not None and options.write and not (options.strict and result.diagnostics.problems):
-        clock = _Stopwatch(result.stages)
-        with OutputLock(out):
-            write_atomically(out, plan, plan.manifest)
-        result.files = len(plan.files)
-        result.written = True
-        clock.lap("write")
+    # the sites replaced by the last builds are deleted meanwhile, by another process
+    trash = root / CACHE_DIR / "trash" if options.cache and options.write else None
+    deleting = empty_trash(trash) if trash is not None else None
+    try:
+        result, plan = render_site(root, out, options)
+        if plan is not None and options.write and not (options.strict and result.diagnostics.problems):
+            clock = _Stopwatch(result.stages)
+            with OutputLock(out):
+                write_atomically(out, plan, plan.manifest, trash)
+            result.files = len(plan.files)
+            result.written = True
+            clock.lap("write")
+    finally:
+        if deleting is not None:
+            deleting.wait()
     result.seconds = time.perf_counter() - started
     return result
 

@@ -9,6 +9,7 @@ import hashlib
 import json
 import os
 import shutil
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -173,12 +174,13 @@ def write_file(target: Path, item: OutputFile, rel: str) -> None:
         raise _write_error(error, rel) from None
 
 
-def write_atomically(out: Path, plan: SitePlan, manifest: Manifest | None = None) -> bool:
+def write_atomically(out: Path, plan: SitePlan, manifest: Manifest | None = None, trash: Path | None = None) -> bool:
     """Write the whole site beside `out`, then swap it in: until the swap, the old site is untouched,
     and any failure (or Ctrl-C) removes the new one and leaves the old one exactly as it was.
 
     Files the manifest knows to be unchanged are hard-linked from the old site (no copy); when
-    nothing at all changed, nothing is written and False is returned.
+    nothing at all changed, nothing is written and False is returned. With a `trash` folder, the
+    old site is moved there rather than deleted now (see `empty_trash`).
     """
     unchanged = {rel for rel, item in plan.files.items() if rel in plan.kept or (manifest is not None and manifest.unchanged(rel, item.signature))}
     if manifest is not None and len(unchanged) == len(plan.files) == len(manifest.entries) and (out / MARKER).is_file():
@@ -200,7 +202,7 @@ def write_atomically(out: Path, plan: SitePlan, manifest: Manifest | None = None
                 continue
             write_file(staging / rel, item, rel)
         (staging / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
-        _swap(staging, out)
+        _swap(staging, out, trash)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -218,7 +220,7 @@ def _link(existing: str, target: str) -> bool:
         return False
 
 
-def _swap(staging: Path, out: Path) -> None:
+def _swap(staging: Path, out: Path, trash: Path | None = None) -> None:
     """Replace `out` by `staging`; the old site is removed only once the new one is in place.
 
     What the author keeps in the site folder and coursegen never produces — hidden entries such as
@@ -237,7 +239,41 @@ def _swap(staging: Path, out: Path) -> None:
         for entry in old.iterdir():  # each move is atomic: nothing of the author's is ever lost
             if (entry.name.startswith(".") or entry.name in KEPT_NAMES) and entry.name != MARKER and not (out / entry.name).exists():
                 os.replace(entry, out / entry.name)
-        shutil.rmtree(old, ignore_errors=True)
+        if trash is None or not _move_to_trash(old, trash):
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def _move_to_trash(folder: Path, trash: Path) -> bool:
+    """Move `folder` (an old site: only coursegen's files are left in it) into `trash`; False when
+    it can't be (another file system: a rename would be a copy)."""
+    if os.name != "posix":  # the trash is emptied with `rm`
+        return False
+    try:
+        trash.mkdir(parents=True, exist_ok=True)
+        os.replace(folder, trash / f"{folder.name}-{time.time_ns()}")
+    except OSError:
+        return False
+    return True
+
+
+def empty_trash(trash: Path) -> "subprocess.Popen | None":
+    """Start deleting the old sites `_swap` left in `trash`, in another process; the caller waits
+    for it before it ends (see build()). Deleting a thousand files costs ~20 ms: done beside the
+    next build's work rather than in the way of the build that replaced them."""
+    try:
+        entries = [str(trash / name) for name in os.listdir(trash)]
+    except OSError:
+        return None
+    if not entries:
+        return None
+    import subprocess
+
+    try:
+        return subprocess.Popen(["rm", "-rf", "--", *entries], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    except OSError:  # no `rm`: delete them here
+        for entry in entries:
+            shutil.rmtree(entry, ignore_errors=True)
+        return None
 
 
 def sync_site(out: Path, plan: SitePlan, previous: dict[str, str]) -> dict[str, str]:
