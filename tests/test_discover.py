@@ -123,6 +123,20 @@ def test_names_are_normalised_to_nfc(tmp_path):
     assert unicodedata.is_normalized("NFC", sources[0][0])
 
 
+@pytest.mark.skipif(os.uname().sysname == "Darwin", reason="macOS refuses file names that are not UTF-8")
+def test_a_name_that_is_not_utf8_is_skipped_with_an_error_naming_it(tmp_path):
+    root = write_tree(tmp_path / "c", {"content/A/01_un.md": "# Un\n"})
+    with open(os.path.join(os.fsencode(root), b"content/A/02_caf\xe9.md"), "wb") as file:  # Latin-1 bytes
+        file.write(b"# Cafe\n")
+    os.mkdir(os.path.join(os.fsencode(root), b"content/B\xe9"))
+    sources, messages = discovered(root)
+    assert sources == [("content/A/01_un.md", "A/01_un.md", "markdown")]
+    assert messages == [
+        "content/A/02_caf\ufffd.md: error: the file name is not valid UTF-8 (written by a system using another encoding?), skipped — rename the file",
+        "content/B\ufffd: error: the folder name is not valid UTF-8 (written by a system using another encoding?), skipped — rename the folder",
+    ]
+
+
 def test_symlink_leading_outside_the_course_is_skipped_with_a_warning(tmp_path):
     secret = write_tree(tmp_path / "outside", {"secret.md": "# secret\n", "keys/id_rsa": "KEY"})
     root = write_tree(tmp_path / "c", {"content/A/x.md": ""})

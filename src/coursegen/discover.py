@@ -74,6 +74,11 @@ def _walk(root: Path, base: Path, top: str, diagnostics: Diagnostics, skip: tupl
                 continue
             path = Path(entry.path)
             rel = entry.path[len(root_prefix) :].replace(os.sep, "/") if entry.path.startswith(root_prefix) else _rel(root, path)
+            if not _is_utf8(entry.name):  # bytes Python could only keep as "surrogates": unusable in a URL
+                shown = rel.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+                what = "folder" if entry.is_dir() else "file"
+                diagnostics.error(shown, f"the {what} name is not valid UTF-8 (written by a system using another encoding?), skipped", f"rename the {what}")
+                continue
             if entry.is_symlink():
                 try:
                     target = path.resolve(strict=False)
@@ -116,6 +121,14 @@ def _stamp(entry: os.DirEntry, settled_before: int) -> str:
     if max(status.st_mtime_ns, status.st_ctime_ns) >= settled_before:
         return ""
     return f"{status.st_size}:{status.st_mtime_ns}:{status.st_ctime_ns}:{status.st_ino}:{status.st_dev}"
+
+
+def _is_utf8(name: str) -> bool:
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 _WINDOWS_DEVICES = {"CON", "PRN", "AUX", "NUL", *(f"COM{n}" for n in range(1, 10)), *(f"LPT{n}" for n in range(1, 10))}
