@@ -69,6 +69,22 @@ def test_python_dash_m(tmp_path):
     assert (done.returncode, done.stdout.strip()) == (0, f"coursegen {__version__}")
 
 
+def test_the_command_ends_quickly_but_says_everything_and_keeps_its_exit_status(make_course, tmp_path):
+    """`coursegen` (cli.run) leaves without tearing the heap down: its output must still be complete,
+    its status right, and an exit handler registered meanwhile still run."""
+    root = make_course({"content/A/01_x.md": "---\ntitle: X\n---\n\n[lien](y.md)\n"})
+    done = subprocess.run([sys.executable, "-m", "coursegen", "build", str(root), "-j", "1"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and "Built 3 pages" in done.stderr + done.stdout and (root / "site/A/01_x.html").is_file()
+    strict = subprocess.run([sys.executable, "-m", "coursegen", "build", str(root), "-j", "1", "--strict"], capture_output=True, text=True, timeout=120)
+    assert strict.returncode == 1 and "content/A/01_x.md:5: warning: link 'y.md' leads nowhere" in strict.stderr
+    script = (
+        "import atexit, sys; from coursegen import cli; atexit.register(lambda: print('handler ran', flush=True)); "
+        f"sys.argv = ['coursegen', 'build', {str(root)!r}, '-j', '1']; print('before', end=' '); cli.run(); print('never')"
+    )
+    handled = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert handled.returncode == 0 and handled.stdout.splitlines() == ["before handler ran"]  # unflushed output kept
+
+
 # ----------------------------------------------------------------------------------------------
 # build and check
 

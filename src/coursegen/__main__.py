@@ -1,3 +1,3 @@
-from coursegen.cli import main
+from coursegen.cli import run
 
-raise SystemExit(main())
+run()

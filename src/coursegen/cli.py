@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 from pathlib import Path
@@ -73,6 +74,23 @@ def _add_verbosity(parser: argparse.ArgumentParser) -> None:
     group = parser.add_mutually_exclusive_group()
     group.add_argument("-q", "--quiet", action="store_true", help="print errors only")
     group.add_argument("-v", "--verbose", action="store_true", help="print every file as it is processed, the time each stage took (build, check), and the traceback of an internal error")
+
+
+def run() -> None:
+    """The `coursegen` command: `main()`, then a quick exit. By the time main() returns, every file
+    is written and closed and every worker has stopped; what is left is Python tearing the heap
+    down object by object (a large course's graph and caches: ~30 ms of a 0.4 s rebuild). Exit
+    handlers still run."""
+    code = main()
+    import atexit
+
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe (`coursegen build | head`): nothing more to say
+            pass
+    os._exit(code)
 
 
 def main(argv: list[str] | None = None) -> int:
