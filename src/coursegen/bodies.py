@@ -10,7 +10,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from coursegen.cache import IndexCache, JsonCache, code_digest, digest, installed_version
+from coursegen.cache import JsonCache, code_digest, digest, index_store, installed_version
 from coursegen.config import NotebookSettings
 from coursegen.errors import Diagnostics, plain, replay
 from coursegen.model import Course, Page, PageKind, detached, target_url
@@ -85,7 +85,7 @@ class _BodyIndex:
     NOTHING = b"[[],[]]"
 
     def __init__(self, root: Path, enabled: bool, read_only: bool):
-        self.store = IndexCache(root, "bodies-index", enabled=enabled, read_only=read_only).store
+        self.store = index_store(root, "bodies-index", enabled, read_only)
 
     def get(self, key: str) -> dict | None:
         value = self.store.get(key)

@@ -177,8 +177,7 @@ def _render_site(root: Path, out: Path, options: BuildOptions) -> tuple[BuildRes
         body = bodies[page.url]
         template_name = renderer.template_for(page, diagnostics)
         signature = renderer.page_signature(page, template_name, body) if body.key else ""
-        if plan.keep_unchanged(page.url, page.rel or page.url, signature):
-            diagnostics.extend(replay(page_messages.get(signature) or []))
+        if _kept(plan, page_messages, page.url, page.rel or page.url, signature, diagnostics):
             continue
         local = Diagnostics()
         html = renderer.render_page(page, body.html, body.toc, local, error=body.error, template_name=template_name)
@@ -189,9 +188,7 @@ def _render_site(root: Path, out: Path, options: BuildOptions) -> tuple[BuildRes
                 f"the page weighs {len(html) / 1e6:.1f} MB: slow to load, especially on phones",
                 "split it, or store smaller images (lower dpi, JPEG for photos)",
             )
-        diagnostics.extend(local)
-        if signature and local.items:
-            page_messages.put(signature, plain(local))
+        _report(page_messages, signature, local, diagnostics)
         plan.add_text(page.url, html, page.rel or page.url, signature)
     clock.lap("pages")
     search_rows = [(page.title, _module_title(page), page.url, page.kind.value, bodies[page.url]) for page in course.pages]
@@ -217,20 +214,32 @@ def _render_site(root: Path, out: Path, options: BuildOptions) -> tuple[BuildRes
             plan.add_file(f"static/{name}", path, f"static/{name}")
     if NOT_FOUND_URL not in plan.files:
         signature = digest("404", renderer.fingerprint())  # templates, strings, settings, sections
-        if plan.keep_unchanged(NOT_FOUND_URL, NOT_FOUND_URL, signature):
-            diagnostics.extend(replay(page_messages.get(signature) or []))
-        else:
+        if not _kept(plan, page_messages, NOT_FOUND_URL, NOT_FOUND_URL, signature, diagnostics):
             local = Diagnostics()
             plan.add_text(NOT_FOUND_URL, renderer.render_not_found(local), NOT_FOUND_URL, signature)
-            diagnostics.extend(local)
-            if local.items:
-                page_messages.put(signature, plain(local))
+            _report(page_messages, signature, local, diagnostics)
     page_messages.save()
     if config.base_url.startswith(("https://", "http://")):
         plan.add_text("sitemap.xml", sitemap_xml(config.base_url, [page.url for page in course.pages]), "sitemap.xml")
         plan.add_text("robots.txt", f"User-agent: *\nAllow: /\nSitemap: {absolute_url(config.base_url, 'sitemap.xml')}\n", "robots.txt")
     clock.lap("files, assets, 404")
     return result, plan
+
+
+def _kept(plan: SitePlan, page_messages: IndexCache, rel: str, origin: str, signature: str, diagnostics: Diagnostics) -> bool:
+    """Take the last build's file at `rel` when its signature is unchanged, and report again what
+    making it reported then; False when it must be made again."""
+    if not plan.keep_unchanged(rel, origin, signature):
+        return False
+    diagnostics.extend(replay(page_messages.get(signature) or []))
+    return True
+
+
+def _report(page_messages: IndexCache, signature: str, local: Diagnostics, diagnostics: Diagnostics) -> None:
+    """Report what making a file said, and keep it by signature for the builds that reuse the file."""
+    diagnostics.extend(local)
+    if signature and local.items:
+        page_messages.put(signature, plain(local))
 
 
 def _module_title(page) -> str:

@@ -227,12 +227,17 @@ def _line(key: str, value: bytes) -> bytes:
     return b"%s\t%d\t%s" % (key.encode("utf-8"), len(value), value)
 
 
+def index_store(root: Path, name: str, enabled: bool = True, read_only: bool = False) -> LineStore:
+    """The LineStore `.coursegen-cache/NAME.txt`, for results of the INDEXED_CODE modules."""
+    return LineStore(root / CACHE_DIR / f"{name}.txt", _code_version(), enabled, read_only)
+
+
 class IndexCache:
-    """Many small JSON entries in one LineStore file (`.coursegen-cache/NAME.txt`), read once per
-    build. Entries not used by a build are dropped when the file is next written anew."""
+    """Many small JSON entries in one LineStore file (`index_store`), read once per build. Entries
+    not used by a build are dropped when the file is next written anew."""
 
     def __init__(self, root: Path, name: str, enabled: bool = True, read_only: bool = False):
-        self.store = LineStore(root / CACHE_DIR / f"{name}.txt", _code_version(), enabled, read_only)
+        self.store = index_store(root, name, enabled, read_only)
 
     @property
     def entries(self) -> dict[str, bytes]:

@@ -86,9 +86,8 @@ class MathExtension(Extension):
         latex_text = latex.strip()
         memo = getattr(self.renderer, "memo", None)
         try:
-            if memo is not None:
-                return memo.get("math", (latex_text, display), lambda: latex_to_mathml(latex_text, display))
-            return latex_to_mathml(latex_text, display)
+            convert = lambda: latex_to_mathml(latex_text, display)  # noqa: E731
+            return memo.get("math", (latex_text, display), convert) if memo is not None else convert()
         except ValueError as error:
             if self.on_error:
                 self.on_error(latex, str(error))

@@ -89,9 +89,8 @@ class SiteRenderer:
         and the code that builds the views."""
         if self._fingerprint is None:
             parts: list = [repr(self.config), repr(sorted(self.strings.items())), repr(self.course_view)]
-            package = Path(__file__).parent
-            parts += [(package / name).read_bytes() for name in ("render.py", "views.py", "theme.py", "urls.py")]
-            parts.append(code_digest(INDEXED_CODE))  # the code that reads front matter: signatures name pages by their bytes
+            # with the code that reads front matter (INDEXED_CODE): signatures name pages by their bytes
+            parts.append(code_digest(("render.py", "views.py", "theme.py", "urls.py", *INDEXED_CODE)))
             for folder in (*self.theme.template_dirs, self.theme.builtin / "templates"):
                 for path in sorted(folder.rglob("*.html")):
                     parts += [str(path.relative_to(folder)), path.read_bytes()]
@@ -112,8 +111,9 @@ class SiteRenderer:
             template_name,
             body.key,
             repr((page.kind, page.url, own, page.title, page.number, body.error)),
-            repr((_link_key(page.prev), _link_key(page.next), _link_key(page.notebook), [_link_key(p) for p in page.lessons], [_link_key(p) for p in page.notebooks])),
-            repr((_trail_key(page), [views.card(child) for child in page.children], views.neighbour_sections(page))),
+            repr([views.link_fields(p) for p in (page.prev, page.next, page.notebook)]),
+            repr([[views.link_fields(p) for p in pages] for pages in (page.lessons, page.notebooks, views.ancestors(page))]),
+            repr(([views.card(child) for child in page.children], views.neighbour_sections(page))),
         )
 
     def render_page(self, page: Page, content: str, toc: list[dict], diagnostics: Diagnostics, error: str = "", template_name: str = "") -> str:
@@ -173,20 +173,6 @@ class SiteRenderer:
             message = f"template 404.html{_template_line(problem)}: {problem}"
             diagnostics.error("404.html", message, "fix the template")
             return self._error_page(page, message)
-
-
-def _link_key(page: Page | None) -> tuple | None:
-    """What a link to `page` shows (views.link), as a plain tuple."""
-    return None if page is None else (page.title, page.url, page.meta.icon, page.download_url)
-
-
-def _trail_key(page: Page) -> list:
-    trail = []
-    parent = page.parent
-    while parent is not None:
-        trail.append(_link_key(parent))
-        parent = parent.parent
-    return trail
 
 
 def _template_line(problem: Exception) -> str:

@@ -90,10 +90,17 @@ class CourseView:
 THEME_DEFAULTS = {"copy_button": True, "line_numbers": False, "progress": True, "search": True, "nav_modules": 6}
 
 
-def link(page: Page | None) -> LinkView | None:
+def link_fields(page: Page | None) -> tuple[str, str, str, str] | None:
+    """What a link to `page` shows, in LinkView's field order: a plain tuple, which page
+    signatures compare (cheaper than building the view for every page of every build)."""
     if page is None:
         return None
-    return LinkView(title=page.title, url=page.url, icon=page.meta.icon, download_url=page.download_url)
+    return (page.title, page.url, page.meta.icon, page.download_url)
+
+
+def link(page: Page | None) -> LinkView | None:
+    fields = link_fields(page)
+    return None if fields is None else LinkView(*fields)
 
 
 def card(page: Page) -> CardView:
@@ -172,13 +179,18 @@ def page_view(page: Page, content: str, toc: list[dict], config: CourseConfig, e
     )
 
 
-def breadcrumbs(page: Page) -> tuple[LinkView, ...]:
+def ancestors(page: Page) -> list[Page]:
+    """The sections above `page`, nearest first (its module, …, the home page)."""
     trail = []
     parent = page.parent
     while parent is not None:
-        trail.append(link(parent))
+        trail.append(parent)
         parent = parent.parent
-    return tuple(reversed(trail))
+    return trail
+
+
+def breadcrumbs(page: Page) -> tuple[LinkView, ...]:
+    return tuple(link(section) for section in reversed(ancestors(page)))
 
 
 def neighbour_sections(page: Page) -> tuple[LinkView | None, LinkView | None]:

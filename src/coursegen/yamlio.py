@@ -17,7 +17,7 @@ MAX_NODES = 20_000
 MAX_DEPTH = 40
 
 
-def fast_loader():
+def _fast_loader():
     """libyaml's parser when PyYAML was built with it (10× faster on a thousand lessons); same safe
     constructor. PyYAML is imported here, on first use: a rebuild whose YAML all comes from the
     cache doesn't load it."""
@@ -83,7 +83,7 @@ def _parse_explained(text: str, line_offset: int):
     import yaml
 
     try:
-        return _parse(fast_loader(), text, line_offset)
+        return _parse(_fast_loader(), text, line_offset)
     except (yaml.YAMLError, RecursionError):
         # libyaml's messages are terse: read it again with the pure-Python parser to explain it
         try:
