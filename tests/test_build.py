@@ -129,14 +129,14 @@ NOT_VALID_UTF8 = "not valid UTF-8 (byte 0xe9) — save the file as UTF-8 in your
         (
             "bad_yaml",
             [
-                "content/A/02_bad.md:4:14: error: invalid YAML: mapping values are not allowed here — a value containing ': ' must be quoted, e.g. title: \"Module 6: Transformers\""
+                "content/A/02_bad.md:4:14: error[yaml]: invalid YAML: mapping values are not allowed here — a value containing ': ' must be quoted, e.g. title: \"Module 6: Transformers\""
             ],
             ["A/01_ok.html", "A/02_bad.html"],  # the page is built without its front matter
             [],
         ),
         (
             "unclosed_front_matter",
-            ["content/A/02_unclosed.md:1: error: the front matter opened on line 1 is never closed — add a line with --- after the front matter"],
+            ["content/A/02_unclosed.md:1: error[yaml]: the front matter opened on line 1 is never closed — add a line with --- after the front matter"],
             ["A/01_ok.html", "A/02_unclosed.html"],  # an error page stands in its place: links to it still work
             [],
         ),
@@ -144,7 +144,7 @@ NOT_VALID_UTF8 = "not valid UTF-8 (byte 0xe9) — save the file as UTF-8 in your
         (
             "bad_notebook_json",
             [
-                "notebooks/A/broken.ipynb:4:27: error: not valid JSON — Invalid control character — fix the file in Jupyter or a text editor (a stray line break inside a string?)"
+                "notebooks/A/broken.ipynb:4:27: error[notebook]: not valid JSON — Invalid control character — fix the file in Jupyter or a text editor (a stray line break inside a string?)"
             ],
             ["A/01_lesson.html", "A/notebooks/broken.html", "A/notebooks/broken.ipynb"],
             [],
@@ -191,12 +191,12 @@ def test_template_syntax_error_writes_nothing(tmp_path, capsys):
     root = copy_fixture("invalid/template_syntax", tmp_path)
     out = tmp_path / "site"
     result = run_build(root, out)
-    assert formatted(result) == ["templates/lesson.html:3: error: template syntax error: unexpected '}' — fix the template"]
+    assert formatted(result) == ["templates/lesson.html:3: error[template]: template syntax error: unexpected '}' — fix the template"]
     assert not result.written
     assert not out.exists()
     assert main(["build", str(root), "-o", str(out), "-j", "1"]) == 1
     assert capsys.readouterr().err.splitlines() == [
-        "templates/lesson.html:3: error: template syntax error: unexpected '}' — fix the template",
+        "templates/lesson.html:3: error[template]: template syntax error: unexpected '}' — fix the template",
         "Nothing written (errors were found): 1 error, 0 warnings; the previous site is unchanged",
     ]
     assert not out.exists()
@@ -218,7 +218,7 @@ def test_template_syntax_error_keeps_the_previous_site(tmp_path):
 def test_strict_with_a_warning_fails_and_keeps_the_previous_site(tmp_path, capsys):
     root = copy_fixture("invalid/strict_warning", tmp_path)
     out = tmp_path / "site"
-    warning = "content/A/01_lesson.md:5: warning: link '02_nxt.md' leads nowhere — did you mean '02_next.md'?"
+    warning = "content/A/01_lesson.md:5: warning[links]: link '02_nxt.md' leads nowhere — did you mean '02_next.md'?"
     assert main(["build", str(root), "-o", str(out), "-j", "1"]) == 0  # warnings are allowed…
     before = snapshot(out)
     (root / "content/A/02_next.md").write_text("# Next, changed\n\nText.\n")
@@ -250,7 +250,7 @@ def test_drafts_are_published_only_with_drafts(make_course, tmp_path):
         }
     )
     result = run_build(root, tmp_path / "site")
-    assert formatted(result) == ["content/A/01_done.md:3: warning: link '02_wip.md' leads nowhere — check the path (it is relative to this file)"]
+    assert formatted(result) == ["content/A/01_done.md:3: warning[links]: link '02_wip.md' leads nowhere — check the path (it is relative to this file)"]
     assert "A/02_wip.html" not in tree(tmp_path / "site")
     result = run_build(root, tmp_path / "site", drafts=True)
     assert formatted(result) == []
@@ -261,7 +261,7 @@ def test_drafts_are_published_only_with_drafts(make_course, tmp_path):
 def test_check_validates_without_writing(tmp_path):
     root = copy_fixture("invalid/strict_warning", tmp_path)
     result = run_build(root, tmp_path / "site", write=False)
-    assert formatted(result) == ["content/A/01_lesson.md:5: warning: link '02_nxt.md' leads nowhere — did you mean '02_next.md'?"]
+    assert formatted(result) == ["content/A/01_lesson.md:5: warning[links]: link '02_nxt.md' leads nowhere — did you mean '02_next.md'?"]
     assert not result.written
     assert not (tmp_path / "site").exists()
     assert not (root / "site").exists()
@@ -375,8 +375,8 @@ def test_front_matter_html_is_escaped_everywhere(make_course, tmp_path):
 @pytest.mark.parametrize(
     "value, message",
     [
-        ("../../secret.html", "content/A/x.md:2: error: template '../../secret.html' must be a name inside templates/ — using lesson.html"),
-        ("/etc/passwd", "content/A/x.md:2: error: template '/etc/passwd' must be a name inside templates/ — using lesson.html"),
+        ("../../secret.html", "content/A/x.md:2: error[template]: template '../../secret.html' must be a name inside templates/ — using lesson.html"),
+        ("/etc/passwd", "content/A/x.md:2: error[template]: template '/etc/passwd' must be a name inside templates/ — using lesson.html"),
     ],
 )
 def test_template_outside_the_theme_is_refused(make_course, tmp_path, value, message):
@@ -389,7 +389,7 @@ def test_template_outside_the_theme_is_refused(make_course, tmp_path, value, mes
 def test_missing_template_falls_back_with_an_error(make_course, tmp_path):
     root = make_course({"content/A/x.md": "---\ntitle: X\ntemplate: fancy.html\n---\nText.\n"})
     [message] = formatted(run_build(root, tmp_path / "site"))
-    assert message.startswith("content/A/x.md:3: error: template 'fancy.html' not found (looked in ")
+    assert message.startswith("content/A/x.md:3: error[template]: template 'fancy.html' not found (looked in ")
     assert message.endswith(") — using lesson.html")
 
 
@@ -472,5 +472,5 @@ def test_a_page_weighs_the_same_with_10_or_40_modules(make_course, tmp_path):
 def test_nav_modules_must_be_a_whole_number(make_course, tmp_path):
     root = modules_course(make_course, 2, "bad", "theme:\n  nav_modules: beaucoup\n")
     result = run_build(root, tmp_path / "site")
-    assert "course.yml:3: warning: theme option nav_modules must be a whole number, not 'beaucoup'; using the default — e.g. theme: {nav_modules: 6}" in formatted(result)
+    assert "course.yml:3: warning[config]: theme option nav_modules must be a whole number, not 'beaucoup'; using the default — e.g. theme: {nav_modules: 6}" in formatted(result)
     assert (tmp_path / "site/m01/01_lecon.html").is_file()

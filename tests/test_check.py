@@ -65,20 +65,20 @@ EVERY_PROBLEM = {
     "notebooks/A/fine.ipynb": notebook_json("# Fine", "print(1)"),
 }
 EXPECTED = [
-    r"content/A/01_front\.md:2:18: error: invalid YAML: mapping values are not allowed here — .+",
-    r"content/A/02_types\.md:2: error: front-matter key 'order' must be a number, not 'first' — .+",
-    r"content/A/02_types\.md:3: warning: unknown front-matter key 'titel' — did you mean 'title'\?",
-    r"content/A/03_links\.md:3: warning: link '04_gone\.md' leads nowhere — .+",
-    r"content/A/03_links\.md:5: warning: anchor '01_front\.md#nope' leads nowhere — .+",
-    r"content/A/03_links\.md:7: warning: anchor '#nowhere' leads nowhere — .+",
-    r"content/A/04_notebook\.md:3: error: notebook 'A/missing\.ipynb' not found — .+",
+    r"content/A/01_front\.md:2:18: error[yaml]: invalid YAML: mapping values are not allowed here — .+",
+    r"content/A/02_types\.md:2: error[yaml]: front-matter key 'order' must be a number, not 'first' — .+",
+    r"content/A/02_types\.md:3: warning[yaml]: unknown front-matter key 'titel' — did you mean 'title'\?",
+    r"content/A/03_links\.md:3: warning[links]: link '04_gone\.md' leads nowhere — .+",
+    r"content/A/03_links\.md:5: warning[anchors]: anchor '01_front\.md#nope' leads nowhere — .+",
+    r"content/A/03_links\.md:7: warning[anchors]: anchor '#nowhere' leads nowhere — .+",
+    r"content/A/04_notebook\.md:3: error[notebook]: notebook 'A/missing\.ipynb' not found — .+",
     r"content/A/05_latin1\.md:1:6: error: not valid UTF-8 \(byte 0xe9\) — .+",
-    r"content/A/06_garbled\.md:3: warning: garbled text \(UTF-8 read as Windows-1252\?\), should probably read: Les mécanismes d'attention\. — repair the file with `coursegen check --fix-encoding` .+",
-    r"content/A/07_a11y\.md:3: warning: image 'pic\.svg' has no alt text — .+",
-    r"content/A/07_a11y\.md:5: warning: heading 'Too deep' jumps from level 1 to 4 — .+",
+    r"content/A/06_garbled\.md:3: warning[encoding]: garbled text \(UTF-8 read as Windows-1252\?\), should probably read: Les mécanismes d'attention\. — repair the file with `coursegen check --fix-encoding` .+",
+    r"content/A/07_a11y\.md:3: warning[alt-text]: image 'pic\.svg' has no alt text — .+",
+    r"content/A/07_a11y\.md:5: warning[headings]: heading 'Too deep' jumps from level 1 to 4 — .+",
     r"notebooks/A/no_outputs\.ipynb: error: invalid notebook at cells\[1\]: 'outputs' is a required property — .+",
-    r"notebooks/A/not_json\.ipynb:2:1: error: not valid JSON — .+",
-    r"notebooks/A/v5\.ipynb: error: notebook format 5 is not supported \(expected 4\) — .+",
+    r"notebooks/A/not_json\.ipynb:2:1: error[notebook]: not valid JSON — .+",
+    r"notebooks/A/v5\.ipynb: error[notebook]: notebook format 5 is not supported \(expected 4\) — .+",
 ]
 
 
@@ -156,9 +156,9 @@ def test_clean_course_checks_with_exit_0_and_no_messages(tmp_path, capsys, one_p
 @pytest.mark.parametrize(
     "files, message",
     [
-        ({"course.yml": "title: [unclosed\n"}, r"course\.yml:2:1: error: invalid YAML: .+"),
-        ({"course.yml": "base_url: 12\n"}, r"course\.yml:1: error: base_url '12' is not an absolute http\(s\) URL — .+"),
-        ({"course.yml": "notebooks: {execute: sometimes}\n"}, r"course\.yml:1: error: notebooks\.execute must be never, auto or always, not 'sometimes'.*"),
+        ({"course.yml": "title: [unclosed\n"}, r"course\.yml:2:1: error[config]: invalid YAML: .+"),
+        ({"course.yml": "base_url: 12\n"}, r"course\.yml:1: error[config]: base_url '12' is not an absolute http\(s\) URL — .+"),
+        ({"course.yml": "notebooks: {execute: sometimes}\n"}, r"course\.yml:1: error[config]: notebooks\.execute must be never, auto or always, not 'sometimes'.*"),
     ],
     ids=["syntax", "base_url", "execute"],
 )
@@ -168,7 +168,7 @@ def test_invalid_course_yml_exits_2(files, message, tmp_path, capsys, one_proces
     code, lines = check(capsys, root)
     assert code == 2
     assert re.fullmatch(message, lines[0]), lines
-    assert lines[-1] == "course.yml: error: course.yml has 1 error; nothing was built — fix it and build again"
+    assert lines[-1] == "course.yml: error[config]: course.yml has 1 error; nothing was built — fix it and build again"
     assert snapshot(root) == before
 
 
@@ -176,7 +176,7 @@ def test_check_of_a_folder_without_content_exits_2(tmp_path, capsys):
     (tmp_path / "empty").mkdir()
     code, lines = check(capsys, tmp_path / "empty")
     assert code == 2
-    assert lines == [f"course: error: no content/ folder in {(tmp_path / 'empty').resolve()} — run coursegen in a course folder, or create one with `coursegen new DIR`"]
+    assert lines == [f"course: error[build]: no content/ folder in {(tmp_path / 'empty').resolve()} — run coursegen in a course folder, or create one with `coursegen new DIR`"]
     assert list((tmp_path / "empty").iterdir()) == []
 
 
@@ -199,7 +199,7 @@ def test_fix_encoding_repairs_in_place_keeps_a_backup_and_a_second_run_changes_n
     original = page.read_bytes()
     code, lines = check(capsys, seeded)
     assert code == 0
-    assert lines[0].startswith("content/module6/index.md:2: warning: garbled text (UTF-8 read as Windows-1252?), should probably read: title: Module 6 - Transformers et Mécanismes d'Attention — ")
+    assert lines[0].startswith("content/module6/index.md:2: warning[encoding]: garbled text (UTF-8 read as Windows-1252?), should probably read: title: Module 6 - Transformers et Mécanismes d'Attention — ")
     garbled = [line for line in lines if "garbled" in line]
     assert len(garbled) == 6  # five shown, then a count
 
@@ -254,7 +254,7 @@ def test_fix_encoding_leaves_files_that_are_not_utf8_alone(tmp_path, capsys, one
     root = write_tree(tmp_path / "course", {"content/index.md": "# Home\n", "content/x.md": latin1})
     code, lines = check(capsys, root, "--fix-encoding")
     assert code == 1
-    assert lines[0] == "content/x.md:1:6: error: not valid UTF-8 (byte 0xe9) — save the file as UTF-8 in your editor (it was probably saved as Latin-1/Windows-1252)"
+    assert lines[0] == "content/x.md:1:6: error[encoding]: not valid UTF-8 (byte 0xe9) — save the file as UTF-8 in your editor (it was probably saved as Latin-1/Windows-1252)"
     assert (root / "content/x.md").read_bytes() == latin1
     assert not (root / "content/x.md.bak").exists()
 

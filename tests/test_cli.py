@@ -76,7 +76,7 @@ def test_the_command_ends_quickly_but_says_everything_and_keeps_its_exit_status(
     done = subprocess.run([sys.executable, "-m", "coursegen", "build", str(root), "-j", "1"], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0 and "Built 3 pages" in done.stderr + done.stdout and (root / "site/A/01_x.html").is_file()
     strict = subprocess.run([sys.executable, "-m", "coursegen", "build", str(root), "-j", "1", "--strict"], capture_output=True, text=True, timeout=120)
-    assert strict.returncode == 1 and "content/A/01_x.md:5: warning: link 'y.md' leads nowhere" in strict.stderr
+    assert strict.returncode == 1 and "content/A/01_x.md:5: warning[links]: link 'y.md' leads nowhere" in strict.stderr
     script = (
         "import atexit, sys; from coursegen import cli; atexit.register(lambda: print('handler ran', flush=True)); "
         f"sys.argv = ['coursegen', 'build', {str(root)!r}, '-j', '1']; print('before', end=' '); cli.run(); print('never')"
@@ -131,7 +131,7 @@ def test_build_shows_warnings_then_the_summary_and_exits_0(course, capsys):
     (course / "content/A/x.md").write_text("# X\n\nSee [y](y.md).\n")
     assert main(["build", "-j", "1"]) == 0
     lines = capsys.readouterr().err.splitlines()
-    assert lines[0] == "content/A/x.md:3: warning: link 'y.md' leads nowhere — check the path (it is relative to this file)"
+    assert lines[0] == "content/A/x.md:3: warning[links]: link 'y.md' leads nowhere — check the path (it is relative to this file)"
     assert SUMMARY.match(lines[1]).group(4, 5) == ("0", "1")
 
 
@@ -139,7 +139,7 @@ def test_build_with_errors_exits_1(course, capsys):
     (course / "content/A/y.md").write_text("---\ntitle: yes\n---\n")
     assert main(["build", "-j", "1"]) == 1
     lines = capsys.readouterr().err.splitlines()
-    assert lines[0] == "content/A/y.md:2: error: front-matter key 'title' must be a text, but YAML reads 'yes' as true — put it in quotes: title: \"yes\""
+    assert lines[0] == "content/A/y.md:2: error[yaml]: front-matter key 'title' must be a text, but YAML reads 'yes' as true — put it in quotes: title: \"yes\""
     assert SUMMARY.match(lines[1]).group(4, 5) == ("1", "0")
 
 
@@ -150,7 +150,7 @@ def test_quiet_prints_errors_only(course, capsys):
     (course / "content/A/y.md").write_text("---\norder: first\n---\n")
     assert main(["build", "-q", "-j", "1"]) == 1
     lines = capsys.readouterr().err.splitlines()
-    assert lines[0] == "content/A/y.md:2: error: front-matter key 'order' must be a number, not 'first' — write a number, e.g. order: 2"
+    assert lines[0] == "content/A/y.md:2: error[yaml]: front-matter key 'order' must be a number, not 'first' — write a number, e.g. order: 2"
     assert len(lines) == 2 and SUMMARY.match(lines[1])
 
 
@@ -158,7 +158,7 @@ def test_missing_content_folder_exits_2(tmp_path, capsys):
     (tmp_path / "empty").mkdir()
     assert main(["build", str(tmp_path / "empty")]) == 2
     assert capsys.readouterr().err.strip() == (
-        f"course: error: no content/ folder in {(tmp_path / 'empty').resolve()} — run coursegen in a course folder, or create one with `coursegen new DIR`"
+        f"course: error[build]: no content/ folder in {(tmp_path / 'empty').resolve()} — run coursegen in a course folder, or create one with `coursegen new DIR`"
     )
     assert main(["check", str(tmp_path / "missing")]) == 2
     assert list((tmp_path / "empty").iterdir()) == []
@@ -168,7 +168,7 @@ def test_check_writes_nothing(course, capsys):
     (course / "content/A/x.md").write_text("# X\n\nSee [y](y.md).\n")
     assert main(["check"]) == 0
     lines = capsys.readouterr().err.splitlines()
-    assert lines[0] == "content/A/x.md:3: warning: link 'y.md' leads nowhere — check the path (it is relative to this file)"
+    assert lines[0] == "content/A/x.md:3: warning[links]: link 'y.md' leads nowhere — check the path (it is relative to this file)"
     assert re.match(r"^Checked 3 pages \(0 notebooks\) in \d+\.\d s: 0 errors, 1 warning$", lines[1]), lines[1]
     assert not (course / "site").exists()
     assert main(["check", "--strict"]) == 1
@@ -178,7 +178,7 @@ def test_check_writes_nothing(course, capsys):
 def test_check_with_errors_exits_1(course, capsys):
     (course / "content/A/bad.md").write_bytes(b"# Caf\xe9\n")
     assert main(["check"]) == 1
-    assert capsys.readouterr().err.splitlines()[0].startswith("content/A/bad.md:1:6: error: not valid UTF-8 (byte 0xe9)")
+    assert capsys.readouterr().err.splitlines()[0].startswith("content/A/bad.md:1:6: error[encoding]: not valid UTF-8 (byte 0xe9)")
 
 
 def test_strict_build_with_a_warning_exits_1_and_writes_nothing(course, capsys):

@@ -53,9 +53,9 @@ def test_empty_values_fall_back_to_defaults(tmp_path, text):
 @pytest.mark.parametrize(
     "text, messages",
     [
-        ("title: T\ntitel: x\n", ["course.yml:2: warning: unknown key 'titel' — did you mean 'title'?"]),
-        ("langage: fr\n", ["course.yml:1: warning: unknown key 'langage' — did you mean 'language'?"]),
-        ("base-url: https://x.org\n", ["course.yml:1: warning: unknown key 'base-url' — did you mean 'base_url'?"]),
+        ("title: T\ntitel: x\n", ["course.yml:2: warning[config]: unknown key 'titel' — did you mean 'title'?"]),
+        ("langage: fr\n", ["course.yml:1: warning[config]: unknown key 'langage' — did you mean 'language'?"]),
+        ("base-url: https://x.org\n", ["course.yml:1: warning[config]: unknown key 'base-url' — did you mean 'base_url'?"]),
     ],
 )
 def test_unknown_keys_warn_with_did_you_mean(tmp_path, text, messages):
@@ -65,7 +65,7 @@ def test_unknown_keys_warn_with_did_you_mean(tmp_path, text, messages):
 def test_unknown_key_without_a_near_miss_lists_the_known_keys(tmp_path):
     config, messages = config_of(tmp_path, "title: T\ncolour: red\n")
     assert len(messages) == 1
-    prefix = "course.yml:2: warning: unknown key 'colour' — known keys: "
+    prefix = "course.yml:2: warning[config]: unknown key 'colour' — known keys: "
     assert messages[0].startswith(prefix)
     known = messages[0].removeprefix(prefix).split(", ")
     assert known == sorted(known)
@@ -76,17 +76,17 @@ def test_unknown_key_without_a_near_miss_lists_the_known_keys(tmp_path):
 @pytest.mark.parametrize(
     "text, message",
     [
-        ("language: no\n", "course.yml:1: error: 'language' must be a text, but YAML reads 'no' as false — put it in quotes: language: \"no\""),
-        ("title: yes\n", "course.yml:1: error: 'title' must be a text, but YAML reads 'yes' as true — put it in quotes: title: \"yes\""),
-        ("author: [a, b]\n", "course.yml:1: error: 'author' must be a text — e.g. author: \"…\""),
-        ("title: T\nbase_url: example.org/cours\n", "course.yml:2: error: base_url 'example.org/cours' is not an absolute http(s) URL — e.g. base_url: https://example.org/cours/"),
-        ("base_url: javascript:alert(1)\n", "course.yml:1: error: base_url 'javascript:alert(1)' is not an absolute http(s) URL — e.g. base_url: https://example.org/cours/"),
-        ("theme: [dark]\n", "course.yml:1: error: 'theme' must be a mapping of `name: value` lines — e.g. theme: {name: value}"),
-        ("launch: owner/name\n", "course.yml:1: error: 'launch' needs a repository — e.g. launch: {repository: owner/course, branch: main}"),
-        ("launch: {repository: justaname}\n", "course.yml:1: error: launch.repository 'justaname' is not 'owner/name' — e.g. repository: jdupont/cours-nlp"),
-        ("notebooks: auto\n", "course.yml:1: error: 'notebooks' must be a mapping — e.g. notebooks: {execute: auto, timeout: 120}"),
-        ("notebooks:\n  allow_errors: maybe\n", "course.yml:1: error: notebooks.allow_errors must be true or false, not 'maybe' — write allow_errors: true or allow_errors: false"),
-        ("language: de\n", "course.yml:1: warning: language 'de' has no interface strings; using English — use fr or en"),
+        ("language: no\n", "course.yml:1: error[config]: 'language' must be a text, but YAML reads 'no' as false — put it in quotes: language: \"no\""),
+        ("title: yes\n", "course.yml:1: error[config]: 'title' must be a text, but YAML reads 'yes' as true — put it in quotes: title: \"yes\""),
+        ("author: [a, b]\n", "course.yml:1: error[config]: 'author' must be a text — e.g. author: \"…\""),
+        ("title: T\nbase_url: example.org/cours\n", "course.yml:2: error[config]: base_url 'example.org/cours' is not an absolute http(s) URL — e.g. base_url: https://example.org/cours/"),
+        ("base_url: javascript:alert(1)\n", "course.yml:1: error[config]: base_url 'javascript:alert(1)' is not an absolute http(s) URL — e.g. base_url: https://example.org/cours/"),
+        ("theme: [dark]\n", "course.yml:1: error[config]: 'theme' must be a mapping of `name: value` lines — e.g. theme: {name: value}"),
+        ("launch: owner/name\n", "course.yml:1: error[config]: 'launch' needs a repository — e.g. launch: {repository: owner/course, branch: main}"),
+        ("launch: {repository: justaname}\n", "course.yml:1: error[config]: launch.repository 'justaname' is not 'owner/name' — e.g. repository: jdupont/cours-nlp"),
+        ("notebooks: auto\n", "course.yml:1: error[config]: 'notebooks' must be a mapping — e.g. notebooks: {execute: auto, timeout: 120}"),
+        ("notebooks:\n  allow_errors: maybe\n", "course.yml:1: error[config]: notebooks.allow_errors must be true or false, not 'maybe' — write allow_errors: true or allow_errors: false"),
+        ("language: de\n", "course.yml:1: warning[config]: language 'de' has no interface strings; using English — use fr or en"),
     ],
 )
 def test_wrong_values_are_reported_at_their_line(tmp_path, text, message):
@@ -100,7 +100,7 @@ def test_wrong_values_are_reported_at_their_line(tmp_path, text, message):
 def test_notebook_execute_must_be_never_auto_or_always(tmp_path, value):
     config, messages = config_of(tmp_path, f"notebooks:\n  execute: {value}\n")
     assert len(messages) == 1
-    assert messages[0].startswith("course.yml:1: error: notebooks.execute must be never, auto or always, not ")
+    assert messages[0].startswith("course.yml:1: error[config]: notebooks.execute must be never, auto or always, not ")
     assert config.notebooks.execute == "never"
 
 
@@ -108,7 +108,7 @@ def test_notebook_execute_must_be_never_auto_or_always(tmp_path, value):
 def test_notebook_timeout_must_be_a_positive_number(tmp_path, value):
     config, messages = config_of(tmp_path, f"notebooks:\n  timeout: {value}\n")
     assert len(messages) == 1
-    assert messages[0].startswith("course.yml:1: error: notebooks.timeout must be a positive number of seconds")
+    assert messages[0].startswith("course.yml:1: error[config]: notebooks.timeout must be a positive number of seconds")
     assert config.notebooks.timeout == 120
 
 
@@ -126,7 +126,7 @@ def test_notebook_execute_no_means_never(tmp_path):
 
 def test_unknown_notebook_key_warns(tmp_path):
     config, messages = config_of(tmp_path, "notebooks: {exectue: auto}\n")
-    assert messages == ["course.yml:1: warning: unknown key 'notebooks.exectue' — did you mean 'execute'?"]
+    assert messages == ["course.yml:1: warning[config]: unknown key 'notebooks.exectue' — did you mean 'execute'?"]
     assert config.notebooks.execute == "never"
 
 
@@ -153,9 +153,9 @@ def test_theme_and_strings(tmp_path):
 @pytest.mark.parametrize(
     "text, message",
     [
-        ("title: [unclosed\n", "course.yml:2:1: error: invalid YAML: expected ',' or ']', but got '<stream end>' — check the indentation and quote values with special characters"),
-        ("title: Cours: NLP\n", "course.yml:1:13: error: invalid YAML: mapping values are not allowed here — a value containing ': ' must be quoted, e.g. title: \"Module 6: Transformers\""),
-        ("- title\n", "course.yml:1: error: expected `key: value` lines, found a list — write one `key: value` per line"),
+        ("title: [unclosed\n", "course.yml:2:1: error[config]: invalid YAML: expected ',' or ']', but got '<stream end>' — check the indentation and quote values with special characters"),
+        ("title: Cours: NLP\n", "course.yml:1:13: error[config]: invalid YAML: mapping values are not allowed here — a value containing ': ' must be quoted, e.g. title: \"Module 6: Transformers\""),
+        ("- title\n", "course.yml:1: error[config]: expected `key: value` lines, found a list — write one `key: value` per line"),
     ],
 )
 def test_invalid_yaml(tmp_path, text, message):
@@ -166,13 +166,13 @@ def test_invalid_yaml(tmp_path, text, message):
 
 def test_duplicate_key_warns(tmp_path):
     config, messages = config_of(tmp_path, "title: A\nauthor: me\ntitle: B\n")
-    assert messages == ["course.yml:3: warning: key 'title' is given twice (lines 1 and 3); the last one wins — delete one of them"]
+    assert messages == ["course.yml:3: warning[config]: key 'title' is given twice (lines 1 and 3); the last one wins — delete one of them"]
     assert config.title == "B"
 
 
 def test_non_utf8_course_yml(tmp_path):
     config, messages = config_of(tmp_path, "title: Café\n".encode("latin-1"))
-    assert messages == ["course.yml:1:11: error: not valid UTF-8 (byte 0xe9) — save the file as UTF-8 in your editor (it was probably saved as Latin-1/Windows-1252)"]
+    assert messages == ["course.yml:1:11: error[encoding]: not valid UTF-8 (byte 0xe9) — save the file as UTF-8 in your editor (it was probably saved as Latin-1/Windows-1252)"]
     assert config.title == "My great course"
 
 

@@ -333,11 +333,11 @@ def test_two_lessons_can_share_a_notebook(graph):
 @pytest.mark.parametrize(
     "value, message",
     [
-        ("01_attn.ipynb", "content/A/lesson.md:4: error: notebook '01_attn.ipynb' not found — did you mean 'A/01_attention.ipynb'?"),
-        ("A/01_atention.ipynb", "content/A/lesson.md:4: error: notebook 'A/01_atention.ipynb' not found — did you mean 'A/01_attention.ipynb'?"),
-        ("zzz/qqq.ipynb", "content/A/lesson.md:4: error: notebook 'zzz/qqq.ipynb' not found — give the path relative to the lesson or to notebooks/"),
-        ("../../../outside.ipynb", "content/A/lesson.md:4: error: notebook '../../../outside.ipynb' not found — the notebook must be inside the course (content/ or notebooks/)"),
-        ("x.md", "content/A/lesson.md:4: error: notebook 'x.md' not found — give the path relative to the lesson or to notebooks/"),  # a lesson is not a notebook
+        ("01_attn.ipynb", "content/A/lesson.md:4: error[notebook]: notebook '01_attn.ipynb' not found — did you mean 'A/01_attention.ipynb'?"),
+        ("A/01_atention.ipynb", "content/A/lesson.md:4: error[notebook]: notebook 'A/01_atention.ipynb' not found — did you mean 'A/01_attention.ipynb'?"),
+        ("zzz/qqq.ipynb", "content/A/lesson.md:4: error[notebook]: notebook 'zzz/qqq.ipynb' not found — give the path relative to the lesson or to notebooks/"),
+        ("../../../outside.ipynb", "content/A/lesson.md:4: error[notebook]: notebook '../../../outside.ipynb' not found — the notebook must be inside the course (content/ or notebooks/)"),
+        ("x.md", "content/A/lesson.md:4: error[notebook]: notebook 'x.md' not found — give the path relative to the lesson or to notebooks/"),  # a lesson is not a notebook
     ],
 )
 def test_missing_notebook_is_an_error_at_its_front_matter_line(graph, value, message):

@@ -132,8 +132,8 @@ def test_a_name_that_is_not_utf8_is_skipped_with_an_error_naming_it(tmp_path):
     sources, messages = discovered(root)
     assert sources == [("content/A/01_un.md", "A/01_un.md", "markdown")]
     assert messages == [
-        "content/A/02_caf\ufffd.md: error: the file name is not valid UTF-8 (written by a system using another encoding?), skipped — rename the file",
-        "content/B\ufffd: error: the folder name is not valid UTF-8 (written by a system using another encoding?), skipped — rename the folder",
+        "content/A/02_caf\ufffd.md: error[files]: the file name is not valid UTF-8 (written by a system using another encoding?), skipped — rename the file",
+        "content/B\ufffd: error[files]: the folder name is not valid UTF-8 (written by a system using another encoding?), skipped — rename the folder",
     ]
 
 
@@ -145,8 +145,8 @@ def test_symlink_leading_outside_the_course_is_skipped_with_a_warning(tmp_path):
     sources, messages = discovered(root)
     assert [rel for rel, _, _ in sources] == ["content/A/x.md"]
     assert messages == [
-        "content/A/keys: warning: symbolic link leads outside the course, skipped — copy the file into the course instead",
-        "content/A/secret.md: warning: symbolic link leads outside the course, skipped — copy the file into the course instead",
+        "content/A/keys: warning[files]: symbolic link leads outside the course, skipped — copy the file into the course instead",
+        "content/A/secret.md: warning[files]: symbolic link leads outside the course, skipped — copy the file into the course instead",
     ]
 
 

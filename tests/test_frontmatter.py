@@ -49,7 +49,7 @@ def test_decode_text_reports_the_first_bad_byte(data, where, byte):
     diagnostics = Diagnostics()
     assert decode_text(data, "content/A/x.md", diagnostics) is None
     assert formatted(diagnostics) == [
-        f"content/A/x.md:{where}: error: not valid UTF-8 (byte 0x{byte}) — save the file as UTF-8 in your editor (it was probably saved as Latin-1/Windows-1252)"
+        f"content/A/x.md:{where}: error[encoding]: not valid UTF-8 (byte 0x{byte}) — save the file as UTF-8 in your editor (it was probably saved as Latin-1/Windows-1252)"
     ]
 
 
@@ -185,23 +185,23 @@ def test_key_lines_are_lines_of_the_file():
 @pytest.mark.parametrize(
     "yaml_text, message",
     [
-        ("title: yes", "content/A/x.md:2: error: front-matter key 'title' must be a text, but YAML reads 'yes' as true — put it in quotes: title: \"yes\""),
-        ("summary: no", "content/A/x.md:2: error: front-matter key 'summary' must be a text, but YAML reads 'no' as false — put it in quotes: summary: \"no\""),
-        ("title: [a, b]", "content/A/x.md:2: error: front-matter key 'title' must be a text, not a list — quote the value, e.g. title: \"…\""),
-        ("icon: {a: 1}", "content/A/x.md:2: error: front-matter key 'icon' must be a text, not a mapping — quote the value, e.g. icon: \"…\""),
-        ("tags: {a: 1}", "content/A/x.md:2: error: front-matter key 'tags' must be a list of short texts — write it as a list, e.g. tags: [NLP, Attention]"),
-        ("tags: [[a]]", "content/A/x.md:2: error: front-matter key 'tags' must be a list of short texts — write it as a list, e.g. tags: [NLP, Attention]"),
-        ("topics: [true]", "content/A/x.md:2: error: front-matter key 'topics' must be a list of short texts — write it as a list of short texts, one `- item` per line"),
-        ("order: first", "content/A/x.md:2: error: front-matter key 'order' must be a number, not 'first' — write a number, e.g. order: 2"),
-        ("order: true", "content/A/x.md:2: error: front-matter key 'order' must be a number, not True — write a number, e.g. order: 2"),
-        ("draft: 1", "content/A/x.md:2: error: front-matter key 'draft' must be true or false, not 1 — write draft: true or draft: false"),
-        ("draft: 'yes'", "content/A/x.md:2: error: front-matter key 'draft' must be true or false, not 'yes' — write draft: true or draft: false"),
-        ("timeline: {}", "content/A/x.md:2: error: front-matter key 'timeline' must be a list of entries, one `- key: value` block each — e.g. timeline: [{year: 2017, title: Transformer, text: …}]"),
-        ("timeline: [{year: 2017}]", "content/A/x.md:2: error: front-matter key 'timeline' has an entry without title — e.g. timeline: [{year: 2017, title: Transformer, text: …}]"),
-        ("stats: [1, 2]", "content/A/x.md:2: error: front-matter key 'stats' must be a list of entries, one `- key: value` block each — e.g. stats: [{value: 4, label: leçons, icon: 📚}]"),
+        ("title: yes", "content/A/x.md:2: error[yaml]: front-matter key 'title' must be a text, but YAML reads 'yes' as true — put it in quotes: title: \"yes\""),
+        ("summary: no", "content/A/x.md:2: error[yaml]: front-matter key 'summary' must be a text, but YAML reads 'no' as false — put it in quotes: summary: \"no\""),
+        ("title: [a, b]", "content/A/x.md:2: error[yaml]: front-matter key 'title' must be a text, not a list — quote the value, e.g. title: \"…\""),
+        ("icon: {a: 1}", "content/A/x.md:2: error[yaml]: front-matter key 'icon' must be a text, not a mapping — quote the value, e.g. icon: \"…\""),
+        ("tags: {a: 1}", "content/A/x.md:2: error[yaml]: front-matter key 'tags' must be a list of short texts — write it as a list, e.g. tags: [NLP, Attention]"),
+        ("tags: [[a]]", "content/A/x.md:2: error[yaml]: front-matter key 'tags' must be a list of short texts — write it as a list, e.g. tags: [NLP, Attention]"),
+        ("topics: [true]", "content/A/x.md:2: error[yaml]: front-matter key 'topics' must be a list of short texts — write it as a list of short texts, one `- item` per line"),
+        ("order: first", "content/A/x.md:2: error[yaml]: front-matter key 'order' must be a number, not 'first' — write a number, e.g. order: 2"),
+        ("order: true", "content/A/x.md:2: error[yaml]: front-matter key 'order' must be a number, not True — write a number, e.g. order: 2"),
+        ("draft: 1", "content/A/x.md:2: error[yaml]: front-matter key 'draft' must be true or false, not 1 — write draft: true or draft: false"),
+        ("draft: 'yes'", "content/A/x.md:2: error[yaml]: front-matter key 'draft' must be true or false, not 'yes' — write draft: true or draft: false"),
+        ("timeline: {}", "content/A/x.md:2: error[yaml]: front-matter key 'timeline' must be a list of entries, one `- key: value` block each — e.g. timeline: [{year: 2017, title: Transformer, text: …}]"),
+        ("timeline: [{year: 2017}]", "content/A/x.md:2: error[yaml]: front-matter key 'timeline' has an entry without title — e.g. timeline: [{year: 2017, title: Transformer, text: …}]"),
+        ("stats: [1, 2]", "content/A/x.md:2: error[yaml]: front-matter key 'stats' must be a list of entries, one `- key: value` block each — e.g. stats: [{value: 4, label: leçons, icon: 📚}]"),
         (
             "stats: [{value: 4, label: x, colour: red}]",
-            "content/A/x.md:2: error: front-matter key 'stats' has an entry with unknown key(s) colour; known keys: value, label, icon — e.g. stats: [{value: 4, label: leçons, icon: 📚}]",
+            "content/A/x.md:2: error[yaml]: front-matter key 'stats' has an entry with unknown key(s) colour; known keys: value, label, icon — e.g. stats: [{value: 4, label: leçons, icon: 📚}]",
         ),
     ],
 )
@@ -214,16 +214,16 @@ def test_wrong_types_are_errors_at_the_key_line(yaml_text, message):
 
 def test_wrong_type_error_points_at_its_own_line():
     meta, messages = meta_of("title: Fine\ndescription: ok\norder: deux\ntags: [a]", first_line=2)
-    assert messages == ["content/A/x.md:4: error: front-matter key 'order' must be a number, not 'deux' — write a number, e.g. order: 2"]
+    assert messages == ["content/A/x.md:4: error[yaml]: front-matter key 'order' must be a number, not 'deux' — write a number, e.g. order: 2"]
     assert (meta.title, meta.tags, meta.order) == ("Fine", ("a",), None)
 
 
 def test_near_miss_key_warns_with_did_you_mean_and_is_kept_in_extra():
     meta, messages = meta_of("title: T\ntitel: Oops\nsumary: S\nlevle: L")
     assert messages == [
-        "content/A/x.md:3: warning: unknown front-matter key 'titel' — did you mean 'title'?",
-        "content/A/x.md:4: warning: unknown front-matter key 'sumary' — did you mean 'summary'?",
-        "content/A/x.md:5: warning: unknown front-matter key 'levle' — did you mean 'level'?",
+        "content/A/x.md:3: warning[yaml]: unknown front-matter key 'titel' — did you mean 'title'?",
+        "content/A/x.md:4: warning[yaml]: unknown front-matter key 'sumary' — did you mean 'summary'?",
+        "content/A/x.md:5: warning[yaml]: unknown front-matter key 'levle' — did you mean 'level'?",
     ]
     assert meta.title == "T"
     assert meta.extra == {"titel": "Oops", "sumary": "S", "levle": "L"}
@@ -241,16 +241,16 @@ def test_unknown_keys_are_kept_in_extra_silently():
         (
             "title: Module 6: Transformers",
             2,
-            "content/A/x.md:2:16: error: invalid YAML: mapping values are not allowed here — a value containing ': ' must be quoted, e.g. title: \"Module 6: Transformers\"",
+            "content/A/x.md:2:16: error[yaml]: invalid YAML: mapping values are not allowed here — a value containing ': ' must be quoted, e.g. title: \"Module 6: Transformers\"",
         ),
         (
             "title: ok\ndescription: fine\ntags: a: b",
             2,
-            "content/A/x.md:4:8: error: invalid YAML: mapping values are not allowed here — a value containing ': ' must be quoted, e.g. title: \"Module 6: Transformers\"",
+            "content/A/x.md:4:8: error[yaml]: invalid YAML: mapping values are not allowed here — a value containing ': ' must be quoted, e.g. title: \"Module 6: Transformers\"",
         ),
-        ("title: ok\n\tlevel: x", 2, "content/A/x.md:3:1: error: invalid YAML: found character '\\t' that cannot start any token — YAML does not allow tabs for indentation: use spaces"),
-        ("- a\n- b", 2, "content/A/x.md:2: error: expected `key: value` lines, found a list — write one `key: value` per line"),
-        ("just some words", 2, "content/A/x.md:2: error: expected `key: value` lines, found a single value — write one `key: value` per line"),
+        ("title: ok\n\tlevel: x", 2, "content/A/x.md:3:1: error[yaml]: invalid YAML: found character '\\t' that cannot start any token — YAML does not allow tabs for indentation: use spaces"),
+        ("- a\n- b", 2, "content/A/x.md:2: error[yaml]: expected `key: value` lines, found a list — write one `key: value` per line"),
+        ("just some words", 2, "content/A/x.md:2: error[yaml]: expected `key: value` lines, found a single value — write one `key: value` per line"),
     ],
 )
 def test_invalid_yaml_is_located_in_the_file(yaml_text, first_line, message):
@@ -332,14 +332,14 @@ def test_bom_and_crlf_file_parses_like_lf(tmp_path):
 def test_unclosed_front_matter_is_an_error_at_line_1(tmp_path):
     page, messages = parse(tmp_path, "content/A/x.md", "---\ntitle: T\n\n# Heading\n")
     assert (page.title, page.body, page.error) == ("X", "", "the front matter opened on line 1 is never closed")
-    assert messages == ["content/A/x.md:1: error: the front matter opened on line 1 is never closed — add a line with --- after the front matter"]
+    assert messages == ["content/A/x.md:1: error[yaml]: the front matter opened on line 1 is never closed — add a line with --- after the front matter"]
 
 
 def test_non_utf8_file_is_an_error(tmp_path):
     page, messages = parse(tmp_path, "content/A/x.md", "---\ntitle: Café\n---\n".encode("latin-1"))
     assert (page.title, page.body, page.error) == ("X", "", "the file is not valid UTF-8")
     assert messages == [
-        "content/A/x.md:2:11: error: not valid UTF-8 (byte 0xe9) — save the file as UTF-8 in your editor (it was probably saved as Latin-1/Windows-1252)"
+        "content/A/x.md:2:11: error[encoding]: not valid UTF-8 (byte 0xe9) — save the file as UTF-8 in your editor (it was probably saved as Latin-1/Windows-1252)"
     ]
 
 

@@ -463,7 +463,7 @@ def test_links_within_a_page_are_checked_when_it_is_rendered_and_reported_again_
     }
     root = make_course(files)
     out = tmp_path / "site"
-    expected = ["content/A/01_un.md:7: warning: anchor '#parti' leads nowhere — did you mean '#partie'?"]
+    expected = ["content/A/01_un.md:7: warning[anchors]: anchor '#parti' leads nowhere — did you mean '#partie'?"]
     assert formatted(run_build(root, out)) == expected
     assert formatted(run_build(root, out)) == expected  # from the cache: the same message
     index = (root / ".coursegen-cache/bodies-index.txt").read_bytes()

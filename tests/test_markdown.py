@@ -166,8 +166,8 @@ def test_double_dollar_inside_a_paragraph_leaves_no_stray_dollars(render):
 def test_invalid_latex_warns_with_its_line_and_is_shown_as_code(render):
     html, _, messages = render("# T\n\nText.\n\nBad $\\frac{1}{$ here.\n\n$$\n\\begin{foo} x\n$$\n")
     assert messages == [
-        "content/A/x.md:5: warning: invalid LaTeX '\\frac{1}{' (NoAvailableTokensError) — shown as code; fix the formula",
-        "content/A/x.md:7: warning: invalid LaTeX '\\begin{foo} x' (MissingEndError) — shown as code; fix the formula",  # where the block opens
+        "content/A/x.md:5: warning[math]: invalid LaTeX '\\frac{1}{' (NoAvailableTokensError) — shown as code; fix the formula",
+        "content/A/x.md:7: warning[math]: invalid LaTeX '\\begin{foo} x' (MissingEndError) — shown as code; fix the formula",  # where the block opens
     ]
     assert '<p>Bad <code class="math-error">\\frac{1}{</code> here.</p>' in html
     assert '<div class="math-display"><pre class="math-error">\n\\begin{foo} x\n</pre></div>' in html
@@ -175,12 +175,12 @@ def test_invalid_latex_warns_with_its_line_and_is_shown_as_code(render):
 
 def test_invalid_latex_line_counts_front_matter(render):
     _, _, messages = render("---\ntitle: T\n---\n\nBad $x^$.\n")
-    assert messages == ["content/A/x.md:5: warning: invalid LaTeX 'x^' (MissingSuperScriptOrSubscriptError) — shown as code; fix the formula"]
+    assert messages == ["content/A/x.md:5: warning[math]: invalid LaTeX 'x^' (MissingSuperScriptOrSubscriptError) — shown as code; fix the formula"]
 
 
 def test_invalid_latex_line_when_an_earlier_formula_starts_alike(render):
     _, _, messages = render("Fine $x^2$.\n\nBad $x^$.\n")
-    assert messages == ["content/A/x.md:3: warning: invalid LaTeX 'x^' (MissingSuperScriptOrSubscriptError) — shown as code; fix the formula"]
+    assert messages == ["content/A/x.md:3: warning[math]: invalid LaTeX 'x^' (MissingSuperScriptOrSubscriptError) — shown as code; fix the formula"]
 
 
 def test_latex_to_mathml_raises_value_error():
@@ -229,9 +229,9 @@ def test_links_are_rewritten(render, markdown, expected):
 @pytest.mark.parametrize(
     "markdown, message",
     [
-        ("[t](/absolute/other.md)", "content/A/x.md:1: warning: absolute link '/absolute/other.md' breaks when the site is opened from a sub-folder or from a file — write it relative to this file, e.g. ../module6/index.md"),
-        ("[t](javascript:alert(1))", "content/A/x.md:1: warning: link 'javascript:alert(1)' runs code in the reader's browser — link to a page or file instead (or set markdown.sanitize: true)"),
-        ('<a href="data:text/html,x">t</a>', "content/A/x.md:1: warning: link 'data:text/html,x' runs code in the reader's browser — link to a page or file instead (or set markdown.sanitize: true)"),
+        ("[t](/absolute/other.md)", "content/A/x.md:1: warning[links]: absolute link '/absolute/other.md' breaks when the site is opened from a sub-folder or from a file — write it relative to this file, e.g. ../module6/index.md"),
+        ("[t](javascript:alert(1))", "content/A/x.md:1: warning[links]: link 'javascript:alert(1)' runs code in the reader's browser — link to a page or file instead (or set markdown.sanitize: true)"),
+        ('<a href="data:text/html,x">t</a>', "content/A/x.md:1: warning[links]: link 'data:text/html,x' runs code in the reader's browser — link to a page or file instead (or set markdown.sanitize: true)"),
     ],
 )
 def test_links_left_as_written_that_break_or_run_code_warn(render, markdown, message):
@@ -247,8 +247,8 @@ def test_raw_html_link_to_a_lesson_is_rewritten_or_reported(render):
 def test_broken_link_warns_at_its_line_with_a_guess(render):
     html, _, messages = render("---\ntitle: T\n---\n\nIntro.\n\nSee [it](othr.md) and ![p](img/figur.png).\n\n[anchor](#nope)\n", LINKED)
     assert messages == [
-        "content/A/x.md:7: warning: image 'img/figur.png' leads nowhere — did you mean 'img/figure.png'?",
-        "content/A/x.md:7: warning: link 'othr.md' leads nowhere — did you mean 'other.md'?",
+        "content/A/x.md:7: warning[links]: image 'img/figur.png' leads nowhere — did you mean 'img/figure.png'?",
+        "content/A/x.md:7: warning[links]: link 'othr.md' leads nowhere — did you mean 'other.md'?",
     ]  # anchors are checked once every page is rendered (see the full builds below)
     assert '<a href="othr.md">it</a>' in html  # left as written
     assert '<img alt="p" src="img/figur.png">' in html
@@ -257,7 +257,7 @@ def test_broken_link_warns_at_its_line_with_a_guess(render):
 def test_broken_link_line_when_the_target_is_mentioned_earlier(render):
     _, _, messages = render("Copy `tow.md` from the template.\n\n[bad](tow.md)\n", LINKED)
     assert len(messages) == 1
-    assert messages[0].startswith("content/A/x.md:3: warning: link 'tow.md' leads nowhere — ")
+    assert messages[0].startswith("content/A/x.md:3: warning[links]: link 'tow.md' leads nowhere — ")
 
 
 # ----------------------------------------------------------------------------------------------
@@ -302,8 +302,8 @@ def read(site_dir, rel):
 def test_build_link_messages(site):
     _, messages = site
     assert messages == [
-        "content/A/01_lesson.md:9: warning: link '02_atention.md' leads nowhere — did you mean '02_attention.md'?",
-        "content/A/01_lesson.md:11: warning: anchor '02_attention.md#prat' leads nowhere — did you mean '#part'?",
+        "content/A/01_lesson.md:9: warning[links]: link '02_atention.md' leads nowhere — did you mean '02_attention.md'?",
+        "content/A/01_lesson.md:11: warning[anchors]: anchor '02_attention.md#prat' leads nowhere — did you mean '#part'?",
     ]
 
 

@@ -286,7 +286,7 @@ def test_markdown_cell_links_are_rewritten_and_checked(make_course, tmp_path):
     assert '<a href="../analysis.html">the content notebook</a>' in page
     assert '<a href="zzz-missing-page.md">a lost page</a>' in page  # left as written
     assert messages(result, "warning") == [
-        "notebooks/A/linked.ipynb: warning: link 'zzz-missing-page.md' leads nowhere (in cell 2) — check the path (it is relative to this file)"
+        "notebooks/A/linked.ipynb: warning[links]: link 'zzz-missing-page.md' leads nowhere (in cell 2) — check the path (it is relative to this file)"
     ]
     # and the targets exist
     for href in ("A/01_lesson.html", "A/notebooks/other.html", "A/analysis.html"):
@@ -674,7 +674,7 @@ def test_invalid_json_is_reported_with_the_decoders_position(make_course, capsys
         }
     )
     result, site = build(root)
-    assert messages(result, "error") == [f"notebooks/A/n.ipynb:{line}:{col}: error: not valid JSON — Invalid control character — {JSON_HINT}"]
+    assert messages(result, "error") == [f"notebooks/A/n.ipynb:{line}:{col}: error[notebook]: not valid JSON — Invalid control character — {JSON_HINT}"]
     # its page says so, and the .ipynb can still be downloaded
     page = read(site, "A/notebooks/n.html")
     assert "This notebook could not be rendered" in page
@@ -687,7 +687,7 @@ def test_invalid_json_is_reported_with_the_decoders_position(make_course, capsys
     assert (site / "A/02_next.html").is_file()
     # the command line fails
     assert main(["build", str(root), "-q", "-j", "1"]) == 1
-    assert f"notebooks/A/n.ipynb:{line}:{col}: error: not valid JSON — Invalid control character" in capsys.readouterr().err
+    assert f"notebooks/A/n.ipynb:{line}:{col}: error[notebook]: not valid JSON — Invalid control character" in capsys.readouterr().err
 
 
 def schema_broken(mutate) -> str:
@@ -730,14 +730,14 @@ def test_nbformat_5_is_refused(make_course):
     nb["nbformat"] = 5
     root = make_course({"notebooks/A/f.ipynb": json.dumps(nb)})
     result, site = build(root)
-    assert messages(result, "error") == ["notebooks/A/f.ipynb: error: notebook format 5 is not supported (expected 4) — fix the notebook in Jupyter; its page shows this error meanwhile"]
+    assert messages(result, "error") == ["notebooks/A/f.ipynb: error[notebook]: notebook format 5 is not supported (expected 4) — fix the notebook in Jupyter; its page shows this error meanwhile"]
     assert "could not be rendered" in read(site, "A/notebooks/f.html")
 
 
 def test_nbformat_3_is_upgraded_with_a_warning(make_course):
     root = make_course({"notebooks/A/old.ipynb": fixture_text("v3.ipynb")})
     result, site = build(root)
-    assert messages(result) == ["notebooks/A/old.ipynb: warning: notebook format 3 upgraded to 4 for rendering — open and save it in a current Jupyter to upgrade the file"]
+    assert messages(result) == ["notebooks/A/old.ipynb: warning[notebook]: notebook format 3 upgraded to 4 for rendering — open and save it in a current Jupyter to upgrade the file"]
     page = read(site, "A/notebooks/old.html")
     assert "could not be rendered" not in page
     assert "<pre>OUT_v3\n</pre>" in page
@@ -760,7 +760,7 @@ def test_lesson_notebook_that_points_nowhere_is_an_error_at_its_line(make_course
         }
     )
     result, site = build(root)
-    assert messages(result) == ["content/A/01_lesson.md:4: error: notebook 'A/qqqqq-zzzzzzz.ipynb' not found — give the path relative to the lesson or to notebooks/"]
+    assert messages(result) == ["content/A/01_lesson.md:4: error[notebook]: notebook 'A/qqqqq-zzzzzzz.ipynb' not found — give the path relative to the lesson or to notebooks/"]
     assert (site / "A/01_lesson.html").is_file()
 
 

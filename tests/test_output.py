@@ -49,7 +49,7 @@ def test_a_folder_not_made_by_coursegen_is_refused(course_root, tmp_path):
     with pytest.raises(UsageError) as caught:
         check_output_dir(course_root, other)
     assert str(caught.value) == (
-        f"course: error: the output folder {other.resolve()} is not empty and was not made by coursegen"
+        f"course: error[build]: the output folder {other.resolve()} is not empty and was not made by coursegen"
         " — coursegen never overwrites a folder it did not create: empty it or choose another one with -o"
     )
     assert (other / "thesis.tex").read_text() == "precious"
@@ -88,8 +88,8 @@ def test_cli_refuses_unsafe_output_with_exit_2(course_root, tmp_path, capsys, mo
     for out in ("content/site", "."):
         assert main(["build", "-o", out, "-j", "1"]) == 2
     err = capsys.readouterr().err
-    assert "course: error: the output folder must not be inside content/" in err
-    assert f"course: error: the output folder {course_root.resolve()} contains the course" in err
+    assert "course: error[build]: the output folder must not be inside content/" in err
+    assert f"course: error[build]: the output folder {course_root.resolve()} contains the course" in err
     assert tree(course_root) == ["content/index.md", "notebooks/.keep", "static/.keep", "templates/.keep"]
     assert tree(other) == ["thesis.tex"]
 
@@ -194,7 +194,7 @@ def test_disk_full_is_reported_naming_the_file(tmp_path, monkeypatch):
     monkeypatch.setattr(pathlib.Path, "write_bytes", write_bytes)
     with pytest.raises(CoursegenError) as caught:
         write_atomically(tmp_path / "site", plan_of({"A/x.html": "x", "A/y.html": "y"}))
-    assert str(caught.value) == "course: error: disk full while writing A/y.html — free some space; the previous site was left as it was"
+    assert str(caught.value) == "course: error[build]: disk full while writing A/y.html — free some space; the previous site was left as it was"
     assert not (tmp_path / "site").exists()
     assert staging_leftovers(tmp_path) == []
 
@@ -260,7 +260,7 @@ def test_cli_reports_a_full_disk_with_exit_1_and_keeps_the_site(built, monkeypat
     monkeypatch.setattr(pathlib.Path, "write_bytes", write_bytes)
     assert main(["build", str(root), "-o", str(out), "-q", "-j", "1"]) == 1
     err = capsys.readouterr().err
-    assert "course: error: disk full while writing " in err
+    assert "course: error[build]: disk full while writing " in err
     assert "the previous site was left as it was" in err
     assert snapshot(out) == first
     assert staging_leftovers(out.parent) == []
@@ -294,7 +294,7 @@ def test_second_lock_on_the_same_output_is_refused(tmp_path):
             with OutputLock(out):
                 pass
         assert caught.value.exit_code == 2
-        assert str(caught.value) == f"course: error: another coursegen is writing {out} — wait for it to finish, then build again"
+        assert str(caught.value) == f"course: error[build]: another coursegen is writing {out} — wait for it to finish, then build again"
     with OutputLock(out):  # released: a later build may write
         pass
     # the lock file stays (deleting it would let a waiting process lock a file that is gone);

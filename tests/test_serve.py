@@ -685,7 +685,7 @@ def test_starts_with_a_broken_config_and_recovers(start, course):
     edit(course / "course.yml", "title: [broken\n")
     server = start()
     state = server.state()
-    assert any(line.startswith("course.yml:") and ": error: " in line for line in state.errors), state.errors
+    assert any(line.startswith("course.yml:") and ": error[config]: " in line for line in state.errors), state.errors
     response = get(server, "/index.html")
     assert response.status == 404 and 'role="alert"' in response.text and "course.yml:" in response.text
     edit(course / "course.yml", "title: Repaired\n")

@@ -34,7 +34,7 @@ def test_a_course_overrides_a_string_and_unknown_keys_warn():
     assert strings["start_lesson"] == "C'est parti"
     assert strings["previous"] == "Précédent"
     assert [d.format() for d in diagnostics.items] == [
-        "course.yml: warning: unknown interface string 'startlesson' in strings — see the list in the theming guide"
+        "course.yml: warning[config]: unknown interface string 'startlesson' in strings — see the list in the theming guide"
     ]
 
 

@@ -37,7 +37,7 @@ def test_duplicate_key_warns_naming_both_lines_and_the_last_wins():
     data, lines = load_yaml_mapping("title: first\norder: 1\ntitle: second\n", "content/A/x.md", line_offset=1, diagnostics=diagnostics)
     assert data == {"title": "second", "order": 1}
     assert lines == {"title": 4, "order": 3}
-    assert formatted(diagnostics) == ["content/A/x.md:4: warning: key 'title' is given twice (lines 2 and 4); the last one wins — delete one of them"]
+    assert formatted(diagnostics) == ["content/A/x.md:4: warning[yaml]: key 'title' is given twice (lines 2 and 4); the last one wins — delete one of them"]
 
 
 @pytest.mark.parametrize(

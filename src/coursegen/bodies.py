@@ -219,7 +219,7 @@ class BodyRenderer:
         self._notebooks = None
         # each page's highlighted code and formulas from its last render (see FragmentMemo)
         self.fragments = JsonCache(settings.root, "fragments", read_only=not settings.cache_writes) if settings.cache else None
-        self._fragments_version = digest(_library_versions(), code_digest(("markdown_render.py", "mathml.py")))
+        self._fragments_version = digest(_library_versions(), code_digest())
 
     def markdown(self) -> "MarkdownRenderer":
         if self._markdown is None:
@@ -272,17 +272,17 @@ class BodyRenderer:
                 rendered = self.markdown().render(page, body, first_line, local)
         except NotebookProblem as problem:
             if not page.error:  # JSON errors were reported when the file was read
-                local.error(page.rel, str(problem), problem.hint)
+                local.error(page.rel, str(problem), problem.hint, kind="notebook")
             return {**_EMPTY_ENTRY, "diagnostics": plain(local), "error": page.error or str(problem)}
         except RecursionError:
             message = "too deeply nested (quotes or lists inside each other hundreds of times)"
-            local.error(page.rel, message, "flatten the structure")
+            local.error(page.rel, message, "flatten the structure", kind="markdown")
             return {**_EMPTY_ENTRY, "diagnostics": plain(local), "error": message}
         except Exception as problem:  # a bug or an input no library expected: report it, build the rest
             if self.settings.debug:
                 raise
             message = f"could not be rendered ({type(problem).__name__}: {problem})"
-            local.error(page.rel, message, "please report this to the coursegen developers with the file")
+            local.error(page.rel, message, "please report this to the coursegen developers with the file", kind="build")
             return {**_EMPTY_ENTRY, "diagnostics": plain(local), "error": message}
         # links to #fragments of the page itself are checked now (its ids are all known): only those
         # to other pages wait for the second pass, and a cached body needs no ids of its own for it
@@ -321,7 +321,7 @@ def _to_body(entry: dict, page: Page, diagnostics: Diagnostics, key: str | None)
 def _fingerprint(course: Course) -> str:
     """What every body depends on besides its own text: the renderer's code and libraries, and the
     site's link targets (a body links to other pages: adding, removing or moving one changes it)."""
-    code = code_digest(("bodies.py", "markdown_render.py", "mathml.py", "course.py", "urls.py", "notebooks.py", "execute.py", "sanitize.py", "quiz.py"))
+    code = code_digest()
     targets = sorted(f"{key}\t{target_url(value)}" for index in (course.by_rel, course.by_site_rel, course.by_url) for key, value in index.items())
     return digest(code, _library_versions(), "\n".join(targets))
 
@@ -348,4 +348,4 @@ def _warn_missing_anchor(diagnostics: Diagnostics, rel: str, link, anchors, show
     _, fragment, href, line = link
     guess = difflib.get_close_matches(fragment, sorted(anchors), n=1, cutoff=0.6)
     hint = f"did you mean '#{guess[0]}'?" if guess else f"'{shown}' has no heading or id '{fragment}'"
-    diagnostics.warning(rel, f"anchor '{href}' leads nowhere", hint, line=line)
+    diagnostics.warning(rel, f"anchor '{href}' leads nowhere", hint, line=line, kind="anchors")

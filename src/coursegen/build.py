@@ -186,13 +186,13 @@ def _render_site(root: Path, out: Path, options: BuildOptions) -> tuple[BuildRes
             local.warning(
                 page.rel or page.url,
                 f"the page weighs {len(html) / 1e6:.1f} MB: slow to load, especially on phones",
-                "split it, or store smaller images (lower dpi, JPEG for photos)",
+                "split it, or store smaller images (lower dpi, JPEG for photos)", kind="files",
             )
         _report(page_messages, signature, local, diagnostics)
         plan.add_text(page.url, html, page.rel or page.url, signature)
     clock.lap("pages")
     search_rows = [(page.title, _module_title(page), page.url, page.kind.value, bodies[page.url]) for page in course.pages]
-    signature = digest("search", code_digest(("search.py",)), repr([(*row[:4], row[4].key or "") for row in search_rows]))
+    signature = digest("search", code_digest(), repr([(*row[:4], row[4].key or "") for row in search_rows]))
     if not plan.keep_unchanged(INDEX_URL, INDEX_URL, signature):
         texts_cache = root / CACHE_DIR / "search-texts.txt" if options.cache and options.write else None
         plan.add_bytes(INDEX_URL, search_index(search_rows, texts_cache), INDEX_URL, signature)
@@ -206,7 +206,7 @@ def _render_site(root: Path, out: Path, options: BuildOptions) -> tuple[BuildRes
         if name == STYLESHEET:  # one stylesheet for the whole site: theme CSS + code colours
             theme_css = path.read_bytes()
             # Pygments' colours are not made again when neither the theme's CSS nor Pygments changed
-            signature = digest("stylesheet", theme_css, installed_version("pygments"), code_digest(("render.py",)))
+            signature = digest("stylesheet", theme_css, installed_version("pygments"), code_digest())
             if not plan.keep_unchanged(f"static/{name}", f"static/{name}", signature):
                 css = theme_css.decode("utf-8").rstrip("\n") + "\n\n" + highlight_css()
                 plan.add_text(f"static/{name}", css, f"static/{name}", signature)

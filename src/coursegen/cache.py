@@ -19,19 +19,25 @@ CACHE_DIR = ".coursegen-cache"
 
 
 @functools.lru_cache(maxsize=None)
-def code_digest(names: tuple[str, ...]) -> str:
-    """A hash of coursegen's own modules `names`: cached results made by other code are not reused
-    (a development checkout changes without a new version number). Read once per process."""
+def code_digest() -> str:
+    """A hash of every file of the installed coursegen package (modules, string tables, nbconvert
+    templates): cached results made by other code are never reused, whichever module changed (a
+    development checkout changes without a new version number). No list of module names to keep
+    up to date by hand; read once per process (~40 files, about a millisecond)."""
     package = Path(__file__).parent
-    return hashlib.sha256(b"".join((package / name).read_bytes() for name in names)).hexdigest()
-
-
-# The modules whose output the index caches hold (parsed pages, front matter, body metadata).
-INDEXED_CODE = ("yamlio.py", "frontmatter.py", "parse.py", "textio.py", "encoding.py", "bodies.py", "markdown_render.py")
+    hasher = hashlib.sha256()
+    for folder, dirs, files in sorted(os.walk(package)):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        for name in sorted(files):
+            if name.endswith((".pyc", ".pyo")):
+                continue
+            path = Path(folder) / name
+            hasher.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return hasher.hexdigest()
 
 
 def _code_version() -> str:
-    return __version__ + code_digest(INDEXED_CODE)[:16]
+    return __version__ + code_digest()[:16]
 
 
 @functools.lru_cache(maxsize=None)
@@ -228,7 +234,7 @@ def _line(key: str, value: bytes) -> bytes:
 
 
 def index_store(root: Path, name: str, enabled: bool = True, read_only: bool = False) -> LineStore:
-    """The LineStore `.coursegen-cache/NAME.txt`, for results of the INDEXED_CODE modules."""
+    """The LineStore `.coursegen-cache/NAME.txt`, for results of coursegen's code (its version names that code)."""
     return LineStore(root / CACHE_DIR / f"{name}.txt", _code_version(), enabled, read_only)
 
 

@@ -73,7 +73,7 @@ def load_config(root: Path, diagnostics: Diagnostics, yaml_cache=None) -> Course
     try:
         data, lines = load_yaml_mapping(text, CONFIG_NAME, diagnostics=diagnostics, raw=raw, cache=yaml_cache)
     except YamlProblem as problem:
-        diagnostics.error(CONFIG_NAME, problem.message, problem.hint, line=problem.line, col=problem.col)
+        diagnostics.error(CONFIG_NAME, problem.message, problem.hint, line=problem.line, col=problem.col, kind="config")
         return CourseConfig(title=_title_from_folder(root))
 
     values: dict[str, Any] = {}
@@ -82,17 +82,17 @@ def load_config(root: Path, diagnostics: Diagnostics, yaml_cache=None) -> Course
         if key not in KNOWN_KEYS:
             close = difflib.get_close_matches(key, sorted(KNOWN_KEYS), n=1, cutoff=0.7)
             hint = f"did you mean '{close[0]}'?" if close else "known keys: " + ", ".join(sorted(KNOWN_KEYS))
-            diagnostics.warning(CONFIG_NAME, f"unknown key '{key}'", hint, line=line)
+            diagnostics.warning(CONFIG_NAME, f"unknown key '{key}'", hint, line=line, kind="config")
             continue
         if value is None:
             continue
         if key in _TEXT_KEYS:
             if isinstance(value, bool):
                 word = raw.get(key, str(value).lower())
-                diagnostics.error(CONFIG_NAME, f"'{key}' must be a text, but YAML reads '{word}' as {str(value).lower()}", f'put it in quotes: {key}: "{word}"', line=line)
+                diagnostics.error(CONFIG_NAME, f"'{key}' must be a text, but YAML reads '{word}' as {str(value).lower()}", f'put it in quotes: {key}: "{word}"', line=line, kind="config")
                 continue
             if not isinstance(value, (str, int, float)):
-                diagnostics.error(CONFIG_NAME, f"'{key}' must be a text", f'e.g. {key}: "…"', line=line)
+                diagnostics.error(CONFIG_NAME, f"'{key}' must be a text", f'e.g. {key}: "…"', line=line, kind="config")
                 continue
             values[key] = str(value)
         elif key == "notebooks":
@@ -103,23 +103,23 @@ def load_config(root: Path, diagnostics: Diagnostics, yaml_cache=None) -> Course
             values[key] = _launch_settings(value, line, diagnostics)
         elif key in ("theme", "strings"):
             if not isinstance(value, dict):
-                diagnostics.error(CONFIG_NAME, f"'{key}' must be a mapping of `name: value` lines", f"e.g. {key}: {{name: value}}", line=line)
+                diagnostics.error(CONFIG_NAME, f"'{key}' must be a mapping of `name: value` lines", f"e.g. {key}: {{name: value}}", line=line, kind="config")
                 continue
             values[key] = {str(k): v if key == "theme" else str(v) for k, v in value.items()}
             nav_modules = values[key].get("nav_modules") if key == "theme" else None
             if nav_modules is not None and (isinstance(nav_modules, bool) or not isinstance(nav_modules, int) or nav_modules < 0):
-                diagnostics.warning(CONFIG_NAME, f"theme option nav_modules must be a whole number, not {nav_modules!r}; using the default", "e.g. theme: {nav_modules: 6}", line=line)
+                diagnostics.warning(CONFIG_NAME, f"theme option nav_modules must be a whole number, not {nav_modules!r}; using the default", "e.g. theme: {nav_modules: 6}", line=line, kind="config")
                 values[key].pop("nav_modules")
 
     language = values.get("language", "en")
     if language not in LANGUAGES:
-        diagnostics.warning(CONFIG_NAME, f"language '{language}' has no interface strings; using English", "use fr or en", line=lines.get("language"))
+        diagnostics.warning(CONFIG_NAME, f"language '{language}' has no interface strings; using English", "use fr or en", line=lines.get("language"), kind="config")
     base_url = values.get("base_url", "")
     if base_url and not base_url.startswith(("https://", "http://")):
         if base_url.startswith("/") and not base_url.startswith("//"):
-            diagnostics.warning(CONFIG_NAME, f"base_url '{base_url}' is not an absolute URL, so it is not used", "canonical links need the full address, e.g. base_url: https://example.org/cours/", line=lines.get("base_url"))
+            diagnostics.warning(CONFIG_NAME, f"base_url '{base_url}' is not an absolute URL, so it is not used", "canonical links need the full address, e.g. base_url: https://example.org/cours/", line=lines.get("base_url"), kind="config")
         else:
-            diagnostics.error(CONFIG_NAME, f"base_url '{base_url}' is not an absolute http(s) URL", "e.g. base_url: https://example.org/cours/", line=lines.get("base_url"))
+            diagnostics.error(CONFIG_NAME, f"base_url '{base_url}' is not an absolute http(s) URL", "e.g. base_url: https://example.org/cours/", line=lines.get("base_url"), kind="config")
         values.pop("base_url")
     values.setdefault("title", _title_from_folder(root))
     return CourseConfig(**values)
@@ -131,7 +131,7 @@ _NOTEBOOK_SECONDS = ("timeout", "notebook_timeout")
 
 def _notebook_settings(value: Any, line: int | None, diagnostics: Diagnostics) -> NotebookSettings:
     if not isinstance(value, dict):
-        diagnostics.error(CONFIG_NAME, "'notebooks' must be a mapping", "e.g. notebooks: {execute: auto, timeout: 120}", line=line)
+        diagnostics.error(CONFIG_NAME, "'notebooks' must be a mapping", "e.g. notebooks: {execute: auto, timeout: 120}", line=line, kind="config")
         return NotebookSettings()
     settings: dict[str, Any] = {}
     known = ("execute", *_NOTEBOOK_SECONDS, *_NOTEBOOK_FLAGS)
@@ -140,48 +140,48 @@ def _notebook_settings(value: Any, line: int | None, diagnostics: Diagnostics) -
             if item is False:  # YAML 1.1 reads an unquoted `no`/`off` as false
                 item = "never"
             if item not in ("never", "auto", "always"):
-                diagnostics.error(CONFIG_NAME, f"notebooks.execute must be never, auto or always, not {item!r}", "e.g. execute: auto (runs only notebooks without outputs)", line=line)
+                diagnostics.error(CONFIG_NAME, f"notebooks.execute must be never, auto or always, not {item!r}", "e.g. execute: auto (runs only notebooks without outputs)", line=line, kind="config")
                 continue
             settings[key] = item
         elif key in _NOTEBOOK_SECONDS:
             if isinstance(item, bool) or not isinstance(item, int) or item <= 0:
-                diagnostics.error(CONFIG_NAME, f"notebooks.{key} must be a positive number of seconds, not {item!r}", "timeouts can't be switched off", line=line)
+                diagnostics.error(CONFIG_NAME, f"notebooks.{key} must be a positive number of seconds, not {item!r}", "timeouts can't be switched off", line=line, kind="config")
                 continue
             settings[key] = item
         elif key in _NOTEBOOK_FLAGS:
             if not isinstance(item, bool):
-                diagnostics.error(CONFIG_NAME, f"notebooks.{key} must be true or false, not {item!r}", f"write {key}: true or {key}: false", line=line)
+                diagnostics.error(CONFIG_NAME, f"notebooks.{key} must be true or false, not {item!r}", f"write {key}: true or {key}: false", line=line, kind="config")
                 continue
             settings[key] = item
         else:
             close = difflib.get_close_matches(str(key), known, n=1, cutoff=0.7)
             hint = f"did you mean '{close[0]}'?" if close else "known: " + ", ".join(known)
-            diagnostics.warning(CONFIG_NAME, f"unknown key 'notebooks.{key}'", hint, line=line)
+            diagnostics.warning(CONFIG_NAME, f"unknown key 'notebooks.{key}'", hint, line=line, kind="config")
     return NotebookSettings(**settings)
 
 
 def _markdown_settings(value: Any, line: int | None, diagnostics: Diagnostics) -> MarkdownSettings:
     if not isinstance(value, dict):
-        diagnostics.error(CONFIG_NAME, "'markdown' must be a mapping", "e.g. markdown: {sanitize: true}", line=line)
+        diagnostics.error(CONFIG_NAME, "'markdown' must be a mapping", "e.g. markdown: {sanitize: true}", line=line, kind="config")
         return MarkdownSettings()
     settings: dict[str, Any] = {}
     for key, item in value.items():
         if key == "sanitize" and isinstance(item, bool):
             settings[key] = item
         elif key == "sanitize":
-            diagnostics.error(CONFIG_NAME, f"markdown.sanitize must be true or false, not {item!r}", "write sanitize: true or sanitize: false", line=line)
+            diagnostics.error(CONFIG_NAME, f"markdown.sanitize must be true or false, not {item!r}", "write sanitize: true or sanitize: false", line=line, kind="config")
         else:
-            diagnostics.warning(CONFIG_NAME, f"unknown key 'markdown.{key}'", "known: sanitize", line=line)
+            diagnostics.warning(CONFIG_NAME, f"unknown key 'markdown.{key}'", "known: sanitize", line=line, kind="config")
     return MarkdownSettings(**settings)
 
 
 def _launch_settings(value: Any, line: int | None, diagnostics: Diagnostics) -> LaunchSettings | None:
     if not isinstance(value, dict) or not isinstance(value.get("repository"), str):
-        diagnostics.error(CONFIG_NAME, "'launch' needs a repository", "e.g. launch: {repository: owner/course, branch: main}", line=line)
+        diagnostics.error(CONFIG_NAME, "'launch' needs a repository", "e.g. launch: {repository: owner/course, branch: main}", line=line, kind="config")
         return None
     repository = value["repository"].strip().removeprefix("https://github.com/").strip("/")
     if repository.count("/") != 1:
-        diagnostics.error(CONFIG_NAME, f"launch.repository '{value['repository']}' is not 'owner/name'", "e.g. repository: jdupont/cours-nlp", line=line)
+        diagnostics.error(CONFIG_NAME, f"launch.repository '{value['repository']}' is not 'owner/name'", "e.g. repository: jdupont/cours-nlp", line=line, kind="config")
         return None
     return LaunchSettings(repository=repository, branch=str(value.get("branch", "main")))
 

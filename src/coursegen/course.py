@@ -95,7 +95,7 @@ def _drop_shadowed_readmes(pages: list[Page], diagnostics: Diagnostics) -> list[
     kept = []
     for page in pages:
         if page.is_section and page.source and page.source.rel.name == "README.md" and page.folder in index_folders:
-            diagnostics.warning(page.rel, "README.md is not published because index.md exists in the same folder", "merge them or rename one")
+            diagnostics.warning(page.rel, "README.md is not published because index.md exists in the same folder", "merge them or rename one", kind="files")
             continue
         kept.append(page)
     return kept
@@ -109,7 +109,7 @@ def _drop_collisions(pages: list[Page], assets: list[SourceFile], diagnostics: D
     def claim(output: str, rel: str) -> bool:
         key = output.casefold()  # two names differing only by case clash on macOS and Windows
         if key in claimed:
-            diagnostics.error(rel, f"'{rel}' and '{claimed[key]}' would both be published as '{output}'", "rename one of them")
+            diagnostics.error(rel, f"'{rel}' and '{claimed[key]}' would both be published as '{output}'", "rename one of them", kind="files")
             return False
         claimed[key] = rel
         return True
@@ -148,7 +148,7 @@ def _order_children(section: Page, diagnostics: Diagnostics) -> None:
                 child.rel or child.url,
                 f"'{child.rel or child.url}' and '{other.rel or other.url}' both have order: {child.meta.order:g}; they are sorted by name",
                 "give each page its own order",
-                line=child.meta.lines.get("order"),
+                line=child.meta.lines.get("order"), kind="yaml",
             )
         seen[child.meta.order] = child
 
@@ -241,7 +241,7 @@ def _attach_notebooks(course: Course, diagnostics: Diagnostics) -> None:
             notebook_rels = [rel for rel, t in course.by_rel.items() if isinstance(t, Page) and t.kind is PageKind.NOTEBOOK]
             guess = _closest(value, notebook_rels, here)
             hint = f"did you mean '{guess}'?" if guess else "give the path relative to the lesson or to notebooks/"
-        diagnostics.error(page.rel, f"notebook '{value}' not found", hint, line=line)
+        diagnostics.error(page.rel, f"notebook '{value}' not found", hint, line=line, kind="notebook")
 
 
 def _closest(value: str, rels: list[str], here: str) -> str:

@@ -67,7 +67,7 @@ def _walk(root: Path, base: Path, top: str, diagnostics: Diagnostics, skip: tupl
         try:
             entries = sorted(os.scandir(folder), key=lambda e: e.name)
         except OSError as error:
-            diagnostics.error(_rel(root, Path(folder)), f"cannot read the folder ({error.strerror})", "check its permissions")
+            diagnostics.error(_rel(root, Path(folder)), f"cannot read the folder ({error.strerror})", "check its permissions", kind="files")
             continue
         for entry in entries:
             if is_ignored(entry.name):
@@ -77,25 +77,25 @@ def _walk(root: Path, base: Path, top: str, diagnostics: Diagnostics, skip: tupl
             if not _is_utf8(entry.name):  # bytes Python could only keep as "surrogates": unusable in a URL
                 shown = rel.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
                 what = "folder" if entry.is_dir() else "file"
-                diagnostics.error(shown, f"the {what} name is not valid UTF-8 (written by a system using another encoding?), skipped", f"rename the {what}")
+                diagnostics.error(shown, f"the {what} name is not valid UTF-8 (written by a system using another encoding?), skipped", f"rename the {what}", kind="files")
                 continue
             if entry.is_symlink():
                 try:
                     target = path.resolve(strict=False)
                 except (RuntimeError, OSError):  # a loop of links (Python < 3.13 raises RuntimeError)
-                    diagnostics.warning(rel, "symbolic link loop, skipped", "remove the link")
+                    diagnostics.warning(rel, "symbolic link loop, skipped", "remove the link", kind="files")
                     continue
                 if entry.is_dir() and target in seen_dirs or (entry.is_dir() and root.is_relative_to(target)):
-                    diagnostics.warning(rel, "symbolic link to a folder already read (a loop?), skipped", "remove the link")
+                    diagnostics.warning(rel, "symbolic link to a folder already read (a loop?), skipped", "remove the link", kind="files")
                     continue
                 if not target.exists():
-                    diagnostics.warning(rel, "broken symbolic link, skipped", "remove it or point it at an existing file")
+                    diagnostics.warning(rel, "broken symbolic link, skipped", "remove it or point it at an existing file", kind="files")
                     continue
                 if not target.is_relative_to(root):
-                    diagnostics.warning(rel, "symbolic link leads outside the course, skipped", "copy the file into the course instead")
+                    diagnostics.warning(rel, "symbolic link leads outside the course, skipped", "copy the file into the course instead", kind="files")
                     continue
             if _is_reserved_on_windows(entry.name):
-                diagnostics.warning(rel, f"the name '{entry.name}' can't be used on Windows", "rename it so the course can be edited there too")
+                diagnostics.warning(rel, f"the name '{entry.name}' can't be used on Windows", "rename it so the course can be edited there too", kind="files")
             if entry.is_dir():
                 stack.append(path)
                 continue

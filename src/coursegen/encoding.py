@@ -77,14 +77,14 @@ def report_garbled(text: str, rel: str, diagnostics, first_line: int = 1) -> Non
             rel,
             f"garbled text (UTF-8 read as Windows-1252?), should probably read: {_shorten(item.repaired.strip())}",
             "repair the file with `coursegen check --fix-encoding` (a .bak copy is kept)",
-            line=item.line + first_line - 1,
+            line=item.line + first_line - 1, kind="encoding",
         )
     if len(garbled) > MAX_REPORTED:
         diagnostics.warning(
             rel,
             f"{len(garbled) - MAX_REPORTED} more garbled lines from here on",
             "repair the file with `coursegen check --fix-encoding`",
-            line=garbled[MAX_REPORTED].line + first_line - 1,
+            line=garbled[MAX_REPORTED].line + first_line - 1, kind="encoding",
         )
 
 

@@ -6,6 +6,27 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 
+# What a finding is about, shown as `severity[kind]` like a linter's rule id; `course.yml` `checks:` turns a kind
+# off or up, and `coursegen check --kind K` lists one kind.
+KINDS = {
+    "alt-text": "an image without a text alternative",
+    "anchors": "a #link to a heading or id that does not exist",
+    "assets": "images, audio and video loaded from another site",
+    "build": "the build itself: output folder, cache, internal errors",
+    "config": "course.yml",
+    "encoding": "text garbled by a wrong encoding, or not UTF-8",
+    "files": "files and folders that cannot be read or published",
+    "headings": "heading levels that skip one",
+    "links": "links that lead nowhere",
+    "markdown": "Markdown that cannot be rendered as written",
+    "math": "LaTeX that cannot be converted",
+    "notebook": "notebooks: JSON, schema, references, output policy",
+    "execution": "running notebooks",
+    "template": "templates and interface strings",
+    "yaml": "front matter",
+}
+
+
 class Level(str, Enum):
     ERROR = "error"
     WARNING = "warning"
@@ -22,6 +43,7 @@ class Diagnostic:
     level: Level
     message: str
     hint: str = ""
+    kind: str = ""  # one of KINDS; "" only for messages made before kinds existed
 
     def format(self) -> str:
         where = self.path or "course"
@@ -29,7 +51,8 @@ class Diagnostic:
             where += f":{self.line}"
             if self.col is not None:
                 where += f":{self.col}"
-        text = f"{where}: {self.level.value}: {self.message}"
+        severity = f"{self.level.value}[{self.kind}]" if self.kind else self.level.value
+        text = f"{where}: {severity}: {self.message}"
         if self.hint:
             text += f" — {self.hint}"
         return text
@@ -41,17 +64,17 @@ class Diagnostics:
 
     items: list[Diagnostic] = field(default_factory=list)
 
-    def error(self, path: str, message: str, hint: str = "", line: int | None = None, col: int | None = None) -> None:
-        self.items.append(Diagnostic(path, line, col, Level.ERROR, message, hint))
+    def error(self, path: str, message: str, hint: str = "", line: int | None = None, col: int | None = None, kind: str = "") -> None:
+        self.items.append(Diagnostic(path, line, col, Level.ERROR, message, hint, kind))
 
-    def warning(self, path: str, message: str, hint: str = "", line: int | None = None, col: int | None = None) -> None:
-        self.items.append(Diagnostic(path, line, col, Level.WARNING, message, hint))
+    def warning(self, path: str, message: str, hint: str = "", line: int | None = None, col: int | None = None, kind: str = "") -> None:
+        self.items.append(Diagnostic(path, line, col, Level.WARNING, message, hint, kind))
 
     def extend(self, other: "Diagnostics | list[Diagnostic]") -> None:
         self.items.extend(other.items if isinstance(other, Diagnostics) else other)
 
-    def note(self, path: str, message: str, hint: str = "") -> None:
-        self.items.append(Diagnostic(path, None, None, Level.NOTE, message, hint))
+    def note(self, path: str, message: str, hint: str = "", kind: str = "") -> None:
+        self.items.append(Diagnostic(path, None, None, Level.NOTE, message, hint, kind))
 
     @property
     def problems(self) -> list[Diagnostic]:
@@ -74,12 +97,12 @@ class Diagnostics:
 
 def plain(diagnostics: Diagnostics) -> list[dict]:
     """Diagnostics as JSON-able dicts, to cache them with what produced them."""
-    return [{"path": d.path, "line": d.line, "col": d.col, "level": d.level.value, "message": d.message, "hint": d.hint} for d in diagnostics.items]
+    return [{"path": d.path, "line": d.line, "col": d.col, "level": d.level.value, "message": d.message, "hint": d.hint, "kind": d.kind} for d in diagnostics.items]
 
 
 def replay(items: list[dict]) -> list[Diagnostic]:
     """Cached diagnostics, reported again when their cached result is reused."""
-    return [Diagnostic(i["path"], i["line"], i["col"], Level(i["level"]), i["message"], i["hint"]) for i in items]
+    return [Diagnostic(i["path"], i["line"], i["col"], Level(i["level"]), i["message"], i["hint"], i.get("kind", "")) for i in items]
 
 
 class CoursegenError(Exception):
@@ -87,7 +110,7 @@ class CoursegenError(Exception):
 
     def __init__(self, message: str, hint: str = "", path: str = "", line: int | None = None, exit_code: int = 1):
         super().__init__(message)
-        self.diagnostic = Diagnostic(path, line, None, Level.ERROR, message, hint)
+        self.diagnostic = Diagnostic(path, line, None, Level.ERROR, message, hint, "config" if path == "course.yml" else "build")
         self.exit_code = exit_code
 
     def __str__(self) -> str:

@@ -125,7 +125,7 @@ def read_front_matter(yaml_text: str | None, first_line: int, rel: str, diagnost
     try:
         data, key_lines = load_yaml_mapping(yaml_text, rel, line_offset=first_line - 1, diagnostics=diagnostics, raw=raw, cache=cache)
     except YamlProblem as problem:
-        diagnostics.error(rel, problem.message, problem.hint, line=problem.line, col=problem.col)
+        diagnostics.error(rel, problem.message, problem.hint, line=problem.line, col=problem.col, kind="yaml")
         return None
     return _typed_meta(data, key_lines, rel, diagnostics, raw)
 
@@ -139,24 +139,24 @@ def _typed_meta(data: dict[str, Any], key_lines: dict[str, int], rel: str, diagn
         if key not in KNOWN_FIELDS:
             close = difflib.get_close_matches(key, sorted(KNOWN_FIELDS), n=1, cutoff=0.75)
             if close:
-                diagnostics.warning(rel, f"unknown front-matter key '{key}'", f"did you mean '{close[0]}'?", line=line)
+                diagnostics.warning(rel, f"unknown front-matter key '{key}'", f"did you mean '{close[0]}'?", line=line, kind="yaml")
             extra[key] = value
             continue
         if value is None:
             continue
         if key in _STR_FIELDS and isinstance(value, bool) and key in raw:
             # YAML 1.1 reads yes/no/on/off as true/false: the fix is the author's own word, quoted
-            diagnostics.error(rel, f"front-matter key '{key}' must be a text, but YAML reads '{raw[key]}' as {str(value).lower()}", f'put it in quotes: {key}: "{raw[key]}"', line=line)
+            diagnostics.error(rel, f"front-matter key '{key}' must be a text, but YAML reads '{raw[key]}' as {str(value).lower()}", f'put it in quotes: {key}: "{raw[key]}"', line=line, kind="yaml")
             continue
         if key in _STR_FIELDS and isinstance(value, (int, float)) and not isinstance(value, bool) and key in raw and raw[key] != str(value):
             # YAML 1.1 reads 1.10 as 1.1, 010 as 8 and 1:30 as 90: keep what the author wrote, and say so
-            diagnostics.warning(rel, f"YAML reads '{key}: {raw[key]}' as the number {value}", f'put it in quotes: {key}: "{raw[key]}"', line=line)
+            diagnostics.warning(rel, f"YAML reads '{key}: {raw[key]}' as the number {value}", f'put it in quotes: {key}: "{raw[key]}"', line=line, kind="yaml")
             values[key] = raw[key]
             continue
         try:
             values[key] = _convert(key, value)
         except TypeError as problem:
-            diagnostics.error(rel, f"front-matter key '{key}' {problem}", _hint_for(key), line=line)
+            diagnostics.error(rel, f"front-matter key '{key}' {problem}", _hint_for(key), line=line, kind="yaml")
     return PageMeta(**values, extra=extra, lines=dict(key_lines))
 
 

@@ -112,13 +112,13 @@ class _LinkRewriter(Treeprocessor):
                         state.page.rel,
                         f"heading '{_shorten(text)}' jumps from level {level} to {new_level}",
                         f"use {'#' * (level + 1)} for it (the page title is level 1), so screen readers can follow the outline",
-                        line=state.line_of(text) if text else None,
+                        line=state.line_of(text) if text else None, kind="headings",
                     )
                 level = new_level
             if element.tag == "img" and not (element.get("alt") or "").strip():
                 src = element.get("src") or ""
                 state.diagnostics.warning(
-                    state.page.rel, f"image '{_shorten(src)}' has no alt text", "describe it for readers who can't see it: ![description](image.png)", line=state.line_of(*_link_needles(src)) if src else None
+                    state.page.rel, f"image '{_shorten(src)}' has no alt text", "describe it for readers who can't see it: ![description](image.png)", line=state.line_of(*_link_needles(src)) if src else None, kind="alt-text"
                 )
             attribute = {"a": "href", "img": "src", "source": "src", "video": "src", "audio": "src"}.get(element.tag)
             if attribute is None:
@@ -263,7 +263,7 @@ class MarkdownRenderer:
             raise RecursionError("too deeply nested")
         self.state = _RenderState(page, text, first_line, diagnostics, demote)
         self.math.on_error = lambda latex, message: diagnostics.warning(
-            page.rel, f"invalid LaTeX '{_shorten(latex)}' ({message})", "shown as code; fix the formula", line=self.state.line_of(f"${latex}$", f"\\({latex}", f"\\[{latex}", latex)
+            page.rel, f"invalid LaTeX '{_shorten(latex)}' ({message})", "shown as code; fix the formula", line=self.state.line_of(f"${latex}$", f"\\({latex}", f"\\[{latex}", latex), kind="math"
         )
         self.md.reset()
         html = self.md.convert(text)
@@ -281,14 +281,14 @@ class MarkdownRenderer:
         scheme = href.split(":", 1)[0].strip().lower() if ":" in href else ""
         if scheme in ("javascript", "vbscript", "data"):
             state.diagnostics.warning(
-                state.page.rel, f"link '{_shorten(href)}' runs code in the reader's browser", "link to a page or file instead (or set markdown.sanitize: true)", line=state.line_of(*_link_needles(href))
+                state.page.rel, f"link '{_shorten(href)}' runs code in the reader's browser", "link to a page or file instead (or set markdown.sanitize: true)", line=state.line_of(*_link_needles(href)), kind="links"
             )
         elif href.startswith("/") and not href.startswith("//"):
             state.diagnostics.warning(
                 state.page.rel,
                 f"absolute link '{_shorten(href)}' breaks when the site is opened from a sub-folder or from a file",
                 "write it relative to this file, e.g. ../module6/index.md",
-                line=state.line_of(*_link_needles(href)),
+                line=state.line_of(*_link_needles(href)), kind="links",
             )
 
     def rewrite(self, href: str, state: _RenderState, is_image: bool) -> str:
@@ -306,7 +306,7 @@ class MarkdownRenderer:
                 page.rel,
                 f"{what} '{href}' leads nowhere",
                 f"did you mean '{guess}'?" if guess else "check the path (it is relative to this file)",
-                line=state.line_of(*_link_needles(href)),
+                line=state.line_of(*_link_needles(href)), kind="links",
             )
             return href
         if fragment and isinstance(target, Page):

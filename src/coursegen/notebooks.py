@@ -80,7 +80,7 @@ class NotebookConverter:
         _apply_display_defaults(notebook, self.settings)
         _neutralise_metadata(notebook)
         if not self.settings.sanitize and (kinds := active_content(notebook)):
-            diagnostics.note(page.rel, f"outputs carry active content ({', '.join(kinds)}), shown as in Jupyter", "set notebooks.sanitize: true in course.yml to strip it")
+            diagnostics.note(page.rel, f"outputs carry active content ({', '.join(kinds)}), shown as in Jupyter", "set notebooks.sanitize: true in course.yml to strip it", kind="notebook")
         from coursegen.markdown_render import RenderedMarkdown
 
         collected = RenderedMarkdown(html="")
@@ -304,7 +304,7 @@ def validated_notebook(page: Page, diagnostics: Diagnostics):
         notebook = nbformat.versions[major].to_notebook_json(data, minor=data.get("nbformat_minor", 0))
         if major < 4:
             notebook = nbformat.convert(notebook, 4)
-            diagnostics.warning(page.rel, f"notebook format {major} upgraded to 4 for rendering", "open and save it in a current Jupyter to upgrade the file")
+            diagnostics.warning(page.rel, f"notebook format {major} upgraded to 4 for rendering", "open and save it in a current Jupyter to upgrade the file", kind="notebook")
         nbformat.validate(notebook)
     except ValidationError as error:
         where = _json_path(getattr(error, "absolute_path", ()) or getattr(getattr(error, "original", None), "absolute_path", ()))

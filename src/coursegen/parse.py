@@ -38,7 +38,7 @@ def parse_source(source: SourceFile, diagnostics: Diagnostics, yaml_cache=None, 
         data = source.path.read_bytes()
     except OSError as error:
         page.error = f"cannot read the file ({error.strerror})"
-        diagnostics.error(page.rel, page.error, "check that it exists and is readable")
+        diagnostics.error(page.rel, page.error, "check that it exists and is readable", kind="files")
         return page
     key = _source_digest(source, data)
     stored = page_cache.get(key) if page_cache is not None else None
@@ -123,20 +123,20 @@ def _parse_markdown(page: Page, data: bytes, diagnostics: Diagnostics, yaml_cach
     rel = page.rel
     if len(data) > MAX_MARKDOWN_BYTES:
         page.error = f"the file is too large ({len(data) / 1e6:.0f} MB)"
-        diagnostics.error(rel, page.error, f"split it into lessons under {MAX_MARKDOWN_BYTES // 1_000_000} MB")
+        diagnostics.error(rel, page.error, f"split it into lessons under {MAX_MARKDOWN_BYTES // 1_000_000} MB", kind="files")
         return
     text = decode_text(data, rel, diagnostics)
     if text is None:
         page.error = "the file is not valid UTF-8"
         return
     if not text.strip():
-        diagnostics.warning(rel, "the file is empty", "write some content or delete it")
+        diagnostics.warning(rel, "the file is empty", "write some content or delete it", kind="markdown")
     report_garbled(text, rel, diagnostics)
     try:
         split = split_front_matter(text)
     except ValueError as problem:
         page.error = str(problem)
-        diagnostics.error(rel, page.error, "add a line with --- after the front matter", line=1)
+        diagnostics.error(rel, page.error, "add a line with --- after the front matter", line=1, kind="yaml")
         return
     meta = read_front_matter(split.yaml_text, split.yaml_first_line, rel, diagnostics, yaml_cache)
     if meta is None:
@@ -163,11 +163,11 @@ def _parse_notebook(page: Page, data: bytes, diagnostics: Diagnostics) -> None:
     except json.JSONDecodeError as error:
         what = error.msg.removesuffix(" at")  # json says "Invalid control character at"
         page.error = f"not valid JSON — {what} (line {error.lineno}, column {error.colno})"
-        diagnostics.error(rel, f"not valid JSON — {what}", "fix the file in Jupyter or a text editor (a stray line break inside a string?)", line=error.lineno, col=error.colno)
+        diagnostics.error(rel, f"not valid JSON — {what}", "fix the file in Jupyter or a text editor (a stray line break inside a string?)", line=error.lineno, col=error.colno, kind="notebook")
         return
     if not isinstance(notebook, dict) or not isinstance(notebook.get("cells", []), list):
         page.error = "not a Jupyter notebook (no list of cells)"
-        diagnostics.error(rel, page.error, "save it again from Jupyter")
+        diagnostics.error(rel, page.error, "save it again from Jupyter", kind="notebook")
         return
     page.title = notebook_title(notebook) or page.title
 

@@ -10,7 +10,7 @@ from typing import Mapping
 
 import jinja2
 
-from coursegen.cache import INDEXED_CODE, code_digest, digest
+from coursegen.cache import code_digest, digest
 from coursegen.config import CourseConfig
 from coursegen.errors import Diagnostics
 from coursegen.frontmatter import PageMeta
@@ -60,10 +60,10 @@ class SiteRenderer:
                     self.env.get_template(loaded_as)
                 except jinja2.TemplateSyntaxError as error:
                     shown = path.relative_to(root).as_posix() if path.is_relative_to(root) else f"(built-in theme) {name}"
-                    diagnostics.error(shown, f"template syntax error: {error.message}", "fix the template", line=error.lineno)
+                    diagnostics.error(shown, f"template syntax error: {error.message}", "fix the template", line=error.lineno, kind="template")
                     ok = False
                 except UnicodeDecodeError:
-                    diagnostics.error(name, "template is not valid UTF-8", "save it as UTF-8")
+                    diagnostics.error(name, "template is not valid UTF-8", "save it as UTF-8", kind="template")
                     ok = False
         return ok
 
@@ -74,13 +74,13 @@ class SiteRenderer:
             return default
         line = page.meta.lines.get("template")
         if posixpath.isabs(chosen) or ".." in chosen.split("/") or "\\" in chosen:
-            diagnostics.error(page.rel, f"template '{chosen}' must be a name inside templates/", f"using {default}", line=line)
+            diagnostics.error(page.rel, f"template '{chosen}' must be a name inside templates/", f"using {default}", line=line, kind="template")
             return default
         try:
             self.env.get_template(chosen)
         except jinja2.TemplateNotFound:
             looked = ", ".join(str(d) for d in self.theme.template_dirs)
-            diagnostics.error(page.rel, f"template '{chosen}' not found (looked in {looked})", f"using {default}", line=line)
+            diagnostics.error(page.rel, f"template '{chosen}' not found (looked in {looked})", f"using {default}", line=line, kind="template")
             return default
         return chosen
 
@@ -89,8 +89,8 @@ class SiteRenderer:
         and the code that builds the views."""
         if self._fingerprint is None:
             parts: list = [repr(self.config), repr(sorted(self.strings.items())), repr(self.course_view)]
-            # with the code that reads front matter (INDEXED_CODE): signatures name pages by their bytes
-            parts.append(code_digest(("render.py", "views.py", "theme.py", "urls.py", *INDEXED_CODE)))
+            # with the code (all of it, see code_digest): signatures name pages by their bytes
+            parts.append(code_digest())
             for folder in (*self.theme.template_dirs, self.theme.builtin / "templates"):
                 for path in sorted(folder.rglob("*.html")):
                     parts += [str(path.relative_to(folder)), path.read_bytes()]
@@ -123,7 +123,7 @@ class SiteRenderer:
             return self.env.get_template(template_name).render(context)
         except jinja2.UndefinedError as problem:
             # a misspelt variable: say where, and render with it empty (an error under --strict)
-            diagnostics.warning(page.rel or page.url, f"template {template_name}{_template_line(problem)}: {problem}", "check the variable's name in docs/template-context.md")
+            diagnostics.warning(page.rel or page.url, f"template {template_name}{_template_line(problem)}: {problem}", "check the variable's name in docs/template-context.md", kind="template")
             try:
                 return self.lenient_env.get_template(template_name).render(context)
             except jinja2.TemplateError as second:
@@ -133,7 +133,7 @@ class SiteRenderer:
         except Exception as problem_:  # a template dividing by zero, calling a missing method…
             problem = problem_
         message = f"template {template_name}{_template_line(problem)}: {problem}"
-        diagnostics.error(page.rel or page.url, message, "fix the template or the page's front matter")
+        diagnostics.error(page.rel or page.url, message, "fix the template or the page's front matter", kind="template")
         return self._error_page(page, message)
 
     def _error_page(self, page: Page, message: str) -> str:
@@ -171,7 +171,7 @@ class SiteRenderer:
             return self.env.get_template("404.html").render(context)
         except jinja2.TemplateError as problem:
             message = f"template 404.html{_template_line(problem)}: {problem}"
-            diagnostics.error("404.html", message, "fix the template")
+            diagnostics.error("404.html", message, "fix the template", kind="template")
             return self._error_page(page, message)
 
 

@@ -76,7 +76,7 @@ class TextCache:
     would cost seconds."""
 
     def __init__(self, path: Path):
-        self.store = LineStore(path, code_digest(("search.py",)))  # texts made by other code are made again
+        self.store = LineStore(path, code_digest())  # texts made by other code are made again
 
     @property
     def texts(self) -> dict[str, bytes]:

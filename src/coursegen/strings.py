@@ -32,7 +32,7 @@ def interface_strings(language: str, overrides: Mapping[str, str], diagnostics: 
         table.update(_table(language, yaml_cache))
     for key, value in overrides.items():
         if key not in table:
-            diagnostics.warning("course.yml", f"unknown interface string '{key}' in strings", "see the list in the theming guide")
+            diagnostics.warning("course.yml", f"unknown interface string '{key}' in strings", "see the list in the theming guide", kind="config")
             continue
         table[key] = value
     return MappingProxyType(table)

@@ -95,13 +95,13 @@ def static_files(theme: Theme, diagnostics=None) -> dict[str, Path]:
                 continue
             if path.is_symlink() and path.is_dir() and not path.resolve().is_relative_to(real_folder):
                 if diagnostics is not None:
-                    diagnostics.warning(f"static/{rel.as_posix()}", "symbolic link to a folder outside static/, skipped", "copy the files into static/ instead")
+                    diagnostics.warning(f"static/{rel.as_posix()}", "symbolic link to a folder outside static/, skipped", "copy the files into static/ instead", kind="files")
                 continue
             if not path.is_file():
                 continue
             if not path.resolve().is_relative_to(real_folder):
                 if diagnostics is not None:
-                    diagnostics.warning(f"static/{rel.as_posix()}", "symbolic link leads outside static/, skipped", "copy the file into static/ instead")
+                    diagnostics.warning(f"static/{rel.as_posix()}", "symbolic link leads outside static/, skipped", "copy the file into static/ instead", kind="files")
                 continue
             files[rel.as_posix()] = path
     return dict(sorted(files.items()))

@@ -61,7 +61,7 @@ def load_yaml_mapping(
     data, key_lines, scalars, duplicates = parsed
     for key_name, first, again in duplicates:
         if diagnostics is not None:
-            diagnostics.warning(rel, f"key '{key_name}' is given twice (lines {first} and {again}); the last one wins", "delete one of them", line=again)
+            diagnostics.warning(rel, f"key '{key_name}' is given twice (lines {first} and {again}); the last one wins", "delete one of them", line=again, kind="config" if rel == "course.yml" else "yaml")
     if raw is not None:
         raw.update(scalars)
     return data, key_lines
