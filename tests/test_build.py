@@ -140,7 +140,7 @@ NOT_VALID_UTF8 = "not valid UTF-8 (byte 0xe9) — save the file as UTF-8 in your
             ["A/01_ok.html", "A/02_unclosed.html"],  # an error page stands in its place: links to it still work
             [],
         ),
-        ("non_utf8", [f"content/A/02_latin1.md:2:14: error: {NOT_VALID_UTF8}"], ["A/01_ok.html", "A/02_latin1.html"], []),
+        ("non_utf8", [f"content/A/02_latin1.md:2:14: error[encoding]: {NOT_VALID_UTF8}"], ["A/01_ok.html", "A/02_latin1.html"], []),
         (
             "bad_notebook_json",
             [
@@ -412,7 +412,7 @@ def test_course_file_colliding_with_a_theme_file_stops_the_build(make_course, tm
     root = make_course({"content/static/coursegen.css": "body {}\n"})
     with pytest.raises(CoursegenError) as caught:
         run_build(root, tmp_path / "site")
-    message = "static/coursegen.css: error: 'static/coursegen.css' and 'content/static/coursegen.css' would both write 'static/coursegen.css' — rename one of them"
+    message = "static/coursegen.css: error[build]: 'static/coursegen.css' and 'content/static/coursegen.css' would both write 'static/coursegen.css' — rename one of them"
     assert str(caught.value) == message
     assert main(["build", str(root), "-o", str(tmp_path / "site"), "-j", "1"]) == 1
     assert capsys.readouterr().err.strip() == message

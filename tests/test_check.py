@@ -22,7 +22,7 @@ from conftest import REPO, notebook_json, snapshot, write_tree
 
 SEED = Path(__file__).parent / "fixtures/seed/module6-index.md"  # a copy of shared/seed: garbled on purpose
 CHECKED = re.compile(r"^Checked (\d+) pages? \((\d+) notebooks?\) in \d+\.\d s: (\d+) errors?, (\d+) warnings?$")
-DIAGNOSTIC = re.compile(r"^[^\s:][^:]*(?::\d+(?::\d+)?)?: (error|warning|note): .+$")
+DIAGNOSTIC = re.compile(r"^[^\s:][^:]*(?::\d+(?::\d+)?)?: (error|warning|note)(\[[a-z-]+\])?: .+$")
 
 
 @pytest.fixture
@@ -65,20 +65,20 @@ EVERY_PROBLEM = {
     "notebooks/A/fine.ipynb": notebook_json("# Fine", "print(1)"),
 }
 EXPECTED = [
-    r"content/A/01_front\.md:2:18: error[yaml]: invalid YAML: mapping values are not allowed here — .+",
-    r"content/A/02_types\.md:2: error[yaml]: front-matter key 'order' must be a number, not 'first' — .+",
-    r"content/A/02_types\.md:3: warning[yaml]: unknown front-matter key 'titel' — did you mean 'title'\?",
-    r"content/A/03_links\.md:3: warning[links]: link '04_gone\.md' leads nowhere — .+",
-    r"content/A/03_links\.md:5: warning[anchors]: anchor '01_front\.md#nope' leads nowhere — .+",
-    r"content/A/03_links\.md:7: warning[anchors]: anchor '#nowhere' leads nowhere — .+",
-    r"content/A/04_notebook\.md:3: error[notebook]: notebook 'A/missing\.ipynb' not found — .+",
-    r"content/A/05_latin1\.md:1:6: error: not valid UTF-8 \(byte 0xe9\) — .+",
-    r"content/A/06_garbled\.md:3: warning[encoding]: garbled text \(UTF-8 read as Windows-1252\?\), should probably read: Les mécanismes d'attention\. — repair the file with `coursegen check --fix-encoding` .+",
-    r"content/A/07_a11y\.md:3: warning[alt-text]: image 'pic\.svg' has no alt text — .+",
-    r"content/A/07_a11y\.md:5: warning[headings]: heading 'Too deep' jumps from level 1 to 4 — .+",
-    r"notebooks/A/no_outputs\.ipynb: error: invalid notebook at cells\[1\]: 'outputs' is a required property — .+",
-    r"notebooks/A/not_json\.ipynb:2:1: error[notebook]: not valid JSON — .+",
-    r"notebooks/A/v5\.ipynb: error[notebook]: notebook format 5 is not supported \(expected 4\) — .+",
+    r"content/A/01_front\.md:2:18: error\[yaml\]: invalid YAML: mapping values are not allowed here — .+",
+    r"content/A/02_types\.md:2: error\[yaml\]: front-matter key 'order' must be a number, not 'first' — .+",
+    r"content/A/02_types\.md:3: warning\[yaml\]: unknown front-matter key 'titel' — did you mean 'title'\?",
+    r"content/A/03_links\.md:3: warning\[links\]: link '04_gone\.md' leads nowhere — .+",
+    r"content/A/03_links\.md:5: warning\[anchors\]: anchor '01_front\.md#nope' leads nowhere — .+",
+    r"content/A/03_links\.md:7: warning\[anchors\]: anchor '#nowhere' leads nowhere — .+",
+    r"content/A/04_notebook\.md:3: error\[notebook\]: notebook 'A/missing\.ipynb' not found — .+",
+    r"content/A/05_latin1\.md:1:6: error\[encoding\]: not valid UTF-8 \(byte 0xe9\) — .+",
+    r"content/A/06_garbled\.md:3: warning\[encoding\]: garbled text \(UTF-8 read as Windows-1252\?\), should probably read: Les mécanismes d'attention\. — repair the file with `coursegen check --fix-encoding` .+",
+    r"content/A/07_a11y\.md:3: warning\[alt-text\]: image 'pic\.svg' has no alt text — .+",
+    r"content/A/07_a11y\.md:5: warning\[headings\]: heading 'Too deep' jumps from level 1 to 4 — .+",
+    r"notebooks/A/no_outputs\.ipynb: error\[notebook\]: invalid notebook at cells\[1\]: 'outputs' is a required property — .+",
+    r"notebooks/A/not_json\.ipynb:2:1: error\[notebook\]: not valid JSON — .+",
+    r"notebooks/A/v5\.ipynb: error\[notebook\]: notebook format 5 is not supported \(expected 4\) — .+",
 ]
 
 
@@ -95,8 +95,8 @@ def assert_report(lines: list[str], expected: list[str]) -> None:
         assert re.fullmatch(pattern, line), f"\n{line!r}\ndoes not match\n{pattern!r}"
     match = CHECKED.match(summary)
     assert match, summary
-    errors = sum(": error: " in line for line in diagnostics)
-    warnings = sum(": warning: " in line for line in diagnostics)
+    errors = sum(": error[" in line for line in diagnostics)
+    warnings = sum(": warning[" in line for line in diagnostics)
     assert (int(match[3]), int(match[4])) == (errors, warnings)
     assert not any(word in "\n".join(lines) for word in ("Traceback", "internal error", "please report"))
 
@@ -156,9 +156,9 @@ def test_clean_course_checks_with_exit_0_and_no_messages(tmp_path, capsys, one_p
 @pytest.mark.parametrize(
     "files, message",
     [
-        ({"course.yml": "title: [unclosed\n"}, r"course\.yml:2:1: error[config]: invalid YAML: .+"),
-        ({"course.yml": "base_url: 12\n"}, r"course\.yml:1: error[config]: base_url '12' is not an absolute http\(s\) URL — .+"),
-        ({"course.yml": "notebooks: {execute: sometimes}\n"}, r"course\.yml:1: error[config]: notebooks\.execute must be never, auto or always, not 'sometimes'.*"),
+        ({"course.yml": "title: [unclosed\n"}, r"course\.yml:2:1: error\[config\]: invalid YAML: .+"),
+        ({"course.yml": "base_url: 12\n"}, r"course\.yml:1: error\[config\]: base_url '12' is not an absolute http\(s\) URL — .+"),
+        ({"course.yml": "notebooks: {execute: sometimes}\n"}, r"course\.yml:1: error\[config\]: notebooks\.execute must be never, auto or always, not 'sometimes'.*"),
     ],
     ids=["syntax", "base_url", "execute"],
 )
@@ -277,7 +277,7 @@ def test_check_of_the_example_course_is_clean_and_timed(tmp_path, capsys, record
         code, lines = check(capsys, course)
         timings.append(time.perf_counter() - started)
         assert code == 0, "\n".join(lines)
-        assert not any(": error: " in line for line in lines)
+        assert not any(": error[" in line for line in lines)
     record_property("check_example_course_seconds", [round(t, 2) for t in timings])
     with capsys.disabled():
         print(f"\n[record] coursegen check on the example course: {timings[0]:.2f} s cold, {timings[1]:.2f} s warm ({lines[-1]})")

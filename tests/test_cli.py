@@ -245,7 +245,7 @@ def test_new_refuses_a_non_empty_folder(tmp_path, capsys, existing):
     target = write_tree(tmp_path / "busy", existing)
     before = snapshot(target)
     assert main(["new", str(target)]) == 2
-    assert capsys.readouterr().err.strip() == f"course: error: {target} is not empty — coursegen new only writes into a new or empty folder"
+    assert capsys.readouterr().err.strip() == f"course: error[build]: {target} is not empty — coursegen new only writes into a new or empty folder"
     assert snapshot(target) == before
 
 

@@ -89,7 +89,7 @@ def test_readme_is_the_section_page_when_there_is_no_index(graph):
 
 def test_readme_beside_index_is_ignored_with_a_warning(graph):
     course, messages = graph({"content/A/index.md": "# Index\n", "content/A/README.md": "# Readme\n"})
-    assert messages == ["content/A/README.md: warning: README.md is not published because index.md exists in the same folder — merge them or rename one"]
+    assert messages == ["content/A/README.md: warning[files]: README.md is not published because index.md exists in the same folder — merge them or rename one"]
     assert course.sections["A"].title == "Index"
     assert [p.rel for p in course.pages] == ["content/index.md", "content/A/index.md"]
 
@@ -193,7 +193,7 @@ def test_sibling_order(graph, files, expected):
 def test_equal_orders_warn_naming_both_pages(graph):
     _, messages = graph({"content/A/01_first.md": "---\norder: 2\n---\n", "content/A/03_third.md": "---\norder: 2\n---\n"})
     assert messages == [
-        "content/A/03_third.md:2: warning: 'content/A/03_third.md' and 'content/A/01_first.md' both have order: 2; they are sorted by name — give each page its own order"
+        "content/A/03_third.md:2: warning[yaml]: 'content/A/03_third.md' and 'content/A/01_first.md' both have order: 2; they are sorted by name — give each page its own order"
     ]
 
 
@@ -358,26 +358,26 @@ def test_missing_notebook_is_an_error_at_its_front_matter_line(graph, value, mes
 
 def test_markdown_and_notebook_with_one_name_collide(graph):
     course, messages = graph({"content/A/x.md": "# X\n", "content/A/x.ipynb": NB})
-    assert messages == ["content/A/x.md: error: 'content/A/x.md' and 'content/A/x.ipynb' would both be published as 'A/x.html' — rename one of them"]
+    assert messages == ["content/A/x.md: error[files]: 'content/A/x.md' and 'content/A/x.ipynb' would both be published as 'A/x.html' — rename one of them"]
     assert [p.rel for p in course.pages if p.url == "A/x.html"] == ["content/A/x.ipynb"]
 
 
 def test_names_differing_only_by_case_collide(graph):
     course, messages = graph({"content/A/Intro.md": "# I\n", "content/A/intro.md": "# i\n"})
-    assert messages == ["content/A/intro.md: error: 'content/A/intro.md' and 'content/A/Intro.md' would both be published as 'A/intro.html' — rename one of them"]
+    assert messages == ["content/A/intro.md: error[files]: 'content/A/intro.md' and 'content/A/Intro.md' would both be published as 'A/intro.html' — rename one of them"]
     assert len([p for p in course.pages if p.url.casefold() == "a/intro.html"]) == 1
 
 
 def test_asset_colliding_with_a_page(graph):
     course, messages = graph({"content/A/x.md": "# X\n", "content/A/x.html": "<p>hand-written</p>"})
-    assert messages == ["content/A/x.html: error: 'content/A/x.html' and 'content/A/x.md' would both be published as 'A/x.html' — rename one of them"]
+    assert messages == ["content/A/x.html: error[files]: 'content/A/x.html' and 'content/A/x.md' would both be published as 'A/x.html' — rename one of them"]
     assert course.assets == []
 
 
 def test_notebook_download_copy_colliding_with_an_asset(graph):
     _, messages = graph({"notebooks/A/n.ipynb": NB, "content/A/notebooks/n.ipynb": NB})
     assert messages == [
-        "notebooks/A/n.ipynb: error: 'notebooks/A/n.ipynb' and 'content/A/notebooks/n.ipynb' would both be published as 'A/notebooks/n.html' — rename one of them"
+        "notebooks/A/n.ipynb: error[files]: 'notebooks/A/n.ipynb' and 'content/A/notebooks/n.ipynb' would both be published as 'A/notebooks/n.html' — rename one of them"
     ]
 
 

@@ -155,7 +155,7 @@ def test_broken_symlink_warns(tmp_path):
     os.symlink(root / "content/A/gone.md", root / "content/A/link.md")
     sources, messages = discovered(root)
     assert [rel for rel, _, _ in sources] == ["content/A/x.md"]
-    assert messages == ["content/A/link.md: warning: broken symbolic link, skipped — remove it or point it at an existing file"]
+    assert messages == ["content/A/link.md: warning[files]: broken symbolic link, skipped — remove it or point it at an existing file"]
 
 
 def test_symlink_inside_the_course_is_followed(tmp_path):

@@ -100,7 +100,7 @@ def read(root: Path, url: str) -> str:
 
 
 def errors(result) -> list[str]:
-    return [line for line in formatted(result) if ": error: " in line]
+    return [line for line in formatted(result) if ": error[" in line]
 
 
 # ----------------------------------------------------------------------------------------------
@@ -179,7 +179,7 @@ def test_cell_timeout(make_course, tmp_path, no_orphan_kernels):
     result = run_build(root)
     seconds = time.perf_counter() - started
     assert seconds < 15, f"the build took {seconds:.1f} s"
-    assert errors(result) == ["notebooks/A/slow.ipynb: error: cannot run the notebook: a cell ran longer than 2 s — make it faster or raise notebooks.timeout in course.yml"]
+    assert errors(result) == ["notebooks/A/slow.ipynb: error[execution]: cannot run the notebook: a cell ran longer than 2 s — make it faster or raise notebooks.timeout in course.yml"]
     assert "could not be rendered" in read(root, "A/notebooks/slow.html")
     assert "stored" in read(root, "A/notebooks/other.html"), "the other notebooks are still built"
     [pid] = kernel_pids(log, no_orphan_kernels)
@@ -196,7 +196,7 @@ def test_notebook_timeout(make_course, tmp_path, no_orphan_kernels):
     seconds = time.perf_counter() - started
     [pid] = kernel_pids(log, no_orphan_kernels)
     assert not is_running(pid)
-    assert errors(result) == ["notebooks/A/long.ipynb: error: cannot run the notebook: it ran longer than 2 s — raise notebooks.notebook_timeout in course.yml"]
+    assert errors(result) == ["notebooks/A/long.ipynb: error[execution]: cannot run the notebook: it ran longer than 2 s — raise notebooks.notebook_timeout in course.yml"]
     assert seconds < 7, f"the build took {seconds:.1f} s"
 
 
@@ -207,7 +207,7 @@ def test_missing_kernel_is_an_error_naming_it(make_course):
     result = run_build(root, execute=True)
     assert time.perf_counter() - started < 10
     assert errors(result) == [
-        "notebooks/A/k.ipynb: error: cannot run the notebook: kernel 'nosuchkernel' is not installed — install it (for Python: pip install ipykernel) or change the notebook's kernel"
+        "notebooks/A/k.ipynb: error[execution]: cannot run the notebook: kernel 'nosuchkernel' is not installed — install it (for Python: pip install ipykernel) or change the notebook's kernel"
     ]
     page = read(root, "A/notebooks/k.html")
     assert "could not be rendered" in page and "kernel &#39;nosuchkernel&#39; is not installed" in page
@@ -252,7 +252,7 @@ def test_errors_fail_unless_allowed_by_notebook_or_tag(make_course):
         name="default",
     )
     result = run_build(root, execute=True)
-    assert errors(result) == [f"notebooks/A/plain.ipynb: error: {RAISED}"]
+    assert errors(result) == [f"notebooks/A/plain.ipynb: error[execution]: {RAISED}"]
     assert "could not be rendered" in read(root, "A/notebooks/plain.html")
     assert_traceback_shown(read(root, "A/notebooks/allowed.html"))  # metadata.coursegen.allow_errors: true
     assert_traceback_shown(read(root, "A/notebooks/tagged.html"))  # the raises-exception tag
@@ -268,7 +268,7 @@ def test_course_wide_allow_errors_with_a_notebook_that_refuses(make_course):
         name="allowing",
     )
     result = run_build(root, execute=True)
-    assert errors(result) == [f"notebooks/A/strict.ipynb: error: {RAISED}"]
+    assert errors(result) == [f"notebooks/A/strict.ipynb: error[execution]: {RAISED}"]
     assert_traceback_shown(read(root, "A/notebooks/plain.html"))
     assert "could not be rendered" in read(root, "A/notebooks/strict.html")
 

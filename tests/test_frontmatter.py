@@ -346,4 +346,4 @@ def test_non_utf8_file_is_an_error(tmp_path):
 def test_empty_file_warns(tmp_path):
     page, messages = parse(tmp_path, "content/A/empty.md", "\n \n")
     assert page.title == "Empty"
-    assert messages == ["content/A/empty.md: warning: the file is empty — write some content or delete it"]
+    assert messages == ["content/A/empty.md: warning[markdown]: the file is empty — write some content or delete it"]

@@ -67,7 +67,7 @@ def cell_html(page: str, cell_id: str) -> str:
 
 
 def messages(result: BuildResult, level: str | None = None) -> list[str]:
-    return [line for line in formatted(result) if level is None or f": {level}: " in line]
+    return [line for line in formatted(result) if level is None or f": {level}[" in line]
 
 
 class Elements(HTMLParser):
@@ -711,7 +711,7 @@ def schema_broken(mutate) -> str:
 def test_schema_errors_name_the_json_path(make_course, mutate, expected):
     root = make_course({"notebooks/A/s.ipynb": schema_broken(mutate), "notebooks/A/ok.ipynb": notebook_json("# Fine")})
     result, site = build(root)
-    assert messages(result, "error") == [f"notebooks/A/s.ipynb: error: {expected} — fix the notebook in Jupyter; its page shows this error meanwhile"]
+    assert messages(result, "error") == [f"notebooks/A/s.ipynb: error[notebook]: {expected} — fix the notebook in Jupyter; its page shows this error meanwhile"]
     page = read(site, "A/notebooks/s.html")
     assert "This notebook could not be rendered" in page and "cells[3]" in page
     assert (site / "A/notebooks/s.ipynb").is_file() and (site / "A/notebooks/ok.html").is_file()
@@ -722,7 +722,7 @@ def test_outputs_of_the_wrong_type_name_the_json_path(make_course, value):
     root = make_course({"notebooks/A/s.ipynb": schema_broken(lambda nb: nb["cells"][3].__setitem__("outputs", value))})
     result, _ = build(root)
     [error] = messages(result, "error")
-    assert error.startswith("notebooks/A/s.ipynb: error: invalid notebook at cells[3].outputs"), error
+    assert error.startswith("notebooks/A/s.ipynb: error[notebook]: invalid notebook at cells[3].outputs"), error
 
 
 def test_nbformat_5_is_refused(make_course):
@@ -798,9 +798,9 @@ def test_metadata_injection_never_survives(make_course, sanitize):
 def test_active_outputs_render_as_nbconvert_does_with_a_note(make_course):
     root = make_course({"notebooks/A/active.ipynb": fixture_text("active.ipynb")})
     result, site = build(root)
-    notes = [line for line in formatted(result) if ": note: " in line]
+    notes = [line for line in formatted(result) if ": note[notebook]: " in line]
     assert notes == [
-        "notebooks/A/active.ipynb: note: outputs carry active content (JavaScript, scripts in HTML), shown as in Jupyter — set notebooks.sanitize: true in course.yml to strip it"
+        "notebooks/A/active.ipynb: note[notebook]: outputs carry active content (JavaScript, scripts in HTML), shown as in Jupyter — set notebooks.sanitize: true in course.yml to strip it"
     ]
     assert not result.diagnostics.problems, formatted(result)  # a note never fails a build
     body = notebook_body(read(site, "A/notebooks/active.html"))
@@ -845,7 +845,7 @@ def test_script_in_a_markdown_output_gets_the_note(make_course):
     root = make_course({"notebooks/A/md.ipynb": text})
     result, site = build(root)
     assert "<script>alert('md')</script>" in read(site, "A/notebooks/md.html")
-    assert [line for line in formatted(result) if ": note: " in line and "active content" in line]
+    assert [line for line in formatted(result) if ": note[notebook]: " in line and "active content" in line]
 
 
 def test_sanitize_strips_scripts_handlers_and_javascript_urls(make_course):
@@ -905,6 +905,6 @@ def test_a_20_mb_notebook_converts_with_bounded_memory(tmp_path, capsys):
     with capsys.disabled():
         print(f"\n[20 MB notebook] file {size / 1e6:.1f} MB, page {page_mb:.1f} MB, build {seconds:.1f} s, peak RSS of the build process {peak_mb:.0f} MB")
     assert peak_mb < 800
-    expected = f"notebooks/A/big.ipynb: warning: the page weighs {page_mb:.1f} MB: slow to load, especially on phones — split it, or store smaller images (lower dpi, JPEG for photos)"
+    expected = f"notebooks/A/big.ipynb: warning[files]: the page weighs {page_mb:.1f} MB: slow to load, especially on phones — split it, or store smaller images (lower dpi, JPEG for photos)"
     assert expected in output.splitlines(), output
     assert len(Elements(page.read_text(encoding="utf-8")).all("img")) == 160

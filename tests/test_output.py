@@ -103,7 +103,7 @@ def test_plan_refuses_two_producers_for_one_path():
     plan.add_text("A/x.html", "one", "content/A/x.md")
     with pytest.raises(CoursegenError) as caught:
         plan.add_text("A/x.html", "two", "content/A/x.ipynb")
-    assert str(caught.value) == "content/A/x.ipynb: error: 'content/A/x.ipynb' and 'content/A/x.md' would both write 'A/x.html' — rename one of them"
+    assert str(caught.value) == "content/A/x.ipynb: error[build]: 'content/A/x.ipynb' and 'content/A/x.md' would both write 'A/x.html' — rename one of them"
     assert plan.files["A/x.html"].data == b"one"
 
 
@@ -119,7 +119,7 @@ def test_plan_collisions_ignore_case(tmp_path):
 def test_plan_refuses_paths_outside_the_site(rel):
     with pytest.raises(CoursegenError) as caught:
         SitePlan().add_text(rel, "x", "content/A/x.md")
-    assert str(caught.value) == f"content/A/x.md: error: refusing to write '{rel}' outside the site folder"
+    assert str(caught.value) == f"content/A/x.md: error[build]: refusing to write '{rel}' outside the site folder"
 
 
 # ----------------------------------------------------------------------------------------------

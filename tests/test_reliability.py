@@ -50,7 +50,7 @@ def stable_theme(tmp_path_factory):
 # running the command line, reading what it says
 
 # `path[:line[:col]]: error|warning|note: what — what to do` (the part after — is checked apart)
-DIAGNOSTIC = re.compile(r"^(?P<path>[^\s:][^:]*?)(?::(?P<line>\d+)(?::(?P<col>\d+))?)?: (?P<level>error|warning|note): (?P<what>.+)$")
+DIAGNOSTIC = re.compile(r"^(?P<path>[^\s:][^:]*?)(?::(?P<line>\d+)(?::(?P<col>\d+))?)?: (?P<level>error|warning|note)(?:\[(?P<kind>[a-z-]+)\])?: (?P<what>.+)$")
 SUMMARY = re.compile(r"(\d+) errors?, (\d+) warnings?")
 INTERNAL = ("Traceback", "internal error", "please report")
 
@@ -201,7 +201,7 @@ CASES = [
     Case(
         "C01-colon",
         {VICTIM: "---\ntitle: This thing: crashes\n---\nSECRET BODY\n"},
-        [rf"content/A/02_second\.md:2:18: error[yaml]: invalid YAML: mapping values are not allowed here — a value containing ': ' must be quoted{LINE}"],
+        [rf"content/A/02_second\.md:2:18: error\[yaml\]: invalid YAML: mapping values are not allowed here — a value containing ': ' must be quoted{LINE}"],
         1,
         "A/02_second.html",
         ("SECRET BODY", "This thing: crashes"),
@@ -209,7 +209,7 @@ CASES = [
     Case(
         "C01-tab",
         {VICTIM: "---\ntitle: Tabs\n\tlevel: hard\n---\nSECRET BODY\n"},
-        [r"content/A/02_second\.md:3:1: error[yaml]: invalid YAML: found character '\\t' that cannot start any token — YAML does not allow tabs for indentation: use spaces"],
+        [r"content/A/02_second\.md:3:1: error\[yaml\]: invalid YAML: found character '\\t' that cannot start any token — YAML does not allow tabs for indentation: use spaces"],
         1,
         "A/02_second.html",
         ("SECRET BODY", "level: hard"),
@@ -217,7 +217,7 @@ CASES = [
     Case(
         "C01-unclosed",
         {VICTIM: "---\ntitle: Never closed\n\nSECRET BODY\n"},
-        [r"content/A/02_second\.md:1: error[yaml]: the front matter opened on line 1 is never closed — add a line with --- after the front matter"],
+        [r"content/A/02_second\.md:1: error\[yaml\]: the front matter opened on line 1 is never closed — add a line with --- after the front matter"],
         1,
         "A/02_second.html",
         ("SECRET BODY", "Never closed"),
@@ -226,7 +226,7 @@ CASES = [
     Case(
         "C02-list",
         {VICTIM: "---\n- a\n- b\n---\nSECRET BODY\n"},
-        [r"content/A/02_second\.md:2: error[yaml]: expected `key: value` lines, found a list — write one `key: value` per line"],
+        [r"content/A/02_second\.md:2: error\[yaml\]: expected `key: value` lines, found a list — write one `key: value` per line"],
         1,
         "A/02_second.html",
         ("SECRET BODY",),
@@ -234,7 +234,7 @@ CASES = [
     Case(
         "C02-scalar",
         {VICTIM: "---\njust some words\n---\nSECRET BODY\n"},
-        [r"content/A/02_second\.md:2: error[yaml]: expected `key: value` lines, found a single value — write one `key: value` per line"],
+        [r"content/A/02_second\.md:2: error\[yaml\]: expected `key: value` lines, found a single value — write one `key: value` per line"],
         1,
         "A/02_second.html",
         ("SECRET BODY",),
@@ -243,32 +243,32 @@ CASES = [
         "C02-types",
         {VICTIM: "---\ntitle: Typed\norder: first\ntags: {a: 1}\ntimeline: {}\nstats: [1, 2]\ndraft: maybe\n---\nBody.\n"},
         [
-            r"content/A/02_second\.md:3: error[yaml]: front-matter key 'order' must be a number, not 'first' — write a number, e\.g\. order: 2",
-            r"content/A/02_second\.md:4: error[yaml]: front-matter key 'tags' must be a list of short texts — write it as a list, e\.g\. tags: \[NLP, Attention\]",
-            r"content/A/02_second\.md:5: error[yaml]: front-matter key 'timeline' must be a list of entries, one `- key: value` block each — e\.g\. timeline: .*",
-            r"content/A/02_second\.md:6: error[yaml]: front-matter key 'stats' must be a list of entries, one `- key: value` block each — e\.g\. stats: .*",
-            r"content/A/02_second\.md:7: error[yaml]: front-matter key 'draft' must be true or false, not 'maybe' — write draft: true or draft: false",
+            r"content/A/02_second\.md:3: error\[yaml\]: front-matter key 'order' must be a number, not 'first' — write a number, e\.g\. order: 2",
+            r"content/A/02_second\.md:4: error\[yaml\]: front-matter key 'tags' must be a list of short texts — write it as a list, e\.g\. tags: \[NLP, Attention\]",
+            r"content/A/02_second\.md:5: error\[yaml\]: front-matter key 'timeline' must be a list of entries, one `- key: value` block each — e\.g\. timeline: .*",
+            r"content/A/02_second\.md:6: error\[yaml\]: front-matter key 'stats' must be a list of entries, one `- key: value` block each — e\.g\. stats: .*",
+            r"content/A/02_second\.md:7: error\[yaml\]: front-matter key 'draft' must be true or false, not 'maybe' — write draft: true or draft: false",
         ],
         1,
     ),
     Case(
         "C02-near-miss",
         {VICTIM: "---\ntitel: Second\n---\nBody.\n"},
-        [r"content/A/02_second\.md:2: warning[yaml]: unknown front-matter key 'titel' — did you mean 'title'\?"],
+        [r"content/A/02_second\.md:2: warning\[yaml\]: unknown front-matter key 'titel' — did you mean 'title'\?"],
         0,
     ),
     # C03 — executable YAML tags: refused, nothing runs ({marker} must never appear)
     Case(
         "C03-front-matter",
         {VICTIM: "---\ntitle: Second\nx: !!python/object/apply:os.system ['touch {marker}']\n---\nBody.\n"},
-        [r"content/A/02_second\.md:3:4: error[yaml]: invalid YAML: could not determine a constructor for the tag 'tag:yaml\.org,2002:python/object/apply:os\.system' — .+"],
+        [r"content/A/02_second\.md:3:4: error\[yaml\]: invalid YAML: could not determine a constructor for the tag 'tag:yaml\.org,2002:python/object/apply:os\.system' — .+"],
         1,
         "A/02_second.html",
     ),
     Case(
         "C03-name-tag",
         {VICTIM: "---\ntitle: !!python/name:os.system\n---\nBody.\n"},
-        [r"content/A/02_second\.md:2:8: error[yaml]: invalid YAML: could not determine a constructor for the tag 'tag:yaml\.org,2002:python/name:os\.system' — .+"],
+        [r"content/A/02_second\.md:2:8: error\[yaml\]: invalid YAML: could not determine a constructor for the tag 'tag:yaml\.org,2002:python/name:os\.system' — .+"],
         1,
         "A/02_second.html",
     ),
@@ -276,8 +276,8 @@ CASES = [
         "C03-course-yml",
         {"course.yml": "title: T\nx: !!python/object/apply:os.system ['touch {marker}']\n"},
         [
-            r"course\.yml:2:4: error[config]: invalid YAML: could not determine a constructor for the tag 'tag:yaml\.org,2002:python/object/apply:os\.system' — .+",
-            r"course\.yml: error[config]: course\.yml has 1 error; nothing was built — fix it and build again",
+            r"course\.yml:2:4: error\[config\]: invalid YAML: could not determine a constructor for the tag 'tag:yaml\.org,2002:python/object/apply:os\.system' — .+",
+            r"course\.yml: error\[config\]: course\.yml has 1 error; nothing was built — fix it and build again",
         ],
         2,
     ),
@@ -290,14 +290,14 @@ CASES = [
             + "".join(f"{n}: &{n} [{', '.join([f'*{p}'] * 9)}]\n" for p, n in zip("abcdefgh", "bcdefghi"))
             + "---\nBody.\n"
         },
-        [r"content/A/02_second\.md:\d+: error[yaml]: YAML too large or too deeply nested \(aliases expanding\?\) — keep it under .+"],
+        [r"content/A/02_second\.md:\d+: error\[yaml\]: YAML too large or too deeply nested \(aliases expanding\?\) — keep it under .+"],
         1,
         "A/02_second.html",
     ),
     Case(
         "C04-deep-nesting",
         {VICTIM: "---\ntitle: Deep\nx: " + "[" * 1000 + "]" * 1000 + "\n---\nBody.\n"},
-        [r"content/A/02_second\.md:[23]: error[yaml]: YAML too (large or too )?deeply nested.* — keep it under .+"],
+        [r"content/A/02_second\.md:[23]: error\[yaml\]: YAML too (large or too )?deeply nested.* — keep it under .+"],
         1,
         "A/02_second.html",
     ),
@@ -305,8 +305,8 @@ CASES = [
         "C04-course-yml",
         {"course.yml": "title: T\nx: " + "{a: " * 1000 + "1" + "}" * 1000 + "\n"},
         [
-            r"course\.yml:[12]: error[config]: YAML too (large or too )?deeply nested.* — keep it under .+",
-            r"course\.yml: error[config]: course\.yml has 1 error; nothing was built — fix it and build again",
+            r"course\.yml:[12]: error\[config\]: YAML too (large or too )?deeply nested.* — keep it under .+",
+            r"course\.yml: error\[config\]: course\.yml has 1 error; nothing was built — fix it and build again",
         ],
         2,
     ),
@@ -314,30 +314,30 @@ CASES = [
     Case(
         "C05-bool-title",
         {VICTIM: "---\ntitle: yes\n---\nBody.\n"},
-        [r"content/A/02_second\.md:2: error[yaml]: front-matter key 'title' must be a text, but YAML reads 'yes' as true — put it in quotes: title: \"yes\""],
+        [r"content/A/02_second\.md:2: error\[yaml\]: front-matter key 'title' must be a text, but YAML reads 'yes' as true — put it in quotes: title: \"yes\""],
         1,
     ),
     Case(
         "C05-numbers",
         {VICTIM: "---\ntitle: Second\nduration: 1:30\ndescription: 1.10\n---\nBody.\n"},
         [
-            r"content/A/02_second\.md:3: warning[yaml]: YAML reads 'duration: 1:30' as the number 90 — put it in quotes: duration: \"1:30\"",
-            r"content/A/02_second\.md:4: warning[yaml]: YAML reads 'description: 1\.10' as the number 1\.1 — put it in quotes: description: \"1\.10\"",
+            r"content/A/02_second\.md:3: warning\[yaml\]: YAML reads 'duration: 1:30' as the number 90 — put it in quotes: duration: \"1:30\"",
+            r"content/A/02_second\.md:4: warning\[yaml\]: YAML reads 'description: 1\.10' as the number 1\.1 — put it in quotes: description: \"1\.10\"",
         ],
         0,
     ),
     Case(
         "C05-duplicate",
         {VICTIM: "---\ntitle: One\nsummary: s\ntitle: Two\n---\nBody.\n"},
-        [r"content/A/02_second\.md:4: warning[yaml]: key 'title' is given twice \(lines 2 and 4\); the last one wins — delete one of them"],
+        [r"content/A/02_second\.md:4: warning\[yaml\]: key 'title' is given twice \(lines 2 and 4\); the last one wins — delete one of them"],
         0,
     ),
     Case(
         "C05-language-no",
         {"course.yml": "title: T\nlanguage: no\n"},
         [
-            r"course\.yml:2: error[config]: 'language' must be a text, but YAML reads 'no' as false — put it in quotes: language: \"no\"",
-            r"course\.yml: error[config]: course\.yml has 1 error; nothing was built — fix it and build again",
+            r"course\.yml:2: error\[config\]: 'language' must be a text, but YAML reads 'no' as false — put it in quotes: language: \"no\"",
+            r"course\.yml: error\[config\]: course\.yml has 1 error; nothing was built — fix it and build again",
         ],
         2,
     ),
@@ -345,23 +345,23 @@ CASES = [
     Case(
         "C06-latin1",
         {VICTIM: b"---\ntitle: Second\n---\nCaf\xe9 cr\xe8me\n"},
-        [r"content/A/02_second\.md:4:4: error: not valid UTF-8 \(byte 0xe9\) — save the file as UTF-8 in your editor .+"],
+        [r"content/A/02_second\.md:4:4: error\[encoding\]: not valid UTF-8 \(byte 0xe9\) — save the file as UTF-8 in your editor .+"],
         1,
         "A/02_second.html",
     ),
     Case(
         "C06-utf16",
         {VICTIM: "---\ntitle: Second\n---\nBody.\n".encode("utf-16")},
-        [r"content/A/02_second\.md:1:1: error: not valid UTF-8 \(byte 0xff\) — .+"],
+        [r"content/A/02_second\.md:1:1: error\[encoding\]: not valid UTF-8 \(byte 0xff\) — .+"],
         1,
         "A/02_second.html",
     ),
-    Case("C06-empty", {VICTIM: ""}, [r"content/A/02_second\.md: warning: the file is empty — write some content or delete it"], 0),
+    Case("C06-empty", {VICTIM: ""}, [r"content/A/02_second\.md: warning\[markdown\]: the file is empty — write some content or delete it"], 0),
     # C07 — a lesson too big to be one
     Case(
         "C07-too-large",
         {VICTIM: "x" * 5_000_001},
-        [r"content/A/02_second\.md: error: the file is too large \(5 MB\) — split it into lessons under 5 MB"],
+        [r"content/A/02_second\.md: error\[files\]: the file is too large \(5 MB\) — split it into lessons under 5 MB"],
         1,
         "A/02_second.html",
     ),
@@ -370,8 +370,8 @@ CASES = [
         "C08-javascript-links",
         {VICTIM: "---\ntitle: Second\n---\nText.\n\n[click](javascript:alert(1))\n\n<a href=\"data:text/html,<b>x</b>\">d</a>\n"},
         [
-            r"content/A/02_second\.md:6: warning[links]: link 'javascript:alert\(1\)' runs code in the reader's browser — .+",
-            r"content/A/02_second\.md:8: warning[links]: link 'data:text/html,<b>x</b>' runs code in the reader's browser — .+",
+            r"content/A/02_second\.md:6: warning\[links\]: link 'javascript:alert\(1\)' runs code in the reader's browser — .+",
+            r"content/A/02_second\.md:8: warning\[links\]: link 'data:text/html,<b>x</b>' runs code in the reader's browser — .+",
         ],
         0,
     ),
@@ -382,11 +382,11 @@ CASES = [
             VICTIM: "---\ntitle: Second\n---\n[next](03_missing.md)\n\n[nb](../notebooks/A/nope.ipynb)\n\n[part](01_first.md#no-such-part)\n\n[abs](/x.html)\n\n[first](01_frist.md)\n"
         },
         [
-            r"content/A/02_second\.md:4: warning[links]: link '03_missing\.md' leads nowhere — .+",
-            r"content/A/02_second\.md:6: warning[links]: link '\.\./notebooks/A/nope\.ipynb' leads nowhere — .+",
-            r"content/A/02_second\.md:8: warning[anchors]: anchor '01_first\.md#no-such-part' leads nowhere — .+",
-            r"content/A/02_second\.md:10: warning[links]: absolute link '/x\.html' breaks when the site is opened from a sub-folder or from a file — .+",
-            r"content/A/02_second\.md:12: warning[links]: link '01_frist\.md' leads nowhere — did you mean '01_first\.md'\?",
+            r"content/A/02_second\.md:4: warning\[links\]: link '03_missing\.md' leads nowhere — .+",
+            r"content/A/02_second\.md:6: warning\[links\]: link '\.\./notebooks/A/nope\.ipynb' leads nowhere — .+",
+            r"content/A/02_second\.md:8: warning\[anchors\]: anchor '01_first\.md#no-such-part' leads nowhere — .+",
+            r"content/A/02_second\.md:10: warning\[links\]: absolute link '/x\.html' breaks when the site is opened from a sub-folder or from a file — .+",
+            r"content/A/02_second\.md:12: warning\[links\]: link '01_frist\.md' leads nowhere — did you mean '01_first\.md'\?",
         ],
         0,
     ),
@@ -394,56 +394,56 @@ CASES = [
     Case(
         "C10-case-clash",
         {"content/A/Intro.md": "# Intro upper\n", "content/A/intro.md": "# intro lower\n"},
-        [r"content/A/(Intro|intro)\.md: error: 'content/A/(Intro|intro)\.md' and 'content/A/(Intro|intro)\.md' would both be published as 'A/[Ii]ntro\.html' — rename one of them"],
+        [r"content/A/(Intro|intro)\.md: error\[files\]: 'content/A/(Intro|intro)\.md' and 'content/A/(Intro|intro)\.md' would both be published as 'A/[Ii]ntro\.html' — rename one of them"],
         1,
     ),
     Case(
         "C10-order-tie",
         {VICTIM: "---\ntitle: Second\norder: 2\n---\nBody.\n", "content/A/01_first.md": "---\ntitle: First\norder: 2\n---\n## Part one\n"},
-        [r"content/A/0[12]_\w+\.md:3: warning: 'content/A/0[12]_\w+\.md' and 'content/A/0[12]_\w+\.md' both have order: 2; they are sorted by name — give each page its own order"],
+        [r"content/A/0[12]_\w+\.md:3: warning\[yaml\]: 'content/A/0[12]_\w+\.md' and 'content/A/0[12]_\w+\.md' both have order: 2; they are sorted by name — give each page its own order"],
         0,
     ),
     # C11 — path escapes in front matter: refused, nothing from outside read or published
     Case(
         "C11-notebook-dotdot",
         {VICTIM: "---\ntitle: Second\nnotebook: ../../../secret.ipynb\n---\nBody.\n"},
-        [r"content/A/02_second\.md:3: error[notebook]: notebook '\.\./\.\./\.\./secret\.ipynb' not found — the notebook must be inside the course .+"],
+        [r"content/A/02_second\.md:3: error\[notebook\]: notebook '\.\./\.\./\.\./secret\.ipynb' not found — the notebook must be inside the course .+"],
         1,
     ),
     Case(
         "C11-notebook-etc-passwd",
         {VICTIM: "---\ntitle: Second\nnotebook: ../../../../etc/passwd\n---\nBody.\n"},
-        [r"content/A/02_second\.md:3: error[notebook]: notebook '\.\./\.\./\.\./\.\./etc/passwd' not found — the notebook must be inside the course .+"],
+        [r"content/A/02_second\.md:3: error\[notebook\]: notebook '\.\./\.\./\.\./\.\./etc/passwd' not found — the notebook must be inside the course .+"],
         1,
     ),
     Case(
         "C11-notebook-absolute",
         {VICTIM: "---\ntitle: Second\nnotebook: {outside}/secret.ipynb\n---\nBody.\n"},
-        [r"content/A/02_second\.md:3: error[notebook]: notebook '/.+/secret\.ipynb' not found — .+"],
+        [r"content/A/02_second\.md:3: error\[notebook\]: notebook '/.+/secret\.ipynb' not found — .+"],
         1,
     ),
     Case(
         "C11-notebook-encoded",
         {VICTIM: "---\ntitle: Second\nnotebook: '%2e%2e/%2e%2e/%2e%2e/secret.ipynb'\n---\nBody.\n"},
-        [r"content/A/02_second\.md:3: error[notebook]: notebook '%2e%2e/%2e%2e/%2e%2e/secret\.ipynb' not found — .+"],
+        [r"content/A/02_second\.md:3: error\[notebook\]: notebook '%2e%2e/%2e%2e/%2e%2e/secret\.ipynb' not found — .+"],
         1,
     ),
     Case(
         "C11-notebook-backslash",
         {VICTIM: "---\ntitle: Second\nnotebook: '..\\..\\..\\secret.ipynb'\n---\nBody.\n"},
-        [r"content/A/02_second\.md:3: error[notebook]: notebook '\.\.\\\.\.\\\.\.\\secret\.ipynb' not found — .+"],
+        [r"content/A/02_second\.md:3: error\[notebook\]: notebook '\.\.\\\.\.\\\.\.\\secret\.ipynb' not found — .+"],
         1,
     ),
     Case(
         "C11-template-dotdot",
         {VICTIM: "---\ntitle: Second\ntemplate: ../../secret.html\n---\nBody.\n"},
-        [r"content/A/02_second\.md:3: error[template]: template '\.\./\.\./secret\.html' must be a name inside templates/ — using lesson\.html"],
+        [r"content/A/02_second\.md:3: error\[template\]: template '\.\./\.\./secret\.html' must be a name inside templates/ — using lesson\.html"],
         1,
     ),
     Case(
         "C11-template-absolute",
         {VICTIM: "---\ntitle: Second\ntemplate: {outside}/secret.html\n---\nBody.\n"},
-        [r"content/A/02_second\.md:3: error[template]: template '/.+/secret\.html' must be a name inside templates/ — using lesson\.html"],
+        [r"content/A/02_second\.md:3: error\[template\]: template '/.+/secret\.html' must be a name inside templates/ — using lesson\.html"],
         1,
     ),
     # K01 — course.yml invalid: exit 2 before any output, every error listed with its line
@@ -451,8 +451,8 @@ CASES = [
         "K01-syntax",
         {"course.yml": "title: [unclosed\nlanguage: en\n"},
         [
-            r"course\.yml:\d+:\d+: error[config]: invalid YAML: .+ — .+",
-            r"course\.yml: error[config]: course\.yml has 1 error; nothing was built — fix it and build again",
+            r"course\.yml:\d+:\d+: error\[config\]: invalid YAML: .+ — .+",
+            r"course\.yml: error\[config\]: course\.yml has 1 error; nothing was built — fix it and build again",
         ],
         2,
     ),
@@ -460,10 +460,10 @@ CASES = [
         "K01-every-error",
         {"course.yml": "title: T\nbase_url: 12\nnotebooks: {execute: sometimes}\nlanguage: no\n"},
         [
-            r"course\.yml:2: error[config]: base_url '12' is not an absolute http\(s\) URL — e\.g\. base_url: https://example\.org/cours/",
-            r"course\.yml:3: error[config]: notebooks\.execute must be never, auto or always, not 'sometimes'.*",
-            r"course\.yml:4: error[config]: 'language' must be a text, but YAML reads 'no' as false — put it in quotes: language: \"no\"",
-            r"course\.yml: error[config]: course\.yml has 3 errors; nothing was built — fix it and build again",
+            r"course\.yml:2: error\[config\]: base_url '12' is not an absolute http\(s\) URL — e\.g\. base_url: https://example\.org/cours/",
+            r"course\.yml:3: error\[config\]: notebooks\.execute must be never, auto or always, not 'sometimes'.*",
+            r"course\.yml:4: error\[config\]: 'language' must be a text, but YAML reads 'no' as false — put it in quotes: language: \"no\"",
+            r"course\.yml: error\[config\]: course\.yml has 3 errors; nothing was built — fix it and build again",
         ],
         2,
     ),
@@ -471,8 +471,8 @@ CASES = [
         "K01-list",
         {"course.yml": "- title\n- language\n"},
         [
-            r"course\.yml:1: error[config]: expected `key: value` lines, found a list — write one `key: value` per line",
-            r"course\.yml: error[config]: course\.yml has 1 error; nothing was built — fix it and build again",
+            r"course\.yml:1: error\[config\]: expected `key: value` lines, found a list — write one `key: value` per line",
+            r"course\.yml: error\[config\]: course\.yml has 1 error; nothing was built — fix it and build again",
         ],
         2,
     ),
@@ -480,28 +480,28 @@ CASES = [
     Case(
         "K02-syntax",
         {"templates/lesson.html": '{% extends "theme/lesson.html" %}\n{% block title %}\n{{ page.title }\n{% endblock %}\n'},
-        [r"templates/lesson\.html:3: error[template]: template syntax error: unexpected '}' — fix the template"],
+        [r"templates/lesson\.html:3: error\[template\]: template syntax error: unexpected '}' — fix the template"],
         1,
     ),
     # K03 — template runtime errors: undefined → warning naming template and line; exceptions → error
     Case(
         "K03-undefined",
         {"templates/lesson.html": '{% extends "theme/lesson.html" %}\n\n{% block title %}\n{{ page.titel }}\n{% endblock %}\n'},
-        [r"content/A/0[12]_\w+\.md: warning[template]: template lesson\.html line 4: .*'titel'.* — .+"] * 2
-        + [r"content/B/01_other\.md: warning[template]: template lesson\.html line 4: .*'titel'.* — .+"],
+        [r"content/A/0[12]_\w+\.md: warning\[template\]: template lesson\.html line 4: .*'titel'.* — .+"] * 2
+        + [r"content/B/01_other\.md: warning\[template\]: template lesson\.html line 4: .*'titel'.* — .+"],
         0,
     ),
     Case(
         "K03-exception",
         {"templates/lesson.html": '{% extends "theme/lesson.html" %}\n{% block title %}\n{{ 1 / 0 }}\n{% endblock %}\n'},
-        [r"content/\w/0[12]_\w+\.md: error[template]: template lesson\.html line 3: division by zero — fix the template or the page's front matter"] * 3,
+        [r"content/\w/0[12]_\w+\.md: error\[template\]: template lesson\.html line 3: division by zero — fix the template or the page's front matter"] * 3,
         1,
     ),
     # K04 — bad template reference
     Case(
         "K04-missing",
         {VICTIM: "---\ntitle: Second\nsummary: s\ntemplate: fancy.html\n---\nBody.\n"},
-        [r"content/A/02_second\.md:4: error[template]: template 'fancy\.html' not found \(looked in .+\) — using lesson\.html"],
+        [r"content/A/02_second\.md:4: error\[template\]: template 'fancy\.html' not found \(looked in .+\) — using lesson\.html"],
         1,
     ),
     # F05 — an unreadable source (simulated: see test_unreadable_lesson) is covered below
@@ -595,13 +595,13 @@ def test_every_error_of_a_run_is_reported_in_one_run(prev, capsys):
     assert_messages(
         run,
         [
-            r"content/A/02_second\.md:2:18: error[yaml]: invalid YAML: .+",
-            r"content/A/03_types\.md:2: error[yaml]: front-matter key 'order' .+",
-            r"content/A/03_types\.md:3: error[yaml]: front-matter key 'tags' .+",
-            r"content/A/04_latin1\.md:1:6: error: not valid UTF-8 \(byte 0xe9\) — .+",
-            r"content/A/05_links\.md:3: warning[links]: link 'nowhere\.md' leads nowhere — .+",
-            r"content/B/02_unclosed\.md:1: error[yaml]: the front matter opened on line 1 is never closed — .+",
-            r"notebooks/A/broken\.ipynb:3:1: error[notebook]: not valid JSON — .+",
+            r"content/A/02_second\.md:2:18: error\[yaml\]: invalid YAML: .+",
+            r"content/A/03_types\.md:2: error\[yaml\]: front-matter key 'order' .+",
+            r"content/A/03_types\.md:3: error\[yaml\]: front-matter key 'tags' .+",
+            r"content/A/04_latin1\.md:1:6: error\[encoding\]: not valid UTF-8 \(byte 0xe9\) — .+",
+            r"content/A/05_links\.md:3: warning\[links\]: link 'nowhere\.md' leads nowhere — .+",
+            r"content/B/02_unclosed\.md:1: error\[yaml\]: the front matter opened on line 1 is never closed — .+",
+            r"notebooks/A/broken\.ipynb:3:1: error\[notebook\]: not valid JSON — .+",
         ],
     )
     assert re.search(r": 6 errors, 1 warning\b", run.lines[-1]), run.lines[-1]
@@ -614,9 +614,9 @@ def test_fatal_config_summary_counts_errors_and_warnings_apart(prev, capsys):
     assert_messages(
         run,
         [
-            r"course\.yml:2: warning[config]: unknown key 'titel' — did you mean 'title'\?",
-            r"course\.yml:3: error[config]: base_url '12' is not an absolute http\(s\) URL — .+",
-            r"course\.yml: error[config]: course\.yml has \d+ errors?; nothing was built — fix it and build again",
+            r"course\.yml:2: warning\[config\]: unknown key 'titel' — did you mean 'title'\?",
+            r"course\.yml:3: error\[config\]: base_url '12' is not an absolute http\(s\) URL — .+",
+            r"course\.yml: error\[config\]: course\.yml has \d+ errors?; nothing was built — fix it and build again",
         ],
     )
     assert prev.intact()
@@ -627,7 +627,7 @@ def test_invalid_course_yml_stops_before_any_output(tmp_path, capsys):
     before = snapshot(root)
     run = cli(capsys, "build", root)
     assert run.code == 2
-    assert [line.split(": error:")[0] for line in run.lines] == ["course.yml:2", "course.yml:3", "course.yml"]
+    assert [line.split(": error[")[0] for line in run.lines] == ["course.yml:2", "course.yml:3", "course.yml"]
     assert snapshot(root) == before  # no site/, no cache, no lock
     assert sorted(p.name for p in tmp_path.iterdir()) == ["course"]
 
@@ -696,11 +696,11 @@ def test_no_yaml_tag_runs_anything_anywhere(yaml_line, prev, tmp_path, capsys):
     edit(prev.root, {VICTIM: f"---\ntitle: T\n{line}\n---\nBody.\n"})
     run = cli(capsys, "build", prev.root, "-o", prev.out)
     assert run.code == 1
-    assert re.fullmatch(r"content/A/02_second\.md:3:\d+: error[yaml]: invalid YAML: .+", run.at_level("error")[0])
+    assert re.fullmatch(r"content/A/02_second\.md:3:\d+: error\[yaml\]: invalid YAML: .+", run.at_level("error")[0])
     edit(prev.root, {VICTIM: "# ok\n", "course.yml": f"title: T\n{line}\n"})
     run = cli(capsys, "build", prev.root, "-o", prev.out)
     assert run.code == 2
-    assert re.fullmatch(r"course\.yml:2:\d+: error[config]: invalid YAML: .+", run.lines[0])
+    assert re.fullmatch(r"course\.yml:2:\d+: error\[config\]: invalid YAML: .+", run.lines[0])
     assert not marker.exists()
 
 
@@ -737,8 +737,8 @@ def test_duplicate_keys_fail_under_strict_naming_both_lines(prev, capsys):
     assert_messages(
         run,
         [
-            r"content/A/02_second\.md:3: warning[yaml]: key 'tags' is given twice \(lines 2 and 3\); the last one wins — delete one of them",
-            r"course\.yml:3: warning[config]: key 'title' is given twice \(lines 1 and 3\); the last one wins — delete one of them",
+            r"content/A/02_second\.md:3: warning\[yaml\]: key 'tags' is given twice \(lines 2 and 3\); the last one wins — delete one of them",
+            r"course\.yml:3: warning\[config\]: key 'title' is given twice \(lines 1 and 3\); the last one wins — delete one of them",
         ],
     )
     assert prev.intact()
@@ -797,7 +797,7 @@ def test_pathological_markdown_gives_a_page_or_an_error(body, prev, capsys):
     assert_clean_report(run, prev.root)
     assert (prev.out / "A/02_second.html").is_file()
     if run.code == 1:
-        assert run.at_level("error") == ["content/A/02_second.md: error: too deeply nested (quotes or lists inside each other hundreds of times) — flatten the structure"]
+        assert run.at_level("error") == ["content/A/02_second.md: error[markdown]: too deeply nested (quotes or lists inside each other hundreds of times) — flatten the structure"]
 
 
 # ----------------------------------------------------------------------------------------------
@@ -813,9 +813,9 @@ def test_raw_html_passes_by_default_and_javascript_links_warn(prev, capsys):
     assert_messages(
         run,
         [
-            r"content/A/02_second\.md:8: warning[links]: link 'javascript:alert\(3\)' runs code in the reader's browser — .+",
-            r"content/A/02_second\.md:10: warning[links]: link 'javascript:alert\(4\)' runs code in the reader's browser — .+",
-            r"content/A/02_second\.md:12: warning[links]: link 'JaVaScRiPt:alert\(5\)' runs code in the reader's browser — .+",
+            r"content/A/02_second\.md:8: warning\[links\]: link 'javascript:alert\(3\)' runs code in the reader's browser — .+",
+            r"content/A/02_second\.md:10: warning\[links\]: link 'javascript:alert\(4\)' runs code in the reader's browser — .+",
+            r"content/A/02_second\.md:12: warning\[links\]: link 'JaVaScRiPt:alert\(5\)' runs code in the reader's browser — .+",
         ],
     )
     page = (prev.out / "A/02_second.html").read_text(encoding="utf-8")
@@ -919,7 +919,7 @@ def test_template_syntax_error_names_the_template_line_and_keeps_the_site(prev, 
     edit(prev.root, {"templates/partials/extra.html": "<p>\n{% if page.title %}\n{{ page.title }}\n"})
     run = cli(capsys, "build", prev.root, "-o", prev.out)
     assert run.code == 1
-    assert_messages(run, [r"templates/partials/extra\.html:3: error[template]: template syntax error: Unexpected end of template\..+ — fix the template"])
+    assert_messages(run, [r"templates/partials/extra\.html:3: error\[template\]: template syntax error: Unexpected end of template\..+ — fix the template"])
     assert run.lines[-1] == "Nothing written (errors were found): 1 error, 0 warnings; the previous site is unchanged"
     assert prev.intact()
 
@@ -928,7 +928,7 @@ def test_undefined_template_variable_fails_under_strict_and_keeps_the_site(prev,
     edit(prev.root, {"templates/section.html": '{% extends "theme/section.html" %}\n{% block title %}{% for x in page.nothing %}{{ x }}{% endfor %}{% endblock %}\n'})
     run = cli(capsys, "build", prev.root, "-o", prev.out, "--strict")
     assert run.code == 1
-    assert run.diagnostics and all(re.fullmatch(r"content/(A|B)/index\.md: warning[template]: template section\.html line 2: .*'nothing'.* — .+|(A|B)/index\.html: warning[template]: template section\.html line 2: .*", l) for l in run.diagnostics), run.err
+    assert run.diagnostics and all(re.fullmatch(r"content/(A|B)/index\.md: warning\[template\]: template section\.html line 2: .*'nothing'.* — .+|(A|B)/index\.html: warning\[template\]: template section\.html line 2: .*", l) for l in run.diagnostics), run.err
     assert prev.intact()
 
 
@@ -951,7 +951,7 @@ def test_unsafe_output_folders_exit_2_and_touch_nothing(out, prev, capsys, monke
     run = cli(capsys, "build", "-o", out)
     assert run.code == 2
     [line] = run.lines
-    assert re.fullmatch(r"course: error[build]: the output folder .+ — .+", line)
+    assert re.fullmatch(r"course: error\[build\]: the output folder .+ — .+", line)
     assert_clean_report(run)
     assert snapshot(prev.root.parent) == before
 
@@ -1005,7 +1005,7 @@ def test_unreadable_lesson_is_an_error_naming_it_and_the_rest_builds(prev, capsy
     monkeypatch.setattr(Path, "read_bytes", read_bytes)
     run = cli(capsys, "build", prev.root, "-o", prev.out)
     assert run.code == 1
-    assert_messages(run, [r"content/A/02_second\.md: error[files]: cannot read the file \(Permission denied\) — check that it exists and is readable"])
+    assert_messages(run, [r"content/A/02_second\.md: error\[files\]: cannot read the file \(Permission denied\) — check that it exists and is readable"])
     assert_clean_report(run, prev.root)
     assert (prev.out / "A/01_first.html").is_file() and (prev.out / "A/02_second.html").is_file()
 
@@ -1068,7 +1068,7 @@ def test_disk_full_while_copying_a_file_exits_1_and_keeps_the_site(prev, capsys,
     run = cli(capsys, "build", prev.root, "-o", prev.out)
     monkeypatch.undo()
     assert run.code == 1
-    assert re.fullmatch(r"course: error[build]: disk full while writing \S+ — free some space; the previous site was left as it was", run.lines[-1]), run.err
+    assert re.fullmatch(r"course: error\[build\]: disk full while writing \S+ — free some space; the previous site was left as it was", run.lines[-1]), run.err
     assert "Traceback" not in run.err
     assert prev.intact()
 
@@ -1122,9 +1122,9 @@ def test_symlinks_leading_outside_are_skipped_with_a_warning(prev, tmp_path, cap
     assert_messages(
         run,
         [
-            r"content/A/keys: warning[files]: symbolic link leads outside the course, skipped — copy the file into the course instead",
-            r"content/A/leak\.md: warning[files]: symbolic link leads outside the course, skipped — copy the file into the course instead",
-            r"static/leak\.css: warning[files]: symbolic link leads outside static/, skipped — copy the file into static/ instead",
+            r"content/A/keys: warning\[files\]: symbolic link leads outside the course, skipped — copy the file into the course instead",
+            r"content/A/leak\.md: warning\[files\]: symbolic link leads outside the course, skipped — copy the file into the course instead",
+            r"static/leak\.css: warning\[files\]: symbolic link leads outside static/, skipped — copy the file into static/ instead",
         ],
     )
     assert_nowhere(prev.out, "OUTSIDE-SECRET")
@@ -1136,7 +1136,7 @@ def test_symlinked_static_folder_leading_outside_warns(prev, tmp_path, capsys):
     os.symlink(secret, prev.root / "static/home")
     run = cli(capsys, "build", prev.root, "-o", prev.out)
     assert_nowhere(prev.out, "OUTSIDE-SECRET")
-    assert any(line.startswith("static/home: warning: ") for line in run.diagnostics), run.err
+    assert any(line.startswith("static/home: warning[files]: ") for line in run.diagnostics), run.err
 
 
 def test_dangling_link_warns_and_a_folder_loop_makes_no_duplicate_pages(prev, capsys):
@@ -1145,7 +1145,7 @@ def test_dangling_link_warns_and_a_folder_loop_makes_no_duplicate_pages(prev, ca
     run = cli(capsys, "build", prev.root, "-o", prev.out)
     assert run.code == 0
     assert_clean_report(run, prev.root)
-    assert "content/A/dangling.md: warning: broken symbolic link, skipped — remove it or point it at an existing file" in run.diagnostics
+    assert "content/A/dangling.md: warning[files]: broken symbolic link, skipped — remove it or point it at an existing file" in run.diagnostics
     pages = sorted(rel for rel in snapshot(prev.out) if rel.endswith(".html"))
     assert pages == sorted(rel for rel in prev.site if rel.endswith(".html"))  # each real folder once
 
@@ -1153,7 +1153,7 @@ def test_dangling_link_warns_and_a_folder_loop_makes_no_duplicate_pages(prev, ca
 def test_symlink_folder_loop_warns(prev, capsys):
     os.symlink(prev.root / "content", prev.root / "content/A/loop")
     run = cli(capsys, "build", prev.root, "-o", prev.out)
-    assert any(line.startswith("content/A/loop: warning: ") for line in run.diagnostics), run.err
+    assert any(line.startswith("content/A/loop: warning[files]: ") for line in run.diagnostics), run.err
 
 
 def test_symlink_file_loop_warns_without_a_traceback(prev, capsys):
@@ -1208,8 +1208,8 @@ def test_awkward_names_get_encoded_urls_that_resolve(prev, capsys):
     assert_messages(
         run,
         [
-            r"content/A/CON\.md: warning[files]: the name 'CON\.md' can't be used on Windows — .+",
-            r"content/A/q\?\.md: warning[files]: the name 'q\?\.md' can't be used on Windows — .+",
+            r"content/A/CON\.md: warning\[files\]: the name 'CON\.md' can't be used on Windows — .+",
+            r"content/A/q\?\.md: warning\[files\]: the name 'q\?\.md' can't be used on Windows — .+",
         ],
     )
     assert _hrefs_resolve(prev.out) == []
@@ -1378,7 +1378,7 @@ def test_dangerous_base_url_is_refused(url, prev, capsys):
     edit(prev.root, {"course.yml": f"title: T\nbase_url: '{url}'\n"})
     run = cli(capsys, "build", prev.root, "-o", prev.out)
     assert run.code == 2
-    assert re.fullmatch(r"course\.yml:2: error[config]: base_url '.+' is not an absolute http\(s\) URL — .+", run.lines[0])
+    assert re.fullmatch(r"course\.yml:2: error\[config\]: base_url '.+' is not an absolute http\(s\) URL — .+", run.lines[0])
     assert prev.intact()
 
 
@@ -1431,5 +1431,5 @@ def test_garbled_text_warns_with_line_and_repaired_text(garbled, capsys):
         "content/A/index.md:2: warning[encoding]: garbled text (UTF-8 read as Windows-1252?), should probably read: "
         "title: Module 6 - Transformers et Mécanismes d'Attention — repair the file with `coursegen check --fix-encoding` (a .bak copy is kept)"
     )
-    assert re.fullmatch(r"content/A/index\.md:\d+: warning: \d+ more garbled lines from here on — .+", warnings[-1])
+    assert re.fullmatch(r"content/A/index\.md:\d+: warning\[encoding\]: \d+ more garbled lines from here on — .+", warnings[-1])
     assert all(re.match(r"content/A/index\.md:\d+: ", line) for line in warnings)

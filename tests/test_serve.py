@@ -629,7 +629,7 @@ def test_error_overlay_appears_and_disappears(server, course):
     for target in ("/A/lesson.html", "/index.html", "/nowhere.html"):
         text = get(server, target).text
         assert 'role="alert"' in text, target
-        assert "content/A/lesson.md:2:" in text and ": error: " in text
+        assert "content/A/lesson.md:2:" in text and ": error[yaml]: " in text
     assert 'role="alert"' not in (server.site_dir / "index.html").read_text(encoding="utf-8")
     assert "Welcome home." in get(server, "/index.html").text, "the rest of the site is still served"
 

@@ -272,7 +272,7 @@ class BodyRenderer:
                 rendered = self.markdown().render(page, body, first_line, local)
         except NotebookProblem as problem:
             if not page.error:  # JSON errors were reported when the file was read
-                local.error(page.rel, str(problem), problem.hint, kind="notebook")
+                local.error(page.rel, str(problem), problem.hint, kind=problem.kind)
             return {**_EMPTY_ENTRY, "diagnostics": plain(local), "error": page.error or str(problem)}
         except RecursionError:
             message = "too deeply nested (quotes or lists inside each other hundreds of times)"

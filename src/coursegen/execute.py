@@ -17,7 +17,7 @@ from coursegen.config import NotebookSettings
 from coursegen.discover import is_ignored
 from coursegen.errors import Diagnostics
 from coursegen.model import Page
-from coursegen.notebooks import NotebookProblem
+from coursegen.notebooks import ExecutionProblem
 
 DEFAULT_KERNEL = "python3"
 
@@ -111,25 +111,25 @@ def _run(page: Page, notebook, settings: NotebookSettings):
             # starts the kernel and always shuts it down, even on error; the kernel's own chatter is not ours to print
             client.execute(stderr=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
         except NoSuchKernel:
-            raise NotebookProblem(
+            raise ExecutionProblem(
                 f"cannot run the notebook: kernel '{kernel}' is not installed",
                 "install it (for Python: pip install ipykernel) or change the notebook's kernel",
             ) from None
         except CellTimeoutError:
-            raise NotebookProblem(f"cannot run the notebook: a cell ran longer than {settings.timeout} s", "make it faster or raise notebooks.timeout in course.yml") from None
+            raise ExecutionProblem(f"cannot run the notebook: a cell ran longer than {settings.timeout} s", "make it faster or raise notebooks.timeout in course.yml") from None
         except DeadKernelError:
             if timed_out.is_set():
-                raise NotebookProblem(f"cannot run the notebook: it ran longer than {settings.notebook_timeout} s", "raise notebooks.notebook_timeout in course.yml") from None
-            raise NotebookProblem(f"cannot run the notebook: kernel '{kernel}' died", "out of memory, or a crash in a library? run it in Jupyter to see") from None
+                raise ExecutionProblem(f"cannot run the notebook: it ran longer than {settings.notebook_timeout} s", "raise notebooks.notebook_timeout in course.yml") from None
+            raise ExecutionProblem(f"cannot run the notebook: kernel '{kernel}' died", "out of memory, or a crash in a library? run it in Jupyter to see") from None
         except CellExecutionError as error:
             if timed_out.is_set():
-                raise NotebookProblem(f"cannot run the notebook: it ran longer than {settings.notebook_timeout} s", "raise notebooks.notebook_timeout in course.yml") from None
-            raise NotebookProblem(
+                raise ExecutionProblem(f"cannot run the notebook: it ran longer than {settings.notebook_timeout} s", "raise notebooks.notebook_timeout in course.yml") from None
+            raise ExecutionProblem(
                 f"{_failing_cell(notebook)} raised {error.ename}: {error.evalue}",
                 "tag the cell `raises-exception` if the error is on purpose, or set allow_errors",
             ) from None
         except RuntimeError as error:  # nbclient reports kernels that fail to start this way
-            raise NotebookProblem(f"cannot run the notebook with kernel '{kernel}': {error}", "check that the kernel starts in Jupyter") from None
+            raise ExecutionProblem(f"cannot run the notebook with kernel '{kernel}': {error}", "check that the kernel starts in Jupyter") from None
         finally:
             watchdog.cancel()
             for timer in timers:

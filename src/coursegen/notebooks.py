@@ -274,9 +274,17 @@ def _json_pretty(value: Any) -> str:
 class NotebookProblem(Exception):
     """A notebook that can't be rendered (invalid, or its execution failed): what, and what to do."""
 
+    kind = "notebook"  # the finding's kind (errors.KINDS)
+
     def __init__(self, message: str, hint: str = "fix the notebook in Jupyter; its page shows this error meanwhile"):
         super().__init__(message)
         self.hint = hint
+
+
+class ExecutionProblem(NotebookProblem):
+    """Running the notebook failed (kernel missing or dead, a cell raised, a timeout)."""
+
+    kind = "execution"
 
 
 def validated_notebook(page: Page, diagnostics: Diagnostics):
