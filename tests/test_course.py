@@ -454,10 +454,13 @@ def test_resolve_link_leading_nowhere(graph, from_url, path):
         ("lesson.md", "lesson.md"),
         ("x.md", "../B/x.md"),  # a lesson that moved to another module
         ("nothing-like-it-at-all.txt", ""),
+        ("intro.md", "01_introduction.md"),  # numbering set aside, then the one name it begins
+        ("attention.md", "02_attention.md"),
+        ("02-attention.md", "02_attention.md"),
     ],
 )
 def test_suggest_link(graph, path, guess):
-    course, _ = graph(LINKS)
+    course, _ = graph({**LINKS, "content/A/01_introduction.md": "# I\n", "content/A/02_attention.md": "# At\n", "content/A/03_attention_multi.md": "# AM\n"})
     assert suggest_link(course, page_at(course, "A/lesson.html"), path) == guess
 
 

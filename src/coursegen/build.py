@@ -17,6 +17,7 @@ from coursegen.config import load_config
 from coursegen.course import build_course
 from coursegen.discover import discover_sources
 from coursegen.errors import ConfigInvalid, CoursegenError, Diagnostics, plain, replay
+from coursegen.findings import apply_checks
 from coursegen.bodies import BodySettings, check_anchors, render_bodies
 from coursegen.model import PageKind, SourceKind
 from coursegen.output import Manifest, OutputLock, SitePlan, check_output_dir, empty_trash, write_atomically
@@ -39,6 +40,7 @@ class BuildResult:
     files: int = 0
     seconds: float = 0.0
     written: bool = False
+    silenced: int = 0  # findings switched off by course.yml `checks:`
     stages: list[tuple[str, float]] = field(default_factory=list)  # (stage, seconds), for `-v`
 
 
@@ -150,6 +152,7 @@ def _render_site(root: Path, out: Path, options: BuildOptions) -> tuple[BuildRes
     bytecode_dir = root / CACHE_DIR / "templates" if options.cache and options.write else None  # compiled templates
     renderer = SiteRenderer(config, course, theme, strings, bytecode_dir)
     if not renderer.check_templates(root, diagnostics):
+        result.silenced = apply_checks(diagnostics, config.checks)
         return result, None
     clock.lap("templates")
     # `check` never runs notebooks: it validates what is there and writes nothing
@@ -223,6 +226,7 @@ def _render_site(root: Path, out: Path, options: BuildOptions) -> tuple[BuildRes
         plan.add_text("sitemap.xml", sitemap_xml(config.base_url, [page.url for page in course.pages]), "sitemap.xml")
         plan.add_text("robots.txt", f"User-agent: *\nAllow: /\nSitemap: {absolute_url(config.base_url, 'sitemap.xml')}\n", "robots.txt")
     clock.lap("files, assets, 404")
+    result.silenced = apply_checks(diagnostics, config.checks)  # course.yml `checks:` before --strict counts
     return result, plan
 
 

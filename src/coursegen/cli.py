@@ -37,6 +37,8 @@ def make_parser() -> argparse.ArgumentParser:
     _add_strict(check)
     check.add_argument("--drafts", action="store_true", help="also check pages marked `draft: true`")
     check.add_argument("--fix-encoding", action="store_true", help="repair garbled text (UTF-8 read as Windows-1252, e.g. 'MÃ©canismes') in place, keeping a .bak copy of each file")
+    check.add_argument("--kind", metavar="K[,K…]", help="list only findings of these kinds (links, anchors, headings, alt-text, yaml, notebook, encoding, math, …); the exit status counts only them")
+    check.add_argument("--format", choices=["text", "json"], default="text", help="text: one finding per line on stderr (default); json: one document on stdout, for editors and CI")
     _add_verbosity(check)
 
     serve = commands.add_parser("serve", help="preview the site, rebuilt and reloaded as you edit", description="Build the course into a temporary folder, serve it on 127.0.0.1, and rebuild and reload the browser whenever content/, notebooks/, templates/, static/ or course.yml change. Build errors are shown in the page.")
@@ -149,6 +151,16 @@ def _fix_encoding(course_dir: Path) -> None:
             print(f"{rel}: repaired {count} garbled line{'s' if count > 1 else ''} (original kept as {backup.name})", file=sys.stderr)
 
 
+def _kinds(text: str) -> list[str]:
+    from coursegen.errors import UsageError
+    from coursegen.findings import parse_kinds
+
+    try:
+        return parse_kinds(text)
+    except ValueError as error:
+        raise UsageError(str(error)) from None
+
+
 def _interrupt(signum, frame):
     raise KeyboardInterrupt
 
@@ -159,6 +171,8 @@ def _run_build(args: argparse.Namespace) -> int:
 
     reporter = Reporter(quiet=args.quiet, verbose=args.verbose)
     writing = args.command == "build"
+    kinds = _kinds(args.kind) if getattr(args, "kind", None) else None
+    as_json = getattr(args, "format", "text") == "json"
     if getattr(args, "fix_encoding", False):
         _fix_encoding(args.course_dir)
     if writing and args.clean:
@@ -176,6 +190,5 @@ def _run_build(args: argparse.Namespace) -> int:
     )
     with reporter.live():
         result = build(args.course_dir, getattr(args, "output", None), options)
-    reporter.summary(result, args.course_dir, checking=not writing, strict=args.strict)
-    failed = bool(result.diagnostics.errors) or (args.strict and bool(result.diagnostics.problems))
+    failed = reporter.summary(result, args.course_dir, checking=not writing, strict=args.strict, kinds=kinds, as_json=as_json)
     return EXIT_ERRORS if failed else EXIT_OK

@@ -41,6 +41,19 @@ class LaunchSettings:
 
 
 @dataclass(frozen=True)
+class CheckRule:
+    """course.yml `checks: {kind: level}` or `{kind: {level: off, files: [globs]}}`."""
+
+    level: str  # off | warning | error
+    files: tuple[str, ...] = ()  # glob patterns of course-relative paths; empty: every file
+
+    def applies_to(self, path: str) -> bool:
+        from fnmatch import fnmatchcase
+
+        return not self.files or any(fnmatchcase(path, pattern) for pattern in self.files)
+
+
+@dataclass(frozen=True)
 class CourseConfig:
     title: str = "Course"
     description: str = ""
@@ -53,10 +66,11 @@ class CourseConfig:
     launch: LaunchSettings | None = None
     theme: dict[str, Any] = field(default_factory=dict)
     strings: dict[str, str] = field(default_factory=dict)
+    checks: dict[str, CheckRule] = field(default_factory=dict)
 
 
 _TEXT_KEYS = ("title", "description", "language", "author", "icon", "base_url")
-KNOWN_KEYS = set(_TEXT_KEYS) | {"notebooks", "markdown", "launch", "theme", "strings"}
+KNOWN_KEYS = set(_TEXT_KEYS) | {"notebooks", "markdown", "launch", "theme", "strings", "checks"}
 
 
 def load_config(root: Path, diagnostics: Diagnostics, yaml_cache=None) -> CourseConfig:
@@ -101,6 +115,8 @@ def load_config(root: Path, diagnostics: Diagnostics, yaml_cache=None) -> Course
             values[key] = _markdown_settings(value, line, diagnostics)
         elif key == "launch":
             values[key] = _launch_settings(value, line, diagnostics)
+        elif key == "checks":
+            values[key] = _check_rules(value, line, diagnostics)
         elif key in ("theme", "strings"):
             if not isinstance(value, dict):
                 diagnostics.error(CONFIG_NAME, f"'{key}' must be a mapping of `name: value` lines", f"e.g. {key}: {{name: value}}", line=line, kind="config")
@@ -184,6 +200,42 @@ def _launch_settings(value: Any, line: int | None, diagnostics: Diagnostics) -> 
         diagnostics.error(CONFIG_NAME, f"launch.repository '{value['repository']}' is not 'owner/name'", "e.g. repository: jdupont/cours-nlp", line=line, kind="config")
         return None
     return LaunchSettings(repository=repository, branch=str(value.get("branch", "main")))
+
+
+_CHECK_LEVELS = ("off", "warning", "error")
+
+
+def _check_rules(value: Any, line: int | None, diagnostics: Diagnostics) -> dict[str, CheckRule]:
+    from coursegen.errors import KINDS
+
+    example = "e.g. checks: {headings: off, links: error}"
+    if not isinstance(value, dict):
+        diagnostics.error(CONFIG_NAME, "'checks' must be a mapping of `kind: off|warning|error` lines", example, line=line, kind="config")
+        return {}
+    rules: dict[str, CheckRule] = {}
+    for kind, setting in value.items():
+        kind = str(kind)
+        if kind not in KINDS:
+            close = difflib.get_close_matches(kind, sorted(KINDS), n=1, cutoff=0.6)
+            hint = f"did you mean '{close[0]}'?" if close else "kinds: " + ", ".join(sorted(KINDS))
+            diagnostics.warning(CONFIG_NAME, f"unknown kind of finding 'checks.{kind}'", hint, line=line, kind="config")
+            continue
+        files: Any = ()
+        if isinstance(setting, dict):
+            files = setting.get("files", ())
+            files = [files] if isinstance(files, str) else files
+            unknown = sorted(set(map(str, setting)) - {"level", "files"})
+            if unknown or not isinstance(files, list) or not all(isinstance(f, str) for f in files):
+                diagnostics.error(CONFIG_NAME, f"checks.{kind} must be a level or {{level: …, files: [patterns]}}", "e.g. encoding: {level: off, files: [content/A/encodages.md]}", line=line, kind="config")
+                continue
+            setting = setting.get("level", "off")
+        # YAML 1.1 reads an unquoted off/no as false and on/yes as true
+        level = {False: "off", True: "warning"}.get(setting, setting) if isinstance(setting, bool) else setting
+        if level not in _CHECK_LEVELS:
+            diagnostics.error(CONFIG_NAME, f"checks.{kind} must be off, warning or error, not {setting!r}", example, line=line, kind="config")
+            continue
+        rules[kind] = CheckRule(level, tuple(files))
+    return rules
 
 
 def _title_from_folder(root: Path) -> str:

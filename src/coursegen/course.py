@@ -298,10 +298,29 @@ def suggest_link(course: Course, page: Page, path: str) -> str:
         known_folder, known_name = posixpath.split(known)
         by_folder[known_folder][posixpath.splitext(known_name)[0].casefold()] = known
     for scope, cutoff in ((by_folder.get(folder, {}), 0.6), ({k: v for names in by_folder.values() for k, v in names.items()}, 0.75)):
-        match = difflib.get_close_matches(stem.casefold(), list(scope), n=1, cutoff=cutoff)
+        match = _closest_name(stem.casefold(), list(scope), cutoff)
         if match:
-            return posixpath.relpath(scope[match[0]], base or ".")
+            return posixpath.relpath(scope[match], base or ".")
     return ""
+
+
+_NUMBERING = re.compile(r"^\d+[-_. ]*")
+
+
+def _closest_name(wanted: str, names: list[str], cutoff: float) -> str | None:
+    """The name an author most likely meant: the same once numbering is set aside (`intro` for
+    `01_intro`), else the only one it begins (`intro` for `01_introduction`), else the closest."""
+    bare = _NUMBERING.sub("", wanted)
+    unnumbered = {name: _NUMBERING.sub("", name) for name in names}
+    same = [name for name, plain in unnumbered.items() if plain == bare]
+    if len(same) == 1:
+        return same[0]
+    if len(bare) >= 3:
+        begun = [name for name, plain in unnumbered.items() if plain.startswith(bare)]
+        if len(begun) == 1:
+            return begun[0]
+    match = difflib.get_close_matches(wanted, names, n=1, cutoff=cutoff)
+    return match[0] if match else None
 
 
 __all__ = ["build_course", "resolve_link", "suggest_link", "target_url"]

@@ -123,7 +123,8 @@ class SiteRenderer:
             return self.env.get_template(template_name).render(context)
         except jinja2.UndefinedError as problem:
             # a misspelt variable: say where, and render with it empty (an error under --strict)
-            diagnostics.warning(page.rel or page.url, f"template {template_name}{_template_line(problem)}: {problem}", "check the variable's name in docs/template-context.md", kind="template")
+            what, hint = _undefined(problem, context)
+            diagnostics.warning(page.rel or page.url, f"template {template_name}{_template_line(problem)}: {what}", hint, kind="template")
             try:
                 return self.lenient_env.get_template(template_name).render(context)
             except jinja2.TemplateError as second:
@@ -173,6 +174,32 @@ class SiteRenderer:
             message = f"template 404.html{_template_line(problem)}: {problem}"
             diagnostics.error("404.html", message, "fix the template", kind="template")
             return self._error_page(page, message)
+
+
+_NO_ATTRIBUTE = re.compile(r"'coursegen\.views\.(\w+) object' has no attribute '([^']+)'")
+_NOT_DEFINED = re.compile(r"'([^']+)' is undefined")
+
+
+def _undefined(problem: jinja2.UndefinedError, context: dict) -> tuple[str, str]:
+    """A misspelt template variable in the author's words, with the closest name that exists."""
+    import dataclasses
+    import difflib
+
+    text = str(problem)
+    names: list[str] = []
+    if found := _NO_ATTRIBUTE.search(text):
+        view, name = found.groups()
+        cls = getattr(views, view, None)
+        names = [field.name for field in dataclasses.fields(cls)] if dataclasses.is_dataclass(cls) else []
+        what = f"'{name}' is not a field of {view} (it is empty on this page)"
+    elif found := _NOT_DEFINED.search(text):
+        name = found.group(1)
+        names = list(context)
+        what = f"no variable '{name}' (it is empty on this page)"
+    else:
+        return text, "check the variable's name in docs/template-context.md"
+    close = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
+    return what, (f"did you mean '{close[0]}'? " if close else "") + "the names are listed in docs/template-context.md"
 
 
 def _template_line(problem: Exception) -> str:

@@ -6,6 +6,7 @@ import contextlib
 import sys
 from pathlib import Path
 
+from coursegen import findings
 from coursegen.errors import Level
 
 PROGRESS_THRESHOLD = 40  # pages: below this a build is too quick for a progress bar to help
@@ -42,16 +43,29 @@ class Reporter:
             self._task = self._progress.add_task(name, total=total)
         self._progress.update(self._task, completed=done, description=name)
 
-    def summary(self, result, course_dir: Path, checking: bool, strict: bool) -> None:
+    def summary(self, result, course_dir: Path, checking: bool, strict: bool, kinds: list[str] | None = None, as_json: bool = False) -> bool:
+        """Print the findings and the closing line; True when they fail the command (errors, or any
+        problem under --strict). `build` shows a screenful (everything with -v); `check` lists every
+        finding — only those of `kinds` when given — as lines, or as JSON on stdout."""
         diagnostics = result.diagnostics.sorted()
-        for diagnostic in diagnostics:
-            if self.quiet and diagnostic.level is not Level.ERROR:
-                continue
-            style = {Level.ERROR: "bold red", Level.WARNING: "yellow", Level.NOTE: "cyan"}[diagnostic.level]
-            self.console.print(diagnostic.format(), style=style, markup=False)
+        if kinds:
+            diagnostics = [d for d in diagnostics if d.kind in kinds]
         errors = sum(1 for d in diagnostics if d.level is Level.ERROR)
         warnings = sum(1 for d in diagnostics if d.level is Level.WARNING)
+        if as_json:
+            print(findings.as_json(diagnostics, {"errors": errors, "warnings": warnings, "pages": result.pages, "notebooks": result.notebooks}), flush=True)
+        else:
+            listed = diagnostics if checking or self.verbose else findings.screenful(diagnostics)
+            for item in listed:
+                if self.quiet and item.level is not Level.ERROR:
+                    continue
+                text = item.text if isinstance(item, findings.CountLine) else item.format()
+                self.console.print(text, style=_STYLES[item.level], markup=False)
         counts = f"{_count(errors, 'error')}, {_count(warnings, 'warning')}"
+        if kinds:
+            counts += f" of kind {', '.join(kinds)}"
+        if result.silenced:
+            counts += f" ({result.silenced:,} silenced by course.yml checks)"
         if checking:
             line = f"Checked {_count(result.pages, 'page')} ({_count(result.notebooks, 'notebook')}) in {result.seconds:.1f} s: {counts}"
         elif result.written:
@@ -63,6 +77,10 @@ class Reporter:
             self.console.print(line, style="bold" if not errors else "bold red", markup=False)
         if self.verbose and result.stages:
             self.console.print("Time by stage: " + ", ".join(f"{stage} {seconds:.3f} s" for stage, seconds in result.stages), markup=False)
+        return bool(errors) or (strict and bool(warnings))
+
+
+_STYLES = {Level.ERROR: "bold red", Level.WARNING: "yellow", Level.NOTE: "cyan"}
 
 
 def _rich_console():

@@ -46,7 +46,8 @@ from pathlib import Path
 from typing import TextIO
 
 from coursegen.build import BuildOptions, render_site
-from coursegen.errors import CoursegenError, Level, UsageError
+from coursegen.errors import CoursegenError, Diagnostic, Level, UsageError
+from coursegen.findings import SCREEN_LINES, CountLine, screenful
 from coursegen.output import OutputFile, SitePlan, sync_site, write_file
 from coursegen.render import NOT_FOUND_URL
 from coursegen.watch import ChangeKind, SourceWatcher, classify
@@ -204,6 +205,7 @@ class PreviewServer:
         self._copies = 0
         self._completed = 0
         self._errors: tuple[str, ...] = ()
+        self._findings: set[Diagnostic] = set()  # the last build's, to print only what is new at a rebuild
         self._digests: dict[str, str] = {}
         self._copy_targets: dict[Path, list[str]] = {}  # source file → site paths that are plain copies of it
 
@@ -447,10 +449,17 @@ class PreviewServer:
         summary = f"{what} in {seconds:.2f} s: {updated} file{'s' if updated != 1 else ''} updated"
         if warnings:
             summary += f", {warnings} warning{'s' if warnings != 1 else ''}"
+        # the findings of this build, a screenful at most; a rebuild shows only those that are new
+        new = [d for d in diagnostics if d.level is not Level.ERROR and d not in self._findings]
+        self._findings = set(diagnostics)
+        for item in screenful(new, SCREEN_LINES - 1 - min(len(errors), SCREEN_LINES // 2)):
+            self._say(f"  {item.text if isinstance(item, CountLine) else item.format()}")  # warnings: quiet under -q
         if errors:
             self._warn(f"{summary}, {len(errors)} error{'s' if len(errors) != 1 else ''} — the pages show them until they are fixed")
-            for line in errors:
+            for line in errors[: SCREEN_LINES // 2]:
                 self._warn(f"  {line}")
+            if len(errors) > SCREEN_LINES // 2:
+                self._warn(f"  … and {len(errors) - SCREEN_LINES // 2} more errors: `coursegen check` lists them all")
         else:
             self._say(summary)
 
