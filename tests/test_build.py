@@ -408,6 +408,36 @@ def test_course_template_overrides_the_theme(make_course, tmp_path):
     assert (tmp_path / "site/A/y.html").read_text(encoding="utf-8") == "<p>Y|<p>Other.</p>|../index.html</p>\n"
 
 
+HEADER_OVERRIDE = """{% extends "theme/base.html" %}
+{% block header %}
+<header class="site-header">
+  <div class="container header-inner">
+    <a class="brand" href="{{ rel('index.html') }}"><img src="{{ static('logo.svg') }}" alt=""> {{ course.title }}</a>
+    <p class="banner">Cours du mardi 14 h — salle B12</p>
+    {{ self.navigation() }}{{ self.search_button() }}
+  </div>
+</header>
+{% endblock %}
+"""
+
+
+def test_base_html_blocks_let_a_course_change_the_header_in_ten_lines(make_course, tmp_path):
+    assert len(HEADER_OVERRIDE.splitlines()) <= 10  # the README's example
+    root = make_course({"content/A/x.md": "# X\n\nText.\n", "templates/base.html": HEADER_OVERRIDE, "static/logo.svg": "<svg xmlns='http://www.w3.org/2000/svg'/>"})
+    result = run_build(root, tmp_path / "site")
+    assert formatted(result) == []
+    page = (tmp_path / "site/A/x.html").read_text(encoding="utf-8")
+    assert '<img src="../static/logo.svg" alt=""> ' in page and "salle B12" in page
+    assert page.count('<nav class="site-nav"') == 1 and page.count("data-search-open") == 1  # the built-in navigation and search button
+    assert '<main id="main"' in page and '<dialog id="search"' in page and "Text." in page
+
+
+@pytest.mark.parametrize("block", ["head", "header", "navigation", "search_button", "search", "main", "content", "footer", "scripts", "pager"])
+def test_base_html_offers_a_block_for_each_part(block):
+    source = (builtin_theme_dir() / "templates" / "base.html").read_text(encoding="utf-8")
+    assert re.search(r"\{%[-+]? block " + block + r" [-+]?%\}", source), block
+
+
 def test_course_file_colliding_with_a_theme_file_stops_the_build(make_course, tmp_path, capsys):
     root = make_course({"content/static/coursegen.css": "body {}\n"})
     with pytest.raises(CoursegenError) as caught:
