@@ -77,9 +77,11 @@ def test_the_command_ends_quickly_but_says_everything_and_keeps_its_exit_status(
     assert done.returncode == 0 and "Built 3 pages" in done.stderr + done.stdout and (root / "site/A/01_x.html").is_file()
     strict = subprocess.run([sys.executable, "-m", "coursegen", "build", str(root), "-j", "1", "--strict"], capture_output=True, text=True, timeout=120)
     assert strict.returncode == 1 and "content/A/01_x.md:5: warning[links]: link 'y.md' leads nowhere" in strict.stderr
+    # a handler registered while the command runs (as the libraries it imports do) still runs
     script = (
-        "import atexit, sys; from coursegen import cli; atexit.register(lambda: print('handler ran', flush=True)); "
-        f"sys.argv = ['coursegen', 'build', {str(root)!r}, '-j', '1']; print('before', end=' '); cli.run(); print('never')"
+        "import atexit, sys; from coursegen import cli; real_main = cli.main\n"
+        "def main():\n    atexit.register(lambda: print('handler ran', flush=True)); return real_main()\n"
+        f"cli.main = main; sys.argv = ['coursegen', 'build', {str(root)!r}, '-j', '1']; print('before', end=' '); cli.run(); print('never')"
     )
     handled = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
     assert handled.returncode == 0 and handled.stdout.splitlines() == ["before handler ran"]  # unflushed output kept

@@ -6,7 +6,7 @@ import unicodedata
 
 import pytest
 
-from coursegen.urls import has_numeric_affix, is_external, natural_key, readable_name, relative_url, split_href
+from coursegen.urls import is_external, natural_key, readable_name, relative_url, split_href
 
 
 @pytest.mark.parametrize(
@@ -125,7 +125,3 @@ def test_readable_name_keeps_a_number_that_is_part_of_the_name(stem):
     digits = "".join(ch for ch in stem if ch.isdigit())
     assert digits in readable_name(stem)
 
-
-@pytest.mark.parametrize("stem, expected", [("01_intro", True), ("module6", True), ("intro", False), ("v2beta", False)])
-def test_has_numeric_affix(stem, expected):
-    assert has_numeric_affix(stem) is expected

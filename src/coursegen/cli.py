@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import atexit
 import os
 import signal
 import sys
@@ -81,18 +82,23 @@ def _add_verbosity(parser: argparse.ArgumentParser) -> None:
 def run() -> None:
     """The `coursegen` command: `main()`, then a quick exit. By the time main() returns, every file
     is written and closed and every worker has stopped; what is left is Python tearing the heap
-    down object by object (a large course's graph and caches: ~30 ms of a 0.4 s rebuild). Exit
-    handlers still run."""
-    code = main()
-    import atexit
+    down object by object (a large course's graph and caches: ~30 ms of a 0.4 s rebuild, see
+    docs/architecture.md, "Shortcuts kept for speed"). The first exit handler registered runs
+    last: it flushes the output and ends the process there, after every other handler ran."""
+    outcome: list[int] = []
+    atexit.register(_quick_exit, outcome)
+    outcome.append(main())
+    sys.exit(outcome[0])
 
-    atexit._run_exitfuncs()
+
+def _quick_exit(outcome: list[int]) -> None:
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
         except (OSError, ValueError):  # a closed pipe (`coursegen build | head`): nothing more to say
             pass
-    os._exit(code)
+    if outcome:  # main() returned: skip the heap's teardown (an exception unwinding keeps its traceback)
+        os._exit(outcome[0])
 
 
 def main(argv: list[str] | None = None) -> int:

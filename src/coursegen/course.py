@@ -163,7 +163,7 @@ def _link_ranks(section: Page) -> dict[Page, int]:
         return {}
     names: dict[str, Page] = {}
     for child in section.children + section.notebooks:
-        for name in _names_of(child, section.folder):
+        for name in _names_of(child):
             names.setdefault(name, child)
     ranks: dict[Page, int] = {}
     for match in _MD_LINK.finditer(body):
@@ -180,7 +180,7 @@ def _link_ranks(section: Page) -> dict[Page, int]:
     return ranks
 
 
-def _names_of(page: Page, section_folder: str) -> list[str]:
+def _names_of(page: Page) -> list[str]:
     """Every site path an author may use to link to `page` from its section page."""
     if page.is_section:
         return [page.folder, page.url, posixpath.join(page.folder, "index.md"), posixpath.join(page.folder, "README.md")]

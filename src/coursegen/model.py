@@ -11,6 +11,9 @@ from coursegen.frontmatter import PageMeta
 
 CONTENT_DIR = "content"
 NOTEBOOKS_DIR = "notebooks"
+TEMPLATES_DIR = "templates"
+STATIC_DIR = "static"
+SOURCE_DIRS = (CONTENT_DIR, NOTEBOOKS_DIR, TEMPLATES_DIR, STATIC_DIR)  # what a course is written in
 SECTION_INDEX_NAMES = ("index.md", "README.md")
 
 

@@ -29,10 +29,6 @@ TEMPLATE_BY_KIND = {
 NOT_FOUND_URL = "404.html"
 
 
-class TemplateProblem(Exception):
-    """A template that cannot be compiled: reported before any page is written."""
-
-
 class SiteRenderer:
     def __init__(self, config: CourseConfig, course: Course, theme: Theme, strings: Mapping[str, str], bytecode_dir: Path | None = None):
         self.config = config

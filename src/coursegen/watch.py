@@ -18,13 +18,10 @@ import time
 from pathlib import Path
 from typing import Callable
 
-from coursegen.discover import JUNK_NAMES, JUNK_SUFFIXES
-from coursegen.model import CONTENT_DIR, NOTEBOOKS_DIR
+from coursegen.discover import is_ignored
+from coursegen.model import CONTENT_DIR, NOTEBOOKS_DIR, SOURCE_DIRS, STATIC_DIR, TEMPLATES_DIR
 
 CONFIG_FILE = "course.yml"
-TEMPLATES_DIR = "templates"
-STATIC_DIR = "static"
-SOURCE_DIRS = (CONTENT_DIR, NOTEBOOKS_DIR, TEMPLATES_DIR, STATIC_DIR)
 # Editor and tool litter that no build reads (vim's write probe "4913", Emacs lock files ".#x").
 EXTRA_JUNK_NAMES = {".ipynb_checkpoints", ".git", ".DS_Store", "4913"}
 
@@ -42,9 +39,9 @@ class ChangeKind(enum.Enum):
 def is_junk(name: str, *, private: bool = True) -> bool:
     """Hidden files, editor swap and backup files, caches; `_name` too when `private` (the build
     ignores those in content/, notebooks/ and static/, but a template may include `_partial.html`)."""
-    if name.startswith(".") or name in JUNK_NAMES or name in EXTRA_JUNK_NAMES or name.endswith(JUNK_SUFFIXES):
+    if name in EXTRA_JUNK_NAMES:
         return True
-    return private and name.startswith("_")
+    return is_ignored(name) and (private or not name.startswith("_"))
 
 
 def classify(root: Path, path: Path) -> ChangeKind | None:
