@@ -224,3 +224,14 @@ def test_a_restored_cache_is_reused_in_a_fresh_clone(tmp_path):
     assert again.written and again.diagnostics.items == first.diagnostics.items
     assert rendered == [], f"bodies rendered again in the clone: {rendered}"
     assert snapshot(clone / "site") == snapshot(course / "site")
+
+
+# ----------------------------------------------------------------------------------------------
+# what CI runs
+
+
+def test_ci_runs_exactly_the_readme_test_command():
+    readme = (REPO / "README.md").read_text(encoding="utf-8").splitlines()
+    marker = next(i for i, line in enumerate(readme) if line.startswith("# 2. install and run the whole test suite"))
+    ci = [line for line in (REPO / ".ci" / "run").read_text(encoding="utf-8").splitlines() if line and not line.startswith(("#", "set ", "cd ", "export "))]
+    assert ci == [readme[marker + 1]]
