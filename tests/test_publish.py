@@ -95,6 +95,11 @@ def test_a_coursegen_installed_from_git_is_installed_at_that_commit(tmp_path):
     check_github_workflow(path)
     workflow = yaml.safe_load(path.read_text(encoding="utf-8"))
     assert steps_of(workflow)[step_running(workflow, "python -m pip install")]["run"] == f'python -m pip install "{install.requirement}"'
+    create_course(tmp_path / "gitlab", host="gitlab", install=install)
+    pages = yaml.safe_load((tmp_path / "gitlab" / ".gitlab-ci.yml").read_text(encoding="utf-8"))["pages"]
+    assert pages["image"] == "python:3.12"  # with git, which pip needs for a git URL (the slim image has none)
+    assert pages["script"][0] == f'python -m pip install "{install.requirement}"'
+    assert pages["cache"]["key"] == f"coursegen-{install.cache_tag}"
     subdirectory = running_install(json.dumps({"url": "ssh://git@gitlab.com/team/tools.git", "vcs_info": {"vcs": "git", "commit_id": COMMIT}, "subdirectory": "coursegen"}), __version__)
     assert subdirectory.requirement == f"coursegen @ git+ssh://git@gitlab.com/team/tools.git@{COMMIT}#subdirectory=coursegen"
 
@@ -105,7 +110,8 @@ def test_a_coursegen_installed_from_git_is_installed_at_that_commit(tmp_path):
         ({"url": "file:///home/jeanne/src/coursegen", "dir_info": {"editable": True}}, __version__, "an editable checkout (/home/jeanne/src/coursegen)"),
         ({"url": "file:///home/jeanne/src/coursegen", "dir_info": {}}, __version__, "a local folder (/home/jeanne/src/coursegen)"),
         ({"url": "file:///tmp/dist/coursegen-0.1.0-py3-none-any.whl", "archive_info": {"hashes": {"sha256": "00"}}}, __version__, "a local file (/tmp/dist/coursegen-0.1.0-py3-none-any.whl)"),
-        ({"url": "file:///home/jeanne/src/coursegen", "vcs_info": {"vcs": "git", "commit_id": COMMIT}}, __version__, "a local file (/home/jeanne/src/coursegen)"),
+        ({"url": "file:///home/jeanne/src/coursegen", "vcs_info": {"vcs": "git", "commit_id": COMMIT}}, __version__, "a local repository (/home/jeanne/src/coursegen)"),
+        ({"url": "file:///home/jeanne/Mes%20cours/coursegen-0.1.0.tar.gz", "archive_info": {}}, __version__, "a local file (/home/jeanne/Mes cours/coursegen-0.1.0.tar.gz)"),
         (None, "", "a source tree (not an installed package)"),
     ],
 )
@@ -125,6 +131,13 @@ def test_a_local_coursegen_gets_the_release_and_a_warning_naming_the_line(tmp_pa
 
 def test_a_release_from_the_package_index_needs_no_warning():
     assert running_install(None, __version__) == PYPI
+    assert running_install("{not json", __version__) == PYPI  # a damaged record: the release, as for no record
+
+
+def test_an_archive_on_a_web_server_is_installed_from_there():
+    url = "https://files.example.org/coursegen/coursegen-0.1.0-py3-none-any.whl"
+    install = running_install(json.dumps({"url": url, "archive_info": {"hashes": {"sha256": "ab"}}}), __version__)
+    assert (install.requirement, install.local_origin) == (f"coursegen @ {url}", "")
 
 
 # ----------------------------------------------------------------------------------------------
@@ -139,7 +152,7 @@ def test_gitlab_pipeline_builds_public_with_the_cache(tmp_path, nightly):
     pipeline = yaml.safe_load((root / ".gitlab-ci.yml").read_text(encoding="utf-8"))
     assert list(pipeline) == ["pages"]
     pages = pipeline["pages"]
-    assert pages["image"].startswith("python:3")
+    assert pages["image"] == "python:3.12-slim"
     assert pages["script"] == [f'python -m pip install "coursegen=={__version__}"', "coursegen check --strict", "coursegen build --strict -o public"]
     assert pages["artifacts"] == {"paths": ["public"]}
     assert pages["cache"] == {"key": f"coursegen-{__version__}", "paths": [".coursegen-cache/"]}

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 from coursegen import __version__
 
@@ -52,8 +52,7 @@ def running_install(direct_url: str | None = None, installed_version: str | None
     except (ValueError, KeyError, TypeError):
         return release
     if url.startswith("file:"):
-        what = "an editable checkout" if origin.get("dir_info", {}).get("editable") else "a local folder" if "dir_info" in origin else "a local file"
-        return Install(release.requirement, release.cache_tag, f"{what} ({urlsplit(url).path})")
+        return Install(release.requirement, release.cache_tag, f"{_local_kind(origin)} ({unquote(urlsplit(url).path)})")
     vcs = origin.get("vcs_info")
     if isinstance(vcs, dict) and vcs.get("commit_id"):
         commit = str(vcs["commit_id"])
@@ -63,6 +62,15 @@ def running_install(direct_url: str | None = None, installed_version: str | None
             location += f"#subdirectory={subdirectory}"
         return Install(f"coursegen @ {location}", f"{__version__}-{commit[:12]}")
     return Install(f"coursegen @ {_without_credentials(url)}", __version__)  # an archive on a web server
+
+
+def _local_kind(origin: dict) -> str:
+    if "vcs_info" in origin:
+        return "a local repository"
+    if "dir_info" in origin:
+        editable = isinstance(origin["dir_info"], dict) and origin["dir_info"].get("editable")
+        return "an editable checkout" if editable else "a local folder"
+    return "a local file"
 
 
 def _installed_metadata() -> tuple[str | None, str | None]:
@@ -92,7 +100,7 @@ def publish_workflow(host: str, install: Install, nightly: bool = False) -> tupl
 
 def install_line(text: str) -> int:
     """The line number of the workflow's `pip install` of coursegen (named in warnings)."""
-    return next(number for number, line in enumerate(text.splitlines(), 1) if "pip install" in line and "coursegen" in line)
+    return next(number for number, line in enumerate(text.splitlines(), 1) if 'pip install "coursegen' in line)
 
 
 def _github_workflow(install: Install, nightly: bool) -> str:
@@ -159,11 +167,12 @@ def _gitlab_ci(install: Install, nightly: bool) -> str:
     schedule = (
         "# Nightly rebuild: add a schedule in Build → Pipeline schedules (e.g. 17 3 * * *) for the default branch.\n"
     ) if nightly else ""
+    image = "python:3.12" if "git+" in install.requirement else "python:3.12-slim"  # pip needs git for a git URL
     return f"""\
 # Builds the course with coursegen and publishes it with GitLab Pages on every push to the default branch.
 # The site is at the address shown in Deploy → Pages.
 {schedule}pages:
-  image: python:3.12-slim
+  image: {image}
   # Unchanged pages and notebooks come from the last build's cache (keyed by content: safe to reuse).
   cache:
     key: coursegen-{install.cache_tag}
