@@ -216,7 +216,10 @@ def test_clean_deletes_the_cache(course):
 def test_new_course_builds_cleanly_even_with_strict(tmp_path, capsys, language):
     target = tmp_path / "my-course"
     assert main(["new", str(target), "--language", language]) == 0
-    assert capsys.readouterr().out == f"Created a new course in {target}. Next: cd {target} && coursegen build\n"
+    assert capsys.readouterr().out.splitlines() == [
+        f"Created a new course in {target}. Next: cd {target} && coursegen build",
+        "To publish it, push it to GitHub, then choose Settings → Pages → Source: GitHub Actions; .github/workflows/publish.yml builds and publishes it.",
+    ]
     files = tree(target)
     assert ".gitignore" in files
     assert ".github/workflows/publish.yml" in files
@@ -251,6 +254,26 @@ def test_new_refuses_a_non_empty_folder(tmp_path, capsys, existing):
     assert snapshot(target) == before
 
 
+def test_new_in_the_current_empty_folder_says_no_cd(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(write_tree(tmp_path / "mon-cours", {}))
+    assert main(["new", "."]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == f"Created a new course in {tmp_path / 'mon-cours'}. Next: coursegen build"
+    assert (tmp_path / "mon-cours/content/index.md").is_file()
+
+
+def test_new_quotes_a_folder_name_with_spaces(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main(["new", "Mon cours"]) == 0
+    assert capsys.readouterr().out.splitlines()[0] == "Created a new course in Mon cours. Next: cd 'Mon cours' && coursegen build"
+
+
+def test_new_for_gitlab(tmp_path, capsys):
+    assert main(["new", str(tmp_path / "cours"), "--host", "gitlab", "--nightly"]) == 0
+    assert capsys.readouterr().out.splitlines()[1] == "To publish it, push it to GitLab (the site appears under Deploy → Pages); .gitlab-ci.yml builds and publishes it."
+    assert (tmp_path / "cours/.gitlab-ci.yml").is_file() and not (tmp_path / "cours/.github").exists()
+
+
 def test_new_refuses_a_file(tmp_path):
     (tmp_path / "file").write_text("x")
     assert main(["new", str(tmp_path / "file")]) == 2
@@ -272,3 +295,74 @@ def test_quiet_build_prints_no_stage_times(make_course, capsys):
     root = make_course({"content/A/01_un.md": "---\ntitle: Un\n---\n\nTexte.\n"})
     assert main(["build", str(root), "-q", "-j", "1"]) == 0
     assert "Time by stage" not in capsys.readouterr().err
+
+
+# ----------------------------------------------------------------------------------------------
+# finding the course from a folder inside it
+
+
+def test_build_from_a_folder_inside_the_course_builds_the_course(course, capsys, monkeypatch):
+    monkeypatch.chdir(course / "content" / "A")
+    assert main(["build", "-j", "1"]) == 0
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[0] == f"Course: {course} (found from content/A)"
+    assert SUMMARY.match(lines[1]).group(6) == str(course / "site")
+    assert (course / "site/A/x.html").is_file()
+    assert not (course / "content/A/site").exists()
+
+
+def test_check_and_serve_find_the_course_too(course, capsys, monkeypatch):
+    monkeypatch.chdir(course / "content")
+    assert main(["check"]) == 0
+    assert capsys.readouterr().err.splitlines()[0] == f"Course: {course} (found from content)"
+    assert main(["check", "-q"]) == 0  # -q: errors only
+    assert capsys.readouterr().err == ""
+    seen = {}
+
+    def fake_serve(args):
+        seen["course_dir"] = args.course_dir
+        return 0
+
+    monkeypatch.setattr("coursegen.serve.run_serve", fake_serve)
+    assert main(["serve"]) == 0
+    assert seen["course_dir"] == course
+
+
+def test_a_course_yml_alone_marks_the_course_root(tmp_path, capsys, monkeypatch):
+    root = write_tree(tmp_path / "cours", {"course.yml": "title: T\n", "notes/draft.txt": "x"})
+    monkeypatch.chdir(root / "notes")
+    assert main(["check"]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"Course: {root} (found from notes)",
+        f"course: error[build]: no content/ folder in {root} — run coursegen in a course folder, or create one with `coursegen new DIR`",
+    ]
+
+
+def test_at_the_course_root_nothing_is_said(course, capsys):
+    assert main(["check"]) == 0
+    assert not capsys.readouterr().err.startswith("Course:")
+
+
+def test_outside_any_course_the_error_says_where_it_looked(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(write_tree(tmp_path / "nothing/here", {}))
+    assert main(["build"]) == 2
+    assert capsys.readouterr().err.strip() == (
+        f"course: error[build]: no content/ folder in {tmp_path / 'nothing/here'} or any folder above it — "
+        "run coursegen in a course folder, or create one with `coursegen new DIR`"
+    )
+
+
+def test_a_course_dir_given_is_taken_as_it_is(course, capsys, monkeypatch):
+    monkeypatch.chdir(course / "content")
+    assert main(["check", "A"]) == 2  # content/A is not a course: no search upwards from a folder named
+    assert "no content/ folder in " + str(course / "content" / "A") in capsys.readouterr().err
+
+
+def test_output_is_relative_to_the_current_folder(course, tmp_path, capsys, monkeypatch):
+    (tmp_path / "work").mkdir()
+    monkeypatch.chdir(tmp_path / "work")
+    assert main(["build", "../course", "-o", "out", "-j", "1"]) == 0
+    assert (tmp_path / "work/out/A/x.html").is_file()
+    monkeypatch.chdir(course / "content" / "A")
+    assert main(["build", "-o", "out", "-j", "1"]) == 2  # content/A/out: inside the sources, refused
+    assert "the output folder must not be inside content/" in capsys.readouterr().err

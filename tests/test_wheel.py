@@ -1,4 +1,6 @@
-"""The wheel as a user gets it from `pip install coursegen`: it carries the built-in theme and builds a course.
+"""The sdist and wheel as a user gets them from `pip install coursegen`: they pass `twine check`, the wheel
+is built from the sdist (so the sdist holds everything it needs), it carries the built-in theme, and once
+installed in a fresh virtual environment it makes a course whose workflow pins this version, and builds it.
 
 The theme is the repository's top-level templates/ and static/, shipped as coursegen/theme/ by hatchling's
 force-include (pyproject.toml). In the editable checkout coursegen finds the theme at the repository's top
@@ -9,14 +11,20 @@ Needs the package registry for hatchling (build isolation) and coursegen's depen
 
 from __future__ import annotations
 
+import email
+import importlib.util
 import os
 import shlex
 import subprocess
 import sys
+import tarfile
 import zipfile
 from pathlib import Path
 
 import pytest
+import yaml
+
+from coursegen import __version__
 
 pytestmark = pytest.mark.slow
 
@@ -48,13 +56,27 @@ def theme_files() -> dict[str, Path]:
     return files
 
 
+def needs(module: str) -> None:
+    """A tool of the test extra: CI must have it; a local run without it skips."""
+    if importlib.util.find_spec(module) is None:
+        if os.environ.get("CI"):
+            pytest.fail(f"{module} is not installed: it is in the test extra (pip install -e '.[test]')")
+        pytest.skip(f"{module} is not installed (pip install -e '.[test]')")
+
+
 @pytest.fixture(scope="module")
-def wheel(tmp_path_factory) -> Path:
+def dists(tmp_path_factory) -> dict[str, Path]:
+    """`python -m build`, as the release workflow runs it: the sdist, then the wheel built FROM the sdist."""
     out = tmp_path_factory.mktemp("dist")
-    run([sys.executable, "-m", "build", "--wheel", "--outdir", out, REPO], cwd=REPO)
-    wheels = list(out.glob("coursegen-*.whl"))
-    assert len(wheels) == 1, f"expected one wheel in {out}, found {wheels}"
-    return wheels[0]
+    run([sys.executable, "-m", "build", "--outdir", out, REPO], cwd=REPO)
+    found = {"sdist": list(out.glob("coursegen-*.tar.gz")), "wheel": list(out.glob("coursegen-*.whl"))}
+    assert all(len(files) == 1 for files in found.values()), f"expected one sdist and one wheel in {out}, found {found}"
+    return {kind: files[0] for kind, files in found.items()}
+
+
+@pytest.fixture(scope="module")
+def wheel(dists) -> Path:
+    return dists["wheel"]
 
 
 @pytest.fixture(scope="module")
@@ -64,6 +86,34 @@ def venv(wheel, tmp_path_factory) -> Path:
     run([sys.executable, "-m", "venv", env_dir], cwd=env_dir.parent, timeout=300)
     run([env_dir / "bin" / "python", "-m", "pip", "install", wheel], cwd=env_dir.parent)
     return env_dir
+
+
+def test_twine_check_passes(dists):
+    needs("twine")
+    done = run([sys.executable, "-m", "twine", "check", "--strict", dists["sdist"], dists["wheel"]], cwd=REPO)
+    assert done.stdout.count("PASSED") == 2, done.stdout
+
+
+def test_sdist_holds_what_the_wheel_is_built_from_and_nothing_else(dists):
+    with tarfile.open(dists["sdist"]) as archive:
+        names = {name.split("/", 1)[1] for name in archive.getnames() if "/" in name}
+    top = {name.split("/")[0] for name in names}
+    assert top == {"src", "templates", "static", "README.md", "LICENSE", "CHANGELOG.md", "pyproject.toml", "PKG-INFO", ".gitignore"}, top
+    tracked = subprocess.run(["git", "-C", REPO, "ls-files", "src", "templates", "static"], capture_output=True, text=True).stdout.split()
+    if tracked:  # a git checkout: every tracked file of the package and the theme is in the sdist
+        assert not set(tracked) - names, f"missing from the sdist: {sorted(set(tracked) - names)}"
+
+
+def test_wheel_metadata(wheel):
+    with zipfile.ZipFile(wheel) as archive:
+        info = f"coursegen-{__version__}.dist-info"
+        metadata = email.message_from_bytes(archive.read(f"{info}/METADATA"))
+        assert archive.read(f"{info}/licenses/LICENSE") == (REPO / "LICENSE").read_bytes()
+    assert (metadata["Name"], metadata["Version"], metadata["License-Expression"]) == ("coursegen", __version__, "MIT")
+    assert metadata["Requires-Python"] == ">=3.10"
+    assert metadata["Description-Content-Type"] == "text/markdown"
+    assert "Intended Audience :: Education" in metadata.get_all("Classifier")
+    assert metadata.get_payload().startswith("# coursegen")
 
 
 def test_wheel_ships_the_theme(wheel):
@@ -89,11 +139,29 @@ def test_installed_package_uses_its_own_theme(venv):
     assert (Path(theme_dir) / "templates" / "base.html").is_file()
 
 
+def test_installed_wheel_makes_a_course_whose_workflow_pins_this_version(venv, wheel, tmp_path):
+    made = run([venv / "bin" / "coursegen", "new", "mon-cours"], cwd=tmp_path, timeout=120)
+    assert made.stdout.splitlines()[0] == "Created a new course in mon-cours. Next: cd mon-cours && coursegen build"
+    workflow_path = tmp_path / "mon-cours" / ".github" / "workflows" / "publish.yml"
+    text = workflow_path.read_text(encoding="utf-8")
+    [line] = [n for n, line in enumerate(text.splitlines(), 1) if "pip install" in line]
+    assert text.splitlines()[line - 1].strip() == f'run: python -m pip install "coursegen=={__version__}"'
+    # installed from a wheel file on this machine: the release is pinned, and the line is named
+    assert made.stderr.startswith(f".github/workflows/publish.yml:{line}: warning: coursegen was installed from a local file ({wheel.resolve()}), "), made.stderr
+    steps = yaml.safe_load(text)["jobs"]["build"]["steps"]
+    assert any(step.get("uses", "").startswith("actions/cache@") and step["with"]["path"] == ".coursegen-cache" for step in steps)
+    needs("check_jsonschema")
+    run([sys.executable, "-m", "check_jsonschema", "--builtin-schema", "vendor.github-workflows", workflow_path], cwd=tmp_path, timeout=120)
+
+
 def test_installed_wheel_builds_a_new_course(venv, tmp_path):
     coursegen = venv / "bin" / "coursegen"
     course = tmp_path / "mon-cours"
     run([coursegen, "new", course], cwd=tmp_path, timeout=120)
-    run([coursegen, "build"], cwd=course, timeout=300)
+    module_dir = next(d for d in sorted((course / "content").iterdir()) if d.is_dir())
+    built = run([coursegen, "build"], cwd=module_dir, timeout=300)  # from a folder inside the course, like git
+    assert built.stderr.splitlines()[0] == f"Course: {course} (found from content/{module_dir.name})"
+    assert not (module_dir / "site").exists()
 
     site = course / "site"
     modules = [d.name for d in (course / "content").iterdir() if d.is_dir()]

@@ -15,8 +15,9 @@ from typing import Callable
 from coursegen.cache import CACHE_DIR, IndexCache, code_digest, digest, installed_version
 from coursegen.config import load_config
 from coursegen.course import build_course
+from coursegen.courseroot import require_content
 from coursegen.discover import discover_sources
-from coursegen.errors import ConfigInvalid, CoursegenError, Diagnostics, plain, replay
+from coursegen.errors import ConfigInvalid, Diagnostics, plain, replay
 from coursegen.findings import apply_checks
 from coursegen.bodies import BodySettings, check_anchors, render_bodies
 from coursegen.model import PageKind, SourceKind
@@ -117,8 +118,7 @@ def render_site(root: Path, out: Path, options: BuildOptions) -> tuple[BuildResu
 
 
 def _render_site(root: Path, out: Path, options: BuildOptions) -> tuple[BuildResult, SitePlan | None]:
-    if not (root / "content").is_dir():
-        raise CoursegenError(f"no content/ folder in {root}", "run coursegen in a course folder, or create one with `coursegen new DIR`", exit_code=2)
+    require_content(root)
     diagnostics = Diagnostics()
     result = BuildResult(out=out, diagnostics=diagnostics)
     clock = _Stopwatch(result.stages)

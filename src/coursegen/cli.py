@@ -25,7 +25,7 @@ def make_parser() -> argparse.ArgumentParser:
 
     build = commands.add_parser("build", help="build the site", description="Build the course in COURSE_DIR into a static site.")
     _add_course_dir(build)
-    build.add_argument("-o", "--output", metavar="OUT", type=Path, help="output folder (default: COURSE_DIR/site); replaced atomically")
+    build.add_argument("-o", "--output", metavar="OUT", type=Path, help="output folder, relative to the current folder (default: the course's site/); replaced atomically")
     _add_strict(build)
     build.add_argument("--clean", action="store_true", help="ignore and delete the build cache (.coursegen-cache/) first")
     build.add_argument("--drafts", action="store_true", help="include pages marked `draft: true`")
@@ -49,9 +49,11 @@ def make_parser() -> argparse.ArgumentParser:
     serve.add_argument("--open", action="store_true", help="open the preview in the web browser")
     _add_verbosity(serve)
 
-    new = commands.add_parser("new", help="start a new course from a small working example", description="Create a small working course in DIR (which must not exist or be empty).")
-    new.add_argument("directory", metavar="DIR", type=Path, help="folder to create")
+    new = commands.add_parser("new", help="start a new course from a small working example", description="Create a small working course in DIR (which must not exist or be empty), with a .gitignore and a workflow that publishes it with this very coursegen version.")
+    new.add_argument("directory", metavar="DIR", type=Path, help="folder to create (`.` for the current folder, if empty)")
     new.add_argument("--language", choices=["fr", "en"], default="fr", help="language of the interface and the example text (default: fr)")
+    new.add_argument("--host", choices=["github", "gitlab"], default="github", help="where the course is published: github (.github/workflows/publish.yml for GitHub Pages, the default) or gitlab (.gitlab-ci.yml for GitLab Pages)")
+    new.add_argument("--nightly", action="store_true", help="also rebuild the site every night, even without a push")
     return parser
 
 
@@ -66,7 +68,7 @@ def _positive_int(text: str) -> int:
 
 
 def _add_course_dir(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("course_dir", metavar="COURSE_DIR", nargs="?", type=Path, default=Path("."), help="the course folder (default: the current folder)")
+    parser.add_argument("course_dir", metavar="COURSE_DIR", nargs="?", type=Path, default=None, help="the course folder (default: the current folder or the nearest one above it holding content/ or course.yml)")
 
 
 def _add_strict(parser: argparse.ArgumentParser) -> None:
@@ -111,6 +113,8 @@ def main(argv: list[str] | None = None) -> int:
 
     signal.signal(signal.SIGTERM, _interrupt)  # SIGTERM cleans up like Ctrl-C: the previous site stays
     try:
+        if hasattr(args, "course_dir"):  # every command that works on a course
+            _find_course(args)
         if args.command in ("build", "check"):
             return _run_build(args)
         if args.command == "serve":
@@ -118,11 +122,7 @@ def main(argv: list[str] | None = None) -> int:
 
             return run_serve(args)
         if args.command == "new":
-            from coursegen.scaffold import create_course
-
-            created = create_course(args.directory, args.language)
-            print(f"Created a new course in {created}. Next: cd {args.directory} && coursegen build")
-            return EXIT_OK
+            return _new_course(args)
     except CoursegenError as error:
         print(error, file=sys.stderr)
         return error.exit_code
@@ -135,6 +135,32 @@ def main(argv: list[str] | None = None) -> int:
         print(f"internal error: {type(error).__name__}: {error} — please report it (run again with -v for the traceback)", file=sys.stderr)
         return EXIT_ERRORS
     return EXIT_USAGE
+
+
+def _find_course(args: argparse.Namespace) -> None:
+    """COURSE_DIR when given, else the course around the current folder, said on stderr when it is
+    not the current folder itself (messages name files relative to that course)."""
+    from coursegen.courseroot import course_root
+
+    args.course_dir, found = course_root(args.course_dir, Path.cwd())
+    if found and not getattr(args, "quiet", False):
+        print(found, file=sys.stderr)
+
+
+def _new_course(args: argparse.Namespace) -> int:
+    import shlex
+
+    from coursegen.scaffold import create_course
+
+    created = create_course(args.directory, args.language, args.host, args.nightly)
+    for warning in created.warnings:
+        print(warning, file=sys.stderr)
+    here = created.path.resolve() == Path.cwd().resolve()  # `coursegen new .`: no `cd .` to tell
+    shown, next_step = (created.path.resolve(), "") if here else (created.path, f"cd {shlex.quote(str(created.path))} && ")
+    print(f"Created a new course in {shown}. Next: {next_step}coursegen build")
+    where = "GitHub, then choose Settings → Pages → Source: GitHub Actions" if args.host == "github" else "GitLab (the site appears under Deploy → Pages)"
+    print(f"To publish it, push it to {where}; {created.workflow} builds and publishes it.")
+    return EXIT_OK
 
 
 def _fix_encoding(course_dir: Path) -> None:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from coursegen.errors import UsageError
+from coursegen.workflows import Install, install_line, publish_workflow, running_install
 
 _GITIGNORE = """\
 # coursegen output and cache: rebuilt from the sources
@@ -14,45 +16,7 @@ site/
 .ipynb_checkpoints/
 __pycache__/
 """
-
-_WORKFLOW = """\
-# Builds the course with coursegen and publishes site/ to GitHub Pages on every push to main.
-# In the repository settings, choose Pages → Source: "GitHub Actions".
-name: Publish the course
-on:
-  push:
-    branches: [main]
-  workflow_dispatch:
-permissions:
-  contents: read
-  pages: write
-  id-token: write
-concurrency:
-  group: pages
-  cancel-in-progress: true
-jobs:
-  build:
-    runs-on: ubuntu-latest
-    steps:
-      - uses: actions/checkout@v4
-      - uses: actions/setup-python@v5
-        with:
-          python-version: "3.11"
-      - run: pip install coursegen
-      - run: coursegen build --strict
-      - uses: actions/upload-pages-artifact@v3
-        with:
-          path: site
-  deploy:
-    needs: build
-    runs-on: ubuntu-latest
-    environment:
-      name: github-pages
-      url: ${{ steps.deployment.outputs.page_url }}
-    steps:
-      - id: deployment
-        uses: actions/deploy-pages@v4
-"""
+_GITLAB_OUTPUT = "public/\n"  # GitLab Pages publishes the folder public/, built by its CI job
 
 _TEXTS = {
     "fr": {
@@ -156,15 +120,32 @@ Go back to [the module page](index.md) or add a second lesson `02_next.md`.
 }
 
 
-def create_course(directory: Path, language: str = "fr") -> Path:
-    """Write the starter course into `directory`, which must not exist or be empty."""
+@dataclass
+class NewCourse:
+    path: Path
+    workflow: str  # the publishing workflow's path in the course
+    warnings: list[str] = field(default_factory=list)
+
+
+def create_course(directory: Path, language: str = "fr", host: str = "github", nightly: bool = False, install: Install | None = None) -> NewCourse:
+    """Write the starter course into `directory`, which must not exist or be empty, with the
+    workflow that publishes it on `host` (github or gitlab) using this very coursegen."""
     if directory.exists() and (not directory.is_dir() or any(directory.iterdir())):
         raise UsageError(f"{directory} is not empty", "coursegen new only writes into a new or empty folder")
+    install = install or running_install()
+    workflow, workflow_text = publish_workflow(host, install, nightly)
     files = dict(_TEXTS[language])
-    files[".gitignore"] = _GITIGNORE
-    files[".github/workflows/publish.yml"] = _WORKFLOW
+    files[".gitignore"] = _GITIGNORE + (_GITLAB_OUTPUT if host == "gitlab" else "")
+    files[workflow] = workflow_text
     for rel, text in files.items():
         path = directory / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
-    return directory
+    created = NewCourse(directory, workflow)
+    if install.local_origin:
+        created.warnings.append(
+            f"{workflow}:{install_line(workflow_text)}: warning: coursegen was installed from {install.local_origin}, which CI cannot reach: "
+            f"this line installs the release {install.requirement} — change it if that version is not published "
+            '(e.g. to "coursegen @ git+https://…@COMMIT")'
+        )
+    return created

@@ -46,6 +46,7 @@ from pathlib import Path
 from typing import TextIO
 
 from coursegen.build import BuildOptions, render_site
+from coursegen.courseroot import require_content
 from coursegen.errors import CoursegenError, Diagnostic, Level, UsageError
 from coursegen.findings import SCREEN_LINES, CountLine, screenful
 from coursegen.output import OutputFile, SitePlan, sync_site, write_file
@@ -233,8 +234,7 @@ class PreviewServer:
             raise RuntimeError("a PreviewServer starts only once")
         self._started = True
         try:
-            if not (self.root / "content").is_dir():  # the one problem that makes serving pointless
-                raise UsageError(f"no content/ folder in {self.root}", "run coursegen in a course folder, or create one with `coursegen new DIR`")
+            require_content(self.root)  # the one problem that makes serving pointless
             self.site_dir = Path(tempfile.mkdtemp(prefix="coursegen-serve-"))
             self._site_real = os.path.realpath(self.site_dir)
             self._httpd = _HTTPServer(self, self.host, self.port)
