@@ -21,7 +21,7 @@ _SPECIAL = re.compile(r"([\\~=#{}:])")
 def escape_gift(text: str) -> str:
     """Text safe anywhere in a GIFT question: its control characters escaped, and no line break
     (a blank line would end the question; in HTML a numeric line feed means the same)."""
-    return _SPECIAL.sub(r"\\\1", text).replace("\r\n", "\n").replace("\n", "&#10;")
+    return _SPECIAL.sub(r"\\\1", text.replace("\r\n", "\n").replace("\n", "&#10;"))
 
 
 def gift(bank: QuizBank, base_url: str, diagnostics: Diagnostics) -> tuple[str, int]:

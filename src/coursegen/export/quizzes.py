@@ -248,7 +248,7 @@ class QuizReader:
         stem = self._inner(None, before)
         text = ((f"<p>{title_html}</p>\n" if title_html and title_html.lower() != "quiz" else "") + stem).strip()
         fragment = _fragment(images, text)
-        name = _shorten(fragment.plain) or "Quiz"
+        name = _shorten(Fragment(title_html).plain if title_html else fragment.plain) or "Quiz"
         where = f"quiz '{_shorten(name, 50)}'"
 
         def skip(problem: str, hint: str) -> None:
