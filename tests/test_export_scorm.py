@@ -285,3 +285,19 @@ def test_outside_an_lms_progress_stays_in_the_browser(browser, lms):
     assert json.loads(stored) == {"done": {LESSONS[1]: 1}}
     assert any("no SCORM API found" in m for m in messages)
     page.close()
+
+
+def test_without_done_buttons_a_lesson_is_done_once_opened(make_course):
+    course = make_course({
+        "course.yml": "title: Sans boutons\ntheme:\n  progress: false\n",
+        "content/m/index.md": "# Module\n",
+        "content/m/a.md": "# A\n\nTexte.\n",
+        "content/m/b.md": "# B\n\nTexte.\n",
+    })
+    result = export(course, "scorm")
+    with zipfile.ZipFile(result.path) as archive:
+        launch = archive.read("scorm.html").decode("utf-8")
+    settings = json.loads(launch.split('id="coursegen-scorm">')[1].split("</script>")[0])
+    assert settings["lessons"] == ["m/a.html", "m/b.html"] and settings["done_on_view"] is True
+    assert settings["quizzes"] == [] and settings["score"] is False
+    assert result.path.name == "course-scorm.zip"
