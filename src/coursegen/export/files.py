@@ -13,7 +13,7 @@ from coursegen.errors import CoursegenError, UsageError
 from coursegen.output import SOURCE_DIRS
 
 # FORMAT → the default file name's ending, after the course folder's name (`cours-moodle.xml`)
-DEFAULT_SUFFIXES = {"moodle": "moodle.xml", "gift": "gift.txt", "qti": "qti.zip", "scorm": "scorm.zip", "imscc": "imscc.zip"}
+DEFAULT_SUFFIXES = {"moodle": "moodle.xml", "gift": "gift.txt", "scorm": "scorm.zip"}
 
 
 def export_path(root: Path, format_name: str, output: Path | None) -> Path:
