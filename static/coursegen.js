@@ -146,7 +146,9 @@
       form.addEventListener("submit", function (event) { event.preventDefault(); });
       form.addEventListener("change", function () { grade(false); });
       button.addEventListener("click", function (event) {
-        if (grade(true) && motion) burst(button, event);
+        var right = grade(true);
+        form.dispatchEvent(new CustomEvent("coursegen:quiz", { bubbles: true, detail: { right: right } }));
+        if (right && motion) burst(button, event);
       });
     });
   }
@@ -196,11 +198,12 @@
     });
   }
 
-  // "Mark as done" and progress bars, kept in this browser's localStorage under the course's key.
+  // "Mark as done" and progress bars, kept in this browser's localStorage under the course's key
+  // (in a SCORM package, static/scorm/page.js offers a store that keeps them in the LMS instead).
   function progress() {
     var key = doc.body.getAttribute("data-course"), store;
     try {
-      store = key && window.localStorage;
+      store = key && (window.coursegenProgressStore || window.localStorage);
       if (store) store.getItem(key);
     } catch (e) {
       store = null; // storage refused: nothing is shown, as without JavaScript

@@ -49,6 +49,16 @@ def make_parser() -> argparse.ArgumentParser:
     serve.add_argument("--open", action="store_true", help="open the preview in the web browser")
     _add_verbosity(serve)
 
+    export = commands.add_parser(
+        "export",
+        help="export the quizzes or the whole course for Moodle and other learning platforms",
+        description="Write the course for a learning platform: `moodle` (Moodle XML question bank of the quizzes), `gift` (the same questions in GIFT), `scorm` (a SCORM 1.2 package of the whole site that reports completion). The file is written atomically, never inside the course's sources; a quiz that cannot be exported is a warning and is left out.",
+    )
+    export.add_argument("format", metavar="FORMAT", choices=["moodle", "gift", "scorm"], help="moodle, gift or scorm")
+    _add_course_dir(export)
+    export.add_argument("-o", "--output", metavar="FILE", type=Path, help="file to write (default: COURSE_DIR/<folder name>-moodle.xml, -gift.txt or -scorm.zip)")
+    _add_verbosity(export)
+
     new = commands.add_parser("new", help="start a new course from a small working example", description="Create a small working course in DIR (which must not exist or be empty), with a .gitignore and a workflow that publishes it with this very coursegen version.")
     new.add_argument("directory", metavar="DIR", type=Path, help="folder to create (`.` for the current folder, if empty)")
     new.add_argument("--language", choices=["fr", "en"], default="fr", help="language of the interface and the example text (default: fr)")
@@ -121,6 +131,8 @@ def main(argv: list[str] | None = None) -> int:
             from coursegen.serve import run_serve
 
             return run_serve(args)
+        if args.command == "export":
+            return _run_export(args)
         if args.command == "new":
             return _new_course(args)
     except CoursegenError as error:
@@ -224,3 +236,17 @@ def _run_build(args: argparse.Namespace) -> int:
         result = build(args.course_dir, getattr(args, "output", None), options)
     failed = reporter.summary(result, args.course_dir, checking=not writing, strict=args.strict, kinds=kinds, as_json=as_json)
     return EXIT_ERRORS if failed else EXIT_OK
+
+
+def _run_export(args: argparse.Namespace) -> int:
+    from coursegen.errors import Level
+    from coursegen.export import export
+
+    result = export(args.course_dir, args.format, args.output)
+    for diagnostic in result.diagnostics.sorted():
+        if not args.quiet or diagnostic.level is Level.ERROR:
+            print(diagnostic.format(), file=sys.stderr)
+    what = f"{result.questions} question{'s' * (result.questions != 1)}" if args.format != "scorm" else f"{result.lessons} lesson{'s' * (result.lessons != 1)}"
+    if not args.quiet:
+        print(f"Wrote {result.path} ({what}).", file=sys.stderr)
+    return EXIT_ERRORS if result.diagnostics.errors else EXIT_OK

@@ -54,6 +54,13 @@ class CheckRule:
 
 
 @dataclass(frozen=True)
+class ScormSettings:
+    """course.yml `scorm:`, for `coursegen export scorm`."""
+
+    score: str = ""  # "quizzes": report the share of the course's quizzes answered right (0–100)
+
+
+@dataclass(frozen=True)
 class CourseConfig:
     title: str = "Course"
     description: str = ""
@@ -64,13 +71,14 @@ class CourseConfig:
     notebooks: NotebookSettings = NotebookSettings()
     markdown: MarkdownSettings = MarkdownSettings()
     launch: LaunchSettings | None = None
+    scorm: ScormSettings = ScormSettings()
     theme: dict[str, Any] = field(default_factory=dict)
     strings: dict[str, str] = field(default_factory=dict)
     checks: dict[str, CheckRule] = field(default_factory=dict)
 
 
 _TEXT_KEYS = ("title", "description", "language", "author", "icon", "base_url")
-KNOWN_KEYS = set(_TEXT_KEYS) | {"notebooks", "markdown", "launch", "theme", "strings", "checks"}
+KNOWN_KEYS = set(_TEXT_KEYS) | {"notebooks", "markdown", "launch", "scorm", "theme", "strings", "checks"}
 
 
 def load_config(root: Path, diagnostics: Diagnostics, yaml_cache=None) -> CourseConfig:
@@ -117,6 +125,8 @@ def load_config(root: Path, diagnostics: Diagnostics, yaml_cache=None) -> Course
             values[key] = _launch_settings(value, line, diagnostics)
         elif key == "checks":
             values[key] = _check_rules(value, line, diagnostics)
+        elif key == "scorm":
+            values[key] = _scorm_settings(value, line, diagnostics)
         elif key in ("theme", "strings"):
             if not isinstance(value, dict):
                 diagnostics.error(CONFIG_NAME, f"'{key}' must be a mapping of `name: value` lines", f"e.g. {key}: {{name: value}}", line=line, kind="config")
@@ -236,6 +246,19 @@ def _check_rules(value: Any, line: int | None, diagnostics: Diagnostics) -> dict
             continue
         rules[kind] = CheckRule(level, tuple(files))
     return rules
+def _scorm_settings(value: Any, line: int | None, diagnostics: Diagnostics) -> ScormSettings:
+    if not isinstance(value, dict):
+        diagnostics.error(CONFIG_NAME, "'scorm' must be a mapping", "e.g. scorm: {score: quizzes}", line=line, kind="config")
+        return ScormSettings()
+    settings: dict[str, Any] = {}
+    for key, item in value.items():
+        if key != "score":
+            diagnostics.warning(CONFIG_NAME, f"unknown key 'scorm.{key}'", "known: score", line=line, kind="config")
+        elif item in ("quizzes", "none", False):
+            settings[key] = "quizzes" if item == "quizzes" else ""
+        else:
+            diagnostics.error(CONFIG_NAME, f"scorm.score must be quizzes or none, not {item!r}", "scorm: {score: quizzes} reports the share of quizzes answered right", line=line, kind="config")
+    return ScormSettings(**settings)
 
 
 def _title_from_folder(root: Path) -> str:

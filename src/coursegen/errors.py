@@ -18,6 +18,7 @@ KINDS = {
     "files": "files and folders that cannot be read or published",
     "headings": "heading levels that skip one",
     "links": "links that lead nowhere",
+    "lms": "exports to learning platforms",
     "markdown": "Markdown that cannot be rendered as written",
     "math": "LaTeX that cannot be converted",
     "notebook": "notebooks: JSON, schema, references, output policy",

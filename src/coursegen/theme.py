@@ -76,11 +76,16 @@ class _BytecodeCache(jinja2.FileSystemBytecodeCache):
             pass
 
 
-def static_files(theme: Theme, diagnostics=None) -> dict[str, Path]:
+# static/ folders whose files only packages use (`coursegen export scorm`): not published in a site
+PACKAGE_ONLY_STATIC = ("scorm",)
+
+
+def static_files(theme: Theme, diagnostics=None, package: str = "") -> dict[str, Path]:
     """Every static asset by its path under static/; a course's file replaces the built-in one.
 
     Hidden and junk files are skipped, and so is anything reached through a symbolic link that
-    leads outside its static/ folder (nothing from outside the course is ever published).
+    leads outside its static/ folder (nothing from outside the course is ever published). The
+    folders of PACKAGE_ONLY_STATIC are left out, but for `package`'s own (`package="scorm"`).
     """
     from coursegen.discover import is_ignored
 
@@ -92,6 +97,8 @@ def static_files(theme: Theme, diagnostics=None) -> dict[str, Path]:
         for path in sorted(folder.rglob("*")):
             rel = path.relative_to(folder)
             if any(is_ignored(part) for part in rel.parts):
+                continue
+            if rel.parts[0] in PACKAGE_ONLY_STATIC and rel.parts[0] != package:
                 continue
             if path.is_symlink() and path.is_dir() and not path.resolve().is_relative_to(real_folder):
                 if diagnostics is not None:
