@@ -15,7 +15,7 @@ from coursegen.cli import main, make_parser
 from conftest import REPO
 
 DOCS = REPO / "docs" / "commands"
-COMMANDS = ["build", "check", "serve", "new"]
+COMMANDS = ["build", "check", "serve", "export", "new"]
 
 
 def test_the_pages_are_up_to_date_with_the_parser():
