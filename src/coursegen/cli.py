@@ -56,7 +56,7 @@ def make_parser() -> argparse.ArgumentParser:
     )
     export.add_argument("format", metavar="FORMAT", choices=["moodle", "gift", "scorm"], help="moodle, gift or scorm")
     _add_course_dir(export)
-    export.add_argument("-o", "--output", metavar="FILE", type=Path, help="file to write (default: COURSE_DIR/<folder name>-moodle.xml, -gift.txt or -scorm.zip)")
+    export.add_argument("-o", "--output", metavar="FILE", type=Path, help="file to write (default: in COURSE_DIR, named after its folder: NAME-moodle.xml, NAME-gift.txt or NAME-scorm.zip)")
     _add_verbosity(export)
 
     new = commands.add_parser("new", help="start a new course from a small working example", description="Create a small working course in DIR (which must not exist or be empty), with a .gitignore and a workflow that publishes it with this very coursegen version.")
