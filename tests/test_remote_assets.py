@@ -32,6 +32,19 @@ def png(size: int = 0) -> bytes:
 CAT = png()
 SVG = b'<?xml version="1.0" encoding="UTF-8"?>\n<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10" fill="teal"/></svg>\n'
 EVIL_SVG = b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(document.domain)"><rect width="10" height="10"/></svg>'
+# as Adobe Illustrator saves them, common on Wikimedia Commons: entities declared in the doctype
+ILLUSTRATOR_SVG = b"""<?xml version="1.0" encoding="utf-8"?>
+<!-- Generator: Adobe Illustrator 15.0.0, SVG Export Plug-In  -->
+<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" "http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd" [
+	<!ENTITY ns_flows "http://ns.adobe.com/Flows/1.0/">
+	<!ENTITY ns_svg "http://www.w3.org/2000/svg">
+	<!ENTITY ns_xlink "http://www.w3.org/1999/xlink">
+]>
+<svg  version="1.1" xmlns="&ns_svg;" xmlns:xlink="&ns_xlink;" width="10" height="10" viewBox="0 0 10 10">
+<rect width="10" height="10" fill="#C1272D"/>
+</svg>
+"""
+HIDDEN_SCRIPT_SVG = b'<svg xmlns="http://www.w3.org/2000/svg"><a href="&#106;avascript:alert(1)"><rect width="10" height="10"/></a></svg>'
 # what a wiki answers for a missing file: a whole page, status 200
 NOT_AN_IMAGE = b"<!DOCTYPE html>\n<html lang=\"en\"><head><title>File not found</title></head><body><p>No file by this name exists.</p></body></html>\n"
 
@@ -47,6 +60,8 @@ class MediaServer:
             "/commons/Cat.png": (200, {"Content-Type": "image/png"}, CAT),
             "/commons/Schema.svg": (200, {"Content-Type": "image/svg+xml"}, SVG),
             "/commons/Evil.svg": (200, {"Content-Type": "image/svg+xml"}, EVIL_SVG),
+            "/commons/Hidden.svg": (200, {"Content-Type": "image/svg+xml"}, HIDDEN_SCRIPT_SVG),
+            "/commons/Drapeau.svg": (200, {"Content-Type": "image/svg+xml"}, ILLUSTRATOR_SVG),
             "/commons/Moved.png": (302, {"Location": "/commons/Cat.png"}, b""),
             "/commons/Loop.png": (302, {"Location": "/commons/Loop.png"}, b""),
             "/commons/Ftp.png": (301, {"Location": "ftp://127.0.0.1/Cat.png"}, b""),
@@ -245,6 +260,7 @@ def test_fetch_downloads_media_into_the_site_and_points_pages_at_them(make_cours
             "content/index.md": f"# Accueil\n\n![Un chat]({url}/commons/Cat.png)\n",
             "content/A/B/01_chats.md": lesson(
                 f"![Un chat]({url}/commons/Cat.png)",
+                f"![Le drapeau]({url}/commons/Drapeau.svg)",
                 f'<img src="{url}/commons/Moved.png" alt="Le même chat" srcset="{url}/commons/Schema.svg 2x">',
                 f'<video controls poster="{url}/commons/Octet.png"><source src="{url}/media/clip.webm" type="video/webm"></video>',
             ),
@@ -254,10 +270,10 @@ def test_fetch_downloads_media_into_the_site_and_points_pages_at_them(make_cours
     result = run_build(root, out)
     assert assets_messages(result) == []
     copies = {path.name: path.read_bytes() for path in (out / "_remote").iterdir()}
-    assert sorted(copies.values()) == sorted([CAT, SVG, b"\x1a\x45\xdf\xa3" + b"\x00" * 60])  # Cat, Moved and Octet are one file
+    assert sorted(copies.values()) == sorted([CAT, SVG, ILLUSTRATOR_SVG, b"\x1a\x45\xdf\xa3" + b"\x00" * 60])  # Cat, Moved and Octet are one file
     cat = next(name for name, data in copies.items() if data == CAT)
     assert cat.endswith(".png") and len(cat) == 16 + 4
-    svg = next(name for name, data in copies.items() if name.endswith(".svg"))
+    svg = next(name for name, data in copies.items() if data == SVG)
     webm = next(name for name, data in copies.items() if name.endswith(".webm"))
     assert f'<img alt="Un chat" src="_remote/{cat}">' in (out / "index.html").read_text(encoding="utf-8")
     page = (out / "A/B/01_chats.html").read_text(encoding="utf-8")
@@ -274,11 +290,12 @@ def test_fetch_downloads_media_into_the_site_and_points_pages_at_them(make_cours
         ("/commons/Missing.png", "the server answered 404 Not Found"),
         ("/commons/Wiki.png", "the server answered with a web page (text/html), not an image, a sound or a video"),
         ("/commons/Liar.png", "the file is not an image, a sound or a video (it looks like a web page; the server called it image/png)"),
-        ("/commons/Big.png", "the file is 5.1 MB, bigger than 0.002 MB (remote_assets.max_size_mb)".replace("5.1 MB", f"{len(png(5000)) / 1e6:.1f} MB")),
+        ("/commons/Big.png", "the file is 0.00509 MB, bigger than 0.002 MB (remote_assets.max_size_mb)"),
         ("/commons/Big-unannounced.png", "the file is bigger than 0.002 MB (remote_assets.max_size_mb)"),
         ("/commons/Loop.png", "too many redirections (more than 5)"),
         ("/commons/Ftp.png", "the server redirected to 'ftp://127.0.0.1/Cat.png', which is not an http address"),
         ("/commons/Evil.svg", "the SVG carries scripts, event handlers or embedded HTML, which the site would publish (refused)"),
+        ("/commons/Hidden.svg", "the SVG carries scripts, event handlers or embedded HTML, which the site would publish (refused)"),
         ("/slow/Cat.png", "no answer within 1 s (remote_assets.timeout)"),
     ],
 )
@@ -434,6 +451,7 @@ def test_sniffing_knows_media_by_their_first_bytes():
     assert sniff(b"\x00\x00\x00\x20ftypisom\x00\x00") == "video/mp4"
     assert sniff(b"\x00\x00\x00\x1cftypavif\x00\x00") == "image/avif"
     assert sniff(b"\xef\xbb\xbf<?xml version='1.0'?>\n<!-- made by hand -->\n<!DOCTYPE svg PUBLIC \"-//W3C//DTD SVG 1.1//EN\" \"x.dtd\">\n<svg width='1'></svg>") == "image/svg+xml"
+    assert sniff(ILLUSTRATOR_SVG) == "image/svg+xml"
     assert sniff(NOT_AN_IMAGE) is None
     assert sniff(b'{"error": "not found"}') is None
     assert sniff(b"<html><svg></svg></html>") is None

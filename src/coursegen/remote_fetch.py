@@ -10,6 +10,9 @@ re-checked against the server: delete it, or build with --clean, to download aga
 SVG files are kept only when they are inert: one with scripts, event handlers, `javascript:`
 addresses or embedded HTML is refused. In an `<img>` a browser would not run them, but the copy
 published with the site could be opened on its own, from the site's own address.
+
+Hosts of the local network are not refused (a school's own image server is a fair source): what a
+contributed page could make the build fetch from them is published only if it is media.
 """
 
 from __future__ import annotations
@@ -134,6 +137,7 @@ def download(address: str, settings: RemoteAssetSettings, deadline: float) -> tu
                 raise FetchFailed(f"the server answered with {what} ({declared}), not an image, a sound or a video")
             data = _read_within_limits(response, settings, deadline)
     except urllib.error.HTTPError as error:
+        error.close()
         if 300 <= error.code < 400:
             raise FetchFailed(f"too many redirections (more than {MAX_REDIRECTS})") from None
         raise FetchFailed(f"the server answered {error.code} {error.reason}") from None
@@ -146,10 +150,11 @@ def download(address: str, settings: RemoteAssetSettings, deadline: float) -> tu
 
 def _read_within_limits(response, settings: RemoteAssetSettings, deadline: float) -> bytes:
     limit = int(settings.max_size_mb * 1_000_000)
-    too_big = f"the file is bigger than {settings.max_size_mb:g} MB (remote_assets.max_size_mb)"
-    length = response.headers.get("Content-Length")
-    if length and length.strip().isdigit() and int(length) > limit:
-        raise FetchFailed(too_big.replace("the file is", f"the file is {int(length) / 1e6:.1f} MB,"))
+    limit_text = f"{settings.max_size_mb:g} MB (remote_assets.max_size_mb)"
+    length = (response.headers.get("Content-Length") or "").strip()
+    if length.isdigit() and int(length) > limit:  # announced: refused before reading it
+        raise FetchFailed(f"the file is {int(length) / 1e6:.3g} MB, bigger than {limit_text}")
+    too_big = f"the file is bigger than {limit_text}"
     chunks, size = [], 0
     # read1: what one read of the socket gives, so that a server dripping bytes meets the deadline
     while chunk := response.read1(CHUNK):
@@ -187,8 +192,10 @@ _SIGNATURES = (
     (b"BM", "image/bmp"), (b"\x00\x00\x01\x00", "image/x-icon"), (b"II*\x00", "image/tiff"), (b"MM\x00*", "image/tiff"),
     (b"ID3", "audio/mpeg"), (b"fLaC", "audio/flac"), (b"OggS", "audio/ogg"), (b"\x1a\x45\xdf\xa3", "video/webm"),
 )
-_SVG = re.compile(rb"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*|<!doctype svg[^>\[]*>\s*)*<svg[\s>]", re.IGNORECASE | re.DOTALL)
-_ACTIVE_SVG = re.compile(r"<script|<foreignobject|<iframe|<embed|<object|[\s\"'/]on[a-z]+\s*=|javascript:|<!entity", re.IGNORECASE)
+# an XML declaration, comments and a doctype (Illustrator's declares entities in it) may come first
+_SVG = re.compile(rb"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*|<!doctype\s+svg[^>\[]*(?:\[.*?\]\s*)?>\s*)*<svg[\s>]", re.IGNORECASE | re.DOTALL)
+# looked for once character references are decoded (`&#106;avascript:`)
+_ACTIVE_SVG = re.compile(r"<script|<foreignobject|<iframe|<embed|<object|[\s\"'/]on[a-z]+\s*=|javascript:", re.IGNORECASE)
 
 
 def sniff(data: bytes) -> str | None:
@@ -203,7 +210,7 @@ def sniff(data: bytes) -> str | None:
         return {b"avif": "image/avif", b"avis": "image/avif", b"M4A ": "audio/mp4", b"qt  ": "video/quicktime"}.get(brand, "video/mp4")
     if len(data) > 2 and data[0] == 0xFF and data[1] & 0xE0 == 0xE0:  # an MPEG audio frame
         return "audio/mpeg"
-    if _SVG.match(data[:4096].removeprefix(b"\xef\xbb\xbf")):
+    if _SVG.match(data[:8192].removeprefix(b"\xef\xbb\xbf")):
         return "image/svg+xml"
     return None
 
@@ -220,6 +227,7 @@ class _HttpOnlyRedirects(urllib.request.HTTPRedirectHandler):
 
     def redirect_request(self, req, fp, code, msg, headers, newurl):
         if urlsplit(newurl).scheme.lower() not in ("http", "https"):
+            fp.close()
             raise FetchFailed(f"the server redirected to '{newurl}', which is not an http address")
         return super().redirect_request(req, fp, code, msg, headers, newurl)
 
