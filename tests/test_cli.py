@@ -287,7 +287,7 @@ def test_verbose_build_shows_the_time_of_each_stage(make_course, capsys):
     assert last.startswith("Time by stage: ")
     stages = re.findall(r"(.+?) (\d+\.\d{3}) s(?:, |$)", last.removeprefix("Time by stage: "))
     assert [name for name, _ in stages] == [
-        "load and discover", "parse", "course graph", "templates", "bodies (Markdown, notebooks)", "pages", "search index", "files, assets, 404", "write",
+        "load and discover", "parse", "course graph", "templates", "bodies (Markdown, notebooks)", "remote media", "pages", "search index", "files, assets, 404", "write",
     ], last
 
 

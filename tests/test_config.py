@@ -180,3 +180,48 @@ def test_bom_and_crlf_course_yml(tmp_path):
     config, messages = config_of(tmp_path, "\ufefftitle: Café\r\nlanguage: fr\r\n".encode("utf-8"))
     assert messages == []
     assert (config.title, config.language) == ("Café", "fr")
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("", ("keep", 10, 120, 20)),
+        ("remote_assets: fetch\n", ("fetch", 10, 120, 20)),
+        ("remote_assets: no\n", ("keep", 10, 120, 20)),  # YAML 1.1 reads `no` as false
+        ("remote_assets: {mode: fetch, timeout: 1.5, total_timeout: 30, max_size_mb: 5}\n", ("fetch", 1.5, 30, 5)),
+        ("remote_assets:\n  timeout: 3\n", ("keep", 3, 120, 20)),
+    ],
+)
+def test_remote_assets_settings(tmp_path, text, expected):
+    config, messages = config_of(tmp_path, text)
+    assert messages == []
+    settings = config.remote_assets
+    assert (settings.mode, settings.timeout, settings.total_timeout, settings.max_size_mb) == expected
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("title: T\nremote_assets: fecth\n", "course.yml:2: error[config]: remote_assets must be keep or fetch, not 'fecth' — did you mean 'fetch'?"),
+        ("remote_assets: yes\n", "course.yml:1: error[config]: remote_assets must be keep or fetch, not True — keep leaves them as written (the site then needs the network), fetch downloads them into the site"),
+        ("remote_assets: error\n", "course.yml:1: error[config]: remote_assets must be keep or fetch, not 'error' — to make them errors, keep the mode and set checks: {assets: error}"),
+        ("remote_assets:\n  mode: download\n", "course.yml:1: error[config]: remote_assets.mode must be keep or fetch, not 'download' — keep leaves them as written (the site then needs the network), fetch downloads them into the site"),
+        ("remote_assets: {mode: fetch, timeout: 0}\n", "course.yml:1: error[config]: remote_assets.timeout must be a positive number of seconds, not 0 — limits can't be switched off"),
+        ("remote_assets: {mode: fetch, max_size_mb: big}\n", "course.yml:1: error[config]: remote_assets.max_size_mb must be a positive number of megabytes, not 'big' — limits can't be switched off"),
+        ("remote_assets: {mode: fetch, total_timeout: false}\n", "course.yml:1: error[config]: remote_assets.total_timeout must be a positive number of seconds, not False — limits can't be switched off"),
+    ],
+)
+def test_wrong_remote_assets_values_are_errors_at_their_line(tmp_path, text, message):
+    config, messages = config_of(tmp_path, text)
+    assert messages == [message]
+    assert config.remote_assets.mode in ("keep", "fetch")
+
+
+def test_unknown_remote_assets_key_warns_with_did_you_mean(tmp_path):
+    config, messages = config_of(tmp_path, "remote_assets:\n  mode: fetch\n  max_size: 5\n")
+    assert messages == ["course.yml:1: warning[config]: unknown key 'remote_assets.max_size' — did you mean 'max_size_mb'?"]
+    assert config.remote_assets.mode == "fetch"
+
+
+def test_a_misspelt_remote_assets_key_gets_did_you_mean(tmp_path):
+    assert config_of(tmp_path, "remote_asset: fetch\n")[1] == ["course.yml:1: warning[config]: unknown key 'remote_asset' — did you mean 'remote_assets'?"]

@@ -15,6 +15,7 @@ from coursegen.config import NotebookSettings
 from coursegen.errors import Diagnostics, plain, replay
 from coursegen.model import Course, Page, PageKind, detached, target_url
 from coursegen.parse import markdown_body
+from coursegen.remote_media import find_remote_media, locate_in_text
 
 
 @dataclass
@@ -36,6 +37,8 @@ class Body:
     _toc: list | None = None
     _anchors: set[str] | None = None
     detail: bytes = b""  # `[toc, anchors]` as JSON, for a cached body
+    # images, audio and video loaded from other sites, as written: see remote_media.RemoteReference
+    remote: list = field(default_factory=list)
 
     def release(self) -> None:
         """Forget the HTML when the cache has it: a big course's bodies need not all stay in memory."""
@@ -77,10 +80,11 @@ class Body:
 
 class _BodyIndex:
     """What a cached body carries besides its HTML, a line per body key in one LineStore file:
-    `[diagnostics, anchor links]<TAB>[toc, anchors]`. The first part is needed for every page of
-    every build (messages are replayed, #fragments checked) and is nearly always `[[],[]]`, which
-    is recognised without decoding; the second only when the page is rendered or linked to with
-    a #fragment. (Decoding a thousand entries as JSON at each build cost more than the rest.)"""
+    `[diagnostics, anchor links(, remote media)]<TAB>[toc, anchors]`. The first part is needed for
+    every page of every build (messages are replayed, #fragments checked, remote media fetched)
+    and is nearly always `[[],[]]`, which is recognised without decoding; the second only when the
+    page is rendered or linked to with a #fragment. (Decoding a thousand entries as JSON at each
+    build cost more than the rest.)"""
 
     NOTHING = b"[[],[]]"
 
@@ -93,13 +97,14 @@ class _BodyIndex:
             return None
         head, _, detail = value.partition(b"\t")
         try:
-            messages, anchor_links = ([], []) if head == self.NOTHING else json.loads(head)
+            messages, anchor_links, *remote = ([], []) if head == self.NOTHING else json.loads(head)
         except ValueError:
             return None
-        return {"html": None, "diagnostics": messages, "anchor_links": anchor_links, "error": "", "detail": detail}
+        return {"html": None, "diagnostics": messages, "anchor_links": anchor_links, "remote": remote[0] if remote else [], "error": "", "detail": detail}
 
     def put(self, key: str, entry: dict) -> None:
-        head = json.dumps([entry["diagnostics"], entry["anchor_links"]], ensure_ascii=False, separators=(",", ":"))
+        remote = entry.get("remote")  # left out when there is none: the line stays `[[],[]]`
+        head = json.dumps([entry["diagnostics"], entry["anchor_links"], *([remote] if remote else [])], ensure_ascii=False, separators=(",", ":"))
         detail = json.dumps([entry["toc"], entry["anchors"]], ensure_ascii=False, separators=(",", ":"))
         self.store.put(key, f"{head}\t{detail}".encode("utf-8"))
 
@@ -270,6 +275,7 @@ class BodyRenderer:
                 except (OSError, ValueError) as problem:  # changed or gone since it was read: the next build sees it
                     raise NotebookProblem(f"the file could not be read again ({getattr(problem, 'strerror', None) or problem})", "build again") from None
                 rendered = self.markdown().render(page, body, first_line, local)
+                rendered.remote = locate_in_text(find_remote_media(rendered.html), body, first_line)
         except NotebookProblem as problem:
             if not page.error:  # JSON errors were reported when the file was read
                 local.error(page.rel, str(problem), problem.hint, kind=problem.kind)
@@ -297,6 +303,7 @@ class BodyRenderer:
             "toc": rendered.toc,
             "anchors": sorted(rendered.anchors),
             "anchor_links": elsewhere,
+            "remote": rendered.remote,
             "diagnostics": plain(local),
             "error": "",
         }
@@ -313,9 +320,10 @@ def _to_body(entry: dict, page: Page, diagnostics: Diagnostics, key: str | None)
         diagnostics.extend(replay(entry["diagnostics"]))
     if entry["error"]:
         key = None
+    remote = entry.get("remote") or []
     if "detail" in entry:  # from the cache: contents and ids decoded when asked for
-        return Body(entry["html"], entry["error"], entry["anchor_links"], key, entry.get("html_path"), page.rel, detail=entry["detail"])
-    return Body(entry["html"], entry["error"], entry["anchor_links"], key, entry.get("html_path"), page.rel, entry["toc"], set(entry["anchors"]))
+        return Body(entry["html"], entry["error"], entry["anchor_links"], key, entry.get("html_path"), page.rel, detail=entry["detail"], remote=remote)
+    return Body(entry["html"], entry["error"], entry["anchor_links"], key, entry.get("html_path"), page.rel, entry["toc"], set(entry["anchors"]), remote=remote)
 
 
 def _fingerprint(course: Course) -> str:

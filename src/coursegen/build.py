@@ -23,6 +23,8 @@ from coursegen.bodies import BodySettings, check_anchors, render_bodies
 from coursegen.model import PageKind, SourceKind
 from coursegen.output import Manifest, OutputLock, SitePlan, check_output_dir, empty_trash, write_atomically
 from coursegen.parse import parse_source
+from coursegen.remote_assets import remote_media_stage
+from coursegen.remote_media import point_to_copies
 from coursegen.render import NOT_FOUND_URL, SiteRenderer, highlight_css
 from coursegen.search import INDEX_URL, TextCache, index_entry, index_script, text_json
 from coursegen.strings import interface_strings
@@ -171,6 +173,9 @@ def _render_site(root: Path, out: Path, options: BuildOptions) -> tuple[BuildRes
     bodies = render_bodies(course, strings, diagnostics, body_settings, options.progress)
     check_anchors(bodies, course, diagnostics)
     clock.lap("bodies (Markdown, notebooks)")
+    # images, audio and video from other sites: reported, or downloaded and pointed at (course.yml remote_assets)
+    remote = remote_media_stage(course, bodies, config.remote_assets, root, diagnostics, building=options.write, cache=options.cache)
+    clock.lap("remote media")
 
     # pages whose signature didn't change since the last build into `out` are not rendered again
     plan = SitePlan(Manifest(root, out) if options.cache and options.write else None)
@@ -179,11 +184,15 @@ def _render_site(root: Path, out: Path, options: BuildOptions) -> tuple[BuildRes
     for page in course.pages:
         body = bodies[page.url]
         template_name = renderer.template_for(page, diagnostics)
+        copies = remote.for_page(page.url)  # the page's remote media that have a copy in the site
         signature = renderer.page_signature(page, template_name, body) if body.key else ""
+        if signature and copies:
+            signature = digest(signature, repr(sorted(copies.items())))
         if _kept(plan, page_messages, page.url, page.rel or page.url, signature, diagnostics):
             continue
         local = Diagnostics()
-        html = renderer.render_page(page, body.html, body.toc, local, error=body.error, template_name=template_name)
+        content = point_to_copies(body.html, copies, page.url) if copies else body.html
+        html = renderer.render_page(page, content, body.toc, local, error=body.error, template_name=template_name)
         body.release()
         if len(html) > HEAVY_PAGE_BYTES:
             local.warning(
@@ -205,6 +214,11 @@ def _render_site(root: Path, out: Path, options: BuildOptions) -> tuple[BuildRes
             plan.add_file(page.download_url, page.source.path, page.rel)
     for asset in course.assets:
         plan.add_file(str(asset.site_rel), asset.path, str(asset.rel))
+    for site_path, copy in remote.files.items():
+        if isinstance(copy, bytes):
+            plan.add_bytes(site_path, copy, site_path)
+        else:
+            plan.add_file(site_path, copy, site_path)
     for name, path in static_files(theme, diagnostics).items():
         if name == STYLESHEET:  # one stylesheet for the whole site: theme CSS + code colours
             theme_css = path.read_bytes()

@@ -35,6 +35,19 @@ class MarkdownSettings:
 
 
 @dataclass(frozen=True)
+class RemoteAssetSettings:
+    """course.yml `remote_assets:`: images, audio and video that pages load from other sites."""
+
+    mode: str = "keep"  # keep (left as written, with a warning) | fetch (downloaded into the site)
+    timeout: float = 10  # seconds to connect, and to wait for each read
+    total_timeout: float = 120  # seconds for all the downloads of one build
+    max_size_mb: float = 20  # per file
+
+
+REMOTE_MODES = ("keep", "fetch")
+
+
+@dataclass(frozen=True)
 class LaunchSettings:
     repository: str = ""  # "owner/name" on GitHub
     branch: str = "main"
@@ -72,13 +85,14 @@ class CourseConfig:
     markdown: MarkdownSettings = MarkdownSettings()
     launch: LaunchSettings | None = None
     scorm: ScormSettings = ScormSettings()
+    remote_assets: RemoteAssetSettings = RemoteAssetSettings()
     theme: dict[str, Any] = field(default_factory=dict)
     strings: dict[str, str] = field(default_factory=dict)
     checks: dict[str, CheckRule] = field(default_factory=dict)
 
 
 _TEXT_KEYS = ("title", "description", "language", "author", "icon", "base_url")
-KNOWN_KEYS = set(_TEXT_KEYS) | {"notebooks", "markdown", "launch", "scorm", "theme", "strings", "checks"}
+KNOWN_KEYS = set(_TEXT_KEYS) | {"notebooks", "markdown", "launch", "scorm", "theme", "strings", "checks", "remote_assets"}
 
 
 def load_config(root: Path, diagnostics: Diagnostics, yaml_cache=None) -> CourseConfig:
@@ -127,6 +141,8 @@ def load_config(root: Path, diagnostics: Diagnostics, yaml_cache=None) -> Course
             values[key] = _check_rules(value, line, diagnostics)
         elif key == "scorm":
             values[key] = _scorm_settings(value, line, diagnostics)
+        elif key == "remote_assets":
+            values[key] = _remote_asset_settings(value, line, diagnostics)
         elif key in ("theme", "strings"):
             if not isinstance(value, dict):
                 diagnostics.error(CONFIG_NAME, f"'{key}' must be a mapping of `name: value` lines", f"e.g. {key}: {{name: value}}", line=line, kind="config")
@@ -199,6 +215,41 @@ def _markdown_settings(value: Any, line: int | None, diagnostics: Diagnostics) -
         else:
             diagnostics.warning(CONFIG_NAME, f"unknown key 'markdown.{key}'", "known: sanitize", line=line, kind="config")
     return MarkdownSettings(**settings)
+
+
+_REMOTE_LIMITS = ("timeout", "total_timeout", "max_size_mb")
+
+
+def _remote_asset_settings(value: Any, line: int | None, diagnostics: Diagnostics) -> RemoteAssetSettings:
+    """`remote_assets: fetch`, or a mapping `{mode: fetch, timeout: 10, total_timeout: 120, max_size_mb: 20}`."""
+    name = "remote_assets.mode" if isinstance(value, dict) else "remote_assets"
+    if not isinstance(value, dict):
+        value = {"mode": value}
+    settings: dict[str, Any] = {}
+    known = ("mode", *_REMOTE_LIMITS)
+    for key, item in value.items():
+        if key == "mode":
+            if item is False:  # YAML 1.1 reads an unquoted `no`/`off` as false
+                item = "keep"
+            if item not in REMOTE_MODES:
+                close = difflib.get_close_matches(str(item), REMOTE_MODES, n=1, cutoff=0.6)
+                hint = f"did you mean '{close[0]}'?" if close else "keep leaves them as written (the site then needs the network), fetch downloads them into the site"
+                if item == "error":
+                    hint = "to make them errors, keep the mode and set checks: {assets: error}"
+                diagnostics.error(CONFIG_NAME, f"{name} must be keep or fetch, not {item!r}", hint, line=line, kind="config")
+                continue
+            settings[key] = item
+        elif key in _REMOTE_LIMITS:
+            if isinstance(item, bool) or not isinstance(item, (int, float)) or item <= 0:
+                unit = "megabytes" if key == "max_size_mb" else "seconds"
+                diagnostics.error(CONFIG_NAME, f"remote_assets.{key} must be a positive number of {unit}, not {item!r}", "limits can't be switched off", line=line, kind="config")
+                continue
+            settings[key] = float(item)
+        else:
+            close = difflib.get_close_matches(str(key), known, n=1, cutoff=0.7)
+            hint = f"did you mean '{close[0]}'?" if close else "known: " + ", ".join(known)
+            diagnostics.warning(CONFIG_NAME, f"unknown key 'remote_assets.{key}'", hint, line=line, kind="config")
+    return RemoteAssetSettings(**settings)
 
 
 def _launch_settings(value: Any, line: int | None, diagnostics: Diagnostics) -> LaunchSettings | None:

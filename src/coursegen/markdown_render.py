@@ -34,6 +34,7 @@ class RenderedMarkdown:
     toc: list[dict[str, Any]] = field(default_factory=list)
     anchors: set[str] = field(default_factory=set)
     anchor_links: list[AnchorLink] = field(default_factory=list)
+    remote: list = field(default_factory=list)  # media loaded from other sites: see remote_media.RemoteReference
 
 
 @dataclass

@@ -14,6 +14,7 @@ from coursegen.config import NotebookSettings
 from coursegen.errors import Diagnostics
 from coursegen.frontmatter import first_heading
 from coursegen.model import Page
+from coursegen.remote_media import find_remote_media, locate_in_notebook
 
 if TYPE_CHECKING:  # Markdown and Pygments are imported only when a page is rendered
     from coursegen.markdown_render import MarkdownRenderer, RenderedMarkdown
@@ -110,6 +111,7 @@ class NotebookConverter:
         # scrollable code and outputs must be reachable with the keyboard
         collected.html = _SCROLLABLE.sub(r'\1 tabindex="0"', html)
         collected.anchors |= _cell_ids(notebook)
+        collected.remote = locate_in_notebook(find_remote_media(collected.html), notebook)
         return collected
 
 
