@@ -111,6 +111,7 @@ class BodySettings:
     sanitize_markdown: bool = False
     line_numbers: bool = False
     execute: str = "never"  # never | auto | always
+    execute_requested: bool = False  # --execute: a notebook whose run fails is an error, not a warning
     cache: bool = True
     cache_writes: bool = True  # False for `check`: read the cache, write nothing
     debug: bool = False  # let unexpected exceptions through, with their traceback
@@ -151,7 +152,7 @@ def render_bodies(course: Course, strings, diagnostics: Diagnostics, settings: B
     if progress:
         progress("(cached)", done, len(course.pages))
     for page, entry in _render_misses(renderer, course, misses, settings):
-        if cache is not None and not entry["error"]:
+        if cache is not None and not entry["error"] and not entry.get("retry"):
             metas.put(keys[page.url], entry)
             if cache.put_text(keys[page.url], "html", entry["html"]):  # read again when its page is made
                 entry = {**entry, "html": None, "html_path": cache.path(keys[page.url], "html")}
@@ -232,7 +233,7 @@ class BodyRenderer:
         if self._notebooks is None:
             from coursegen.notebooks import NotebookPages
 
-            self._notebooks = NotebookPages(self.settings.root, self.markdown, self.strings, self.settings.notebooks, self.settings.execute)
+            self._notebooks = NotebookPages(self.settings.root, self.markdown, self.strings, self.settings.notebooks, self.settings.execute, self.settings.execute_requested)
         return self._notebooks
 
     def key(self, page: Page) -> str:
@@ -299,6 +300,7 @@ class BodyRenderer:
             "anchor_links": elsewhere,
             "diagnostics": plain(local),
             "error": "",
+            "retry": not rendered.cacheable,
         }
 
 
@@ -311,7 +313,7 @@ def _to_body(entry: dict, page: Page, diagnostics: Diagnostics, key: str | None)
     """An entry (fresh, cached or from a worker) as a Body; its diagnostics are reported again."""
     if entry["diagnostics"]:
         diagnostics.extend(replay(entry["diagnostics"]))
-    if entry["error"]:
+    if entry["error"] or entry.get("retry"):  # no page made from it is kept for the next build
         key = None
     if "detail" in entry:  # from the cache: contents and ids decoded when asked for
         return Body(entry["html"], entry["error"], entry["anchor_links"], key, entry.get("html_path"), page.rel, detail=entry["detail"])

@@ -34,6 +34,7 @@ class RenderedMarkdown:
     toc: list[dict[str, Any]] = field(default_factory=list)
     anchors: set[str] = field(default_factory=set)
     anchor_links: list[AnchorLink] = field(default_factory=list)
+    cacheable: bool = True  # False for a notebook whose run failed: the next build tries again
 
 
 @dataclass
