@@ -14,7 +14,7 @@ from coursegen.config import NotebookSettings
 from coursegen.errors import Diagnostics
 from coursegen.frontmatter import first_heading
 from coursegen.model import Page
-from coursegen.scrub import PathScrubber
+from coursegen.scrub import PathScrubber, home_folder
 
 if TYPE_CHECKING:  # Markdown and Pygments are imported only when a page is rendered
     from coursegen.markdown_render import MarkdownRenderer, RenderedMarkdown
@@ -167,7 +167,7 @@ class NotebookPages:
             repr(settings),
             execute,
             *(strings[key] for key in ("notebook_figure", "widget_note", "show_input", "show_output", "show_cell")),
-            str(root.resolve()), str(Path.home()),  # paths scrubbed from outputs (see scrub.py)
+            str(root.resolve()), home_folder(),  # paths scrubbed from outputs (see scrub.py)
         )
 
     def render(self, page: Page, diagnostics: Diagnostics) -> RenderedMarkdown:

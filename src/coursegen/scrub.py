@@ -33,7 +33,7 @@ class PathScrubber:
         folders = dict(places or {})
         for form in {str(course_root), str(course_root.resolve())}:
             folders.setdefault(form, "")
-        home = str(Path.home())
+        home = home_folder()
         if len(home) > 1:
             folders.setdefault(home, "~")
         for form in {tempfile.gettempdir(), str(Path(tempfile.gettempdir()).resolve())}:
@@ -78,6 +78,14 @@ class PathScrubber:
         if isinstance(value, list):
             return [self.text(item) if isinstance(item, str) else item for item in value]
         return value
+
+
+def home_folder() -> str:
+    """This computer's home folder ("" when it has none, as for some service accounts)."""
+    try:
+        return str(Path.home())
+    except (RuntimeError, KeyError):
+        return ""
 
 
 def _folder_pattern(folder: str) -> re.Pattern:
