@@ -226,7 +226,7 @@ def _attach_notebooks(course: Course, diagnostics: Diagnostics) -> None:
     """A lesson's `notebook:`: see notebook_refs for where it is looked for."""
     for page in course.pages:
         value = page.meta.notebook
-        if not value or page.source is None:
+        if not value or not value.strip() or page.source is None:
             continue
         line = page.meta.lines.get("notebook")
         reference = find_notebook(course, page, value, lambda path: resolve_link(course, page, path))

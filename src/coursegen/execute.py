@@ -43,6 +43,7 @@ def execution_key(notebook, settings: NotebookSettings) -> str:
         str(settings.timeout),
         str(allow_errors(notebook, settings)),
         installed_version("nbclient"),
+        "paths scrubbed",  # results cached before scrub.py still hold the run's temporary folder
     )
 
 
