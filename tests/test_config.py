@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from coursegen.config import load_config
+from coursegen.config import NotebookSettings, load_config
 from coursegen.errors import Diagnostics
 
 from conftest import formatted
@@ -85,7 +85,7 @@ def test_unknown_key_without_a_near_miss_lists_the_known_keys(tmp_path):
         ("launch: owner/name\n", "course.yml:1: error[config]: 'launch' needs a repository — e.g. launch: {repository: owner/course, branch: main}"),
         ("launch: {repository: justaname}\n", "course.yml:1: error[config]: launch.repository 'justaname' is not 'owner/name' — e.g. repository: jdupont/cours-nlp"),
         ("notebooks: auto\n", "course.yml:1: error[config]: 'notebooks' must be a mapping — e.g. notebooks: {execute: auto, timeout: 120}"),
-        ("notebooks:\n  allow_errors: maybe\n", "course.yml:1: error[config]: notebooks.allow_errors must be true or false, not 'maybe' — write allow_errors: true or allow_errors: false"),
+        ("notebooks:\n  allow_errors: maybe\n", "course.yml:2: error[config]: notebooks.allow_errors must be true or false, not 'maybe' — write allow_errors: true or allow_errors: false"),
         ("language: de\n", "course.yml:1: warning[config]: language 'de' has no interface strings; using English — use fr or en"),
     ],
 )
@@ -100,7 +100,7 @@ def test_wrong_values_are_reported_at_their_line(tmp_path, text, message):
 def test_notebook_execute_must_be_never_auto_or_always(tmp_path, value):
     config, messages = config_of(tmp_path, f"notebooks:\n  execute: {value}\n")
     assert len(messages) == 1
-    assert messages[0].startswith("course.yml:1: error[config]: notebooks.execute must be never, auto or always, not ")
+    assert messages[0].startswith("course.yml:2: error[config]: notebooks.execute must be never, auto or always, not ")
     assert config.notebooks.execute == "never"
 
 
@@ -108,7 +108,7 @@ def test_notebook_execute_must_be_never_auto_or_always(tmp_path, value):
 def test_notebook_timeout_must_be_a_positive_number(tmp_path, value):
     config, messages = config_of(tmp_path, f"notebooks:\n  timeout: {value}\n")
     assert len(messages) == 1
-    assert messages[0].startswith("course.yml:1: error[config]: notebooks.timeout must be a positive number of seconds")
+    assert messages[0].startswith("course.yml:2: error[config]: notebooks.timeout must be a positive number of seconds")
     assert config.notebooks.timeout == 120
 
 
@@ -116,6 +116,29 @@ def test_notebook_settings(tmp_path):
     config, messages = config_of(tmp_path, "notebooks:\n  execute: auto\n  timeout: 30\n  allow_errors: true\n")
     assert messages == []
     assert (config.notebooks.execute, config.notebooks.timeout, config.notebooks.allow_errors) == ("auto", 30, True)
+
+
+def test_notebook_kernel_is_a_kernel_name_with_its_line(tmp_path):
+    config, messages = config_of(tmp_path, "title: Cours NLP\nnotebooks:\n  execute: auto\n  kernel: cours-nlp_3.11\n")
+    assert messages == []
+    assert (config.notebooks.kernel, config.notebooks.kernel_line) == ("cours-nlp_3.11", 4)
+    assert config.notebooks == NotebookSettings(execute="auto", kernel="cours-nlp_3.11", kernel_line=99), "the line is not a setting"
+    assert "kernel_line" not in repr(config.notebooks), "moving a line of course.yml re-renders no notebook"
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("notebooks:\n  execute: always\n  kernel: Python 3 (ipykernel)\n", "course.yml:3: error[config]: notebooks.kernel must be the name of a Jupyter kernel, not 'Python 3 (ipykernel)' — e.g. kernel: python3 (`jupyter kernelspec list` shows the installed ones)"),
+        ("notebooks: {kernel: 3}\n", "course.yml:1: error[config]: notebooks.kernel must be the name of a Jupyter kernel, not 3 — e.g. kernel: python3 (`jupyter kernelspec list` shows the installed ones)"),
+        ("notebooks:\n  kernel:\n    name: python3\n", "course.yml:2: error[config]: notebooks.kernel must be the name of a Jupyter kernel, not {'name': 'python3'} — e.g. kernel: python3 (`jupyter kernelspec list` shows the installed ones)"),
+        ("notebooks:\n  kernal: python3\n", "course.yml:2: warning[config]: unknown key 'notebooks.kernal' — did you mean 'kernel'?"),
+    ],
+)
+def test_wrong_notebook_kernel_is_reported_at_its_line(tmp_path, text, message):
+    config, messages = config_of(tmp_path, text)
+    assert messages == [message]
+    assert config.notebooks.kernel == ""
 
 
 def test_notebook_execute_no_means_never(tmp_path):

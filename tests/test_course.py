@@ -304,6 +304,7 @@ def test_neighbour_sections(graph):
     "value, files",
     [
         ("A/n.ipynb", {"notebooks/A/n.ipynb": NB}),  # relative to notebooks/
+        ("n.ipynb", {"notebooks/A/n.ipynb": NB}),  # relative to the mirror folder notebooks/A/ (more forms: test_notebook_refs.py)
         ("../../notebooks/A/n.ipynb", {"notebooks/A/n.ipynb": NB}),  # relative to the lesson
         ("n.ipynb", {"content/A/n.ipynb": NB}),  # beside the lesson
         ("./sub/n.ipynb", {"content/A/sub/n.ipynb": NB}),
@@ -333,11 +334,11 @@ def test_two_lessons_can_share_a_notebook(graph):
 @pytest.mark.parametrize(
     "value, message",
     [
-        ("01_attn.ipynb", "content/A/lesson.md:4: error[notebook]: notebook '01_attn.ipynb' not found — did you mean 'A/01_attention.ipynb'?"),
-        ("A/01_atention.ipynb", "content/A/lesson.md:4: error[notebook]: notebook 'A/01_atention.ipynb' not found — did you mean 'A/01_attention.ipynb'?"),
-        ("zzz/qqq.ipynb", "content/A/lesson.md:4: error[notebook]: notebook 'zzz/qqq.ipynb' not found — give the path relative to the lesson or to notebooks/"),
-        ("../../../outside.ipynb", "content/A/lesson.md:4: error[notebook]: notebook '../../../outside.ipynb' not found — the notebook must be inside the course (content/ or notebooks/)"),
-        ("x.md", "content/A/lesson.md:4: error[notebook]: notebook 'x.md' not found — give the path relative to the lesson or to notebooks/"),  # a lesson is not a notebook
+        ("01_attn.ipynb", "content/A/lesson.md:4: error[notebook]: notebook '01_attn.ipynb' not found (looked for content/A/01_attn.ipynb, notebooks/A/01_attn.ipynb, notebooks/01_attn.ipynb) — did you mean 'notebooks/A/01_attention.ipynb'?"),
+        ("A/01_atention.ipynb", "content/A/lesson.md:4: error[notebook]: notebook 'A/01_atention.ipynb' not found (looked for content/A/A/01_atention.ipynb, notebooks/A/A/01_atention.ipynb, notebooks/A/01_atention.ipynb) — did you mean 'notebooks/A/01_attention.ipynb'?"),
+        ("zzz/qqq.ipynb", "content/A/lesson.md:4: error[notebook]: notebook 'zzz/qqq.ipynb' not found (looked for content/A/zzz/qqq.ipynb, notebooks/A/zzz/qqq.ipynb, notebooks/zzz/qqq.ipynb) — give its path from the lesson, from notebooks/A/ or from notebooks/"),
+        ("../../../outside.ipynb", "content/A/lesson.md:4: error[notebook]: notebook '../../../outside.ipynb' is outside the course — the notebook must be inside the course (content/ or notebooks/)"),
+        ("x.md", "content/A/lesson.md:4: error[notebook]: notebook 'x.md' leads to content/A/x.md, which is not a notebook — give its path from the lesson, from notebooks/A/ or from notebooks/"),  # a lesson is not a notebook
     ],
 )
 def test_missing_notebook_is_an_error_at_its_front_matter_line(graph, value, message):

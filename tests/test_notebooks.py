@@ -760,7 +760,10 @@ def test_lesson_notebook_that_points_nowhere_is_an_error_at_its_line(make_course
         }
     )
     result, site = build(root)
-    assert messages(result) == ["content/A/01_lesson.md:4: error[notebook]: notebook 'A/qqqqq-zzzzzzz.ipynb' not found — give the path relative to the lesson or to notebooks/"]
+    assert messages(result) == [
+        "content/A/01_lesson.md:4: error[notebook]: notebook 'A/qqqqq-zzzzzzz.ipynb' not found (looked for content/A/A/qqqqq-zzzzzzz.ipynb, notebooks/A/A/qqqqq-zzzzzzz.ipynb, "
+        "notebooks/A/qqqqq-zzzzzzz.ipynb) — give its path from the lesson, from notebooks/A/ or from notebooks/"
+    ]
     assert (site / "A/01_lesson.html").is_file()
 
 

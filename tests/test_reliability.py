@@ -413,31 +413,34 @@ CASES = [
     Case(
         "C11-notebook-dotdot",
         {VICTIM: "---\ntitle: Second\nnotebook: ../../../secret.ipynb\n---\nBody.\n"},
-        [r"content/A/02_second\.md:3: error\[notebook\]: notebook '\.\./\.\./\.\./secret\.ipynb' not found — the notebook must be inside the course .+"],
+        [r"content/A/02_second\.md:3: error\[notebook\]: notebook '\.\./\.\./\.\./secret\.ipynb' is outside the course — the notebook must be inside the course .+"],
         1,
     ),
     Case(
         "C11-notebook-etc-passwd",
         {VICTIM: "---\ntitle: Second\nnotebook: ../../../../etc/passwd\n---\nBody.\n"},
-        [r"content/A/02_second\.md:3: error\[notebook\]: notebook '\.\./\.\./\.\./\.\./etc/passwd' not found — the notebook must be inside the course .+"],
+        [r"content/A/02_second\.md:3: error\[notebook\]: notebook '\.\./\.\./\.\./\.\./etc/passwd' is outside the course — the notebook must be inside the course .+"],
         1,
     ),
     Case(
         "C11-notebook-absolute",
         {VICTIM: "---\ntitle: Second\nnotebook: {outside}/secret.ipynb\n---\nBody.\n"},
-        [r"content/A/02_second\.md:3: error\[notebook\]: notebook '/.+/secret\.ipynb' not found — .+"],
+        [r"content/A/02_second\.md:3: error\[notebook\]: notebook '/.+/secret\.ipynb' is outside the course — .+"],
         1,
     ),
     Case(
         "C11-notebook-encoded",
         {VICTIM: "---\ntitle: Second\nnotebook: '%2e%2e/%2e%2e/%2e%2e/secret.ipynb'\n---\nBody.\n"},
-        [r"content/A/02_second\.md:3: error\[notebook\]: notebook '%2e%2e/%2e%2e/%2e%2e/secret\.ipynb' not found — .+"],
+        [r"content/A/02_second\.md:3: error\[notebook\]: notebook '%2e%2e/%2e%2e/%2e%2e/secret\.ipynb' not found \(looked for content/A/%2e%2e/%2e%2e/%2e%2e/secret\.ipynb, .+\) — .+"],
         1,
     ),
     Case(
         "C11-notebook-backslash",
         {VICTIM: "---\ntitle: Second\nnotebook: '..\\..\\..\\secret.ipynb'\n---\nBody.\n"},
-        [r"content/A/02_second\.md:3: error\[notebook\]: notebook '\.\.\\\.\.\\\.\.\\secret\.ipynb' not found — .+"],
+        [
+            r"content/A/02_second\.md:3: error\[notebook\]: notebook '\.\.\\\.\.\\\.\.\\secret\.ipynb' is outside the course — .+",
+            r"content/A/02_second\.md:3: warning\[notebook\]: notebook '\.\.\\\.\.\\\.\.\\secret\.ipynb' is written with Windows backslashes — .+",
+        ],
         1,
     ),
     Case(

@@ -116,6 +116,7 @@ class BodySettings:
     sanitize_markdown: bool = False
     line_numbers: bool = False
     execute: str = "never"  # never | auto | always
+    execute_requested: bool = False  # --execute: a notebook whose run fails is an error, not a warning
     cache: bool = True
     cache_writes: bool = True  # False for `check`: read the cache, write nothing
     debug: bool = False  # let unexpected exceptions through, with their traceback
@@ -156,7 +157,7 @@ def render_bodies(course: Course, strings, diagnostics: Diagnostics, settings: B
     if progress:
         progress("(cached)", done, len(course.pages))
     for page, entry in _render_misses(renderer, course, misses, settings):
-        if cache is not None and not entry["error"]:
+        if cache is not None and not entry["error"] and not entry.get("retry"):
             metas.put(keys[page.url], entry)
             if cache.put_text(keys[page.url], "html", entry["html"]):  # read again when its page is made
                 entry = {**entry, "html": None, "html_path": cache.path(keys[page.url], "html")}
@@ -237,7 +238,7 @@ class BodyRenderer:
         if self._notebooks is None:
             from coursegen.notebooks import NotebookPages
 
-            self._notebooks = NotebookPages(self.settings.root, self.markdown, self.strings, self.settings.notebooks, self.settings.execute)
+            self._notebooks = NotebookPages(self.settings.root, self.markdown, self.strings, self.settings.notebooks, self.settings.execute, self.settings.execute_requested)
         return self._notebooks
 
     def key(self, page: Page) -> str:
@@ -306,6 +307,7 @@ class BodyRenderer:
             "remote": rendered.remote,
             "diagnostics": plain(local),
             "error": "",
+            "retry": not rendered.cacheable,
         }
 
 
@@ -318,7 +320,7 @@ def _to_body(entry: dict, page: Page, diagnostics: Diagnostics, key: str | None)
     """An entry (fresh, cached or from a worker) as a Body; its diagnostics are reported again."""
     if entry["diagnostics"]:
         diagnostics.extend(replay(entry["diagnostics"]))
-    if entry["error"]:
+    if entry["error"] or entry.get("retry"):  # no page made from it is kept for the next build
         key = None
     remote = entry.get("remote") or []
     if "detail" in entry:  # from the cache: contents and ids decoded when asked for

@@ -165,6 +165,7 @@ def _render_site(root: Path, out: Path, options: BuildOptions) -> tuple[BuildRes
         config.markdown.sanitize,
         bool(config.theme.get("line_numbers", False)),
         execute,
+        execute_requested=options.execute and options.write,
         cache=options.cache,
         cache_writes=options.write,
         debug=options.debug,

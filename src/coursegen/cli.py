@@ -30,7 +30,7 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument("--clean", action="store_true", help="ignore and delete the build cache (.coursegen-cache/, media downloaded from other sites included) first")
     build.add_argument("--drafts", action="store_true", help="include pages marked `draft: true`")
     build.add_argument("-j", "--jobs", metavar="N", type=_positive_int, default=None, help="worker processes for rendering pages and notebooks (default: the number of cores)")
-    build.add_argument("--execute", action="store_true", help="run every notebook before rendering it (results are cached by code; default: course.yml notebooks.execute)")
+    build.add_argument("--execute", action="store_true", help="run every notebook before rendering it (results are cached by code; default: course.yml notebooks.execute); a notebook whose run fails keeps its saved outputs, and the build exits with status 1")
     _add_verbosity(build)
 
     check = commands.add_parser("check", help="validate the course without writing anything", description="Run every validation of a build (front matter, links, anchors, notebooks, encoding, images and videos loaded from other sites) and write nothing; never downloads (course.yml remote_assets: fetch uses what the last build downloaded).")

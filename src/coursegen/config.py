@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,8 @@ class NotebookSettings:
     timeout: int = 120  # seconds per cell, never unbounded
     notebook_timeout: int = 1800  # seconds for a whole notebook
     allow_errors: bool = False
+    kernel: str = ""  # run every notebook with this kernel, whatever its kernelspec ("": the notebook's own)
+    kernel_line: int | None = field(default=None, compare=False, repr=False)  # of `kernel:` in course.yml, for messages
     hide_input: bool = False  # code collapsed behind "Show code" on every notebook page
     hide_output: bool = False
     sanitize: bool = False  # strip scripts, event handlers and javascript: URLs from outputs
@@ -132,7 +135,7 @@ def load_config(root: Path, diagnostics: Diagnostics, yaml_cache=None) -> Course
                 continue
             values[key] = str(value)
         elif key == "notebooks":
-            values[key] = _notebook_settings(value, line, diagnostics)
+            values[key] = _notebook_settings(value, line, lines, diagnostics)
         elif key == "markdown":
             values[key] = _markdown_settings(value, line, diagnostics)
         elif key == "launch":
@@ -167,17 +170,20 @@ def load_config(root: Path, diagnostics: Diagnostics, yaml_cache=None) -> Course
     return CourseConfig(**values)
 
 
+# what jupyter_client accepts as a kernel name
+KERNEL_NAME = re.compile(r"[A-Za-z0-9._-]+")
 _NOTEBOOK_FLAGS = ("allow_errors", "hide_input", "hide_output", "sanitize")
 _NOTEBOOK_SECONDS = ("timeout", "notebook_timeout")
 
 
-def _notebook_settings(value: Any, line: int | None, diagnostics: Diagnostics) -> NotebookSettings:
+def _notebook_settings(value: Any, notebooks_line: int | None, lines: dict[str, int], diagnostics: Diagnostics) -> NotebookSettings:
     if not isinstance(value, dict):
-        diagnostics.error(CONFIG_NAME, "'notebooks' must be a mapping", "e.g. notebooks: {execute: auto, timeout: 120}", line=line, kind="config")
+        diagnostics.error(CONFIG_NAME, "'notebooks' must be a mapping", "e.g. notebooks: {execute: auto, timeout: 120}", line=notebooks_line, kind="config")
         return NotebookSettings()
     settings: dict[str, Any] = {}
-    known = ("execute", *_NOTEBOOK_SECONDS, *_NOTEBOOK_FLAGS)
+    known = ("execute", "kernel", *_NOTEBOOK_SECONDS, *_NOTEBOOK_FLAGS)
     for key, item in value.items():
+        line = lines.get(f"notebooks.{key}", notebooks_line)
         if key == "execute":
             if item is False:  # YAML 1.1 reads an unquoted `no`/`off` as false
                 item = "never"
@@ -190,6 +196,11 @@ def _notebook_settings(value: Any, line: int | None, diagnostics: Diagnostics) -
                 diagnostics.error(CONFIG_NAME, f"notebooks.{key} must be a positive number of seconds, not {item!r}", "timeouts can't be switched off", line=line, kind="config")
                 continue
             settings[key] = item
+        elif key == "kernel":
+            if not isinstance(item, str) or not KERNEL_NAME.fullmatch(item):
+                diagnostics.error(CONFIG_NAME, f"notebooks.kernel must be the name of a Jupyter kernel, not {item!r}", "e.g. kernel: python3 (`jupyter kernelspec list` shows the installed ones)", line=line, kind="config")
+                continue
+            settings.update(kernel=item, kernel_line=line)
         elif key in _NOTEBOOK_FLAGS:
             if not isinstance(item, bool):
                 diagnostics.error(CONFIG_NAME, f"notebooks.{key} must be true or false, not {item!r}", f"write {key}: true or {key}: false", line=line, kind="config")

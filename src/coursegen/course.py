@@ -10,6 +10,7 @@ from collections import defaultdict
 from coursegen.errors import Diagnostics
 from coursegen.frontmatter import PageMeta
 from coursegen.model import NOTEBOOKS_DIR, Course, Page, PageKind, SourceFile, target_url
+from coursegen.notebook_refs import closest_notebook, find_notebook
 from coursegen.parse import markdown_body
 from coursegen.urls import is_external, natural_key, readable_name, split_href
 
@@ -222,35 +223,30 @@ def _index_link_targets(course: Course) -> None:
 
 
 def _attach_notebooks(course: Course, diagnostics: Diagnostics) -> None:
-    """A lesson's `notebook:` is relative to the lesson file, or to notebooks/."""
+    """A lesson's `notebook:`: see notebook_refs for where it is looked for."""
     for page in course.pages:
         value = page.meta.notebook
-        if not value or page.source is None:
+        if not value or not value.strip() or page.source is None:
             continue
         line = page.meta.lines.get("notebook")
-        here = posixpath.dirname(str(page.source.rel))
-        candidates = [posixpath.normpath(posixpath.join(here, value)), posixpath.normpath(posixpath.join(NOTEBOOKS_DIR, value))]
-        target = next((course.by_rel[c] for c in candidates if c in course.by_rel), None)
-        if isinstance(target, Page) and target.kind is PageKind.NOTEBOOK:
-            page.notebook = target
-            target.lessons.append(page)
+        reference = find_notebook(course, page, value, lambda path: resolve_link(course, page, path))
+        for message, hint in reference.warnings:
+            diagnostics.warning(page.rel, message, hint, line=line, kind="notebook")
+        if reference.notebook is not None:
+            page.notebook = reference.notebook
+            reference.notebook.lessons.append(page)
             continue
-        if any(c.startswith("../") or c == ".." for c in candidates[:1]) and not any(c in course.by_rel for c in candidates):
-            hint = "the notebook must be inside the course (content/ or notebooks/)"
+        guess = closest_notebook(course, page, value)
+        mirror = posixpath.join(NOTEBOOKS_DIR, posixpath.dirname(str(page.source.site_rel)))
+        hint = f"did you mean '{guess}'?" if guess else f"give its path from the lesson, from {mirror}/ or from {NOTEBOOKS_DIR}/"
+        if not reference.tried:
+            message = f"notebook '{value}' is outside the course"
+            hint = f"did you mean '{guess}'?" if guess else "the notebook must be inside the course (content/ or notebooks/)"
+        elif reference.not_a_notebook:
+            message = f"notebook '{value}' leads to {reference.not_a_notebook}, which is not a notebook"
         else:
-            notebook_rels = [rel for rel, t in course.by_rel.items() if isinstance(t, Page) and t.kind is PageKind.NOTEBOOK]
-            guess = _closest(value, notebook_rels, here)
-            hint = f"did you mean '{guess}'?" if guess else "give the path relative to the lesson or to notebooks/"
-        diagnostics.error(page.rel, f"notebook '{value}' not found", hint, line=line, kind="notebook")
-
-
-def _closest(value: str, rels: list[str], here: str) -> str:
-    """The known path most like `value`, written the way the author would write it."""
-    shown = {}
-    for rel in rels:
-        shown[posixpath.relpath(rel, NOTEBOOKS_DIR) if rel.startswith(NOTEBOOKS_DIR + "/") else posixpath.relpath(rel, here)] = rel
-    match = difflib.get_close_matches(value, list(shown), n=1, cutoff=0.5)
-    return match[0] if match else ""
+            message = f"notebook '{value}' not found (looked for {', '.join(reference.tried)})"
+        diagnostics.error(page.rel, message, hint, line=line, kind="notebook")
 
 
 def resolve_link(course: Course, page: Page, path: str) -> "Page | SourceFile | None":

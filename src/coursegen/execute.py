@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import json
 import os
+import posixpath
 import shutil
 import signal
 import subprocess
@@ -16,10 +17,18 @@ from coursegen.cache import JsonCache, digest, installed_version
 from coursegen.config import NotebookSettings
 from coursegen.discover import is_ignored
 from coursegen.errors import Diagnostics
+from coursegen.kernels import KernelChoice, choose_kernel, installed_kernels, missing_module, missing_module_advice
 from coursegen.model import Page
-from coursegen.notebooks import ExecutionProblem
+from coursegen.scrub import PathScrubber
 
-DEFAULT_KERNEL = "python3"
+
+class ExecutionFailed(Exception):
+    """A run that did not complete (cell error, timeout, dead or missing kernel): what happened
+    and what to do. The notebook's page then shows its stored outputs."""
+
+    def __init__(self, message: str, hint: str):
+        super().__init__(message)
+        self.hint = hint
 
 
 def execution_key(notebook, settings: NotebookSettings) -> str:
@@ -28,19 +37,14 @@ def execution_key(notebook, settings: NotebookSettings) -> str:
     tags = [sorted(cell.metadata.get("tags", [])) for cell in notebook.cells if cell.cell_type == "code"]
     return digest(
         "execute",
-        kernel_name(notebook),
+        choose_kernel(notebook, settings)[0].name,
         json.dumps(code),
         json.dumps(tags),
         str(settings.timeout),
         str(allow_errors(notebook, settings)),
         installed_version("nbclient"),
+        "paths scrubbed",  # results cached before scrub.py still hold the run's temporary folder
     )
-
-
-def kernel_name(notebook) -> str:
-    spec = notebook.metadata.get("kernelspec")
-    name = spec.get("name") if isinstance(spec, dict) else None
-    return name if isinstance(name, str) and name else DEFAULT_KERNEL
 
 
 def allow_errors(notebook, settings: NotebookSettings) -> bool:
@@ -50,13 +54,17 @@ def allow_errors(notebook, settings: NotebookSettings) -> bool:
 
 
 def execute_notebook(page: Page, notebook, root: Path, settings: NotebookSettings, diagnostics: Diagnostics):
-    """The notebook with fresh outputs. Raises NotebookProblem naming the notebook and what failed."""
+    """The notebook with fresh outputs, paths of this computer scrubbed. Raises ExecutionFailed;
+    only complete runs are cached."""
+    kernel, problem = choose_kernel(notebook, settings)
+    if problem:
+        diagnostics.warning(page.rel, problem, f"using {kernel.origin}: '{kernel.name}'", kind="execution")
     cache = JsonCache(root, "executed")
     key = execution_key(notebook, settings)
     cached = cache.get(key)
     if cached is not None:
         return _with_outputs(notebook, cached)
-    executed = _run(page, copy.deepcopy(notebook), settings)
+    executed = _run(page, copy.deepcopy(notebook), settings, kernel, root)
     code_cells = [cell for cell in executed.cells if cell.cell_type == "code"]
     cache.put(key, [{"outputs": cell.outputs, "execution_count": cell.execution_count} for cell in code_cells])
     return executed
@@ -73,35 +81,49 @@ def _with_outputs(notebook, results: list[dict]):
     return result
 
 
-def _run(page: Page, notebook, settings: NotebookSettings):
-    from jupyter_client.kernelspec import NoSuchKernel
+def _run(page: Page, notebook, settings: NotebookSettings, kernel: KernelChoice, root: Path):
     from nbclient import NotebookClient
-    from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+    from nbclient.exceptions import DeadKernelError
 
-    kernel = kernel_name(notebook)
     with tempfile.TemporaryDirectory(prefix="coursegen-run-") as scratch:
         # Run in a copy of the notebook's folder: files the notebook writes never land in the course.
         workdir = Path(scratch) / "work"
         shutil.copytree(page.source.path.parent, workdir, ignore=lambda _dir, names: [n for n in names if is_ignored(n)], symlinks=True)
+        running: dict[str, int] = {}
+        # the copy's path, the course's and the author's home never reach the page nor the messages
+        place = posixpath.dirname(page.rel)
+        scrubber = PathScrubber(root, {str(workdir): place, str(workdir.resolve()): place})
+
+        def note_cell(cell, cell_index, **_) -> None:
+            running["index"] = cell_index
+
         client = NotebookClient(
             notebook,
             timeout=settings.timeout,
-            kernel_name=kernel,
+            kernel_name=kernel.name,
             allow_errors=allow_errors(notebook, settings),
             record_timing=False,  # no timestamps: the same code gives the same page
             resources={"metadata": {"path": str(workdir)}},
+            on_cell_execute=note_cell,
         )
-        timed_out = threading.Event()
+        timed_out, finished = threading.Event(), threading.Event()
 
         def stop_runaway_notebook() -> None:
             # nbclient's kernel manager is asynchronous and owned by the executing thread: signal
             # the kernel process itself — an interrupt first, and a kill if it ignores it
+            if finished.is_set():
+                return
             timed_out.set()
-            _signal_kernel(client, signal.SIGINT)
-            killer = threading.Timer(5, _signal_kernel, (client, signal.SIGKILL))
-            killer.daemon = True
-            killer.start()
-            timers.append(killer)
+            if _signal_kernel(client, signal.SIGINT):
+                _later(5, _signal_kernel, client, signal.SIGKILL)
+            else:  # the kernel is still starting: as soon as it has a process
+                _later(0.2, stop_runaway_notebook)
+
+        def _later(seconds: float, action, *args) -> None:
+            timer = threading.Timer(seconds, action, args)
+            timer.daemon = True
+            timer.start()
+            timers.append(timer)
 
         timers: list[threading.Timer] = []
         watchdog = threading.Timer(settings.notebook_timeout, stop_runaway_notebook)
@@ -110,47 +132,71 @@ def _run(page: Page, notebook, settings: NotebookSettings):
         try:
             # starts the kernel and always shuts it down, even on error; the kernel's own chatter is not ours to print
             client.execute(stderr=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
-        except NoSuchKernel:
-            raise ExecutionProblem(
-                f"cannot run the notebook: kernel '{kernel}' is not installed",
-                "install it (for Python: pip install ipykernel) or change the notebook's kernel",
-            ) from None
-        except CellTimeoutError:
-            raise ExecutionProblem(f"cannot run the notebook: a cell ran longer than {settings.timeout} s", "make it faster or raise notebooks.timeout in course.yml") from None
-        except DeadKernelError:
-            if timed_out.is_set():
-                raise ExecutionProblem(f"cannot run the notebook: it ran longer than {settings.notebook_timeout} s", "raise notebooks.notebook_timeout in course.yml") from None
-            raise ExecutionProblem(f"cannot run the notebook: kernel '{kernel}' died", "out of memory, or a crash in a library? run it in Jupyter to see") from None
-        except CellExecutionError as error:
-            if timed_out.is_set():
-                raise ExecutionProblem(f"cannot run the notebook: it ran longer than {settings.notebook_timeout} s", "raise notebooks.notebook_timeout in course.yml") from None
-            raise ExecutionProblem(
-                f"{_failing_cell(notebook)} raised {error.ename}: {error.evalue}",
-                "tag the cell `raises-exception` if the error is on purpose, or set allow_errors",
-            ) from None
-        except RuntimeError as error:  # nbclient reports kernels that fail to start this way
-            raise ExecutionProblem(f"cannot run the notebook with kernel '{kernel}': {error}", "check that the kernel starts in Jupyter") from None
+            if timed_out.is_set():  # interrupted, yet it went on (allow_errors): over its budget all the same
+                raise DeadKernelError("stopped")
+        except Exception as error:
+            raise _failure(error, notebook, running.get("index"), kernel, settings, timed_out.is_set(), scrubber) from None
         finally:
+            finished.set()
             watchdog.cancel()
             for timer in timers:
                 timer.cancel()
+        scrubber.outputs(notebook)
     return notebook
 
 
-def _signal_kernel(client, signum: int) -> None:
+def _failure(error: Exception, notebook, index: int | None, kernel: KernelChoice, settings: NotebookSettings, timed_out: bool, scrubber: PathScrubber) -> Exception:
+    """What a failed run says to the author; exceptions that are not a failed run pass through."""
+    from jupyter_client.kernelspec import NoSuchKernel
+    from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+
+    cell = _cell_label(notebook, index)
+    if isinstance(error, NoSuchKernel):
+        available = installed_kernels()
+        choices = f"installed kernels: {', '.join(available)}" if available else "no kernel is installed (for Python: pip install ipykernel)"
+        if kernel.origin.startswith(("notebooks.kernel", "metadata.coursegen.kernel")):
+            remedy = f"set {kernel.origin.split(' ')[0]} to one of them"
+        else:
+            remedy = "choose one with notebooks.kernel in course.yml (every notebook) or metadata.coursegen.kernel (this notebook)"
+        return ExecutionFailed(f"kernel '{kernel.name}' ({kernel.origin}) is not installed", f"{choices}; {remedy}, or install '{kernel.name}'")
+    if timed_out and isinstance(error, (CellExecutionError, DeadKernelError)):
+        return ExecutionFailed(f"it ran longer than {settings.notebook_timeout} s (stopped in {cell})", "raise notebooks.notebook_timeout in course.yml")
+    if isinstance(error, CellTimeoutError):
+        return ExecutionFailed(f"{cell} ran longer than {settings.timeout} s", "make it faster or raise notebooks.timeout in course.yml")
+    if isinstance(error, DeadKernelError):
+        return ExecutionFailed(f"kernel '{kernel.name}' died in {cell}", "out of memory, or a crash in a library? run it in Jupyter to see")
+    if isinstance(error, CellExecutionError):
+        module = missing_module(error.ename, error.evalue)
+        if module:
+            lack, remedy = missing_module_advice(module, kernel)
+            return ExecutionFailed(f"{cell} {lack}", remedy)
+        first_line = scrubber.text((error.evalue or "").strip().split("\n")[0])
+        return ExecutionFailed(
+            f"{cell} raised {error.ename}: {first_line}" if first_line else f"{cell} raised {error.ename}",
+            "tag the cell `raises-exception` if the error is on purpose, or set allow_errors",
+        )
+    if isinstance(error, RuntimeError):  # nbclient reports kernels that fail to start this way
+        return ExecutionFailed(f"kernel '{kernel.name}' did not start: {error}", "check that the kernel starts in Jupyter")
+    return error
+
+
+def _signal_kernel(client, signum: int) -> bool:
+    """Signal the kernel's process; False when it has none (yet)."""
     process = getattr(getattr(client.km, "provisioner", None), "process", None) if client.km is not None else None
     pid = getattr(process, "pid", None)
-    if pid:
-        try:
-            os.kill(pid, signum)
-        except OSError:  # already gone
-            pass
+    if not pid:
+        return False
+    try:
+        os.kill(pid, signum)
+    except OSError:  # already gone
+        pass
+    return True
 
 
-def _failing_cell(notebook) -> str:
-    """'cell 4 (`1/0`)': the first code cell whose outputs hold an error, as the author numbers cells."""
-    for number, cell in enumerate(notebook.cells, 1):
-        if cell.cell_type == "code" and any(output.get("output_type") == "error" for output in cell.get("outputs", [])):
-            first_line = cell.source.strip().split("\n")[0][:60]
-            return f"cell {number} (`{first_line}`)"
-    return "a cell"
+def _cell_label(notebook, index: int | None) -> str:
+    """'cell 4 (`1 / 0`)': the cell as the author numbers cells in Jupyter, with its first line."""
+    if index is None or not 0 <= index < len(notebook.cells):
+        return "a cell"
+    first_line = notebook.cells[index].source.strip().split("\n")[0]
+    shown = first_line if len(first_line) <= 60 else first_line[:59] + "…"
+    return f"cell {index + 1} (`{shown}`)"

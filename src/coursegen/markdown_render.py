@@ -35,6 +35,7 @@ class RenderedMarkdown:
     anchors: set[str] = field(default_factory=set)
     anchor_links: list[AnchorLink] = field(default_factory=list)
     remote: list = field(default_factory=list)  # media loaded from other sites: see remote_media.RemoteReference
+    cacheable: bool = True  # False for a notebook whose run failed: the next build tries again
 
 
 @dataclass

@@ -62,6 +62,17 @@ def site_position(rel: PurePosixPath) -> PurePosixPath:
     return PurePosixPath(inner)
 
 
+def sources_at(site_rel: str) -> list[str]:
+    """The course paths a site position can come from (site_position backwards):
+    A/notebooks/x.ipynb ← content/A/notebooks/x.ipynb or notebooks/A/x.ipynb."""
+    folder, _, name = site_rel.rpartition("/")
+    parent, _, last = folder.rpartition("/")
+    found = [f"{CONTENT_DIR}/{site_rel}"]
+    if last == NOTEBOOKS_DIR:
+        found.append(f"{NOTEBOOKS_DIR}/{parent}/{name}" if parent else f"{NOTEBOOKS_DIR}/{name}")
+    return found
+
+
 class PageKind(str, Enum):
     HOME = "home"
     SECTION = "section"

@@ -15,6 +15,7 @@ from coursegen.errors import Diagnostics
 from coursegen.frontmatter import first_heading
 from coursegen.model import Page
 from coursegen.remote_media import find_remote_media, locate_in_notebook
+from coursegen.scrub import PathScrubber, home_folder
 
 if TYPE_CHECKING:  # Markdown and Pygments are imported only when a page is rendered
     from coursegen.markdown_render import MarkdownRenderer, RenderedMarkdown
@@ -150,13 +151,15 @@ class NotebookPages:
     nbconvert is imported only when a notebook must actually be converted (not on cache hits).
     """
 
-    def __init__(self, root: Path, markdown: Callable[[], MarkdownRenderer], strings: Mapping[str, str], settings: NotebookSettings, execute: str):
+    def __init__(self, root: Path, markdown: Callable[[], MarkdownRenderer], strings: Mapping[str, str], settings: NotebookSettings, execute: str, failed_run_is_error: bool = False):
         self.root = root
         self.markdown = markdown
         self.strings = strings
         self.settings = settings
         self.execute = execute  # never | auto | always (course.yml, or --execute)
+        self.failed_run_is_error = failed_run_is_error  # --execute was asked for: a run that fails is an error
         self._converter: NotebookConverter | None = None
+        self._scrubber: PathScrubber | None = None
         # what a cached notebook page depends on besides the notebook itself
         self.fingerprint = digest(
             *(p.read_bytes() for p in sorted(TEMPLATE_DIR.rglob("*")) if p.is_file()),
@@ -166,18 +169,31 @@ class NotebookPages:
             repr(settings),
             execute,
             *(strings[key] for key in ("notebook_figure", "widget_note", "show_input", "show_output", "show_cell")),
+            str(root.resolve()), home_folder(),  # paths scrubbed from outputs (see scrub.py)
         )
 
     def render(self, page: Page, diagnostics: Diagnostics) -> RenderedMarkdown:
-        """Raises NotebookProblem for a notebook that is invalid or whose execution failed."""
+        """Raises NotebookProblem for a notebook that is invalid. A run that fails leaves the
+        stored outputs on the page, with an error or a warning, and a body that is not cached."""
         notebook = validated_notebook(page, diagnostics)
+        ran = True
         if needs_execution(notebook, self.execute):
-            from coursegen.execute import execute_notebook
+            from coursegen.execute import ExecutionFailed, execute_notebook
 
-            notebook = execute_notebook(page, notebook, self.root, self.settings, diagnostics)
+            try:
+                notebook = execute_notebook(page, notebook, self.root, self.settings, diagnostics)
+            except ExecutionFailed as failure:
+                report = diagnostics.error if self.failed_run_is_error else diagnostics.warning
+                report(page.rel, f"{failure}; its page shows the outputs saved in the notebook", failure.hint, kind="execution")
+                ran = False
+        if self._scrubber is None:
+            self._scrubber = PathScrubber(self.root)
+        self._scrubber.outputs(notebook)
         if self._converter is None:
             self._converter = NotebookConverter(self.markdown(), self.strings, self.settings)
-        return self._converter.convert(page, notebook, diagnostics)
+        rendered = self._converter.convert(page, notebook, diagnostics)
+        rendered.cacheable = ran  # the next build runs it again
+        return rendered
 
 
 def needs_execution(notebook, mode: str) -> bool:

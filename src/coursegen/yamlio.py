@@ -44,7 +44,8 @@ def load_yaml_mapping(
 ) -> tuple[dict[str, Any], dict[str, int]]:
     """Parse `text` as a YAML mapping with the safe loader.
 
-    Returns the data and the file line of each top-level key. `line_offset` is the number of file
+    Returns the data and the file line of each top-level key (and of the keys of a top-level
+    mapping, as `parent.key`). `line_offset` is the number of file
     lines before the YAML text (front matter starts after `---`). When `raw` is given, it receives
     the source text of each top-level plain scalar, so callers can tell `1.10` from `1.1`.
     Raises YamlProblem. With a `cache`, a text parsed before (in any file) is not parsed again.
@@ -116,6 +117,7 @@ def _parse(loader_class, text: str, line_offset: int):
         key_lines: dict[str, int] = {}
         scalars: dict[str, str] = {}
         duplicates = []
+        nested_lines: dict[str, int] = {}
         for key_node, value_node in node.value:
             key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node.value)
             line = key_node.start_mark.line + 1 + line_offset
@@ -124,6 +126,11 @@ def _parse(loader_class, text: str, line_offset: int):
             key_lines[key] = line
             if isinstance(value_node, yaml.ScalarNode) and not value_node.style:
                 scalars[key] = value_node.value
+            elif isinstance(value_node, yaml.MappingNode):  # `notebooks: {kernel: …}`: its keys' lines too
+                for sub_key, _ in value_node.value:
+                    if isinstance(sub_key, yaml.ScalarNode):
+                        nested_lines[f"{key}.{sub_key.value}"] = sub_key.start_mark.line + 1 + line_offset
+        key_lines = {**nested_lines, **key_lines}
         data = loader.construct_document(node)
     finally:
         loader.dispose()
