@@ -71,7 +71,7 @@ EXPECTED = [
     r"content/A/03_links\.md:3: warning\[links\]: link '04_gone\.md' leads nowhere — .+",
     r"content/A/03_links\.md:5: warning\[anchors\]: anchor '01_front\.md#nope' leads nowhere — .+",
     r"content/A/03_links\.md:7: warning\[anchors\]: anchor '#nowhere' leads nowhere — .+",
-    r"content/A/04_notebook\.md:3: error\[notebook\]: notebook 'A/missing\.ipynb' not found — .+",
+    r"content/A/04_notebook\.md:3: error\[notebook\]: notebook 'A/missing\.ipynb' not found \(looked for .+\) — .+",
     r"content/A/05_latin1\.md:1:6: error\[encoding\]: not valid UTF-8 \(byte 0xe9\) — .+",
     r"content/A/06_garbled\.md:3: warning\[encoding\]: garbled text \(UTF-8 read as Windows-1252\?\), should probably read: Les mécanismes d'attention\. — repair the file with `coursegen check --fix-encoding` .+",
     r"content/A/07_a11y\.md:3: warning\[alt-text\]: image 'pic\.svg' has no alt text — .+",

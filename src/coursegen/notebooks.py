@@ -15,7 +15,7 @@ from coursegen.errors import Diagnostics
 from coursegen.frontmatter import first_heading
 from coursegen.model import Page
 from coursegen.remote_media import find_remote_media, locate_in_notebook
-from coursegen.scrub import PathScrubber, home_folder
+from coursegen.scrub import PathScrubber
 
 if TYPE_CHECKING:  # Markdown and Pygments are imported only when a page is rendered
     from coursegen.markdown_render import MarkdownRenderer, RenderedMarkdown
@@ -169,7 +169,9 @@ class NotebookPages:
             repr(settings),
             execute,
             *(strings[key] for key in ("notebook_figure", "widget_note", "show_input", "show_output", "show_cell")),
-            str(root.resolve()), home_folder(),  # paths scrubbed from outputs (see scrub.py)
+            # Not the course's folder nor the home folder that scrub.py takes out of outputs: the
+            # cache must travel to another clone (CI restores it elsewhere). A stored output that
+            # names this very clone's path is then shown as scrubbed where it was first rendered.
         )
 
     def render(self, page: Page, diagnostics: Diagnostics) -> RenderedMarkdown:
