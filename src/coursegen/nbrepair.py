@@ -43,7 +43,7 @@ class Slip:
 
 def repair_notebook(notebook: dict) -> list[Slip]:
     """Repair a v4 notebook's JSON in place (`notebook` has a list of cells); its slips, in file
-    order. Afterwards the notebook is valid for nbformat, unless its top level is beyond repair
+    order (see _file_order). Afterwards the notebook is valid for nbformat, unless its top level is beyond repair
     (the caller's validation then says why)."""
     slips: list[Slip] = []
     _repair_top_level(notebook, slips)
@@ -58,7 +58,13 @@ def repair_notebook(notebook: dict) -> list[Slip]:
     if notebook["nbformat_minor"] >= 5:
         _repair_ids(cells, positions, slips)
     _leave_out_the_invalid(notebook, positions, slips)
-    return slips
+    return sorted(slips, key=_file_order)
+
+
+def _file_order(slip: Slip) -> tuple:
+    """The top-level fields first, then the cells in order; within a cell, by path."""
+    parts = [(0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.findall(r"[^.\[\]]+", slip.path)]
+    return (slip.path.startswith("cells["), parts)
 
 
 # ----------------------------------------------------------------------------------------------

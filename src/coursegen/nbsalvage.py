@@ -54,9 +54,15 @@ def read_notebook_json(text: str):
         return salvaged
 
 
+def decoder_message(error: json.JSONDecodeError) -> str:
+    """The decoder's message without its dangling words (json says "Invalid control character at",
+    "Unterminated string starting at": it adds the position after them)."""
+    return error.msg.removesuffix(" at").removesuffix(" starting")
+
+
 def salvage(text: str, error: json.JSONDecodeError) -> tuple[dict, Damage] | None:
     """The notebook rebuilt from what decodes of `text` (whose parse failed with `error`), or None."""
-    problem = error.msg.removesuffix(" at")  # json says "Invalid control character at"
+    problem = decoder_message(error)
     if error.msg == "Extra data":  # a whole notebook, then more text
         start = _SPACE.match(text).end()
         value, _ = _DECODER.raw_decode(text, start)

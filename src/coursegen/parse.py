@@ -11,7 +11,7 @@ from coursegen.encoding import report_garbled
 from coursegen.errors import Diagnostics, plain, replay
 from coursegen.frontmatter import PageMeta, first_heading, meta_from_plain, meta_to_plain, read_front_matter, split_front_matter
 from coursegen.model import Page, PageKind, SourceFile, SourceKind
-from coursegen.nbsalvage import read_notebook_json
+from coursegen.nbsalvage import decoder_message, read_notebook_json
 from coursegen.textio import decode_text
 from coursegen.urls import readable_name
 
@@ -163,7 +163,7 @@ def _parse_notebook(page: Page, data: bytes, diagnostics: Diagnostics) -> None:
     try:
         notebook, damage = read_notebook_json(text)
     except json.JSONDecodeError as error:
-        what = error.msg.removesuffix(" at")  # json says "Invalid control character at"
+        what = decoder_message(error)
         page.error = f"not valid JSON — {what} (line {error.lineno}, column {error.colno})"
         diagnostics.error(rel, f"not valid JSON — {what}", UNREADABLE_HINT, line=error.lineno, col=error.colno, kind="notebook")
         return
