@@ -417,7 +417,7 @@ def test_fix_notebooks_twice_changes_nothing_and_says_so(fixable, capsys):
     files = snapshot(fixable / "notebooks")
     code, lines = fix(capsys, fixable)
     assert code == 1
-    assert lines[0] == "--fix-notebooks: no notebook has schema slips or broken JSON: nothing changed"
+    assert lines[0] == "--fix-notebooks: no notebook has schema slips or broken JSON: no file changed"
     assert not any("warning[" in line for line in lines)
     assert snapshot(fixable / "notebooks") == files  # no file rewritten, no second backup
 

@@ -45,7 +45,7 @@ def fix_encoding(course_dir: Path, say: Callable[[str], None]) -> None:
             changed += 1
             say(f"{path.relative_to(root).as_posix()}: {repaired.describe()}")
     if not changed:
-        say("--fix-encoding: every file is UTF-8 and none has garbled text: nothing changed")
+        say("--fix-encoding: nothing to convert or repair: no file changed")
 
 
 def fix_notebooks(course_dir: Path, say: Callable[[str], None]) -> None:
@@ -72,7 +72,7 @@ def fix_notebooks(course_dir: Path, say: Callable[[str], None]) -> None:
             changed += 1
             say(f"{rel}: {fixed.describe()}")
     if not changed:
-        say("--fix-notebooks: no notebook has schema slips or broken JSON: nothing changed")
+        say("--fix-notebooks: no notebook has schema slips or broken JSON: no file changed")
 
 
 class NotRewritten(ValueError):
