@@ -33,7 +33,7 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument("--execute", action="store_true", help="run every notebook before rendering it (results are cached by code; default: course.yml notebooks.execute)")
     _add_verbosity(build)
 
-    check = commands.add_parser("check", help="validate the course without writing anything", description="Run every validation of a build (front matter, links, anchors, notebooks, encoding, images and videos loaded from other sites) and write nothing; never downloads (course.yml remote_assets: fetch uses what the last build downloaded).")
+    check = commands.add_parser("check", help="validate the course without writing anything", description="Run every validation of a build (front matter, links, anchors, notebooks, encoding, images and videos loaded from other sites) and write nothing; never downloads (course.yml remote_assets: fetch uses what the last build downloaded). --fix-encoding and --fix-notebooks first repair files in place, keeping a .bak of each.")
     _add_course_dir(check)
     _add_strict(check)
     check.add_argument("--drafts", action="store_true", help="also check pages marked `draft: true`")
