@@ -64,7 +64,7 @@ def fix_notebooks(course_dir: Path, say: Callable[[str], None]) -> None:
         rel = source.rel.as_posix()
         try:
             fixed = fix_notebook_file(source.path)
-        except (OSError, ValueError) as problem:  # unreadable, not UTF-8, cells unreadable: the check reports it
+        except (OSError, ValueError, RecursionError) as problem:  # unreadable, not UTF-8, cells unreadable: the check reports it
             if isinstance(problem, NotRewritten):
                 say(f"{rel}: not rewritten: {problem}")
             continue
@@ -89,7 +89,8 @@ class NotebookFix:
         done = []
         if self.damage is not None:
             where = f"line {self.damage.line}, column {self.damage.col}"
-            done.append(f"removed the text after the notebook ({where})" if self.damage.trailing else f"salvaged its {self.damage.cells} cells from broken JSON ({where})")
+            cells = f"its {self.damage.cells} cells" if self.damage.cells != 1 else "its cell"
+            done.append(f"removed the text after the notebook ({where})" if self.damage.trailing else f"salvaged {cells} from broken JSON ({where})")
             done.extend(self.damage.lost)
         if self.slips:
             done.append(f"repaired {self.slips} schema slip{'s' if self.slips > 1 else ''}")

@@ -72,13 +72,13 @@ def _file_order(slip: Slip) -> tuple:
 
 
 def _repair_top_level(notebook: dict, slips: list[Slip]) -> None:
-    if notebook.get("nbformat") != 4 or isinstance(notebook.get("nbformat"), bool):
+    if type(notebook.get("nbformat")) is not int or notebook["nbformat"] != 4:
         what = "missing" if "nbformat" not in notebook else f"{_shown(notebook['nbformat'])} is not the number 4"
         slips.append(Slip("nbformat", f"{what} (read as 4)"))
         notebook["nbformat"] = 4
     has_ids = any(isinstance(cell, dict) and "id" in cell for cell in notebook["cells"])
     minor = notebook.get("nbformat_minor")
-    if not isinstance(minor, int) or isinstance(minor, bool) or minor < 0:
+    if type(minor) is not int or minor < 0:
         guess = CURRENT_MINOR if has_ids else 4
         what = "missing" if "nbformat_minor" not in notebook else f"{_shown(minor)} is not a version number"
         slips.append(Slip("nbformat_minor", f"{what} (read as {guess})"))
@@ -163,7 +163,7 @@ def _repair_cell_type(cell: dict, path: str, slips: list[Slip]) -> str:
 def _repair_code_cell(cell: dict, path: str, slips: list[Slip]) -> None:
     count = cell.get("execution_count")
     if "execution_count" not in cell or not _is_count(count):
-        slips.append(Slip(path, _missing_or_not(cell, "execution_count", "a number") + " (set to null)"))
+        slips.append(Slip(path, _missing_or_not(cell, "execution_count", "a count") + " (set to null)"))
         cell["execution_count"] = count = None
     outputs = cell.get("outputs")
     if not isinstance(outputs, list):
@@ -264,7 +264,7 @@ def _repair_rich_output(output: dict, kind: str, path: str, cell_count: int | No
             output[key] = {}
     _repair_bundle(output["data"], f"{path}.data", slips)
     if kind == "execute_result" and ("execution_count" not in output or not _is_count(output["execution_count"])):
-        slips.append(Slip(path, _missing_or_not(output, "execution_count", "a number") + " (set from its cell)"))
+        slips.append(Slip(path, _missing_or_not(output, "execution_count", "a count") + " (set from its cell)"))
         output["execution_count"] = cell_count
 
 
@@ -352,7 +352,8 @@ def _first_line(error) -> str:
 
 
 def _is_count(value) -> bool:
-    return value is None or (isinstance(value, int) and not isinstance(value, bool))
+    """An execution count: null, or a whole number from 0 (not a boolean, not 3.0)."""
+    return value is None or (type(value) is int and value >= 0)
 
 
 def _missing_or_not(holder: dict, key: str, kind: str) -> str:
