@@ -446,3 +446,12 @@ def test_the_fixed_notebooks_build_without_findings(fixable, capsys, tmp_path):
     result = run_build(fixable, tmp_path / "site")
     assert formatted(result) == []
     assert "DBX_OUT 3 lignes" in page_text(tmp_path / "site", "databricks")
+
+
+def test_a_notebook_without_cells_is_not_salvaged():
+    """Nothing to show: the JSON error stands (the "could not be rendered" page)."""
+    text = '{\n "cells": [],\n "metadata": {"title": "Coupé\nen deux"},\n "nbformat": 4,\n "nbformat_minor": 5\n}\n'
+    with pytest.raises(json.JSONDecodeError):
+        read_notebook_json(text)
+    with pytest.raises(json.JSONDecodeError):
+        read_notebook_json('{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}\n}\n')

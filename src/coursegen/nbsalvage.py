@@ -61,17 +61,18 @@ def decoder_message(error: json.JSONDecodeError) -> str:
 
 
 def salvage(text: str, error: json.JSONDecodeError) -> tuple[dict, Damage] | None:
-    """The notebook rebuilt from what decodes of `text` (whose parse failed with `error`), or None."""
+    """The notebook rebuilt from what decodes of `text` (whose parse failed with `error`), or None
+    when it has no cell to show."""
     problem = decoder_message(error)
     if error.msg == "Extra data":  # a whole notebook, then more text
         start = _SPACE.match(text).end()
         value, _ = _DECODER.raw_decode(text, start)
-        if isinstance(value, dict) and isinstance(value.get("cells"), list):
+        if isinstance(value, dict) and isinstance(value.get("cells"), list) and value["cells"]:
             return value, Damage(error.lineno, error.colno, problem, len(value["cells"]), trailing=True)
         return None
     keys = _keys(text)
     found = _cells(text, keys)
-    if found is None:
+    if found is None or not found[0]:  # no cell to show: nothing worth salvaging
         return None
     cells, cells_at = found
     notebook: dict = {"cells": cells}
