@@ -42,9 +42,9 @@ class Slip:
 
 
 def repair_notebook(notebook: dict) -> list[Slip]:
-    """Repair a v4 notebook's JSON in place (`notebook` has a list of cells); its slips, in file
-    order (see _file_order). Afterwards the notebook is valid for nbformat, unless its top level is beyond repair
-    (the caller's validation then says why)."""
+    """Repair a v4 notebook's JSON in place (`notebook` has a list of cells) and return its slips
+    in file order. Afterwards the notebook is valid for nbformat: what could not be repaired was
+    left out (see _leave_out_the_invalid), at worst every cell."""
     slips: list[Slip] = []
     _repair_top_level(notebook, slips)
     cells, positions = [], []  # the cells kept, and their index in the file
