@@ -144,7 +144,7 @@ NOT_VALID_UTF8 = "not valid UTF-8 (byte 0xe9) — save the file as UTF-8 in your
         (
             "bad_notebook_json",
             [
-                "notebooks/A/broken.ipynb:4:27: error[notebook]: not valid JSON — Invalid control character — fix the file in Jupyter or a text editor (a stray line break inside a string?)"
+                "notebooks/A/broken.ipynb:4:27: error[notebook]: not valid JSON — Invalid control character — its cells can't be read on their own either: mend the JSON in a text editor (a stray line break inside a string? a merge conflict?) or restore the file"
             ],
             ["A/01_lesson.html", "A/notebooks/broken.html", "A/notebooks/broken.ipynb"],
             [],

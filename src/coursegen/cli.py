@@ -33,11 +33,12 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument("--execute", action="store_true", help="run every notebook before rendering it (results are cached by code; default: course.yml notebooks.execute); a notebook whose run fails keeps its saved outputs, and the build exits with status 1")
     _add_verbosity(build)
 
-    check = commands.add_parser("check", help="validate the course without writing anything", description="Run every validation of a build (front matter, links, anchors, notebooks, encoding, images and videos loaded from other sites) and write nothing; never downloads (course.yml remote_assets: fetch uses what the last build downloaded).")
+    check = commands.add_parser("check", help="validate the course without writing anything", description="Run every validation of a build (front matter, links, anchors, notebooks, encoding, images and videos loaded from other sites) and write nothing; never downloads (course.yml remote_assets: fetch uses what the last build downloaded). --fix-encoding and --fix-notebooks first repair files in place, keeping a .bak of each.")
     _add_course_dir(check)
     _add_strict(check)
     check.add_argument("--drafts", action="store_true", help="also check pages marked `draft: true`")
-    check.add_argument("--fix-encoding", action="store_true", help="repair garbled text (UTF-8 read as Windows-1252, e.g. 'MÃ©canismes') in place, keeping a .bak copy of each file")
+    check.add_argument("--fix-encoding", action="store_true", help="convert files saved as Windows-1252/Latin-1 to UTF-8 and repair garbled text (UTF-8 read as Windows-1252, e.g. 'MÃ©canismes'; never inside code), in place, keeping a .bak copy of each file changed")
+    check.add_argument("--fix-notebooks", action="store_true", help="write back notebooks with schema slips (e.g. outputs on a Markdown cell, a missing execution_count or cell id) repaired and broken JSON around intact cells salvaged, keeping a .bak copy of each file changed")
     check.add_argument("--kind", metavar="K[,K…]", help="list only findings of these kinds (links, anchors, headings, alt-text, yaml, notebook, encoding, math, …); the exit status counts only them")
     check.add_argument("--format", choices=["text", "json"], default="text", help="text: one finding per line on stderr (default); json: one document on stdout, for editors and CI")
     _add_verbosity(check)
@@ -175,24 +176,8 @@ def _new_course(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _fix_encoding(course_dir: Path) -> None:
-    from coursegen.discover import discover_sources
-    from coursegen.encoding import repair_file
-    from coursegen.errors import Diagnostics
-    from coursegen.model import SourceKind
-
-    root = course_dir.resolve()
-    candidates = [root / "course.yml"] if (root / "course.yml").is_file() else []
-    candidates += [s.path for s in discover_sources(root, Diagnostics()) if s.kind is SourceKind.MARKDOWN]
-    for path in candidates:
-        try:
-            repaired = repair_file(path)
-        except (OSError, UnicodeDecodeError):
-            continue  # unreadable or not UTF-8 at all: the check below reports it
-        if repaired:
-            count, backup = repaired
-            rel = path.relative_to(root).as_posix()
-            print(f"{rel}: repaired {count} garbled line{'s' if count > 1 else ''} (original kept as {backup.name})", file=sys.stderr)
+def _say(line: str) -> None:
+    print(line, file=sys.stderr)
 
 
 def _kinds(text: str) -> list[str]:
@@ -218,7 +203,13 @@ def _run_build(args: argparse.Namespace) -> int:
     kinds = _kinds(args.kind) if getattr(args, "kind", None) else None
     as_json = getattr(args, "format", "text") == "json"
     if getattr(args, "fix_encoding", False):
-        _fix_encoding(args.course_dir)
+        from coursegen.fixes import fix_encoding
+
+        fix_encoding(args.course_dir, _say)
+    if getattr(args, "fix_notebooks", False):
+        from coursegen.fixes import fix_notebooks
+
+        fix_notebooks(args.course_dir, _say)
     if writing and args.clean:
         from coursegen.cache import clear_cache
 

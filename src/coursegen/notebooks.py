@@ -308,10 +308,12 @@ class ExecutionProblem(NotebookProblem):
 
 
 def validated_notebook(page: Page, diagnostics: Diagnostics):
-    """The notebook as nbformat v4, upgraded from v3 with a note; schema errors name the JSON path."""
+    """The notebook as nbformat v4: a v4 one with its schema slips repaired in memory (one warning
+    lists them), an older one upgraded with a warning. Raises NotebookProblem when no cell can be
+    shown."""
     import nbformat
-    from nbformat.validator import ValidationError
 
+    from coursegen.nbrepair import FIX_HINT, describe_slips, repair_notebook
     from coursegen.parse import notebook_data
 
     if page.error:
@@ -321,18 +323,31 @@ def validated_notebook(page: Page, diagnostics: Diagnostics):
     except (OSError, ValueError) as problem:  # changed since it was read: the next build reports it
         raise NotebookProblem(f"the notebook could not be read again ({problem})") from None
     major = data.get("nbformat")
-    if not isinstance(major, int):
-        raise NotebookProblem("no 'nbformat' version number: not a Jupyter notebook")
-    if major not in nbformat.versions:
-        raise NotebookProblem(f"notebook format {major} is not supported (expected 4)")
-    _give_cells_ids(data)
+    if isinstance(major, int) and not isinstance(major, bool) and major != 4:
+        if major not in nbformat.versions or major > 4:
+            raise NotebookProblem(f"notebook format {major} is not supported (expected 4)")
+        return _upgraded(page, data, major, diagnostics)
+    if not isinstance(data.get("cells"), list):
+        raise NotebookProblem("no 'nbformat' version number: not a Jupyter notebook" if major is None else "no list of cells: not a Jupyter notebook")
+    had_cells = bool(data["cells"])
+    slips = repair_notebook(data)
+    if had_cells and not data["cells"]:
+        raise NotebookProblem(f"no cell can be shown: {describe_slips(slips)}")
+    if slips:
+        diagnostics.warning(page.rel, describe_slips(slips), FIX_HINT, kind="notebook")
+    return nbformat.versions[4].to_notebook_json(data)
+
+
+def _upgraded(page: Page, data: dict, major: int, diagnostics: Diagnostics):
+    """A format 1-3 notebook converted to 4 by nbformat, with ids from the cells' positions (the
+    conversion draws random ones: two builds would differ)."""
+    import nbformat
+    from nbformat.validator import ValidationError
+
     try:
-        if major == 4:  # validate the file as it is first: its JSON paths are the author's
-            nbformat.validate(nbformat.from_dict(data))
-        notebook = nbformat.versions[major].to_notebook_json(data, minor=data.get("nbformat_minor", 0))
-        if major < 4:
-            notebook = nbformat.convert(notebook, 4)
-            diagnostics.warning(page.rel, f"notebook format {major} upgraded to 4 for rendering", "open and save it in a current Jupyter to upgrade the file", kind="notebook")
+        notebook = nbformat.convert(nbformat.versions[major].to_notebook_json(data, minor=data.get("nbformat_minor", 0)), 4)
+        for number, cell in enumerate(notebook.cells, start=1):
+            cell.id = f"cell-{number}"
         nbformat.validate(notebook)
     except ValidationError as error:
         where = _json_path(getattr(error, "absolute_path", ()) or getattr(getattr(error, "original", None), "absolute_path", ()))
@@ -340,24 +355,8 @@ def validated_notebook(page: Page, diagnostics: Diagnostics):
         raise NotebookProblem(f"invalid notebook at {where or 'top level'}: {message}") from None
     except Exception as error:  # nbformat raises assorted errors for malformed structures
         raise NotebookProblem(f"invalid notebook: {error}") from None
+    diagnostics.warning(page.rel, f"notebook format {major} upgraded to 4 for rendering", "open and save it in a current Jupyter to upgrade the file", kind="notebook")
     return notebook
-
-
-def _give_cells_ids(data: dict) -> None:
-    """Format 4.5 cells have an id. For a cell without one, nbformat makes up a random id (and
-    warns): two builds of the same notebook would then differ. Such cells get an id from their
-    position instead (the file itself is never changed)."""
-    cells = data.get("cells")
-    if data.get("nbformat") != 4 or not isinstance(data.get("nbformat_minor"), int) or data["nbformat_minor"] < 5 or not isinstance(cells, list):
-        return
-    taken = {cell.get("id") for cell in cells if isinstance(cell, dict)}
-    for number, cell in enumerate(cells, start=1):
-        if isinstance(cell, dict) and "id" not in cell:
-            candidate = f"cell-{number}"
-            while candidate in taken:
-                candidate += "-"
-            cell["id"] = candidate
-            taken.add(candidate)
 
 
 def _drop_title_heading(notebook) -> None:

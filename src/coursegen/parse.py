@@ -11,6 +11,7 @@ from coursegen.encoding import report_garbled
 from coursegen.errors import Diagnostics, plain, replay
 from coursegen.frontmatter import PageMeta, first_heading, meta_from_plain, meta_to_plain, read_front_matter, split_front_matter
 from coursegen.model import Page, PageKind, SourceFile, SourceKind
+from coursegen.nbsalvage import decoder_message, read_notebook_json
 from coursegen.textio import decode_text
 from coursegen.urls import readable_name
 
@@ -131,7 +132,7 @@ def _parse_markdown(page: Page, data: bytes, diagnostics: Diagnostics, yaml_cach
         return
     if not text.strip():
         diagnostics.warning(rel, "the file is empty", "write some content or delete it", kind="markdown")
-    report_garbled(text, rel, diagnostics)
+    report_garbled(text, rel, diagnostics, markdown=True)
     try:
         split = split_front_matter(text)
     except ValueError as problem:
@@ -150,26 +151,33 @@ def _parse_markdown(page: Page, data: bytes, diagnostics: Diagnostics, yaml_cach
 
 
 def _parse_notebook(page: Page, data: bytes, diagnostics: Diagnostics) -> None:
-    """Notebooks always get a page: a broken one gets a 'could not be rendered' page. The JSON is
-    only checked here, for its title; rendering reads it again (see `notebook_data`), so the
-    course graph stays small and cheap to send to worker processes."""
+    """Notebooks always get a page: one whose JSON is broken outside its cells is salvaged (with a
+    warning at the damage), one whose cells can't be read gets a 'could not be rendered' page.
+    The JSON is only checked here, for its title; rendering reads it again (see `notebook_data`),
+    so the course graph stays small and cheap to send to worker processes."""
     rel = page.rel
     text = decode_text(data, rel, diagnostics)
     if text is None:
         page.error = "the file is not valid UTF-8"
         return
     try:
-        notebook = json.loads(text)
+        notebook, damage = read_notebook_json(text)
     except json.JSONDecodeError as error:
-        what = error.msg.removesuffix(" at")  # json says "Invalid control character at"
+        what = decoder_message(error)
         page.error = f"not valid JSON — {what} (line {error.lineno}, column {error.colno})"
-        diagnostics.error(rel, f"not valid JSON — {what}", "fix the file in Jupyter or a text editor (a stray line break inside a string?)", line=error.lineno, col=error.colno, kind="notebook")
+        diagnostics.error(rel, f"not valid JSON — {what}", UNREADABLE_HINT, line=error.lineno, col=error.colno, kind="notebook")
         return
     if not isinstance(notebook, dict) or not isinstance(notebook.get("cells", []), list):
         page.error = "not a Jupyter notebook (no list of cells)"
         diagnostics.error(rel, page.error, "save it again from Jupyter", kind="notebook")
         return
+    if damage is not None:
+        diagnostics.warning(rel, damage.describe(), SALVAGE_HINT, line=damage.line, col=damage.col, kind="notebook")
     page.title = notebook_title(notebook) or page.title
+
+
+UNREADABLE_HINT = "its cells can't be read on their own either: mend the JSON in a text editor (a stray line break inside a string? a merge conflict?) or restore the file"
+SALVAGE_HINT = "run `coursegen check --fix-notebooks` to write the salvaged notebook back (a .bak copy is kept), or mend the JSON in a text editor"
 
 
 def notebook_data(page: Page) -> dict:
@@ -179,7 +187,7 @@ def notebook_data(page: Page) -> dict:
     data = page.source.path.read_bytes()
     if page.digest and _source_digest(page.source, data) != page.digest:
         raise ValueError("it changed while the site was being built; build again")
-    notebook = json.loads(decode_text(data, page.rel, Diagnostics()) or "")
+    notebook, _ = read_notebook_json(decode_text(data, page.rel, Diagnostics()) or "")  # damage reported by parsing
     if not isinstance(notebook, dict):
         raise ValueError("not a Jupyter notebook")
     return notebook
@@ -199,13 +207,19 @@ def notebook_title(notebook: dict) -> str:
         cells = worksheets[0].get("cells", []) if isinstance(worksheets, list) and worksheets and isinstance(worksheets[0], dict) else []
     for cell in cells:
         if isinstance(cell, dict) and cell.get("cell_type") == "heading" and cell.get("level") == 1:
-            source = cell.get("source", "")
-            return ("".join(source) if isinstance(source, list) else str(source)).strip()
+            return _source_text(cell).strip()
         if isinstance(cell, dict) and cell.get("cell_type") == "markdown":
-            source = cell.get("source", "")
-            source = "".join(source) if isinstance(source, list) else str(source)
-            match = _MD_H1.search(source)
+            match = _MD_H1.search(_source_text(cell))
             if match:
                 return match.group(1).strip()
             break
     return ""
+
+
+def _source_text(cell: dict) -> str:
+    """A cell's source as one string, whether the file keeps it as a string or as lines (lines
+    that are not text, which the repair reports at rendering, count as their JSON text)."""
+    source = cell.get("source", "")
+    if isinstance(source, list):
+        return "".join(line if isinstance(line, str) else json.dumps(line) for line in source)
+    return source if isinstance(source, str) else json.dumps(source)
