@@ -126,13 +126,16 @@ class LastGood:
         if known is not None and known.startswith(stamp):
             return
         record = {"title": page.title, "meta": dataclasses.asdict(page.meta), "heading": page.title_heading}
-        if page.is_section and page.source is not None:
-            try:
+        try:
+            if page.is_section and page.source is not None:
                 record["body"] = list(markdown_body(page))
-            except (OSError, ValueError):  # changed or gone since it was read: not recorded now
-                return
-        # `default=str`: a date in `extra` is kept as text (the graph doesn't use it)
-        store.put(page.rel, stamp + json.dumps(record, ensure_ascii=False, default=str).encode("utf-8"))
+            # `default=str`: a date in `extra` is kept as text (the graph doesn't use it)
+            line = stamp + json.dumps(record, ensure_ascii=False, default=str).encode("utf-8")
+            store.put(page.rel, line)
+        except (OSError, ValueError, TypeError, RecursionError):
+            # changed or gone since it was read, front matter JSON can't hold (a date as a key),
+            # a name with a line break: not recorded (the error page stands in for it if it breaks)
+            return
         self._replaced[page.rel] = known
 
     def _restore_record(self, rel: str, previous: bytes | None) -> None:
