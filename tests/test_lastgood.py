@@ -105,6 +105,19 @@ def test_the_graph_keeps_the_last_good_front_matter_while_other_pages_change(mak
     assert search_entries(out)[PAGE]["t"] == "Les attentions" and "zéphyr" in search_entries(out)[PAGE]["x"]
 
 
+def test_a_page_whose_front_matter_holds_a_date_is_kept_too(make_course, tmp_path):
+    """The page cache can't keep a date exactly; the last good record keeps it as text."""
+    dated = "---\ntitle: Les attentions\npublished: 2024-03-01\n---\n\n## La partie\n\nTexte.\n"
+    root = make_course({**COURSE, LESSON: dated})
+    out = tmp_path / "site"
+    run_build(root, out)
+    before = snapshot(out)
+    write(root, LESSON, dated.replace("title: Les attentions", "title: Les attentions: suite"))
+    result = run_build(root, out)
+    assert result.kept == [LESSON] and len(result.diagnostics.errors) == 1
+    assert snapshot(out) == before
+
+
 def test_a_fix_replaces_the_kept_page_and_the_site_equals_a_clean_build(make_course, tmp_path):
     root = make_course(COURSE)
     out = tmp_path / "site"

@@ -22,7 +22,7 @@ import json
 import re
 
 from coursegen.bodies import Body
-from coursegen.frontmatter import meta_from_plain
+from coursegen.frontmatter import PageMeta, meta_from_plain
 from coursegen.model import Course, Page, PageKind
 from coursegen.output import Manifest, SitePlan
 from coursegen.parse import markdown_body
@@ -30,6 +30,18 @@ from coursegen.search import INDEX_URL
 
 _ID = re.compile(rb'\sid="([^"]+)"')
 _INDEX_PREFIX = b"window.coursegenSearchIndex="
+
+
+def _plain_meta(meta: PageMeta) -> dict:
+    """`meta` as JSON-able data (what `meta_from_plain` reads back), without dataclasses.asdict's
+    deep copies: every page of a first build is recorded."""
+    plain = {field.name: getattr(meta, field.name) for field in _META_FIELDS}
+    plain["timeline"] = [vars(entry) for entry in meta.timeline]
+    plain["stats"] = [vars(stat) for stat in meta.stats]
+    return plain
+
+
+_META_FIELDS = dataclasses.fields(PageMeta)
 
 
 def kept_summary(count: int) -> str:
@@ -125,12 +137,12 @@ class LastGood:
         known = store.get(page.rel)
         if known is not None and known.startswith(stamp):
             return
-        record = {"title": page.title, "meta": dataclasses.asdict(page.meta), "heading": page.title_heading}
+        record = {"title": page.title, "meta": _plain_meta(page.meta), "heading": page.title_heading}
         try:
             if page.is_section and page.source is not None:
                 record["body"] = list(markdown_body(page))
             # `default=str`: a date in `extra` is kept as text (the graph doesn't use it)
-            line = stamp + json.dumps(record, ensure_ascii=False, default=str).encode("utf-8")
+            line = stamp + json.dumps(record, ensure_ascii=False, separators=(",", ":"), default=str).encode("utf-8")
             store.put(page.rel, line)
         except (OSError, ValueError, TypeError, RecursionError):
             # changed or gone since it was read, front matter JSON can't hold (a date as a key),
