@@ -215,10 +215,10 @@ def _render_site(root: Path, out: Path, options: BuildOptions) -> tuple[BuildRes
                 "split it, or store smaller images (lower dpi, JPEG for photos)", kind="files",
             )
         _report(page_messages, signature, local, diagnostics)
-        failed = bool(body.error or local.errors)
         if local.errors and last_good.keep(plan, page):  # the theme failed on this page
             continue
-        plan.add_text(page.url, html, page.rel or page.url, signature, made_from="" if failed else page.rel or page.url)
+        good = not (body.error or local.errors)  # a page the next builds may keep if its source breaks
+        plan.add_text(page.url, html, page.rel or page.url, signature, made_from=page.rel or page.url if good else "")
     result.kept = last_good.kept
     clock.lap("pages")
     search_rows = [(page.title, _module_title(page), page.url, page.kind.value, bodies[page.url]) for page in course.pages]
