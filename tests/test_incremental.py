@@ -111,6 +111,33 @@ def test_every_kind_of_edit_rebuilds_to_what_a_clean_build_makes(make_course, tm
         assert snapshot(out) == snapshot(clean), f"after editing {rel}"
 
 
+# sources broken, then fixed: while broken, the page is its last good version (the deliberate
+# difference from a clean build, see test_lastgood.py); once fixed, the site is a clean build's again
+BREAKS = [
+    ("content/A/02_deux.md", "---\ntitle: Deux: la suite\nicon: 🧠\n---\n\nTexte deux.\n"),  # an unquoted colon
+    ("notebooks/A/carnet.ipynb", '{"cells": [{"cell_type": "markdown", "metadata": {}, "source": "# Le carnet"}'),  # cut short
+    ("content/A/index.md", "---\ntitle: Module A\nsummary: R\xe9sum\xe9 A\n---\n\n[deux](02_deux.md) [un](01_un.md)\n".encode("latin-1")),
+]
+
+
+def test_a_broken_source_keeps_its_page_and_once_fixed_the_site_equals_a_clean_build(make_course, tmp_path, monkeypatch):
+    settled(monkeypatch)
+    root = make_course(RICH)
+    out = tmp_path / "site"
+    run_build(root, out)
+    for number, (rel, broken) in enumerate(BREAKS):
+        good = (root / rel).read_bytes()
+        before = {name: data for name, data in snapshot(out).items()}
+        (root / rel).write_bytes(broken if isinstance(broken, bytes) else broken.encode("utf-8"))
+        result = run_build(root, out)
+        assert result.kept == [rel] and snapshot(out) == before, f"while {rel} is broken"
+        (root / rel).write_bytes(good)
+        assert run_build(root, out).kept == []
+        clean = tmp_path / f"clean{number}"
+        run_build(root, clean, cache=False)
+        assert snapshot(out) == snapshot(clean), f"after fixing {rel}"
+
+
 def test_the_stylesheet_and_404_page_are_remade_only_when_what_they_show_changed(make_course, tmp_path):
     root = make_course(FILES)
     out = tmp_path / "site"

@@ -682,7 +682,7 @@ def test_invalid_json_is_reported_with_the_decoders_position(make_course, capsys
     # its page says so, and the .ipynb can still be downloaded
     page = read(site, "A/notebooks/n.html")
     assert "This notebook could not be rendered" in page
-    assert f'<pre class="error-message">not valid JSON — Invalid control character (line {line}, column {col})</pre>' in page
+    assert f'<pre class="error-message" lang="en">not valid JSON — Invalid control character (line {line}, column {col})</pre>' in page
     assert 'href="n.ipynb" download' in page
     assert (site / "A/notebooks/n.ipynb").read_bytes() == text.encode()
     # links to it still work, and the rest of the site is built

@@ -3,8 +3,9 @@
 
 Every case asserts the exit status, the messages (path, line and column where there is one), that no
 traceback reaches the user, and what happened to the previous site: byte-identical whenever the
-contract says so (--strict, fatal problems, interruptions), rebuilt with an error page in place of
-the bad file otherwise (§6 "non-strict vs strict", decided).
+contract says so (--strict, fatal problems, interruptions), rebuilt otherwise, the bad file's page
+being its last good version from the previous site (§6 "non-strict vs strict", decided; an error
+page only where no good version exists: see test_lastgood.py).
 
 The unit tests of the same modules (test_frontmatter, test_yamlio, test_output, test_build…) check
 the pieces; these tests check what a course author sees.
@@ -52,6 +53,7 @@ def stable_theme(tmp_path_factory):
 # `path[:line[:col]]: error|warning|note: what — what to do` (the part after — is checked apart)
 DIAGNOSTIC = re.compile(r"^(?P<path>[^\s:][^:]*?)(?::(?P<line>\d+)(?::(?P<col>\d+))?)?: (?P<level>error|warning|note)(?:\[(?P<kind>[a-z-]+)\])?: (?P<what>.+)$")
 SUMMARY = re.compile(r"(\d+) errors?, (\d+) warnings?")
+KEPT = re.compile(r"\d+ pages? kept from the previous build \((its source has|their sources have) errors\)")
 INTERNAL = ("Traceback", "internal error", "please report")
 
 
@@ -97,7 +99,8 @@ def assert_clean_report(run: Run, root: Path | None = None) -> None:
             assert str(root) not in path, line
     summary = [line for line in run.lines if SUMMARY.search(line) and not DIAGNOSTIC.match(line)]
     if summary:  # a build or check that ran (fatal usage errors end with their own message)
-        assert run.lines[-1] == summary[-1], run.err
+        last = run.lines[-2] if KEPT.fullmatch(run.lines[-1]) else run.lines[-1]  # then how many pages were kept
+        assert last == summary[-1], run.err
         errors, warnings = map(int, SUMMARY.search(summary[-1]).groups())
         assert (errors, warnings) == (len(run.at_level("error")), len(run.at_level("warning"))), run.err
 
@@ -169,9 +172,13 @@ class Previous:
 
 @pytest.fixture
 def prev(built_once, tmp_path) -> Previous:
-    """A copy of the healthy course and of its built site (cache included, as an author has it)."""
+    """A copy of the healthy course and of its built site (cache included, as an author has it: the
+    manifest of what was written follows the site to its new place; the copy keeps the times)."""
     shutil.copytree(built_once, tmp_path, dirs_exist_ok=True, symlinks=True)
     root, out = tmp_path / "course", tmp_path / "site"
+    old, new = (output.Manifest.path_for(root, folder.resolve()) for folder in (built_once / "site", out))
+    for suffix in (".json", ".pages.txt"):
+        old.with_suffix(suffix).rename(new.with_suffix(suffix))
     return Previous(root, out, snapshot(out))
 
 
@@ -197,7 +204,7 @@ class Case:
     files: dict[str, str | bytes]
     messages: list[str]  # regular expressions, in printed order
     code: int  # exit status of a plain build
-    broken_page: str | None = None  # site page replaced by an error page (non-strict)
+    broken_page: str | None = None  # site page whose source can't be used: kept as it was (non-strict)
     hidden: tuple[str, ...] = ()  # source text that must never be published
 
 
@@ -541,7 +548,7 @@ def test_catalogue_case_under_strict_keeps_the_previous_site(case, prev, tmp_pat
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
 def test_catalogue_case(case, prev, tmp_path, capsys):
     """Without --strict: the exit status, every message with its position, the rest of the site
-    rebuilt (an error page in place of an unreadable file), or nothing touched for fatal problems."""
+    rebuilt (the last good page in place of an unusable file's), or nothing touched for fatal problems."""
     _prepare(case, prev, tmp_path)
     run = cli(capsys, "build", prev.root, "-o", prev.out)
     assert run.code == case.code, run.err
@@ -558,7 +565,8 @@ def test_catalogue_case(case, prev, tmp_path, capsys):
     assert "static/extra.css" in site and "A/pic.svg" in snapshot(prev.out)
     if case.broken_page:
         page = site[case.broken_page]
-        assert "Text of the second lesson" not in page
+        assert page.encode() == prev.site[case.broken_page]  # its last good version, as it was
+        assert run.lines[-1] == "1 page kept from the previous build (its source has errors)"
         for text in case.hidden:  # neither raw YAML nor the body of a file that can't be trusted
             assert text not in page
     assert_nowhere(prev.out, "SECRET-NOTEBOOK-TEXT", "SECRET-TEMPLATE-TEXT", "root:x:0:0")
@@ -613,7 +621,9 @@ def test_every_error_of_a_run_is_reported_in_one_run(prev, capsys):
             r"notebooks/A/broken\.ipynb:3:1: error\[notebook\]: not valid JSON — .+",
         ],
     )
-    assert re.search(r": 6 errors, 1 warning\b", run.lines[-1]), run.lines[-1]
+    assert re.search(r": 6 errors, 1 warning\b", run.lines[-2]), run.lines[-2]
+    # 02_second was good before; the new files (03_types has usable front matter) had no good version
+    assert run.lines[-1] == "1 page kept from the previous build (its source has errors)"
 
 
 def test_fatal_config_summary_counts_errors_and_warnings_apart(prev, capsys):
@@ -941,12 +951,21 @@ def test_undefined_template_variable_fails_under_strict_and_keeps_the_site(prev,
     assert prev.intact()
 
 
-def test_template_exception_publishes_an_error_page_not_an_empty_file(prev, capsys):
-    edit(prev.root, {"templates/lesson.html": '{% extends "theme/lesson.html" %}\n{% block title %}\n{{ 1 / 0 }}\n{% endblock %}\n'})
+def test_template_exception_keeps_the_good_pages_and_publishes_an_error_page_not_an_empty_file(prev, capsys):
+    edit(
+        prev.root,
+        {
+            "templates/lesson.html": '{% extends "theme/lesson.html" %}\n{% block title %}\n{{ 1 / 0 }}\n{% endblock %}\n',
+            "content/A/03_new.md": "# New\n\nA lesson that was never built.\n",
+        },
+    )
     run = cli(capsys, "build", prev.root, "-o", prev.out)
     assert run.code == 1
-    page = (prev.out / "A/02_second.html").read_text(encoding="utf-8")
-    assert "<html" in page and "division by zero" in page
+    for lesson in ("A/01_first.html", "A/02_second.html", "B/01_other.html"):  # their last good version
+        assert (prev.out / lesson).read_bytes() == prev.site[lesson], lesson
+    assert run.lines[-1] == "3 pages kept from the previous build (their sources have errors)"
+    page = (prev.out / "A/03_new.html").read_text(encoding="utf-8")  # none: a page that says why
+    assert "<html" in page and "division by zero" in page and "This page could not be rendered" in page
 
 
 # ----------------------------------------------------------------------------------------------

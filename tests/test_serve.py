@@ -9,6 +9,7 @@ show that something does NOT happen (a second rebuild): it then watches for a qu
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import queue
@@ -640,6 +641,45 @@ def test_error_overlay_appears_and_disappears(server, course):
     text = get(server, "/A/lesson.html").text
     assert 'role="alert"' not in text
     assert "Fixed lesson text." in text
+
+
+BROKEN_LESSON = "---\ntitle: First lesson: the basics\n---\nBroken lesson text.\n"  # an unquoted colon
+BROKEN_MESSAGE = "content/A/lesson.md:2:20: error[yaml]: invalid YAML: mapping values are not allowed here — a value containing ': ' must be quoted"
+
+
+def test_a_broken_edit_keeps_the_last_good_page_under_the_overlay(server, course):
+    done = server.state().completed
+    edit(course / "content/A/lesson.md", BROKEN_LESSON)
+    state = server.wait_for_build(done)
+    assert len(state.errors) == 1 and state.errors[0].startswith(BROKEN_MESSAGE), state.errors
+    assert state.kept == ("content/A/lesson.md",)
+    response = get(server, "/A/lesson.html")
+    assert response.status == 200
+    page = response.text
+    assert "Original lesson text." in page and "Broken lesson text." not in page  # the last good page…
+    assert "could not be rendered" not in page
+    overlay = page[page.index('<div id="coursegen-build-errors"') :]  # …under the overlay, which says so
+    assert "Until fixed, 1 page shows its last good version: content/A/lesson.md" in overlay
+    assert html.escape(BROKEN_MESSAGE).encode("ascii", "xmlcharrefreplace").decode() in overlay
+    module = get(server, "/A/index.html").text
+    assert 'href="lesson.html"' in module and "First lesson" in module  # its card, as it was
+    assert '"u":"A/lesson.html","k":"lesson","x":"Original lesson text."' in get(server, "/search/index.js").text
+
+    done = server.state().completed
+    edit(course / "content/A/lesson.md", LESSON.replace("Original", "Fixed"))
+    state = server.wait_for_build(done)
+    assert state.errors == () and state.kept == ()
+    page = get(server, "/A/lesson.html").text
+    assert "Fixed lesson text." in page and 'id="coursegen-build-errors"' not in page
+
+
+def test_a_page_broken_from_the_start_of_serve_says_it_could_not_be_rendered(start, course):
+    edit(course / "content/A/lesson.md", BROKEN_LESSON)
+    server = start()
+    assert server.state().kept == ()
+    page = get(server, "/A/lesson.html").text
+    assert "This page could not be rendered" in page and "Where: content/A/lesson.md:2:20" in page
+    assert 'id="coursegen-build-errors"' in page and "last good version" not in page
 
 
 def test_overlay_escapes_the_errors():

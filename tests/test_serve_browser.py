@@ -108,12 +108,15 @@ def test_edit_reloads_keeps_scroll_shows_and_clears_errors(servers, course, page
     expect(page.get_by_text("Edited text of the lesson.")).to_be_attached(timeout=WAIT_MS)
     page.wait_for_function("Math.abs(window.scrollY - 900) < 2", timeout=WAIT_MS)
 
-    # invalid YAML: the overlay lists the error (escaped, with its position); the last page stays
+    # invalid YAML: the overlay lists the error (escaped, with its position) over the last good page
     source.write_text(lesson("Broken text.", front="title: [unclosed"), encoding="utf-8")
-    overlay = page.locator("#coursegen-build-errors")  # the page itself also shows the error (its own role=alert)
+    overlay = page.locator("#coursegen-build-errors")
     expect(overlay).to_be_visible(timeout=WAIT_MS)
     expect(overlay).to_contain_text("content/A/lesson.md:2:")
     expect(overlay).to_contain_text("error")
+    expect(overlay).to_contain_text("1 page shows its last good version: content/A/lesson.md")
+    expect(page.get_by_text("Edited text of the lesson.")).to_be_attached()  # not an error page
+    expect(page.locator(".callout-error")).to_have_count(0)
     box = overlay.bounding_box()
     assert box is not None and box["y"] <= 1, "a fixed box at the top of the window"
 

@@ -17,9 +17,10 @@ from coursegen.config import load_config
 from coursegen.course import build_course
 from coursegen.courseroot import require_content
 from coursegen.discover import discover_sources
-from coursegen.errors import ConfigInvalid, Diagnostics, plain, replay
+from coursegen.errors import ConfigInvalid, Diagnostic, Diagnostics, Level, plain, replay
 from coursegen.findings import apply_checks
 from coursegen.bodies import BodySettings, check_anchors, render_bodies
+from coursegen.lastgood import LastGood
 from coursegen.model import PageKind, SourceKind
 from coursegen.output import Manifest, OutputLock, SitePlan, check_output_dir, empty_trash, write_atomically
 from coursegen.parse import parse_source
@@ -44,6 +45,7 @@ class BuildResult:
     seconds: float = 0.0
     written: bool = False
     silenced: int = 0  # findings switched off by course.yml `checks:`
+    kept: list[str] = field(default_factory=list)  # sources whose page is the previous build's (they have errors)
     stages: list[tuple[str, float]] = field(default_factory=list)  # (stage, seconds), for `-v`
 
 
@@ -136,6 +138,10 @@ def _render_site(root: Path, out: Path, options: BuildOptions) -> tuple[BuildRes
     parsed = IndexCache(root, "pages", enabled=options.cache, read_only=not options.write)  # parsed pages by their file's bytes
     pages = [parse_source(source, diagnostics, yaml_cache, parsed) for source in sources if source.kind is not SourceKind.ASSET]
     parsed.save()
+    # what the last build wrote into `out`: unchanged files are reused, good pages outlive a broken source
+    manifest = Manifest(root, out) if options.cache and options.write else None
+    last_good = LastGood(manifest)
+    last_good.stand_in(pages)
     assets = [source for source in sources if source.kind is SourceKind.ASSET]
     clock.lap("parse")
 
@@ -172,6 +178,7 @@ def _render_site(root: Path, out: Path, options: BuildOptions) -> tuple[BuildRes
         jobs=options.jobs,
     )
     bodies = render_bodies(course, strings, diagnostics, body_settings, options.progress)
+    last_good.keep_bodies(bodies, course)
     check_anchors(bodies, course, diagnostics)
     clock.lap("bodies (Markdown, notebooks)")
     # images, audio and video from other sites: reported, or downloaded and pointed at (course.yml remote_assets)
@@ -179,11 +186,14 @@ def _render_site(root: Path, out: Path, options: BuildOptions) -> tuple[BuildRes
     clock.lap("remote media")
 
     # pages whose signature didn't change since the last build into `out` are not rendered again
-    plan = SitePlan(Manifest(root, out) if options.cache and options.write else None)
+    plan = SitePlan(manifest)
     # what rendering a page reported, by page signature: replayed when the page is reused
     page_messages = IndexCache(root, "page-messages", enabled=options.cache, read_only=not options.write)
+    first_errors: dict[str, Diagnostic] | None = None  # what an error page says, by source
     for page in course.pages:
         body = bodies[page.url]
+        if body.error and last_good.keep(plan, page):
+            continue
         template_name = renderer.template_for(page, diagnostics)
         copies = remote.for_page(page.url)  # the page's remote media that have a copy in the site
         signature = renderer.page_signature(page, template_name, body) if body.key else ""
@@ -191,9 +201,12 @@ def _render_site(root: Path, out: Path, options: BuildOptions) -> tuple[BuildRes
             signature = digest(signature, repr(sorted(copies.items())))
         if _kept(plan, page_messages, page.url, page.rel or page.url, signature, diagnostics):
             continue
+        if body.error and first_errors is None:
+            first_errors = _first_errors(diagnostics)
         local = Diagnostics()
         content = point_to_copies(body.html, copies, page.url) if copies else body.html
-        html = renderer.render_page(page, content, body.toc, local, error=body.error, template_name=template_name)
+        finding = first_errors.get(page.rel) if body.error else None
+        html = renderer.render_page(page, content, body.toc, local, error=body.error, template_name=template_name, finding=finding)
         body.release()
         if len(html) > HEAVY_PAGE_BYTES:
             local.warning(
@@ -202,7 +215,11 @@ def _render_site(root: Path, out: Path, options: BuildOptions) -> tuple[BuildRes
                 "split it, or store smaller images (lower dpi, JPEG for photos)", kind="files",
             )
         _report(page_messages, signature, local, diagnostics)
-        plan.add_text(page.url, html, page.rel or page.url, signature)
+        if local.errors and last_good.keep(plan, page):  # the theme failed on this page
+            continue
+        good = not (body.error or local.errors)  # a page the next builds may keep if its source breaks
+        plan.add_text(page.url, html, page.rel or page.url, signature, made_from=page.rel or page.url if good else "")
+    result.kept = last_good.kept
     clock.lap("pages")
     search_rows = [(page.title, _module_title(page), page.url, page.kind.value, bodies[page.url]) for page in course.pages]
     signature = digest("search", code_digest(), repr([(*row[:4], row[4].key or "") for row in search_rows]))
@@ -210,9 +227,9 @@ def _render_site(root: Path, out: Path, options: BuildOptions) -> tuple[BuildRes
         texts_cache = root / CACHE_DIR / "search-texts.txt" if options.cache and options.write else None
         plan.add_bytes(INDEX_URL, search_index(search_rows, texts_cache), INDEX_URL, signature)
     clock.lap("search index")
-    for page in course.pages:  # notebooks are also offered for download, beside their page
-        if page.kind is PageKind.NOTEBOOK and page.source is not None:
-            plan.add_file(page.download_url, page.source.path, page.rel)
+    for page in course.pages:  # notebooks are also offered for download, beside their page (unless kept)
+        if page.kind is PageKind.NOTEBOOK and page.source is not None and page.download_url not in plan.files:
+            plan.add_file(page.download_url, page.source.path, page.rel, made_from="" if bodies[page.url].error else page.rel)
     for asset in course.assets:
         plan.add_file(str(asset.site_rel), asset.path, str(asset.rel))
     for site_path, copy in remote.files.items():
@@ -259,6 +276,15 @@ def _report(page_messages: IndexCache, signature: str, local: Diagnostics, diagn
     diagnostics.extend(local)
     if signature and local.items:
         page_messages.put(signature, plain(local))
+
+
+def _first_errors(diagnostics: Diagnostics) -> dict[str, Diagnostic]:
+    """The first error reported about each file (what its error page says, and where)."""
+    first: dict[str, Diagnostic] = {}
+    for diagnostic in diagnostics.sorted():
+        if diagnostic.level is Level.ERROR:
+            first.setdefault(diagnostic.path, diagnostic)
+    return first
 
 
 def _module_title(page) -> str:

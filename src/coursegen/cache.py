@@ -1,6 +1,8 @@
 """The build cache (.coursegen-cache/): results keyed by a hash of everything they depend on.
 
-Deleting the folder is always safe: the next build recomputes what it needs.
+Deleting the folder is always safe: the next build recomputes what it needs. (It also holds, in
+sites/, what each build wrote and which pages were good: without it, a page whose source is broken
+gets an error page instead of keeping its last good version — see lastgood.py.)
 """
 
 from __future__ import annotations

@@ -23,11 +23,11 @@ def make_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"coursegen {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    build = commands.add_parser("build", help="build the site", description="Build the course in COURSE_DIR into a static site.")
+    build = commands.add_parser("build", help="build the site", description="Build the course in COURSE_DIR into a static site. A page whose source has errors keeps its last good version from the previous build (the build exits with status 1); a page without one says it could not be rendered.")
     _add_course_dir(build)
     build.add_argument("-o", "--output", metavar="OUT", type=Path, help="output folder, relative to the current folder (default: the course's site/); replaced atomically")
     _add_strict(build)
-    build.add_argument("--clean", action="store_true", help="ignore and delete the build cache (.coursegen-cache/, media downloaded from other sites included) first")
+    build.add_argument("--clean", action="store_true", help="ignore and delete the build cache (.coursegen-cache/, media downloaded from other sites included) first; it also forgets which pages were good, so a page whose source has errors gets an error page")
     build.add_argument("--drafts", action="store_true", help="include pages marked `draft: true`")
     build.add_argument("-j", "--jobs", metavar="N", type=_positive_int, default=None, help="worker processes for rendering pages and notebooks (default: the number of cores)")
     build.add_argument("--execute", action="store_true", help="run every notebook before rendering it (results are cached by code; default: course.yml notebooks.execute); a notebook whose run fails keeps its saved outputs, and the build exits with status 1")
@@ -43,7 +43,7 @@ def make_parser() -> argparse.ArgumentParser:
     check.add_argument("--format", choices=["text", "json"], default="text", help="text: one finding per line on stderr (default); json: one document on stdout, for editors and CI")
     _add_verbosity(check)
 
-    serve = commands.add_parser("serve", help="preview the site, rebuilt and reloaded as you edit", description="Build the course into a temporary folder, serve it on 127.0.0.1, and rebuild and reload the browser whenever content/, notebooks/, templates/, static/ or course.yml change. Build errors are shown in the page.")
+    serve = commands.add_parser("serve", help="preview the site, rebuilt and reloaded as you edit", description="Build the course into a temporary folder, serve it on 127.0.0.1, and rebuild and reload the browser whenever content/, notebooks/, templates/, static/ or course.yml change. Build errors are shown over the page; a page whose source has errors shows its last good version meanwhile.")
     _add_course_dir(serve)
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
     serve.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
@@ -226,6 +226,10 @@ def _run_build(args: argparse.Namespace) -> int:
     with reporter.live():
         result = build(args.course_dir, getattr(args, "output", None), options)
     failed = reporter.summary(result, args.course_dir, checking=not writing, strict=args.strict, kinds=kinds, as_json=as_json)
+    if result.written and result.kept:
+        from coursegen.lastgood import kept_summary
+
+        print(kept_summary(len(result.kept)), file=sys.stderr, flush=True)
     return EXIT_ERRORS if failed else EXIT_OK
 
 

@@ -46,12 +46,18 @@ class Diagnostic:
     hint: str = ""
     kind: str = ""  # one of KINDS; "" only for messages made before kinds existed
 
-    def format(self) -> str:
+    @property
+    def location(self) -> str:
+        """`path:line:col` (as far as known; "course" for course-wide problems)."""
         where = self.path or "course"
         if self.line is not None:
             where += f":{self.line}"
             if self.col is not None:
                 where += f":{self.col}"
+        return where
+
+    def format(self) -> str:
+        where = self.location
         severity = f"{self.level.value}[{self.kind}]" if self.kind else self.level.value
         text = f"{where}: {severity}: {self.message}"
         if self.hint:

@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from coursegen.cache import CACHE_DIR, write_text_atomically
+from coursegen.cache import CACHE_DIR, LineStore, write_text_atomically
 from coursegen.errors import CoursegenError, UsageError
 from coursegen.model import SOURCE_DIRS
 
@@ -76,31 +76,61 @@ class OutputFile:
     source: Path | None  # a file copied as it is
     origin: str  # what produced it, for messages
     signature: str = ""  # names everything the file is made from: same signature, same bytes
+    made_from: str = ""  # a page (or a notebook's copy): the source it is a good version of ("" for an error page)
 
 
 class Manifest:
-    """What the last build wrote into an output folder: for each file its signature and its
-    size and modification time there. A file whose signature is unchanged and which nobody
-    touched since is linked into the new site instead of being made again."""
+    """What the last build wrote into an output folder: for each file its signature, its size and
+    modification time there and, for a good page (or a notebook's copy), the source it was made
+    from. A file whose signature is unchanged and which nobody touched since is linked into the new
+    site instead of being made again; a good page stays when its source breaks (see lastgood.py).
+
+    `page_sources` keeps, beside it, the front matter each good page was made from (lastgood.py
+    reads and writes it); it is saved with the manifest, once the site is written."""
 
     def __init__(self, root: Path, out: Path):
-        self.path = root / CACHE_DIR / "sites" / (hashlib.sha256(str(out).encode()).hexdigest()[:32] + ".json")
+        self.path = self.path_for(root, out)
         self.out = out
         self._out = str(out)  # os.path in the per-file checks: pathlib costs more than the stat
         try:
             self.entries: dict[str, list] = json.loads(self.path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             self.entries = {}
+        self.page_sources = LineStore(self.path.with_suffix(".pages.txt"), "last-good-1")
+
+    @staticmethod
+    def path_for(root: Path, out: Path) -> Path:
+        """Where the manifest of the output folder `out` is kept."""
+        return root / CACHE_DIR / "sites" / (hashlib.sha256(str(out).encode()).hexdigest()[:32] + ".json")
+
+    @classmethod
+    def forget(cls, root: Path, out: Path) -> None:
+        """Delete what is known of an output folder that is gone (the preview's, when serve stops)."""
+        path = cls.path_for(root, out)
+        for known in (path, path.with_suffix(".pages.txt")):
+            with contextlib.suppress(OSError):
+                known.unlink()
 
     def unchanged(self, rel: str, signature: str) -> bool:
         entry = self.entries.get(rel)
         if not entry or not signature or entry[0] != signature:
             return False
+        return self._untouched(rel, entry)
+
+    def good_version_of(self, rel: str) -> str:
+        """The source whose good version the file at `rel` is, if nobody touched it since it was
+        written ("" for an error page, a file that is gone or changed, or any other file)."""
+        entry = self.entries.get(rel)
+        if not entry or len(entry) < 4 or not self._untouched(rel, entry):
+            return ""
+        return entry[3]
+
+    def _untouched(self, rel: str, entry: list) -> bool:
         try:
             stat = os.stat(os.path.join(self._out, rel))
         except OSError:
             return False
-        return [stat.st_size, stat.st_mtime_ns] == entry[1:]
+        return [stat.st_size, stat.st_mtime_ns] == entry[1:3]
 
     def record(self, plan: "SitePlan", linked: set[str] = frozenset()) -> None:
         """Remember what `plan` wrote; files in `linked` are the very files of the last build."""
@@ -111,9 +141,10 @@ class Manifest:
                 continue
             with contextlib.suppress(OSError):
                 stat = os.stat(os.path.join(self._out, rel))
-                entries[rel] = [item.signature, stat.st_size, stat.st_mtime_ns]
+                entries[rel] = [item.signature, stat.st_size, stat.st_mtime_ns] + ([item.made_from] if item.made_from else [])
         write_text_atomically(self.path, json.dumps(entries))
         self.entries = entries
+        self.page_sources.save()
 
 
 class SitePlan:
@@ -129,28 +160,36 @@ class SitePlan:
         self.manifest = manifest  # what the last build into the same folder wrote, if known
         self.kept: set[str] = set()  # files taken from the last build as they are
 
-    def add_text(self, rel: str, text: str, origin: str, signature: str = "") -> None:
-        self.add_bytes(rel, text.encode("utf-8"), origin, signature)
+    def add_text(self, rel: str, text: str, origin: str, signature: str = "", made_from: str = "") -> None:
+        self.add_bytes(rel, text.encode("utf-8"), origin, signature, made_from)
 
-    def add_bytes(self, rel: str, data: bytes, origin: str, signature: str = "") -> None:
-        self._add(rel, OutputFile(data, None, origin, signature or "sha256:" + hashlib.sha256(data).hexdigest()))
+    def add_bytes(self, rel: str, data: bytes, origin: str, signature: str = "", made_from: str = "") -> None:
+        self._add(rel, OutputFile(data, None, origin, signature or "sha256:" + hashlib.sha256(data).hexdigest(), made_from))
 
-    def add_file(self, rel: str, source: Path, origin: str) -> None:
+    def add_file(self, rel: str, source: Path, origin: str, made_from: str = "") -> None:
         try:
             stat = source.stat()
             signature = f"file:{source}:{stat.st_size}:{stat.st_mtime_ns}"
         except OSError:
             signature = ""
-        self._add(rel, OutputFile(None, source, origin, signature))
+        self._add(rel, OutputFile(None, source, origin, signature, made_from))
 
     def keep_unchanged(self, rel: str, origin: str, signature: str) -> bool:
         """Take the file the last build wrote at `rel` as it is, when its signature is the same and
         nobody touched it since (the manifest says); False when it must be made again."""
         if self.manifest is None or not self.manifest.unchanged(rel, signature):
             return False
-        self._add(rel, OutputFile(None, Path(os.path.join(self.manifest.out, rel)), origin, signature))
-        self.kept.add(rel)
+        self.keep_previous(rel, origin)
         return True
+
+    def keep_previous(self, rel: str, origin: str) -> None:
+        """Take the file the last build wrote at `rel` as it is (also, whatever its signature, the
+        last good version of a page whose source broke: see lastgood.py). It keeps the signature and
+        source it was made with."""
+        entry = self.manifest.entries[rel]
+        made_from = entry[3] if len(entry) > 3 else ""
+        self._add(rel, OutputFile(None, Path(os.path.join(self.manifest.out, rel)), origin, entry[0], made_from))
+        self.kept.add(rel)
 
     def _add(self, rel: str, item: OutputFile) -> None:
         if not rel or rel.startswith("/") or ".." in rel.split("/") or "\\" in rel:

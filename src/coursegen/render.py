@@ -12,7 +12,7 @@ import jinja2
 
 from coursegen.cache import code_digest, digest
 from coursegen.config import CourseConfig
-from coursegen.errors import Diagnostics
+from coursegen.errors import Diagnostic, Diagnostics
 from coursegen.frontmatter import PageMeta
 from coursegen.model import Course, Page, PageKind
 from coursegen.strings import format_number
@@ -112,9 +112,12 @@ class SiteRenderer:
             repr(([views.card(child) for child in page.children], views.neighbour_sections(page))),
         )
 
-    def render_page(self, page: Page, content: str, toc: list[dict], diagnostics: Diagnostics, error: str = "", template_name: str = "") -> str:
+    def render_page(self, page: Page, content: str, toc: list[dict], diagnostics: Diagnostics, error: str = "", template_name: str = "", finding: Diagnostic | None = None) -> str:
+        """The page's HTML; with an `error`, the page that says it could not be rendered (`finding`:
+        what the build reported about it, for its kind and place)."""
         template_name = template_name or self.template_for(page, diagnostics)
-        context = self._context(page, views.page_view(page, content, toc, self.config, error))
+        kind, where = (finding.kind, finding.location) if finding and error else ("", "")
+        context = self._context(page, views.page_view(page, content, toc, self.config, error, kind, where))
         try:
             return self.env.get_template(template_name).render(context)
         except jinja2.UndefinedError as problem:
@@ -134,12 +137,18 @@ class SiteRenderer:
         return self._error_page(page, message)
 
     def _error_page(self, page: Page, message: str) -> str:
-        """The theme itself failed: a plain page that says so, rather than an empty file."""
-        title, text = escape(page.title), escape(message)
+        """The theme itself failed: a plain page that says so (in the course's language, coursegen's
+        own message behind a disclosure), rather than an empty file."""
+        t = self.strings
+        title, where = escape(page.title), escape(t["error_where"].replace("{where}", page.rel or page.url))
         return (
             f'<!doctype html>\n<html lang="{escape(self.config.language)}">\n<head>\n<meta charset="utf-8">\n'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">\n<title>{title}</title>\n</head>\n'
-            f'<body>\n<main>\n<h1>{title}</h1>\n<p role="alert">{escape(self.strings["page_error_title"])}</p>\n<pre>{text}</pre>\n</main>\n</body>\n</html>\n'
+            f'<body>\n<main>\n<h1>{title}</h1>\n<div role="alert">\n<h2>{escape(t["page_error_title"])}</h2>\n'
+            f'<p>{escape(t["page_error_text"])}</p>\n<p>{escape(t["error_cause_template"])}</p>\n'
+            f"<p>{where}</p>\n"
+            f'<details><summary>{escape(t["error_detail"])}</summary><pre lang="en">{escape(message)}</pre></details>\n'
+            "</div>\n</main>\n</body>\n</html>\n"
         )
 
     def _context(self, page: Page, page_view: views.PageView) -> dict:

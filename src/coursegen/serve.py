@@ -16,8 +16,10 @@ event channel (`/__coursegen__/events`, Server-Sent Events) sends the epoch and 
 id, and the script injected into every HTML response reloads the page when either differs from the
 ones it was served with (and reconnects, with back-off, when the server restarts).
 
-A failed build keeps the last good site (or its pages with their own error) and adds an overlay
-listing the escaped errors to every HTML response, until a build succeeds.
+A failed build keeps the last good site and adds an overlay listing the escaped errors to every
+HTML response, until a build succeeds. A build with errors in some sources keeps the last good
+version of their pages (see lastgood.py: the preview folder's manifest knows them) under the same
+overlay, which names them; a page with no good version yet says it could not be rendered.
 """
 
 from __future__ import annotations
@@ -49,7 +51,8 @@ from coursegen.build import BuildOptions, render_site
 from coursegen.courseroot import require_content
 from coursegen.errors import CoursegenError, Diagnostic, Level, UsageError
 from coursegen.findings import SCREEN_LINES, CountLine, screenful
-from coursegen.output import OutputFile, SitePlan, sync_site, write_file
+from coursegen.lastgood import kept_summary
+from coursegen.output import Manifest, OutputFile, SitePlan, sync_site, write_file
 from coursegen.render import NOT_FOUND_URL
 from coursegen.watch import ChangeKind, SourceWatcher, classify
 
@@ -164,6 +167,7 @@ class PreviewState:
     errors: tuple[str, ...]  # errors of the last build (shown in the overlay)
     pending: bool  # changes are waiting to be built
     building: bool
+    kept: tuple[str, ...] = ()  # sources whose page is still their last good version (they have errors)
 
 
 class PreviewServer:
@@ -207,6 +211,7 @@ class PreviewServer:
         self._completed = 0
         self._errors: tuple[str, ...] = ()
         self._findings: set[Diagnostic] = set()  # the last build's, to print only what is new at a rebuild
+        self._kept: tuple[str, ...] = ()
         self._digests: dict[str, str] = {}
         self._copy_targets: dict[Path, list[str]] = {}  # source file → site paths that are plain copies of it
 
@@ -278,6 +283,7 @@ class PreviewServer:
         self._threads.clear()
         if self.site_dir is not None:
             shutil.rmtree(self.site_dir, ignore_errors=True)
+            Manifest.forget(self.root, self.site_dir)
         self._stopped.set()
 
     def wait(self) -> None:
@@ -298,7 +304,7 @@ class PreviewServer:
             return self._state()
 
     def _state(self) -> PreviewState:
-        return PreviewState(self._epoch, self._builds, self._copies, self._completed, self._errors, bool(self._pending), self._building)
+        return PreviewState(self._epoch, self._builds, self._copies, self._completed, self._errors, bool(self._pending), self._building, self._kept)
 
     def wait_for_build(self, after: int | None = None, timeout: float = 20.0) -> PreviewState:
         """Wait until more than `after` builds or copies have completed (default: the current count,
@@ -363,6 +369,7 @@ class PreviewServer:
             if self._errors != tuple(messages):
                 self._epoch += 1
             self._errors = tuple(messages)
+            self._kept = ()
         self._warn("build failed — the last good site is still served, with the errors over each page:")
         for line in messages:
             self._warn(f"  {line}")
@@ -441,14 +448,17 @@ class PreviewServer:
                     errors.append(reason)
                 updated = sum(1 for rel, digest in self._digests.items() if previous.get(rel) != digest) + len(set(previous) - set(self._digests))
                 self._copy_targets = _copy_targets(plan)
-            if updated or tuple(errors) != self._errors or initial:
+            if updated or tuple(errors) != self._errors or tuple(result.kept) != self._kept or initial:
                 self._epoch += 1
             self._errors = tuple(errors)
+            self._kept = tuple(result.kept)
         seconds = time.perf_counter() - started
         what = "built" if initial else f"rebuilt ({', '.join(sorted(k.value for k in kinds or ()))})"
         summary = f"{what} in {seconds:.2f} s: {updated} file{'s' if updated != 1 else ''} updated"
         if warnings:
             summary += f", {warnings} warning{'s' if warnings != 1 else ''}"
+        if result.kept:
+            summary += f", {kept_summary(len(result.kept))}"
         # the findings of this build, a screenful at most; a rebuild shows only those that are new
         new = [d for d in diagnostics if d.level is not Level.ERROR and d not in self._findings]
         self._findings = set(diagnostics)
@@ -483,7 +493,7 @@ class PreviewServer:
                         data = handle.read()
                 except OSError:
                     data = NOT_FOUND_PAGE.encode("utf-8")
-            return SiteResponse(kind, value if kind in ("file", "redirect") else "", data, self._epoch, self._errors)
+            return SiteResponse(kind, value if kind in ("file", "redirect") else "", data, self._epoch, self._errors, self._kept)
 
     def next_event(self, last_epoch: int | None, timeout: float) -> tuple[int, bool]:
         """Wait until the epoch differs from `last_epoch` (or `timeout`); the epoch and whether stopping."""
@@ -645,6 +655,7 @@ class SiteResponse:
     data: bytes
     epoch: int
     errors: tuple[str, ...]
+    kept: tuple[str, ...] = ()
 
 
 def content_type(path: str) -> str:
@@ -655,8 +666,9 @@ def content_type(path: str) -> str:
     return guessed or "application/octet-stream"
 
 
-def error_overlay(errors: tuple[str, ...] | list[str]) -> str:
-    """A fixed box at the top of the page listing the (escaped) errors of the last build."""
+def error_overlay(errors: tuple[str, ...] | list[str], kept: tuple[str, ...] | list[str] = ()) -> str:
+    """A fixed box at the top of the page listing the (escaped) errors of the last build, and the
+    sources whose page is still their last good version."""
     if not errors:
         return ""
     shown = list(errors[:MAX_OVERLAY_ERRORS])
@@ -665,19 +677,23 @@ def error_overlay(errors: tuple[str, ...] | list[str]) -> str:
     if more:
         items += f"<li>… and {more} more (see the terminal)</li>"
     count = f"{len(errors)} error{'s' if len(errors) != 1 else ''}"
+    if kept:
+        names = ", ".join(html.escape(rel) for rel in kept)
+        what = "page shows its" if len(kept) == 1 else "pages show their"
+        items = f'<li style="margin:.2em 0;list-style:none;margin-left:-1.4em">Until fixed, {len(kept)} {what} last good version: {names}</li>' + items
     return (
         '<div id="coursegen-build-errors" role="alert" style="position:fixed;top:0;left:0;right:0;z-index:2147483647;'
         "max-height:45vh;overflow:auto;margin:0;padding:.8em 1.2em;box-sizing:border-box;background:#fff1f0;color:#5c0011;"
         "border-bottom:3px solid #cf1322;box-shadow:0 2px 8px rgba(0,0,0,.25);font:14px/1.45 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;"
         'text-align:left;white-space:pre-wrap;overflow-wrap:anywhere">'
-        f'<strong style="display:block;margin-bottom:.3em">coursegen: the last build failed ({count}). Fix and save: the page reloads by itself.</strong>'
+        f'<strong style="display:block;margin-bottom:.3em">coursegen: the last build found {count}. Fix and save: the page reloads by itself.</strong>'
         f'<ul style="margin:0;padding-left:1.4em">{items}</ul></div>'
     )
 
 
-def inject(page: bytes, epoch: int, errors: tuple[str, ...], instance: str, base: bool = False) -> bytes:
+def inject(page: bytes, epoch: int, errors: tuple[str, ...], instance: str, base: bool = False, kept: tuple[str, ...] = ()) -> bytes:
     """The page with the error overlay and the live-reload script before its last </body>."""
-    snippet = error_overlay(errors) + f'<script src="{SCRIPT_URL}" data-epoch="{epoch}" data-instance="{html.escape(instance)}"></script>'
+    snippet = error_overlay(errors, kept) + f'<script src="{SCRIPT_URL}" data-epoch="{epoch}" data-instance="{html.escape(instance)}"></script>'
     extra = snippet.encode("ascii", "xmlcharrefreplace")
     lower = page.lower()
     if base and b"<base" not in lower:  # the 404 page is built for the site root: keep its links working anywhere
@@ -872,10 +888,10 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         elif answer.kind == "file":
             data, kind = answer.data, content_type(answer.value)
             if kind.startswith("text/html"):
-                data = inject(data, answer.epoch, answer.errors, preview.instance)
+                data = inject(data, answer.epoch, answer.errors, preview.instance, kept=answer.kept)
             self._send(200, data, kind)
         else:
-            self._send(404, inject(answer.data, answer.epoch, answer.errors, preview.instance, base=True), "text/html; charset=utf-8")
+            self._send(404, inject(answer.data, answer.epoch, answer.errors, preview.instance, base=True, kept=answer.kept), "text/html; charset=utf-8")
 
     def _events(self) -> None:
         """Server-Sent Events: `build` with {instance, epoch} now and after each build that changed something."""

@@ -70,7 +70,9 @@ class PageView:
     lessons: tuple[LinkView, ...]
     download_url: str
     launch: LaunchView | None
-    error: str
+    error: str  # a page that could not be rendered: coursegen's message (English), else ""
+    error_kind: str  # …what it is about (errors.KINDS: yaml, notebook, encoding…), for the page's own words
+    error_where: str  # …and where: `path:line:col` as far as known
 
 
 @dataclass(frozen=True)
@@ -148,7 +150,7 @@ def launch_view(config: CourseConfig, page: Page) -> LaunchView | None:
     )
 
 
-def page_view(page: Page, content: str, toc: list[dict], config: CourseConfig, error: str = "") -> PageView:
+def page_view(page: Page, content: str, toc: list[dict], config: CourseConfig, error: str = "", error_kind: str = "", error_where: str = "") -> PageView:
     meta = page.meta
     return PageView(
         kind="not_found" if page.url == "404.html" else page.kind.value,
@@ -176,6 +178,8 @@ def page_view(page: Page, content: str, toc: list[dict], config: CourseConfig, e
         download_url=page.download_url,
         launch=launch_view(config, page),
         error=error,
+        error_kind=error_kind,
+        error_where=error_where,
     )
 
 
