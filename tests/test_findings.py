@@ -126,7 +126,7 @@ def test_checks_in_course_yml_are_read_and_validated(tmp_path):
 
 # ---------------------------------------------------------------- the commands
 
-LESSONS = 400
+LESSONS = 1000  # about 2,000 findings, as in a real curriculum
 
 
 @pytest.fixture(scope="module")

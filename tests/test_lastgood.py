@@ -143,7 +143,7 @@ def test_a_broken_notebook_keeps_its_page_and_its_download(make_course, tmp_path
     write(root, "notebooks/A/carnet.ipynb", CONFLICTED)
     code, err = cli(capsys, root, "-o", out)
     assert code == 1
-    assert err[0] == "notebooks/A/carnet.ipynb:3:1: error[notebook]: not valid JSON — Expecting value — fix the file in Jupyter or a text editor (a stray line break inside a string?)"
+    assert err[0] == "notebooks/A/carnet.ipynb:3:1: error[notebook]: not valid JSON — Expecting value — its cells can't be read on their own either: mend the JSON in a text editor (a stray line break inside a string? a merge conflict?) or restore the file"
     assert err[-1] == KEPT_ONE
     after = snapshot(out)
     assert after["A/notebooks/carnet.html"] == before["A/notebooks/carnet.html"]
