@@ -1,4 +1,6 @@
-"""`build()`: the whole pipeline in one readable function — load, discover, parse, graph, render, write."""
+"""`build()`: the whole pipeline — load, discover, parse, graph, render, write — as one straight
+line of named stages (`_render_site`), each a function that owns its part of the plan and its
+signatures."""
 
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ from pathlib import Path
 from typing import Callable
 
 from coursegen.cache import CACHE_DIR, IndexCache, code_digest, digest, installed_version
-from coursegen.config import load_config
+from coursegen.config import CourseConfig, load_config
 from coursegen.course import build_course
 from coursegen.courseroot import require_content
 from coursegen.discover import discover_sources
@@ -123,50 +125,111 @@ def render_site(root: Path, out: Path, options: BuildOptions) -> tuple[BuildResu
 
 def _render_site(root: Path, out: Path, options: BuildOptions) -> tuple[BuildResult, SitePlan | None]:
     require_content(root)
-    diagnostics = Diagnostics()
-    result = BuildResult(out=out, diagnostics=diagnostics)
-    clock = _Stopwatch(result.stages)
+    run = _Run(root, out, options)
+    config, sources = load_and_discover(run)
+    pages, assets, last_good = parse_sources(run, sources)
+    course = make_course_graph(run, config, pages, assets)
+    renderer = prepare_templates(run, config, course)
+    if renderer is None:  # the theme's templates don't compile: nothing can be rendered
+        return run.finish(config, None)
+    bodies = render_page_bodies(run, config, course, renderer, last_good)
+    # images, audio and video from other sites: reported, or downloaded and pointed at (course.yml remote_assets)
+    remote = remote_media_stage(course, bodies, config.remote_assets, root, run.diagnostics, building=options.write, cache=options.cache)
+    run.clock.lap("remote media")
+    plan = SitePlan(run.manifest)  # files whose signature didn't change since the last build are kept
+    render_pages(run, plan, course, bodies, renderer, remote, last_good)
+    render_search_index(run, plan, course, bodies)
+    add_files(run, plan, course, bodies, remote, renderer)
+    render_extras(run, plan, config, course, renderer)
+    return run.finish(config, plan)
 
-    # load → discover → parse
-    # parsed YAML by its text (course.yml, string tables, front matter: a body edit keeps its own)
-    yaml_cache = IndexCache(root, "front-matter", enabled=options.cache, read_only=not options.write)
-    config = load_config(root, diagnostics, yaml_cache)
-    if diagnostics.errors:  # every later stage depends on the settings: don't guess
-        raise ConfigInvalid(diagnostics.sorted())
-    sources = discover_sources(root, diagnostics, skip=(out, root / CACHE_DIR))
-    clock.lap("load and discover")
-    parsed = IndexCache(root, "pages", enabled=options.cache, read_only=not options.write)  # parsed pages by their file's bytes
-    pages = [parse_source(source, diagnostics, yaml_cache, parsed) for source in sources if source.kind is not SourceKind.ASSET]
-    parsed.save()
-    # what the last build wrote into `out`: unchanged files are reused, good pages outlive a broken source
-    manifest = Manifest(root, out) if options.cache and options.write else None
-    last_good = LastGood(manifest)
-    last_good.stand_in(pages)
+
+class _Run:
+    """What every stage of one build shares: where, how, what was found, and the caches."""
+
+    def __init__(self, root: Path, out: Path, options: BuildOptions):
+        self.root, self.out, self.options = root, out, options
+        self.diagnostics = Diagnostics()
+        self.result = BuildResult(out=out, diagnostics=self.diagnostics)
+        self.clock = _Stopwatch(self.result.stages)
+        read_only = not options.write
+        # parsed YAML by its text (course.yml, string tables, front matter: a body edit keeps its own)
+        self.yaml_cache = IndexCache(root, "front-matter", enabled=options.cache, read_only=read_only)
+        self.parsed = IndexCache(root, "pages", enabled=options.cache, read_only=read_only)  # parsed pages by their file's bytes
+        # what making a page reported, by page signature: replayed when the page is reused
+        self.page_messages = IndexCache(root, "page-messages", enabled=options.cache, read_only=read_only)
+        # what the last build wrote into `out`: unchanged files are reused, good pages outlive a broken source
+        self.manifest = Manifest(root, out) if options.cache and options.write else None
+
+    def finish(self, config: CourseConfig, plan: SitePlan | None) -> tuple[BuildResult, SitePlan | None]:
+        self.page_messages.save()
+        self.result.silenced = apply_checks(self.diagnostics, config.checks)  # course.yml `checks:` before --strict counts
+        return self.result, plan
+
+    def kept(self, plan: SitePlan, rel: str, origin: str, signature: str) -> bool:
+        """Take the last build's file at `rel` when its signature is unchanged, and report again
+        what making it reported then; False when it must be made again."""
+        if not plan.keep_unchanged(rel, origin, signature):
+            return False
+        self.diagnostics.extend(replay(self.page_messages.get(signature) or []))
+        return True
+
+    def report(self, signature: str, local: Diagnostics) -> None:
+        """Report what making a file said, and keep it by signature for the builds that reuse the file."""
+        self.diagnostics.extend(local)
+        if signature and local.items:
+            self.page_messages.put(signature, plain(local))
+
+
+def load_and_discover(run: _Run) -> tuple[CourseConfig, list]:
+    config = load_config(run.root, run.diagnostics, run.yaml_cache)
+    if run.diagnostics.errors:  # every later stage depends on the settings: don't guess
+        raise ConfigInvalid(run.diagnostics.sorted())
+    sources = discover_sources(run.root, run.diagnostics, skip=(run.out, run.root / CACHE_DIR))
+    run.clock.lap("load and discover")
+    return config, sources
+
+
+def parse_sources(run: _Run, sources: list) -> tuple[list, list, LastGood]:
+    pages = [parse_source(source, run.diagnostics, run.yaml_cache, run.parsed) for source in sources if source.kind is not SourceKind.ASSET]
+    run.parsed.save()
+    last_good = LastGood(run.manifest)
+    last_good.stand_in(pages)  # a broken source stands in the graph as its last good version
     assets = [source for source in sources if source.kind is SourceKind.ASSET]
-    clock.lap("parse")
+    run.clock.lap("parse")
+    return pages, assets, last_good
 
-    # course graph
-    course = build_course(pages, assets, diagnostics, drafts=options.drafts)
+
+def make_course_graph(run: _Run, config: CourseConfig, pages: list, assets: list):
+    course = build_course(pages, assets, run.diagnostics, drafts=run.options.drafts)
     if not course.home.title:
         course.home.title = config.title
-    result.pages = len(course.pages)
-    result.notebooks = sum(1 for page in course.pages if page.kind is PageKind.NOTEBOOK)
-    clock.lap("course graph")
+    run.result.pages = len(course.pages)
+    run.result.notebooks = sum(1 for page in course.pages if page.kind is PageKind.NOTEBOOK)
+    run.clock.lap("course graph")
+    return course
 
-    # render: Markdown and notebooks first (every anchor must be known), then templates
-    theme = load_theme(root)
-    strings = interface_strings(config.language, config.strings, diagnostics, yaml_cache)
-    yaml_cache.save()
-    bytecode_dir = root / CACHE_DIR / "templates" if options.cache and options.write else None  # compiled templates
+
+def prepare_templates(run: _Run, config: CourseConfig, course) -> SiteRenderer | None:
+    theme = load_theme(run.root)
+    strings = interface_strings(config.language, config.strings, run.diagnostics, run.yaml_cache)
+    run.yaml_cache.save()
+    options = run.options
+    bytecode_dir = run.root / CACHE_DIR / "templates" if options.cache and options.write else None  # compiled templates
     renderer = SiteRenderer(config, course, theme, strings, bytecode_dir)
-    if not renderer.check_templates(root, diagnostics):
-        result.silenced = apply_checks(diagnostics, config.checks)
-        return result, None
-    clock.lap("templates")
+    if not renderer.check_templates(run.root, run.diagnostics):
+        return None
+    run.clock.lap("templates")
+    return renderer
+
+
+def render_page_bodies(run: _Run, config: CourseConfig, course, renderer: SiteRenderer, last_good: LastGood) -> dict:
+    """Markdown and notebooks, before any template: every page's anchors must be known."""
+    options = run.options
     # `check` never runs notebooks: it validates what is there and writes nothing
     execute = ("always" if options.execute else config.notebooks.execute) if options.write else "never"
-    body_settings = BodySettings(
-        root,
+    settings = BodySettings(
+        run.root,
         config.notebooks,
         config.markdown.sanitize,
         bool(config.theme.get("line_numbers", False)),
@@ -177,56 +240,67 @@ def _render_site(root: Path, out: Path, options: BuildOptions) -> tuple[BuildRes
         debug=options.debug,
         jobs=options.jobs,
     )
-    bodies = render_bodies(course, strings, diagnostics, body_settings, options.progress)
+    bodies = render_bodies(course, renderer.strings, run.diagnostics, settings, options.progress)
     last_good.keep_bodies(bodies, course)
-    check_anchors(bodies, course, diagnostics)
-    clock.lap("bodies (Markdown, notebooks)")
-    # images, audio and video from other sites: reported, or downloaded and pointed at (course.yml remote_assets)
-    remote = remote_media_stage(course, bodies, config.remote_assets, root, diagnostics, building=options.write, cache=options.cache)
-    clock.lap("remote media")
+    check_anchors(bodies, course, run.diagnostics)
+    run.clock.lap("bodies (Markdown, notebooks)")
+    return bodies
 
-    # pages whose signature didn't change since the last build into `out` are not rendered again
-    plan = SitePlan(manifest)
-    # what rendering a page reported, by page signature: replayed when the page is reused
-    page_messages = IndexCache(root, "page-messages", enabled=options.cache, read_only=not options.write)
+
+def render_pages(run: _Run, plan: SitePlan, course, bodies: dict, renderer: SiteRenderer, remote, last_good: LastGood) -> None:
+    """Every page through its template; a page whose signature is unchanged keeps its file."""
     first_errors: dict[str, Diagnostic] | None = None  # what an error page says, by source
     for page in course.pages:
         body = bodies[page.url]
         if body.error and last_good.keep(plan, page):
             continue
-        template_name = renderer.template_for(page, diagnostics)
+        template_name = renderer.template_for(page, run.diagnostics)
         copies = remote.for_page(page.url)  # the page's remote media that have a copy in the site
         signature = renderer.page_signature(page, template_name, body) if body.key else ""
         if signature and copies:
             signature = digest(signature, repr(sorted(copies.items())))
-        if _kept(plan, page_messages, page.url, page.rel or page.url, signature, diagnostics):
+        if run.kept(plan, page.url, page.rel or page.url, signature):
             continue
         if body.error and first_errors is None:
-            first_errors = _first_errors(diagnostics)
+            first_errors = _first_errors(run.diagnostics)
         local = Diagnostics()
         content = point_to_copies(body.html, copies, page.url) if copies else body.html
         finding = first_errors.get(page.rel) if body.error else None
         html = renderer.render_page(page, content, body.toc, local, error=body.error, template_name=template_name, finding=finding)
         body.release()
-        if len(html) > HEAVY_PAGE_BYTES:
-            local.warning(
-                page.rel or page.url,
-                f"the page weighs {len(html) / 1e6:.1f} MB: slow to load, especially on phones",
-                "split it, or store smaller images (lower dpi, JPEG for photos)", kind="files",
-            )
-        _report(page_messages, signature, local, diagnostics)
+        _warn_if_heavy(page, html, local)
+        run.report(signature, local)
         if local.errors and last_good.keep(plan, page):  # the theme failed on this page
             continue
         good = not (body.error or local.errors)  # a page the next builds may keep if its source breaks
         plan.add_text(page.url, html, page.rel or page.url, signature, made_from=page.rel or page.url if good else "")
-    result.kept = last_good.kept
-    clock.lap("pages")
-    search_rows = [(page.title, _module_title(page), page.url, page.kind.value, bodies[page.url]) for page in course.pages]
-    signature = digest("search", code_digest(), repr([(*row[:4], row[4].key or "") for row in search_rows]))
+    run.result.kept = last_good.kept
+    run.clock.lap("pages")
+
+
+def _warn_if_heavy(page, html: str, local: Diagnostics) -> None:
+    if len(html) > HEAVY_PAGE_BYTES:
+        local.warning(
+            page.rel or page.url,
+            f"the page weighs {len(html) / 1e6:.1f} MB: slow to load, especially on phones",
+            "split it, or store smaller images (lower dpi, JPEG for photos)",
+            kind="files",
+        )
+
+
+def render_search_index(run: _Run, plan: SitePlan, course, bodies: dict) -> None:
+    """Every page's text for the in-browser search, kept when no page's text or title changed."""
+    rows = [(page.title, _module_title(page), page.url, page.kind.value, bodies[page.url]) for page in course.pages]
+    signature = digest("search", code_digest(), repr([(*row[:4], row[4].key or "") for row in rows]))
     if not plan.keep_unchanged(INDEX_URL, INDEX_URL, signature):
-        texts_cache = root / CACHE_DIR / "search-texts.txt" if options.cache and options.write else None
-        plan.add_bytes(INDEX_URL, search_index(search_rows, texts_cache), INDEX_URL, signature)
-    clock.lap("search index")
+        options = run.options
+        texts_cache = run.root / CACHE_DIR / "search-texts.txt" if options.cache and options.write else None
+        plan.add_bytes(INDEX_URL, search_index(rows, texts_cache), INDEX_URL, signature)
+    run.clock.lap("search index")
+
+
+def add_files(run: _Run, plan: SitePlan, course, bodies: dict, remote, renderer: SiteRenderer) -> None:
+    """Files published as they are: notebook downloads, assets, copies of remote media, the theme's static files."""
     for page in course.pages:  # notebooks are also offered for download, beside their page (unless kept)
         if page.kind is PageKind.NOTEBOOK and page.source is not None and page.download_url not in plan.files:
             plan.add_file(page.download_url, page.source.path, page.rel, made_from="" if bodies[page.url].error else page.rel)
@@ -237,7 +311,7 @@ def _render_site(root: Path, out: Path, options: BuildOptions) -> tuple[BuildRes
             plan.add_bytes(site_path, copy, site_path)
         else:
             plan.add_file(site_path, copy, site_path)
-    for name, path in static_files(theme, diagnostics).items():
+    for name, path in static_files(renderer.theme, run.diagnostics).items():
         if name == STYLESHEET:  # one stylesheet for the whole site: theme CSS + code colours
             theme_css = path.read_bytes()
             # Pygments' colours are not made again when neither the theme's CSS nor Pygments changed
@@ -247,35 +321,20 @@ def _render_site(root: Path, out: Path, options: BuildOptions) -> tuple[BuildRes
                 plan.add_text(f"static/{name}", css, f"static/{name}", signature)
         else:
             plan.add_file(f"static/{name}", path, f"static/{name}")
+
+
+def render_extras(run: _Run, plan: SitePlan, config: CourseConfig, course, renderer: SiteRenderer) -> None:
+    """The 404 page, and the sitemap and robots.txt of a site whose address is known."""
     if NOT_FOUND_URL not in plan.files:
         signature = digest("404", renderer.fingerprint())  # templates, strings, settings, sections
-        if not _kept(plan, page_messages, NOT_FOUND_URL, NOT_FOUND_URL, signature, diagnostics):
+        if not run.kept(plan, NOT_FOUND_URL, NOT_FOUND_URL, signature):
             local = Diagnostics()
             plan.add_text(NOT_FOUND_URL, renderer.render_not_found(local), NOT_FOUND_URL, signature)
-            _report(page_messages, signature, local, diagnostics)
-    page_messages.save()
+            run.report(signature, local)
     if config.base_url.startswith(("https://", "http://")):
         plan.add_text("sitemap.xml", sitemap_xml(config.base_url, [page.url for page in course.pages]), "sitemap.xml")
         plan.add_text("robots.txt", f"User-agent: *\nAllow: /\nSitemap: {absolute_url(config.base_url, 'sitemap.xml')}\n", "robots.txt")
-    clock.lap("files, assets, 404")
-    result.silenced = apply_checks(diagnostics, config.checks)  # course.yml `checks:` before --strict counts
-    return result, plan
-
-
-def _kept(plan: SitePlan, page_messages: IndexCache, rel: str, origin: str, signature: str, diagnostics: Diagnostics) -> bool:
-    """Take the last build's file at `rel` when its signature is unchanged, and report again what
-    making it reported then; False when it must be made again."""
-    if not plan.keep_unchanged(rel, origin, signature):
-        return False
-    diagnostics.extend(replay(page_messages.get(signature) or []))
-    return True
-
-
-def _report(page_messages: IndexCache, signature: str, local: Diagnostics, diagnostics: Diagnostics) -> None:
-    """Report what making a file said, and keep it by signature for the builds that reuse the file."""
-    diagnostics.extend(local)
-    if signature and local.items:
-        page_messages.put(signature, plain(local))
+    run.clock.lap("files, assets, 404")
 
 
 def _first_errors(diagnostics: Diagnostics) -> dict[str, Diagnostic]:
