@@ -686,7 +686,7 @@ def test_overlay_escapes_the_errors():
     overlay = error_overlay(("content/x.md:1:1: error: bad <script>alert(1)</script> & \"quotes\"",))
     assert "<script>alert(1)" not in overlay
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp;" in overlay
-    assert 'role="alert"' in overlay and "position:fixed" in overlay and "top:0" in overlay
+    assert 'role="alert"' in overlay and "position: fixed" in overlay and "top: 0" in overlay  # serve/overlay.css
     page = inject(b"<html><body><p>x</p></body></html>", 3, ("e — ü",), "abc")
     assert page.endswith(b"</body></html>") and b'role="alert"' in page
     page.decode("ascii")  # non-ASCII text is written as character references: safe in any page encoding
