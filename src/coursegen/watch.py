@@ -7,7 +7,7 @@ watch on the file would lose) and for source folders that appear or disappear (t
 watcher is then restarted). Nothing else of the course folder is watched: not site/, not
 .coursegen-cache/, not .git/, so a build can never trigger itself.
 
-The watchers only report filtered paths; debouncing and rebuilding belong to the caller (serve.py).
+The watchers only report filtered paths; debouncing and rebuilding belong to the caller (serve/preview.py).
 """
 
 from __future__ import annotations
