@@ -45,6 +45,7 @@ class BuildResult:
     written: bool = False
     silenced: int = 0  # findings switched off by course.yml `checks:`
     stages: list[tuple[str, float]] = field(default_factory=list)  # (stage, seconds), for `-v`
+    runs: list = field(default_factory=list)  # runs.RunRecord of every notebook, when notebooks are executed
 
 
 class _Stopwatch:
@@ -68,7 +69,9 @@ class BuildOptions:
     debug: bool = False  # let unexpected exceptions through, with their traceback
     cache: bool = True  # reuse results from .coursegen-cache/ (always safe to delete)
     execute: bool = False  # run every notebook (else course.yml notebooks.execute decides)
-    jobs: int = field(default_factory=lambda: os.cpu_count() or 1)  # worker processes for rendering
+    jobs: int = field(default_factory=lambda: os.cpu_count() or 1)  # worker processes for rendering, kernels at once
+    executor: str = ""  # a Dask scheduler's address: notebooks run there (else course.yml notebooks.executor, else here)
+    run_progress: Callable | None = field(default=None, repr=False)  # (RunRecord, done, total) as notebooks finish
     progress: Callable[[str, int, int], None] | None = field(default=None, repr=False)
 
 
@@ -159,6 +162,13 @@ def _render_site(root: Path, out: Path, options: BuildOptions) -> tuple[BuildRes
     clock.lap("templates")
     # `check` never runs notebooks: it validates what is there and writes nothing
     execute = ("always" if options.execute else config.notebooks.execute) if options.write else "never"
+    if execute != "never":
+        from coursegen.runs import RunPlace, execute_stage
+
+        address = options.executor or config.notebooks.executor
+        place = RunPlace("" if address == "local" else address, options.jobs, options.write, (out, root / CACHE_DIR))
+        result.runs = execute_stage(course, config.notebooks, root, execute, place, diagnostics, options.run_progress)
+        clock.lap("execute notebooks")
     body_settings = BodySettings(
         root,
         config.notebooks,
@@ -170,6 +180,7 @@ def _render_site(root: Path, out: Path, options: BuildOptions) -> tuple[BuildRes
         cache_writes=options.write,
         debug=options.debug,
         jobs=options.jobs,
+        runs={record.url: record.outcome() for record in result.runs if record.key},
     )
     bodies = render_bodies(course, strings, diagnostics, body_settings, options.progress)
     check_anchors(bodies, course, diagnostics)
@@ -237,6 +248,10 @@ def _render_site(root: Path, out: Path, options: BuildOptions) -> tuple[BuildRes
             plan.add_text(NOT_FOUND_URL, renderer.render_not_found(local), NOT_FOUND_URL, signature)
             _report(page_messages, signature, local, diagnostics)
     page_messages.save()
+    if result.runs:  # linked from nowhere, not in the search index nor the sitemap
+        from coursegen.run_report import REPORT_URL, report_html
+
+        plan.add_text(REPORT_URL, report_html(result.runs, strings, config.language, config.title), REPORT_URL)
     if config.base_url.startswith(("https://", "http://")):
         plan.add_text("sitemap.xml", sitemap_xml(config.base_url, [page.url for page in course.pages]), "sitemap.xml")
         plan.add_text("robots.txt", f"User-agent: *\nAllow: /\nSitemap: {absolute_url(config.base_url, 'sitemap.xml')}\n", "robots.txt")
