@@ -5,13 +5,17 @@ JSON document of `--report-json` (for CI)."""
 from __future__ import annotations
 
 import json
-from html import escape
+from html import escape as _escape
 from typing import Mapping
 
 from coursegen.runs import STATUSES, RunRecord
 from coursegen.strings import format_number
 
 REPORT_URL = "_reports/execution.html"
+
+
+def escape(text: str) -> str:
+    return _escape(text, quote=False)  # text between tags only: apostrophes stay readable in the source
 _STYLES = {"ran": "green", "cached": "dim", "failed": "bold red", "timed out": "bold red", "skipped": "dim"}
 
 
@@ -43,7 +47,7 @@ def report_html(records: list[RunRecord], strings: Mapping[str, str], language: 
     summary = strings["execution_summary"].format(**{k.replace(" ", "_"): v for k, v in counts(records).items()})
     heading = strings["execution_report"]
     return f"""<!DOCTYPE html>
-<html lang="{escape(language)}">
+<html lang="{_escape(language)}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
