@@ -13,7 +13,7 @@ from typing import Iterator
 
 from coursegen.errors import CoursegenError, UsageError
 
-CONNECT_SECONDS = 10  # a scheduler that doesn't answer within this is unreachable
+CONNECT_SECONDS = 5  # a scheduler that doesn't answer within this is unreachable
 
 
 def connect(address: str):
@@ -50,7 +50,7 @@ def run_on_cluster(address: str, misses: list) -> Iterator:
             key = f"coursegen-{record.rel}-{uuid.uuid4().hex[:8]}"
             future = client.submit(run_job, job, key=key, resources=record.resources or None, retries=1, pure=False)
             futures[future] = record
-        for future in as_completed(list(futures)):
+        for future in as_completed(list(futures), loop=client.loop):
             record = futures[future]
             try:
                 result = future.result()
