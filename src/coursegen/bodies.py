@@ -121,6 +121,7 @@ class BodySettings:
     cache_writes: bool = True  # False for `check`: read the cache, write nothing
     debug: bool = False  # let unexpected exceptions through, with their traceback
     jobs: int = 1  # worker processes for pages that are not cached
+    runs: dict = field(default_factory=dict)  # page URL → outcome of its run (runs.RunRecord.outcome)
 
 
 def render_bodies(course: Course, strings, diagnostics: Diagnostics, settings: BodySettings, progress=None) -> dict[str, Body]:
@@ -238,14 +239,16 @@ class BodyRenderer:
         if self._notebooks is None:
             from coursegen.notebooks import NotebookPages
 
-            self._notebooks = NotebookPages(self.settings.root, self.markdown, self.strings, self.settings.notebooks, self.settings.execute, self.settings.execute_requested)
+            self._notebooks = NotebookPages(self.settings.root, self.markdown, self.strings, self.settings.notebooks, self.settings.execute, self.settings.execute_requested, self.settings.runs)
         return self._notebooks
 
     def key(self, page: Page) -> str:
         """The body's cache key: the page's file (by the digest of its bytes, taken when it was read),
         its place, and everything else a body depends on."""
         if page.kind is PageKind.NOTEBOOK:
-            return digest(self._fingerprint, self.notebooks().fingerprint, page.url, page.digest)
+            # its execution key: a changed input file makes another page
+            run_key = self.settings.runs.get(page.url, ("",))[0]
+            return digest(self._fingerprint, self.notebooks().fingerprint, page.url, page.digest, run_key)
         return digest(self._fingerprint, page.url, page.digest)
 
     def render(self, page: Page) -> dict:

@@ -49,6 +49,7 @@ class BuildResult:
     silenced: int = 0  # findings switched off by course.yml `checks:`
     kept: list[str] = field(default_factory=list)  # sources whose page is the previous build's (they have errors)
     stages: list[tuple[str, float]] = field(default_factory=list)  # (stage, seconds), for `-v`
+    runs: list = field(default_factory=list)  # runs.RunRecord of every notebook, when notebooks are executed
 
 
 class _Stopwatch:
@@ -72,7 +73,9 @@ class BuildOptions:
     debug: bool = False  # let unexpected exceptions through, with their traceback
     cache: bool = True  # reuse results from .coursegen-cache/ (always safe to delete)
     execute: bool = False  # run every notebook (else course.yml notebooks.execute decides)
-    jobs: int = field(default_factory=lambda: os.cpu_count() or 1)  # worker processes for rendering
+    jobs: int = field(default_factory=lambda: os.cpu_count() or 1)  # worker processes for rendering, kernels at once
+    executor: str = ""  # a Dask scheduler's address: notebooks run there (else course.yml notebooks.executor, else here)
+    run_progress: Callable | None = field(default=None, repr=False)  # (RunRecord, done, total) as notebooks finish
     progress: Callable[[str, int, int], None] | None = field(default=None, repr=False)
 
 
@@ -132,7 +135,10 @@ def _render_site(root: Path, out: Path, options: BuildOptions) -> tuple[BuildRes
     renderer = prepare_templates(run, config, course)
     if renderer is None:  # the theme's templates don't compile: nothing can be rendered
         return run.finish(config, None)
-    bodies = render_page_bodies(run, config, course, renderer, last_good)
+    # `check` never runs notebooks: it validates what is there and writes nothing
+    execute = ("always" if options.execute else config.notebooks.execute) if options.write else "never"
+    run_notebooks(run, config, course, execute)
+    bodies = render_page_bodies(run, config, course, renderer, last_good, execute)
     # images, audio and video from other sites: reported, or downloaded and pointed at (course.yml remote_assets)
     remote = remote_media_stage(course, bodies, config.remote_assets, root, run.diagnostics, building=options.write, cache=options.cache)
     run.clock.lap("remote media")
@@ -223,11 +229,22 @@ def prepare_templates(run: _Run, config: CourseConfig, course) -> SiteRenderer |
     return renderer
 
 
-def render_page_bodies(run: _Run, config: CourseConfig, course, renderer: SiteRenderer, last_good: LastGood) -> dict:
+def run_notebooks(run: _Run, config: CourseConfig, course, execute: str) -> None:
+    """Execution first, here or on a Dask cluster (runs.py); the records feed the bodies and the report."""
+    if execute == "never":
+        return
+    from coursegen.runs import RunPlace, execute_stage
+
+    options = run.options
+    address = options.executor or config.notebooks.executor
+    place = RunPlace("" if address == "local" else address, options.jobs, options.write, (run.out, run.root / CACHE_DIR))
+    run.result.runs = execute_stage(course, config.notebooks, run.root, execute, place, run.diagnostics, options.run_progress)
+    run.clock.lap("execute notebooks")
+
+
+def render_page_bodies(run: _Run, config: CourseConfig, course, renderer: SiteRenderer, last_good: LastGood, execute: str) -> dict:
     """Markdown and notebooks, before any template: every page's anchors must be known."""
     options = run.options
-    # `check` never runs notebooks: it validates what is there and writes nothing
-    execute = ("always" if options.execute else config.notebooks.execute) if options.write else "never"
     settings = BodySettings(
         run.root,
         config.notebooks,
@@ -239,6 +256,7 @@ def render_page_bodies(run: _Run, config: CourseConfig, course, renderer: SiteRe
         cache_writes=options.write,
         debug=options.debug,
         jobs=options.jobs,
+        runs={record.url: record.outcome() for record in run.result.runs if record.key},
     )
     bodies = render_bodies(course, renderer.strings, run.diagnostics, settings, options.progress)
     last_good.keep_bodies(bodies, course)
@@ -331,6 +349,10 @@ def render_extras(run: _Run, plan: SitePlan, config: CourseConfig, course, rende
             local = Diagnostics()
             plan.add_text(NOT_FOUND_URL, renderer.render_not_found(local), NOT_FOUND_URL, signature)
             run.report(signature, local)
+    if run.result.runs:  # linked from nowhere, not in the search index nor the sitemap
+        from coursegen.run_report import REPORT_URL, report_html
+
+        plan.add_text(REPORT_URL, report_html(run.result.runs, renderer.strings, config.language, config.title), REPORT_URL)
     if config.base_url.startswith(("https://", "http://")):
         plan.add_text("sitemap.xml", sitemap_xml(config.base_url, [page.url for page in course.pages]), "sitemap.xml")
         plan.add_text("robots.txt", f"User-agent: *\nAllow: /\nSitemap: {absolute_url(config.base_url, 'sitemap.xml')}\n", "robots.txt")

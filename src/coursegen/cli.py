@@ -30,7 +30,9 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument("--clean", action="store_true", help="ignore and delete the build cache (.coursegen-cache/, media downloaded from other sites included) first; it also forgets which pages were good, so a page whose source has errors gets an error page")
     build.add_argument("--drafts", action="store_true", help="include pages marked `draft: true`")
     build.add_argument("-j", "--jobs", metavar="N", type=_positive_int, default=None, help="worker processes for rendering pages and notebooks (default: the number of cores)")
-    build.add_argument("--execute", action="store_true", help="run every notebook before rendering it (results are cached by code; default: course.yml notebooks.execute); a notebook whose run fails keeps its saved outputs, and the build exits with status 1")
+    build.add_argument("--execute", action="store_true", help="run every notebook before rendering it, up to N at once with -j (results are cached by code, kernel, settings and the files each notebook can read; default: course.yml notebooks.execute); a notebook whose run fails keeps its saved outputs, and the build exits with status 1. A table of what ran is printed and written to site/_reports/execution.html")
+    build.add_argument("--executor", metavar="ADDRESS", type=_executor_address, default=None, help="run the notebooks on the Dask cluster whose scheduler is at ADDRESS (e.g. tcp://scheduler:8786; needs pip install 'coursegen[dask]'), not on this machine; default: course.yml notebooks.executor. An unreachable scheduler stops the build with status 2 before anything runs")
+    build.add_argument("--report-json", metavar="FILE", type=Path, default=None, help="also write the execution report (each notebook's status, seconds and first error line) as JSON to FILE, for CI")
     _add_verbosity(build)
 
     check = commands.add_parser("check", help="validate the course without writing anything", description="Run every validation of a build (front matter, links, anchors, notebooks, encoding, images and videos loaded from other sites) and write nothing; never downloads (course.yml remote_assets: fetch uses what the last build downloaded). --fix-encoding and --fix-notebooks first repair files in place, keeping a .bak of each.")
@@ -76,6 +78,16 @@ def _positive_int(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError("must be at least 1")
     return value
+
+
+def _executor_address(text: str) -> str:
+    from coursegen.config import EXECUTOR_ADDRESS
+
+    if text == "local":
+        return text
+    if not EXECUTOR_ADDRESS.fullmatch(text):
+        raise argparse.ArgumentTypeError(f"expected a Dask scheduler's address such as tcp://127.0.0.1:8786 (or local), not {text!r}")
+    return text
 
 
 def _add_course_dir(parser: argparse.ArgumentParser) -> None:
@@ -197,6 +209,7 @@ def _interrupt(signum, frame):
 def _run_build(args: argparse.Namespace) -> int:
     from coursegen.build import BuildOptions, build
     from coursegen.report import Reporter
+    from coursegen.run_report import RunProgress, print_table, report_json
 
     reporter = Reporter(quiet=args.quiet, verbose=args.verbose)
     writing = args.command == "build"
@@ -222,9 +235,19 @@ def _run_build(args: argparse.Namespace) -> int:
         **({"jobs": args.jobs} if getattr(args, "jobs", None) else {}),
         debug=args.verbose,
         progress=reporter.progress,
+        executor=getattr(args, "executor", None) or "",
+        run_progress=RunProgress(reporter.console, args.quiet),
     )
     with reporter.live():
         result = build(args.course_dir, getattr(args, "output", None), options)
+    if result.runs and not args.quiet:
+        print_table(reporter.console, result.runs)
+    if getattr(args, "report_json", None):
+        from coursegen.cache import write_text_atomically
+
+        if not write_text_atomically(args.report_json, report_json(result.runs)):
+            print(f"{args.report_json}: could not be written", file=sys.stderr)
+            return EXIT_ERRORS
     failed = reporter.summary(result, args.course_dir, checking=not writing, strict=args.strict, kinds=kinds, as_json=as_json)
     if result.written and result.kept:
         from coursegen.lastgood import kept_summary

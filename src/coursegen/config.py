@@ -30,6 +30,14 @@ class NotebookSettings:
     hide_input: bool = False  # code collapsed behind "Show code" on every notebook page
     hide_output: bool = False
     sanitize: bool = False  # strip scripts, event handlers and javascript: URLs from outputs
+    # what a run may read, beyond the notebook's folder (globs relative to the course root), and what
+    # it never reads (gitignore-like globs): both reach results through the files' digests, not here
+    inputs: tuple[str, ...] = field(default=(), compare=False, repr=False)
+    inputs_exclude: tuple[str, ...] = field(default=(), compare=False, repr=False)
+    # where and how many at once: they change no result
+    max_parallel: int = field(default=0, compare=False, repr=False)  # 0: as many as -j
+    executor: str = field(default="", compare=False, repr=False)  # "" (this machine) or tcp://HOST:PORT of a Dask scheduler
+    shared_fs: bool = field(default=False, compare=False, repr=False)  # Dask workers see the course at the same path
 
 
 @dataclass(frozen=True)
@@ -170,9 +178,12 @@ def load_config(root: Path, diagnostics: Diagnostics, yaml_cache=None) -> Course
     return CourseConfig(**values)
 
 
+# a Dask scheduler's address, as `dask scheduler` prints it
+EXECUTOR_ADDRESS = re.compile(r"(?:tcp|tls|ws|wss)://[^\s/]+")
 # what jupyter_client accepts as a kernel name
 KERNEL_NAME = re.compile(r"[A-Za-z0-9._-]+")
-_NOTEBOOK_FLAGS = ("allow_errors", "hide_input", "hide_output", "sanitize")
+_NOTEBOOK_FLAGS = ("allow_errors", "hide_input", "hide_output", "sanitize", "shared_fs")
+_NOTEBOOK_GLOBS = ("inputs", "inputs_exclude")
 _NOTEBOOK_SECONDS = ("timeout", "notebook_timeout")
 
 
@@ -181,7 +192,7 @@ def _notebook_settings(value: Any, notebooks_line: int | None, lines: dict[str, 
         diagnostics.error(CONFIG_NAME, "'notebooks' must be a mapping", "e.g. notebooks: {execute: auto, timeout: 120}", line=notebooks_line, kind="config")
         return NotebookSettings()
     settings: dict[str, Any] = {}
-    known = ("execute", "kernel", *_NOTEBOOK_SECONDS, *_NOTEBOOK_FLAGS)
+    known = ("execute", "kernel", *_NOTEBOOK_SECONDS, *_NOTEBOOK_FLAGS, *_NOTEBOOK_GLOBS, "max_parallel", "executor")
     for key, item in value.items():
         line = lines.get(f"notebooks.{key}", notebooks_line)
         if key == "execute":
@@ -201,6 +212,22 @@ def _notebook_settings(value: Any, notebooks_line: int | None, lines: dict[str, 
                 diagnostics.error(CONFIG_NAME, f"notebooks.kernel must be the name of a Jupyter kernel, not {item!r}", "e.g. kernel: python3 (`jupyter kernelspec list` shows the installed ones)", line=line, kind="config")
                 continue
             settings.update(kernel=item, kernel_line=line)
+        elif key in _NOTEBOOK_GLOBS:
+            patterns = [item] if isinstance(item, str) else item
+            if not isinstance(patterns, list) or not all(isinstance(p, str) and p.strip() for p in patterns):
+                diagnostics.error(CONFIG_NAME, f"notebooks.{key} must be a list of file patterns, not {item!r}", f"e.g. {key}: [data/*.csv, shared/**]", line=line, kind="config")
+                continue
+            settings[key] = tuple(p.strip() for p in patterns)
+        elif key == "max_parallel":
+            if isinstance(item, bool) or not isinstance(item, int) or item < 1:
+                diagnostics.error(CONFIG_NAME, f"notebooks.max_parallel must be a whole number of kernels, at least 1, not {item!r}", "e.g. max_parallel: 2", line=line, kind="config")
+                continue
+            settings[key] = item
+        elif key == "executor":
+            if not isinstance(item, str) or not (item == "local" or EXECUTOR_ADDRESS.fullmatch(item)):
+                diagnostics.error(CONFIG_NAME, f"notebooks.executor must be local or the address of a Dask scheduler, not {item!r}", "e.g. executor: tcp://scheduler.example.org:8786", line=line, kind="config")
+                continue
+            settings[key] = "" if item == "local" else item
         elif key in _NOTEBOOK_FLAGS:
             if not isinstance(item, bool):
                 diagnostics.error(CONFIG_NAME, f"notebooks.{key} must be true or false, not {item!r}", f"write {key}: true or {key}: false", line=line, kind="config")

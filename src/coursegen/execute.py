@@ -1,24 +1,28 @@
-"""Running notebooks (opt-in) with nbclient: bounded, isolated, cached by code."""
+"""Running one notebook with nbclient: bounded, isolated, on this machine or a Dask worker.
+
+`run_job` is all a worker needs: the notebook, its input files, settings; it lays the files out in
+a temporary folder, runs the notebook there and returns its outputs (never raises for a failed run).
+"""
 
 from __future__ import annotations
 
-import copy
 import json
 import os
 import posixpath
 import shutil
 import signal
+import socket
 import subprocess
 import tempfile
 import threading
+import time
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
-from coursegen.cache import JsonCache, digest, installed_version
+from coursegen.cache import digest, installed_version
 from coursegen.config import NotebookSettings
-from coursegen.discover import is_ignored
-from coursegen.errors import Diagnostics
 from coursegen.kernels import KernelChoice, choose_kernel, installed_kernels, missing_module, missing_module_advice
-from coursegen.model import Page
 from coursegen.scrub import PathScrubber
 
 
@@ -26,13 +30,15 @@ class ExecutionFailed(Exception):
     """A run that did not complete (cell error, timeout, dead or missing kernel): what happened
     and what to do. The notebook's page then shows its stored outputs."""
 
-    def __init__(self, message: str, hint: str):
+    def __init__(self, message: str, hint: str, timed_out: bool = False):
         super().__init__(message)
         self.hint = hint
+        self.timed_out = timed_out
 
 
-def execution_key(notebook, settings: NotebookSettings) -> str:
-    """Only what changes the results: code cells, kernel and settings (not Markdown cells)."""
+def execution_key(notebook, settings: NotebookSettings, inputs: dict[str, str] | None = None) -> str:
+    """Only what changes the results: code cells, kernel, settings, and the files the notebook can
+    read (`inputs`: course-relative path → digest; not Markdown cells)."""
     code = [cell.source for cell in notebook.cells if cell.cell_type == "code"]
     tags = [sorted(cell.metadata.get("tags", [])) for cell in notebook.cells if cell.cell_type == "code"]
     return digest(
@@ -44,6 +50,7 @@ def execution_key(notebook, settings: NotebookSettings) -> str:
         str(allow_errors(notebook, settings)),
         installed_version("nbclient"),
         "paths scrubbed",  # results cached before scrub.py still hold the run's temporary folder
+        json.dumps(sorted((inputs or {}).items())),
     )
 
 
@@ -53,24 +60,63 @@ def allow_errors(notebook, settings: NotebookSettings) -> bool:
     return value if isinstance(value, bool) else settings.allow_errors
 
 
-def execute_notebook(page: Page, notebook, root: Path, settings: NotebookSettings, diagnostics: Diagnostics):
-    """The notebook with fresh outputs, paths of this computer scrubbed. Raises ExecutionFailed;
-    only complete runs are cached."""
-    kernel, problem = choose_kernel(notebook, settings)
-    if problem:
-        diagnostics.warning(page.rel, problem, f"using {kernel.origin}: '{kernel.name}'", kind="execution")
-    cache = JsonCache(root, "executed")
-    key = execution_key(notebook, settings)
-    cached = cache.get(key)
-    if cached is not None:
-        return _with_outputs(notebook, cached)
-    executed = _run(page, copy.deepcopy(notebook), settings, kernel, root)
-    code_cells = [cell for cell in executed.cells if cell.cell_type == "code"]
-    cache.put(key, [{"outputs": cell.outputs, "execution_count": cell.execution_count} for cell in code_cells])
-    return executed
+@dataclass
+class RunJob:
+    """One notebook to run, self-contained (it travels to a Dask worker as it is)."""
+
+    rel: str  # the notebook's path in the course
+    notebook: dict  # nbformat 4 JSON
+    settings: NotebookSettings
+    kernel: KernelChoice
+    files: dict[str, bytes | str] = field(default_factory=dict)  # course-relative path → bytes, or a path to copy from
 
 
-def _with_outputs(notebook, results: list[dict]):
+@dataclass
+class RunResult:
+    status: str  # ran | failed | timed out
+    cells: list[dict] | None = None  # per code cell: {outputs, execution_count}
+    message: str = ""
+    hint: str = ""
+    seconds: float = 0.0
+    host: str = ""  # the machine it ran on
+
+
+def run_job(job: RunJob, register_stop: Callable[[Callable[[], None]], None] | None = None) -> RunResult:
+    """Run `job` in a temporary folder holding its input files at their places in the course;
+    `register_stop` receives a function that kills the run's kernel (for an interrupted build)."""
+    import nbformat
+
+    started = time.perf_counter()
+    notebook = nbformat.from_dict(job.notebook)
+    with tempfile.TemporaryDirectory(prefix="coursegen-run-") as scratch:
+        course = Path(scratch) / "course"
+        place = posixpath.dirname(job.rel)
+        workdir = course / place
+        workdir.mkdir(parents=True)
+        _lay_out(course, job.files)
+        # the copy's paths, the course's and the author's home never reach the page nor the messages
+        scrubber = PathScrubber(course, {str(workdir): place, str(workdir.resolve()): place})
+        try:
+            executed = _run(notebook, job.settings, job.kernel, workdir, scrubber, register_stop)
+        except ExecutionFailed as failure:
+            return RunResult("timed out" if failure.timed_out else "failed", None, str(failure), failure.hint, time.perf_counter() - started, socket.gethostname())
+    cells = [{"outputs": cell.outputs, "execution_count": cell.execution_count} for cell in executed.cells if cell.cell_type == "code"]
+    return RunResult("ran", json.loads(json.dumps(cells)), seconds=time.perf_counter() - started, host=socket.gethostname())
+
+
+def _lay_out(course: Path, files: dict[str, bytes | str]) -> None:
+    for rel, content in files.items():
+        target = course / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            target.write_bytes(content)
+        else:
+            shutil.copyfile(content, target)
+
+
+def with_outputs(notebook, results: list[dict]):
+    import copy
+
     import nbformat
 
     result = copy.deepcopy(notebook)
@@ -81,67 +127,62 @@ def _with_outputs(notebook, results: list[dict]):
     return result
 
 
-def _run(page: Page, notebook, settings: NotebookSettings, kernel: KernelChoice, root: Path):
+def _run(notebook, settings: NotebookSettings, kernel: KernelChoice, workdir: Path, scrubber: PathScrubber, register_stop=None):
     from nbclient import NotebookClient
     from nbclient.exceptions import DeadKernelError
 
-    with tempfile.TemporaryDirectory(prefix="coursegen-run-") as scratch:
-        # Run in a copy of the notebook's folder: files the notebook writes never land in the course.
-        workdir = Path(scratch) / "work"
-        shutil.copytree(page.source.path.parent, workdir, ignore=lambda _dir, names: [n for n in names if is_ignored(n)], symlinks=True)
-        running: dict[str, int] = {}
-        # the copy's path, the course's and the author's home never reach the page nor the messages
-        place = posixpath.dirname(page.rel)
-        scrubber = PathScrubber(root, {str(workdir): place, str(workdir.resolve()): place})
+    running: dict[str, int] = {}
 
-        def note_cell(cell, cell_index, **_) -> None:
-            running["index"] = cell_index
+    def note_cell(cell, cell_index, **_) -> None:
+        running["index"] = cell_index
 
-        client = NotebookClient(
-            notebook,
-            timeout=settings.timeout,
-            kernel_name=kernel.name,
-            allow_errors=allow_errors(notebook, settings),
-            record_timing=False,  # no timestamps: the same code gives the same page
-            resources={"metadata": {"path": str(workdir)}},
-            on_cell_execute=note_cell,
-        )
-        timed_out, finished = threading.Event(), threading.Event()
+    client = NotebookClient(
+        notebook,
+        timeout=settings.timeout,
+        kernel_name=kernel.name,
+        allow_errors=allow_errors(notebook, settings),
+        record_timing=False,  # no timestamps: the same code gives the same page
+        resources={"metadata": {"path": str(workdir)}},
+        on_cell_execute=note_cell,
+    )
+    timed_out, finished = threading.Event(), threading.Event()
 
-        def stop_runaway_notebook() -> None:
-            # nbclient's kernel manager is asynchronous and owned by the executing thread: signal
-            # the kernel process itself — an interrupt first, and a kill if it ignores it
-            if finished.is_set():
-                return
-            timed_out.set()
-            if _signal_kernel(client, signal.SIGINT):
-                _later(5, _signal_kernel, client, signal.SIGKILL)
-            else:  # the kernel is still starting: as soon as it has a process
-                _later(0.2, stop_runaway_notebook)
+    def stop_runaway_notebook() -> None:
+        # nbclient's kernel manager is asynchronous and owned by the executing thread: signal
+        # the kernel process itself — an interrupt first, and a kill if it ignores it
+        if finished.is_set():
+            return
+        timed_out.set()
+        if _signal_kernel(client, signal.SIGINT):
+            _later(5, _signal_kernel, client, signal.SIGKILL)
+        else:  # the kernel is still starting: as soon as it has a process
+            _later(0.2, stop_runaway_notebook)
 
-        def _later(seconds: float, action, *args) -> None:
-            timer = threading.Timer(seconds, action, args)
-            timer.daemon = True
-            timer.start()
-            timers.append(timer)
+    def _later(seconds: float, action, *args) -> None:
+        timer = threading.Timer(seconds, action, args)
+        timer.daemon = True
+        timer.start()
+        timers.append(timer)
 
-        timers: list[threading.Timer] = []
-        watchdog = threading.Timer(settings.notebook_timeout, stop_runaway_notebook)
-        watchdog.daemon = True
-        watchdog.start()
-        try:
-            # starts the kernel and always shuts it down, even on error; the kernel's own chatter is not ours to print
-            client.execute(stderr=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
-            if timed_out.is_set():  # interrupted, yet it went on (allow_errors): over its budget all the same
-                raise DeadKernelError("stopped")
-        except Exception as error:
-            raise _failure(error, notebook, running.get("index"), kernel, settings, timed_out.is_set(), scrubber) from None
-        finally:
-            finished.set()
-            watchdog.cancel()
-            for timer in timers:
-                timer.cancel()
-        scrubber.outputs(notebook)
+    timers: list[threading.Timer] = []
+    watchdog = threading.Timer(settings.notebook_timeout, stop_runaway_notebook)
+    watchdog.daemon = True
+    watchdog.start()
+    if register_stop is not None:
+        register_stop(lambda: _signal_kernel(client, signal.SIGKILL))
+    try:
+        # starts the kernel and always shuts it down, even on error; the kernel's own chatter is not ours to print
+        client.execute(stderr=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+        if timed_out.is_set():  # interrupted, yet it went on (allow_errors): over its budget all the same
+            raise DeadKernelError("stopped")
+    except Exception as error:
+        raise _failure(error, notebook, running.get("index"), kernel, settings, timed_out.is_set(), scrubber) from None
+    finally:
+        finished.set()
+        watchdog.cancel()
+        for timer in timers:
+            timer.cancel()
+    scrubber.outputs(notebook)
     return notebook
 
 
@@ -160,9 +201,9 @@ def _failure(error: Exception, notebook, index: int | None, kernel: KernelChoice
             remedy = "choose one with notebooks.kernel in course.yml (every notebook) or metadata.coursegen.kernel (this notebook)"
         return ExecutionFailed(f"kernel '{kernel.name}' ({kernel.origin}) is not installed", f"{choices}; {remedy}, or install '{kernel.name}'")
     if timed_out and isinstance(error, (CellExecutionError, DeadKernelError)):
-        return ExecutionFailed(f"it ran longer than {settings.notebook_timeout} s (stopped in {cell})", "raise notebooks.notebook_timeout in course.yml")
+        return ExecutionFailed(f"it ran longer than {settings.notebook_timeout} s (stopped in {cell})", "raise notebooks.notebook_timeout in course.yml", timed_out=True)
     if isinstance(error, CellTimeoutError):
-        return ExecutionFailed(f"{cell} ran longer than {settings.timeout} s", "make it faster or raise notebooks.timeout in course.yml")
+        return ExecutionFailed(f"{cell} ran longer than {settings.timeout} s", "make it faster or raise notebooks.timeout in course.yml", timed_out=True)
     if isinstance(error, DeadKernelError):
         return ExecutionFailed(f"kernel '{kernel.name}' died in {cell}", "out of memory, or a crash in a library? run it in Jupyter to see")
     if isinstance(error, CellExecutionError):

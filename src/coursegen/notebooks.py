@@ -151,13 +151,14 @@ class NotebookPages:
     nbconvert is imported only when a notebook must actually be converted (not on cache hits).
     """
 
-    def __init__(self, root: Path, markdown: Callable[[], MarkdownRenderer], strings: Mapping[str, str], settings: NotebookSettings, execute: str, failed_run_is_error: bool = False):
+    def __init__(self, root: Path, markdown: Callable[[], MarkdownRenderer], strings: Mapping[str, str], settings: NotebookSettings, execute: str, failed_run_is_error: bool = False, runs: Mapping[str, tuple] | None = None):
         self.root = root
         self.markdown = markdown
         self.strings = strings
         self.settings = settings
         self.execute = execute  # never | auto | always (course.yml, or --execute)
         self.failed_run_is_error = failed_run_is_error  # --execute was asked for: a run that fails is an error
+        self.runs = runs or {}  # page URL → (execution key, status, message, hint) from the execution stage (runs.py)
         self._converter: NotebookConverter | None = None
         self._scrubber: PathScrubber | None = None
         # what a cached notebook page depends on besides the notebook itself
@@ -179,15 +180,10 @@ class NotebookPages:
         stored outputs on the page, with an error or a warning, and a body that is not cached."""
         notebook = validated_notebook(page, diagnostics)
         ran = True
-        if needs_execution(notebook, self.execute):
-            from coursegen.execute import ExecutionFailed, execute_notebook
-
-            try:
-                notebook = execute_notebook(page, notebook, self.root, self.settings, diagnostics)
-            except ExecutionFailed as failure:
-                report = diagnostics.error if self.failed_run_is_error else diagnostics.warning
-                report(page.rel, f"{failure}; its page shows the outputs saved in the notebook", failure.hint, kind="execution")
-                ran = False
+        if needs_execution(notebook, self.execute) and page.url in self.runs:
+            executed = self._executed(page, notebook, diagnostics)
+            ran = executed is not None
+            notebook = executed if executed is not None else notebook
         if self._scrubber is None:
             self._scrubber = PathScrubber(self.root)
         self._scrubber.outputs(notebook)
@@ -196,6 +192,24 @@ class NotebookPages:
         rendered = self._converter.convert(page, notebook, diagnostics)
         rendered.cacheable = ran  # the next build runs it again
         return rendered
+
+    def _executed(self, page: Page, notebook, diagnostics: Diagnostics):
+        """The notebook with the outputs of its run (the execution stage ran it, or found it in
+        the cache); None when the run failed, its stored outputs then stay."""
+        from coursegen.cache import JsonCache
+        from coursegen.execute import with_outputs
+        from coursegen.kernels import choose_kernel
+
+        kernel, problem = choose_kernel(notebook, self.settings)
+        if problem:
+            diagnostics.warning(page.rel, problem, f"using {kernel.origin}: '{kernel.name}'", kind="execution")
+        key, status, message, hint = self.runs[page.url]
+        cells = JsonCache(self.root, "executed").get(key) if status in ("ran", "cached") else None
+        if cells is None:
+            report = diagnostics.error if self.failed_run_is_error else diagnostics.warning
+            report(page.rel, f"{message or 'its results are not in the cache'}; its page shows the outputs saved in the notebook", hint or "build again", kind="execution")
+            return None
+        return with_outputs(notebook, cells)
 
 
 def needs_execution(notebook, mode: str) -> bool:
