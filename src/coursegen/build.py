@@ -164,6 +164,7 @@ def _render_site(root: Path, out: Path, options: BuildOptions) -> tuple[BuildRes
         cache_writes=options.write,
         debug=options.debug,
         jobs=options.jobs,
+        math_macros=config.math.macros,
     )
     bodies = render_bodies(course, strings, diagnostics, body_settings, options.progress)
     check_anchors(bodies, course, diagnostics)

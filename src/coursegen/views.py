@@ -71,6 +71,7 @@ class PageView:
     download_url: str
     launch: LaunchView | None
     error: str
+    has_math: bool = False  # the body has formulas: the template links the math stylesheet and font
 
 
 @dataclass(frozen=True)
@@ -176,6 +177,7 @@ def page_view(page: Page, content: str, toc: list[dict], config: CourseConfig, e
         download_url=page.download_url,
         launch=launch_view(config, page),
         error=error,
+        has_math="<math" in content,
     )
 
 
