@@ -388,9 +388,9 @@ def count_conversions(monkeypatch) -> dict[str, list]:
         calls["code"].append(src)
         return highlight(self, src, *args, **kwargs)
 
-    def spy_mathml(latex, display):
+    def spy_mathml(latex, display, macros=()):
         calls["math"].append(latex)
-        return to_mathml.__wrapped__(latex, display)  # not lru_cache's copy: count every conversion
+        return to_mathml.__wrapped__(latex, display, macros)  # not lru_cache's copy: count every conversion
 
     monkeypatch.setattr(Highlight, "highlight", spy_highlight)
     monkeypatch.setattr(mathml, "latex_to_mathml", spy_mathml)
@@ -414,7 +414,7 @@ def test_an_edit_that_keeps_code_and_formulas_does_not_convert_them_again(make_c
     assert snapshot(out) == snapshot(clean)
 
 
-def test_a_rebuild_after_a_body_edit_loads_neither_yaml_nor_lexers_nor_latex2mathml(make_course, tmp_path):
+def test_a_rebuild_after_a_body_edit_loads_neither_yaml_nor_lexers_nor_the_math_engine(make_course, tmp_path):
     import subprocess
     import sys
 
@@ -426,7 +426,7 @@ def test_a_rebuild_after_a_body_edit_loads_neither_yaml_nor_lexers_nor_latex2mat
         "import sys; from pathlib import Path; from coursegen.build import build, BuildOptions; "
         f"result = build(Path({str(root)!r}), options=BuildOptions(jobs=1)); "
         "assert result.written and not result.diagnostics.problems, result.diagnostics.problems; "
-        "print(sorted(name for name in ('yaml', 'latex2mathml', 'pygments.lexers.python', 'nbconvert') if name in sys.modules))"
+        "print(sorted(name for name in ('yaml', 'py_mini_racer', 'pygments.lexers.python', 'nbconvert') if name in sys.modules))"
     )
     loaded = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout.strip()
     assert loaded == "[]"
