@@ -76,6 +76,7 @@ class EquationProblem:
     message: str
     hint: str
     needle: str  # text to find in the source for the line
+    occurrence: int = 1  # which occurrence of the needle (a label defined again: the second)
 
 
 @dataclass
@@ -84,6 +85,7 @@ class Numbering:
 
     labels: dict[str, tuple[str, str]] = field(default_factory=dict)
     ids: set[str] = field(default_factory=set)
+    definitions: dict[str, int] = field(default_factory=dict)  # label → times defined
     problems: list[EquationProblem] = field(default_factory=list)
 
 
@@ -120,8 +122,11 @@ def _collect(html: str) -> Numbering:
 
 
 def _define(numbering: Numbering, label: str, shown: str) -> None:
+    numbering.definitions[label] = numbering.definitions.get(label, 0) + 1
     if label in numbering.labels:
-        numbering.problems.append(EquationProblem(f"equation label '{label}' is defined twice", "give each equation its own \\label", f"\\label{{{label}}}"))
+        numbering.problems.append(
+            EquationProblem(f"equation label '{label}' is defined twice", "give each equation its own \\label", f"\\label{{{label}}}", numbering.definitions[label])
+        )
         return
     identifier = base = equation_id(label)
     suffix = 2

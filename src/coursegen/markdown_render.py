@@ -13,6 +13,7 @@ from markdown.extensions.toc import slugify_unicode
 from markdown.treeprocessors import Treeprocessor
 
 from coursegen.course import resolve_link, suggest_link
+from coursegen.equations import ENCODED
 from coursegen.errors import Diagnostics
 from coursegen.math_macros import PageMacros
 from coursegen.mathml import MathExtension
@@ -20,6 +21,7 @@ from coursegen.model import Course, Page, target_url
 from coursegen.quiz import QuizExtension
 from coursegen.urls import is_external, relative_url, split_href
 
+EQUATION_REFERENCE = "#" + ENCODED
 _ID = re.compile(r'\bid="([^"]+)"')
 _HEADINGS = {f"h{n}": n for n in range(1, 7)}
 # A link with a #fragment, checked once every page's anchors are known: (target URL, fragment,
@@ -302,6 +304,8 @@ class MarkdownRenderer:
 
     def rewrite(self, href: str, state: _RenderState, is_image: bool) -> str:
         page = state.page
+        if href.startswith(EQUATION_REFERENCE):  # \eqref: resolved with the page's equation numbers
+            return href
         path, fragment = split_href(href)
         if not path:  # "#part" on the same page
             if fragment:
@@ -345,7 +349,9 @@ def number_page_equations(html: str, page: Page, diagnostics: Diagnostics, line_
     from coursegen.equations import number_equations
 
     def report(problem) -> None:
-        line = line_of(problem.needle) if line_of is not None else None
+        line = None
+        for _ in range(problem.occurrence if line_of is not None else 0):
+            line = line_of(problem.needle)
         diagnostics.warning(page.rel, problem.message, problem.hint, line=line, kind="math")
 
     return number_equations(html, report)
