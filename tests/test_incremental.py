@@ -382,18 +382,18 @@ def count_conversions(monkeypatch) -> dict[str, list]:
     from coursegen import mathml
 
     calls: dict[str, list] = {"code": [], "math": []}
-    highlight, to_mathml = Highlight.highlight, mathml.latex_to_mathml
+    highlight, to_mathml = Highlight.highlight, mathml.convert_formulas
 
     def spy_highlight(self, src, *args, **kwargs):
         calls["code"].append(src)
         return highlight(self, src, *args, **kwargs)
 
-    def spy_mathml(latex, display, macros=()):
-        calls["math"].append(latex)
-        return to_mathml.__wrapped__(latex, display, macros)  # not lru_cache's copy: count every conversion
+    def spy_mathml(formulas):
+        calls["math"].extend(latex for latex, _, _ in formulas)
+        return to_mathml(formulas)
 
     monkeypatch.setattr(Highlight, "highlight", spy_highlight)
-    monkeypatch.setattr(mathml, "latex_to_mathml", spy_mathml)
+    monkeypatch.setattr(mathml, "convert_formulas", spy_mathml)
     return calls
 
 
@@ -409,6 +409,9 @@ def test_an_edit_that_keeps_code_and_formulas_does_not_convert_them_again(make_c
     lesson.write_text(LESSON_WITH_CODE.replace("x = 2", "x = 3"), encoding="utf-8")
     run_build(root, out)
     assert calls == {"code": ["x = 3"], "math": []}  # only the block that changed
+    lesson.write_text(LESSON_WITH_CODE.replace("x = 2", "x = 3").replace("x^2 + 1", "x^2 + 2"), encoding="utf-8")
+    run_build(root, out)
+    assert calls == {"code": ["x = 3"], "math": ["x^2 + 2"]}  # only the formula that changed
     clean = tmp_path / "clean"
     run_build(root, clean, cache=False)
     assert snapshot(out) == snapshot(clean)

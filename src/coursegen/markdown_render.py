@@ -179,9 +179,18 @@ class FragmentMemo:
         self.seed = dict(seed or {})
         self.used: dict[str, str] = {}
 
+    def peek(self, kind: str, inputs: tuple) -> str | None:
+        """The result kept for `inputs`, without computing it."""
+        key = self._key(kind, inputs)
+        return self.used.get(key) or self.seed.get(key)
+
+    @staticmethod
+    def _key(kind: str, inputs: tuple) -> str:
+        return hashlib.sha256(repr((kind, inputs)).encode("utf-8")).hexdigest()[:32]
+
     def get(self, kind: str, inputs: tuple, compute) -> str:
         """`compute()`'s result for `inputs`; its errors are not remembered (they propagate)."""
-        key = hashlib.sha256(repr((kind, inputs)).encode("utf-8")).hexdigest()[:32]
+        key = self._key(kind, inputs)
         value = self.used.get(key) or self.seed.get(key)
         if value is None:
             value = compute()

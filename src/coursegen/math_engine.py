@@ -13,7 +13,7 @@ import json
 import re
 import threading
 from pathlib import Path
-from typing import Mapping
+from typing import Mapping, Sequence
 
 # The JavaScript side: one call per formula; Temml's ParseError comes back as data, not as an
 # exception whose text would carry the whole minified source.
@@ -24,6 +24,11 @@ var coursegenRender = function (tex, display, macros) {
   } catch (error) {
     return {error: String(error && error.message || error), parse: error instanceof temml.ParseError};
   }
+};
+// A page's formulas in one call: [[tex, display, index of its macros]], [macros…]. Temml may add
+// to the macros it is given (with gdef), so each formula gets its own copy.
+var coursegenRenderMany = function (items, macroSets) {
+  return items.map(function (item) { return coursegenRender(item[0], item[1], Object.assign({}, macroSets[item[2]])); });
 };
 """
 _POSITION = re.compile(r"\s+at (?:position \d+|end of input):.*$", re.DOTALL)
@@ -62,23 +67,36 @@ class TemmlEngine:
 
     def render(self, latex: str, display: bool, macros: Mapping[str, str] | None = None) -> str:
         """MathML for `latex`; raises MathProblem when Temml can't read it."""
+        result = self.render_many([(latex, display, tuple(sorted((macros or {}).items())))])[0]
+        if isinstance(result, MathProblem):
+            raise result
+        return result
+
+    def render_many(self, formulas: Sequence[tuple[str, bool, tuple]]) -> list[str | MathProblem]:
+        """MathML (or the problem) for each (latex, display, macros as (name, body) pairs), in one
+        call: each call to V8 waits for its thread, which costs more than converting a formula."""
+        macro_sets: dict[tuple, int] = {}
+        items = [[latex, display, macro_sets.setdefault(macros, len(macro_sets))] for latex, display, macros in formulas]
         with self._lock:
-            result = self._context.call("coursegenRender", latex, display, dict(macros or {}), timeout=TIMEOUT_MS)
-        if "mathml" in result:
-            return result["mathml"]
-        message = _POSITION.sub("", result["error"]).strip()
-        if not result.get("parse"):  # Temml stumbled on input it doesn't expect (e.g. a lone `x^`)
-            raise MathProblem("it could not be read: is something missing, such as the argument of ^ or _?")
-        unknown = _UNKNOWN.match(message)
-        if unknown:
-            name = unknown.group(1) or f"\\begin{{{unknown.group(2)}}}"
-            raise MathProblem(message, unknown=name)
-        raise MathProblem(message)
+            results = self._context.call("coursegenRenderMany", items, [dict(macros) for macros in macro_sets], timeout=TIMEOUT_MS + 100 * len(items))
+        return [_outcome(result) for result in results]
 
     def close(self) -> None:
         context, self._context = getattr(self, "_context", None), None
         if context is not None:
             context.close()
+
+
+def _outcome(result: dict) -> str | MathProblem:
+    if "mathml" in result:
+        return result["mathml"]
+    message = _POSITION.sub("", result["error"]).strip()
+    if not result.get("parse"):  # Temml stumbled on input it doesn't expect (e.g. a lone `x^`)
+        return MathProblem("it could not be read: is something missing, such as the argument of ^ or _?")
+    unknown = _UNKNOWN.match(message)
+    if unknown:
+        return MathProblem(message, unknown=unknown.group(1) or f"\\begin{{{unknown.group(2)}}}")
+    return MathProblem(message)
 
 
 @functools.lru_cache(maxsize=1)

@@ -10,10 +10,10 @@ the page is whole.
 
 from __future__ import annotations
 
-import functools
 import html
 import re
 import xml.etree.ElementTree as etree
+from dataclasses import dataclass
 from typing import Callable
 
 from markdown import Extension
@@ -39,13 +39,31 @@ _FORMULA = "cg-math"  # the element a formula waits in until the whole page is p
 _TEXT_REFERENCE = r"(?<!\\)\\(eqref|ref)\{([^{}\s]+)\}"
 
 
-@functools.lru_cache(maxsize=4096)
-def latex_to_mathml(latex: str, display: bool, macros: tuple = ()) -> str:
-    """MathML for `latex` with `macros` ((name, body) pairs); raises MathProblem (a ValueError)
-    when Temml can't read it. The engine starts on the first formula of the process."""
+def convert_formulas(formulas: list[tuple[str, bool, tuple]]) -> list[str | MathProblem]:
+    """MathML (or the problem) for each (latex, display, macros as (name, body) pairs), in one call
+    to the engine, which starts on the first formula of the process."""
     from coursegen.math_engine import temml_engine
 
-    return temml_engine().render(latex, display, dict(macros))
+    return temml_engine().render_many(formulas) if formulas else []
+
+
+def latex_to_mathml(latex: str, display: bool, macros: tuple = ()) -> str:
+    """MathML for one formula; raises MathProblem (a ValueError) when Temml can't read it."""
+    result = convert_formulas([(latex, display, macros)])[0]
+    if isinstance(result, MathProblem):
+        raise result
+    return result
+
+
+@dataclass
+class _Planned:
+    """A formula ready for the engine: its LaTeX as written, and what is sent (labels encoded,
+    definitions taken out); `markup` is set when nothing needs converting."""
+
+    latex: str
+    display: bool
+    inputs: tuple = ()  # (tex, display, macros)
+    markup: str | None = None
 
 
 def _formula(latex: str, display: bool) -> etree.Element:
@@ -93,21 +111,31 @@ class _BlockMath(BlockProcessor):
 
 
 class _ConvertFormulas(Treeprocessor):
-    """Every formula of the document, in document order, to MathML (stashed as raw HTML)."""
+    """Every formula of the document to MathML (stashed as raw HTML): planned in document order
+    (a definition applies to the formulas after it), converted together in one engine call."""
 
     def __init__(self, md, extension: "MathExtension"):
         super().__init__(md)
         self.extension = extension
 
     def run(self, root):
+        elements = list(root.iter(_FORMULA))
+        if not elements:
+            return
         parents = {child: parent for parent in root.iter() for child in parent}
-        for element in [e for e in root.iter(_FORMULA)]:
-            markup = self.extension.to_html(element.text or "", element.get("display") == "block")
+        planned = [self.extension.plan(element.text or "", element.get("display") == "block") for element in elements]
+        for element, formula in zip(elements, self.extension.finish(planned)):
             parent = parents[element]
-            if not markup and parent.get("class") == "math-display" and len(parent) == 1:
+            if not formula and parent.get("class") == "math-display" and len(parent) == 1:
                 parents[parent].remove(parent)  # a display formula that only defined macros
                 continue
-            _replace_with_text(parent, element, self.md.htmlStash.store(markup) if markup else "")
+            _replace_with_text(parent, element, self.md.htmlStash.store(formula) if formula else "")
+
+
+def _mathml(result: str | MathProblem) -> str:
+    if isinstance(result, MathProblem):
+        raise result
+    return result
 
 
 def _replace_with_text(parent, element, text: str) -> None:
@@ -129,20 +157,37 @@ class MathExtension(Extension):
         self.page = PageMacros(self.course_macros)  # replaced for each page (see MarkdownRenderer)
         super().__init__(**kwargs)
 
-    def to_html(self, latex: str, display: bool) -> str:
-        memo = getattr(self.renderer, "memo", None)
+    def plan(self, latex: str, display: bool) -> _Planned:
+        """What to send to the engine for one formula; the page's macros take its definitions."""
         try:
             body = self.page.take_definitions(latex.strip())
-            if not body.strip() and body != latex.strip():
-                return ""  # only definitions: they show nothing
-            tex, macros = prepare(body.strip(), display), self.page.key()
-            convert = lambda: latex_to_mathml(tex, display, macros)  # noqa: E731
-            return memo.get("math", (tex, display, macros), convert) if memo is not None else convert()
         except MathProblem as problem:
-            if self.on_error:
-                self.on_error(latex, problem)
-            tag = "pre" if display else "code"
-            return f'<{tag} class="math-error">{html.escape(latex)}</{tag}>'
+            return _Planned(latex, display, markup=self._problem(latex, display, problem))
+        if not body.strip() and body != latex.strip():
+            return _Planned(latex, display, markup="")  # only definitions: they show nothing
+        return _Planned(latex, display, (prepare(body.strip(), display), display, self.page.key()))
+
+    def finish(self, planned: list[_Planned]) -> list[str]:
+        """The markup of each planned formula: from the page's memo, else from one engine call."""
+        memo = getattr(self.renderer, "memo", None)
+        missing = list(dict.fromkeys(f.inputs for f in planned if f.markup is None and (memo is None or memo.peek("math", f.inputs) is None)))
+        converted = dict(zip(missing, convert_formulas(missing)))
+        markups = []
+        for formula in planned:
+            if formula.markup is not None:
+                markups.append(formula.markup)
+                continue
+            try:
+                markups.append(memo.get("math", formula.inputs, lambda: _mathml(converted[formula.inputs])) if memo is not None else _mathml(converted[formula.inputs]))
+            except MathProblem as problem:
+                markups.append(self._problem(formula.latex, formula.display, problem))
+        return markups
+
+    def _problem(self, latex: str, display: bool, problem: MathProblem) -> str:
+        if self.on_error:
+            self.on_error(latex, problem)
+        tag = "pre" if display else "code"
+        return f'<{tag} class="math-error">{html.escape(latex)}</{tag}>'
 
     def extendMarkdown(self, md):  # noqa: N802 (Markdown API)
         md.registerExtension(self)
