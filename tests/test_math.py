@@ -261,3 +261,20 @@ def test_the_vendored_files_are_the_pinned_releases():
     record = json.loads((REPO / "static/vendor/VENDOR.json").read_text(encoding="utf-8"))
     assert {(p["name"], p["license"]) for p in record["packages"]} == {("temml", "MIT"), ("@fontsource/noto-sans-math", "OFL-1.1")}
     assert all(any(rel.endswith("/LICENSE") for rel in p["files"]) for p in record["packages"])
+
+
+def test_the_engine_serves_any_thread_even_when_started_inside_an_asyncio_loop_and_exits_cleanly():
+    """Started by a build that runs inside an asyncio loop (a Playwright script, a server), the
+    engine still answers once that loop is gone; and the process ends (mini-racer can hang or
+    crash at exit when its context is not closed the right way)."""
+    script = (
+        "import asyncio\nfrom coursegen.math_engine import TemmlEngine\n"
+        "async def main():\n    engine = TemmlEngine()\n    print(engine.render('x^2', False))\n    return engine\n"
+        "engine = asyncio.run(main())\nprint(engine.render('\\\\frac{a}{b}', True))\n"
+    )
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert (run.returncode, run.stderr) == (0, "")
+    assert run.stdout.splitlines() == [
+        '<math><msup><mi>x</mi><mn class="tml-sml-pad">2</mn></msup></math>',
+        '<math display="block" class="tml-display" style="display:block math;"><mfrac><mi>a</mi><mi>b</mi></mfrac></math>',
+    ]

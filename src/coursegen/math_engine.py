@@ -7,6 +7,7 @@ exits (mini-racer can hang at exit when a context is left open).
 
 from __future__ import annotations
 
+import asyncio
 import atexit
 import functools
 import json
@@ -56,14 +57,21 @@ class TemmlEngine:
     """One V8 context with Temml loaded. Thread-safe (a lock around each call)."""
 
     def __init__(self, script: Path | None = None):
-        from py_mini_racer import MiniRacer  # imported only when a page has math
+        from py_mini_racer import mini_racer  # imported only when a page has math
 
-        self._context = MiniRacer()
+        # V8 answers on an asyncio loop of our own, on its own thread: left to choose, mini-racer
+        # would take the caller's running loop (a Playwright script, a server) and could then be
+        # called from that thread only, without timeouts.
+        self._loop = asyncio.new_event_loop()
+        self._loop_thread = threading.Thread(target=self._loop.run_forever, name="coursegen-math-engine", daemon=True)
+        self._loop_thread.start()
+        self._maker = mini_racer(self._loop)
+        self._context = self._maker.__enter__()
+        atexit.register(self.close)
         self._context.eval((script or temml_script()).read_text(encoding="utf-8"))
         self._context.eval(_WRAPPER)
         self._lock = threading.Lock()
         self.version = self._context.eval("temml.version")
-        atexit.register(self.close)
 
     def render(self, latex: str, display: bool, macros: Mapping[str, str] | None = None) -> str:
         """MathML for `latex`; raises MathProblem when Temml can't read it."""
@@ -82,9 +90,13 @@ class TemmlEngine:
         return [_outcome(result) for result in results]
 
     def close(self) -> None:
-        context, self._context = getattr(self, "_context", None), None
-        if context is not None:
-            context.close()
+        """Free V8, then stop the loop (once; also run at exit)."""
+        maker, self._maker = self._maker, None
+        if maker is not None:
+            self._context = None
+            maker.__exit__(None, None, None)
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            self._loop_thread.join()
 
 
 def _outcome(result: dict) -> str | MathProblem:
