@@ -118,23 +118,26 @@ def main() -> int:
     course = workdir / "course"
     make_course(course, args.lessons, args.formulas)
     checkouts = {"baseline": freeze(args.baseline, workdir / "baseline"), "current": REPO}
+    load_before = f"{os.getloadavg()[0]:.1f}"
     times = measure(checkouts, course, workdir, args.repeat)
+    # medians, and the best wall time (the run least slowed by whatever else the machine was doing)
     medians = {
-        name: {case: {"wall": statistics.median(w for w, _ in runs), "cpu": statistics.median(c for _, c in runs)} for case, runs in cases.items()}
+        name: {
+            case: {"wall": statistics.median(w for w, _ in runs), "best_wall": min(w for w, _ in runs), "cpu": statistics.median(c for _, c in runs)}
+            for case, runs in cases.items()
+        }
         for name, cases in times.items()
     }
-    print(f"{args.lessons} lessons × {args.formulas} formulas, baseline {args.baseline}, {args.repeat} runs each (median seconds)")
-    print(f"{'case':<20} {'wall before':>11} {'after':>7} {'ratio':>6}   {'CPU before':>10} {'after':>7} {'ratio':>6}")
+    print(f"{args.lessons} lessons × {args.formulas} formulas, baseline {args.baseline}, {args.repeat} runs each (seconds; load average {load_before} → {os.getloadavg()[0]:.1f})")
+    print(f"{'case':<18} {'median wall':>12} {'ratio':>6}   {'best wall':>12} {'ratio':>6}   {'median CPU':>12} {'ratio':>6}")
     for case in medians["baseline"]:
         before, after = medians["baseline"][case], medians["current"][case]
-        print(
-            f"{case:<20} {before['wall']:>11.2f} {after['wall']:>7.2f} {after['wall'] / before['wall']:>6.2f}"
-            f"   {before['cpu']:>10.2f} {after['cpu']:>7.2f} {after['cpu'] / before['cpu']:>6.2f}"
-        )
+        cells = [f"{before[k]:>5.2f} → {after[k]:>4.2f} {after[k] / before[k]:>6.2f}" for k in ("wall", "best_wall", "cpu")]
+        print(f"{case:<18} " + "   ".join(cells))
     stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     results = REPO / "benchmarks" / "results" / f"math-build-{stamp}.json"
     results.parent.mkdir(exist_ok=True)
-    payload = {"baseline": args.baseline, "lessons": args.lessons, "formulas_per_lesson": args.formulas, "times": times, "medians": medians}
+    payload = {"baseline": args.baseline, "lessons": args.lessons, "formulas_per_lesson": args.formulas, "load_average": [load_before, os.getloadavg()[0]], "times": times, "summary": medians}
     results.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
     print(f"raw times: {results.relative_to(REPO)}")
     return 0
