@@ -409,18 +409,18 @@ def count_conversions(monkeypatch) -> dict[str, list]:
     from coursegen import mathml
 
     calls: dict[str, list] = {"code": [], "math": []}
-    highlight, to_mathml = Highlight.highlight, mathml.latex_to_mathml
+    highlight, to_mathml = Highlight.highlight, mathml.convert_formulas
 
     def spy_highlight(self, src, *args, **kwargs):
         calls["code"].append(src)
         return highlight(self, src, *args, **kwargs)
 
-    def spy_mathml(latex, display):
-        calls["math"].append(latex)
-        return to_mathml.__wrapped__(latex, display)  # not lru_cache's copy: count every conversion
+    def spy_mathml(formulas):
+        calls["math"].extend(latex for latex, _, _ in formulas)
+        return to_mathml(formulas)
 
     monkeypatch.setattr(Highlight, "highlight", spy_highlight)
-    monkeypatch.setattr(mathml, "latex_to_mathml", spy_mathml)
+    monkeypatch.setattr(mathml, "convert_formulas", spy_mathml)
     return calls
 
 
@@ -436,12 +436,15 @@ def test_an_edit_that_keeps_code_and_formulas_does_not_convert_them_again(make_c
     lesson.write_text(LESSON_WITH_CODE.replace("x = 2", "x = 3"), encoding="utf-8")
     run_build(root, out)
     assert calls == {"code": ["x = 3"], "math": []}  # only the block that changed
+    lesson.write_text(LESSON_WITH_CODE.replace("x = 2", "x = 3").replace("x^2 + 1", "x^2 + 2"), encoding="utf-8")
+    run_build(root, out)
+    assert calls == {"code": ["x = 3"], "math": ["x^2 + 2"]}  # only the formula that changed
     clean = tmp_path / "clean"
     run_build(root, clean, cache=False)
     assert snapshot(out) == snapshot(clean)
 
 
-def test_a_rebuild_after_a_body_edit_loads_neither_yaml_nor_lexers_nor_latex2mathml(make_course, tmp_path):
+def test_a_rebuild_after_a_body_edit_loads_neither_yaml_nor_lexers_nor_the_math_engine(make_course, tmp_path):
     import subprocess
     import sys
 
@@ -453,7 +456,7 @@ def test_a_rebuild_after_a_body_edit_loads_neither_yaml_nor_lexers_nor_latex2mat
         "import sys; from pathlib import Path; from coursegen.build import build, BuildOptions; "
         f"result = build(Path({str(root)!r}), options=BuildOptions(jobs=1)); "
         "assert result.written and not result.diagnostics.problems, result.diagnostics.problems; "
-        "print(sorted(name for name in ('yaml', 'latex2mathml', 'pygments.lexers.python', 'nbconvert') if name in sys.modules))"
+        "print(sorted(name for name in ('yaml', 'py_mini_racer', 'pygments.lexers.python', 'nbconvert') if name in sys.modules))"
     )
     loaded = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout.strip()
     assert loaded == "[]"

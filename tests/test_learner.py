@@ -568,7 +568,8 @@ def test_lesson_page_weight_and_nothing_render_blocking(site):
     page = read(site, LESSON)
     head = page.split("</head>")[0]
     sheets = re.findall(r'<link rel="stylesheet" href="([^"]+)"', head)
-    assert sheets == ["../static/coursegen.css"], "one stylesheet"
+    # one stylesheet, and on a page with formulas (this one) the math ones (Temml's rules, the font)
+    assert sheets == ["../static/coursegen.css", "../static/vendor/temml/Temml-Local.css", "../static/math.css"], "one stylesheet, plus math"
     scripts = re.findall(r"<script\b[^>]*\bsrc=[^>]*>", page)
     assert scripts and all(" defer" in tag for tag in scripts), scripts
     weight = sum((site / "static" / name).stat().st_size for name in ("coursegen.css", "coursegen.js"))

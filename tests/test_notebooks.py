@@ -240,12 +240,11 @@ def test_markdown_cells_use_the_lesson_pipeline(showcase, outputs_page):
         r'<div class="admonition note">\s*<p class="admonition-title">Remember</p>\s*<p>An admonition in a notebook.</p>\s*</div>',
         r'<sup id="fnref:src"><a class="footnote-ref" href="#fn:src">1</a></sup>',
         r'<div class="footnote">.*?</div>',
-        r"<math [^>]*>.*?</math>",
+        r"<math\b[^>]*>.*?</math>",
     ):
         assert fragment(cell, pattern) == fragment(lesson, pattern)
-    assert fragment(cell, r"<math [^>]*>.*?</math>") == (
-        '<math xmlns="http://www.w3.org/1998/Math/MathML" display="inline"><mrow><msup><mi>x</mi><mn>2</mn></msup></mrow></math>'
-    )
+    assert fragment(cell, r"<math\b[^>]*>.*?</math>") == '<math><msup><mi>x</mi><mn class="tml-sml-pad">2</mn></msup></math>'
+
     assert "$x^2$" not in cell
 
 
@@ -357,7 +356,7 @@ def test_markdown_output_is_rendered(outputs_page):
 def test_latex_output_becomes_mathml(outputs_page):
     cell = cell_html(outputs_page, "cell-5")
     assert 'data-mime-type="text/latex">' in cell
-    assert '<math xmlns="http://www.w3.org/1998/Math/MathML" display="inline"><mrow><mfrac><mrow><mi>a</mi></mrow><mrow><mi>b</mi></mrow></mfrac></mrow></math>' in cell
+    assert "<math><mfrac><mi>a</mi><mi>b</mi></mfrac></math>" in cell
     assert "\\frac" not in cell
 
 
@@ -873,7 +872,7 @@ def test_sanitize_keeps_ordinary_markdown(make_course):
     body = notebook_body(read(site, "A/notebooks/active.html"))
     assert "&lt;p&gt;" not in body and "&lt;math" not in body and "&lt;tbody&gt;" not in body
     assert "<p>A normal paragraph with <strong>bold</strong>" in body
-    assert "<math " in body
+    assert "<math" in body
     assert "<strong>OUT_md_bold</strong>" in body
 
 

@@ -122,6 +122,7 @@ class BodySettings:
     debug: bool = False  # let unexpected exceptions through, with their traceback
     jobs: int = 1  # worker processes for pages that are not cached
     runs: dict = field(default_factory=dict)  # page URL → outcome of its run (runs.RunRecord.outcome)
+    math_macros: tuple[tuple[str, str], ...] = ()  # course.yml math.macros
 
 
 def render_bodies(course: Course, strings, diagnostics: Diagnostics, settings: BodySettings, progress=None) -> dict[str, Body]:
@@ -221,7 +222,7 @@ class BodyRenderer:
         self.course = course
         self.strings = strings
         self.settings = settings
-        self._fingerprint = digest(_fingerprint(course), f"sanitize={settings.sanitize_markdown}", f"linenums={settings.line_numbers}", repr(sorted(strings.items())))
+        self._fingerprint = digest(_fingerprint(course), f"sanitize={settings.sanitize_markdown}", f"linenums={settings.line_numbers}", repr(sorted(strings.items())), repr(settings.math_macros))
         self._markdown = None  # created on the first miss: costly to set up
         self._notebooks = None
         # each page's highlighted code and formulas from its last render (see FragmentMemo)
@@ -232,7 +233,9 @@ class BodyRenderer:
         if self._markdown is None:
             from coursegen.markdown_render import MarkdownRenderer  # Markdown, pymdownx, Pygments: only for a page to render
 
-            self._markdown = MarkdownRenderer(self.course, self.strings, sanitize=self.settings.sanitize_markdown, line_numbers=self.settings.line_numbers)
+            self._markdown = MarkdownRenderer(
+                self.course, self.strings, sanitize=self.settings.sanitize_markdown, line_numbers=self.settings.line_numbers, math_macros=dict(self.settings.math_macros)
+            )
         return self._markdown
 
     def notebooks(self):
@@ -341,7 +344,9 @@ def _fingerprint(course: Course) -> str:
 
 @functools.lru_cache(maxsize=1)
 def _library_versions() -> str:
-    return ",".join(f"{name}={installed_version(name)}" for name in ("markdown", "pymdown-extensions", "pygments", "latex2mathml"))
+    from coursegen.math_engine import engine_version  # versions only: the engine is not started
+
+    return ",".join([*(f"{name}={installed_version(name)}" for name in ("markdown", "pymdown-extensions", "pygments")), engine_version()])
 
 
 def check_anchors(bodies: dict[str, Body], course: Course, diagnostics: Diagnostics) -> None:

@@ -257,6 +257,7 @@ def render_page_bodies(run: _Run, config: CourseConfig, course, renderer: SiteRe
         debug=options.debug,
         jobs=options.jobs,
         runs={record.url: record.outcome() for record in run.result.runs if record.key},
+        math_macros=config.math.macros,
     )
     bodies = render_bodies(course, renderer.strings, run.diagnostics, settings, options.progress)
     last_good.keep_bodies(bodies, course)

@@ -56,6 +56,10 @@ class RemoteAssetSettings:
 
 
 REMOTE_MODES = ("keep", "fetch")
+class MathSettings:
+    """course.yml `math:`: macros every formula of the course may use, e.g. {"\\R": "\\mathbb{R}"}."""
+
+    macros: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -94,6 +98,7 @@ class CourseConfig:
     base_url: str = ""
     notebooks: NotebookSettings = NotebookSettings()
     markdown: MarkdownSettings = MarkdownSettings()
+    math: MathSettings = MathSettings()
     launch: LaunchSettings | None = None
     scorm: ScormSettings = ScormSettings()
     remote_assets: RemoteAssetSettings = RemoteAssetSettings()
@@ -103,7 +108,7 @@ class CourseConfig:
 
 
 _TEXT_KEYS = ("title", "description", "language", "author", "icon", "base_url")
-KNOWN_KEYS = set(_TEXT_KEYS) | {"notebooks", "markdown", "launch", "scorm", "theme", "strings", "checks", "remote_assets"}
+KNOWN_KEYS = set(_TEXT_KEYS) | {"notebooks", "markdown", "launch", "scorm", "theme", "strings", "checks", "remote_assets", "math"}
 
 
 def load_config(root: Path, diagnostics: Diagnostics, yaml_cache=None) -> CourseConfig:
@@ -146,6 +151,8 @@ def load_config(root: Path, diagnostics: Diagnostics, yaml_cache=None) -> Course
             values[key] = _notebook_settings(value, line, lines, diagnostics)
         elif key == "markdown":
             values[key] = _markdown_settings(value, line, diagnostics)
+        elif key == "math":
+            values[key] = _math_settings(value, line, text, diagnostics)
         elif key == "launch":
             values[key] = _launch_settings(value, line, diagnostics)
         elif key == "checks":
@@ -288,6 +295,46 @@ def _remote_asset_settings(value: Any, line: int | None, diagnostics: Diagnostic
             hint = f"did you mean '{close[0]}'?" if close else "known: " + ", ".join(known)
             diagnostics.warning(CONFIG_NAME, f"unknown key 'remote_assets.{key}'", hint, line=line, kind="config")
     return RemoteAssetSettings(**settings)
+def _math_settings(value: Any, line: int | None, text: str, diagnostics: Diagnostics) -> MathSettings:
+    example = 'e.g. math: {macros: {"\\\\R": "\\\\mathbb{R}"}}'
+    if not isinstance(value, dict):
+        diagnostics.error(CONFIG_NAME, "'math' must be a mapping", example, line=line, kind="config")
+        return MathSettings()
+    for key in value:
+        if key != "macros":
+            close = difflib.get_close_matches(str(key), ["macros"], n=1, cutoff=0.6)
+            diagnostics.warning(CONFIG_NAME, f"unknown key 'math.{key}'", f"did you mean '{close[0]}'?" if close else "known: macros", line=_line_of(text, f"{key}:", line) or line, kind="config")
+    macros = value.get("macros")
+    if macros is None:
+        return MathSettings()
+    if not isinstance(macros, dict):
+        diagnostics.error(CONFIG_NAME, "'math.macros' must be a mapping of command: definition", example, line=_line_of(text, "macros:", line) or line, kind="config")
+        return MathSettings()
+    from coursegen.math_macros import MACRO_NAME  # a regular expression only: no math engine
+
+    kept = {}
+    for name, body in macros.items():
+        name = str(name)
+        where = _line_of(text, name.replace("\\", "\\\\"), line) or _line_of(text, name, line) or line
+        if not MACRO_NAME.match(name):
+            shown = name if name.startswith("\\") else "\\" + name
+            diagnostics.error(CONFIG_NAME, f"math macro '{name}' must be a command name such as '{shown}'", f'write it with its backslash, in quotes: "\\{shown}": …', line=where, kind="config")
+            continue
+        if isinstance(body, bool) or not isinstance(body, (str, int, float)):
+            diagnostics.error(CONFIG_NAME, f"math macro '{name}' must be defined by LaTeX text, not {body!r}", f'e.g. "\\{name}": "\\\\mathbb{{R}}"', line=where, kind="config")
+            continue
+        kept[name] = str(body)
+    return MathSettings(macros=tuple(sorted(kept.items())))
+
+
+def _line_of(text: str, needle: str, after: int | None) -> int | None:
+    """The first line from line `after` on that contains `needle` (nested keys have no line of their own)."""
+    if after is None:
+        return None
+    for number, line_text in enumerate(text.splitlines()[after - 1:], after):
+        if needle in line_text:
+            return number
+    return None
 
 
 def _launch_settings(value: Any, line: int | None, diagnostics: Diagnostics) -> LaunchSettings | None:

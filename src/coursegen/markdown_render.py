@@ -13,12 +13,15 @@ from markdown.extensions.toc import slugify_unicode
 from markdown.treeprocessors import Treeprocessor
 
 from coursegen.course import resolve_link, suggest_link
+from coursegen.equations import ENCODED
 from coursegen.errors import Diagnostics
+from coursegen.math_macros import PageMacros
 from coursegen.mathml import MathExtension
 from coursegen.model import Course, Page, target_url
 from coursegen.quiz import QuizExtension
 from coursegen.urls import is_external, relative_url, split_href
 
+EQUATION_REFERENCE = "#" + ENCODED
 _ID = re.compile(r'\bid="([^"]+)"')
 _HEADINGS = {f"h{n}": n for n in range(1, 7)}
 # A link with a #fragment, checked once every page's anchors are known: (target URL, fragment,
@@ -171,16 +174,25 @@ class FragmentMemo:
 
     An edit to a lesson rarely touches its code or formulas: with the memo, rebuilding it doesn't
     set up Pygments' lexers (their regular expressions are compiled on first use in each process,
-    ~25 ms for Python) nor load latex2mathml (~45 ms) for what did not change.
+    ~25 ms for Python) nor start the math engine (V8 and Temml, ~0.2 s) for what did not change.
     """
 
     def __init__(self, seed: Mapping[str, str] | None = None):
         self.seed = dict(seed or {})
         self.used: dict[str, str] = {}
 
+    def peek(self, kind: str, inputs: tuple) -> str | None:
+        """The result kept for `inputs`, without computing it."""
+        key = self._key(kind, inputs)
+        return self.used.get(key) or self.seed.get(key)
+
+    @staticmethod
+    def _key(kind: str, inputs: tuple) -> str:
+        return hashlib.sha256(repr((kind, inputs)).encode("utf-8")).hexdigest()[:32]
+
     def get(self, kind: str, inputs: tuple, compute) -> str:
         """`compute()`'s result for `inputs`; its errors are not remembered (they propagate)."""
-        key = hashlib.sha256(repr((kind, inputs)).encode("utf-8")).hexdigest()[:32]
+        key = self._key(kind, inputs)
         value = self.used.get(key) or self.seed.get(key)
         if value is None:
             value = compute()
@@ -227,7 +239,7 @@ class MarkdownRenderer:
         "toc",
     ]
 
-    def __init__(self, course: Course, strings: Mapping[str, str] | None = None, sanitize: bool = False, line_numbers: bool = False):
+    def __init__(self, course: Course, strings: Mapping[str, str] | None = None, sanitize: bool = False, line_numbers: bool = False, math_macros: Mapping[str, str] | None = None):
         if strings is None:
             from coursegen.strings import interface_strings
 
@@ -235,7 +247,7 @@ class MarkdownRenderer:
         self.course = course
         self.sanitize = sanitize
         self.memo: FragmentMemo | None = None
-        self.math = MathExtension(self)
+        self.math = MathExtension(self, dict(math_macros or {}))
         # line numbers: course-wide with theme.line_numbers, or per block with ```python linenums="1"
         highlight = _memo_highlight_extension(self, css_class="highlight", guess_lang=False, use_pygments=True, linenums=line_numbers or None)
         self.md = markdown.Markdown(
@@ -251,12 +263,18 @@ class MarkdownRenderer:
         self.md.treeprocessors.register(_LinkRewriter(self.md, self), "coursegen-links", 1)
         self.state: _RenderState | None = None
 
-    def render(self, page: Page, text: str, first_line: int, diagnostics: Diagnostics, where: str = "", demote: bool | None = None) -> RenderedMarkdown:
+    def render(
+        self, page: Page, text: str, first_line: int, diagnostics: Diagnostics, where: str = "", demote: bool | None = None, math_page: PageMacros | None = None
+    ) -> RenderedMarkdown:
         """`first_line` is the file line of the text's first line (0: no lines of its own, e.g. a
-        notebook cell, then `where` — "cell 4" — is added to the messages)."""
+        notebook cell, then `where` — "cell 4" — is added to the messages).
+
+        `math_page`, for a page made of several texts (a notebook's cells), carries the macros its
+        formulas define from one text to the next; the caller then numbers the page's equations
+        itself (`number_page_equations`), once the page is whole."""
         if where:
             local = Diagnostics()
-            rendered = self.render(page, text, first_line, local, demote=demote)
+            rendered = self.render(page, text, first_line, local, demote=demote, math_page=math_page)
             for item in local.items:
                 diagnostics.items.append(replace(item, message=f"{item.message} (in {where})"))
             return rendered
@@ -264,17 +282,19 @@ class MarkdownRenderer:
             # Python-Markdown recurses per level and takes minutes before its RecursionError
             raise RecursionError("too deeply nested")
         self.state = _RenderState(page, text, first_line, diagnostics, demote)
-        self.math.on_error = lambda latex, message: diagnostics.warning(
-            page.rel, f"invalid LaTeX '{_shorten(latex)}' ({message})", "shown as code; fix the formula", line=self.state.line_of(f"${latex}$", f"\\({latex}", f"\\[{latex}", latex), kind="math"
-        )
+        self.math.on_error = lambda latex, problem: _report_math_problem(self.state, latex, problem)
+        self.math.page = math_page if math_page is not None else PageMacros(self.math.course_macros)
         self.md.reset()
         html = self.md.convert(text)
+        ids: set[str] = set()
+        if math_page is None:
+            html, ids = number_page_equations(html, page, diagnostics, self.state.line_of)
         if self.sanitize:
             from coursegen.sanitize import sanitize_html
 
             html = sanitize_html(html)
         toc = _toc_entries(getattr(self.md, "toc_tokens", []))
-        result = RenderedMarkdown(html=html, toc=toc, anchors=set(_ID.findall(html)), anchor_links=self.state.anchor_links)
+        result = RenderedMarkdown(html=html, toc=toc, anchors=set(_ID.findall(html)) | ids, anchor_links=self.state.anchor_links)
         self.state = None
         return result
 
@@ -295,6 +315,8 @@ class MarkdownRenderer:
 
     def rewrite(self, href: str, state: _RenderState, is_image: bool) -> str:
         page = state.page
+        if href.startswith(EQUATION_REFERENCE):  # \eqref: resolved with the page's equation numbers
+            return href
         path, fragment = split_href(href)
         if not path:  # "#part" on the same page
             if fragment:
@@ -315,6 +337,35 @@ class MarkdownRenderer:
             state.anchor_links.append((target.url, fragment, href, state.line_of(*_link_needles(href))))
         url = target_url(target)
         return relative_url(url, page.url, fragment)
+
+
+def _report_math_problem(state: _RenderState, latex: str, problem) -> None:
+    line = state.line_of(f"${latex}$", f"\\({latex}", f"\\[{latex}", latex)
+    if problem.unknown.startswith("\\begin{"):
+        message = f"unknown LaTeX environment '{problem.unknown[7:-1]}' in '{_shorten(latex)}'"
+        hint = "shown as code; check its spelling (e.g. aligned, cases, pmatrix)"
+    elif problem.unknown:
+        message = f"unknown LaTeX command '{problem.unknown}' in '{_shorten(latex)}'"
+        hint = "shown as code; check its spelling, or define it (\\newcommand in the page, math.macros in course.yml)"
+    else:
+        message, hint = f"invalid LaTeX '{_shorten(latex)}' ({problem})", "shown as code; fix the formula"
+    state.diagnostics.warning(state.page.rel, message, hint, line=line, kind="math")
+
+
+def number_page_equations(html: str, page: Page, diagnostics: Diagnostics, line_of=None) -> tuple[str, set[str]]:
+    """Equation numbers, ids and reference links of a whole page (see equations.py); unknown and
+    duplicate labels become warnings, at their line when `line_of` can find it."""
+    if "cgl-" not in html and "tml-eqn" not in html:  # no numbered equation, no reference
+        return html, set()
+    from coursegen.equations import number_equations
+
+    def report(problem) -> None:
+        line = None
+        for _ in range(problem.occurrence if line_of is not None else 0):
+            line = line_of(problem.needle)
+        diagnostics.warning(page.rel, problem.message, problem.hint, line=line, kind="math")
+
+    return number_equations(html, report)
 
 
 MAX_NESTING = 100  # levels of quotes or lists: far beyond any lesson, well before any trouble

@@ -1,21 +1,26 @@
-"""Math in Markdown, rendered at build time to MathML: no script, no network.
+"""Math in Markdown, rendered at build time to MathML Core: no script, no network.
 
 The delimiters ($…$, $$…$$, \\(…\\), \\[…\\], \\begin{env}…) are recognised with the patterns of
-pymdownx.arithmatex ("smart" dollars, so prices like "5 $ et 10 $" stay text); the conversion is
-latex2mathml's. Invalid LaTeX becomes a warning and is shown as code.
+pymdownx.arithmatex ("smart" dollars, so prices like "5 $ et 10 $" stay text). Formulas are first
+left in the tree as <cg-math> elements, then converted in document order (a \\newcommand applies
+to the formulas after it) by Temml (math_engine). LaTeX that can't be read becomes a warning and is
+shown as code. Equation numbers and references are written by `equations.number_equations` once
+the page is whole.
 """
 
 from __future__ import annotations
 
-import functools
 import html
 import re
 import xml.etree.ElementTree as etree
+from dataclasses import dataclass
 from typing import Callable
 
 from markdown import Extension
 from markdown.blockprocessors import BlockProcessor
 from markdown.inlinepatterns import InlineProcessor
+from markdown.treeprocessors import Treeprocessor
+from markdown.util import AtomicString
 from pymdownx.arithmatex import (
     RE_BRACKET_BLOCK,
     RE_BRACKET_INLINE,
@@ -24,43 +29,72 @@ from pymdownx.arithmatex import (
     RE_TEX_BLOCK,
 )
 
-# Called with (latex, message) when a formula can't be converted; set per render by the caller.
-MathErrorHandler = Callable[[str, str], None]
+from coursegen.equations import prepare, text_reference
+from coursegen.math_engine import MathProblem
+from coursegen.math_macros import PageMacros
+
+# Called with (latex, problem) when a formula can't be converted; set per render by the caller.
+MathErrorHandler = Callable[[str, MathProblem], None]
+_FORMULA = "cg-math"  # the element a formula waits in until the whole page is parsed
+_TEXT_REFERENCE = r"(?<!\\)\\(eqref|ref)\{([^{}\s]+)\}"
 
 
-@functools.lru_cache(maxsize=4096)
-def latex_to_mathml(latex: str, display: bool) -> str:
-    """MathML for `latex`; raises ValueError when latex2mathml can't read it."""
-    from latex2mathml.converter import convert  # imported on first formula only
+def convert_formulas(formulas: list[tuple[str, bool, tuple]]) -> list[str | MathProblem]:
+    """MathML (or the problem) for each (latex, display, macros as (name, body) pairs), in one call
+    to the engine, which starts on the first formula of the process."""
+    from coursegen.math_engine import temml_engine
 
-    try:
-        return convert(latex, display="block" if display else "inline")
-    except Exception as error:  # latex2mathml raises many kinds for bad input
-        raise ValueError(str(error) or type(error).__name__) from None
+    return temml_engine().render_many(formulas) if formulas else []
+
+
+def latex_to_mathml(latex: str, display: bool, macros: tuple = ()) -> str:
+    """MathML for one formula; raises MathProblem (a ValueError) when Temml can't read it."""
+    result = convert_formulas([(latex, display, macros)])[0]
+    if isinstance(result, MathProblem):
+        raise result
+    return result
+
+
+@dataclass
+class _Planned:
+    """A formula ready for the engine: its LaTeX as written, and what is sent (labels encoded,
+    definitions taken out); `markup` is set when nothing needs converting."""
+
+    latex: str
+    display: bool
+    inputs: tuple = ()  # (tex, display, macros)
+    markup: str | None = None
+
+
+def _formula(latex: str, display: bool) -> etree.Element:
+    element = etree.Element(_FORMULA, {"display": "block" if display else "inline"})
+    element.text = AtomicString(latex)
+    return element
 
 
 class _InlineMath(InlineProcessor):
-    def __init__(self, pattern: str, extension: "MathExtension", md):
-        super().__init__(pattern, md)
-        self.extension = extension
-
     def handleMatch(self, m, data):  # noqa: N802 (Markdown API)
         if m.group("display") is not None:  # $$…$$ written inside a paragraph
-            return self.md.htmlStash.store(self.extension.to_html(m.group("display"), display=True)), m.start(0), m.end(0)
+            return _formula(m.group("display"), True), m.start(0), m.end(0)
         groups = m.groups()[1:]
         escaped = groups[0] or (groups[3] if len(groups) > 3 else None)
         if escaped:  # an even run of backslashes before a delimiter: literal backslashes
             return escaped.replace("\\\\", "\\"), m.start(0), m.end(0)
         latex = groups[2] if groups[2] is not None else groups[5]
-        markup = self.extension.to_html(latex, display=False)
-        return self.md.htmlStash.store(markup), m.start(0), m.end(0)
+        return _formula(latex, False), m.start(0), m.end(0)
+
+
+class _TextReference(InlineProcessor):
+    """`\\eqref{eq:lin}` written in the text: a link to the equation, numbered with the page."""
+
+    def handleMatch(self, m, data):  # noqa: N802 (Markdown API)
+        return self.md.htmlStash.store(text_reference(m.group(2), m.group(1) == "eqref")), m.start(0), m.end(0)
 
 
 class _BlockMath(BlockProcessor):
-    def __init__(self, pattern: str, extension: "MathExtension", md):
+    def __init__(self, pattern: str, md):
         super().__init__(md.parser)
         self.pattern = re.compile(pattern)
-        self.extension = extension
         self.match = None
 
     def test(self, parent, block):
@@ -72,32 +106,95 @@ class _BlockMath(BlockProcessor):
         groups = self.match.groupdict()
         latex = groups.get("math") or groups.get("math2") or groups.get("math3") or ""
         wrapper = etree.SubElement(parent, "div", {"class": "math-display"})
-        wrapper.text = self.parser.md.htmlStash.store(self.extension.to_html(latex, display=True))
+        wrapper.append(_formula(latex, True))
         return True
 
 
+class _ConvertFormulas(Treeprocessor):
+    """Every formula of the document to MathML (stashed as raw HTML): planned in document order
+    (a definition applies to the formulas after it), converted together in one engine call."""
+
+    def __init__(self, md, extension: "MathExtension"):
+        super().__init__(md)
+        self.extension = extension
+
+    def run(self, root):
+        elements = list(root.iter(_FORMULA))
+        if not elements:
+            return
+        parents = {child: parent for parent in root.iter() for child in parent}
+        planned = [self.extension.plan(element.text or "", element.get("display") == "block") for element in elements]
+        for element, formula in zip(elements, self.extension.finish(planned)):
+            parent = parents[element]
+            if not formula and parent.get("class") == "math-display" and len(parent) == 1:
+                parents[parent].remove(parent)  # a display formula that only defined macros
+                continue
+            _replace_with_text(parent, element, self.md.htmlStash.store(formula) if formula else "")
+
+
+def _mathml(result: str | MathProblem) -> str:
+    if isinstance(result, MathProblem):
+        raise result
+    return result
+
+
+def _replace_with_text(parent, element, text: str) -> None:
+    index = list(parent).index(element)
+    joined = text + (element.tail or "")
+    if index == 0:
+        parent.text = (parent.text or "") + joined
+    else:
+        previous = parent[index - 1]
+        previous.tail = (previous.tail or "") + joined
+    parent.remove(element)
+
+
 class MathExtension(Extension):
-    def __init__(self, renderer=None, **kwargs):
+    def __init__(self, renderer=None, course_macros: dict[str, str] | None = None, **kwargs):
         self.on_error: MathErrorHandler | None = None
         self.renderer = renderer  # its `memo` (a FragmentMemo), when set, keeps converted formulas
+        self.course_macros = dict(course_macros or {})
+        self.page = PageMacros(self.course_macros)  # replaced for each page (see MarkdownRenderer)
         super().__init__(**kwargs)
 
-    def to_html(self, latex: str, display: bool) -> str:
-        latex_text = latex.strip()
-        memo = getattr(self.renderer, "memo", None)
+    def plan(self, latex: str, display: bool) -> _Planned:
+        """What to send to the engine for one formula; the page's macros take its definitions."""
         try:
-            convert = lambda: latex_to_mathml(latex_text, display)  # noqa: E731
-            return memo.get("math", (latex_text, display), convert) if memo is not None else convert()
-        except ValueError as error:
-            if self.on_error:
-                self.on_error(latex, str(error))
-            tag = "pre" if display else "code"
-            return f'<{tag} class="math-error">{html.escape(latex)}</{tag}>'
+            body = self.page.take_definitions(latex.strip())
+        except MathProblem as problem:
+            return _Planned(latex, display, markup=self._problem(latex, display, problem))
+        if not body.strip() and body != latex.strip():
+            return _Planned(latex, display, markup="")  # only definitions: they show nothing
+        return _Planned(latex, display, (prepare(body.strip(), display), display, self.page.key()))
+
+    def finish(self, planned: list[_Planned]) -> list[str]:
+        """The markup of each planned formula: from the page's memo, else from one engine call."""
+        memo = getattr(self.renderer, "memo", None)
+        missing = list(dict.fromkeys(f.inputs for f in planned if f.markup is None and (memo is None or memo.peek("math", f.inputs) is None)))
+        converted = dict(zip(missing, convert_formulas(missing)))
+        markups = []
+        for formula in planned:
+            if formula.markup is not None:
+                markups.append(formula.markup)
+                continue
+            try:
+                markups.append(memo.get("math", formula.inputs, lambda: _mathml(converted[formula.inputs])) if memo is not None else _mathml(converted[formula.inputs]))
+            except MathProblem as problem:
+                markups.append(self._problem(formula.latex, formula.display, problem))
+        return markups
+
+    def _problem(self, latex: str, display: bool, problem: MathProblem) -> str:
+        if self.on_error:
+            self.on_error(latex, problem)
+        tag = "pre" if display else "code"
+        return f'<{tag} class="math-error">{html.escape(latex)}</{tag}>'
 
     def extendMarkdown(self, md):  # noqa: N802 (Markdown API)
         md.registerExtension(self)
         md.ESCAPED_CHARS.append("$")
-        inline = _InlineMath(rf"(?:(?<!\\)\$\$(?P<display>(?:\\.|[^\\$])+?)\$\$|{RE_SMART_DOLLAR_INLINE}|{RE_BRACKET_INLINE})", self, md)
+        inline = _InlineMath(rf"(?:(?<!\\)\$\$(?P<display>(?:\\.|[^\\$])+?)\$\$|{RE_SMART_DOLLAR_INLINE}|{RE_BRACKET_INLINE})", md)
         md.inlinePatterns.register(inline, "coursegen-math-inline", 189.9)
-        block = _BlockMath(rf"(?s)^(?:{RE_DOLLAR_BLOCK}|{RE_BRACKET_BLOCK}|{RE_TEX_BLOCK})[ ]*$", self, md)
+        md.inlinePatterns.register(_TextReference(_TEXT_REFERENCE, md), "coursegen-math-reference", 189.8)
+        block = _BlockMath(rf"(?s)^(?:{RE_DOLLAR_BLOCK}|{RE_BRACKET_BLOCK}|{RE_TEX_BLOCK})[ ]*$", md)
         md.parser.blockprocessors.register(block, "coursegen-math-block", 79.9)
+        md.treeprocessors.register(_ConvertFormulas(md, self), "coursegen-math", 19)

@@ -36,6 +36,7 @@ class NotebookConverter:
         self.settings = settings
         self.demote = False
         self._current: tuple[Page, Diagnostics, RenderedMarkdown] | None = None
+        self._math_page = None  # the notebook's macros, from cell to cell (math_macros.PageMacros)
 
         @jinja2.pass_context
         def markdown_cell(context: Any, source: str) -> str:
@@ -70,7 +71,8 @@ class NotebookConverter:
     def _render_markdown_cell(self, source: str, attachments: Mapping[str, Any], number: int | None) -> str:
         assert self._current is not None
         page, diagnostics, collected = self._current
-        rendered = self.markdown.render(page, source, 0, diagnostics, where=f"cell {number}" if number else "a cell output", demote=self.demote)
+        where = f"cell {number}" if number else "a cell output"
+        rendered = self.markdown.render(page, source, 0, diagnostics, where=where, demote=self.demote, math_page=self._math_page)
         collected.anchors |= rendered.anchors
         collected.anchor_links.extend(rendered.anchor_links)
         collected.toc.extend(rendered.toc)
@@ -91,6 +93,10 @@ class NotebookConverter:
         # `#` headings left in cells are sections of the page: one level below its title
         self.demote = any(first_heading(cell.source)[1] is not None for cell in notebook.cells if cell.cell_type == "markdown")
         self._current = (page, diagnostics, collected)
+        from coursegen.markdown_render import number_page_equations
+        from coursegen.math_macros import PageMacros
+
+        self._math_page = PageMacros(self.markdown.math.course_macros)
         try:
             resources = {
                 "metadata": {"name": page.source.path.stem, "path": str(page.source.path.parent)},
@@ -108,7 +114,9 @@ class NotebookConverter:
                 warnings.simplefilter("ignore", UserWarning)
                 html, _ = self.exporter.from_notebook_node(notebook, resources=resources)
         finally:
-            self._current = None
+            self._current = self._math_page = None
+        html, equation_ids = number_page_equations(html, page, diagnostics)  # numbered across cells
+        collected.anchors |= equation_ids
         # scrollable code and outputs must be reachable with the keyboard
         collected.html = _SCROLLABLE.sub(r'\1 tabindex="0"', html)
         collected.anchors |= _cell_ids(notebook)

@@ -7,8 +7,10 @@ from __future__ import annotations
 _MATHML = {
     "math", "mrow", "mi", "mn", "mo", "ms", "mtext", "mspace", "msub", "msup", "msubsup", "mfrac", "msqrt",
     "mroot", "mover", "munder", "munderover", "mtable", "mtr", "mtd", "mstyle", "mpadded", "mphantom",
-    "menclose", "semantics", "annotation",
+    "menclose", "semantics", "annotation", "mmultiscripts", "mprescripts", "none",
 }
+# What Temml writes in formulas (layout of matrices and aligned rows, sizes of delimiters…)
+_MATH_STYLE = {"text-align", "padding", "padding-left", "padding-right", "width", "border", "display"}
 _EXTRA_TAGS = {"input", "label", "section", "main", "sup", "sub", "form", "fieldset", "legend", "button"} | _MATHML
 _GLOBAL_ATTRIBUTES = {"class", "id", "title", "lang", "dir", "role", "aria-hidden", "aria-label"}
 _ATTRIBUTES = {
@@ -22,11 +24,20 @@ _ATTRIBUTES = {
     "th": {"colspan", "rowspan", "align", "style", "scope"},
     "ol": {"start", "type"},
     "details": {"open"},
-    "math": {"display", "xmlns"},
-    "mo": {"stretchy", "fence", "separator", "lspace", "rspace", "form"},
-    "mstyle": {"displaystyle", "scriptlevel"},
-    "mspace": {"width"},
-    "mtable": {"columnalign", "rowspacing", "columnspacing"},
+    "math": {"display", "xmlns", "style"},
+    "mi": {"mathvariant"},
+    "mo": {"stretchy", "fence", "separator", "lspace", "rspace", "form", "movablelimits", "largeop", "symmetric", "minsize", "maxsize", "accent"},
+    "mrow": {"style", "scriptlevel", "displaystyle"},
+    "mstyle": {"displaystyle", "scriptlevel", "style"},
+    "mspace": {"width", "height", "depth"},
+    "mpadded": {"width", "height", "depth", "lspace", "voffset"},
+    "menclose": {"notation"},
+    "mfrac": {"linethickness"},
+    "mover": {"accent"},
+    "munder": {"accentunder"},
+    "munderover": {"accent", "accentunder"},
+    "mtable": {"columnalign", "rowspacing", "columnspacing", "columnlines", "rowlines", "frame", "framespacing", "displaystyle", "style"},
+    "mtd": {"columnspan", "rowspan", "columnalign", "style"},
     "annotation": {"encoding"},
 }
 
@@ -54,5 +65,5 @@ def sanitize_html(html: str) -> str:
         attribute_filter=_only_images_may_be_data,
         link_rel=None,
         strip_comments=True,
-        filter_style_properties={"text-align"},  # Markdown tables align columns with style=""
+        filter_style_properties=_MATH_STYLE,  # Markdown tables align columns with style="text-align…"
     )

@@ -90,13 +90,14 @@ def static_files(theme: Theme, diagnostics=None, package: str = "") -> dict[str,
     from coursegen.discover import is_ignored
 
     files: dict[str, Path] = {}
+    build_only = _build_only_files(theme.builtin / "static")
     for folder in reversed(theme.static_dirs):
         if not folder.is_dir():
             continue
         real_folder = folder.resolve()
         for path in sorted(folder.rglob("*")):
             rel = path.relative_to(folder)
-            if any(is_ignored(part) for part in rel.parts):
+            if any(is_ignored(part) for part in rel.parts) or path in build_only:
                 continue
             if rel.parts[0] in PACKAGE_ONLY_STATIC and rel.parts[0] != package:
                 continue
@@ -112,3 +113,15 @@ def static_files(theme: Theme, diagnostics=None, package: str = "") -> dict[str,
                 continue
             files[rel.as_posix()] = path
     return dict(sorted(files.items()))
+
+
+def _build_only_files(static: Path) -> set[Path]:
+    """Vendored files used while building, never published (static/vendor/VENDOR.json
+    `build_only`: Temml's script, which runs in the build, not in the learner's browser)."""
+    import json
+
+    try:
+        record = json.loads((static / "vendor" / "VENDOR.json").read_text(encoding="utf-8"))
+        return {static / "vendor" / rel for package in record["packages"] for rel in package.get("build_only", [])}
+    except (OSError, ValueError, KeyError, TypeError):
+        return set()

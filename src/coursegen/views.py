@@ -73,6 +73,7 @@ class PageView:
     error: str  # a page that could not be rendered: coursegen's message (English), else ""
     error_kind: str  # …what it is about (errors.KINDS: yaml, notebook, encoding…), for the page's own words
     error_where: str  # …and where: `path:line:col` as far as known
+    has_math: bool = False  # the body has formulas: the template links the math stylesheet and font
 
 
 @dataclass(frozen=True)
@@ -180,6 +181,7 @@ def page_view(page: Page, content: str, toc: list[dict], config: CourseConfig, e
         error=error,
         error_kind=error_kind,
         error_where=error_where,
+        has_math="<math" in content,
     )
 
 
