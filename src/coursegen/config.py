@@ -56,6 +56,9 @@ class RemoteAssetSettings:
 
 
 REMOTE_MODES = ("keep", "fetch")
+
+
+@dataclass(frozen=True)
 class MathSettings:
     """course.yml `math:`: macros every formula of the course may use, e.g. {"\\R": "\\mathbb{R}"}."""
 
