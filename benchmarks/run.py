@@ -84,7 +84,7 @@ SHORT = {"coursegen": "coursegen", "coursegen-j1": "coursegen -j1", "mkdocs": "M
 PEER_PACKAGES = ("mkdocs", "mkdocs-material", "mkdocs-jupyter", "jupyter-book", "sphinx", "myst-nb",
                  "myst-parser", "nbconvert", "sphinx-book-theme", "pymdown-extensions", "markdown")
 COURSEGEN_PACKAGES = ("coursegen", "nbconvert", "nbformat", "markdown", "pymdown-extensions", "jinja2",
-                      "pygments", "latex2mathml", "pyyaml")
+                      "pygments", "mini-racer", "pyyaml")
 
 # Figures from an earlier run, quoted by the "Performance" issue (clean builds).
 REFERENCE = {
@@ -1193,7 +1193,7 @@ def write_report(data: dict, path: Path, json_rel: str) -> None:
                 "again at every run; every other package measured was installed by pip, which compiles it.")
     cgv, pv = data.get("versions", {}).get("coursegen", {}), data.get("versions", {}).get("peers", {})
     add(f"- coursegen side (`.venv`): Python {cgv.get('python')}, coursegen {cgv.get('coursegen')}, nbconvert {cgv.get('nbconvert')}, "
-        f"Markdown {cgv.get('markdown')}, pymdown-extensions {cgv.get('pymdown-extensions')}, Jinja2 {cgv.get('jinja2')}, Pygments {cgv.get('pygments')}, latex2mathml {cgv.get('latex2mathml')}.")
+        f"Markdown {cgv.get('markdown')}, pymdown-extensions {cgv.get('pymdown-extensions')}, Jinja2 {cgv.get('jinja2')}, Pygments {cgv.get('pygments')}, mini-racer {cgv.get('mini-racer')} (Temml: static/vendor/VENDOR.json).")
     add(f"- Peers (`{data.get('peers', {}).get('venv', '.peers-venv')}`, pinned in benchmarks/requirements-peers.txt): Python {pv.get('python')}, "
         f"MkDocs {pv.get('mkdocs')}, mkdocs-material {pv.get('mkdocs-material')}, mkdocs-jupyter {pv.get('mkdocs-jupyter')}, "
         f"Jupyter Book {pv.get('jupyter-book')} (Sphinx {pv.get('sphinx')}, MyST-NB {pv.get('myst-nb')}, MyST-Parser {pv.get('myst-parser')}), nbconvert {pv.get('nbconvert')}.")
