@@ -168,7 +168,7 @@ def test_check_lists_every_finding_one_per_line(noisy_course):
     assert len(findings) == 1 + 2 * LESSONS + LESSONS // 40 + 1, run.stderr[-2000:]
     assert len([line for line in findings if ": warning[headings]: " in line]) == LESSONS
     assert "content/A/040_lecon.md:9: warning[links]: link 'suite40.md' leads nowhere — check the path (it is relative to this file)" in findings
-    assert "content/B/formule.md:3: warning[math]: invalid LaTeX '\\foo{' (NoAvailableTokensError) — shown as code; fix the formula" in findings
+    assert "content/B/formule.md:3: warning[math]: unknown LaTeX command '\\foo' in '\\foo{' — shown as code; check its spelling, or define it (\\newcommand in the page, math.macros in course.yml)" in findings
     assert lines[-1].startswith(f"Checked {LESSONS + 5} pages (0 notebooks) in ")
 
 
@@ -211,7 +211,7 @@ def test_checks_silence_a_kind_in_build_and_check(noisy_course, tmp_path):
     run = coursegen("check", str(course))
     lines = run.stderr.splitlines()
     assert not any("[headings]" in line or "[alt-text]" in line for line in lines)
-    assert "content/B/formule.md:3: error[math]: invalid LaTeX '\\foo{' (NoAvailableTokensError) — shown as code; fix the formula" in lines
+    assert "content/B/formule.md:3: error[math]: unknown LaTeX command '\\foo' in '\\foo{' — shown as code; check its spelling, or define it (\\newcommand in the page, math.macros in course.yml)" in lines
     assert lines[-1].endswith(f"2 errors, {LESSONS // 40} warnings ({2 * LESSONS:,} silenced by course.yml checks)")
 
 

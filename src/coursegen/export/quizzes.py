@@ -178,11 +178,15 @@ def quiz_lines(body: str, first_line: int) -> list[int]:
 
 
 class _LatexKept(MathExtension):
-    """The site's math syntax, with each formula written back as `\\( … \\)` or `\\[ … \\]`."""
+    """The site's math syntax, with each formula written back as `\\( … \\)` or `\\[ … \\]` for the
+    learning platform's MathJax filter (no engine runs)."""
 
-    def to_html(self, latex: str, display: bool) -> str:
-        latex = latex.strip()
-        return html.escape(f"\\[{latex}\\]" if display else f"\\({latex}\\)", quote=False)
+    def finish(self, planned: list) -> list[str]:
+        return [_latex_text(formula.latex.strip(), formula.display) for formula in planned]
+
+
+def _latex_text(latex: str, display: bool) -> str:
+    return html.escape(f"\\[{latex}\\]" if display else f"\\({latex}\\)", quote=False)
 
 
 class _QuizCollector(Treeprocessor):
