@@ -115,6 +115,8 @@ class BodySettings:
     cache_writes: bool = True  # False for `check`: read the cache, write nothing
     debug: bool = False  # let unexpected exceptions through, with their traceback
     jobs: int = 1  # worker processes for pages that are not cached
+    language: str = "en"  # the course's language
+    typography: bool = True  # French spacing for pages in French
 
 
 def render_bodies(course: Course, strings, diagnostics: Diagnostics, settings: BodySettings, progress=None) -> dict[str, Body]:
@@ -214,7 +216,7 @@ class BodyRenderer:
         self.course = course
         self.strings = strings
         self.settings = settings
-        self._fingerprint = digest(_fingerprint(course), f"sanitize={settings.sanitize_markdown}", f"linenums={settings.line_numbers}", repr(sorted(strings.items())))
+        self._fingerprint = digest(_fingerprint(course), f"sanitize={settings.sanitize_markdown}", f"linenums={settings.line_numbers}", f"typography={settings.typography}:{settings.language}", repr(sorted(strings.items())))
         self._markdown = None  # created on the first miss: costly to set up
         self._notebooks = None
         # each page's highlighted code and formulas from its last render (see FragmentMemo)
@@ -225,7 +227,9 @@ class BodyRenderer:
         if self._markdown is None:
             from coursegen.markdown_render import MarkdownRenderer  # Markdown, pymdownx, Pygments: only for a page to render
 
-            self._markdown = MarkdownRenderer(self.course, self.strings, sanitize=self.settings.sanitize_markdown, line_numbers=self.settings.line_numbers)
+            self._markdown = MarkdownRenderer(
+                self.course, self.strings, sanitize=self.settings.sanitize_markdown, line_numbers=self.settings.line_numbers, language=self.settings.language, typography=self.settings.typography
+            )
         return self._markdown
 
     def notebooks(self):

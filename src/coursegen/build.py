@@ -26,6 +26,7 @@ from coursegen.parse import parse_source
 from coursegen.render import NOT_FOUND_URL, SiteRenderer, highlight_css
 from coursegen.search import INDEX_URL, TextCache, index_entry, index_script, text_json
 from coursegen.strings import interface_strings
+from coursegen.typography import french_strings
 from coursegen.theme import load_theme, static_files
 
 STYLESHEET = "coursegen.css"
@@ -148,6 +149,8 @@ def _render_site(root: Path, out: Path, options: BuildOptions) -> tuple[BuildRes
     # render: Markdown and notebooks first (every anchor must be known), then templates
     theme = load_theme(root)
     strings = interface_strings(config.language, config.strings, diagnostics, yaml_cache)
+    if config.typography and config.language == "fr":
+        strings = french_strings(strings)
     yaml_cache.save()
     bytecode_dir = root / CACHE_DIR / "templates" if options.cache and options.write else None  # compiled templates
     renderer = SiteRenderer(config, course, theme, strings, bytecode_dir)
@@ -167,6 +170,8 @@ def _render_site(root: Path, out: Path, options: BuildOptions) -> tuple[BuildRes
         cache_writes=options.write,
         debug=options.debug,
         jobs=options.jobs,
+        language=config.language,
+        typography=config.typography,
     )
     bodies = render_bodies(course, strings, diagnostics, body_settings, options.progress)
     check_anchors(bodies, course, diagnostics)

@@ -17,6 +17,7 @@ from coursegen.frontmatter import PageMeta
 from coursegen.model import Course, Page, PageKind
 from coursegen.strings import format_number
 from coursegen.theme import Theme, make_environment
+from coursegen.typography import spaced
 from coursegen.urls import relative_url
 from coursegen import views
 
@@ -39,8 +40,17 @@ class SiteRenderer:
         self.lenient_env = make_environment(theme, strict=False)
         for env in (self.env, self.lenient_env):  # numbers in the course's language: {{ n | number }}
             env.filters["number"] = lambda value, language=config.language: format_number(value, language)
+            env.filters["typo"] = self._typography_filter
         self.course_view = views.course_view(config, course)
         self._fingerprint: str | None = None
+
+    @jinja2.pass_context
+    def _typography_filter(self, context, text):
+        """`{{ page.title | typo }}`: French spacing for texts of the front matter, when the page is
+        in French and course.yml does not say `typography: false` (never use it in attributes)."""
+        if text is None or not self.config.typography or context.get("lang") != "fr":
+            return text
+        return spaced(str(text))
 
     def check_templates(self, root: Path, diagnostics: Diagnostics) -> bool:
         """Compile every template once; syntax errors name the template file and line."""
@@ -154,7 +164,7 @@ class SiteRenderer:
             "prev_section": prev_section,
             "next_section": next_section,
             "t": self.strings,
-            "lang": self.config.language,
+            "lang": page.meta.language or self.config.language,
             # site URLs are paths: a '#' in a file name is part of the name, not a fragment
             "rel": lambda url, fragment="": relative_url(url, page.url, fragment),
             "static": lambda path: relative_url("static/" + path, page.url, ""),
