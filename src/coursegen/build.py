@@ -23,9 +23,10 @@ from coursegen.bodies import BodySettings, check_anchors, render_bodies
 from coursegen.model import PageKind, SourceKind
 from coursegen.output import Manifest, OutputLock, SitePlan, check_output_dir, empty_trash, write_atomically
 from coursegen.parse import parse_source
-from coursegen.render import NOT_FOUND_URL, SiteRenderer, highlight_css
+from coursegen.render import NOT_FOUND_URL, TAGS_URL, SiteRenderer, highlight_css
 from coursegen.search import INDEX_URL, TextCache, index_entry, index_script, text_json
 from coursegen.strings import interface_strings
+from coursegen.stylesheet import with_theme_choice
 from coursegen.typography import french_strings
 from coursegen.theme import load_theme, static_files
 
@@ -216,7 +217,7 @@ def _render_site(root: Path, out: Path, options: BuildOptions) -> tuple[BuildRes
             # Pygments' colours are not made again when neither the theme's CSS nor Pygments changed
             signature = digest("stylesheet", theme_css, installed_version("pygments"), code_digest())
             if not plan.keep_unchanged(f"static/{name}", f"static/{name}", signature):
-                css = theme_css.decode("utf-8").rstrip("\n") + "\n\n" + highlight_css()
+                css = with_theme_choice(theme_css.decode("utf-8").rstrip("\n") + "\n\n" + highlight_css())
                 plan.add_text(f"static/{name}", css, f"static/{name}", signature)
         else:
             plan.add_file(f"static/{name}", path, f"static/{name}")
@@ -225,6 +226,12 @@ def _render_site(root: Path, out: Path, options: BuildOptions) -> tuple[BuildRes
         if not _kept(plan, page_messages, NOT_FOUND_URL, NOT_FOUND_URL, signature, diagnostics):
             local = Diagnostics()
             plan.add_text(NOT_FOUND_URL, renderer.render_not_found(local), NOT_FOUND_URL, signature)
+            _report(page_messages, signature, local, diagnostics)
+    if renderer.has_tags and TAGS_URL not in plan.files:
+        signature = digest("tags", renderer.fingerprint(), repr(renderer.tags))
+        if not _kept(plan, page_messages, TAGS_URL, TAGS_URL, signature, diagnostics):
+            local = Diagnostics()
+            plan.add_text(TAGS_URL, renderer.render_tags(local), TAGS_URL, signature)
             _report(page_messages, signature, local, diagnostics)
     page_messages.save()
     if config.base_url.startswith(("https://", "http://")):

@@ -28,6 +28,7 @@ TEMPLATE_BY_KIND = {
     PageKind.NOTEBOOK: "notebook.html",
 }
 NOT_FOUND_URL = "404.html"
+TAGS_URL = "tags.html"
 
 
 class SiteRenderer:
@@ -42,6 +43,8 @@ class SiteRenderer:
             env.filters["number"] = lambda value, language=config.language: format_number(value, language)
             env.filters["typo"] = self._typography_filter
         self.course_view = views.course_view(config, course)
+        self.tags = views.tag_index(course)
+        self.has_tags = bool(self.tags)  # tag chips link to tags.html only when it is written
         self._fingerprint: str | None = None
 
     @jinja2.pass_context
@@ -120,6 +123,8 @@ class SiteRenderer:
             repr([views.link_fields(p) for p in (page.prev, page.next, page.notebook)]),
             repr([[views.link_fields(p) for p in pages] for pages in (page.lessons, page.notebooks, views.ancestors(page))]),
             repr(([views.card(child) for child in page.children], views.neighbour_sections(page))),
+            repr([views.link_fields(p) for p in views.module_lessons(page)]),
+            repr(self.has_tags),
         )
 
     def render_page(self, page: Page, content: str, toc: list[dict], diagnostics: Diagnostics, error: str = "", template_name: str = "") -> str:
@@ -168,7 +173,21 @@ class SiteRenderer:
             # site URLs are paths: a '#' in a file name is part of the name, not a fragment
             "rel": lambda url, fragment="": relative_url(url, page.url, fragment),
             "static": lambda path: relative_url("static/" + path, page.url, ""),
+            # where a tag chip leads: its entry on tags.html (empty when the course has no tags page)
+            "tag_url": lambda tag: relative_url(TAGS_URL, page.url, views.tag_anchor(tag)) if self.has_tags else "",
         }
+
+    def render_tags(self, diagnostics: Diagnostics) -> str:
+        """tags.html: every tag with the pages that carry it."""
+        page = Page(kind=PageKind.SECTION, url=TAGS_URL, folder="", title=self.strings["tags_title"], meta=PageMeta())
+        context = self._context(page, views.page_view(page, "", [], self.config))
+        context["tags"] = [{"tag": tag, "id": anchor, "pages": pages} for tag, anchor, pages in self.tags]
+        try:
+            return self.env.get_template("tags.html").render(context)
+        except jinja2.TemplateError as problem:
+            message = f"template tags.html{_template_line(problem)}: {problem}"
+            diagnostics.error(TAGS_URL, message, "fix the template", kind="template")
+            return self._error_page(page, message)
 
     def render_not_found(self, diagnostics: Diagnostics) -> str:
         # a page outside the graph: no parent, no neighbours
