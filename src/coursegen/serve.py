@@ -940,7 +940,8 @@ def run_serve(args) -> int:
     # Ctrl-C always stops the preview, even when started from a shell that ignores SIGINT.
     signal.signal(signal.SIGINT, signal.default_int_handler)
     quiet = getattr(args, "quiet", False)
-    server = PreviewServer(args.course_dir, args.host, args.port, verbosity=1 if quiet else 2)
+    options = BuildOptions(drafts=getattr(args, "drafts", False))
+    server = PreviewServer(args.course_dir, args.host, args.port, options=options, verbosity=1 if quiet else 2)
     serving = False
     try:  # everything after this line is inside: an interrupt anywhere still removes the temporary folder
         if not quiet:
