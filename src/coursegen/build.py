@@ -24,7 +24,7 @@ from coursegen.model import PageKind, SourceKind
 from coursegen.output import Manifest, OutputLock, SitePlan, check_output_dir, empty_trash, write_atomically
 from coursegen.parse import parse_source
 from coursegen.render import NOT_FOUND_URL, TAGS_URL, SiteRenderer, highlight_css
-from coursegen.search import INDEX_URL, TextCache, index_entry, index_script, text_json
+from coursegen.search import INDEX_URL, search_index
 from coursegen.strings import interface_strings
 from coursegen.stylesheet import with_theme_choice
 from coursegen.typography import french_strings
@@ -200,11 +200,11 @@ def _render_site(root: Path, out: Path, options: BuildOptions) -> tuple[BuildRes
         _report(page_messages, signature, local, diagnostics)
         plan.add_text(page.url, html, page.rel or page.url, signature)
     clock.lap("pages")
-    search_rows = [(page.title, _module_title(page), page.url, page.kind.value, bodies[page.url]) for page in course.pages]
-    signature = digest("search", code_digest(), repr([(*row[:4], row[4].key or "") for row in search_rows]))
+    search_rows = [(page, _module_title(page), bodies[page.url]) for page in course.pages]
+    signature = digest("search", code_digest(), config.language, repr([(page.url, page.title, module, repr(page.meta), body.key or "") for page, module, body in search_rows]))
     if not plan.keep_unchanged(INDEX_URL, INDEX_URL, signature):
-        texts_cache = root / CACHE_DIR / "search-texts.txt" if options.cache and options.write else None
-        plan.add_bytes(INDEX_URL, search_index(search_rows, texts_cache), INDEX_URL, signature)
+        cache_dir = root / CACHE_DIR if options.cache and options.write else None
+        plan.add_bytes(INDEX_URL, search_index(search_rows, config.language, cache_dir), INDEX_URL, signature)
     clock.lap("search index")
     for page in course.pages:  # notebooks are also offered for download, beside their page
         if page.kind is PageKind.NOTEBOOK and page.source is not None:
@@ -264,18 +264,6 @@ def _module_title(page) -> str:
     while module.parent is not None and module.parent.parent is not None:
         module = module.parent
     return module.title if module is not page and module.parent is not None else ""
-
-
-def search_index(rows, cache_path) -> bytes:
-    """Every page's text for the in-browser search: rows of (title, module, URL, kind, body)."""
-    texts = TextCache(cache_path) if cache_path else None
-    entries = []
-    for title, module, url, kind, body in rows:
-        text = texts.text_json(body.key, lambda: body.html) if texts else text_json(body.html)
-        entries.append(index_entry(title, module, url, kind, text))
-    if texts:
-        texts.save()
-    return index_script(entries)
 
 
 def absolute_url(base_url: str, url: str) -> str:
