@@ -118,11 +118,15 @@
         ranges.push([folded.map[at], folded.map[at + word.length]]);
       }
     });
+    var merged = []; // overlapping matches (a word and a longer form of its stem) are one mark
     ranges.sort(function (a, b) { return a[0] - b[0]; }).forEach(function (range) {
-      var from = Math.max(range[0], pos);
-      if (range[1] <= from) return;
-      host.appendChild(doc.createTextNode(text.slice(pos, from)));
-      host.appendChild(make("mark", "", text.slice(from, range[1])));
+      var last = merged[merged.length - 1];
+      if (last && range[0] <= last[1]) last[1] = Math.max(last[1], range[1]);
+      else merged.push(range.slice());
+    });
+    merged.forEach(function (range) {
+      host.appendChild(doc.createTextNode(text.slice(pos, range[0])));
+      host.appendChild(make("mark", "", text.slice(range[0], range[1])));
       pos = range[1];
     });
     host.appendChild(doc.createTextNode(text.slice(pos)));

@@ -192,7 +192,7 @@ class StemCache:
 PACKED_ABOVE = 1_000_000  # bytes: a bigger index is written compressed (see index_file)
 
 
-def search_index(rows, language: str, cache_dir: Path | None, packed_above: int = PACKED_ABOVE) -> bytes:
+def search_index(rows, language: str, cache_dir: Path | None) -> bytes:
     """Every page's text for the in-browser search, and the course's words by stem: rows of
     (page, module title, body). With `cache_dir`, page texts and stems are kept by body key."""
     texts = TextCache(cache_dir / "search-texts.txt") if cache_dir else None
@@ -209,17 +209,17 @@ def search_index(rows, language: str, cache_dir: Path | None, packed_above: int 
     for cache in (texts, stems):
         if cache is not None:
             cache.save()
-    return index_file(entries, stem_groups(pairs_of_pages), packed_above)
+    return index_file(entries, stem_groups(pairs_of_pages))
 
 
-def index_file(entries: list[bytes], stems: dict[str, str], packed_above: int = PACKED_ABOVE) -> bytes:
+def index_file(entries: list[bytes], stems: dict[str, str], packed_above: int | None = None) -> bytes:
     """The index as written: a plain script, or — above `packed_above` bytes — the same data as
     JSON (`{"index": […], "stems": {…}}`) compressed (zlib, level 1: an edit's rebuild stays
     quick) and base64-encoded in `window.coursegenSearchPacked`, which static/search.js inflates
     with the browser's DecompressionStream. Course text compresses 3 to 10 times: a thousand
     lessons stay well under 5 MB, and the file is quicker to load."""
     stems_json = script_json_object(stems).encode("utf-8")
-    if sum(map(len, entries)) + len(stems_json) <= packed_above:
+    if sum(map(len, entries)) + len(stems_json) <= (PACKED_ABOVE if packed_above is None else packed_above):
         return index_script(entries, stems_json)
     import base64
     import zlib
