@@ -17,7 +17,7 @@ from coursegen.errors import Diagnostics
 from coursegen.mathml import MathExtension
 from coursegen.model import Course, Page, target_url
 from coursegen.quiz import QuizExtension
-from coursegen.tabs import TabPrintLabels
+from coursegen.tabs import TabPrintLabels, TaskListLabels
 from coursegen.typography import FrenchTypography
 from coursegen.urls import is_external, relative_url, split_href
 
@@ -255,6 +255,7 @@ class MarkdownRenderer:
             output_format="html",
         )
         self.md.treeprocessors.register(TabPrintLabels(self.md), "coursegen-tab-labels", 8)
+        self.md.treeprocessors.register(TaskListLabels(self.md), "coursegen-task-labels", 8)
         # French spacing before the table of contents (5) takes the headings' words
         self.language, self.typography = language, typography
         self.md.treeprocessors.register(FrenchTypography(self.md, self._french), "coursegen-typography", 7)
