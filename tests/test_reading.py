@@ -221,3 +221,32 @@ def test_bare_urls_become_links_but_not_in_code(make_course):
     assert formatted(diagnostics) == []
     assert '<a href="https://arxiv.org/abs/1706.03762">https://arxiv.org/abs/1706.03762</a> (à lire)' in rendered.html
     assert "<code>https://pas.un-lien.org</code>" in rendered.html
+
+
+def test_a_missing_diagram_engine_leaves_the_diagram_as_code_with_a_warning(make_course, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "mermaidx", None)  # `import mermaidx` fails, as where its wheel is missing
+    root = make_course({"content/A/x.md": "Texte.\n\n```mermaid\nflowchart LR\n    A --> B\n```\n"})
+    result = run_build(root)
+    assert formatted(result) == [
+        "content/A/x.md:4: warning[diagrams]: Mermaid diagram could not be drawn (mermaidx could not be loaded: "
+        "import of mermaidx halted; None in sys.modules; reinstall coursegen) — it is shown as code; see the syntax at mermaid.js.org"
+    ]
+    assert "flowchart LR\n    A --&gt; B" in (root / "site/A/x.html").read_text(encoding="utf-8")
+
+
+def test_dark_blocks_also_apply_when_the_learner_chooses_dark():
+    from coursegen.stylesheet import with_theme_choice
+
+    css = ".a { color: black; }\n@media screen and (prefers-color-scheme: dark) {\n  :root { --bg: #000; }\n  .b, .c > d { color: white; }\n}\n.e { margin: 0; }\n"
+    assert with_theme_choice(css) == (
+        ".a { color: black; }\n"
+        "@media screen and (prefers-color-scheme: dark) {\n"
+        '  :root:not([data-theme="light"]) { --bg: #000; }\n'
+        '  :root:not([data-theme="light"]) .b, :root:not([data-theme="light"]) .c > d { color: white; }\n'
+        "}\n@media screen {\n"
+        '  :root[data-theme="dark"] { --bg: #000; }\n'
+        '  :root[data-theme="dark"] .b, :root[data-theme="dark"] .c > d { color: white; }\n'
+        "}\n.e { margin: 0; }\n"
+    )

@@ -51,8 +51,10 @@ def draw(source: str) -> DiagramSvgs:
 
 
 def _draw(source: str, theme: str, uid: str) -> str:
-    import mermaidx  # loads QuickJS: only when a page has a diagram
-
+    try:
+        import mermaidx  # loads QuickJS: only when a page has a diagram
+    except Exception as error:  # a platform without its compiled parts: the diagram stays code
+        raise DiagramError(f"mermaidx could not be loaded: {error}; reinstall coursegen", None) from None
     try:
         svg = mermaidx.render(_named_commits(source), theme=theme, config=dict(_CONFIG)).svg()
     except Exception as error:  # mermaidx reports Mermaid's errors as RuntimeError
