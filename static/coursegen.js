@@ -121,10 +121,12 @@
     io.observe(strip);
   }
 
-  // Quizzes from Markdown: grade the ticked answers and show the feedback of the chosen ones.
+  // Quizzes from Markdown: grade the ticked answers and show the feedback of the chosen ones; after a
+  // wrong try, "Show the answer" ticks the right ones.
   function quizzes() {
     all("form.quiz").forEach(function (form) {
       var button = form.querySelector(".quiz-check"), result = form.querySelector(".quiz-result"), inputs = all("input", form);
+      var reveal = form.querySelector(".quiz-reveal");
       if (!button || !result) return;
       function grade(show) {
         var right = true;
@@ -141,6 +143,7 @@
         });
         result.textContent = show ? form.getAttribute(right ? "data-correct-text" : "data-incorrect-text") || "" : "";
         result.className = "quiz-result" + (show ? (right ? " is-right" : " is-wrong") : "");
+        if (reveal && show) reveal.hidden = right;
         return right;
       }
       form.addEventListener("submit", function (event) { event.preventDefault(); });
@@ -149,6 +152,13 @@
         var right = grade(true);
         form.dispatchEvent(new CustomEvent("coursegen:quiz", { bubbles: true, detail: { right: right } }));
         if (right && motion) burst(button, event);
+      });
+      if (reveal) reveal.addEventListener("click", function () {
+        inputs.forEach(function (input) { input.checked = input.getAttribute("data-correct") === "true"; });
+        grade(true);
+        result.textContent = strings.answer_shown || result.textContent;
+        reveal.hidden = true;
+        button.focus();
       });
     });
   }
@@ -214,11 +224,14 @@
     }
     function render() {
       var done = read(), urls = Object.keys(done);
-      all("[data-done]").forEach(function (button) {
-        button.setAttribute("aria-pressed", !!done[button.getAttribute("data-done")]);
+      all("[data-done]").forEach(function (button) { // "Mark as done" ↔ "Done ✓ (undo)"
+        var isDone = !!done[button.getAttribute("data-done")];
+        button.classList.toggle("is-done", isDone);
+        button.querySelector(".done-label").textContent = button.getAttribute(isDone ? "data-label-done" : "data-label");
       });
-      all("[data-lesson]").forEach(function (card) { // lesson cards: the "✓ Done" badge
-        card.querySelector(".badge-done").hidden = !done[card.getAttribute("data-lesson")];
+      all("[data-lesson]").forEach(function (item) { // lesson cards and the module's list: the "✓ Done" mark
+        var mark = item.querySelector(".badge-done, .module-lesson-done");
+        if (mark) mark.hidden = !done[item.getAttribute("data-lesson")];
       });
       all("[data-progress]").forEach(function (box) { // the lessons done among those whose URL starts with data-progress
         var prefix = box.getAttribute("data-progress"), total = +box.getAttribute("data-total"), bar = box.firstElementChild;
@@ -249,6 +262,139 @@
     });
     window.addEventListener("storage", function (event) { if (event.key === key) render(); }); // other tabs
     render();
+  }
+
+  // Content tabs: ARIA tabs over pymdownx.tabbed's radio inputs (which keep working without JavaScript).
+  // Choosing a label switches every tab group of the page with that label, and is remembered.
+  var TAB_KEY = "coursegen-tab";
+  function tabs() {
+    var sets = all(".tabbed-set");
+    if (!sets.length) return;
+    function select(label, focus) {
+      var set = closest(label, ".tabbed-set"), labels = all(".tabbed-labels > label", set);
+      labels.forEach(function (other) {
+        var chosen = other === label;
+        other.setAttribute("aria-selected", chosen);
+        other.tabIndex = chosen ? 0 : -1;
+        if (chosen) doc.getElementById(other.htmlFor).checked = true;
+      });
+      if (focus) label.focus();
+    }
+    function selectEverywhere(text, origin) {
+      sets.forEach(function (set) {
+        all(".tabbed-labels > label", set).some(function (label) {
+          if (label.textContent.trim() !== text) return false;
+          select(label, label === origin);
+          return true;
+        });
+      });
+    }
+    sets.forEach(function (set, n) {
+      var labels = all(".tabbed-labels > label", set), blocks = all(".tabbed-content > .tabbed-block", set);
+      set.querySelector(".tabbed-labels").setAttribute("role", "tablist");
+      set.querySelector(".tabbed-labels").setAttribute("aria-label", strings.tabs || "");
+      labels.forEach(function (label, i) {
+        var input = doc.getElementById(label.htmlFor), block = blocks[i];
+        input.tabIndex = -1; // the labels take the focus now
+        input.setAttribute("aria-hidden", "true");
+        label.id = label.id || "tab-" + n + "-" + i;
+        label.setAttribute("role", "tab");
+        label.setAttribute("aria-selected", input.checked);
+        label.tabIndex = input.checked ? 0 : -1;
+        if (block) {
+          block.id = block.id || "tab-panel-" + n + "-" + i;
+          block.setAttribute("role", "tabpanel");
+          block.setAttribute("aria-labelledby", label.id);
+          block.tabIndex = 0;
+          label.setAttribute("aria-controls", block.id);
+        }
+        label.addEventListener("click", function (event) {
+          event.preventDefault();
+          selectEverywhere(label.textContent.trim(), label);
+          try { window.localStorage.setItem(TAB_KEY, label.textContent.trim()); } catch (e) { /* storage refused */ }
+        });
+        label.addEventListener("keydown", function (event) { // ← → Home End move and select; Enter and Space select
+          var at = labels.indexOf(label), to = { ArrowRight: at + 1, ArrowLeft: at - 1, Home: 0, End: labels.length - 1, Enter: at, " ": at }[event.key];
+          if (to === undefined) return;
+          event.preventDefault();
+          var target = labels[(to + labels.length) % labels.length];
+          target.click();
+          target.focus();
+        });
+      });
+    });
+    try {
+      var remembered = window.localStorage.getItem(TAB_KEY);
+      if (remembered) selectEverywhere(remembered, null);
+    } catch (e) { /* storage refused */ }
+  }
+
+  // Light / dark / auto, remembered in this browser (the <head> script applies it before the first paint).
+  function themeSwitch() {
+    var order = ["auto", "light", "dark"];
+    all("[data-theme-switch]").forEach(function (button) {
+      button.addEventListener("click", function () {
+        var now = root.getAttribute("data-theme") || "auto", next = order[(order.indexOf(now) + 1) % order.length];
+        if (next === "auto") root.removeAttribute("data-theme");
+        else root.setAttribute("data-theme", next);
+        try {
+          if (next === "auto") window.localStorage.removeItem("coursegen-theme");
+          else window.localStorage.setItem("coursegen-theme", next);
+        } catch (e) { /* storage refused: the choice lasts for this page */ }
+      });
+    });
+  }
+
+  // The header's modules: a "Modules" menu when their titles don't fit on one line (never cut).
+  function modulesMenu() {
+    var nav = doc.querySelector("[data-nav]"), toggle = nav && nav.querySelector(".nav-toggle"), list = nav && nav.querySelector("ul");
+    if (!nav || !toggle || !list) return;
+    function fit() {
+      nav.classList.remove("nav-collapsed");
+      var items = all("li", list), wraps = items.length > 1 && items[items.length - 1].offsetTop > items[0].offsetTop + 4;
+      var collapse = nav.classList.contains("nav-menu") || wraps;
+      nav.classList.toggle("nav-collapsed", collapse);
+      toggle.hidden = !collapse;
+      if (!collapse) close();
+    }
+    function close() {
+      nav.classList.remove("is-open");
+      toggle.setAttribute("aria-expanded", "false");
+    }
+    toggle.addEventListener("click", function () {
+      var open = !nav.classList.contains("is-open");
+      nav.classList.toggle("is-open", open);
+      toggle.setAttribute("aria-expanded", open);
+    });
+    nav.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && nav.classList.contains("is-open")) {
+        close();
+        toggle.focus();
+      }
+    });
+    doc.addEventListener("click", function (event) { if (!nav.contains(event.target)) close(); });
+    nav.addEventListener("focusout", function (event) { if (event.relatedTarget && !nav.contains(event.relatedTarget)) close(); });
+    fit();
+    window.addEventListener("resize", fit);
+  }
+
+  // The module's lessons: open beside the lesson where there is room, collapsed on phones.
+  function moduleLessons() {
+    var box = doc.querySelector("[data-module-lessons]");
+    if (box && window.matchMedia && window.matchMedia("(min-width: 64rem)").matches) box.open = true;
+  }
+
+  // Print: collapsed blocks open (and close again after), bare URLs not printed twice.
+  function printing() {
+    var opened = [];
+    window.addEventListener("beforeprint", function () {
+      opened = all("details:not([open])");
+      opened.forEach(function (details) { details.open = true; });
+      all("a[href^='http']").forEach(function (link) { link.classList.toggle("link-is-url", link.textContent.trim() === link.getAttribute("href")); });
+    });
+    window.addEventListener("afterprint", function () {
+      opened.forEach(function (details) { details.open = false; });
+    });
   }
 
   // Search: the dialog is in the page; search.js, then the index, load the first time it opens.
@@ -299,6 +445,11 @@
   function start() {
     try { strings = JSON.parse(doc.body.getAttribute("data-strings")); } catch (e) { /* a template without them */ }
     window.coursegenTheme = { strings: strings, make: make, counted: counted, all: all }; // for search.js
+    moduleLessons();
+    modulesMenu();
+    themeSwitch();
+    tabs();
+    printing();
     copyButtons();
     (window.requestIdleCallback || setTimeout)(scrollers, { timeout: 500 });
     window.addEventListener("resize", scrollers);

@@ -1,10 +1,11 @@
-"""Full-page screenshot of a page of a built coursegen site (used for the README picture).
+"""Screenshot of a page of a built coursegen site (used for the README pictures).
 
-    python tests/screenshot.py SITE_DIR OUT.png [PAGE]
+    python tests/screenshot.py SITE_DIR OUT.png [PAGE] [--width 1280] [--height N] [--dark]
 
 PAGE is a path inside SITE_DIR (default: module6/index.html, the example course's module page).
-The page is opened from file:// in Debian's Chromium (/usr/bin/chromium) at 1280 px wide, with
-reduced motion so that every card is already shown. This file also holds the browser settings
+The page is opened from file:// in Debian's Chromium (/usr/bin/chromium), 1280 px wide by default,
+with reduced motion so that every card is already shown; the whole page, or its first N pixels
+with --height; in the dark colour scheme with --dark. This file also holds the browser settings
 shared with tests/test_browser.py.
 """
 
@@ -31,7 +32,7 @@ def launch(playwright):
     return playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
 
 
-def screenshot(site: Path, out: Path, page_path: str = DEFAULT_PAGE, width: int = 1280) -> Path:
+def screenshot(site: Path, out: Path, page_path: str = DEFAULT_PAGE, width: int = 1280, height: int = 0, dark: bool = False) -> Path:
     from playwright.sync_api import sync_playwright
 
     target = (site / page_path).resolve()
@@ -40,27 +41,32 @@ def screenshot(site: Path, out: Path, page_path: str = DEFAULT_PAGE, width: int 
     with sync_playwright() as playwright:
         browser = launch(playwright)
         try:
-            context = browser.new_context(viewport={"width": width, "height": 900}, reduced_motion="reduce", color_scheme="light")
+            context = browser.new_context(viewport={"width": width, "height": height or 900}, reduced_motion="reduce", color_scheme="dark" if dark else "light")
             page = context.new_page()
             page.goto(target.as_uri(), wait_until="load")
             page.evaluate("document.fonts.ready.then(() => true)")
             out.parent.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(out), full_page=True)
+            page.screenshot(path=str(out), full_page=not height)
         finally:
             browser.close()
     return out
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = sys.argv[1:] if argv is None else argv
-    if len(args) not in (2, 3):
-        print("usage: python tests/screenshot.py SITE_DIR OUT.png [PAGE]", file=sys.stderr)
-        return 2
+    import argparse
+
+    parser = argparse.ArgumentParser(description="Screenshot of a page of a built coursegen site.")
+    parser.add_argument("site", type=Path)
+    parser.add_argument("out", type=Path)
+    parser.add_argument("page", nargs="?", default=DEFAULT_PAGE)
+    parser.add_argument("--width", type=int, default=1280)
+    parser.add_argument("--height", type=int, default=0, help="only the first HEIGHT pixels (default: the whole page)")
+    parser.add_argument("--dark", action="store_true", help="the dark colour scheme")
+    args = parser.parse_args(argv)
     if not CHROMIUM.exists():
         print(f"{CHROMIUM} is missing: apt-get install chromium", file=sys.stderr)
         return 1
-    site, out = Path(args[0]), Path(args[1])
-    written = screenshot(site, out, args[2] if len(args) == 3 else DEFAULT_PAGE)
+    written = screenshot(args.site, args.out, args.page, args.width, args.height, args.dark)
     print(f"wrote {written}")
     return 0
 

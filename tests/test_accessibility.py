@@ -1,6 +1,8 @@
 """Accessibility of the built-in theme: axe-core (the copy shipped in the PyPI package
-axe-playwright-python) over every page kind of the example course, light and dark, at WCAG 2.1 AA;
-then headings, skip link and landmarks, and the keyboard alone on cards, quizzes and hidden cells.
+axe-playwright-python) over every page kind of the example course, light and dark (the system's, or
+chosen with the header's switch), 390 and 1280 px wide, at WCAG 2.1 AA, with quizzes answered
+(wrongly, then with the answer shown), solutions, tabs and the modules menu open; then headings, skip
+link and landmarks, and the keyboard alone on cards, quizzes, tabs and hidden cells.
 
 The example course (this repository) is built once for the file from a copy; a tiny course adds what it
 does not have: line numbers, a file name and a notebook with a hidden cell. Pages are opened from
@@ -35,6 +37,9 @@ PAGES = {
     "notebook": "module6/notebooks/01_attention_numpy.html",
     "404": "404.html",
     "search": "module6/02_mecanismes_attention.html",
+    "diagram": "module6/03_architecture_transformer.html",
+    "tabs": "module6/04_implementation.html",
+    "tags": "tags.html",
 }
 TINY_PAGES = {"code blocks": "bases/code.html", "hidden cells": "bases/notebooks/cells.html"}
 
@@ -144,28 +149,55 @@ def open_search(page) -> None:
     expect(dialog.locator(".search-hit").first).to_be_visible()
 
 
-@pytest.mark.parametrize("scheme, width", [("light", 1280), ("dark", 1280), ("light", 375)], ids=["light", "dark", "phone"])
-def test_axe_finds_no_wcag_aa_violation(browser, site, tiny, axe_script, scheme, width):
+def open_everything(page, kind: str) -> None:
+    """What a learner opens on the page, so that axe sees it open."""
+    if kind == "search":
+        open_search(page)
+    if kind == "hidden cells":
+        page.locator("details.cell-toggle > summary").first.click()  # open one: its content is checked too
+    if kind == "lesson":
+        page.locator("details.solution > summary").click()
+        quiz = page.locator("form.quiz").first
+        quiz.locator("input").nth(1).check()
+        quiz.locator(".quiz-check").click()  # a wrong answer, with its feedback
+        second = page.locator("form.quiz").nth(1)
+        second.locator("input").nth(2).check()
+        second.locator(".quiz-check").click()
+        second.locator(".quiz-reveal").click()  # then the answer shown
+        page.locator("button[data-done]").click()
+        lessons = page.locator("details.module-lessons")
+        if not lessons.evaluate("el => el.open"):
+            lessons.locator("summary").click()
+    if kind == "tabs":
+        page.locator(".tabbed-labels [role=tab]", has_text="macOS").first.click()
+    toggle = page.locator(".nav-toggle")
+    if kind != "search" and toggle.is_visible():  # the modules menu (the search dialog is modal)
+        toggle.click()
+        expect(page.locator("#site-nav-list")).to_be_visible()
+
+
+@pytest.mark.parametrize(
+    "scheme, width, chosen",
+    [("light", 1280, ""), ("dark", 1280, ""), ("light", 390, ""), ("dark", 390, ""), ("light", 1280, "dark"), ("dark", 390, "light")],
+    ids=["light", "dark", "phone", "phone-dark", "chosen-dark", "phone-chosen-light"],
+)
+def test_axe_finds_no_wcag_aa_violation(browser, site, tiny, axe_script, scheme, width, chosen):
     context = browser.new_context(color_scheme=scheme, reduced_motion="reduce", viewport={"width": width, "height": 800})
+    if chosen:  # the learner's choice in the header's switch, kept in localStorage
+        context.add_init_script(f"localStorage.setItem('coursegen-theme', '{chosen}')")
     page = context.new_page()
     found = {}
     targets = [(kind, site / url) for kind, url in PAGES.items()] + [(kind, tiny / url) for kind, url in TINY_PAGES.items()]
     for kind, path in targets:
         page.goto(path.as_uri())
-        if kind == "search":
-            open_search(page)
-        if kind == "hidden cells":
-            page.locator("details.cell-toggle > summary").first.click()  # open one: its content is checked too
-        if kind == "lesson":
-            page.locator("details.solution > summary").click()
-            page.locator("form.quiz").first.locator("input").nth(1).check()
-            page.locator("form.quiz").first.locator(".quiz-check").click()  # a wrong answer, with its feedback
-            page.locator("button[data-done]").click()
+        if chosen:
+            expect(page.locator("html")).to_have_attribute("data-theme", chosen)
+        open_everything(page, kind)
         violations = axe_violations(page, axe_script)
         if violations:
             found[kind] = violations
     context.close()
-    report = "\n".join(f"--- {kind} ({scheme}, {width} px):\n{describe(v)}" for kind, v in found.items())
+    report = "\n".join(f"--- {kind} ({scheme}{' chosen ' + chosen if chosen else ''}, {width} px):\n{describe(v)}" for kind, v in found.items())
     print(report)
     assert not found, f"axe-core found WCAG 2.1 AA violations in {scheme} mode, {width} px wide:\n{report}"
 
@@ -221,7 +253,7 @@ def test_cards_quizzes_and_hidden_cells_with_the_keyboard_alone(browser, site, t
     page.keyboard.press("Tab")
     expect(quiz.locator(".quiz-check")).to_be_focused()
     page.keyboard.press("Space")
-    expect(quiz.locator(".quiz-result")).to_have_text("Bravo, c'est juste !")
+    expect(quiz.locator(".quiz-result")).to_have_text("Bravo, c'est juste\u202f!")
     several = page.locator("form.quiz").nth(1)
     several.locator("input").first.focus()
     page.keyboard.press("Space")
@@ -232,7 +264,7 @@ def test_cards_quizzes_and_hidden_cells_with_the_keyboard_alone(browser, site, t
     page.keyboard.press("Tab")
     expect(several.locator(".quiz-check")).to_be_focused()
     page.keyboard.press("Enter")
-    expect(several.locator(".quiz-result")).to_have_text("Bravo, c'est juste !")
+    expect(several.locator(".quiz-result")).to_have_text("Bravo, c'est juste\u202f!")
 
     # the solution and "mark as done", with the keyboard
     summary = page.locator("details.solution > summary")
@@ -242,7 +274,21 @@ def test_cards_quizzes_and_hidden_cells_with_the_keyboard_alone(browser, site, t
     done = page.locator("button[data-done]")
     done.focus()
     page.keyboard.press("Space")
-    expect(done).to_have_attribute("aria-pressed", "true")
+    expect(done).to_have_text("✓ Terminée ✓ (annuler)")
+
+    # tabs: Tab reaches the chosen tab, arrows move and choose, every group with that label follows
+    page.goto((site / PAGES["tabs"]).as_uri())
+    tab = page.get_by_role("tab", name="Linux").first
+    tab.focus()
+    page.keyboard.press("ArrowRight")
+    mac = page.get_by_role("tab", name="macOS").first
+    expect(mac).to_be_focused()
+    expect(mac).to_have_attribute("aria-selected", "true")
+    expect(page.get_by_role("tabpanel").filter(has_text="python3 -m pip install torch").first).to_be_visible()
+    page.keyboard.press("End")
+    expect(page.get_by_role("tab", name="Windows").first).to_be_focused()
+    page.keyboard.press("Home")
+    expect(tab).to_have_attribute("aria-selected", "true")
 
     # hidden notebook cells: Tab to the summary, Enter opens, Enter closes
     page.goto((tiny / TINY_PAGES["hidden cells"]).as_uri())

@@ -18,6 +18,7 @@ import pytest
 from coursegen.cli import main
 from coursegen.errors import CoursegenError
 from coursegen.render import highlight_css
+from coursegen.stylesheet import with_theme_choice
 from coursegen.theme import builtin_theme_dir
 
 from conftest import FIXTURES, UPDATE_GOLDEN, copy_fixture, diff_trees, formatted, notebook_json, run_build, snapshot, staging_leftovers, stream_output, tree
@@ -69,6 +70,7 @@ def test_mini_builds_cleanly(mini):
         "static/vendor/temml/LICENSE",
         "static/vendor/temml/Temml-Local.css",
         "static/vendor/temml/Temml.woff2",
+        "tags.html",
     ]
 
 
@@ -89,8 +91,12 @@ def test_static_files_are_the_theme_plus_code_colours(mini):
     theme_static = builtin_theme_dir() / "static"
     assert (site / "static/coursegen.js").read_bytes() == (theme_static / "coursegen.js").read_bytes()
     css = (site / "static/coursegen.css").read_text(encoding="utf-8")
-    assert css == (theme_static / "coursegen.css").read_text(encoding="utf-8").rstrip("\n") + "\n\n" + highlight_css()
+    assert css == with_theme_choice((theme_static / "coursegen.css").read_text(encoding="utf-8").rstrip("\n") + "\n\n" + highlight_css())
     assert ".highlight .k" in css
+    # the dark colours apply with the system's dark scheme unless the learner chose light, and when they chose dark
+    assert '@media screen and (prefers-color-scheme: dark) {\n  :root:not([data-theme="light"]) {' in css
+    assert '@media screen {\n  :root[data-theme="dark"] {' in css
+    assert ':root[data-theme="dark"] .highlight .k {' in css
 
 
 def test_mini_pages_content(mini):
@@ -469,7 +475,7 @@ def modules_course(make_course, count: int, name: str, course_yml: str = "") -> 
 
 
 def header_links(html: str) -> list[str]:
-    nav = html[html.index('<nav class="site-nav"') : html.index("</nav>")]
+    nav = html[html.index('<nav class="site-nav') : html.index("</nav>")]
     return re.findall(r'<a href="([^"]+)"', nav)
 
 

@@ -171,7 +171,7 @@ def test_front_matter_fields(yaml_text, field, value):
 
 def test_every_documented_field_is_known():
     assert KNOWN_FIELDS == {
-        "title", "description", "tags", "category", "order", "icon", "draft", "template",
+        "title", "description", "tags", "category", "order", "icon", "draft", "template", "language",
         "tagline", "timeline", "stats",
         "level", "summary", "topics", "duration", "notebook",
     }  # fmt: skip

@@ -234,7 +234,9 @@ def test_search_folds_accents_highlights_and_opens_with_the_keyboard(open_page, 
     assert "Module 6" in first.locator(".search-hit-meta").inner_text()
     marks = dialog.locator(".search-hit mark")
     assert marks.count() >= 2
-    assert {fold(text) for text in marks.all_inner_texts()} == {"mecanisme"}, "only the query is marked"
+    # only the query is marked, with the other words of its Snowball stem (mécan-: mécanisme, mécanique)
+    assert "mecanisme" in {fold(text) for text in marks.all_inner_texts()}
+    assert all(fold(text).startswith("mecan") for text in marks.all_inner_texts())
     assert dialog.locator(".search-hit-excerpt mark").count() >= 1, "excerpts show the match, highlighted"
 
     for query in ("mécanisme", "MÉCANISMES", "Mécanismes"):  # accented, upper case: the same pages
@@ -395,13 +397,16 @@ def test_progress_is_kept_shown_on_cards_and_reset(open_page, site):
     page = open_page(site.as_uri() + "/" + LESSON)
     button = page.locator("button[data-done]")
     expect(button).to_be_visible()
-    expect(button).to_have_attribute("aria-pressed", "false")
+    expect(button).to_have_accessible_name("Marquer comme terminée")
     button.click()
-    expect(button).to_have_attribute("aria-pressed", "true")
+    expect(button).to_have_accessible_name("Terminée ✓ (annuler)")  # the label says the state, and how to undo it
     key = page.locator("body").get_attribute("data-course")
     assert key and "module6/02_mecanismes_attention.html" in page.evaluate("k => localStorage.getItem(k)", key)
     page.reload()
-    expect(page.locator("button[data-done]")).to_have_attribute("aria-pressed", "true")
+    expect(page.locator("button[data-done]")).to_have_accessible_name("Terminée ✓ (annuler)")
+    # the module's list beside the lesson ticks it too
+    expect(page.locator(f'.module-lessons [data-lesson="{LESSON}"] .module-lesson-done')).to_be_attached()
+    expect(page.locator(".module-lessons .module-lesson-done:not([hidden])")).to_have_count(1)
 
     page.goto(site.as_uri() + "/" + MODULE)
     card = page.locator(f'.lesson-card[data-lesson="{LESSON}"]')
@@ -430,7 +435,7 @@ def test_progress_is_kept_shown_on_cards_and_reset(open_page, site):
     expect(reset).to_be_hidden()
     assert page.evaluate("k => localStorage.getItem(k)", key) is None
     page.goto(site.as_uri() + "/" + LESSON)
-    expect(page.locator("button[data-done]")).to_have_attribute("aria-pressed", "false")
+    expect(page.locator("button[data-done]")).to_have_accessible_name("Marquer comme terminée")
 
 
 def test_progress_speaks_the_course_language(open_page, tiny):
@@ -573,5 +578,6 @@ def test_lesson_page_weight_and_nothing_render_blocking(site):
     scripts = re.findall(r"<script\b[^>]*\bsrc=[^>]*>", page)
     assert scripts and all(" defer" in tag for tag in scripts), scripts
     weight = sum((site / "static" / name).stat().st_size for name in ("coursegen.css", "coursegen.js"))
-    assert weight < 60_000, f"a lesson page's own CSS + JS weigh {weight} bytes"
+    # tabs, diagrams, the theme switch and the module's list brought it from 60 to 85 KB (19 KB gzipped)
+    assert weight < 90_000, f"a lesson page's own CSS + JS weigh {weight} bytes"
     assert "search.js" not in head and "search/index.js" not in head, "search loads on demand"

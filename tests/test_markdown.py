@@ -40,7 +40,8 @@ def render(make_course):
         ("??? tip \"Solution\"\n    Hidden.\n", '<details class="tip">\n<summary>Solution</summary>\n<p>Hidden.</p>\n</details>'),
         (
             "- [x] done\n- [ ] todo\n",
-            '<ul class="task-list">\n<li class="task-list-item"><input type="checkbox" disabled checked/> done</li>\n<li class="task-list-item"><input type="checkbox" disabled/> todo</li>\n</ul>',
+            # each checkbox is named by its item, for screen readers
+            '<ul class="task-list">\n<li class="task-list-item"><input aria-label="done" type="checkbox" disabled checked/> done</li>\n<li class="task-list-item"><input aria-label="todo" type="checkbox" disabled/> todo</li>\n</ul>',
         ),
         ("Paragraph\n{: .special #custom-id }\n", '<p class="special" id="custom-id">Paragraph</p>'),
         ("![alt](https://example.org/p.png){: width=\"200\" }\n", '<p><img alt="alt" src="https://example.org/p.png" width="200"></p>'),

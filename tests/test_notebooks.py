@@ -100,12 +100,16 @@ class Elements(HTMLParser):
 
 
 THEME_SCRIPT = re.compile(r"^(\.\./)*static/coursegen\.js$")
+# the theme's one inline script, in <head>: it applies the learner's light/dark choice before the first paint
+THEME_INLINE_SCRIPT = re.compile(r'<script>try\{var cgTheme=localStorage\.getItem\("coursegen-theme"\);[^<]*</script>')
 
 
 def active_content(page: str) -> list[str]:
     """What a browser would run in `page`, besides the theme's own script: script elements, event
     handler attributes, javascript: URLs, embedded frames and objects."""
     found = []
+    head, _, body = page.partition("</head>")
+    page = THEME_INLINE_SCRIPT.sub("", head, count=1) + "</head>" + body
     for tag, attrs in Elements(page).tags:
         if tag == "script" and not THEME_SCRIPT.match(attrs.get("src", "")):
             found.append(f"<script {attrs}>")
@@ -312,7 +316,8 @@ def test_notebook_page_loads_nothing_from_outside(showcase):
         for library in ("require.js", "requirejs", "require.min.js", "mathjax", "jquery"):
             assert library not in lowered, f"{library} in {url}"
         elements = Elements(page)
-        sources = [attrs.get("src", "") for attrs in elements.all("script")] + [attrs.get("href", "") for attrs in elements.all("link")]
+        # scripts with a source (the one inline script, in <head>, applies the learner's light/dark choice)
+        sources = [attrs["src"] for attrs in elements.all("script") if "src" in attrs] + [attrs.get("href", "") for attrs in elements.all("link")]
         assert sources, "the theme's own stylesheet and script"
         for source in sources:
             assert not re.match(r"^(https?:)?//", source), source
@@ -840,8 +845,8 @@ def test_widget_output_shows_the_localised_widget_note(make_course):
     root = make_course({"course.yml": "language: fr\n", "notebooks/A/w.ipynb": text})
     _, site = build(root)
     cell = cell_html(read(site, "A/notebooks/w.html"), "cell-0")
-    assert "<p class=\"widget-note\">Widget interactif : exécutez le notebook pour l&#39;utiliser.</p>" in cell or (
-        "<p class=\"widget-note\">Widget interactif : exécutez le notebook pour l'utiliser.</p>" in cell
+    assert "<p class=\"widget-note\">Widget interactif\u00a0: exécutez le notebook pour l&#39;utiliser.</p>" in cell or (
+        "<p class=\"widget-note\">Widget interactif\u00a0: exécutez le notebook pour l'utiliser.</p>" in cell
     )
     assert "IntSlider(value=3)" not in cell
 

@@ -922,3 +922,30 @@ def test_signals_stop_and_clean_up(course, tmp_path, signum):
     assert "Traceback" not in stderr
     assert not folder.exists(), "the temporary folder is removed"
     assert not list(tmp.iterdir())
+
+
+def test_serve_drafts_previews_draft_pages(tmp_path, monkeypatch):
+    """`coursegen serve --drafts` builds the preview with the pages marked `draft: true`."""
+    import coursegen.serve as serve_module
+    from coursegen.cli import make_parser
+
+    course = write_tree(tmp_path / "course", {"content/index.md": "# Cours\n", "content/A/brouillon.md": "---\ndraft: true\n---\nPas fini.\n"})
+    args = make_parser().parse_args(["serve", str(course), "--drafts", "--port", "0"])
+    assert args.drafts is True
+    started = []
+
+    class Preview(PreviewServer):
+        def wait(self):  # instead of serving until Ctrl-C: fetch the draft once, then stop
+            started.append(urlopen_text(self.url + "A/brouillon.html"))
+
+    monkeypatch.setattr(serve_module, "PreviewServer", lambda *a, **k: Preview(*a, **{**k, "verbosity": 0}))
+    assert serve_module.run_serve(args) == 0
+    assert "Pas fini." in started[0]
+    assert make_parser().parse_args(["serve", str(course)]).drafts is False
+
+
+def urlopen_text(url: str) -> str:
+    from urllib.request import urlopen
+
+    with urlopen(url, timeout=30) as response:
+        return response.read().decode("utf-8")

@@ -123,6 +123,8 @@ class BodySettings:
     jobs: int = 1  # worker processes for pages that are not cached
     runs: dict = field(default_factory=dict)  # page URL → outcome of its run (runs.RunRecord.outcome)
     math_macros: tuple[tuple[str, str], ...] = ()  # course.yml math.macros
+    language: str = "en"  # the course's language
+    typography: bool = True  # French spacing for pages in French
 
 
 def render_bodies(course: Course, strings, diagnostics: Diagnostics, settings: BodySettings, progress=None) -> dict[str, Body]:
@@ -222,7 +224,14 @@ class BodyRenderer:
         self.course = course
         self.strings = strings
         self.settings = settings
-        self._fingerprint = digest(_fingerprint(course), f"sanitize={settings.sanitize_markdown}", f"linenums={settings.line_numbers}", repr(sorted(strings.items())), repr(settings.math_macros))
+        self._fingerprint = digest(
+            _fingerprint(course),
+            f"sanitize={settings.sanitize_markdown}",
+            f"linenums={settings.line_numbers}",
+            f"typography={settings.typography}:{settings.language}",
+            repr(sorted(strings.items())),
+            repr(settings.math_macros),
+        )
         self._markdown = None  # created on the first miss: costly to set up
         self._notebooks = None
         # each page's highlighted code and formulas from its last render (see FragmentMemo)
@@ -234,7 +243,13 @@ class BodyRenderer:
             from coursegen.markdown_render import MarkdownRenderer  # Markdown, pymdownx, Pygments: only for a page to render
 
             self._markdown = MarkdownRenderer(
-                self.course, self.strings, sanitize=self.settings.sanitize_markdown, line_numbers=self.settings.line_numbers, math_macros=dict(self.settings.math_macros)
+                self.course,
+                self.strings,
+                sanitize=self.settings.sanitize_markdown,
+                line_numbers=self.settings.line_numbers,
+                math_macros=dict(self.settings.math_macros),
+                language=self.settings.language,
+                typography=self.settings.typography,
             )
         return self._markdown
 

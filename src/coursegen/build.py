@@ -28,9 +28,11 @@ from coursegen.output import Manifest, OutputLock, SitePlan, check_output_dir, e
 from coursegen.parse import parse_source
 from coursegen.remote_assets import remote_media_stage
 from coursegen.remote_media import point_to_copies
-from coursegen.render import NOT_FOUND_URL, SiteRenderer, highlight_css
-from coursegen.search import INDEX_URL, TextCache, index_entry, index_script, text_json
+from coursegen.render import NOT_FOUND_URL, TAGS_URL, SiteRenderer, highlight_css
+from coursegen.search import INDEX_URL, search_index
 from coursegen.strings import interface_strings
+from coursegen.stylesheet import with_theme_choice
+from coursegen.typography import french_strings
 from coursegen.theme import load_theme, static_files
 
 STYLESHEET = "coursegen.css"
@@ -144,7 +146,7 @@ def _render_site(root: Path, out: Path, options: BuildOptions) -> tuple[BuildRes
     run.clock.lap("remote media")
     plan = SitePlan(run.manifest)  # files whose signature didn't change since the last build are kept
     render_pages(run, plan, course, bodies, renderer, remote, last_good)
-    render_search_index(run, plan, course, bodies)
+    render_search_index(run, plan, config, course, bodies)
     add_files(run, plan, course, bodies, remote, renderer)
     render_extras(run, plan, config, course, renderer)
     return run.finish(config, plan)
@@ -219,6 +221,8 @@ def make_course_graph(run: _Run, config: CourseConfig, pages: list, assets: list
 def prepare_templates(run: _Run, config: CourseConfig, course) -> SiteRenderer | None:
     theme = load_theme(run.root)
     strings = interface_strings(config.language, config.strings, run.diagnostics, run.yaml_cache)
+    if config.typography and config.language == "fr":
+        strings = french_strings(strings)
     run.yaml_cache.save()
     options = run.options
     bytecode_dir = run.root / CACHE_DIR / "templates" if options.cache and options.write else None  # compiled templates
@@ -258,6 +262,8 @@ def render_page_bodies(run: _Run, config: CourseConfig, course, renderer: SiteRe
         jobs=options.jobs,
         runs={record.url: record.outcome() for record in run.result.runs if record.key},
         math_macros=config.math.macros,
+        language=config.language,
+        typography=config.typography,
     )
     bodies = render_bodies(course, renderer.strings, run.diagnostics, settings, options.progress)
     last_good.keep_bodies(bodies, course)
@@ -307,14 +313,14 @@ def _warn_if_heavy(page, html: str, local: Diagnostics) -> None:
         )
 
 
-def render_search_index(run: _Run, plan: SitePlan, course, bodies: dict) -> None:
-    """Every page's text for the in-browser search, kept when no page's text or title changed."""
-    rows = [(page.title, _module_title(page), page.url, page.kind.value, bodies[page.url]) for page in course.pages]
-    signature = digest("search", code_digest(), repr([(*row[:4], row[4].key or "") for row in rows]))
+def render_search_index(run: _Run, plan: SitePlan, config: CourseConfig, course, bodies: dict) -> None:
+    """Every page's text for the in-browser search, kept when no page's text, title or front matter changed."""
+    rows = [(page, _module_title(page), bodies[page.url]) for page in course.pages]
+    signature = digest("search", code_digest(), config.language, repr([(page.url, page.title, module, repr(page.meta), body.key or "") for page, module, body in rows]))
     if not plan.keep_unchanged(INDEX_URL, INDEX_URL, signature):
         options = run.options
-        texts_cache = run.root / CACHE_DIR / "search-texts.txt" if options.cache and options.write else None
-        plan.add_bytes(INDEX_URL, search_index(rows, texts_cache), INDEX_URL, signature)
+        cache_dir = run.root / CACHE_DIR if options.cache and options.write else None
+        plan.add_bytes(INDEX_URL, search_index(rows, config.language, cache_dir), INDEX_URL, signature)
     run.clock.lap("search index")
 
 
@@ -336,7 +342,7 @@ def add_files(run: _Run, plan: SitePlan, course, bodies: dict, remote, renderer:
             # Pygments' colours are not made again when neither the theme's CSS nor Pygments changed
             signature = digest("stylesheet", theme_css, installed_version("pygments"), code_digest())
             if not plan.keep_unchanged(f"static/{name}", f"static/{name}", signature):
-                css = theme_css.decode("utf-8").rstrip("\n") + "\n\n" + highlight_css()
+                css = with_theme_choice(theme_css.decode("utf-8").rstrip("\n") + "\n\n" + highlight_css())
                 plan.add_text(f"static/{name}", css, f"static/{name}", signature)
         else:
             plan.add_file(f"static/{name}", path, f"static/{name}")
@@ -349,6 +355,12 @@ def render_extras(run: _Run, plan: SitePlan, config: CourseConfig, course, rende
         if not run.kept(plan, NOT_FOUND_URL, NOT_FOUND_URL, signature):
             local = Diagnostics()
             plan.add_text(NOT_FOUND_URL, renderer.render_not_found(local), NOT_FOUND_URL, signature)
+            run.report(signature, local)
+    if renderer.has_tags and TAGS_URL not in plan.files:  # every tag with its pages
+        signature = digest("tags", renderer.fingerprint(), repr(renderer.tags))
+        if not run.kept(plan, TAGS_URL, TAGS_URL, signature):
+            local = Diagnostics()
+            plan.add_text(TAGS_URL, renderer.render_tags(local), TAGS_URL, signature)
             run.report(signature, local)
     if run.result.runs:  # linked from nowhere, not in the search index nor the sitemap
         from coursegen.run_report import REPORT_URL, report_html
@@ -375,18 +387,6 @@ def _module_title(page) -> str:
     while module.parent is not None and module.parent.parent is not None:
         module = module.parent
     return module.title if module is not page and module.parent is not None else ""
-
-
-def search_index(rows, cache_path) -> bytes:
-    """Every page's text for the in-browser search: rows of (title, module, URL, kind, body)."""
-    texts = TextCache(cache_path) if cache_path else None
-    entries = []
-    for title, module, url, kind, body in rows:
-        text = texts.text_json(body.key, lambda: body.html) if texts else text_json(body.html)
-        entries.append(index_entry(title, module, url, kind, text))
-    if texts:
-        texts.save()
-    return index_script(entries)
 
 
 def absolute_url(base_url: str, url: str) -> str:

@@ -50,6 +50,7 @@ def make_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
     serve.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
     serve.add_argument("--open", action="store_true", help="open the preview in the web browser")
+    serve.add_argument("--drafts", action="store_true", help="include pages marked `draft: true` in the preview")
     _add_verbosity(serve)
 
     export = commands.add_parser(

@@ -108,10 +108,11 @@ class CourseConfig:
     theme: dict[str, Any] = field(default_factory=dict)
     strings: dict[str, str] = field(default_factory=dict)
     checks: dict[str, CheckRule] = field(default_factory=dict)
+    typography: bool = True  # French no-break spaces before ! ? ; : and inside « » (language fr)
 
 
 _TEXT_KEYS = ("title", "description", "language", "author", "icon", "base_url")
-KNOWN_KEYS = set(_TEXT_KEYS) | {"notebooks", "markdown", "launch", "scorm", "theme", "strings", "checks", "remote_assets", "math"}
+KNOWN_KEYS = set(_TEXT_KEYS) | {"notebooks", "markdown", "launch", "scorm", "theme", "strings", "checks", "remote_assets", "math", "typography"}
 
 
 def load_config(root: Path, diagnostics: Diagnostics, yaml_cache=None) -> CourseConfig:
@@ -164,6 +165,11 @@ def load_config(root: Path, diagnostics: Diagnostics, yaml_cache=None) -> Course
             values[key] = _scorm_settings(value, line, diagnostics)
         elif key == "remote_assets":
             values[key] = _remote_asset_settings(value, line, diagnostics)
+        elif key == "typography":
+            if isinstance(value, bool):
+                values[key] = value
+            else:
+                diagnostics.error(CONFIG_NAME, f"'typography' must be true or false, not {value!r}", "write typography: false to keep spaces as typed", line=line, kind="config")
         elif key in ("theme", "strings"):
             if not isinstance(value, dict):
                 diagnostics.error(CONFIG_NAME, f"'{key}' must be a mapping of `name: value` lines", f"e.g. {key}: {{name: value}}", line=line, kind="config")

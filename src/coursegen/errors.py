@@ -14,6 +14,7 @@ KINDS = {
     "assets": "images, audio and video loaded from another site",
     "build": "the build itself: output folder, cache, internal errors",
     "config": "course.yml",
+    "diagrams": "Mermaid diagrams that cannot be drawn",
     "encoding": "text garbled by a wrong encoding, or not UTF-8",
     "files": "files and folders that cannot be read or published",
     "headings": "heading levels that skip one",

@@ -41,6 +41,7 @@ class PageMeta:
     icon: str = ""
     draft: bool = False
     template: str = ""
+    language: str = ""  # the page's own language (e.g. `en` in a French course), else the course's
     # section pages
     tagline: str = ""
     timeline: tuple[TimelineEntry, ...] = ()
@@ -77,7 +78,7 @@ def meta_from_plain(plain: dict[str, Any]) -> PageMeta:
     return PageMeta(**values)
 
 
-_STR_FIELDS = {"title", "description", "category", "icon", "template", "tagline", "level", "summary", "duration", "notebook"}
+_STR_FIELDS = {"title", "description", "category", "icon", "template", "tagline", "level", "summary", "duration", "notebook", "language"}
 _LIST_FIELDS = {"tags", "topics"}
 KNOWN_FIELDS = _STR_FIELDS | _LIST_FIELDS | {"order", "draft", "timeline", "stats"}
 

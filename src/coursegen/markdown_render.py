@@ -19,6 +19,8 @@ from coursegen.math_macros import PageMacros
 from coursegen.mathml import MathExtension
 from coursegen.model import Course, Page, target_url
 from coursegen.quiz import QuizExtension
+from coursegen.tabs import TabPrintLabels, TaskListLabels
+from coursegen.typography import FrenchTypography
 from coursegen.urls import is_external, relative_url, split_href
 
 EQUATION_REFERENCE = "#" + ENCODED
@@ -236,15 +238,27 @@ class MarkdownRenderer:
         "pymdownx.superfences",
         "pymdownx.tasklist",
         "pymdownx.details",
+        "pymdownx.tabbed",
+        "pymdownx.magiclink",
         "toc",
     ]
 
-    def __init__(self, course: Course, strings: Mapping[str, str] | None = None, sanitize: bool = False, line_numbers: bool = False, math_macros: Mapping[str, str] | None = None):
+    def __init__(
+        self,
+        course: Course,
+        strings: Mapping[str, str] | None = None,
+        sanitize: bool = False,
+        line_numbers: bool = False,
+        math_macros: Mapping[str, str] | None = None,
+        language: str = "en",
+        typography: bool = True,
+    ):
         if strings is None:
             from coursegen.strings import interface_strings
 
             strings = interface_strings("en", {}, Diagnostics())
         self.course = course
+        self.strings = strings
         self.sanitize = sanitize
         self.memo: FragmentMemo | None = None
         self.math = MathExtension(self, dict(math_macros or {}))
@@ -254,11 +268,20 @@ class MarkdownRenderer:
             extensions=[*self.EXTENSIONS, highlight, self.math, QuizExtension(strings)],
             extension_configs={
                 "pymdownx.tasklist": {"custom_checkbox": False},
+                "pymdownx.superfences": {"custom_fences": [{"name": "mermaid", "class": "mermaid", "format": self._diagram_fence}]},
+                # tabs: radio inputs and labels that work without JavaScript; coursegen.js adds the tab roles
+                "pymdownx.tabbed": {"alternate_style": True, "slugify": heading_slug},
+                "pymdownx.magiclink": {"hide_protocol": False},
                 "toc": {"slugify": heading_slug, "permalink": "#", "permalink_title": "", "toc_depth": "2-3"},
                 "footnotes": {"BACKLINK_TITLE": ""},
             },
             output_format="html",
         )
+        self.md.treeprocessors.register(TabPrintLabels(self.md), "coursegen-tab-labels", 8)
+        self.md.treeprocessors.register(TaskListLabels(self.md), "coursegen-task-labels", 8)
+        # French spacing before the table of contents (5) takes the headings' words
+        self.language, self.typography = language, typography
+        self.md.treeprocessors.register(FrenchTypography(self.md, self._french), "coursegen-typography", 7)
         self.md.treeprocessors.register(_HeadingShift(self.md, self), "coursegen-heading-shift", 6)  # before toc (5)
         self.md.treeprocessors.register(_LinkRewriter(self.md, self), "coursegen-links", 1)
         self.state: _RenderState | None = None
@@ -297,6 +320,33 @@ class MarkdownRenderer:
         result = RenderedMarkdown(html=html, toc=toc, anchors=set(_ID.findall(html)) | ids, anchor_links=self.state.anchor_links)
         self.state = None
         return result
+
+    def _french(self) -> bool:
+        """French typography for the page being converted: its language, else the course's."""
+        page = self.state.page if self.state is not None else None
+        return self.typography and ((page.meta.language if page is not None else "") or self.language) == "fr"
+
+    def _diagram_fence(self, source: str, language: str, css_class: str, options, md, **kwargs) -> str:
+        """A ```mermaid fence: SVG drawn now (diagrams.py), or the code and a warning."""
+        from coursegen import diagrams
+
+        state = self.state
+        lines = source.splitlines()
+        offset = next((i for i, line in enumerate(lines) if line.strip()), 0)
+        # every diagram is located, in order, so that the next search starts after this one
+        start = state.line_of(lines[offset].strip()) if state is not None and lines else None
+        try:
+            if self.memo is None:
+                svgs = diagrams.draw(source)
+            else:
+                light, dark = self.memo.get("diagram", (source,), lambda: "\0".join(vars(diagrams.draw(source)).values())).split("\0")
+                svgs = diagrams.DiagramSvgs(light, dark)
+        except diagrams.DiagramError as problem:
+            line = start - offset + problem.line - 1 if start is not None and problem.line else start
+            if state is not None:
+                state.diagnostics.warning(state.page.rel, f"Mermaid diagram could not be drawn ({problem})", "it is shown as code; see the syntax at mermaid.js.org", line=line, kind="diagrams")
+            return f'<div class="highlight diagram-source"><pre><code>{html.escape(source)}</code></pre></div>'
+        return diagrams.figure_html(source, svgs, self.strings["diagram_words"])
 
     def check_external(self, href: str, state: _RenderState) -> None:
         """Links left as written: warn about the ones that run code or break the site's portability."""

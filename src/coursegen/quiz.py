@@ -106,6 +106,9 @@ def _quiz_form(block, number: int, strings: Mapping[str, str]):
     actions = etree.SubElement(fieldset, "div", {"class": "quiz-actions"})
     button = etree.SubElement(actions, "button", {"type": "button", "class": "quiz-check"})
     button.text = strings["quiz_check"]
+    # offered by coursegen.js after a wrong try: ticks the right answers and shows their feedback
+    reveal = etree.SubElement(actions, "button", {"type": "button", "class": "button button-secondary quiz-reveal", "hidden": "hidden"})
+    reveal.text = strings["quiz_show_answer"]
     result = etree.SubElement(actions, "p", {"class": "quiz-result", "role": "status", "aria-live": "polite"})
     result.text = ""
     return form

@@ -17,6 +17,7 @@ from coursegen.frontmatter import PageMeta
 from coursegen.model import Course, Page, PageKind
 from coursegen.strings import format_number
 from coursegen.theme import Theme, make_environment
+from coursegen.typography import spaced
 from coursegen.urls import relative_url
 from coursegen import views
 
@@ -27,6 +28,7 @@ TEMPLATE_BY_KIND = {
     PageKind.NOTEBOOK: "notebook.html",
 }
 NOT_FOUND_URL = "404.html"
+TAGS_URL = "tags.html"
 
 
 class SiteRenderer:
@@ -39,8 +41,19 @@ class SiteRenderer:
         self.lenient_env = make_environment(theme, strict=False)
         for env in (self.env, self.lenient_env):  # numbers in the course's language: {{ n | number }}
             env.filters["number"] = lambda value, language=config.language: format_number(value, language)
+            env.filters["typo"] = self._typography_filter
         self.course_view = views.course_view(config, course)
+        self.tags = views.tag_index(course)
+        self.has_tags = bool(self.tags)  # tag chips link to tags.html only when it is written
         self._fingerprint: str | None = None
+
+    @jinja2.pass_context
+    def _typography_filter(self, context, text):
+        """`{{ page.title | typo }}`: French spacing for texts of the front matter, when the page is
+        in French and course.yml does not say `typography: false` (never use it in attributes)."""
+        if text is None or not self.config.typography or context.get("lang") != "fr":
+            return text
+        return spaced(str(text))
 
     def check_templates(self, root: Path, diagnostics: Diagnostics) -> bool:
         """Compile every template once; syntax errors name the template file and line."""
@@ -110,6 +123,8 @@ class SiteRenderer:
             repr([views.link_fields(p) for p in (page.prev, page.next, page.notebook)]),
             repr([[views.link_fields(p) for p in pages] for pages in (page.lessons, page.notebooks, views.ancestors(page))]),
             repr(([views.card(child) for child in page.children], views.neighbour_sections(page))),
+            repr([views.link_fields(p) for p in views.module_lessons(page)]),
+            repr(self.has_tags),
         )
 
     def render_page(self, page: Page, content: str, toc: list[dict], diagnostics: Diagnostics, error: str = "", template_name: str = "", finding: Diagnostic | None = None) -> str:
@@ -163,11 +178,25 @@ class SiteRenderer:
             "prev_section": prev_section,
             "next_section": next_section,
             "t": self.strings,
-            "lang": self.config.language,
+            "lang": page.meta.language or self.config.language,
             # site URLs are paths: a '#' in a file name is part of the name, not a fragment
             "rel": lambda url, fragment="": relative_url(url, page.url, fragment),
             "static": lambda path: relative_url("static/" + path, page.url, ""),
+            # where a tag chip leads: its entry on tags.html (empty when the course has no tags page)
+            "tag_url": lambda tag: relative_url(TAGS_URL, page.url, views.tag_anchor(tag)) if self.has_tags else "",
         }
+
+    def render_tags(self, diagnostics: Diagnostics) -> str:
+        """tags.html: every tag with the pages that carry it."""
+        page = Page(kind=PageKind.SECTION, url=TAGS_URL, folder="", title=self.strings["tags_title"], meta=PageMeta())
+        context = self._context(page, views.page_view(page, "", [], self.config))
+        context["tags"] = [{"tag": tag, "id": anchor, "pages": pages} for tag, anchor, pages in self.tags]
+        try:
+            return self.env.get_template("tags.html").render(context)
+        except jinja2.TemplateError as problem:
+            message = f"template tags.html{_template_line(problem)}: {problem}"
+            diagnostics.error(TAGS_URL, message, "fix the template", kind="template")
+            return self._error_page(page, message)
 
     def render_not_found(self, diagnostics: Diagnostics) -> str:
         # a page outside the graph: no parent, no neighbours

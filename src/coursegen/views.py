@@ -36,6 +36,7 @@ class CardView:
     notebook: LinkView | None
     lesson_count: int
     description: str
+    category: str = ""
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,7 @@ class PageView:
     error_kind: str  # …what it is about (errors.KINDS: yaml, notebook, encoding…), for the page's own words
     error_where: str  # …and where: `path:line:col` as far as known
     has_math: bool = False  # the body has formulas: the template links the math stylesheet and font
+    module_lessons: tuple[LinkView, ...] = ()  # the lessons of a lesson's section, the page itself among them
 
 
 @dataclass(frozen=True)
@@ -122,6 +124,7 @@ def card(page: Page) -> CardView:
         notebook=link(page.notebook),
         lesson_count=page.lesson_count() if page.is_section else 0,
         description=page.meta.description,
+        category=page.meta.category,
     )
 
 
@@ -182,7 +185,31 @@ def page_view(page: Page, content: str, toc: list[dict], config: CourseConfig, e
         error_kind=error_kind,
         error_where=error_where,
         has_math="<math" in content,
+        module_lessons=tuple(link(lesson) for lesson in module_lessons(page)),
     )
+
+
+def module_lessons(page: Page) -> list[Page]:
+    """The lessons of a lesson's section, in course order (for its side list); [] on other pages."""
+    if page.kind is not PageKind.LESSON or page.parent is None:
+        return []
+    return [child for child in page.parent.children if child.kind is PageKind.LESSON]
+
+
+def tag_index(course: Course) -> list[tuple[str, str, tuple[LinkView, ...]]]:
+    """Every tag of the course as (tag, anchor id, pages that carry it in course order), by tag."""
+    pages: dict[str, list[Page]] = {}
+    for page in course.pages:
+        for tag in page.meta.tags:
+            pages.setdefault(tag, []).append(page)
+    return [(tag, tag_anchor(tag), tuple(link(p) for p in pages[tag])) for tag in sorted(pages, key=lambda t: (t.casefold(), t))]
+
+
+def tag_anchor(tag: str) -> str:
+    """The id of a tag's entry on tags.html (also what tag chips link to)."""
+    from coursegen.markdown_render import heading_slug
+
+    return "tag-" + (heading_slug(tag) or hashlib.sha256(tag.encode("utf-8")).hexdigest()[:8])
 
 
 def ancestors(page: Page) -> list[Page]:

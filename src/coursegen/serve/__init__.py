@@ -27,6 +27,7 @@ from __future__ import annotations
 import signal
 import sys
 
+from coursegen.build import BuildOptions
 from coursegen.serve.http import PortInUseError, content_type, resolve_request
 from coursegen.serve.page import error_overlay, inject
 from coursegen.serve.preview import PreviewServer, PreviewState
@@ -39,7 +40,8 @@ def run_serve(args) -> int:
     # Ctrl-C always stops the preview, even when started from a shell that ignores SIGINT.
     signal.signal(signal.SIGINT, signal.default_int_handler)
     quiet = getattr(args, "quiet", False)
-    server = PreviewServer(args.course_dir, args.host, args.port, verbosity=1 if quiet else 2)
+    options = BuildOptions(drafts=getattr(args, "drafts", False))
+    server = PreviewServer(args.course_dir, args.host, args.port, options=options, verbosity=1 if quiet else 2)
     serving = False
     try:  # everything after this line is inside: an interrupt anywhere still removes the temporary folder
         if not quiet:

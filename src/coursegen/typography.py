@@ -1,0 +1,114 @@
+"""French typography: no-break spaces before `! ? ; :` and inside « », so that a "!" never starts
+a line alone on a phone.
+
+A narrow no-break space (U+202F) goes before `!`, `?` and `;`, a no-break space (U+00A0) before `:`,
+after « and before ». A plain space already there is replaced; a missing one is added. Only text is
+touched: never code, math, URLs, attributes, times (14:30), emoticons (`:)`), entities or Markdown's
+placeholders. `spaced()` does one text; `FrenchTypography` runs it over a Markdown tree.
+"""
+
+from __future__ import annotations
+
+import re
+from types import MappingProxyType
+from typing import Iterator, Mapping
+
+from markdown.treeprocessors import Treeprocessor
+from markdown.util import AMP_SUBSTITUTE, STX, ETX
+
+NARROW_NBSP = "\u202f"
+NBSP = "\u00a0"
+# elements whose text is not prose: left exactly as written
+SKIPPED_TAGS = {"code", "pre", "kbd", "samp", "script", "style", "math", "svg", "textarea", "var"}
+
+# spans that are never changed, and count as a word for what comes after them
+_PROTECTED = re.compile(
+    "|".join(
+        (
+            re.escape(AMP_SUBSTITUTE) + r"#?\w+;",  # entities as Markdown keeps them
+            re.escape(STX) + r"[^" + re.escape(ETX) + r"]*" + re.escape(ETX),  # Markdown's stash placeholders
+            r"&#?\w+;",  # entities
+            r"\b[a-zA-Z][\w+.-]*://\S+",  # URLs written out
+            r"\bwww\.\S+",
+            r"\d+:\d+",  # times and ratios: 14:30, 1:2
+            r"(?<!\S)[:;]-?[()\[\]DPpOo3|/\\*](?![\w])",  # emoticons :) ;-) :D
+            r"::+",  # C++ and Python scopes in prose
+        )
+    )
+)
+_SPACES = "[ \t\n" + NBSP + NARROW_NBSP + "\u2009]"
+# a mark (or a run of ! and ?, kept together: "?!"), the spaces before it, and what may follow it
+_MARK = re.compile(f"(?P<space>{_SPACES}+)?(?P<mark>[!?]+|;|:)(?=$|[\\s»)\\]\"”’'.,…])")
+_OPEN_QUOTE = re.compile(f"«{_SPACES}*")
+_CLOSE_QUOTE = re.compile(f"{_SPACES}*»")
+_WORDLIKE = re.compile(r"[\w)\]»\"”’%€°*_`]")
+
+
+def spaced(text: str, before: str = "") -> str:
+    """`text` with French no-break spaces; `before` is the character that precedes it in the
+    page (in the previous text node), to know whether a mark at its very start follows a word."""
+    out: list[str] = []
+    position = 0
+    for protected in _PROTECTED.finditer(text):
+        out.append(_spaced_plain(text[position : protected.start()], before))
+        out.append(protected.group(0))
+        before = "x"  # a placeholder, URL or entity reads as a word
+        position = protected.end()
+    out.append(_spaced_plain(text[position:], before if position == 0 else "x"))
+    return "".join(out)
+
+
+def _spaced_plain(text: str, before: str) -> str:
+    if not text:
+        return text
+
+    def mark(match: re.Match) -> str:
+        space = NBSP if match.group("mark") == ":" else NARROW_NBSP
+        if match.group("space"):
+            return space + match.group("mark")
+        previous = text[match.start() - 1] if match.start() > 0 else before
+        return (space if previous and _WORDLIKE.match(previous) else "") + match.group("mark")
+
+    text = _MARK.sub(mark, text)
+    text = _OPEN_QUOTE.sub("«" + NBSP, text)
+    return _CLOSE_QUOTE.sub(NBSP + "»", text)
+
+
+def french_strings(strings: Mapping[str, str]) -> Mapping[str, str]:
+    """The interface strings with French spacing ("Copié !" never breaks before its "!")."""
+    return MappingProxyType({key: spaced(value) for key, value in strings.items()})
+
+
+class FrenchTypography(Treeprocessor):
+    """Runs `spaced` over every text of the page, in reading order, skipping SKIPPED_TAGS."""
+
+    def __init__(self, md, enabled):
+        super().__init__(md)
+        self.enabled = enabled  # a callable: is typography on for the document being converted?
+
+    def run(self, root):
+        if not self.enabled():
+            return None
+        before = ""
+        for owner, attribute in _texts(root):
+            value = getattr(owner, attribute) if attribute else None
+            if value:
+                setattr(owner, attribute, type(value)(spaced(value, before)))  # keeps AtomicString
+                before = value[-1]
+            elif attribute != "text":
+                before = "x"  # after code, math or an image: as after a word
+        return None
+
+
+def _texts(element) -> Iterator[tuple[object, str | None]]:
+    """(element, "text" | "tail") for every text in document order; (element, None) in place of
+    the texts of a skipped element."""
+    if element.tag in SKIPPED_TAGS:
+        yield element, None
+    else:
+        yield element, "text"
+        for child in element:
+            yield from _texts(child)
+        if not len(element) and not element.text:
+            yield element, None
+    yield element, "tail"
