@@ -60,7 +60,8 @@ def cli(capsys, *args) -> tuple[int, list[str]]:
 
 def search_entries(site: Path) -> dict[str, dict]:
     data = (site / "search/index.js").read_text(encoding="utf-8")
-    return {entry["u"]: entry for entry in json.loads(data.removeprefix("window.coursegenSearchIndex=").rstrip().removesuffix(";"))}
+    first = data.split("\n", 1)[0]  # the pages; the stems follow on the next line
+    return {entry["u"]: entry for entry in json.loads(first.removeprefix("window.coursegenSearchIndex=").removesuffix(";"))}
 
 
 def links(page_html: str) -> list[tuple[str, str]]:
@@ -179,7 +180,7 @@ def test_a_first_build_has_no_good_version_an_error_page_then(make_course, tmp_p
     assert "content/A/01_un.md:5: warning[anchors]: anchor '02_deux.md#la-partie' leads nowhere — 'content/A/02_deux.md' has no heading or id 'la-partie'" in err
     page = (out / PAGE).read_text(encoding="utf-8")
     assert "Cette page n&#39;a pas pu être affichée" in page
-    assert "Emplacement : content/A/02_deux.md:2:12" in page
+    assert "Emplacement\xa0: content/A/02_deux.md:2:12" in page  # French typography: a no-break space
 
 
 def test_a_new_page_and_a_renamed_one_have_no_good_version(make_course, tmp_path):
@@ -281,7 +282,7 @@ def test_a_french_error_page_has_no_english_left(make_course, tmp_path):
     }
     for rel, (cause, where) in pages.items():
         page = (out / rel).read_text(encoding="utf-8")
-        text = visible_text(page)
+        text = visible_text(page).replace("\xa0", " ").replace("\u202f", " ")  # French no-break spaces
         assert cause in text and f"Emplacement : {where}" in text, rel
         assert "Détail technique (message de coursegen, en anglais)" in text, rel
         leftovers = [value for value in english.values() if len(value) > 3 and re.search(rf"(?<!\w){re.escape(value)}(?!\w)", text)]

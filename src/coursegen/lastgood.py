@@ -26,10 +26,9 @@ from coursegen.frontmatter import PageMeta, meta_from_plain
 from coursegen.model import Course, Page, PageKind
 from coursegen.output import Manifest, SitePlan
 from coursegen.parse import markdown_body
-from coursegen.search import INDEX_URL
+from coursegen.search import INDEX_URL, indexed_texts
 
 _ID = re.compile(rb'\sid="([^"]+)"')
-_INDEX_PREFIX = b"window.coursegenSearchIndex="
 
 
 def _plain_meta(meta: PageMeta) -> dict:
@@ -166,10 +165,8 @@ class LastGood:
 
     def _previous_texts(self) -> dict[str, str]:
         try:
-            data = (self.manifest.out / INDEX_URL).read_bytes()
-            entries = json.loads(data.strip().removeprefix(_INDEX_PREFIX).removesuffix(b";"))
-            return {entry["u"]: entry["x"] for entry in entries}
-        except (OSError, ValueError, KeyError, TypeError):  # no index, or not ours: no text
+            return indexed_texts((self.manifest.out / INDEX_URL).read_bytes())
+        except OSError:  # no index: no text
             return {}
 
     def _ids(self, url: str) -> set[str]:

@@ -226,3 +226,21 @@ def index_file(entries: list[bytes], stems: dict[str, str], packed_above: int | 
 
     data = b"".join((b'{"index":[', b",".join(entries), b'],"stems":', stems_json, b"}"))
     return b'window.coursegenSearchPacked="' + base64.b64encode(zlib.compress(data, 1)) + b'";\n'
+
+
+def indexed_texts(data: bytes) -> dict[str, str]:
+    """The body text of each page of a search index this module wrote (plain or packed), by URL:
+    what a page kept from the previous build is found by (lastgood.py). {} for anything else."""
+    import base64
+    import zlib
+
+    try:
+        head = b'window.coursegenSearchPacked="'
+        if data.startswith(head):
+            entries = json.loads(zlib.decompress(base64.b64decode(data[len(head) :].strip().removesuffix(b'";'))))["index"]
+        else:
+            first = data.split(b"\n", 1)[0]
+            entries = json.loads(first.removeprefix(b"window.coursegenSearchIndex=").removesuffix(b";"))
+        return {entry["u"]: entry["x"] for entry in entries}
+    except (ValueError, KeyError, TypeError, zlib.error):  # not ours, or damaged: no text
+        return {}
