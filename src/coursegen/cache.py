@@ -178,6 +178,14 @@ class JsonCache:
     def path(self, key: str, suffix: str) -> str:
         return os.path.join(self._folder, f"{key}.{suffix}")
 
+    def prune_entry(self, key: str, suffix: str) -> None:
+        """Delete one entry (found damaged: made again next time)."""
+        if not self.read_only:
+            try:
+                os.unlink(self.path(key, suffix))
+            except OSError:
+                pass
+
     def prune(self, keep: set[str]) -> None:
         """Delete the entries whose key is not in `keep` (results no build uses any more)."""
         if self.read_only:

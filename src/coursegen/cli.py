@@ -133,8 +133,9 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return EXIT_USAGE
     from coursegen.errors import CoursegenError  # keep `--help` fast: nothing heavy before here
+    from coursegen.interrupts import raise_interrupted
 
-    signal.signal(signal.SIGTERM, _interrupt)  # SIGTERM cleans up like Ctrl-C: the previous site stays
+    signal.signal(signal.SIGTERM, raise_interrupted)  # SIGTERM cleans up like Ctrl-C (exit 143)
     try:
         if hasattr(args, "course_dir"):  # every command that works on a course
             _find_course(args)
@@ -151,13 +152,12 @@ def main(argv: list[str] | None = None) -> int:
     except CoursegenError as error:
         print(error, file=sys.stderr)
         return error.exit_code
-    except KeyboardInterrupt:
-        print("interrupted; the previous site was left as it was", file=sys.stderr)
-        return EXIT_INTERRUPTED
+    except KeyboardInterrupt as interrupt:
+        return _interrupted(interrupt)
     except Exception as error:  # a bug: say so plainly, the traceback only on request
         if getattr(args, "verbose", False):
             raise
-        print(f"internal error: {type(error).__name__}: {error} — please report it (run again with -v for the traceback)", file=sys.stderr)
+        print(f"internal error: {type(error).__name__}: {error} — please report it (run again with -v for the traceback){_cache_hint(args)}", file=sys.stderr)
         return EXIT_ERRORS
     return EXIT_USAGE
 
@@ -202,8 +202,25 @@ def _kinds(text: str) -> list[str]:
         raise UsageError(str(error)) from None
 
 
-def _interrupt(signum, frame):
-    raise KeyboardInterrupt
+def _interrupted(interrupt: KeyboardInterrupt) -> int:
+    """Say truthfully which site is in place after Ctrl-C (exit 130) or SIGTERM (exit 143)."""
+    from coursegen.interrupts import Interrupted
+
+    if getattr(interrupt, "site_replaced", False):
+        print("interrupted; the new site was already in place", file=sys.stderr)
+    else:
+        print("interrupted; the previous site was left as it was", file=sys.stderr)
+    return interrupt.exit_code if isinstance(interrupt, Interrupted) else EXIT_INTERRUPTED
+
+
+def _cache_hint(args: argparse.Namespace) -> str:
+    """A command that read the build cache may have tripped over a damaged entry: say how to start afresh."""
+    from coursegen.cache import CACHE_DIR
+
+    course_dir = getattr(args, "course_dir", None)
+    if course_dir is None or not (Path(course_dir) / CACHE_DIR).is_dir():
+        return ""
+    return "; if the build cache was damaged, run `coursegen build --clean`"
 
 
 def _run_build(args: argparse.Namespace) -> int:

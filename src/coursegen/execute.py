@@ -114,6 +114,21 @@ def _lay_out(course: Path, files: dict[str, bytes | str]) -> None:
             shutil.copyfile(content, target)
 
 
+def results_fit(results, notebook) -> bool:
+    """Cached results of the shape `with_outputs` takes, one per code cell (anything else comes
+    from a damaged cache entry)."""
+    if not isinstance(results, list) or len(results) != sum(1 for cell in notebook.cells if cell.cell_type == "code"):
+        return False
+    return all(
+        isinstance(result, dict)
+        and isinstance(result.get("outputs"), list)
+        and all(isinstance(output, dict) and isinstance(output.get("output_type"), str) for output in result["outputs"])
+        and "execution_count" in result
+        and (result["execution_count"] is None or type(result["execution_count"]) is int)
+        for result in results
+    )
+
+
 def with_outputs(notebook, results: list[dict]):
     import copy
 
