@@ -190,13 +190,23 @@ class _Run:
         what making it reported then; False when it must be made again (also when those messages
         can't be read back: a damaged cache entry)."""
         try:
-            messages = replay(self.page_messages.get(signature) or [])
+            messages = self._messages_of(signature)
         except ValueError:
             return False
         if not plan.keep_unchanged(rel, origin, signature):
             return False
         self.diagnostics.extend(messages)
         return True
+
+    def _messages_of(self, signature: str) -> list[Diagnostic]:
+        """What making the file of `signature` reported. Only a file that reported something has
+        an entry: one that decodes to nothing, or to another shape, is damaged (ValueError)."""
+        if signature not in self.page_messages.entries:
+            return []
+        stored = self.page_messages.get(signature)
+        if not stored:
+            raise ValueError("a damaged page-messages entry")
+        return replay(stored)
 
     def report(self, signature: str, local: Diagnostics) -> None:
         """Report what making a file said, and keep it by signature for the builds that reuse the file."""

@@ -32,8 +32,6 @@ def check_output_dir(root: Path, out: Path) -> Path:
         source = root / name
         if out == source or out.is_relative_to(source):
             raise UsageError(f"the output folder must not be inside {name}/", "use the default (site/) or another folder outside the sources")
-    if out.is_relative_to(root / CACHE_DIR):  # `--clean` would delete the site, a build could prune it
-        raise UsageError(f"the output folder must not be inside {CACHE_DIR}/", "use the default (site/) or another folder outside the cache")
     if out.exists() and not out.is_dir():
         raise UsageError(f"the output path {out} is a file", "choose a folder with -o")
     parent = next((p for p in (out, *out.parents) if p.exists()), None)
@@ -45,6 +43,14 @@ def check_output_dir(root: Path, out: Path) -> Path:
             "coursegen never overwrites a folder it did not create: empty it or choose another one with -o",
         )
     return out
+
+
+def refuse_output_in_cache(root: Path, out: Path) -> None:
+    """An output folder the author gives (`-o`) must not be inside the build cache: `--clean`
+    would delete the site with it. (coursegen's own exports may keep a site there, as a cache.)"""
+    cache = root.resolve() / CACHE_DIR
+    if out.resolve().is_relative_to(cache):
+        raise UsageError(f"the output folder must not be inside {CACHE_DIR}/ (`--clean` deletes it)", "use the default (site/) or another folder outside the cache")
 
 
 class OutputLock:
@@ -279,18 +285,23 @@ def write_atomically(out: Path, plan: SitePlan, manifest: Manifest | None = None
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    with deferred():  # Ctrl-C waits for these few steps: the site is the old one or the new one, complete
-        try:
-            old = put_in_place(staging, out)
-        except BaseException:  # before the swap: the old site is in place, untouched
-            shutil.rmtree(staging, ignore_errors=True)
-            raise
-        plan.published = True
-        authors_moved = old is None or move_authors_entries(old, out)
-        if manifest is not None:
-            manifest.record(plan, linked)
-    if old is not None and authors_moved and (trash is None or not _move_to_trash(old, trash)):
-        shutil.rmtree(old, ignore_errors=True)
+    old, authors_moved = None, False
+    try:
+        with deferred():  # Ctrl-C waits for these few steps: the site is the old one or the new one, complete
+            try:
+                old = put_in_place(staging, out)
+            except BaseException:  # before the swap: the old site is in place, untouched
+                shutil.rmtree(staging, ignore_errors=True)
+                raise
+            plan.published = True
+            authors_moved = old is None or move_authors_entries(old, out)
+            if manifest is not None:
+                manifest.record(plan, linked)
+            if old is not None and authors_moved and trash is not None and _move_to_trash(old, trash):
+                old = None  # one rename; deleted while the next build runs
+    finally:  # also after an interrupt that waited for the swap (one during this is put right next time)
+        if old is not None and authors_moved:
+            shutil.rmtree(old, ignore_errors=True)
     return True
 
 

@@ -137,8 +137,14 @@ def hand_added(out: Path, planned, made_before) -> list[str]:
     by another tool), as paths under `out` (a folder with a trailing /): neither `planned` now
     nor `made_before` (the last build's files, from its manifest). The author's top-level entries
     (`is_authors`) are not counted."""
-    wanted = set(planned) | set(made_before)
-    folders = {rel[:index] for rel in wanted for index in range(len(rel)) if rel[index] == "/"}
+    wanted = set(planned)
+    wanted.update(made_before)
+    folders: set[str] = set()
+    for rel in wanted:
+        folder = rel.rpartition("/")[0]
+        while folder and folder not in folders:
+            folders.add(folder)
+            folder = folder.rpartition("/")[0]
     found: list[str] = []
     stack = [("", str(out))]
     while stack:

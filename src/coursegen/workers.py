@@ -18,6 +18,7 @@ from concurrent.futures import ProcessPoolExecutor
 
 from coursegen.interrupts import deferred
 
+STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
 GRACE_SECONDS = 1.0  # a terminated worker has this long to end (and kill its kernel) before it is killed
 
 
@@ -53,12 +54,13 @@ class WorkerPool:
         Not Executor.map: closing its iterator cancels the tasks left, and a task cancelled
         while the pool breaks (its workers terminated) makes Python 3.11's pool thread die with
         a traceback (InvalidStateError). Tasks here are never cancelled: stop() ends them."""
-        # The workers start here (at submit): they inherit SIGINT blocked, and unblock it once they
-        # ignore it — a Ctrl-C while one starts up never reaches its Python code. (SIGTERM keeps
-        # its default action: a worker terminated while it starts up ends at once, quietly.) This
-        # process takes either signal once every worker has started: none is left half started.
+        # The workers start here (at submit). They inherit both signals blocked until they ignore
+        # SIGINT (a Ctrl-C while one starts up never reaches its Python code) and are ready to
+        # end quietly at SIGTERM; and this process takes either signal once every worker has read
+        # what it needs to start. (A worker that died meanwhile, or one this process stopped
+        # feeding, would leave this process blocked writing to it, or print a traceback.)
         with deferred():
-            previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+            previous = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
             try:
                 tasks = [self._executor.submit(_run_chunk, function, items[start : start + chunksize]) for start in range(0, len(items), chunksize)]
             finally:
@@ -104,9 +106,9 @@ def _run_chunk(function, items: list) -> list:
 
 def _start_worker(initializer, initargs: tuple) -> None:
     """In each worker, before anything else: Ctrl-C is the build's to handle (it stops the
-    workers itself), SIGTERM ends the worker quietly; then SIGINT, blocked since the worker
-    started, is let through (one that came meanwhile is dropped)."""
+    workers itself), SIGTERM ends the worker quietly; then the signals blocked since the worker
+    started are let through (a Ctrl-C that came meanwhile is dropped, a SIGTERM ends it now)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
     initializer(*initargs)
