@@ -144,16 +144,19 @@ def wait_until(condition, seconds: float) -> bool:
     return condition()
 
 
-def interrupt(built: Built, jobs: int, signum: int, whole_group: bool, delay: float, extra: tuple[str, ...] = (), busy_workers: bool = False) -> None:
+def interrupt(built: Built, jobs: int, signum: int, whole_group: bool, delay: float, extra: tuple[str, ...] = (), after: str = "") -> None:
     """Start a build (`--clean`: every page must be made again), signal it `delay` seconds in
-    (after its workers started, with `busy_workers`), and check that it stopped cleanly."""
+    (after its worker processes, or its notebook kernels, started: `after`), and check that it
+    stopped cleanly."""
     marker = uuid.uuid4().hex
     command = [sys.executable, "-m", "coursegen", "build", str(built.root), "-o", str(built.out), "-j", str(jobs), "--clean", "-q", *extra]
     env = {**os.environ, MARKER: marker}
     process = subprocess.Popen(command, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, start_new_session=True, cwd=built.root.parent, env=env)
     try:
-        if busy_workers:
+        if after == "workers":
             assert wait_until(lambda: len(workers_of(process.pid)) >= min(jobs, 2), BOUND), "no worker process started"
+        elif after == "kernels":
+            assert wait_until(lambda: kernels_with(marker), BOUND), "no kernel started"
         time.sleep(delay)
         if whole_group:
             os.killpg(process.pid, signum)
@@ -190,11 +193,11 @@ def interrupt(built: Built, jobs: int, signum: int, whole_group: bool, delay: fl
 def test_ctrl_c_stops_a_parallel_build_while_a_worker_renders_a_big_notebook(jobs, big):
     """Hung in 4 of 5 runs: a worker took the Ctrl-C for itself and died holding the queue's lock,
     the build then waited in ProcessPoolExecutor.shutdown forever."""
-    interrupt(big, jobs, signal.SIGINT, whole_group=True, delay=0.5, busy_workers=True)
+    interrupt(big, jobs, signal.SIGINT, whole_group=True, delay=0.5, after="workers")
 
 
 def test_ctrl_c_with_two_workers_prints_no_worker_traceback(big):
-    interrupt(big, 2, signal.SIGINT, whole_group=True, delay=0.3, busy_workers=True)
+    interrupt(big, 2, signal.SIGINT, whole_group=True, delay=0.3, after="workers")
 
 
 def test_sigterm_to_the_main_process_alone_does_not_wait_for_the_workers_page(big):
@@ -203,17 +206,17 @@ def test_sigterm_to_the_main_process_alone_does_not_wait_for_the_workers_page(bi
     next render (written once the page is done) are never written."""
     from coursegen.bodies import fragments_key
 
-    interrupt(big, 4, signal.SIGTERM, whole_group=False, delay=0.5, busy_workers=True)
+    interrupt(big, 4, signal.SIGTERM, whole_group=False, delay=0.5, after="workers")
     assert not (big.root / ".coursegen-cache/fragments" / f"{fragments_key('A/notebooks/gros.html')}.json").exists()
 
 
 def test_ctrl_c_while_notebooks_run_kills_their_kernels(executing):
     """The kernels run in a session of their own (Ctrl-C never reaches them): the build kills them."""
-    interrupt(executing, 2, signal.SIGINT, whole_group=True, delay=3.0, extra=("--execute",), busy_workers=True)
+    interrupt(executing, 2, signal.SIGINT, whole_group=True, delay=0.5, extra=("--execute",), after="kernels")
 
 
 def test_sigterm_while_a_notebook_runs_in_the_main_process(executing):
-    interrupt(executing, 1, signal.SIGTERM, whole_group=False, delay=3.0, extra=("--execute",))
+    interrupt(executing, 1, signal.SIGTERM, whole_group=False, delay=0.5, extra=("--execute",), after="kernels")
 
 
 def test_the_build_keeps_its_sigterm_handler_after_running_a_notebook(tmp_path):

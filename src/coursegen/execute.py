@@ -6,6 +6,7 @@ a temporary folder, runs the notebook there and returns its outputs (never raise
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import posixpath
@@ -184,7 +185,7 @@ def _run(notebook, settings: NotebookSettings, kernel: KernelChoice, workdir: Pa
     watchdog.daemon = True
     watchdog.start()
     if register_stop is not None:
-        register_stop(lambda: _signal_kernel(client, signal.SIGKILL))
+        register_stop(lambda: _kill_kernel(client))
     try:
         # starts the kernel and always shuts it down, even on error; the kernel's own chatter is not ours to print
         client.execute(stderr=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
@@ -197,6 +198,9 @@ def _run(notebook, settings: NotebookSettings, kernel: KernelChoice, workdir: Pa
         watchdog.cancel()
         for timer in timers:
             timer.cancel()
+        # nbclient leaves its exit handler registered when the kernel dies while starting (a run
+        # the build stopped): at exit it would fail on the kernel already cleaned up, with a traceback
+        atexit.unregister(client._cleanup_kernel)
     scrubber.outputs(notebook)
     return notebook
 
@@ -234,6 +238,19 @@ def _failure(error: Exception, notebook, index: int | None, kernel: KernelChoice
     if isinstance(error, RuntimeError):  # nbclient reports kernels that fail to start this way
         return ExecutionFailed(f"kernel '{kernel.name}' did not start: {error}", "check that the kernel starts in Jupyter")
     return error
+
+
+def _kill_kernel(client) -> None:
+    """SIGKILL to the kernel's process group (the kernel and whatever its cells started: it runs
+    in a session of its own, which no Ctrl-C reaches), else to the kernel alone."""
+    group = getattr(getattr(client.km, "provisioner", None), "pgid", None) if client.km is not None else None
+    if group:
+        try:
+            os.killpg(group, signal.SIGKILL)
+            return
+        except OSError:  # already gone
+            pass
+    _signal_kernel(client, signal.SIGKILL)
 
 
 def _signal_kernel(client, signum: int) -> bool:
