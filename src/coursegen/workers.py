@@ -19,7 +19,7 @@ from concurrent.futures import ProcessPoolExecutor
 from coursegen.interrupts import deferred
 
 STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
-GRACE_SECONDS = 1.0  # a terminated worker has this long to end (and kill its kernel) before it is killed
+GRACE_SECONDS = 1.0  # a terminated worker has this long to end before it is killed
 
 
 class _RecordingSpawnContext(multiprocessing.context.SpawnContext):
@@ -74,11 +74,10 @@ class WorkerPool:
             self.stop()
 
     def stop(self) -> None:
-        """Terminate the workers (SIGTERM: a worker running a notebook kills its kernel first),
-        kill those still there after GRACE_SECONDS, then release the pool. Another Ctrl-C
-        meanwhile waits until this is done: no worker is left behind."""
+        """Terminate the workers (SIGTERM), kill those still there after GRACE_SECONDS (one still
+        starting up), then release the pool. Another Ctrl-C meanwhile waits until this is done:
+        no worker is left behind."""
         with deferred():
-            self._executor.shutdown(wait=False)  # no cancel_futures: see map()
             started = [process for process in self._context.processes if process.pid is not None]
             for process in started:
                 if process.is_alive():
@@ -89,6 +88,8 @@ class WorkerPool:
                 if process.is_alive():
                     process.kill()
                     process.join()
+            # its thread sees the workers gone and ends: wait for it (no cancel_futures: see map()),
+            # or Python's exit would wake a thread that is closing its pipe (a traceback on 3.11)
             self._executor.shutdown(wait=True)
 
 
