@@ -312,15 +312,15 @@ def test_worker_processes_build_the_same_site(tmp_path, monkeypatch):
     original = bodies._start_worker
     root = copy_fixture("mini", tmp_path)
     one = run_build(root, tmp_path / "one", cache=False, jobs=1)
-    import concurrent.futures
+    from coursegen import workers
 
-    real_pool = concurrent.futures.ProcessPoolExecutor
+    real_pool = workers.ProcessPoolExecutor
 
     def counting_pool(*args, **kwargs):
-        started.append(kwargs.get("initializer") is original)
+        started.append(kwargs.get("initargs", ())[0] is original)  # workers._start_worker calls it
         return real_pool(*args, **kwargs)
 
-    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", counting_pool)
+    monkeypatch.setattr(workers, "ProcessPoolExecutor", counting_pool)
     two = run_build(root, tmp_path / "two", cache=False, jobs=2)
     assert started == [True]  # the pages really were rendered by worker processes
     assert formatted(one) == formatted(two) == []

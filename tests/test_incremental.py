@@ -468,14 +468,16 @@ def test_the_body_index_reads_what_it_wrote_and_decodes_contents_only_when_asked
 
     index = _BodyIndex(tmp_path, enabled=True, read_only=False)
     plain = {"diagnostics": [], "anchor_links": [], "toc": [{"id": "partie", "title": "Partie", "level": 2}], "anchors": ["partie", "x"]}
-    linked = {"diagnostics": [{"path": "a.md", "message": "m"}], "anchor_links": [["B/x.html", "y", "x.md#y", 3]], "toc": [], "anchors": []}
-    index.put("plain", plain)
-    index.put("linked", linked)
+    message = {"path": "a.md", "line": 3, "col": None, "level": "warning", "message": "m", "hint": "h", "kind": "anchors"}
+    linked = {"diagnostics": [message], "anchor_links": [["B/x.html", "y", "x.md#y", 3]], "toc": [], "anchors": []}
+    html_digest = "0" * 64
+    index.put("plain", plain, html_digest)
+    index.put("linked", linked, html_digest)
     index.store.save()
     again = _BodyIndex(tmp_path, enabled=True, read_only=False)
-    assert again.store.stored["plain"].startswith(_BodyIndex.NOTHING + b"\t")
+    assert again.store.stored["plain"].startswith(html_digest.encode() + b"\t" + _BodyIndex.NOTHING + b"\t")
     entry = again.get("plain")
-    assert entry["diagnostics"] == [] and entry["anchor_links"] == []
+    assert entry["diagnostics"] == [] and entry["anchor_links"] == [] and entry["html_digest"] == html_digest
     body = Body(None, "", entry["anchor_links"], "plain", None, "a.md", detail=entry["detail"])
     assert body._toc is None  # not decoded yet
     assert body.toc == plain["toc"] and body.anchors == {"partie", "x"}

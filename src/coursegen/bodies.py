@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import functools
 import hashlib
@@ -9,10 +10,11 @@ import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
-from coursegen.cache import JsonCache, code_digest, digest, index_store, installed_version
+from coursegen.cache import JsonCache, code_digest, digest, index_store, installed_version, make_durable
 from coursegen.config import NotebookSettings
-from coursegen.errors import Diagnostics, plain, replay
+from coursegen.errors import CoursegenError, Diagnostics, plain, replay
 from coursegen.model import Course, Page, PageKind, detached, target_url
 from coursegen.parse import markdown_body
 from coursegen.remote_media import find_remote_media, locate_in_text
@@ -24,7 +26,10 @@ class Body:
 
     A cached body's HTML stays on disk until a page template needs it: a rebuild whose pages are
     unchanged never reads it; its table of contents and ids stay undecoded JSON (`detail`) until
-    asked for. `key` names its content (None when it isn't cached).
+    asked for. `key` names its content: its cache key and its HTML's digest (None when it isn't
+    cached). The file is checked against that digest when read: one that is gone, cut short or
+    damaged (the cache deleted during the build, a power cut) is never published, the page is
+    rendered again (`rerender`).
     """
 
     _html: str | None = None
@@ -39,6 +44,8 @@ class Body:
     detail: bytes = b""  # `[toc, anchors]` as JSON, for a cached body
     # images, audio and video loaded from other sites, as written: see remote_media.RemoteReference
     remote: list = field(default_factory=list)
+    html_digest: str = ""  # sha256 of the HTML in UTF-8, for a cached body
+    rerender: Callable[[], str] | None = field(default=None, repr=False)  # the HTML made again
 
     def release(self) -> None:
         """Forget the HTML when the cache has it: a big course's bodies need not all stay in memory."""
@@ -48,14 +55,12 @@ class Body:
     @property
     def html(self) -> str:
         if self._html is None:
-            try:
-                if self.html_path:
-                    with open(self.html_path, encoding="utf-8") as file:
-                        self._html = file.read()
-                else:
-                    self._html = ""
-            except OSError:  # the cache was deleted meanwhile: the page is rendered again next time
-                self._html = ""
+            text = read_verified(self.html_path, self.html_digest) if self.html_path else ""
+            if text is None:  # the cache lost it meanwhile, or it was damaged: make it again
+                if self.rerender is None:
+                    raise CoursegenError(f"the cached body of {self.rel} is gone or damaged", "build again", path=self.rel)
+                text = self.rerender()
+            self._html = text
         return self._html
 
     @property
@@ -73,18 +78,38 @@ class Body:
     def _decode_detail(self) -> None:
         try:
             toc, anchors = json.loads(self.detail) if self.detail else ([], [])
-        except ValueError:  # a damaged cache line: no contents list, no ids (the next edit remakes it)
-            toc, anchors = [], []
-        self._toc, self._anchors = toc, set(anchors)
+            if not isinstance(toc, list) or not all(isinstance(item, dict) for item in toc):
+                raise ValueError("not a contents list")
+            anchors = {anchor for anchor in anchors if isinstance(anchor, str)}
+        except (ValueError, TypeError):  # a cache line of another shape: no contents list, no ids (the next edit remakes it)
+            toc, anchors = [], set()
+        self._toc, self._anchors = toc, anchors
+
+
+def read_verified(path: str, expected: str) -> str | None:
+    """The text of the cache file `path` when its bytes have the digest `expected`; None when it is
+    gone, cut short, damaged or not UTF-8."""
+    try:
+        with open(path, "rb") as file:
+            data = file.read()
+    except OSError:
+        return None
+    if hashlib.sha256(data).hexdigest() != expected:
+        return None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
 
 
 class _BodyIndex:
     """What a cached body carries besides its HTML, a line per body key in one LineStore file:
-    `[diagnostics, anchor links(, remote media)]<TAB>[toc, anchors]`. The first part is needed for
-    every page of every build (messages are replayed, #fragments checked, remote media fetched)
-    and is nearly always `[[],[]]`, which is recognised without decoding; the second only when the
-    page is rendered or linked to with a #fragment. (Decoding a thousand entries as JSON at each
-    build cost more than the rest.)"""
+    `sha256 of the HTML<TAB>[diagnostics, anchor links(, remote media)]<TAB>[toc, anchors]`. The
+    second part is needed for every page of every build (messages are replayed, #fragments
+    checked, remote media fetched) and is nearly always `[[],[]]`, which is recognised without
+    decoding; the third only when the page is rendered or linked to with a #fragment. (Decoding a
+    thousand entries as JSON at each build cost more than the rest.) An entry of another shape is
+    a miss: the page is rendered again."""
 
     NOTHING = b"[[],[]]"
 
@@ -95,18 +120,33 @@ class _BodyIndex:
         value = self.store.get(key)
         if value is None:
             return None
-        head, _, detail = value.partition(b"\t")
+        html_digest, _, rest = value.partition(b"\t")
+        head, _, detail = rest.partition(b"\t")
         try:
             messages, anchor_links, *remote = ([], []) if head == self.NOTHING else json.loads(head)
-        except ValueError:
+            replay(messages)  # raises on another shape
+            remote = remote[0] if remote else []
+            if len(html_digest) != 64 or not all(_is_anchor_link(link) for link in anchor_links) or not all(_is_remote_reference(item) for item in remote):
+                return None
+        except (ValueError, TypeError):
             return None
-        return {"html": None, "diagnostics": messages, "anchor_links": anchor_links, "remote": remote[0] if remote else [], "error": "", "detail": detail}
+        return {"html": None, "diagnostics": messages, "anchor_links": anchor_links, "remote": remote, "error": "", "detail": detail, "html_digest": html_digest.decode("ascii", "replace")}
 
-    def put(self, key: str, entry: dict) -> None:
+    def put(self, key: str, entry: dict, html_digest: str) -> None:
         remote = entry.get("remote")  # left out when there is none: the line stays `[[],[]]`
         head = json.dumps([entry["diagnostics"], entry["anchor_links"], *([remote] if remote else [])], ensure_ascii=False, separators=(",", ":"))
         detail = json.dumps([entry["toc"], entry["anchors"]], ensure_ascii=False, separators=(",", ":"))
-        self.store.put(key, f"{head}\t{detail}".encode("utf-8"))
+        self.store.put(key, f"{html_digest}\t{head}\t{detail}".encode("utf-8"))
+
+
+def _is_anchor_link(link) -> bool:
+    """(target URL, fragment, href, line), as a cache line keeps it."""
+    return isinstance(link, list) and len(link) == 4 and all(isinstance(part, str) for part in link[:3]) and (link[3] is None or type(link[3]) is int)
+
+
+def _is_remote_reference(item) -> bool:
+    """(address, what, line, where), as a cache line keeps it: see remote_media.RemoteReference."""
+    return isinstance(item, list) and len(item) == 4 and isinstance(item[0], str) and isinstance(item[1], str) and (item[2] is None or type(item[2]) is int) and isinstance(item[3], str)
 
 
 @dataclass(frozen=True)
@@ -160,20 +200,49 @@ def render_bodies(course: Course, strings, diagnostics: Diagnostics, settings: B
     done = len(entries)
     if progress:
         progress("(cached)", done, len(course.pages))
-    for page, entry in _render_misses(renderer, course, misses, settings):
-        if cache is not None and not entry["error"] and not entry.get("retry"):
-            metas.put(keys[page.url], entry)
-            if cache.put_text(keys[page.url], "html", entry["html"]):  # read again when its page is made
-                entry = {**entry, "html": None, "html_path": cache.path(keys[page.url], "html")}
-        entries[page.url] = entry
-        done += 1
-        if progress:
-            progress(page.rel, done, len(course.pages))
+    written: list[str] = []  # body files, flushed to the disk before the index names them
+    with contextlib.closing(_render_misses(renderer, course, misses, settings)) as rendered:  # closed: its workers stop
+        for page, entry in rendered:
+            if cache is not None and not entry["error"] and not entry.get("retry"):
+                entry = _store(cache, metas, keys[page.url], entry, written)
+            entries[page.url] = entry
+            done += 1
+            if progress:
+                progress(page.rel, done, len(course.pages))
+    make_durable(written)
     if metas.store.save() and cache is not None:  # the course changed: drop the bodies it no longer has
         cache.prune(set(metas.store.used))
         if metas.store.saved == "rewritten" and renderer.fragments is not None:  # and, now and then, the fragments of pages gone
             renderer.fragments.prune({fragments_key(page.url) for page in course.pages})
-    return {page.url: _to_body(entries[page.url], page, diagnostics, keys.get(page.url)) for page in course.pages}
+    bodies = {}
+    for page in course.pages:
+        rerender = functools.partial(_render_again, renderer, cache, keys[page.url], page) if page.source is not None and page.url in keys else None
+        bodies[page.url] = _to_body(entries[page.url], page, diagnostics, keys.get(page.url), rerender)
+    return bodies
+
+
+def _store(cache: JsonCache, metas: _BodyIndex, key: str, entry: dict, written: list[str]) -> dict:
+    """Keep a rendered body in the cache: its HTML in a file, read again (and checked against
+    its digest) when its page is made, the rest in the index. The entry as the build keeps it."""
+    data = entry["html"].encode("utf-8")
+    html_digest = hashlib.sha256(data).hexdigest()
+    if not cache.put_bytes(key, "html", data):  # a full or read-only disk: kept in memory
+        return entry
+    written.append(cache.path(key, "html"))
+    metas.put(key, entry, html_digest)
+    return {**entry, "html": None, "html_path": cache.path(key, "html"), "html_digest": html_digest}
+
+
+def _render_again(renderer: "BodyRenderer", cache: "JsonCache | None", key: str, page: Page) -> str:
+    """The HTML of a body the cache lost during the build (deleted, cut short, damaged), rendered
+    again here: it only costs time. Rendering it again can only fail if the page's file changed
+    meanwhile, and then nothing is published: the next build sees the change."""
+    entry = renderer.render(page)
+    if entry["error"]:
+        raise CoursegenError(f"its cached body was lost during the build, and rendering it again failed: {entry['error']}", "build again", path=page.rel)
+    if cache is not None:
+        cache.put_text(key, "html", entry["html"])
+    return entry["html"]
 
 
 _EMPTY_ENTRY = {"html": "", "toc": [], "anchors": [], "anchor_links": [], "diagnostics": [], "error": ""}
@@ -190,15 +259,14 @@ def _render_misses(renderer: "BodyRenderer", course: Course, misses: list[Page],
         for page in misses:
             yield page, renderer.render(page)
         return
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+    from coursegen.workers import WorkerPool  # spawned processes: no fork of a process that may run threads
 
     # Notebooks first: they are the longest tasks, so the pool finishes evenly.
     ordered = sorted(misses, key=lambda p: p.kind is not PageKind.NOTEBOOK)
     workers = min(settings.jobs, len(ordered))
-    context = multiprocessing.get_context("spawn")  # no fork of a process that may run threads
     initargs = (detached(course), dict(renderer.strings), settings)
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker, initargs=initargs) as pool:
+    # leaving early (Ctrl-C, an error, the caller closing this generator) terminates the workers
+    with WorkerPool(workers, _start_worker, initargs) as pool:
         chunk = max(1, min(16, len(ordered) // (workers * 4)))
         for page, entry in zip(ordered, pool.map(_render_in_worker, [p.url for p in ordered], chunksize=chunk)):
             yield page, entry
@@ -274,6 +342,8 @@ class BodyRenderer:
 
         stored = self.fragments.get(fragments_key(page.url)) if self.fragments is not None else None
         seed = stored["items"] if isinstance(stored, dict) and stored.get("version") == self._fragments_version else None
+        if not isinstance(seed, dict) or not all(isinstance(value, str) for value in seed.values()):
+            seed = None  # none kept, or an entry of another shape (a damaged cache): computed again
         markdown = self.markdown()
         markdown.memo = FragmentMemo(seed)
         try:
@@ -337,16 +407,19 @@ def fragments_key(url: str) -> str:
     return hashlib.sha256(url.encode("utf-8")).hexdigest()[:32]
 
 
-def _to_body(entry: dict, page: Page, diagnostics: Diagnostics, key: str | None) -> Body:
-    """An entry (fresh, cached or from a worker) as a Body; its diagnostics are reported again."""
+def _to_body(entry: dict, page: Page, diagnostics: Diagnostics, key: str | None, rerender=None) -> Body:
+    """An entry (fresh, cached or from a worker) as a Body; its diagnostics are reported again.
+    Its key names the HTML's digest too: a page and its search text are made again whenever the
+    body's HTML differs, whatever the cache said."""
     if entry["diagnostics"]:
         diagnostics.extend(replay(entry["diagnostics"]))
-    if entry["error"] or entry.get("retry"):  # no page made from it is kept for the next build
-        key = None
-    remote = entry.get("remote") or []
+    html_digest = entry.get("html_digest") or hashlib.sha256(entry["html"].encode("utf-8")).hexdigest()
+    # no page made from an error or a body to retry is kept for the next build
+    key = f"{key}:{html_digest}" if key and not entry["error"] and not entry.get("retry") else None
+    common = {"key": key, "html_path": entry.get("html_path"), "rel": page.rel, "remote": entry.get("remote") or [], "html_digest": html_digest, "rerender": rerender}
     if "detail" in entry:  # from the cache: contents and ids decoded when asked for
-        return Body(entry["html"], entry["error"], entry["anchor_links"], key, entry.get("html_path"), page.rel, detail=entry["detail"], remote=remote)
-    return Body(entry["html"], entry["error"], entry["anchor_links"], key, entry.get("html_path"), page.rel, entry["toc"], set(entry["anchors"]), remote=remote)
+        return Body(entry["html"], entry["error"], entry["anchor_links"], detail=entry["detail"], **common)
+    return Body(entry["html"], entry["error"], entry["anchor_links"], _toc=entry["toc"], _anchors=set(entry["anchors"]), **common)
 
 
 def _fingerprint(course: Course) -> str:

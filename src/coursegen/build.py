@@ -20,8 +20,10 @@ from coursegen.course import build_course
 from coursegen.courseroot import require_content
 from coursegen.discover import discover_sources
 from coursegen.errors import ConfigInvalid, Diagnostic, Diagnostics, Level, plain, replay
+from coursegen.filedigests import FileDigests
 from coursegen.findings import apply_checks
 from coursegen.bodies import BodySettings, check_anchors, render_bodies
+from coursegen.interrupts import as_interrupted
 from coursegen.lastgood import LastGood
 from coursegen.model import PageKind, SourceKind
 from coursegen.output import Manifest, OutputLock, SitePlan, check_output_dir, empty_trash, write_atomically
@@ -90,6 +92,7 @@ def build(root: Path, out: Path | None = None, options: BuildOptions | None = No
     # the sites replaced by the last builds are deleted meanwhile, by another process
     trash = root / CACHE_DIR / "trash" if options.cache and options.write else None
     deleting = empty_trash(trash) if trash is not None else None
+    plan = None
     try:
         result, plan = render_site(root, out, options)
         if plan is not None and options.write and not (options.strict and result.diagnostics.problems):
@@ -98,12 +101,22 @@ def build(root: Path, out: Path | None = None, options: BuildOptions | None = No
                 write_atomically(out, plan, plan.manifest, trash)
             result.files = len(plan.files)
             result.written = True
+            _report_hand_added(root, out, plan.hand_added, result.diagnostics)
             clock.lap("write")
+    except KeyboardInterrupt as interrupt:  # say whether the new site was already in place
+        raise as_interrupted(interrupt, plan is not None and plan.published) from None
     finally:
         if deleting is not None:
             deleting.wait()
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _report_hand_added(root: Path, out: Path, removed: list[str], diagnostics: Diagnostics) -> None:
+    """A note for each file found in the site that no build made: the build removed it."""
+    shown = out.relative_to(root).as_posix() if out.is_relative_to(root) else str(out)
+    for rel in removed:
+        diagnostics.note(f"{shown}/{rel}", "was not made by coursegen: removed from the site", "put files to publish in content/ or static/", kind="build")
 
 
 @contextlib.contextmanager
@@ -176,11 +189,26 @@ class _Run:
 
     def kept(self, plan: SitePlan, rel: str, origin: str, signature: str) -> bool:
         """Take the last build's file at `rel` when its signature is unchanged, and report again
-        what making it reported then; False when it must be made again."""
+        what making it reported then; False when it must be made again (also when those messages
+        can't be read back: a damaged cache entry)."""
+        try:
+            messages = self._messages_of(signature)
+        except ValueError:
+            return False
         if not plan.keep_unchanged(rel, origin, signature):
             return False
-        self.diagnostics.extend(replay(self.page_messages.get(signature) or []))
+        self.diagnostics.extend(messages)
         return True
+
+    def _messages_of(self, signature: str) -> list[Diagnostic]:
+        """What making the file of `signature` reported. Only a file that reported something has
+        an entry: one that decodes to nothing, or to another shape, is damaged (ValueError)."""
+        if signature not in self.page_messages.entries:
+            return []
+        stored = self.page_messages.get(signature)
+        if not stored:
+            raise ValueError("a damaged page-messages entry")
+        return replay(stored)
 
     def report(self, signature: str, local: Diagnostics) -> None:
         """Report what making a file said, and keep it by signature for the builds that reuse the file."""
@@ -325,17 +353,21 @@ def render_search_index(run: _Run, plan: SitePlan, config: CourseConfig, course,
 
 
 def add_files(run: _Run, plan: SitePlan, course, bodies: dict, remote, renderer: SiteRenderer) -> None:
-    """Files published as they are: notebook downloads, assets, copies of remote media, the theme's static files."""
+    """Files published as they are: notebook downloads, assets, copies of remote media, the theme's
+    static files. Each is named by its bytes' digest (kept by file stamp, see filedigests.py): a
+    copy that keeps size and time (`cp -p`, `rsync -a`, `tar`) is still seen to have changed."""
+    digests = FileDigests(run.root, enabled=run.options.cache, read_only=not run.options.write)
     for page in course.pages:  # notebooks are also offered for download, beside their page (unless kept)
         if page.kind is PageKind.NOTEBOOK and page.source is not None and page.download_url not in plan.files:
-            plan.add_file(page.download_url, page.source.path, page.rel, made_from="" if bodies[page.url].error else page.rel)
+            signature = digests.signature(page.source.path, page.rel, page.source.stamp)
+            plan.add_file(page.download_url, page.source.path, page.rel, made_from="" if bodies[page.url].error else page.rel, signature=signature)
     for asset in course.assets:
-        plan.add_file(str(asset.site_rel), asset.path, str(asset.rel))
+        plan.add_file(str(asset.site_rel), asset.path, str(asset.rel), signature=digests.signature(asset.path, str(asset.rel), asset.stamp))
     for site_path, copy in remote.files.items():
         if isinstance(copy, bytes):
             plan.add_bytes(site_path, copy, site_path)
         else:
-            plan.add_file(site_path, copy, site_path)
+            plan.add_file(site_path, copy, site_path, signature=digests.signature(copy, str(copy)))
     for name, path in static_files(renderer.theme, run.diagnostics).items():
         if name == STYLESHEET:  # one stylesheet for the whole site: theme CSS + code colours
             theme_css = path.read_bytes()
@@ -345,7 +377,8 @@ def add_files(run: _Run, plan: SitePlan, course, bodies: dict, remote, renderer:
                 css = with_theme_choice(theme_css.decode("utf-8").rstrip("\n") + "\n\n" + highlight_css())
                 plan.add_text(f"static/{name}", css, f"static/{name}", signature)
         else:
-            plan.add_file(f"static/{name}", path, f"static/{name}")
+            plan.add_file(f"static/{name}", path, f"static/{name}", signature=digests.signature(path, str(path)))
+    digests.save()
 
 
 def render_extras(run: _Run, plan: SitePlan, config: CourseConfig, course, renderer: SiteRenderer) -> None:

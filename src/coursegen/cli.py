@@ -18,14 +18,14 @@ def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="coursegen",
         description="Build a course website from Markdown lessons and Jupyter notebooks.",
-        epilog="Exit status: 0 success (warnings allowed), 1 errors found (or warnings with --strict), 2 wrong usage.",
+        epilog="Exit status: 0 success (warnings allowed), 1 errors found (or warnings with --strict), 2 wrong usage, 130 interrupted (Ctrl-C), 143 stopped by SIGTERM.",
     )
     parser.add_argument("--version", action="version", version=f"coursegen {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     build = commands.add_parser("build", help="build the site", description="Build the course in COURSE_DIR into a static site. A page whose source has errors keeps its last good version from the previous build (the build exits with status 1); a page without one says it could not be rendered.")
     _add_course_dir(build)
-    build.add_argument("-o", "--output", metavar="OUT", type=Path, help="output folder, relative to the current folder (default: the course's site/); replaced atomically")
+    build.add_argument("-o", "--output", metavar="OUT", type=Path, help="output folder, relative to the current folder (default: the course's site/; not inside .coursegen-cache/); replaced in one step, its hidden entries (.git) and CNAME kept, files added by hand removed")
     _add_strict(build)
     build.add_argument("--clean", action="store_true", help="ignore and delete the build cache (.coursegen-cache/, media downloaded from other sites included) first; it also forgets which pages were good, so a page whose source has errors gets an error page")
     build.add_argument("--drafts", action="store_true", help="include pages marked `draft: true`")
@@ -113,7 +113,10 @@ def run() -> None:
     last: it flushes the output and ends the process there, after every other handler ran."""
     outcome: list[int] = []
     atexit.register(_quick_exit, outcome)
-    outcome.append(main())
+    try:
+        outcome.append(main())
+    except KeyboardInterrupt as interrupt:  # before main() could catch it: while it imported
+        outcome.append(_interrupted(interrupt))
     sys.exit(outcome[0])
 
 
@@ -134,9 +137,10 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return EXIT_USAGE
     from coursegen.errors import CoursegenError  # keep `--help` fast: nothing heavy before here
+    from coursegen.interrupts import raise_interrupted
 
-    signal.signal(signal.SIGTERM, _interrupt)  # SIGTERM cleans up like Ctrl-C: the previous site stays
     try:
+        signal.signal(signal.SIGTERM, raise_interrupted)  # SIGTERM cleans up like Ctrl-C (exit 143)
         if hasattr(args, "course_dir"):  # every command that works on a course
             _find_course(args)
         if args.command in ("build", "check"):
@@ -152,13 +156,12 @@ def main(argv: list[str] | None = None) -> int:
     except CoursegenError as error:
         print(error, file=sys.stderr)
         return error.exit_code
-    except KeyboardInterrupt:
-        print("interrupted; the previous site was left as it was", file=sys.stderr)
-        return EXIT_INTERRUPTED
+    except KeyboardInterrupt as interrupt:
+        return _interrupted(interrupt)
     except Exception as error:  # a bug: say so plainly, the traceback only on request
         if getattr(args, "verbose", False):
             raise
-        print(f"internal error: {type(error).__name__}: {error} — please report it (run again with -v for the traceback)", file=sys.stderr)
+        print(f"internal error: {type(error).__name__}: {error} — please report it (run again with -v for the traceback){_cache_hint(args)}", file=sys.stderr)
         return EXIT_ERRORS
     return EXIT_USAGE
 
@@ -203,8 +206,25 @@ def _kinds(text: str) -> list[str]:
         raise UsageError(str(error)) from None
 
 
-def _interrupt(signum, frame):
-    raise KeyboardInterrupt
+def _interrupted(interrupt: KeyboardInterrupt) -> int:
+    """Say truthfully which site is in place after Ctrl-C (exit 130) or SIGTERM (exit 143)."""
+    from coursegen.interrupts import Interrupted
+
+    if getattr(interrupt, "site_replaced", False):
+        print("interrupted; the new site was already in place", file=sys.stderr)
+    else:
+        print("interrupted; the previous site was left as it was", file=sys.stderr)
+    return interrupt.exit_code if isinstance(interrupt, Interrupted) else EXIT_INTERRUPTED
+
+
+def _cache_hint(args: argparse.Namespace) -> str:
+    """A command that read the build cache may have tripped over a damaged entry: say how to start afresh."""
+    from coursegen.cache import CACHE_DIR
+
+    course_dir = getattr(args, "course_dir", None)
+    if course_dir is None or not (Path(course_dir) / CACHE_DIR).is_dir():
+        return ""
+    return "; if the build cache was damaged, run `coursegen build --clean`"
 
 
 def _run_build(args: argparse.Namespace) -> int:
@@ -224,6 +244,10 @@ def _run_build(args: argparse.Namespace) -> int:
         from coursegen.fixes import fix_notebooks
 
         fix_notebooks(args.course_dir, _say)
+    if writing and args.output is not None:
+        from coursegen.output import refuse_output_in_cache
+
+        refuse_output_in_cache(args.course_dir, args.output)
     if writing and args.clean:
         from coursegen.cache import clear_cache
 

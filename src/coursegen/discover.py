@@ -118,6 +118,22 @@ def _stamp(entry: os.DirEntry, settled_before: int) -> str:
         status = entry.stat()
     except OSError:
         return ""
+    return _stamp_of(status, settled_before)
+
+
+def file_stamp(path: Path) -> str:
+    """The stamp of a file found otherwise than by walking the course (the theme's static files)."""
+    try:
+        status = os.stat(path)
+    except OSError:
+        return ""
+    return _stamp_of(status, time.time_ns() - SETTLED_NS)
+
+
+def _stamp_of(status: os.stat_result, settled_before: int) -> str:
+    """Size, times, inode and device: a copy that keeps size and modification time (`cp -p`,
+    `rsync -a`, `tar`, a `mv` over it) still gets a new ctime or inode. "" for a file changed
+    too recently to be trusted."""
     if max(status.st_mtime_ns, status.st_ctime_ns) >= settled_before:
         return ""
     return f"{status.st_size}:{status.st_mtime_ns}:{status.st_ctime_ns}:{status.st_ino}:{status.st_dev}"

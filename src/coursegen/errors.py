@@ -109,8 +109,16 @@ def plain(diagnostics: Diagnostics) -> list[dict]:
 
 
 def replay(items: list[dict]) -> list[Diagnostic]:
-    """Cached diagnostics, reported again when their cached result is reused."""
-    return [Diagnostic(i["path"], i["line"], i["col"], Level(i["level"]), i["message"], i["hint"], i.get("kind", "")) for i in items]
+    """Cached diagnostics, reported again when their cached result is reused. Raises ValueError
+    for items of another shape (a damaged cache entry: the caller makes the result again)."""
+    try:
+        replayed = [Diagnostic(i["path"], i["line"], i["col"], Level(i["level"]), i["message"], i["hint"], i.get("kind", "")) for i in items]
+    except (KeyError, TypeError, AttributeError) as problem:
+        raise ValueError(f"not a list of diagnostics ({problem})") from None
+    for d in replayed:
+        if not all(isinstance(text, str) for text in (d.path, d.message, d.hint, d.kind)) or not all(n is None or type(n) is int for n in (d.line, d.col)):
+            raise ValueError("not a list of diagnostics")
+    return replayed
 
 
 class CoursegenError(Exception):

@@ -6,6 +6,7 @@ a temporary folder, runs the notebook there and returns its outputs (never raise
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import posixpath
@@ -114,6 +115,21 @@ def _lay_out(course: Path, files: dict[str, bytes | str]) -> None:
             shutil.copyfile(content, target)
 
 
+def results_fit(results, notebook) -> bool:
+    """Cached results of the shape `with_outputs` takes, one per code cell (anything else comes
+    from a damaged cache entry)."""
+    if not isinstance(results, list) or len(results) != sum(1 for cell in notebook.cells if cell.cell_type == "code"):
+        return False
+    return all(
+        isinstance(result, dict)
+        and isinstance(result.get("outputs"), list)
+        and all(isinstance(output, dict) and isinstance(output.get("output_type"), str) for output in result["outputs"])
+        and "execution_count" in result
+        and (result["execution_count"] is None or type(result["execution_count"]) is int)
+        for result in results
+    )
+
+
 def with_outputs(notebook, results: list[dict]):
     import copy
 
@@ -169,7 +185,7 @@ def _run(notebook, settings: NotebookSettings, kernel: KernelChoice, workdir: Pa
     watchdog.daemon = True
     watchdog.start()
     if register_stop is not None:
-        register_stop(lambda: _signal_kernel(client, signal.SIGKILL))
+        register_stop(lambda: _kill_kernel(client))
     try:
         # starts the kernel and always shuts it down, even on error; the kernel's own chatter is not ours to print
         client.execute(stderr=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
@@ -182,6 +198,9 @@ def _run(notebook, settings: NotebookSettings, kernel: KernelChoice, workdir: Pa
         watchdog.cancel()
         for timer in timers:
             timer.cancel()
+        # nbclient leaves its exit handler registered when the kernel dies while starting (a run
+        # the build stopped): at exit it would fail on the kernel already cleaned up, with a traceback
+        atexit.unregister(client._cleanup_kernel)
     scrubber.outputs(notebook)
     return notebook
 
@@ -219,6 +238,19 @@ def _failure(error: Exception, notebook, index: int | None, kernel: KernelChoice
     if isinstance(error, RuntimeError):  # nbclient reports kernels that fail to start this way
         return ExecutionFailed(f"kernel '{kernel.name}' did not start: {error}", "check that the kernel starts in Jupyter")
     return error
+
+
+def _kill_kernel(client) -> None:
+    """SIGKILL to the kernel's process group (the kernel and whatever its cells started: it runs
+    in a session of its own, which no Ctrl-C reaches), else to the kernel alone."""
+    group = getattr(getattr(client.km, "provisioner", None), "pgid", None) if client.km is not None else None
+    if group:
+        try:
+            os.killpg(group, signal.SIGKILL)
+            return
+        except OSError:  # already gone
+            pass
+    _signal_kernel(client, signal.SIGKILL)
 
 
 def _signal_kernel(client, signum: int) -> bool:

@@ -205,14 +205,18 @@ class NotebookPages:
         """The notebook with the outputs of its run (the execution stage ran it, or found it in
         the cache); None when the run failed, its stored outputs then stay."""
         from coursegen.cache import JsonCache
-        from coursegen.execute import with_outputs
+        from coursegen.execute import results_fit, with_outputs
         from coursegen.kernels import choose_kernel
 
         kernel, problem = choose_kernel(notebook, self.settings)
         if problem:
             diagnostics.warning(page.rel, problem, f"using {kernel.origin}: '{kernel.name}'", kind="execution")
         key, status, message, hint = self.runs[page.url]
-        cells = JsonCache(self.root, "executed").get(key) if status in ("ran", "cached") else None
+        executed = JsonCache(self.root, "executed")
+        cells = executed.get(key) if status in ("ran", "cached") else None
+        if cells is not None and not results_fit(cells, notebook):  # a damaged entry: run again next build
+            executed.prune_entry(key, "json")
+            cells, message = None, "its cached results were damaged"
         if cells is None:
             report = diagnostics.error if self.failed_run_is_error else diagnostics.warning
             report(page.rel, f"{message or 'its results are not in the cache'}; its page shows the outputs saved in the notebook", hint or "build again", kind="execution")

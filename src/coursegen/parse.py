@@ -85,12 +85,30 @@ def _restored(page: Page, key: str, stored: dict, diagnostics: Diagnostics) -> b
     messages again; False for an entry of another shape (the file is then parsed again)."""
     try:
         title, error, heading, meta, messages = stored["title"], stored["error"], stored["title_heading"], meta_from_plain(stored["meta"]), replay(stored["diagnostics"])
-    except (KeyError, TypeError, ValueError):
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return False
+    if not isinstance(title, str) or not isinstance(error, str) or not (heading is None or type(heading) is int) or not _well_typed(meta):
         return False
     page.title, page.error, page.title_heading, page.meta, page.digest = title, error, heading, meta, key
     page.body = None if page.kind is not PageKind.NOTEBOOK and not error else ""
     diagnostics.extend(messages)
     return True
+
+
+def _well_typed(meta: PageMeta) -> bool:
+    """A cached front matter of the types PageMeta promises (an entry of another shape, from a
+    damaged cache, is a miss: the file is parsed again)."""
+    texts = [meta.title, meta.description, meta.category, meta.icon, meta.template, meta.tagline, meta.level, meta.summary, meta.duration, meta.notebook, *meta.tags, *meta.topics]
+    texts += [value for entry in meta.timeline for value in (entry.year, entry.title, entry.text, entry.icon)]
+    texts += [value for stat in meta.stats for value in (stat.value, stat.label, stat.icon)]
+    return (
+        all(isinstance(text, str) for text in texts)
+        and isinstance(meta.draft, bool)
+        and (meta.order is None or type(meta.order) in (int, float))
+        and isinstance(meta.extra, dict)
+        and isinstance(meta.lines, dict)
+        and all(type(line) is int for line in meta.lines.values())
+    )
 
 
 def markdown_body(page: Page) -> tuple[str, int]:

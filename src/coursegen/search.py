@@ -114,7 +114,7 @@ class TextCache:
     def text_json(self, key: str | None, body_html_reader) -> bytes:
         if key is not None:
             cached = self.store.get(key)
-            if cached is not None:
+            if cached is not None and len(cached) >= 2 and cached[:1] == cached[-1:] == b'"':  # a JSON string, as made below
                 return cached
         made = text_json(body_html_reader())
         if key is not None:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
 import jinja2
+
+from coursegen.cache import write_bytes_atomically
 
 
 def builtin_theme_dir() -> Path:
@@ -69,11 +72,31 @@ def make_environment(theme: Theme, strict: bool = True, bytecode_dir: Path | Non
 
 
 class _BytecodeCache(jinja2.FileSystemBytecodeCache):
-    def dump_bytecode(self, bucket) -> None:
+    """Compiled templates, each file starting with the SHA-256 of the rest, checked before Jinja
+    reads it: marshal trusts its input, so two flipped bytes in a plain Jinja cache file crash
+    the interpreter, at every build. A file that fails the check is compiled again."""
+
+    def __init__(self, directory: str):
+        super().__init__(directory, pattern="__coursegen_%s.cache")  # never reads Jinja's unchecked files
+
+    def load_bytecode(self, bucket) -> None:
         try:
-            super().dump_bytecode(bucket)
-        except OSError:  # a read-only or full disk (or a deleted cache) only costs speed
-            pass
+            with open(self._get_cache_filename(bucket), "rb") as file:
+                data = file.read()
+        except OSError:  # none yet, or the cache was deleted
+            return
+        expected, payload = data[:32], data[32:]
+        if not payload or hashlib.sha256(payload).digest() != expected:
+            return
+        try:
+            bucket.bytecode_from_string(payload)
+        except Exception:  # checked, yet unreadable: compile again
+            bucket.reset()
+
+    def dump_bytecode(self, bucket) -> None:
+        payload = bucket.bytecode_to_string()
+        # a read-only or full disk (or a deleted cache) only costs speed: not written, no error
+        write_bytes_atomically(Path(self._get_cache_filename(bucket)), hashlib.sha256(payload).digest() + payload)
 
 
 # static/ folders whose files only packages use (`coursegen export scorm`): not published in a site

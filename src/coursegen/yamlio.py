@@ -52,10 +52,8 @@ def load_yaml_mapping(
     """
     key = hashlib.sha256(text.encode("utf-8")).hexdigest() if cache is not None else ""
     stored = cache.get(key) if cache is not None else None
-    if stored is not None:
-        data, lines, scalars, duplicates = stored
-        parsed = (data, {k: v + line_offset for k, v in lines.items()}, scalars, [(k, a + line_offset, b + line_offset) for k, a, b in duplicates])
-    else:
+    parsed = _restored(stored, line_offset) if stored is not None else None
+    if parsed is None:
         parsed = _parse_explained(text, line_offset)
         if cache is not None:
             _remember(cache, key, parsed, line_offset)
@@ -66,6 +64,22 @@ def load_yaml_mapping(
     if raw is not None:
         raw.update(scalars)
     return data, key_lines
+
+
+def _restored(stored, line_offset: int):
+    """A parse kept by `_remember`, its lines moved by `line_offset`; None for an entry of another
+    shape (a damaged cache: the text is parsed again)."""
+    try:
+        data, lines, scalars, duplicates = stored
+        if not isinstance(data, dict) or not isinstance(scalars, dict):
+            return None
+        key_lines = {k: v + line_offset for k, v in lines.items() if type(v) is int}
+        duplicated = [(k, a + line_offset, b + line_offset) for k, a, b in duplicates if isinstance(k, str) and type(a) is int and type(b) is int]
+    except (ValueError, TypeError, AttributeError):
+        return None
+    if len(key_lines) != len(lines) or len(duplicated) != len(duplicates):
+        return None
+    return data, key_lines, scalars, duplicated
 
 
 def _remember(cache: "IndexCache", key: str, parsed, line_offset: int) -> None:

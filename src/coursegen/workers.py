@@ -1,0 +1,115 @@
+"""Worker processes for rendering, which leave Ctrl-C and SIGTERM to the build and stop at once
+when it stops.
+
+A Ctrl-C in a terminal reaches every process of the foreground group: the build and its workers.
+A worker that took it as a KeyboardInterrupt of its own used to die in the middle of a queue
+operation (printing a traceback, holding a lock the others then waited for forever), and a busy
+worker made `shutdown()` wait for its page. Here the workers ignore SIGINT — the build decides —
+and when the build stops early (an interrupt, an error) it terminates them rather than waiting.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import multiprocessing.context
+import signal
+import time
+from concurrent.futures import ProcessPoolExecutor
+
+from coursegen.interrupts import deferred
+
+STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
+GRACE_SECONDS = 1.0  # a terminated worker has this long to end before it is killed
+
+
+class _RecordingSpawnContext(multiprocessing.context.SpawnContext):
+    """The spawn start method, remembering each process it makes: the pool's workers, to
+    terminate them (ProcessPoolExecutor only offers that from Python 3.14)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.processes: list[multiprocessing.process.BaseProcess] = []
+
+    def Process(self, *args, **kwargs):  # noqa: N802 (multiprocessing's name)
+        process = multiprocessing.context.SpawnProcess(*args, **kwargs)
+        self.processes.append(process)
+        return process
+
+
+class WorkerPool:
+    """`with WorkerPool(n, initializer, initargs) as pool: pool.map(...)`: a ProcessPoolExecutor
+    whose workers ignore Ctrl-C; leaving the block by an exception (KeyboardInterrupt included) or
+    a generator's close terminates them instead of waiting for their current task."""
+
+    def __init__(self, workers: int, initializer, initargs: tuple):
+        self._context = _RecordingSpawnContext()
+        self._executor = ProcessPoolExecutor(workers, mp_context=self._context, initializer=_start_worker, initargs=(initializer, initargs))
+
+    def __enter__(self) -> "WorkerPool":
+        return self
+
+    def map(self, function, items: list, chunksize: int = 1):
+        """`function(item)` for each item, in order, computed `chunksize` items per task.
+
+        Not Executor.map: closing its iterator cancels the tasks left, and a task cancelled
+        while the pool breaks (its workers terminated) makes Python 3.11's pool thread die with
+        a traceback (InvalidStateError). Tasks here are never cancelled: stop() ends them."""
+        # The workers start here (at submit). They inherit both signals blocked until they ignore
+        # SIGINT (a Ctrl-C while one starts up never reaches its Python code) and are ready to
+        # end quietly at SIGTERM; and this process takes either signal once every worker has read
+        # what it needs to start. (A worker that died meanwhile, or one this process stopped
+        # feeding, would leave this process blocked writing to it, or print a traceback.)
+        with deferred():
+            previous = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+            try:
+                tasks = [self._executor.submit(_run_chunk, function, items[start : start + chunksize]) for start in range(0, len(items), chunksize)]
+            finally:
+                signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+        return _results(tasks)
+
+    def __exit__(self, kind, error, traceback) -> None:
+        if kind is None:
+            self._executor.shutdown(wait=True)
+        else:
+            self.stop()
+
+    def stop(self) -> None:
+        """Terminate the workers (SIGTERM), kill those still there after GRACE_SECONDS (one still
+        starting up), then release the pool. Another Ctrl-C meanwhile waits until this is done:
+        no worker is left behind."""
+        with deferred():
+            started = [process for process in self._context.processes if process.pid is not None]
+            for process in started:
+                if process.is_alive():
+                    process.terminate()
+            deadline = time.monotonic() + GRACE_SECONDS
+            for process in started:
+                process.join(max(0.0, deadline - time.monotonic()))
+                if process.is_alive():
+                    process.kill()
+                    process.join()
+            # its thread sees the workers gone and ends: wait for it (no cancel_futures: see map()),
+            # or Python's exit would wake a thread that is closing its pipe (a traceback on 3.11)
+            self._executor.shutdown(wait=True)
+
+
+def _results(tasks: list):
+    """Each task's results in order, each task let go once read (a big course's pages need not
+    all stay in memory)."""
+    tasks.reverse()
+    while tasks:
+        yield from tasks.pop().result()
+
+
+def _run_chunk(function, items: list) -> list:
+    return [function(item) for item in items]
+
+
+def _start_worker(initializer, initargs: tuple) -> None:
+    """In each worker, before anything else: Ctrl-C is the build's to handle (it stops the
+    workers itself), SIGTERM ends the worker quietly; then the signals blocked since the worker
+    started are let through (a Ctrl-C that came meanwhile is dropped, a SIGTERM ends it now)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
+    initializer(*initargs)
