@@ -21,7 +21,7 @@ import pytest
 from coursegen import build as build_module
 from coursegen.cache import CACHE_DIR, LineStore
 from coursegen.cli import main
-from conftest import copy_fixture, run_build, snapshot, write_tree
+from conftest import copy_fixture, notebook_json, run_build, snapshot, write_tree
 
 TITLE_EDIT = "title: Mini course, second edition\nlanguage: en\n"  # every page made again, no body
 
@@ -223,16 +223,40 @@ def test_fragments_of_another_shape_are_computed_again(course, tmp_path, capsys)
     assert snapshot(tmp_path / "site") == clean_build(course, tmp_path)
 
 
-def test_cached_notebook_results_of_another_shape_are_run_again():
+def test_cached_notebook_results_of_another_shape_are_refused():
     import nbformat
 
-    from coursegen.execute import _fits
+    from coursegen.execute import results_fit as _fits
 
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# T"), nbformat.v4.new_code_cell("1"), nbformat.v4.new_code_cell("2")])
     good = [{"outputs": [{"output_type": "execute_result", "data": {}, "metadata": {}, "execution_count": 1}], "execution_count": 1}, {"outputs": [], "execution_count": None}]
     assert _fits(good, notebook)
     for bad in (None, [], good[:1], [good[0], None], [good[0], {"outputs": None, "execution_count": 2}], [good[0], {"outputs": [5], "execution_count": 2}], [good[0], {"outputs": []}], [good[0], {"outputs": [], "execution_count": "2"}]):
         assert not _fits(bad, notebook), bad
+
+
+def test_cut_short_results_of_a_run_are_run_again(tmp_path, capsys):
+    """A run's results cut short by a power cut: the page shows the notebook's saved outputs with
+    a warning, once; the next build runs the notebook again."""
+    pytest.importorskip("ipykernel")
+    files = {
+        "course.yml": "title: Calcul\nlanguage: fr\nnotebooks:\n  execute: always\n",
+        "content/index.md": "# Calcul\n",
+        "notebooks/A/calcul.ipynb": notebook_json("# Calcul", "print(6 * 7)"),
+    }
+    root, out = write_tree(tmp_path / "course", files), tmp_path / "site"
+    page = out / "A/notebooks/calcul.html"
+    assert cli(capsys, "build", root, "-o", out)[0] == 0
+    assert "<pre>42\n</pre>" in page.read_text(encoding="utf-8")
+    [results] = (root / CACHE_DIR / "executed").glob("*.json")
+    results.write_bytes(results.read_bytes()[: results.stat().st_size // 2])
+    shutil.rmtree(root / CACHE_DIR / "bodies")  # the page is made again from the cached results
+    code, err = cli(capsys, "build", root, "-o", out)
+    assert code == 0 and "internal error" not in err
+    assert "notebooks/A/calcul.ipynb: warning[execution]: its cached results were damaged; its page shows the outputs saved in the notebook — build again: it is run again" in err
+    code, err = cli(capsys, "build", root, "-o", out)
+    assert code == 0 and "warning[execution]" not in err
+    assert "<pre>42\n</pre>" in page.read_text(encoding="utf-8")
 
 
 # ----------------------------------------------------------------------------------------------

@@ -149,7 +149,8 @@ def interrupt(built: Built, jobs: int, signum: int, whole_group: bool, delay: fl
     (after its worker processes, or its notebook kernels, started: `after`), and check that it
     stopped cleanly."""
     marker = uuid.uuid4().hex
-    command = [sys.executable, "-m", "coursegen", "build", str(built.root), "-o", str(built.out), "-j", str(jobs), "--clean", "-q", *extra]
+    # (-X faulthandler: a build that hangs says where, when the test ends it with SIGABRT)
+    command = [sys.executable, "-X", "faulthandler", "-m", "coursegen", "build", str(built.root), "-o", str(built.out), "-j", str(jobs), "--clean", "-q", *extra]
     env = {**os.environ, MARKER: marker}
     process = subprocess.Popen(command, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, start_new_session=True, cwd=built.root.parent, env=env)
     try:
@@ -165,7 +166,9 @@ def interrupt(built: Built, jobs: int, signum: int, whole_group: bool, delay: fl
         try:
             _, err = process.communicate(timeout=BOUND)
         except subprocess.TimeoutExpired:
-            pytest.fail(f"the build was still running {BOUND} s after {signal.Signals(signum).name}")
+            os.kill(process.pid, signal.SIGABRT)  # faulthandler prints every thread's stack
+            _, stacks = process.communicate(timeout=BOUND)
+            pytest.fail(f"the build was still running {BOUND} s after {signal.Signals(signum).name}:\n{stacks}")
     finally:
         if process.poll() is None or group_members(process.pid):
             os.killpg(process.pid, signal.SIGKILL)

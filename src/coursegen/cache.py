@@ -13,6 +13,7 @@ import json
 import os
 import shutil
 import sys
+import threading
 import zlib
 from pathlib import Path
 from typing import Any
@@ -106,9 +107,18 @@ def make_durable(paths: list[str]) -> None:
     """Flush files just written to the disk, before an index line names them: after a power cut,
     an index never names a file that came back empty or cut short. (Reading checks each body
     against its digest anyway: this saves rendering it again.) A file's own fsync costs ~5 ms,
-    so after many files one `syncfs` of their file system (Linux) flushes them all at once."""
+    so after many files one `syncfs` of their file system (Linux) flushes them all at once.
+
+    In a thread of its own, waited for: a flush that takes long (a disk busy with other work)
+    never keeps Ctrl-C from stopping the build at once (the index is then not written)."""
     if not paths:
         return
+    flushing = threading.Thread(target=_flush, args=(paths,), name="coursegen-flush", daemon=True)
+    flushing.start()
+    flushing.join()
+
+
+def _flush(paths: list[str]) -> None:
     folders = sorted({os.path.dirname(path) for path in paths})
     if len(paths) > FEW_FILES and _sync_file_system(folders[0]):
         return

@@ -214,9 +214,9 @@ class NotebookPages:
         key, status, message, hint = self.runs[page.url]
         executed = JsonCache(self.root, "executed")
         cells = executed.get(key) if status in ("ran", "cached") else None
-        if cells is not None and not results_fit(cells, notebook):  # a damaged entry: run again next build
-            executed.prune_entry(key, "json")
-            cells, message = None, "its cached results were damaged"
+        if cells is not None and not results_fit(cells, notebook) or cells is None and status == "cached":
+            executed.prune_entry(key, "json")  # cut short or damaged: run again at the next build
+            cells, message, hint = None, "its cached results were damaged", "build again: it is run again"
         if cells is None:
             report = diagnostics.error if self.failed_run_is_error else diagnostics.warning
             report(page.rel, f"{message or 'its results are not in the cache'}; its page shows the outputs saved in the notebook", hint or "build again", kind="execution")
