@@ -178,7 +178,10 @@ def test_installed_wheel_builds_a_new_course(venv, tmp_path):
     installed_theme = Path(run([venv / "bin" / "python", "-c", "import coursegen.theme as t; print(t.builtin_theme_dir())"], cwd=tmp_path).stdout.strip())
     css = (site / "static" / "coursegen.css").read_text(encoding="utf-8")
     theme_css = (installed_theme / "static" / "coursegen.css").read_text(encoding="utf-8").rstrip("\n")
-    assert css.startswith(theme_css), "static/coursegen.css does not start with the theme's stylesheet"
+    # the installed theme's stylesheet, its dark rules also scoped for the learner's theme switch, then Pygments' colours
+    from coursegen.stylesheet import with_theme_choice
+
+    assert css.startswith(with_theme_choice(theme_css)), "static/coursegen.css does not start with the theme's stylesheet"
     appended = css[len(theme_css) :]
     assert ".highlight .k " in appended and ".highlight .c " in appended, "the build did not append Pygments' .highlight rules"
     js = site / "static" / "coursegen.js"
