@@ -176,9 +176,18 @@ def cli(capsys, *argv) -> tuple[int, str]:
     return code, capsys.readouterr().err
 
 
+@pytest.fixture
+def ctrl_c():
+    """Ctrl-C raising KeyboardInterrupt in this process, as in a terminal (a test that ran
+    `serve` in this process may have left it ignored)."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
 @pytest.mark.parametrize("moment", ["just after the swap", "during the swap"])
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["Ctrl-C", "SIGTERM"])
-def test_an_interrupt_at_the_swap_says_the_new_site_is_in_place(moment, signum, published, capsys, monkeypatch):
+def test_an_interrupt_at_the_swap_says_the_new_site_is_in_place(moment, signum, published, capsys, monkeypatch, ctrl_c):
     """Ctrl-C just after the swap used to exit saying "the previous site was left as it was" while
     the new one was in place, with .git and CNAME stranded in the old folder (5 of 5)."""
     root, out = published
@@ -206,7 +215,7 @@ def test_an_interrupt_at_the_swap_says_the_new_site_is_in_place(moment, signum, 
     assert staging_leftovers(out.parent) == []
 
 
-def test_an_interrupt_before_the_swap_says_the_previous_site_stays(published, capsys, monkeypatch):
+def test_an_interrupt_before_the_swap_says_the_previous_site_stays(published, capsys, monkeypatch, ctrl_c):
     root, out = published
     before = snapshot(out)
     real = output.write_file
