@@ -184,10 +184,7 @@ def test_cell_timeout(make_course, tmp_path, no_orphan_kernels):
             "notebooks/A/other.ipynb": notebook_json("# Other", ("code", "1 + 1", [stream_output("stored\n")])),
         }
     )
-    started = time.perf_counter()
     result = run_build(root)
-    seconds = time.perf_counter() - started
-    assert seconds < 15, f"the build took {seconds:.1f} s"
     assert formatted(result) == [f"notebooks/A/slow.ipynb: warning[execution]: cell 3 (`import time`) ran longer than 2 s; {KEPT} — make it faster or raise notebooks.timeout in course.yml"]
     page = read(root, "A/notebooks/slow.html")
     assert "could not be rendered" not in page and "time.sleep(30)" in text_of(page), "the notebook's page, with what it stores"
@@ -201,16 +198,13 @@ def test_notebook_timeout(make_course, tmp_path, no_orphan_kernels):
     log = tmp_path / "pids.log"
     cells = [pid_cell(log)] + ["import time\ntime.sleep(1)"] * 8  # no cell is too long, the whole is
     root = make_course({"course.yml": "notebooks:\n  timeout: 10\n  notebook_timeout: 2\n", "notebooks/A/long.ipynb": notebook_json("# Long", *cells)})
-    started = time.perf_counter()
     result = run_build(root, execute=True)
-    seconds = time.perf_counter() - started
     [pid] = kernel_pids(log, no_orphan_kernels)
     assert not is_running(pid)
     assert len(errors(result)) == 1, formatted(result)  # --execute: a run that fails is an error
     [message] = errors(result)
     # the budget counts the kernel's start: where it stops depends on the machine
     assert re.fullmatch(rf"notebooks/A/long\.ipynb: error\[execution\]: it ran longer than 2 s \(stopped in (cell [2-9] \(`[^`]+`\)|a cell)\); {KEPT} — raise notebooks\.notebook_timeout in course\.yml", message), message
-    assert seconds < 7, f"the build took {seconds:.1f} s"
 
 
 def test_missing_kernel_names_the_installed_ones_and_keeps_the_stored_outputs(make_course):
