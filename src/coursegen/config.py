@@ -142,44 +142,58 @@ def load_config(root: Path, diagnostics: Diagnostics, yaml_cache=None) -> Course
             continue
         if value is None:
             continue
-        if key in _TEXT_KEYS:
-            if isinstance(value, bool):
-                word = raw.get(key, str(value).lower())
-                diagnostics.error(CONFIG_NAME, f"'{key}' must be a text, but YAML reads '{word}' as {str(value).lower()}", f'put it in quotes: {key}: "{word}"', line=line, kind="config")
-                continue
-            if not isinstance(value, (str, int, float)):
-                diagnostics.error(CONFIG_NAME, f"'{key}' must be a text", f'e.g. {key}: "…"', line=line, kind="config")
-                continue
-            values[key] = str(value)
-        elif key == "notebooks":
-            values[key] = _notebook_settings(value, line, lines, diagnostics)
-        elif key == "markdown":
-            values[key] = _markdown_settings(value, line, diagnostics)
-        elif key == "math":
-            values[key] = _math_settings(value, line, text, diagnostics)
-        elif key == "launch":
-            values[key] = _launch_settings(value, line, diagnostics)
-        elif key == "checks":
-            values[key] = _check_rules(value, line, diagnostics)
-        elif key == "scorm":
-            values[key] = _scorm_settings(value, line, diagnostics)
-        elif key == "remote_assets":
-            values[key] = _remote_asset_settings(value, line, diagnostics)
-        elif key == "typography":
-            if isinstance(value, bool):
-                values[key] = value
-            else:
-                diagnostics.error(CONFIG_NAME, f"'typography' must be true or false, not {value!r}", "write typography: false to keep spaces as typed", line=line, kind="config")
-        elif key in ("theme", "strings"):
-            if not isinstance(value, dict):
-                diagnostics.error(CONFIG_NAME, f"'{key}' must be a mapping of `name: value` lines", f"e.g. {key}: {{name: value}}", line=line, kind="config")
-                continue
-            values[key] = {str(k): v if key == "theme" else str(v) for k, v in value.items()}
-            nav_modules = values[key].get("nav_modules") if key == "theme" else None
-            if nav_modules is not None and (isinstance(nav_modules, bool) or not isinstance(nav_modules, int) or nav_modules < 0):
-                diagnostics.warning(CONFIG_NAME, f"theme option nav_modules must be a whole number, not {nav_modules!r}; using the default", "e.g. theme: {nav_modules: 6}", line=line, kind="config")
-                values[key].pop("nav_modules")
+        setting = _setting(key, value, line, lines, raw, text, diagnostics)
+        if setting is not _INVALID:
+            values[key] = setting
 
+    _check_language_and_address(values, lines, diagnostics)
+    values.setdefault("title", _title_from_folder(root))
+    return CourseConfig(**values)
+
+
+_INVALID = object()  # a setting reported as wrong: the default stays
+
+
+def _setting(key: str, value: Any, line: int | None, lines: dict[str, int], raw: dict[str, str], text: str, diagnostics: Diagnostics) -> Any:
+    """One top-level key of course.yml, typed; _INVALID when it was reported as wrong."""
+    if key in _TEXT_KEYS:
+        if isinstance(value, bool):
+            word = raw.get(key, str(value).lower())
+            diagnostics.error(CONFIG_NAME, f"'{key}' must be a text, but YAML reads '{word}' as {str(value).lower()}", f'put it in quotes: {key}: "{word}"', line=line, kind="config")
+            return _INVALID
+        if not isinstance(value, (str, int, float)):
+            diagnostics.error(CONFIG_NAME, f"'{key}' must be a text", f'e.g. {key}: "…"', line=line, kind="config")
+            return _INVALID
+        return str(value)
+    readers = {
+        "notebooks": lambda: _notebook_settings(value, line, lines, diagnostics),
+        "markdown": lambda: _markdown_settings(value, line, diagnostics),
+        "math": lambda: _math_settings(value, line, text, diagnostics),
+        "launch": lambda: _launch_settings(value, line, diagnostics),
+        "checks": lambda: _check_rules(value, line, diagnostics),
+        "scorm": lambda: _scorm_settings(value, line, diagnostics),
+        "remote_assets": lambda: _remote_asset_settings(value, line, diagnostics),
+    }
+    if key in readers:
+        return readers[key]()
+    if key == "typography":
+        if isinstance(value, bool):
+            return value
+        diagnostics.error(CONFIG_NAME, f"'typography' must be true or false, not {value!r}", "write typography: false to keep spaces as typed", line=line, kind="config")
+        return _INVALID
+    # theme, strings
+    if not isinstance(value, dict):
+        diagnostics.error(CONFIG_NAME, f"'{key}' must be a mapping of `name: value` lines", f"e.g. {key}: {{name: value}}", line=line, kind="config")
+        return _INVALID
+    mapping = {str(k): v if key == "theme" else str(v) for k, v in value.items()}
+    nav_modules = mapping.get("nav_modules") if key == "theme" else None
+    if nav_modules is not None and (isinstance(nav_modules, bool) or not isinstance(nav_modules, int) or nav_modules < 0):
+        diagnostics.warning(CONFIG_NAME, f"theme option nav_modules must be a whole number, not {nav_modules!r}; using the default", "e.g. theme: {nav_modules: 6}", line=line, kind="config")
+        mapping.pop("nav_modules")
+    return mapping
+
+
+def _check_language_and_address(values: dict[str, Any], lines: dict[str, int], diagnostics: Diagnostics) -> None:
     language = values.get("language", "en")
     if language not in LANGUAGES:
         diagnostics.warning(CONFIG_NAME, f"language '{language}' has no interface strings; using English", "use fr or en", line=lines.get("language"), kind="config")
@@ -190,8 +204,7 @@ def load_config(root: Path, diagnostics: Diagnostics, yaml_cache=None) -> Course
         else:
             diagnostics.error(CONFIG_NAME, f"base_url '{base_url}' is not an absolute http(s) URL", "e.g. base_url: https://example.org/cours/", line=lines.get("base_url"), kind="config")
         values.pop("base_url")
-    values.setdefault("title", _title_from_folder(root))
-    return CourseConfig(**values)
+
 
 
 # a Dask scheduler's address, as `dask scheduler` prints it
