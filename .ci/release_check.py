@@ -22,10 +22,14 @@ def problems(tag: str) -> list[str]:
     version = package_version()
     found = []
     if tag != f"v{version}":
-        found.append(f"the tag {tag} does not name the version in src/coursegen/__init__.py ({version}): tag v{version}, or change __version__")
+        found.append(
+            f"the tag {tag} does not name the version in src/coursegen/__init__.py ({version}): tag v{version}, or change __version__"
+        )
     changelog = (REPO / "CHANGELOG.md").read_text(encoding="utf-8")
     if not re.search(rf"^## \[{re.escape(version)}\] - \d{{4}}-\d{{2}}-\d{{2}}$", changelog, re.MULTILINE):
-        found.append(f"CHANGELOG.md has no section '## [{version}] - YYYY-MM-DD': move the Unreleased entries under it")
+        found.append(
+            f"CHANGELOG.md has no section '## [{version}] - YYYY-MM-DD': move the Unreleased entries under it"
+        )
     return found
 
 

@@ -55,12 +55,21 @@ def fresh_copy(source: Path, dest: Path, names) -> None:
 
 def build(course: Path) -> dict:
     started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "coursegen", "build", "-v", str(course)], capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "coursegen", "build", "-v", str(course)], capture_output=True, text=True
+    )
     wall = time.perf_counter() - started
     if done.returncode != 0:
         sys.exit(f"coursegen build {course} failed ({done.returncode}):\n{done.stderr[-3000:]}")
     stages = re.search(r"^Time by stage: (.+)$", done.stderr, re.MULTILINE)
-    return {"wall": round(wall, 3), "stages": dict((name, float(s)) for name, s in re.findall(r"(.+?) (\d+\.\d+) s(?:, |$)", stages.group(1))) if stages else {}}
+    return {
+        "wall": round(wall, 3),
+        "stages": dict(
+            (name, float(s)) for name, s in re.findall(r"(.+?) (\d+\.\d+) s(?:, |$)", stages.group(1))
+        )
+        if stages
+        else {},
+    }
 
 
 def same_sites(a: Path, b: Path) -> list[str]:
@@ -85,7 +94,23 @@ def main(argv=None) -> int:
         shutil.rmtree(args.workdir)
     origin = args.workdir / "origin"
     modules, lessons, notebooks = SIZES[args.size]
-    subprocess.run([sys.executable, str(args.make_course), str(origin), "--modules", str(modules), "--lessons", str(lessons), "--notebooks", str(notebooks), "--seed", "1"], check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [
+            sys.executable,
+            str(args.make_course),
+            str(origin),
+            "--modules",
+            str(modules),
+            "--lessons",
+            str(lessons),
+            "--notebooks",
+            str(notebooks),
+            "--seed",
+            "1",
+        ],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
 
     runs: dict[str, list[dict]] = {"cold": [], "restored": []}
     for n in range(args.repeat):
@@ -95,29 +120,60 @@ def main(argv=None) -> int:
         clone = args.workdir / f"clone-{n}" / "course"  # another path, another depth
         fresh_copy(origin, clone, SOURCES)
         fresh_copy(cold, clone, [CACHE])
-        shutil.rmtree(clone / CACHE / "trash", ignore_errors=True)  # what actions/cache restores: the cache, not a site
+        shutil.rmtree(
+            clone / CACHE / "trash", ignore_errors=True
+        )  # what actions/cache restores: the cache, not a site
         runs["restored"].append(build(clone))
         differ = same_sites(cold / "site", clone / "site")
         if differ:
             sys.exit(f"the restored build differs from the cold one: {differ[:10]}")
-        print(f"run {n + 1}: cold {runs['cold'][-1]['wall']:.2f} s, restored {runs['restored'][-1]['wall']:.2f} s", flush=True)
+        print(
+            f"run {n + 1}: cold {runs['cold'][-1]['wall']:.2f} s, restored {runs['restored'][-1]['wall']:.2f} s",
+            flush=True,
+        )
         shutil.rmtree(cold)
         shutil.rmtree(clone.parent)
 
     cold_median = statistics.median(r["wall"] for r in runs["cold"])
     restored_median = statistics.median(r["wall"] for r in runs["restored"])
     ratio = cold_median / restored_median
-    print(f"\n{args.size} course ({lessons} lessons, {notebooks} notebooks), {args.repeat} runs each, {os.cpu_count()} cores")
+    print(
+        f"\n{args.size} course ({lessons} lessons, {notebooks} notebooks), {args.repeat} runs each, {os.cpu_count()} cores"
+    )
     print("| case | median | min–max |\n| --- | --- | --- |")
     for case, measured in runs.items():
         walls = [r["wall"] for r in measured]
         print(f"| {case} | {statistics.median(walls):.2f} s | {min(walls):.2f}–{max(walls):.2f} s |")
-    print(f"\nrestored cache: {ratio:.1f}× faster than cold (goal ≥ 3×): {'met' if ratio >= 3 else 'NOT met'}")
+    print(
+        f"\nrestored cache: {ratio:.1f}× faster than cold (goal ≥ 3×): {'met' if ratio >= 3 else 'NOT met'}"
+    )
 
-    out = args.json or REPO / "benchmarks" / "results" / f"{_dt.datetime.now(_dt.timezone.utc):%Y%m%dT%H%M%SZ}-cache-restore.json"
+    out = (
+        args.json
+        or REPO
+        / "benchmarks"
+        / "results"
+        / f"{_dt.datetime.now(_dt.timezone.utc):%Y%m%dT%H%M%SZ}-cache-restore.json"
+    )
     out.parent.mkdir(parents=True, exist_ok=True)
-    commit = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
-    out.write_text(json.dumps({"size": args.size, "commit": commit, "load_end": os.getloadavg()[0], "runs": runs, "cold_median": cold_median, "restored_median": restored_median, "ratio": round(ratio, 2)}, indent=1) + "\n")
+    commit = subprocess.run(
+        ["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"], capture_output=True, text=True
+    ).stdout.strip()
+    out.write_text(
+        json.dumps(
+            {
+                "size": args.size,
+                "commit": commit,
+                "load_end": os.getloadavg()[0],
+                "runs": runs,
+                "cold_median": cold_median,
+                "restored_median": restored_median,
+                "ratio": round(ratio, 2),
+            },
+            indent=1,
+        )
+        + "\n"
+    )
     print(f"measurements: {out}")
     return 0 if ratio >= 3 else 1
 

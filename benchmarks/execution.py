@@ -29,11 +29,17 @@ RESULTS = Path(__file__).parent / "results"
 
 
 def notebook(index: int, seconds: float) -> str:
-    nb = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
+    nb = nbformat.v4.new_notebook(
+        metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
+    )
     nb.cells = [
         nbformat.v4.new_markdown_cell(f"# Séance {index}"),
-        nbformat.v4.new_code_cell("import csv, time\nlignes = list(csv.DictReader(open('mesures.csv')))\nlen(lignes)"),
-        nbformat.v4.new_code_cell(f"time.sleep({seconds / 2})\nfin = time.process_time() + {seconds / 2}\nn = 0\nwhile time.process_time() < fin:\n    n += 1\nprint('ok')"),
+        nbformat.v4.new_code_cell(
+            "import csv, time\nlignes = list(csv.DictReader(open('mesures.csv')))\nlen(lignes)"
+        ),
+        nbformat.v4.new_code_cell(
+            f"time.sleep({seconds / 2})\nfin = time.process_time() + {seconds / 2}\nn = 0\nwhile time.process_time() < fin:\n    n += 1\nprint('ok')"
+        ),
     ]
     for number, cell in enumerate(nb.cells):
         cell.id = f"cell-{number}"
@@ -48,7 +54,9 @@ def make_course(root: Path, count: int, seconds: float) -> None:
         folder = root / "notebooks" / f"module{index // 5 + 1}"
         folder.mkdir(parents=True, exist_ok=True)
         (folder / f"seance{index:02d}.ipynb").write_text(notebook(index, seconds), encoding="utf-8")
-        (folder / "mesures.csv").write_text("t,valeur\n" + "".join(f"{t},{t * 0.5}\n" for t in range(200)), encoding="utf-8")
+        (folder / "mesures.csv").write_text(
+            "t,valeur\n" + "".join(f"{t},{t * 0.5}\n" for t in range(200)), encoding="utf-8"
+        )
 
 
 def timed_build(root: Path, **options) -> tuple[float, dict[str, int]]:
@@ -84,7 +92,9 @@ def main() -> None:
         make_course(root, args.notebooks, args.seconds)
         local_seconds, local_counts = timed_build(root, jobs=2)
         forget_runs(root)
-        with LocalCluster(n_workers=4, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None) as cluster:
+        with LocalCluster(
+            n_workers=4, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
+        ) as cluster:
             cluster_seconds, cluster_counts = timed_build(root, jobs=2, executor=cluster.scheduler_address)
             again_seconds, again_counts = timed_build(root, jobs=2, executor=cluster.scheduler_address)
         laptop_seconds, laptop_counts = timed_build(root, jobs=2)  # the cluster's results, reused here
@@ -105,8 +115,12 @@ def main() -> None:
     (RESULTS / name).write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
     hits = again_counts.get("cached", 0) / args.notebooks
     print(f"local -j 2: {local_seconds:.1f} s {local_counts}")
-    print(f"LocalCluster 4x1: {cluster_seconds:.1f} s {cluster_counts}; ratio local/cluster {local_seconds / cluster_seconds:.2f}")
-    print(f"second build on the cluster: {again_seconds:.1f} s, hit rate {hits:.0%}; on this machine after: {laptop_seconds:.1f} s {laptop_counts}")
+    print(
+        f"LocalCluster 4x1: {cluster_seconds:.1f} s {cluster_counts}; ratio local/cluster {local_seconds / cluster_seconds:.2f}"
+    )
+    print(
+        f"second build on the cluster: {again_seconds:.1f} s, hit rate {hits:.0%}; on this machine after: {laptop_seconds:.1f} s {laptop_counts}"
+    )
     print(f"raw: benchmarks/results/{name}")
 
 

@@ -53,13 +53,19 @@ def build_example(into: Path) -> Path:
     out = into / "site"
     result = build(course, out, BuildOptions(jobs=1))
     if result.diagnostics.errors:
-        raise SystemExit("the example course does not build:\n" + "\n".join(d.format() for d in result.diagnostics.errors))
+        raise SystemExit(
+            "the example course does not build:\n" + "\n".join(d.format() for d in result.diagnostics.errors)
+        )
     return out
 
 
 def lighthouse(url: str, report: Path, desktop: bool) -> dict[str, float]:
     command = [
-        str(LIGHTHOUSE), url, "--quiet", "--output=json", f"--output-path={report}",
+        str(LIGHTHOUSE),
+        url,
+        "--quiet",
+        "--output=json",
+        f"--output-path={report}",
         "--only-categories=" + ",".join(CATEGORIES),
         "--chrome-flags=--headless=new --no-sandbox --disable-gpu",
     ]
@@ -72,8 +78,11 @@ def lighthouse(url: str, report: Path, desktop: bool) -> dict[str, float]:
     data = json.loads(report.read_text(encoding="utf-8"))
     scores = {name: round(100 * (data["categories"][name]["score"] or 0)) for name in CATEGORIES}
     failing = [
-        f"{audit['id']} ({audit['score']})" for audit in data["audits"].values()
-        if audit.get("score") is not None and audit["score"] < 1 and audit.get("scoreDisplayMode") in ("binary", "numeric")
+        f"{audit['id']} ({audit['score']})"
+        for audit in data["audits"].values()
+        if audit.get("score") is not None
+        and audit["score"] < 1
+        and audit.get("scoreDisplayMode") in ("binary", "numeric")
     ]
     scores["below 1"] = failing
     return scores
@@ -82,7 +91,9 @@ def lighthouse(url: str, report: Path, desktop: bool) -> dict[str, float]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--site", type=Path, help="an already built site (default: build the example course)")
-    parser.add_argument("--desktop", action="store_true", help="Lighthouse's desktop preset (default: mobile)")
+    parser.add_argument(
+        "--desktop", action="store_true", help="Lighthouse's desktop preset (default: mobile)"
+    )
     parser.add_argument("--min", type=int, default=0, help="exit 1 when a score is below this")
     parser.add_argument("--json", type=Path, help="write the scores to this file")
     args = parser.parse_args(argv)
@@ -96,7 +107,9 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="coursegen-lighthouse-") as temporary:
         temporary = Path(temporary)
         site = args.site or build_example(temporary)
-        httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site)))
+        httpd = http.server.ThreadingHTTPServer(
+            ("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site))
+        )
         threading.Thread(target=httpd.serve_forever, daemon=True).start()
         root = f"http://127.0.0.1:{httpd.server_address[1]}/"
         results = {}
@@ -117,7 +130,12 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{kind}: audits below 1: {', '.join(scores['below 1'])}")
     if args.json:
         args.json.write_text(json.dumps({"mode": mode, "pages": results}, indent=2) + "\n", encoding="utf-8")
-    low = [(kind, name, scores[name]) for kind, scores in results.items() for name in CATEGORIES if scores[name] < args.min]
+    low = [
+        (kind, name, scores[name])
+        for kind, scores in results.items()
+        for name in CATEGORIES
+        if scores[name] < args.min
+    ]
     for kind, name, score in low:
         print(f"below {args.min}: {kind} {name} = {score}", file=sys.stderr)
     return 1 if low else 0

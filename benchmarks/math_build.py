@@ -65,7 +65,11 @@ def freeze(ref: str, target: Path) -> Path:
     if target.exists():
         shutil.rmtree(target)
     target.mkdir(parents=True)
-    archive = subprocess.run(["git", "-C", str(REPO), "archive", ref, "src", "templates", "static"], check=True, capture_output=True).stdout
+    archive = subprocess.run(
+        ["git", "-C", str(REPO), "archive", ref, "src", "templates", "static"],
+        check=True,
+        capture_output=True,
+    ).stdout
     with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
         tar.extractall(target, filter="data")
     return target
@@ -79,7 +83,12 @@ def build_once(checkout: Path, course: Path, out: Path, jobs: int, clean: bool) 
     env = {**os.environ, "PYTHONPATH": str(checkout / "src")}
     cpu_before = _children_cpu()
     began = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "coursegen", "build", str(course), "-o", str(out), "-j", str(jobs), "-q"], env=env, check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "coursegen", "build", str(course), "-o", str(out), "-j", str(jobs), "-q"],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
     return time.perf_counter() - began, _children_cpu() - cpu_before
 
 
@@ -90,12 +99,16 @@ def _children_cpu() -> float:
 
 def edit_one_lesson(course: Path, run: int) -> None:
     lesson = next((course / "content").glob("module01/lecon001.md"))
-    lesson.write_text(lesson.read_text(encoding="utf-8") + f"\nUne phrase de plus ({run}).\n", encoding="utf-8")
+    lesson.write_text(
+        lesson.read_text(encoding="utf-8") + f"\nUne phrase de plus ({run}).\n", encoding="utf-8"
+    )
 
 
 def measure(checkouts: dict[str, Path], course: Path, workdir: Path, repeat: int) -> dict:
     """{checkout: {case: [(wall, cpu) of each run]}}"""
-    times: dict[str, dict[str, list[tuple[float, float]]]] = {name: {"clean -j 1": [], "clean -j 2": [], "one lesson edited": []} for name in checkouts}
+    times: dict[str, dict[str, list[tuple[float, float]]]] = {
+        name: {"clean -j 1": [], "clean -j 2": [], "one lesson edited": []} for name in checkouts
+    }
     for run in range(repeat):
         for name, checkout in checkouts.items():  # alternated, so a busy moment hurts both
             out = workdir / f"site-{name}"
@@ -108,7 +121,9 @@ def measure(checkouts: dict[str, Path], course: Path, workdir: Path, repeat: int
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--baseline", required=True, help="commit to compare with (e.g. the last one before Temml)")
+    parser.add_argument(
+        "--baseline", required=True, help="commit to compare with (e.g. the last one before Temml)"
+    )
     parser.add_argument("--lessons", type=int, default=100)
     parser.add_argument("--formulas", type=int, default=20, help="formulas per lesson")
     parser.add_argument("--repeat", type=int, default=3)
@@ -123,21 +138,39 @@ def main() -> int:
     # medians, and the best wall time (the run least slowed by whatever else the machine was doing)
     medians = {
         name: {
-            case: {"wall": statistics.median(w for w, _ in runs), "best_wall": min(w for w, _ in runs), "cpu": statistics.median(c for _, c in runs)}
+            case: {
+                "wall": statistics.median(w for w, _ in runs),
+                "best_wall": min(w for w, _ in runs),
+                "cpu": statistics.median(c for _, c in runs),
+            }
             for case, runs in cases.items()
         }
         for name, cases in times.items()
     }
-    print(f"{args.lessons} lessons × {args.formulas} formulas, baseline {args.baseline}, {args.repeat} runs each (seconds; load average {load_before} → {os.getloadavg()[0]:.1f})")
-    print(f"{'case':<18} {'median wall':>12} {'ratio':>6}   {'best wall':>12} {'ratio':>6}   {'median CPU':>12} {'ratio':>6}")
+    print(
+        f"{args.lessons} lessons × {args.formulas} formulas, baseline {args.baseline}, {args.repeat} runs each (seconds; load average {load_before} → {os.getloadavg()[0]:.1f})"
+    )
+    print(
+        f"{'case':<18} {'median wall':>12} {'ratio':>6}   {'best wall':>12} {'ratio':>6}   {'median CPU':>12} {'ratio':>6}"
+    )
     for case in medians["baseline"]:
         before, after = medians["baseline"][case], medians["current"][case]
-        cells = [f"{before[k]:>5.2f} → {after[k]:>4.2f} {after[k] / before[k]:>6.2f}" for k in ("wall", "best_wall", "cpu")]
+        cells = [
+            f"{before[k]:>5.2f} → {after[k]:>4.2f} {after[k] / before[k]:>6.2f}"
+            for k in ("wall", "best_wall", "cpu")
+        ]
         print(f"{case:<18} " + "   ".join(cells))
     stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     results = REPO / "benchmarks" / "results" / f"math-build-{stamp}.json"
     results.parent.mkdir(exist_ok=True)
-    payload = {"baseline": args.baseline, "lessons": args.lessons, "formulas_per_lesson": args.formulas, "load_average": [load_before, os.getloadavg()[0]], "times": times, "summary": medians}
+    payload = {
+        "baseline": args.baseline,
+        "lessons": args.lessons,
+        "formulas_per_lesson": args.formulas,
+        "load_average": [load_before, os.getloadavg()[0]],
+        "times": times,
+        "summary": medians,
+    }
     results.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
     print(f"raw times: {results.relative_to(REPO)}")
     return 0

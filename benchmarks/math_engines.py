@@ -29,7 +29,13 @@ from structure import load_corpus, problems  # noqa: E402
 
 TEMML = REPO / "static" / "vendor" / "temml" / "temml.min.js"
 WRAPPER = "var coursegenRender = function (tex, display, macros) { try { return {mathml: temml.renderToString(tex, {displayMode: display, throwOnError: true, macros: macros})}; } catch (e) { return {error: String(e.message)}; } };"
-DISTRIBUTIONS = {"latex2mathml": "latex2mathml", "temml-mini-racer": "mini-racer", "temml-mini-racer-paged": "mini-racer", "temml-quickjs": "quickjs", "temml-dukpy": "dukpy"}
+DISTRIBUTIONS = {
+    "latex2mathml": "latex2mathml",
+    "temml-mini-racer": "mini-racer",
+    "temml-mini-racer-paged": "mini-racer",
+    "temml-quickjs": "quickjs",
+    "temml-dukpy": "dukpy",
+}
 PASSES = 5  # over the corpus: the first is cold (no JIT yet), the best of the others is "warm"
 PAGE = 20  # formulas per engine call for "-paged": coursegen converts a page's formulas in one call
 
@@ -53,14 +59,18 @@ def start(engine: str):
 
         context = quickjs.Context()
         context.eval(script)
-        call = context.eval("(function (t, d, m) { return JSON.stringify(coursegenRender(t, d, JSON.parse(m))); })")
+        call = context.eval(
+            "(function (t, d, m) { return JSON.stringify(coursegenRender(t, d, JSON.parse(m))); })"
+        )
         return lambda tex, display, macros: _unwrap(json.loads(call(tex, display, json.dumps(macros))))
     if engine == "temml-dukpy":
         import dukpy
 
         interpreter = dukpy.JSInterpreter()
         interpreter.evaljs(script)
-        return lambda tex, display, macros: _unwrap(interpreter.evaljs("coursegenRender(dukpy.t, dukpy.d, dukpy.m)", t=tex, d=display, m=macros))
+        return lambda tex, display, macros: _unwrap(
+            interpreter.evaljs("coursegenRender(dukpy.t, dukpy.d, dukpy.m)", t=tex, d=display, m=macros)
+        )
     raise SystemExit(f"unknown engine {engine}")
 
 
@@ -83,7 +93,10 @@ def measure(engine: str) -> dict:
         if engine.endswith("-paged"):
             macro_pairs = tuple(sorted(macros.items()))
             for start_at in range(0, len(formulas), PAGE):
-                page = [(f["tex"].strip(), not f.get("inline"), macro_pairs) for f in formulas[start_at:start_at + PAGE]]
+                page = [
+                    (f["tex"].strip(), not f.get("inline"), macro_pairs)
+                    for f in formulas[start_at : start_at + PAGE]
+                ]
                 t0 = time.perf_counter()
                 results = convert(page)
                 times += [(time.perf_counter() - t0) / len(page)] * len(page)
@@ -103,7 +116,9 @@ def measure(engine: str) -> dict:
         cpu.append((time.process_time() - cpu_began) / len(formulas))
     failures = {}
     for formula, output in zip(formulas, outputs):
-        found = [f"error: {output}"] if isinstance(output, Exception) else problems(output, formula.get("expect"))
+        found = (
+            [f"error: {output}"] if isinstance(output, Exception) else problems(output, formula.get("expect"))
+        )
         if found:
             failures[formula["tex"].strip()[:70]] = found
     return {
@@ -130,7 +145,9 @@ def _installed_size(distribution: str) -> int:
 def _available(engine: str) -> bool:
     from importlib.util import find_spec
 
-    module = {"latex2mathml": "latex2mathml", "temml-quickjs": "quickjs", "temml-dukpy": "dukpy"}.get(engine, "py_mini_racer")
+    module = {"latex2mathml": "latex2mathml", "temml-quickjs": "quickjs", "temml-dukpy": "dukpy"}.get(
+        engine, "py_mini_racer"
+    )
     return find_spec(module) is not None
 
 
@@ -148,12 +165,16 @@ def main() -> int:
         if not _available(engine):
             print(f"({engine} is not installed: skipped)", file=sys.stderr)
             continue
-        run = subprocess.run([sys.executable, __file__, "--engine", engine], capture_output=True, text=True, check=True)
+        run = subprocess.run(
+            [sys.executable, __file__, "--engine", engine], capture_output=True, text=True, check=True
+        )
         results.append(json.loads(run.stdout))
     if args.json:
         print(json.dumps(results, indent=2, ensure_ascii=False))
         return 0
-    print(f"{'engine':<23} {'right':>9} {'start-up':>9} {'1st pass':>9} {'warm':>8} {'warm CPU':>9} {'installed':>10}")
+    print(
+        f"{'engine':<23} {'right':>9} {'start-up':>9} {'1st pass':>9} {'warm':>8} {'warm CPU':>9} {'installed':>10}"
+    )
     for r in results:
         print(
             f"{r['engine']:<23} {r['right']:>4}/{r['formulas']:<4} {r['startup_ms']:>7} ms {r['first_pass_ms_per_formula']:>6} ms"

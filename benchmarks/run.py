@@ -80,11 +80,36 @@ LABELS = {
     "mkdocs": "MkDocs + Material + mkdocs-jupyter",
     "jupyter-book": "Jupyter Book 1",
 }
-SHORT = {"coursegen": "coursegen", "coursegen-j1": "coursegen -j1", "mkdocs": "MkDocs", "jupyter-book": "Jupyter Book"}
-PEER_PACKAGES = ("mkdocs", "mkdocs-material", "mkdocs-jupyter", "jupyter-book", "sphinx", "myst-nb",
-                 "myst-parser", "nbconvert", "sphinx-book-theme", "pymdown-extensions", "markdown")
-COURSEGEN_PACKAGES = ("coursegen", "nbconvert", "nbformat", "markdown", "pymdown-extensions", "jinja2",
-                      "pygments", "mini-racer", "pyyaml")
+SHORT = {
+    "coursegen": "coursegen",
+    "coursegen-j1": "coursegen -j1",
+    "mkdocs": "MkDocs",
+    "jupyter-book": "Jupyter Book",
+}
+PEER_PACKAGES = (
+    "mkdocs",
+    "mkdocs-material",
+    "mkdocs-jupyter",
+    "jupyter-book",
+    "sphinx",
+    "myst-nb",
+    "myst-parser",
+    "nbconvert",
+    "sphinx-book-theme",
+    "pymdown-extensions",
+    "markdown",
+)
+COURSEGEN_PACKAGES = (
+    "coursegen",
+    "nbconvert",
+    "nbformat",
+    "markdown",
+    "pymdown-extensions",
+    "jinja2",
+    "pygments",
+    "mini-racer",
+    "pyyaml",
+)
 
 # Figures from an earlier run, quoted by the "Performance" issue (clean builds).
 REFERENCE = {
@@ -163,14 +188,23 @@ class TreeSampler(threading.Thread):
         self.peak_processes = max(self.peak_processes, count)
 
 
-def run_measured(cmd: list[str], cwd: Path, timeout: float, env: dict | None = None, keep_output: bool = False) -> dict:
+def run_measured(
+    cmd: list[str], cwd: Path, timeout: float, env: dict | None = None, keep_output: bool = False
+) -> dict:
     """Run `cmd` in a fresh process (own session); wall time, peak memory, CPU time, output tail
     (and with `keep_output`, the whole of stdout + stderr as "output", for the caller to parse)."""
     with tempfile.TemporaryFile() as output:
         load = os.getloadavg()[0]
         started = time.perf_counter()
-        proc = subprocess.Popen(cmd, cwd=cwd, stdout=output, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                start_new_session=True, env=env)
+        proc = subprocess.Popen(
+            cmd,
+            cwd=cwd,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+            env=env,
+        )
         sampler = TreeSampler(proc.pid)
         sampler.start()
         timed_out = threading.Event()
@@ -264,7 +298,15 @@ class Coursegen(Tool):
             self.name = f"coursegen-j{jobs}"
 
     def command(self, case: str) -> list[str]:
-        return [self.args.coursegen_python, "-m", "coursegen", "build", "-q", *(["-j", str(self.jobs)] if self.jobs else []), "."]
+        return [
+            self.args.coursegen_python,
+            "-m",
+            "coursegen",
+            "build",
+            "-q",
+            *(["-j", str(self.jobs)] if self.jobs else []),
+            ".",
+        ]
 
     def env(self) -> dict:
         return coursegen_env(self.args)
@@ -273,12 +315,19 @@ class Coursegen(Tool):
 class MkDocs(Tool):
     name = "mkdocs"
     site = "site"
-    caches = (".cache",)  # mkdocs-jupyter keeps converted notebooks in .cache/mkdocs-jupyter/ (Material's plugins use .cache/ too)
+    caches = (
+        ".cache",
+    )  # mkdocs-jupyter keeps converted notebooks in .cache/mkdocs-jupyter/ (Material's plugins use .cache/ too)
     docs = "docs"
     notebook_folder = "docs/{module}/notebooks"
 
     def command(self, case: str) -> list[str]:
-        return [str(self.args.peers_venv / "bin" / "mkdocs"), "build", "-q", *(["--dirty"] if case != "clean" else [])]
+        return [
+            str(self.args.peers_venv / "bin" / "mkdocs"),
+            "build",
+            "-q",
+            *(["--dirty"] if case != "clean" else []),
+        ]
 
     def env(self) -> dict:
         return {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
@@ -314,7 +363,11 @@ def snapshot_coursegen(args) -> dict:
                 source = REPO / part
                 (shutil.copytree if source.is_dir() else shutil.copy2)(source, snap / part)
         else:
-            archive = subprocess.run(["git", "-C", str(REPO), "archive", "--format=tar", args.coursegen_ref, *parts], capture_output=True, check=True)
+            archive = subprocess.run(
+                ["git", "-C", str(REPO), "archive", "--format=tar", args.coursegen_ref, *parts],
+                capture_output=True,
+                check=True,
+            )
             subprocess.run(["tar", "-x", "-C", str(snap)], input=archive.stdout, check=True)
         args.coursegen_snapshot = snap
         info["path"] = str(snap)
@@ -322,19 +375,40 @@ def snapshot_coursegen(args) -> dict:
     # source tree alone would be compiled again at every run when PYTHONDONTWRITEBYTECODE is set
     # (it is on the machines here), ~40 ms that no installed coursegen pays.
     code = (args.coursegen_snapshot or REPO) / "src" / "coursegen"
-    compiled = subprocess.run([args.coursegen_python, "-m", "compileall", "-q", str(code)], capture_output=True)
-    info["bytecode"] = "compiled ahead (compileall), as pip install does" if compiled.returncode == 0 else f"compileall failed: {compiled.stderr[-200:]!r}"
-    info["commit"] = sh(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD" if args.coursegen_ref in ("worktree", "live") else args.coursegen_ref])
+    compiled = subprocess.run(
+        [args.coursegen_python, "-m", "compileall", "-q", str(code)], capture_output=True
+    )
+    info["bytecode"] = (
+        "compiled ahead (compileall), as pip install does"
+        if compiled.returncode == 0
+        else f"compileall failed: {compiled.stderr[-200:]!r}"
+    )
+    info["commit"] = sh(
+        [
+            "git",
+            "-C",
+            str(REPO),
+            "rev-parse",
+            "--short",
+            "HEAD" if args.coursegen_ref in ("worktree", "live") else args.coursegen_ref,
+        ]
+    )
     info["subject"] = sh(["git", "-C", str(REPO), "log", "-1", "--format=%s", info["commit"]])
-    info["worktree_changes"] = sh(["git", "-C", str(REPO), "status", "--short", "--", "src", "templates", "static"])
-    info["imported_from"] = sh([args.coursegen_python, "-c", "import coursegen; print(coursegen.__file__)"], env=coursegen_env(args))
+    info["worktree_changes"] = sh(
+        ["git", "-C", str(REPO), "status", "--short", "--", "src", "templates", "static"]
+    )
+    info["imported_from"] = sh(
+        [args.coursegen_python, "-c", "import coursegen; print(coursegen.__file__)"], env=coursegen_env(args)
+    )
     return info
 
 
 def coursegen_env(args) -> dict:
     env = dict(os.environ)
     if getattr(args, "coursegen_snapshot", None):
-        env["PYTHONPATH"] = os.pathsep.join([str(args.coursegen_snapshot / "src"), *filter(None, [env.get("PYTHONPATH")])])
+        env["PYTHONPATH"] = os.pathsep.join(
+            [str(args.coursegen_snapshot / "src"), *filter(None, [env.get("PYTHONPATH")])]
+        )
     return env
 
 
@@ -376,7 +450,9 @@ def edit_notebook(path: Path, n: int) -> bytes:
     else:
         cell["source"] = source + sentence
     # same serialisation as make_course.py: only the edited cell differs
-    path.write_text(json.dumps(notebook, indent=1, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
+    path.write_text(
+        json.dumps(notebook, indent=1, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
     return original
 
 
@@ -389,7 +465,11 @@ def du(path: Path) -> dict:
     disk = subprocess.run(["du", "-sk", str(path)], capture_output=True, text=True).stdout.split()
     apparent = subprocess.run(["du", "-sb", str(path)], capture_output=True, text=True).stdout.split()
     files = sum(len(names) for _, _, names in os.walk(path))
-    return {"disk_kb": int(disk[0]) if disk else None, "apparent_bytes": int(apparent[0]) if apparent else None, "files": files}
+    return {
+        "disk_kb": int(disk[0]) if disk else None,
+        "apparent_bytes": int(apparent[0]) if apparent else None,
+        "files": files,
+    }
 
 
 def chrome_bytes(page: Path) -> int | None:
@@ -419,9 +499,15 @@ def page_weights(tool: Tool) -> dict:
         "lesson_median_bytes": statistics.median(p.stat().st_size for p in lessons) if lessons else None,
         "lesson_max_bytes": max((p.stat().st_size for p in lessons), default=None),
         "lesson_overhead_median_bytes": statistics.median(overheads) if overheads else None,
-        "notebook_median_bytes": statistics.median(p.stat().st_size for p in notebooks) if notebooks else None,
-        "chrome_median_bytes": statistics.median(c for c in map(chrome_bytes, lessons) if c is not None) if lessons else None,
-        "nav_links_median": statistics.median(p.read_bytes().count(b"<a ") for p in lessons) if lessons else None,
+        "notebook_median_bytes": statistics.median(p.stat().st_size for p in notebooks)
+        if notebooks
+        else None,
+        "chrome_median_bytes": statistics.median(c for c in map(chrome_bytes, lessons) if c is not None)
+        if lessons
+        else None,
+        "nav_links_median": statistics.median(p.read_bytes().count(b"<a ") for p in lessons)
+        if lessons
+        else None,
     }
 
 
@@ -432,16 +518,20 @@ def page_weights(tool: Tool) -> dict:
 
 def sh(cmd: list[str] | str, **kw) -> str:
     try:
-        done = subprocess.run(cmd, capture_output=True, text=True, timeout=120, shell=isinstance(cmd, str), **kw)
+        done = subprocess.run(
+            cmd, capture_output=True, text=True, timeout=120, shell=isinstance(cmd, str), **kw
+        )
         return (done.stdout + done.stderr).strip("\n").rstrip()
     except (OSError, subprocess.TimeoutExpired) as error:
         return f"({error})"
 
 
 def versions(python: str, names) -> dict:
-    code = ("import json, importlib.metadata as m, sys\nout = {'python': sys.version.split()[0]}\n"
-            f"for n in {list(names)!r}:\n"
-            "    try: out[n] = m.version(n)\n    except Exception: out[n] = None\nprint(json.dumps(out))")
+    code = (
+        "import json, importlib.metadata as m, sys\nout = {'python': sys.version.split()[0]}\n"
+        f"for n in {list(names)!r}:\n"
+        "    try: out[n] = m.version(n)\n    except Exception: out[n] = None\nprint(json.dumps(out))"
+    )
     text = sh([python, "-c", code])
     try:
         return json.loads(text.splitlines()[-1])
@@ -476,8 +566,10 @@ def ensure_peers(args) -> dict:
         return status
     log(f"creating the peers' virtualenv in {venv} (pip install -r {REQUIREMENTS.name})")
     status["created"] = True
-    steps = [[sys.executable, "-m", "venv", str(venv)],
-             [str(venv / "bin" / "python"), "-m", "pip", "install", "-q", "-r", str(REQUIREMENTS)]]
+    steps = [
+        [sys.executable, "-m", "venv", str(venv)],
+        [str(venv / "bin" / "python"), "-m", "pip", "install", "-q", "-r", str(REQUIREMENTS)],
+    ]
     for step in steps:
         try:
             done = subprocess.run(step, capture_output=True, text=True, timeout=args.timeout)
@@ -485,7 +577,9 @@ def ensure_peers(args) -> dict:
             status["error"] = f"{' '.join(step)}: timed out"
             return status
         if done.returncode:
-            status["error"] = f"{' '.join(step)} exited {done.returncode}:\n{(done.stdout + done.stderr)[-3000:]}"
+            status["error"] = (
+                f"{' '.join(step)} exited {done.returncode}:\n{(done.stdout + done.stderr)[-3000:]}"
+            )
             return status
     return status
 
@@ -503,9 +597,17 @@ class Session:
         self.data: dict = {
             "started": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
             "command": " ".join([".venv/bin/python", "benchmarks/run.py", *sys.argv[1:]]),
-            "options": {"sizes": args.sizes, "tools": args.tools, "cases": args.cases, "repeat": args.repeat,
-                        "jb_large_clean_repeat": args.jb_large_clean_repeat, "timeout": args.timeout,
-                        "workdir": str(args.workdir), "j1": args.j1, "coursegen_ref": args.coursegen_ref},
+            "options": {
+                "sizes": args.sizes,
+                "tools": args.tools,
+                "cases": args.cases,
+                "repeat": args.repeat,
+                "jb_large_clean_repeat": args.jb_large_clean_repeat,
+                "timeout": args.timeout,
+                "workdir": str(args.workdir),
+                "j1": args.j1,
+                "coursegen_ref": args.coursegen_ref,
+            },
             "load_start": os.getloadavg(),
             "uptime_start": sh(["uptime"]),
             "machine": machine(),
@@ -520,12 +622,20 @@ class Session:
         tmp.write_text(json.dumps(self.data, indent=1, ensure_ascii=False), encoding="utf-8")
         os.replace(tmp, self.json_path)
 
-    def record(self, size: str, case: str, tool: Tool, repeat: int, result: dict, kind: str = "timed") -> dict:
+    def record(
+        self, size: str, case: str, tool: Tool, repeat: int, result: dict, kind: str = "timed"
+    ) -> dict:
         result = {"size": size, "case": case, "tool": tool.name, "repeat": repeat, "kind": kind, **result}
         self.data["runs"].append(result)
-        status = "" if result["rc"] == 0 else f"  FAILED rc={result['rc']}{' (timeout)' if result['timed_out'] else ''}"
-        log(f"{size:6} {case:8} {tool.name:13} #{repeat} {kind:6} {result['wall']:9.2f} s  maxrss {result['maxrss_kb'] / 1024:6.0f} MB"
-            f"  tree {result['tree_pss_kb'] / 1024:6.0f} MB  cpu {result['cpu']:8.1f} s  load {result['load']:.1f}{status}")
+        status = (
+            ""
+            if result["rc"] == 0
+            else f"  FAILED rc={result['rc']}{' (timeout)' if result['timed_out'] else ''}"
+        )
+        log(
+            f"{size:6} {case:8} {tool.name:13} #{repeat} {kind:6} {result['wall']:9.2f} s  maxrss {result['maxrss_kb'] / 1024:6.0f} MB"
+            f"  tree {result['tree_pss_kb'] / 1024:6.0f} MB  cpu {result['cpu']:8.1f} s  load {result['load']:.1f}{status}"
+        )
         self.save()
         return result
 
@@ -538,11 +648,30 @@ class Session:
 def generate(size: str, args) -> dict[str, Path]:
     modules, lessons, notebooks = SIZES[size]
     base = args.workdir / size
-    folders = {"coursegen": base / "coursegen", "mkdocs": base / "mkdocs", "jupyter-book": base / "jupyter-book"}
+    folders = {
+        "coursegen": base / "coursegen",
+        "mkdocs": base / "mkdocs",
+        "jupyter-book": base / "jupyter-book",
+    }
     base.mkdir(parents=True, exist_ok=True)
-    cmd = [sys.executable, str(args.make_course), str(folders["coursegen"]), "--modules", str(modules), "--lessons", str(lessons),
-           "--notebooks", str(notebooks), "--seed", "1", "--mkdocs", str(folders["mkdocs"]),
-           "--jupyter-book", str(folders["jupyter-book"]), "--force"]
+    cmd = [
+        sys.executable,
+        str(args.make_course),
+        str(folders["coursegen"]),
+        "--modules",
+        str(modules),
+        "--lessons",
+        str(lessons),
+        "--notebooks",
+        str(notebooks),
+        "--seed",
+        "1",
+        "--mkdocs",
+        str(folders["mkdocs"]),
+        "--jupyter-book",
+        str(folders["jupyter-book"]),
+        "--force",
+    ]
     subprocess.run(cmd, check=True, capture_output=True, timeout=args.timeout)
     return folders
 
@@ -571,8 +700,16 @@ def measure_size(session: Session, size: str, args) -> None:
                     session.fail(size, tool.name, "clean", result["output_tail"])
                     broken.add(tool.name)
                     continue
-                site = {"size": size, "tool": tool.name, "repeat": n, **du(tool.site_dir()), **page_weights(tool)}
-                session.data["sites"] = [s for s in session.data["sites"] if (s["size"], s["tool"]) != (size, tool.name)] + [site]
+                site = {
+                    "size": size,
+                    "tool": tool.name,
+                    "repeat": n,
+                    **du(tool.site_dir()),
+                    **page_weights(tool),
+                }
+                session.data["sites"] = [
+                    s for s in session.data["sites"] if (s["size"], s["tool"]) != (size, tool.name)
+                ] + [site]
                 session.save()
     else:  # the other cases need a built site: build once, untimed for the tables
         for tool in tools.values():
@@ -588,7 +725,10 @@ def measure_size(session: Session, size: str, args) -> None:
                     if result["rc"] != 0:
                         session.fail(size, tool.name, "noop", result["output_tail"])
 
-    for case, editor, target in (("lesson", edit_lesson, Tool.lesson_file), ("notebook", edit_notebook, Tool.notebook_file)):
+    for case, editor, target in (
+        ("lesson", edit_lesson, Tool.lesson_file),
+        ("notebook", edit_notebook, Tool.notebook_file),
+    ):
         if case not in args.cases:
             continue
         for n in range(1, repeat + 1):
@@ -615,12 +755,40 @@ def measure_page_control(session: Session, args) -> None:
     lesson's <article>). Also re-reads the chrome of the sites already built at each size."""
     modules, lessons, notebooks = PAGE_CONTROL
     base = args.workdir / "page-control"
-    folders = {"coursegen": base / "coursegen", "mkdocs": base / "mkdocs", "jupyter-book": base / "jupyter-book"}
+    folders = {
+        "coursegen": base / "coursegen",
+        "mkdocs": base / "mkdocs",
+        "jupyter-book": base / "jupyter-book",
+    }
     base.mkdir(parents=True, exist_ok=True)
-    subprocess.run([sys.executable, str(args.make_course), str(folders["coursegen"]), "--modules", str(modules), "--lessons", str(lessons),
-                    "--notebooks", str(notebooks), "--seed", "1", "--mkdocs", str(folders["mkdocs"]),
-                    "--jupyter-book", str(folders["jupyter-book"]), "--force"], check=True, capture_output=True, timeout=args.timeout)
-    control = {"course": {"modules": modules, "lessons": lessons, "notebooks": notebooks}, "sites": [], "existing": []}
+    subprocess.run(
+        [
+            sys.executable,
+            str(args.make_course),
+            str(folders["coursegen"]),
+            "--modules",
+            str(modules),
+            "--lessons",
+            str(lessons),
+            "--notebooks",
+            str(notebooks),
+            "--seed",
+            "1",
+            "--mkdocs",
+            str(folders["mkdocs"]),
+            "--jupyter-book",
+            str(folders["jupyter-book"]),
+            "--force",
+        ],
+        check=True,
+        capture_output=True,
+        timeout=args.timeout,
+    )
+    control = {
+        "course": {"modules": modules, "lessons": lessons, "notebooks": notebooks},
+        "sites": [],
+        "existing": [],
+    }
     log(f"== page-weight control: {modules} modules, {lessons} lessons")
     for name, tool in make_tools(folders, args).items():
         if name.endswith("-j1"):
@@ -639,7 +807,10 @@ def measure_page_control(session: Session, args) -> None:
     session.save()
 
 
-LINEARITY = (("1000", 10, 1000), ("5000", 50, 5000))  # label, modules, lessons: 100 lessons a module, no notebooks
+LINEARITY = (
+    ("1000", 10, 1000),
+    ("5000", 50, 5000),
+)  # label, modules, lessons: 100 lessons a module, no notebooks
 LINEARITY_REPEATS = {"clean": 1, "noop": 3, "lesson": 3}  # timed runs of each case, at each size
 LINEARITY_MAX_RATIO = 7.0  # 5× the lessons: ~5× the time when linear, ~25× with a quadratic step
 LINEARITY_MIN_STAGE_S = 0.01  # stages quicker than this at the smaller size are noise, not judged
@@ -655,7 +826,7 @@ def parse_stages(output: str) -> dict[str, float] | None:
     lines = [line.strip() for line in output.splitlines() if line.strip().startswith(STAGE_PREFIX)]
     if not lines:
         return None
-    text = lines[-1][len(STAGE_PREFIX):]
+    text = lines[-1][len(STAGE_PREFIX) :]
     stages: dict[str, float] = {}
     position = 0
     for match in STAGE_ITEM.finditer(text):
@@ -682,8 +853,25 @@ def measure_linearity(session: Session, args) -> None:
         folder = args.workdir / f"linearity-{label}" / "coursegen"
         folder.parent.mkdir(parents=True, exist_ok=True)
         log(f"== linearity: generating {modules} modules, {lessons} lessons")
-        subprocess.run([sys.executable, str(args.make_course), str(folder), "--modules", str(modules), "--lessons", str(lessons),
-                        "--notebooks", "0", "--seed", "1", "--force"], check=True, capture_output=True, timeout=args.timeout)
+        subprocess.run(
+            [
+                sys.executable,
+                str(args.make_course),
+                str(folder),
+                "--modules",
+                str(modules),
+                "--lessons",
+                str(lessons),
+                "--notebooks",
+                "0",
+                "--seed",
+                "1",
+                "--force",
+            ],
+            check=True,
+            capture_output=True,
+            timeout=args.timeout,
+        )
         tools[label] = Coursegen(folder, args)
         courses[label] = {"modules": modules, "lessons": lessons, "notebooks": 0, "path": str(folder)}
     out = {"courses": courses, "repeats": dict(LINEARITY_REPEATS), "runs": []}
@@ -695,18 +883,37 @@ def measure_linearity(session: Session, args) -> None:
         cmd = ["-v" if part == "-q" else part for part in tool.command(case)]  # -v: the "Time by stage" line
         result = run_measured(cmd, tool.project, args.timeout, tool.env(), keep_output=True)
         text = result.pop("output")
-        result = {"course": label, "lessons": courses[label]["lessons"], "case": case, "repeat": n, "kind": kind, **result,
-                  "stages": parse_stages(text), "pages": parse_built_pages(text)}
+        result = {
+            "course": label,
+            "lessons": courses[label]["lessons"],
+            "case": case,
+            "repeat": n,
+            "kind": kind,
+            **result,
+            "stages": parse_stages(text),
+            "pages": parse_built_pages(text),
+        }
         if case == "clean" and result["rc"] == 0:
             result["html_files"] = sum(1 for _ in tool.site_dir().rglob("*.html"))
         out["runs"].append(result)
-        status = "" if result["rc"] == 0 else f"  FAILED rc={result['rc']}{' (timeout)' if result['timed_out'] else ''}"
-        log(f"linearity {label:>5} {case:6} #{n} {kind:6} {result['wall']:8.2f} s  maxrss {result['maxrss_kb'] / 1024:5.0f} MB"
-            f"  cpu {result['cpu']:7.1f} s  pages {result['pages']}  load {result['load']:.1f}{status}")
+        status = (
+            ""
+            if result["rc"] == 0
+            else f"  FAILED rc={result['rc']}{' (timeout)' if result['timed_out'] else ''}"
+        )
+        log(
+            f"linearity {label:>5} {case:6} #{n} {kind:6} {result['wall']:8.2f} s  maxrss {result['maxrss_kb'] / 1024:5.0f} MB"
+            f"  cpu {result['cpu']:7.1f} s  pages {result['pages']}  load {result['load']:.1f}{status}"
+        )
         if result["rc"] != 0:
             session.fail(f"linearity-{label}", tool.name, case, result["output_tail"])
         elif result["stages"] is None:
-            session.fail(f"linearity-{label}", tool.name, case, "no `Time by stage:` line in the output of `build -v`:\n" + result["output_tail"])
+            session.fail(
+                f"linearity-{label}",
+                tool.name,
+                case,
+                "no `Time by stage:` line in the output of `build -v`:\n" + result["output_tail"],
+            )
         session.save()
         return result
 
@@ -768,13 +975,22 @@ def measure_notebooks(session: Session, size: str, args) -> None:
     count = len(list((nbonly / "notebooks").rglob("*.ipynb")))
     log(f"== notebook conversion: {count} notebooks of the {size} course")
     cg = lambda folder, jobs: Coursegen(folder, args, jobs=jobs)  # noqa: E731
-    variants = [("nbconvert", None), ("coursegen-j1 notebooks", cg(nbonly, 1)), ("coursegen-j1 empty", cg(empty, 1)),
-                ("coursegen notebooks", cg(nbonly, None)), ("coursegen empty", cg(empty, None))]
+    variants = [
+        ("nbconvert", None),
+        ("coursegen-j1 notebooks", cg(nbonly, 1)),
+        ("coursegen-j1 empty", cg(empty, 1)),
+        ("coursegen notebooks", cg(nbonly, None)),
+        ("coursegen empty", cg(empty, None)),
+    ]
     out = session.data.setdefault("notebook_compare", {"size": size, "notebooks": count, "runs": []})
     for n in range(1, args.repeat + 1):
         for label, tool in variants:
             if tool is None:
-                result = run_measured([args.coursegen_python, "-c", NBCONVERT_BASELINE, str(nbonly / "notebooks")], base, args.timeout)
+                result = run_measured(
+                    [args.coursegen_python, "-c", NBCONVERT_BASELINE, str(nbonly / "notebooks")],
+                    base,
+                    args.timeout,
+                )
                 try:
                     result["nbconvert"] = json.loads(result["output_tail"].strip().splitlines()[-1])
                 except (ValueError, IndexError):
@@ -783,8 +999,10 @@ def measure_notebooks(session: Session, size: str, args) -> None:
                 tool.clean()
                 result = run_measured(tool.command("clean"), tool.project, args.timeout, tool.env())
             out["runs"].append({"variant": label, "repeat": n, **result})
-            log(f"nbcompare {label:24} #{n} {result['wall']:8.2f} s rc={result['rc']}"
-                + (f"  loop {result['nbconvert']['loop_s']:.2f} s" if result.get("nbconvert") else ""))
+            log(
+                f"nbcompare {label:24} #{n} {result['wall']:8.2f} s rc={result['rc']}"
+                + (f"  loop {result['nbconvert']['loop_s']:.2f} s" if result.get("nbconvert") else "")
+            )
             session.save()
 
 
@@ -797,9 +1015,19 @@ PROFILE_STAGES = [  # label, file suffix, function names, optional caller (file 
     ("theme + template check", "coursegen/render.py", ("check_templates",), None),
     ("bodies: total", "coursegen/bodies.py", ("render_bodies",), None),
     ("bodies: cache keys (hashing)", "coursegen/bodies.py", ("key",), None),
-    ("bodies: Markdown lessons", "coursegen/markdown_render.py", ("render",), ("coursegen/bodies.py", "render")),
+    (
+        "bodies: Markdown lessons",
+        "coursegen/markdown_render.py",
+        ("render",),
+        ("coursegen/bodies.py", "render"),
+    ),
     ("bodies: notebooks (nbconvert + cells)", "coursegen/notebooks.py", ("render",), None),
-    ("bodies: notebooks, of which Markdown cells", "coursegen/notebooks.py", ("_render_markdown_cell",), None),
+    (
+        "bodies: notebooks, of which Markdown cells",
+        "coursegen/notebooks.py",
+        ("_render_markdown_cell",),
+        None,
+    ),
     ("bodies: notebooks, of which validation", "coursegen/notebooks.py", ("validated_notebook",), None),
     ("bodies: cache writes", "coursegen/cache.py", ("put", "put_text"), None),
     ("anchor check", "coursegen/bodies.py", ("check_anchors",), None),
@@ -813,11 +1041,11 @@ PROFILE_STAGES = [  # label, file suffix, function names, optional caller (file 
 
 def summarise_profile(path: Path) -> dict:
     stats = pstats.Stats(str(path))
-    table = stats.stats  # (file, line, func) -> (cc, nc, tt, ct, callers)
+    table = stats.stats  # (file, line, func) -> (_cc, nc, _tt, ct, callers)
     stages = []
     for label, suffix, names, caller in PROFILE_STAGES:
         total, calls = 0.0, 0
-        for (file, _line, func), (cc, nc, tt, ct, callers) in table.items():
+        for (file, _line, func), (_cc, nc, _tt, ct, callers) in table.items():
             if func not in names or not file.endswith(suffix):
                 continue
             if caller is None:
@@ -844,8 +1072,14 @@ def summarise_profile(path: Path) -> dict:
     return {
         "total_s": round(stats.total_tt, 3),
         "stages": stages,
-        "top_cumulative": [{"function": short(k), "calls": v[1], "tottime": round(v[2], 3), "cumtime": round(v[3], 3)} for k, v in cumulative],
-        "top_tottime": [{"function": short(k), "calls": v[1], "tottime": round(v[2], 3), "cumtime": round(v[3], 3)} for k, v in own],
+        "top_cumulative": [
+            {"function": short(k), "calls": v[1], "tottime": round(v[2], 3), "cumtime": round(v[3], 3)}
+            for k, v in cumulative
+        ],
+        "top_tottime": [
+            {"function": short(k), "calls": v[1], "tottime": round(v[2], 3), "cumtime": round(v[3], 3)}
+            for k, v in own
+        ],
     }
 
 
@@ -856,7 +1090,19 @@ def measure_profile(session: Session, size: str, args) -> None:
     prof_dir.mkdir(parents=True, exist_ok=True)
     for case in ("clean", "lesson"):
         out = prof_dir / f"{size}-{case}.prof"
-        cmd = [args.coursegen_python, "-m", "cProfile", "-o", str(out), "-m", "coursegen", "build", "-q", "-j1", "."]
+        cmd = [
+            args.coursegen_python,
+            "-m",
+            "cProfile",
+            "-o",
+            str(out),
+            "-m",
+            "coursegen",
+            "build",
+            "-q",
+            "-j1",
+            ".",
+        ]
         original = None
         if case == "clean":
             tool.clean()
@@ -869,9 +1115,15 @@ def measure_profile(session: Session, size: str, args) -> None:
             if original is not None:
                 path.write_bytes(original)
         log(f"profile {size} {case}: {result['wall']:.2f} s (under cProfile) rc={result['rc']}")
-        profiles[case] = {"wall_under_profile": result["wall"], "rc": result["rc"], "prof": str(out),
-                          **(summarise_profile(out) if out.is_file() else {"error": result["output_tail"]})}
-    run_measured(tool.command("noop"), tool.project, args.timeout, tool.env())  # back to the original files' site
+        profiles[case] = {
+            "wall_under_profile": result["wall"],
+            "rc": result["rc"],
+            "prof": str(out),
+            **(summarise_profile(out) if out.is_file() else {"error": result["output_tail"]}),
+        }
+    run_measured(
+        tool.command("noop"), tool.project, args.timeout, tool.env()
+    )  # back to the original files' site
     session.data["profile"] = {"size": size, **profiles}
     session.save()
 
@@ -932,15 +1184,24 @@ def table_data(data: dict) -> dict:
 def paired_ratios(data: dict, size: str, case: str) -> list[str]:
     """Each repeat's walls and peer ÷ coursegen ratios: the load changes between repeats, so a
     ratio of one repeat compares builds run minutes apart, under similar conditions."""
-    runs = [r for r in data["runs"] if r["kind"] == "timed" and r["size"] == size and r["case"] == case and r["rc"] == 0]
+    runs = [
+        r
+        for r in data["runs"]
+        if r["kind"] == "timed" and r["size"] == size and r["case"] == case and r["rc"] == 0
+    ]
     out = []
     for n in sorted({r["repeat"] for r in runs}):
         these = {r["tool"]: r for r in runs if r["repeat"] == n}
         base = these.get("coursegen")
-        parts = [f"{SHORT[t]} {fmt_s(r['wall'])} ({r['load']:.1f})"
-                 for t, r in sorted(these.items(), key=lambda kv: list(LABELS).index(kv[0]))]
-        ratios = [f"{SHORT[t]} ÷ coursegen {fmt_x(r['wall'] / base['wall'])}" for t, r in these.items()
-                  if base and not t.startswith("coursegen")]
+        parts = [
+            f"{SHORT[t]} {fmt_s(r['wall'])} ({r['load']:.1f})"
+            for t, r in sorted(these.items(), key=lambda kv: list(LABELS).index(kv[0]))
+        ]
+        ratios = [
+            f"{SHORT[t]} ÷ coursegen {fmt_x(r['wall'] / base['wall'])}"
+            for t, r in these.items()
+            if base and not t.startswith("coursegen")
+        ]
         out.append(f"#{n}: " + ", ".join(parts) + (f" → {', '.join(ratios)}" if ratios else ""))
     return out
 
@@ -968,11 +1229,14 @@ def goals(data: dict, summary: dict) -> list[tuple[str, str, str, str]]:
     rows = []
     cg = get("clean", "coursegen")
     cg_s = cg.get("wall")
-    for tool, key, label in (("mkdocs", "vs_mkdocs", "MkDocs + mkdocs-jupyter"), ("jupyter-book", "vs_jb", "Jupyter Book 1")):
+    for tool, key, label in (
+        ("mkdocs", "vs_mkdocs", "MkDocs + mkdocs-jupyter"),
+        ("jupyter-book", "vs_jb", "Jupyter Book 1"),
+    ):
         peer = get("clean", tool).get("wall")
         ratio = peer / cg_s if peer and cg_s else None
         target = GOALS[key]
-        detail = (f"{fmt_x(ratio)} ({fmt_s(peer)} / {fmt_s(cg_s)})" if ratio else "not measured")
+        detail = f"{fmt_x(ratio)} ({fmt_s(peer)} / {fmt_s(cg_s)})" if ratio else "not measured"
         if ratio:
             detail += f"; {'margin' if ratio >= target else 'short by'} {fmt_x(ratio / target if ratio >= target else target / ratio)}"
         status, note = verdict(ratio >= target if ratio else None), ""
@@ -991,33 +1255,69 @@ def goals(data: dict, summary: dict) -> list[tuple[str, str, str, str]]:
         r_cg, r_j1 = rget("clean", "coursegen").get("wall"), rget("clean", "coursegen-j1").get("wall")
         if r_cg:
             status += f" (full run); {verdict(r_cg <= floor * GOALS['floor_factor'])} (re-check)"
-            note = f"{related['title']}: {fmt_s(r_cg)} = {r_cg / floor:.2f}× the 10 s floor" + (f"; -j1 {fmt_s(r_j1)}, half of it {fmt_s(r_j1 / 2)}: {r_cg / (r_j1 / 2):.2f}×" if r_j1 else "")
-        rows.append(("Aim: large clean build within 1.3× of the two-core floor (~10 s, i.e. ≤ 13 s)", detail, status, note))
-    peak = max((summary.get((size, case, "coursegen"), {}).get("maxrss_peak_kb") or 0) for case in CASES) or None
-    tree = max((summary.get((size, case, "coursegen"), {}).get("tree_pss_peak_kb") or 0) for case in CASES) or None
+            note = f"{related['title']}: {fmt_s(r_cg)} = {r_cg / floor:.2f}× the 10 s floor" + (
+                f"; -j1 {fmt_s(r_j1)}, half of it {fmt_s(r_j1 / 2)}: {r_cg / (r_j1 / 2):.2f}×" if r_j1 else ""
+            )
+        rows.append(
+            (
+                "Aim: large clean build within 1.3× of the two-core floor (~10 s, i.e. ≤ 13 s)",
+                detail,
+                status,
+                note,
+            )
+        )
+    peak = (
+        max((summary.get((size, case, "coursegen"), {}).get("maxrss_peak_kb") or 0) for case in CASES) or None
+    )
+    tree = (
+        max((summary.get((size, case, "coursegen"), {}).get("tree_pss_peak_kb") or 0) for case in CASES)
+        or None
+    )
     if peak:
         ok_single = peak / 1024 < GOALS["memory_mb"]
         ok_tree = tree / 1024 < GOALS["memory_mb"] if tree else None
-        rows.append(("Peak memory < 400 MB (large, any case)",
-                     f"largest single process (maxrss): {fmt_mb(peak)}; whole process tree (summed PSS, sampled): {fmt_mb(tree)}",
-                     verdict(ok_single and (ok_tree is not False)), "both measures must be under 400 MB"))
-    for case, key, label in (("noop", "noop_s", "No-op rebuild < 1 s"), ("lesson", "lesson_s", "One-lesson edit < 0.5 s")):
+        rows.append(
+            (
+                "Peak memory < 400 MB (large, any case)",
+                f"largest single process (maxrss): {fmt_mb(peak)}; whole process tree (summed PSS, sampled): {fmt_mb(tree)}",
+                verdict(ok_single and (ok_tree is not False)),
+                "both measures must be under 400 MB",
+            )
+        )
+    for case, key, label in (
+        ("noop", "noop_s", "No-op rebuild < 1 s"),
+        ("lesson", "lesson_s", "One-lesson edit < 0.5 s"),
+    ):
         s = get(case, "coursegen").get("wall")
         if s is not None:
             target = GOALS[key]
-            rows.append((label + " (large)", f"{fmt_s(s)} (median; min {fmt_s(get(case, 'coursegen')['min'])}; CPU {fmt_s(get(case, 'coursegen')['cpu'])}); "
-                         + (f"{target / s:.1f}× under" if s <= target else f"{s / target:.1f}× over"), verdict(s < target), ""))
+            rows.append(
+                (
+                    label + " (large)",
+                    f"{fmt_s(s)} (median; min {fmt_s(get(case, 'coursegen')['min'])}; CPU {fmt_s(get(case, 'coursegen')['cpu'])}); "
+                    + (f"{target / s:.1f}× under" if s <= target else f"{s / target:.1f}× over"),
+                    verdict(s < target),
+                    "",
+                )
+            )
     nb = notebook_figures(data)
     if nb:
         ratio = nb["ratio_j1"]
-        rows.append(("Per-notebook conversion ≤ 1.3× nbconvert's HTMLExporter",
-                     f"coursegen -j1 {nb['cg_j1_ms']:.0f} ms vs nbconvert {nb['nbconvert_ms']:.0f} ms per notebook: {fmt_x(ratio)}",
-                     verdict(ratio <= GOALS["notebook_factor"]), "same process count (one); see the notebook section"))
+        rows.append(
+            (
+                "Per-notebook conversion ≤ 1.3× nbconvert's HTMLExporter",
+                f"coursegen -j1 {nb['cg_j1_ms']:.0f} ms vs nbconvert {nb['nbconvert_ms']:.0f} ms per notebook: {fmt_x(ratio)}",
+                verdict(ratio <= GOALS["notebook_factor"]),
+                "same process count (one); see the notebook section",
+            )
+        )
     sites = {(s["size"], s["tool"]): s for s in data["sites"]}
     large = sites.get(("large", "coursegen"))
     if large:
         mb = large["disk_kb"] / 1024
-        rows.append(("Large site ≤ 60 MB on disk", f"{mb:.1f} MB (du -sk)", verdict(mb <= GOALS["site_mb"]), ""))
+        rows.append(
+            ("Large site ≤ 60 MB on disk", f"{mb:.1f} MB (du -sk)", verdict(mb <= GOALS["site_mb"]), "")
+        )
     small = sites.get(("small", "coursegen"))
     chrome = chrome_table(data)
     control = chrome.get(("control", "coursegen"))
@@ -1025,36 +1325,56 @@ def goals(data: dict, summary: dict) -> list[tuple[str, str, str, str]]:
     if control and big and control.get("chrome_median_bytes"):
         growth = big["chrome_median_bytes"] / control["chrome_median_bytes"]
         one = chrome.get(("small", "coursegen"), {})
-        rows.append(("Lesson page weight not growing with the number of lessons",
-                     f"page chrome (bytes outside the lesson's `<article>`), median: {big['chrome_median_bytes'] / 1024:.2f} KB with 20 modules × 50 lessons "
-                     f"vs {control['chrome_median_bytes'] / 1024:.2f} KB with 20 modules × 1 lesson: {growth:.3f}×. Whole lesson page: median "
-                     f"{big['lesson_median_bytes'] / 1024:.1f} KB (large) vs {(one.get('lesson_median_bytes') or 0) / 1024:.1f} KB (small); "
-                     f"chrome with 1 module: {(one.get('chrome_median_bytes') or 0) / 1024:.2f} KB (the header lists every module up to "
-                     "`theme.nav_modules`, 6 by default; beyond, the current one and a link to the home page's list)",
-                     verdict(growth <= 1.05), "met when 1000 lessons' chrome is within 5% of 20 lessons' (same 20 modules)"))
+        rows.append(
+            (
+                "Lesson page weight not growing with the number of lessons",
+                f"page chrome (bytes outside the lesson's `<article>`), median: {big['chrome_median_bytes'] / 1024:.2f} KB with 20 modules × 50 lessons "
+                f"vs {control['chrome_median_bytes'] / 1024:.2f} KB with 20 modules × 1 lesson: {growth:.3f}×. Whole lesson page: median "
+                f"{big['lesson_median_bytes'] / 1024:.1f} KB (large) vs {(one.get('lesson_median_bytes') or 0) / 1024:.1f} KB (small); "
+                f"chrome with 1 module: {(one.get('chrome_median_bytes') or 0) / 1024:.2f} KB (the header lists every module up to "
+                "`theme.nav_modules`, 6 by default; beyond, the current one and a link to the home page's list)",
+                verdict(growth <= 1.05),
+                "met when 1000 lessons' chrome is within 5% of 20 lessons' (same 20 modules)",
+            )
+        )
     elif large and small and small.get("lesson_median_bytes"):
         growth = large["lesson_median_bytes"] / small["lesson_median_bytes"]
-        rows.append(("Lesson page weight not growing with the number of lessons",
-                     f"median lesson page {large['lesson_median_bytes'] / 1024:.1f} KB (large) vs {small['lesson_median_bytes'] / 1024:.1f} KB (small): {growth:.2f}×",
-                     verdict(growth <= GOALS["page_growth"]), "no control course measured: large vs small (which also differ in modules)"))
+        rows.append(
+            (
+                "Lesson page weight not growing with the number of lessons",
+                f"median lesson page {large['lesson_median_bytes'] / 1024:.1f} KB (large) vs {small['lesson_median_bytes'] / 1024:.1f} KB (small): {growth:.2f}×",
+                verdict(growth <= GOALS["page_growth"]),
+                "no control course measured: large vs small (which also differ in modules)",
+            )
+        )
     lin = linearity_figures(data)
     if lin and lin["worst"]:
         worst, where = lin["worst"]
-        walls = ", ".join(f"{CASE_NAMES[row['case']]} {fmt_x(row['ratio'])}" for row in lin["cases"] if row["ratio"] is not None)
+        walls = ", ".join(
+            f"{CASE_NAMES[row['case']]} {fmt_x(row['ratio'])}"
+            for row in lin["cases"]
+            if row["ratio"] is not None
+        )
         small, big = (lin["courses"][k]["lessons"] for k in (lin["small"], lin["big"]))
-        rows.append((f"No quadratic steps ({big:,}-lesson course)",
-                     f"worst ratio {fmt_x(worst)} ({where}), {big:,} ÷ {small:,} lessons; wall-time ratios: {walls}",
-                     verdict(worst <= LINEARITY_MAX_RATIO),
-                     f"met when every case's wall-time ratio, and every no-op and edit stage's ratio whose {small:,}-lesson median is ≥ "
-                     f"{LINEARITY_MIN_STAGE_S} s, is ≤ {LINEARITY_MAX_RATIO:g} ({lin['factor']:g}× the lessons: ~{lin['factor']:g}× when linear, "
-                     f"~{lin['factor'] ** 2:g}× with a quadratic step); see the linearity section"))
+        rows.append(
+            (
+                f"No quadratic steps ({big:,}-lesson course)",
+                f"worst ratio {fmt_x(worst)} ({where}), {big:,} ÷ {small:,} lessons; wall-time ratios: {walls}",
+                verdict(worst <= LINEARITY_MAX_RATIO),
+                f"met when every case's wall-time ratio, and every no-op and edit stage's ratio whose {small:,}-lesson median is ≥ "
+                f"{LINEARITY_MIN_STAGE_S} s, is ≤ {LINEARITY_MAX_RATIO:g} ({lin['factor']:g}× the lessons: ~{lin['factor']:g}× when linear, "
+                f"~{lin['factor'] ** 2:g}× with a quadratic step); see the linearity section",
+            )
+        )
     return rows
 
 
 def chrome_table(data: dict) -> dict:
     """(size or "control", tool) -> page weights with the chrome figures (from the control step)."""
     control = data.get("page_control") or {}
-    table = {(s["size"], s["tool"]): s for s in data.get("sites", []) if s.get("chrome_median_bytes") is not None}
+    table = {
+        (s["size"], s["tool"]): s for s in data.get("sites", []) if s.get("chrome_median_bytes") is not None
+    }
     table.update({(s["size"], s["tool"]): s for s in control.get("existing", [])})
     table.update({("control", s["tool"]): s for s in control.get("sites", [])})
     return table
@@ -1075,13 +1395,23 @@ def notebook_figures(data: dict) -> dict | None:
         return None
     nbconvert_ms = statistics.median(loops) / n * 1000
     cg_j1_ms = (med("coursegen-j1 notebooks") - med("coursegen-j1 empty")) / n * 1000
-    cg_ms = (med("coursegen notebooks") - med("coursegen empty")) / n * 1000 if med("coursegen notebooks") and med("coursegen empty") else None
+    cg_ms = (
+        (med("coursegen notebooks") - med("coursegen empty")) / n * 1000
+        if med("coursegen notebooks") and med("coursegen empty")
+        else None
+    )
     nb_runs = [r["nbconvert"] for r in by.get("nbconvert", []) if r.get("nbconvert")]
     return {
-        "size": compare["size"], "notebooks": n, "repeats": len(loops),
-        "nbconvert_ms": nbconvert_ms, "cg_j1_ms": cg_j1_ms, "cg_ms": cg_ms, "ratio_j1": cg_j1_ms / nbconvert_ms,
+        "size": compare["size"],
+        "notebooks": n,
+        "repeats": len(loops),
+        "nbconvert_ms": nbconvert_ms,
+        "cg_j1_ms": cg_j1_ms,
+        "cg_ms": cg_ms,
+        "ratio_j1": cg_j1_ms / nbconvert_ms,
         "ratio_default": cg_ms / nbconvert_ms if cg_ms else None,
-        "nbconvert_wall": med("nbconvert"), "nbconvert_first_ms": statistics.median(r["first_s"] for r in nb_runs) * 1000,
+        "nbconvert_wall": med("nbconvert"),
+        "nbconvert_first_ms": statistics.median(r["first_s"] for r in nb_runs) * 1000,
         "nbconvert_median_ms": statistics.median(r["median_s"] for r in nb_runs) * 1000,
         "nbconvert_import_s": statistics.median(r["import_s"] + r["exporter_s"] for r in nb_runs),
         "walls": {name: med(name) for name in by},
@@ -1104,7 +1434,11 @@ def linearity_figures(data: dict) -> dict | None:
     ratio = lambda a, b: b / a if a and b is not None else None  # noqa: E731
     pages = {}
     for label in labels:
-        counted = [r["pages"] or r.get("html_files") for r in runs if r["course"] == label and (r.get("pages") or r.get("html_files"))]
+        counted = [
+            r["pages"] or r.get("html_files")
+            for r in runs
+            if r["course"] == label and (r.get("pages") or r.get("html_files"))
+        ]
         pages[label] = max(counted) if counted else None
     cases = []
     for case in ("clean", "noop", "lesson"):
@@ -1112,10 +1446,15 @@ def linearity_figures(data: dict) -> dict | None:
         for label in labels:
             these = [r for r in runs if r["course"] == label and r["case"] == case]
             wall = med([r["wall"] for r in these])
-            row[label] = {"n": len(these), "wall": wall, "min": min((r["wall"] for r in these), default=None),
-                          "max": max((r["wall"] for r in these), default=None), "cpu": med([r["cpu"] for r in these]),
-                          "maxrss_kb": med([r["maxrss_kb"] for r in these]),
-                          "per_page_us": wall / pages[label] * 1e6 if wall is not None and pages[label] else None}
+            row[label] = {
+                "n": len(these),
+                "wall": wall,
+                "min": min((r["wall"] for r in these), default=None),
+                "max": max((r["wall"] for r in these), default=None),
+                "cpu": med([r["cpu"] for r in these]),
+                "maxrss_kb": med([r["maxrss_kb"] for r in these]),
+                "per_page_us": wall / pages[label] * 1e6 if wall is not None and pages[label] else None,
+            }
         row["ratio"] = ratio(row[small]["wall"], row[big]["wall"])
         row["cpu_ratio"] = ratio(row[small]["cpu"], row[big]["cpu"])
         if row[small]["n"] or row[big]["n"]:
@@ -1129,15 +1468,37 @@ def linearity_figures(data: dict) -> dict | None:
         for name in names:
             row = {"case": case, "stage": name}
             for label in labels:
-                row[label] = med([r["stages"][name] for r in runs if r["course"] == label and r["case"] == case and name in (r.get("stages") or {})])
+                row[label] = med(
+                    [
+                        r["stages"][name]
+                        for r in runs
+                        if r["course"] == label and r["case"] == case and name in (r.get("stages") or {})
+                    ]
+                )
             row["ratio"] = ratio(row[small], row[big])
-            row["judged"] = row[small] is not None and row[small] >= LINEARITY_MIN_STAGE_S and row["ratio"] is not None
+            row["judged"] = (
+                row[small] is not None and row[small] >= LINEARITY_MIN_STAGE_S and row["ratio"] is not None
+            )
             stages.append(row)
-    judged = [(row["ratio"], f"{CASE_NAMES[row['case']]} wall time") for row in cases if row["ratio"] is not None]
-    judged += [(row["ratio"], f"{CASE_NAMES[row['case']]}, stage “{row['stage']}”") for row in stages if row["judged"]]
+    judged = [
+        (row["ratio"], f"{CASE_NAMES[row['case']]} wall time") for row in cases if row["ratio"] is not None
+    ]
+    judged += [
+        (row["ratio"], f"{CASE_NAMES[row['case']]}, stage “{row['stage']}”")
+        for row in stages
+        if row["judged"]
+    ]
     worst = max(judged, key=lambda item: item[0]) if judged else None
-    return {"small": small, "big": big, "courses": lin["courses"], "pages": pages, "cases": cases, "stages": stages,
-            "factor": lin["courses"][big]["lessons"] / lin["courses"][small]["lessons"], "worst": worst}
+    return {
+        "small": small,
+        "big": big,
+        "courses": lin["courses"],
+        "pages": pages,
+        "cases": cases,
+        "stages": stages,
+        "factor": lin["courses"][big]["lessons"] / lin["courses"][small]["lessons"],
+        "worst": worst,
+    }
 
 
 CASE_NAMES = {"clean": "clean build", "noop": "no-op rebuild", "lesson": "one-lesson edit"}
@@ -1151,29 +1512,43 @@ def write_report(data: dict, path: Path, json_rel: str) -> None:
     add = lines.append
     add("# Benchmarks: coursegen vs MkDocs + Material + mkdocs-jupyter vs Jupyter Book 1")
     add("")
-    add("Reproduce (from the repository root; creates `.peers-venv/` for the peers when missing; a full run takes about 45 minutes on a quiet machine, most of it Jupyter Book):")
+    add(
+        "Reproduce (from the repository root; creates `.peers-venv/` for the peers when missing; a full run takes about 45 minutes on a quiet machine, most of it Jupyter Book):"
+    )
     add("")
     add("```sh")
     add(".venv/bin/python benchmarks/run.py --sizes small,medium,large --repeat 3")
     add("```")
     add("")
-    add("Options: `--sizes`, `--tools coursegen,mkdocs,jupyter-book`, `--cases clean,noop,lesson,notebook`, `--repeat N`, "
+    add(
+        "Options: `--sizes`, `--tools coursegen,mkdocs,jupyter-book`, `--cases clean,noop,lesson,notebook`, `--repeat N`, "
         "`--jb-large-clean-repeat N` (default 1: Jupyter Book's large clean build takes about a quarter of an hour), "
         "`--timeout SECONDS` (per build, default 2400), `--no-profile`, `--no-nbconvert`, `--no-j1`, "
         "`--no-linearity` (skip the 1,000 vs 5,000-lesson coursegen builds, run by default with the large size). "
         "See [benchmarks/README.md](benchmarks/README.md). "
-        f"This file is written by the script from the raw measurements in [{json_rel}]({json_rel}).")
+        f"This file is written by the script from the raw measurements in [{json_rel}]({json_rel})."
+    )
     add("")
     add("## This run")
     add("")
-    add(f"- Command: `{data['command']}`; started {data['started']}, finished {data.get('finished', '(unfinished)')}.")
+    add(
+        f"- Command: `{data['command']}`; started {data['started']}, finished {data.get('finished', '(unfinished)')}."
+    )
     loads = [r["load"] for r in data["runs"]]
-    add(f"- **The machine is shared**: other engineers run test suites on it at the same time, so absolute times are noisy "
+    add(
+        f"- **The machine is shared**: other engineers run test suites on it at the same time, so absolute times are noisy "
         f"(ratios, measured in the same run with the tools alternated, are the more robust figures). "
         f"Load average (1, 5, 15 min) at start: {', '.join(f'{x:.2f}' for x in data['load_start'])}; at end: "
         f"{', '.join(f'{x:.2f}' for x in data.get('load_end', [])) or '—'}; 1-minute load seen at the start of the builds: "
-        + (f"min {min(loads):.1f}, median {statistics.median(loads):.1f}, max {max(loads):.1f}." if loads else "—"))
-    add(f"- Machine: {m['nproc']} cores (`nproc`), CPU `{m['cpu_model']}`, Linux {m['kernel']}. `free -h` at start:")
+        + (
+            f"min {min(loads):.1f}, median {statistics.median(loads):.1f}, max {max(loads):.1f}."
+            if loads
+            else "—"
+        )
+    )
+    add(
+        f"- Machine: {m['nproc']} cores (`nproc`), CPU `{m['cpu_model']}`, Linux {m['kernel']}. `free -h` at start:"
+    )
     add("")
     add("```")
     free = m["free_h"]
@@ -1184,32 +1559,56 @@ def write_report(data: dict, path: Path, json_rel: str) -> None:
     add("")
     cg = data.get("coursegen")
     if cg:
-        what = {"HEAD": "the last commit", "worktree": "a copy of the work tree taken at the start", "live": "the live work tree"}.get(cg["ref"], f"commit {cg['ref']}")
-        add(f"- coursegen measured: {what}, `{cg['commit']}` ({cg['subject']}), run from a frozen copy ({cg['path']}) so that edits made in the "
+        what = {
+            "HEAD": "the last commit",
+            "worktree": "a copy of the work tree taken at the start",
+            "live": "the live work tree",
+        }.get(cg["ref"], f"commit {cg['ref']}")
+        add(
+            f"- coursegen measured: {what}, `{cg['commit']}` ({cg['subject']}), run from a frozen copy ({cg['path']}) so that edits made in the "
             "work tree during the run (other people work there) changed neither the code measured nor its caches"
-            + (f"; uncommitted changes present in the work tree then, **not** measured: {', '.join(l.split()[-1] for l in cg['worktree_changes'].splitlines())}." if cg.get("worktree_changes") and cg["ref"] != "worktree" else "."))
+            + (
+                f"; uncommitted changes present in the work tree then, **not** measured: {', '.join(line.split()[-1] for line in cg['worktree_changes'].splitlines())}."
+                if cg.get("worktree_changes") and cg["ref"] != "worktree"
+                else "."
+            )
+        )
         if cg.get("bytecode"):
-            add(f"- Its Python bytecode: {cg['bytecode']} — this machine sets PYTHONDONTWRITEBYTECODE, so a bare source tree would be compiled "
-                "again at every run; every other package measured was installed by pip, which compiles it.")
+            add(
+                f"- Its Python bytecode: {cg['bytecode']} — this machine sets PYTHONDONTWRITEBYTECODE, so a bare source tree would be compiled "
+                "again at every run; every other package measured was installed by pip, which compiles it."
+            )
     cgv, pv = data.get("versions", {}).get("coursegen", {}), data.get("versions", {}).get("peers", {})
-    add(f"- coursegen side (`.venv`): Python {cgv.get('python')}, coursegen {cgv.get('coursegen')}, nbconvert {cgv.get('nbconvert')}, "
-        f"Markdown {cgv.get('markdown')}, pymdown-extensions {cgv.get('pymdown-extensions')}, Jinja2 {cgv.get('jinja2')}, Pygments {cgv.get('pygments')}, mini-racer {cgv.get('mini-racer')} (Temml: static/vendor/VENDOR.json).")
-    add(f"- Peers (`{data.get('peers', {}).get('venv', '.peers-venv')}`, pinned in benchmarks/requirements-peers.txt): Python {pv.get('python')}, "
+    add(
+        f"- coursegen side (`.venv`): Python {cgv.get('python')}, coursegen {cgv.get('coursegen')}, nbconvert {cgv.get('nbconvert')}, "
+        f"Markdown {cgv.get('markdown')}, pymdown-extensions {cgv.get('pymdown-extensions')}, Jinja2 {cgv.get('jinja2')}, Pygments {cgv.get('pygments')}, mini-racer {cgv.get('mini-racer')} (Temml: static/vendor/VENDOR.json)."
+    )
+    add(
+        f"- Peers (`{data.get('peers', {}).get('venv', '.peers-venv')}`, pinned in benchmarks/requirements-peers.txt): Python {pv.get('python')}, "
         f"MkDocs {pv.get('mkdocs')}, mkdocs-material {pv.get('mkdocs-material')}, mkdocs-jupyter {pv.get('mkdocs-jupyter')}, "
-        f"Jupyter Book {pv.get('jupyter-book')} (Sphinx {pv.get('sphinx')}, MyST-NB {pv.get('myst-nb')}, MyST-Parser {pv.get('myst-parser')}), nbconvert {pv.get('nbconvert')}.")
+        f"Jupyter Book {pv.get('jupyter-book')} (Sphinx {pv.get('sphinx')}, MyST-NB {pv.get('myst-nb')}, MyST-Parser {pv.get('myst-parser')}), nbconvert {pv.get('nbconvert')}."
+    )
     opts = data["options"]
-    add(f"- Repeats: {opts['repeat']} per case and tool (Jupyter Book's large clean build: {opts['jb_large_clean_repeat']}); "
+    add(
+        f"- Repeats: {opts['repeat']} per case and tool (Jupyter Book's large clean build: {opts['jb_large_clean_repeat']}); "
         f"medians below, with min–max. Courses: `make_course.py --seed 1`, small = 1 module / 5 lessons / 2 notebooks, "
-        f"medium = 10 / 200 / 20, large = 20 / 1000 / 100. coursegen's default is one worker process a core (2 here).")
-    add("- Measures: **wall** time of the build command (a fresh process each time, Python start-up included); "
+        f"medium = 10 / 200 / 20, large = 20 / 1000 / 100. coursegen's default is one worker process a core (2 here)."
+    )
+    add(
+        "- Measures: **wall** time of the build command (a fresh process each time, Python start-up included); "
         "**maxrss**: peak RSS of the largest single process of the build (wait4, as `/usr/bin/time -f %M`); "
         "**tree**: peak of the summed PSS of all the build's processes (coursegen's worker processes included), sampled every 0.1 s; "
-        "**CPU**: user + system time of the whole process tree. Ratios are peer ÷ coursegen medians, from this run.")
-    add("- Clean builds delete the output and every cache first: coursegen `site/` + `.coursegen-cache/`; MkDocs `site/` + `.cache/` "
+        "**CPU**: user + system time of the whole process tree. Ratios are peer ÷ coursegen medians, from this run."
+    )
+    add(
+        "- Clean builds delete the output and every cache first: coursegen `site/` + `.coursegen-cache/`; MkDocs `site/` + `.cache/` "
         "(mkdocs-jupyter caches each converted notebook there, and reuses it in every later build, --dirty or not); Jupyter Book `_build/` "
-        "(which also holds Sphinx's `.doctrees/`).")
-    add("- Edit cases: MkDocs runs `mkdocs build --dirty`, Jupyter Book a plain (incremental) rebuild, coursegen a plain rebuild. "
-        "Each edited file is restored after its run and the tool rebuilds once more, untimed for these tables, so every run starts from a site built from the original files.")
+        "(which also holds Sphinx's `.doctrees/`)."
+    )
+    add(
+        "- Edit cases: MkDocs runs `mkdocs build --dirty`, Jupyter Book a plain (incremental) rebuild, coursegen a plain rebuild. "
+        "Each edited file is restored after its run and the tool rebuilds once more, untimed for these tables, so every run starts from a site built from the original files."
+    )
     if data["failures"]:
         add("")
         add("### Failures")
@@ -1242,7 +1641,9 @@ def write_report(data: dict, path: Path, json_rel: str) -> None:
             add("")
             add(f"### {CASE_TITLES[case]}")
             add("")
-            add("| tool | wall (median) | min – max | n | maxrss | tree (PSS) | CPU | peer ÷ coursegen | earlier reference |")
+            add(
+                "| tool | wall (median) | min – max | n | maxrss | tree (PSS) | CPU | peer ÷ coursegen | earlier reference |"
+            )
             add("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
             base = summary.get((size, case, "coursegen"), {}).get("wall")
             for tool in keys:
@@ -1253,19 +1654,27 @@ def write_report(data: dict, path: Path, json_rel: str) -> None:
                 ratio = "" if tool.startswith("coursegen") or not base else fmt_x(s["wall"] / base)
                 if tool == "coursegen-j1" and base:
                     ratio = f"(-j1 ÷ default: {s['wall'] / base:.2f}×)"
-                add(f"| {LABELS[tool]} | {fmt_s(s['wall'])} | {fmt_s(s['min'])} – {fmt_s(s['max'])} | {s['n']} | {fmt_mb(s['maxrss_kb'])} | "
-                    f"{fmt_mb(s['tree_pss_kb'])} | {fmt_s(s['cpu'])} | {ratio} | {REFERENCE.get((tool, size, case), '')} |")
+                add(
+                    f"| {LABELS[tool]} | {fmt_s(s['wall'])} | {fmt_s(s['min'])} – {fmt_s(s['max'])} | {s['n']} | {fmt_mb(s['maxrss_kb'])} | "
+                    f"{fmt_mb(s['tree_pss_kb'])} | {fmt_s(s['cpu'])} | {ratio} | {REFERENCE.get((tool, size, case), '')} |"
+                )
             paired = paired_ratios(data, size, case)
             if paired:
                 add("")
-                add("Per repeat (wall time, and in brackets the 1-minute load when the build started): " + "; ".join(paired) + ".")
+                add(
+                    "Per repeat (wall time, and in brackets the 1-minute load when the build started): "
+                    + "; ".join(paired)
+                    + "."
+                )
     sites = [s for s in data["sites"]]
     if sites:
         add("")
         add("## Site size and page weight (after a clean build)")
         add("")
         chrome = chrome_table(data)
-        add("| size | tool | on disk (du -sk) | apparent (du -sb) | files | lesson page module01/… | median lesson page | median page chrome | median notebook page |")
+        add(
+            "| size | tool | on disk (du -sk) | apparent (du -sb) | files | lesson page module01/… | median lesson page | median page chrome | median notebook page |"
+        )
         add("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
         for size in SIZES:
             for tool in LABELS:
@@ -1273,19 +1682,25 @@ def write_report(data: dict, path: Path, json_rel: str) -> None:
                 if s is None or tool == "coursegen-j1":
                     continue
                 kb = lambda b: "—" if b is None else f"{b / 1024:.1f} KB"  # noqa: E731
-                add(f"| {size} | {LABELS[tool]} | {s['disk_kb'] / 1024:.1f} MB | {s['apparent_bytes'] / 1048576:.1f} MB | {s['files']} | "
-                    f"{kb(s['lesson_bytes'])} | {kb(s['lesson_median_bytes'])} | {kb(chrome.get((size, tool), {}).get('chrome_median_bytes'))} | {kb(s['notebook_median_bytes'])} |")
+                add(
+                    f"| {size} | {LABELS[tool]} | {s['disk_kb'] / 1024:.1f} MB | {s['apparent_bytes'] / 1048576:.1f} MB | {s['files']} | "
+                    f"{kb(s['lesson_bytes'])} | {kb(s['lesson_median_bytes'])} | {kb(chrome.get((size, tool), {}).get('chrome_median_bytes'))} | {kb(s['notebook_median_bytes'])} |"
+                )
         for tool in LABELS:
             c = chrome.get(("control", tool))
             if c:
-                add(f"| control: 20 modules × 1 lesson | {LABELS[tool]} | | | | {kb(c['lesson_bytes'])} | {kb(c['lesson_median_bytes'])} | "
-                    f"{kb(c['chrome_median_bytes'])} | |")
+                add(
+                    f"| control: 20 modules × 1 lesson | {LABELS[tool]} | | | | {kb(c['lesson_bytes'])} | {kb(c['lesson_median_bytes'])} | "
+                    f"{kb(c['chrome_median_bytes'])} | |"
+                )
         add("")
-        add("Earlier reference: MkDocs' large site 546 MB, a lesson page 404 KB. The lesson page is the first lesson of module01 "
+        add(
+            "Earlier reference: MkDocs' large site 546 MB, a lesson page 404 KB. The lesson page is the first lesson of module01 "
             "(its title, and so its text, differ between sizes: the medians are the fairer comparison). **Chrome** is a page's bytes outside "
             "its `<article>` (which holds the lesson's own text in all three tools): navigation, header, footer, scripts. The control course has "
             "the large course's 20 modules but one lesson each: a lesson page that does not grow with the number of lessons has the same chrome "
-            "there as in the large course.")
+            "there as in the large course."
+        )
     for related in data.get("related", []):
         try:
             other = json.loads((REPO / related["path"]).read_text(encoding="utf-8"))
@@ -1296,8 +1711,10 @@ def write_report(data: dict, path: Path, json_rel: str) -> None:
         add(f"## {related['title']}")
         add("")
         loads = [r["load"] for r in other["runs"]]
-        add(f"{related['why']} Command: `{other['command']}`, started {other['started']}; coursegen `{other.get('coursegen', {}).get('commit')}`; "
-            f"1-minute load at the start of the builds: min {min(loads):.1f}, max {max(loads):.1f}. Raw: [{related['path']}]({related['path']}).")
+        add(
+            f"{related['why']} Command: `{other['command']}`, started {other['started']}; coursegen `{other.get('coursegen', {}).get('commit')}`; "
+            f"1-minute load at the start of the builds: min {min(loads):.1f}, max {max(loads):.1f}. Raw: [{related['path']}]({related['path']})."
+        )
         for size in SIZES:
             for case in CASES:
                 keys = [t for t in LABELS if (size, case, t) in osum]
@@ -1306,7 +1723,9 @@ def write_report(data: dict, path: Path, json_rel: str) -> None:
                 add("")
                 add(f"{size.capitalize()}, {CASE_TITLES[case].lower()}:")
                 add("")
-                add("| tool | wall (median) | min – max | n | maxrss | tree (PSS) | CPU | load | peer ÷ coursegen |")
+                add(
+                    "| tool | wall (median) | min – max | n | maxrss | tree (PSS) | CPU | load | peer ÷ coursegen |"
+                )
                 add("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
                 base = osum.get((size, case, "coursegen"), {}).get("wall")
                 for tool in keys:
@@ -1315,8 +1734,10 @@ def write_report(data: dict, path: Path, json_rel: str) -> None:
                         add(f"| {LABELS[tool]} | failed | | 0 | | | | | |")
                         continue
                     ratio = "" if tool.startswith("coursegen") or not base else fmt_x(o["wall"] / base)
-                    add(f"| {LABELS[tool]} | {fmt_s(o['wall'])} | {fmt_s(o['min'])} – {fmt_s(o['max'])} | {o['n']} | {fmt_mb(o['maxrss_kb'])} | "
-                        f"{fmt_mb(o['tree_pss_kb'])} | {fmt_s(o['cpu'])} | {o['load']:.1f} | {ratio} |")
+                    add(
+                        f"| {LABELS[tool]} | {fmt_s(o['wall'])} | {fmt_s(o['min'])} – {fmt_s(o['max'])} | {o['n']} | {fmt_mb(o['maxrss_kb'])} | "
+                        f"{fmt_mb(o['tree_pss_kb'])} | {fmt_s(o['cpu'])} | {o['load']:.1f} | {ratio} |"
+                    )
     lin = linearity_figures(data)
     if lin:
         small, big = lin["small"], lin["big"]
@@ -1326,95 +1747,123 @@ def write_report(data: dict, path: Path, json_rel: str) -> None:
         add("")
         per_module = {c["lessons"] // c["modules"] for c in (cs, cb) if c["modules"]}
         modules = lambda c: f"{c['modules']} module{'' if c['modules'] == 1 else 's'}"  # noqa: E731
-        add(f"The same kind of course at two sizes: `make_course.py --seed 1 --notebooks 0`, {modules(cs)} / {cs['lessons']:,} lessons "
+        add(
+            f"The same kind of course at two sizes: `make_course.py --seed 1 --notebooks 0`, {modules(cs)} / {cs['lessons']:,} lessons "
             f"({lin['pages'][small] or '?'} pages) and {modules(cb)} / {cb['lessons']:,} lessons ({lin['pages'][big] or '?'} pages)"
             + (f", {per_module.pop()} lessons a module in both" if len(per_module) == 1 else "")
             + ". coursegen only, the same frozen copy and default jobs as above, built with `-v` for its `Time by stage` line; the two sizes alternated. "
             f"A ratio near {lin['factor']:g} means linear: {lin['factor']:g}× the pages take about {lin['factor']:g}× the time, while a step "
             f"quadratic in the number of pages would show about {lin['factor'] ** 2:g}× (below {lin['factor']:g}×: the fixed start-up, Python and imports, does not grow). "
-            "Beyond 6 modules (`theme.nav_modules`), the header lists only the current module, so a page does not grow with the number of modules.")
+            "Beyond 6 modules (`theme.nav_modules`), the header lists only the current module, so a page does not grow with the number of modules."
+        )
         add("")
-        add(f"| case | runs at each size | {cs['lessons']:,} lessons (median) | {cb['lessons']:,} lessons (median) | ratio | per page, {cs['lessons']:,} | per page, {cb['lessons']:,} | "
-            f"CPU ({cs['lessons']:,} → {cb['lessons']:,}) | maxrss ({cs['lessons']:,} → {cb['lessons']:,}) |")
+        add(
+            f"| case | runs at each size | {cs['lessons']:,} lessons (median) | {cb['lessons']:,} lessons (median) | ratio | per page, {cs['lessons']:,} | per page, {cb['lessons']:,} | "
+            f"CPU ({cs['lessons']:,} → {cb['lessons']:,}) | maxrss ({cs['lessons']:,} → {cb['lessons']:,}) |"
+        )
         add("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
         us = lambda value: "—" if value is None else f"{value:,.0f} µs"  # noqa: E731
         for row in lin["cases"]:
             a, b = row[small], row[big]
             runs = str(a["n"]) if a["n"] == b["n"] else f"{a['n']} + {b['n']}"
-            add(f"| {CASE_NAMES[row['case']]} | {runs} | {fmt_s(a['wall'])} | {fmt_s(b['wall'])} | {fmt_x(row['ratio'])} | "
+            add(
+                f"| {CASE_NAMES[row['case']]} | {runs} | {fmt_s(a['wall'])} | {fmt_s(b['wall'])} | {fmt_x(row['ratio'])} | "
                 f"{us(a['per_page_us'])} | {us(b['per_page_us'])} | {fmt_s(a['cpu'])} → {fmt_s(b['cpu'])} ({fmt_x(row['cpu_ratio'])}) | "
-                f"{fmt_mb(a['maxrss_kb'])} → {fmt_mb(b['maxrss_kb'])} |")
+                f"{fmt_mb(a['maxrss_kb'])} → {fmt_mb(b['maxrss_kb'])} |"
+            )
         if lin["stages"]:
             add("")
-            add(f"Time by stage (median seconds, from `coursegen build -v`; stages under {LINEARITY_MIN_STAGE_S} s at {cs['lessons']:,} lessons "
-                f"are too short to judge, their ratio is in brackets):")
+            add(
+                f"Time by stage (median seconds, from `coursegen build -v`; stages under {LINEARITY_MIN_STAGE_S} s at {cs['lessons']:,} lessons "
+                f"are too short to judge, their ratio is in brackets):"
+            )
             add("")
             add(f"| case | stage | {cs['lessons']:,} lessons | {cb['lessons']:,} lessons | ratio |")
             add("| --- | --- | --- | --- | --- |")
             sec = lambda value: "—" if value is None else f"{value:.3f} s"  # noqa: E731
             for row in lin["stages"]:
                 shown = fmt_x(row["ratio"]) if row["judged"] else f"({fmt_x(row['ratio'])})"
-                add(f"| {CASE_NAMES[row['case']]} | {row['stage']} | {sec(row[small])} | {sec(row[big])} | {shown} |")
+                add(
+                    f"| {CASE_NAMES[row['case']]} | {row['stage']} | {sec(row[small])} | {sec(row[big])} | {shown} |"
+                )
         if lin["worst"]:
             add("")
-            add(f"Worst ratio judged: {fmt_x(lin['worst'][0])} ({lin['worst'][1]}); the goal asks for ≤ {LINEARITY_MAX_RATIO:g}.")
+            add(
+                f"Worst ratio judged: {fmt_x(lin['worst'][0])} ({lin['worst'][1]}); the goal asks for ≤ {LINEARITY_MAX_RATIO:g}."
+            )
     nb = notebook_figures(data)
     if nb:
         add("")
         add("## Notebook conversion: coursegen vs nbconvert's HTMLExporter")
         add("")
-        add(f"The {nb['notebooks']} notebooks of the {nb['size']} course, {nb['repeats']} repeats, alternated. "
+        add(
+            f"The {nb['notebooks']} notebooks of the {nb['size']} course, {nb['repeats']} repeats, alternated. "
             "nbconvert: one process, `HTMLExporter()` created once, then `from_filename()` on each notebook; the figure is the loop's time ÷ notebooks "
             f"(import + exporter creation, {nb['nbconvert_import_s']:.2f} s, not counted; the first notebook, which compiles the templates, "
             f"took {nb['nbconvert_first_ms']:.0f} ms, a typical one {nb['nbconvert_median_ms']:.0f} ms). "
             "coursegen: a clean build (cache deleted) of a course holding only these notebooks and a one-line home page, minus a clean build of the same course without the notebooks "
             "(start-up, theme and home page), ÷ notebooks. coursegen's figure also includes what a site needs beyond the HTML fragment: the page template, the search index, "
-            "copying each .ipynb for download, the cache writes.")
+            "copying each .ipynb for download, the cache writes."
+        )
         add("")
         add("| | per notebook | ratio to nbconvert |")
         add("| --- | --- | --- |")
         add(f"| nbconvert HTMLExporter (one process) | {nb['nbconvert_ms']:.0f} ms | 1 |")
         add(f"| coursegen -j1 (one process) | {nb['cg_j1_ms']:.0f} ms | {fmt_x(nb['ratio_j1'])} |")
         if nb["cg_ms"] is not None:
-            add(f"| coursegen default (2 worker processes; wall time) | {nb['cg_ms']:.0f} ms | {fmt_x(nb['ratio_default'])} |")
+            add(
+                f"| coursegen default (2 worker processes; wall time) | {nb['cg_ms']:.0f} ms | {fmt_x(nb['ratio_default'])} |"
+            )
         add("")
-        add("Medians of the wall times: " + ", ".join(f"{k} {fmt_s(v)}" for k, v in nb["walls"].items()) + ".")
+        add(
+            "Medians of the wall times: " + ", ".join(f"{k} {fmt_s(v)}" for k, v in nb["walls"].items()) + "."
+        )
     prof = data.get("profile")
     if prof:
         add("")
         add(f"## Where the time goes: cProfile of coursegen on the {prof['size']} course (-j1)")
         add("")
-        add("`python -m cProfile -o /tmp/x.prof -m coursegen build -q -j1` in the course folder, after a clean "
+        add(
+            "`python -m cProfile -o /tmp/x.prof -m coursegen build -q -j1` in the course folder, after a clean "
             "(site/ and .coursegen-cache/ deleted) and after a one-lesson edit. cProfile roughly doubles the time of "
             "Python-heavy code, so read the shares, not the absolute seconds. Cumulative seconds; nested stages are "
-            "indented by name (\"bodies: …\" are parts of \"bodies: total\"); imports overlap the stages that trigger them.")
+            "indented by name (\"bodies: …\" are parts of \"bodies: total\"); imports overlap the stages that trigger them."
+        )
         for case in ("clean", "lesson"):
             p = prof.get(case)
             if not p or "stages" not in p:
                 continue
             add("")
-            add(f"### {'Clean build' if case == 'clean' else 'One-lesson edit'} — {fmt_s(p['wall_under_profile'])} under the profiler, {p['total_s']:.2f} s profiled")
+            add(
+                f"### {'Clean build' if case == 'clean' else 'One-lesson edit'} — {fmt_s(p['wall_under_profile'])} under the profiler, {p['total_s']:.2f} s profiled"
+            )
             add("")
             add("| stage | cumulative | share | calls |")
             add("| --- | --- | --- | --- |")
             total = p["total_s"]
             add(f"| whole process (start-up, imports and build) | {total:.2f} s | 100% | |")
             for s in p["stages"]:
-                add(f"| {s['stage']} | {s['seconds']:.2f} s | {100 * s['seconds'] / total:.0f}% | {s['calls']} |")
+                add(
+                    f"| {s['stage']} | {s['seconds']:.2f} s | {100 * s['seconds'] / total:.0f}% | {s['calls']} |"
+                )
             add("")
             add("<details><summary>Top cumulative entries</summary>")
             add("")
             add("| function | calls | own | cumulative |")
             add("| --- | --- | --- | --- |")
             for row in p["top_cumulative"][:25]:
-                add(f"| `{row['function']}` | {row['calls']} | {row['tottime']:.2f} s | {row['cumtime']:.2f} s |")
+                add(
+                    f"| `{row['function']}` | {row['calls']} | {row['tottime']:.2f} s | {row['cumtime']:.2f} s |"
+                )
             add("")
             add("Top own-time entries:")
             add("")
             add("| function | calls | own | cumulative |")
             add("| --- | --- | --- | --- |")
             for row in p["top_tottime"][:15]:
-                add(f"| `{row['function']}` | {row['calls']} | {row['tottime']:.2f} s | {row['cumtime']:.2f} s |")
+                add(
+                    f"| `{row['function']}` | {row['calls']} | {row['tottime']:.2f} s | {row['cumtime']:.2f} s |"
+                )
             add("")
             add("</details>")
     if data.get("notes"):
@@ -1432,32 +1881,108 @@ def write_report(data: dict, path: Path, json_rel: str) -> None:
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
-    listing = lambda allowed: lambda text: [x for x in text.split(",") if x and x != "none" and (x in allowed or parser.error(f"unknown: {x} (choose from {', '.join(allowed)})"))]  # noqa: E731
-    parser.add_argument("--sizes", type=listing(SIZES), default=["small", "medium", "large"], help="comma-separated: small,medium,large")
-    parser.add_argument("--tools", type=listing(TOOLS), default=list(TOOLS), help="comma-separated: coursegen,mkdocs,jupyter-book")
-    parser.add_argument("--cases", type=listing(CASES), default=list(CASES), help="comma-separated: clean,noop,lesson,notebook")
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+
+    def listing(allowed):
+        return lambda text: [
+            x
+            for x in text.split(",")
+            if x
+            and x != "none"
+            and (x in allowed or parser.error(f"unknown: {x} (choose from {', '.join(allowed)})"))
+        ]  # noqa: E731
+
+    parser.add_argument(
+        "--sizes",
+        type=listing(SIZES),
+        default=["small", "medium", "large"],
+        help="comma-separated: small,medium,large",
+    )
+    parser.add_argument(
+        "--tools",
+        type=listing(TOOLS),
+        default=list(TOOLS),
+        help="comma-separated: coursegen,mkdocs,jupyter-book",
+    )
+    parser.add_argument(
+        "--cases",
+        type=listing(CASES),
+        default=list(CASES),
+        help="comma-separated: clean,noop,lesson,notebook",
+    )
     parser.add_argument("--repeat", type=int, default=3, help="runs per case and tool (default 3)")
-    parser.add_argument("--jb-large-clean-repeat", type=int, default=1, help="Jupyter Book's clean builds of the large course (default 1: ~15 min each)")
-    parser.add_argument("--timeout", type=float, default=2400, help="seconds allowed to any one build (default 2400)")
-    parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "coursegen-bench", help="where the courses are generated")
-    parser.add_argument("--make-course", type=Path, default=DEFAULT_MAKE_COURSE, help="path of make_course.py")
-    parser.add_argument("--peers-venv", type=Path, default=REPO / ".peers-venv", help="virtualenv of the peers (created when missing)")
-    parser.add_argument("--coursegen-python", default=sys.executable, help="Python that has coursegen installed (default: this one)")
-    parser.add_argument("--coursegen-ref", default="HEAD", help="coursegen measured: a git commit (default HEAD, frozen with git archive), "
-                        "`worktree` (a copy of src/, templates/, static/ as they are now) or `live` (the work tree itself, edits included)")
-    parser.add_argument("--page-control", action=argparse.BooleanOptionalAction, default=None,
-                        help="build a 20-module, 20-lesson control course to see whether a page grows with lessons (default: when large is measured)")
-    parser.add_argument("--linearity", action=argparse.BooleanOptionalAction, default=None,
-                        help="build coursegen alone on a 1,000- and a 5,000-lesson course (clean, no-op, one-lesson edit) "
-                             "to show no step grows faster than the course (default: when large is measured)")
-    parser.add_argument("--append-to", type=Path, metavar="JSON", help="add these measurements to an earlier results file (and rewrite its report)")
-    parser.add_argument("--no-profile", dest="profile", action="store_false", help="skip the cProfile summary")
-    parser.add_argument("--no-nbconvert", dest="nbconvert", action="store_false", help="skip the nbconvert comparison")
+    parser.add_argument(
+        "--jb-large-clean-repeat",
+        type=int,
+        default=1,
+        help="Jupyter Book's clean builds of the large course (default 1: ~15 min each)",
+    )
+    parser.add_argument(
+        "--timeout", type=float, default=2400, help="seconds allowed to any one build (default 2400)"
+    )
+    parser.add_argument(
+        "--workdir",
+        type=Path,
+        default=Path(tempfile.gettempdir()) / "coursegen-bench",
+        help="where the courses are generated",
+    )
+    parser.add_argument(
+        "--make-course", type=Path, default=DEFAULT_MAKE_COURSE, help="path of make_course.py"
+    )
+    parser.add_argument(
+        "--peers-venv",
+        type=Path,
+        default=REPO / ".peers-venv",
+        help="virtualenv of the peers (created when missing)",
+    )
+    parser.add_argument(
+        "--coursegen-python",
+        default=sys.executable,
+        help="Python that has coursegen installed (default: this one)",
+    )
+    parser.add_argument(
+        "--coursegen-ref",
+        default="HEAD",
+        help="coursegen measured: a git commit (default HEAD, frozen with git archive), "
+        "`worktree` (a copy of src/, templates/, static/ as they are now) or `live` (the work tree itself, edits included)",
+    )
+    parser.add_argument(
+        "--page-control",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="build a 20-module, 20-lesson control course to see whether a page grows with lessons (default: when large is measured)",
+    )
+    parser.add_argument(
+        "--linearity",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="build coursegen alone on a 1,000- and a 5,000-lesson course (clean, no-op, one-lesson edit) "
+        "to show no step grows faster than the course (default: when large is measured)",
+    )
+    parser.add_argument(
+        "--append-to",
+        type=Path,
+        metavar="JSON",
+        help="add these measurements to an earlier results file (and rewrite its report)",
+    )
+    parser.add_argument(
+        "--no-profile", dest="profile", action="store_false", help="skip the cProfile summary"
+    )
+    parser.add_argument(
+        "--no-nbconvert", dest="nbconvert", action="store_false", help="skip the nbconvert comparison"
+    )
     parser.add_argument("--no-j1", dest="j1", action="store_false", help="skip coursegen's -j1 clean builds")
-    parser.add_argument("--output", type=Path, default=REPO / "BENCHMARKS.md", help="report to write (default BENCHMARKS.md)")
-    parser.add_argument("--json", type=Path, help="raw results file (default benchmarks/results/<UTC time>.json)")
-    parser.add_argument("--report-only", type=Path, metavar="JSON", help="only rewrite the report from a results file")
+    parser.add_argument(
+        "--output", type=Path, default=REPO / "BENCHMARKS.md", help="report to write (default BENCHMARKS.md)"
+    )
+    parser.add_argument(
+        "--json", type=Path, help="raw results file (default benchmarks/results/<UTC time>.json)"
+    )
+    parser.add_argument(
+        "--report-only", type=Path, metavar="JSON", help="only rewrite the report from a results file"
+    )
     return parser.parse_args(argv)
 
 
@@ -1478,21 +2003,32 @@ def main(argv=None) -> int:
     args.workdir = args.workdir.resolve()
     session = Session(args)
     # what this invocation ran with; an appended run keeps the earlier run's header and adds its own
-    header = session.data if not args.append_to else {"command": session.data["command"], "started": session.data["started"],
-                                                        "load_start": session.data["load_start"]}
+    header = (
+        session.data
+        if not args.append_to
+        else {
+            "command": session.data["command"],
+            "started": session.data["started"],
+            "load_start": session.data["load_start"],
+        }
+    )
     if args.append_to:
         session.json_path = args.append_to
         session.data = json.loads(args.append_to.read_text(encoding="utf-8"))
         session.data.setdefault("appended", []).append(header)
     header["coursegen"] = snapshot_coursegen(args)
-    log(f"coursegen: {header['coursegen']['ref']} {header['coursegen']['commit']} imported from {header['coursegen']['imported_from']}")
+    log(
+        f"coursegen: {header['coursegen']['ref']} {header['coursegen']['commit']} imported from {header['coursegen']['imported_from']}"
+    )
     peers = ensure_peers(args) if set(args.tools) - {"coursegen"} else {"venv": None, "error": None}
     header["peers"] = peers
     if peers.get("error"):
         args.tools = [t for t in args.tools if t == "coursegen"]
     header["versions"] = {
         "coursegen": versions(args.coursegen_python, COURSEGEN_PACKAGES),
-        "peers": versions(str(args.peers_venv / "bin" / "python"), PEER_PACKAGES) if peers.get("venv") else {},
+        "peers": versions(str(args.peers_venv / "bin" / "python"), PEER_PACKAGES)
+        if peers.get("venv")
+        else {},
     }
     log(f"results: {session.json_path}; load {os.getloadavg()}")
     started = time.perf_counter()

@@ -52,12 +52,21 @@ def copy_course(source: Path, dest: Path) -> Path:
 def warm_cache(course: Path, out: Path) -> None:
     """Fill the copy's build cache for the current code (a cache made by another version is cold).
     One process (-j 1): the measured edits render one page in-process anyway."""
-    subprocess.run([sys.executable, "-m", "coursegen", "build", str(course), "-o", str(out), "-j", "1", "-q"], check=False, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [sys.executable, "-m", "coursegen", "build", str(course), "-o", str(out), "-j", "1", "-q"],
+        check=False,
+        stdout=subprocess.DEVNULL,
+    )
 
 
 def pick_lesson(course: Path) -> Path:
     """A lesson in the middle of the course (not a section index)."""
-    lessons = sorted(p for p in (course / "content").rglob("*.md") if p.name not in ("index.md", "README.md") and not any(part.startswith((".", "_")) for part in p.relative_to(course).parts))
+    lessons = sorted(
+        p
+        for p in (course / "content").rglob("*.md")
+        if p.name not in ("index.md", "README.md")
+        and not any(part.startswith((".", "_")) for part in p.relative_to(course).parts)
+    )
     if not lessons:
         raise SystemExit(f"{course} has no lesson")
     return lessons[len(lessons) // 2]
@@ -93,7 +102,9 @@ def start_server(course: Path, port: int) -> tuple[subprocess.Popen, float]:
             break
     else:
         raise SystemExit(f"the server did not start (exit status {process.wait()})")
-    threading.Thread(target=lambda: [None for _ in process.stdout], daemon=True).start()  # keep the pipe drained
+    threading.Thread(
+        target=lambda: [None for _ in process.stdout], daemon=True
+    ).start()  # keep the pipe drained
     return process, time.perf_counter() - started
 
 
@@ -123,7 +134,14 @@ def measure(course: Path, runs: int) -> dict:
         process.terminate()
         process.wait(timeout=60)
     lessons = sum(1 for _ in (course / "content").rglob("*.md"))
-    return {"course": course, "lessons": lessons, "lesson": url, "startup": startup, "first": times[0], "warm": times[1:]}
+    return {
+        "course": course,
+        "lessons": lessons,
+        "lesson": url,
+        "startup": startup,
+        "first": times[0],
+        "warm": times[1:],
+    }
 
 
 def profile(course: Path, top: int = 25) -> str:
@@ -155,14 +173,21 @@ def profile(course: Path, top: int = 25) -> str:
         shutil.rmtree(out, ignore_errors=True)
     text = io.StringIO()
     pstats.Stats(profiler, stream=text).sort_stats("cumulative").print_stats(top)
-    return f"render_site after one lesson edit: {seconds:.2f} s (cProfile on); sync_site: {first_sync:.2f} s writing all, {warm_sync:.2f} s with nothing changed\n" + text.getvalue()
+    return (
+        f"render_site after one lesson edit: {seconds:.2f} s (cProfile on); sync_site: {first_sync:.2f} s writing all, {warm_sync:.2f} s with nothing changed\n"
+        + text.getvalue()
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("courses", nargs="*", type=Path, help="course folders (default: the repository's example course)")
+    parser.add_argument(
+        "courses", nargs="*", type=Path, help="course folders (default: the repository's example course)"
+    )
     parser.add_argument("--runs", type=int, default=8, help="edits per course after the first (default: 8)")
-    parser.add_argument("--profile", action="store_true", help="also profile one warm render_site() per course")
+    parser.add_argument(
+        "--profile", action="store_true", help="also profile one warm render_site() per course"
+    )
     args = parser.parse_args(argv)
     courses = args.courses or [REPO]
     for source in courses:

@@ -69,13 +69,25 @@ def sha256_of(path: Path) -> str:
 def fetch(pin: Pin, workdir: Path) -> Path:
     """The package's tarball, fetched by npm and checked against the pinned hash."""
     result = subprocess.run(
-        ["npm", "pack", f"{pin.name}@{pin.version}", "--json", "--pack-destination", str(workdir), "--ignore-scripts"],
-        check=True, capture_output=True, text=True,
+        [
+            "npm",
+            "pack",
+            f"{pin.name}@{pin.version}",
+            "--json",
+            "--pack-destination",
+            str(workdir),
+            "--ignore-scripts",
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
     )
     tarball = workdir / json.loads(result.stdout)[0]["filename"]
     actual = sha256_of(tarball)
     if actual != pin.sha256:
-        raise SystemExit(f"{pin.name}@{pin.version}: tarball sha256 is {actual}, pinned {pin.sha256}: refusing to vendor it")
+        raise SystemExit(
+            f"{pin.name}@{pin.version}: tarball sha256 is {actual}, pinned {pin.sha256}: refusing to vendor it"
+        )
     return tarball
 
 
@@ -112,13 +124,17 @@ def check() -> list[str]:
     pinned = {(pin.name, pin.version) for pin in PINS}
     for package in record["packages"]:
         if (package["name"], package["version"]) not in pinned:
-            problems.append(f"{package['name']}@{package['version']} is recorded but not pinned in scripts/vendor.py")
+            problems.append(
+                f"{package['name']}@{package['version']} is recorded but not pinned in scripts/vendor.py"
+            )
         for rel, expected in package["files"].items():
             path = VENDOR_DIR / rel
             if not path.is_file():
                 problems.append(f"static/vendor/{rel} is missing")
             elif sha256_of(path) != expected:
-                problems.append(f"static/vendor/{rel} differs from the {package['name']}@{package['version']} release (it must not be edited)")
+                problems.append(
+                    f"static/vendor/{rel} differs from the {package['name']}@{package['version']} release (it must not be edited)"
+                )
     return problems
 
 
@@ -136,7 +152,9 @@ def main(argv: list[str] | None = None) -> int:
         for pin in PINS:
             packages.append(install(pin, fetch(pin, Path(workdir))))
             print(f"vendored {pin.name}@{pin.version} into static/vendor/{pin.folder}/")
-    RECORD.write_text(json.dumps({"packages": packages}, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    RECORD.write_text(
+        json.dumps({"packages": packages}, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
     return 0
 
 

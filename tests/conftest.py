@@ -10,8 +10,8 @@ import difflib
 import filecmp
 import os
 import shutil
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 import nbformat
 import pytest
@@ -76,7 +76,9 @@ def notebook_json(*cells, metadata: dict | None = None) -> str:
     """A notebook (nbformat 4.5 JSON). Each cell is a Markdown string starting with '#'/'md:' or a
     tuple ('markdown'|'code', source[, outputs]); other strings are code cells."""
     nb = nbformat.v4.new_notebook()
-    nb.metadata.update(metadata or {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
+    nb.metadata.update(
+        metadata or {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
+    )
     for index, cell in enumerate(cells):
         if isinstance(cell, str):
             kind = "markdown" if cell.startswith(("#", "md:")) else "code"
@@ -85,7 +87,9 @@ def notebook_json(*cells, metadata: dict | None = None) -> str:
         if kind == "markdown":
             new = nbformat.v4.new_markdown_cell(source)
         else:
-            new = nbformat.v4.new_code_cell(source, outputs=rest[0] if rest else [], execution_count=(index + 1) if rest else None)
+            new = nbformat.v4.new_code_cell(
+                source, outputs=rest[0] if rest else [], execution_count=(index + 1) if rest else None
+            )
         new.id = f"cell-{index}"
         nb.cells.append(new)
     nbformat.validate(nb)
@@ -126,7 +130,12 @@ def load_graph(root: Path, drafts: bool = False) -> tuple[Course, Diagnostics]:
     diagnostics = Diagnostics()
     load_config(root, diagnostics)
     sources = discover_sources(root, diagnostics)
-    pages = [page for source in sources if source.kind is not SourceKind.ASSET if (page := parse_source(source, diagnostics))]
+    pages = [
+        page
+        for source in sources
+        if source.kind is not SourceKind.ASSET
+        if (page := parse_source(source, diagnostics))
+    ]
     assets = [source for source in sources if source.kind is SourceKind.ASSET]
     return build_course(pages, assets, diagnostics, drafts=drafts), diagnostics
 
@@ -152,7 +161,11 @@ def page_at(course: Course, url: str) -> Page:
 
 def snapshot(folder: Path) -> dict[str, bytes]:
     """Every file under `folder` (hidden ones too) → its bytes."""
-    return {path.relative_to(folder).as_posix(): path.read_bytes() for path in sorted(folder.rglob("*")) if path.is_file()}
+    return {
+        path.relative_to(folder).as_posix(): path.read_bytes()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }
 
 
 def tree(folder: Path) -> list[str]:
@@ -160,7 +173,9 @@ def tree(folder: Path) -> list[str]:
 
 
 def staging_leftovers(parent: Path) -> list[str]:
-    return sorted(p.name for p in parent.iterdir() if ".coursegen-new-" in p.name or ".coursegen-old-" in p.name)
+    return sorted(
+        p.name for p in parent.iterdir() if ".coursegen-new-" in p.name or ".coursegen-old-" in p.name
+    )
 
 
 def diff_trees(expected: Path, actual: Path, ignore: Iterable[str] = ()) -> list[str]:
@@ -171,7 +186,9 @@ def diff_trees(expected: Path, actual: Path, ignore: Iterable[str] = ()) -> list
         return {rel for rel in tree(folder) if not rel.startswith(ignored)} if folder.is_dir() else set()
 
     want, have = files(expected), files(actual)
-    problems = [f"missing: {rel}" for rel in sorted(want - have)] + [f"unexpected: {rel}" for rel in sorted(have - want)]
+    problems = [f"missing: {rel}" for rel in sorted(want - have)] + [
+        f"unexpected: {rel}" for rel in sorted(have - want)
+    ]
     for rel in sorted(want & have):
         if filecmp.cmp(expected / rel, actual / rel, shallow=False):
             continue
@@ -181,5 +198,7 @@ def diff_trees(expected: Path, actual: Path, ignore: Iterable[str] = ()) -> list
         except UnicodeDecodeError:
             problems.append(f"differs (binary): {rel}")
             continue
-        problems.append(f"differs: {rel}\n" + "".join(difflib.unified_diff(a, b, f"expected/{rel}", f"built/{rel}")))
+        problems.append(
+            f"differs: {rel}\n" + "".join(difflib.unified_diff(a, b, f"expected/{rel}", f"built/{rel}"))
+        )
     return problems

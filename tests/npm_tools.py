@@ -29,7 +29,9 @@ def npm_package(name: str) -> Path:
     """The installed package's folder (node_modules/NAME), installing it on first use."""
     node()
     version = PINNED[name]
-    cache = Path(os.environ.get("COURSEGEN_TEST_NPM_CACHE") or Path(tempfile.gettempdir()) / "coursegen-test-npm")
+    cache = Path(
+        os.environ.get("COURSEGEN_TEST_NPM_CACHE") or Path(tempfile.gettempdir()) / "coursegen-test-npm"
+    )
     prefix = cache / f"{name}-{version}"
     package = prefix / "node_modules" / name
     if (package / "package.json").is_file():
@@ -39,7 +41,19 @@ def npm_package(name: str) -> Path:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not (package / "package.json").is_file():
             subprocess.run(
-                ["npm", "install", "--no-save", "--no-audit", "--no-fund", "--no-package-lock", "--prefix", str(prefix), f"{name}@{version}"],
-                check=True, capture_output=True, timeout=600,
+                [
+                    "npm",
+                    "install",
+                    "--no-save",
+                    "--no-audit",
+                    "--no-fund",
+                    "--no-package-lock",
+                    "--prefix",
+                    str(prefix),
+                    f"{name}@{version}",
+                ],
+                check=True,
+                capture_output=True,
+                timeout=600,
             )
     return package

@@ -32,7 +32,14 @@ def launch(playwright):
     return playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
 
 
-def screenshot(site: Path, out: Path, page_path: str = DEFAULT_PAGE, width: int = 1280, height: int = 0, dark: bool = False) -> Path:
+def screenshot(
+    site: Path,
+    out: Path,
+    page_path: str = DEFAULT_PAGE,
+    width: int = 1280,
+    height: int = 0,
+    dark: bool = False,
+) -> Path:
     from playwright.sync_api import sync_playwright
 
     target = (site / page_path).resolve()
@@ -41,7 +48,11 @@ def screenshot(site: Path, out: Path, page_path: str = DEFAULT_PAGE, width: int 
     with sync_playwright() as playwright:
         browser = launch(playwright)
         try:
-            context = browser.new_context(viewport={"width": width, "height": height or 900}, reduced_motion="reduce", color_scheme="dark" if dark else "light")
+            context = browser.new_context(
+                viewport={"width": width, "height": height or 900},
+                reduced_motion="reduce",
+                color_scheme="dark" if dark else "light",
+            )
             page = context.new_page()
             page.goto(target.as_uri(), wait_until="load")
             page.evaluate("document.fonts.ready.then(() => true)")
@@ -60,7 +71,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("out", type=Path)
     parser.add_argument("page", nargs="?", default=DEFAULT_PAGE)
     parser.add_argument("--width", type=int, default=1280)
-    parser.add_argument("--height", type=int, default=0, help="only the first HEIGHT pixels (default: the whole page)")
+    parser.add_argument(
+        "--height", type=int, default=0, help="only the first HEIGHT pixels (default: the whole page)"
+    )
     parser.add_argument("--dark", action="store_true", help="the dark colour scheme")
     args = parser.parse_args(argv)
     if not CHROMIUM.exists():

@@ -25,8 +25,15 @@ pytestmark = pytest.mark.browser
 
 REPO = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--no-first-run", "--disable-sync", "--disable-quic"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-quic",
+]
 WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 # Every page kind of the example course; "search" is the lesson with the search dialog open.
@@ -69,8 +76,15 @@ def hidden_cells_notebook() -> str:
     out = nbformat.v4.new_output("stream", name="stdout", text="42\n")
     nb.cells = [
         nbformat.v4.new_markdown_cell("## Cellules cachées\n\nUne cellule repliée, puis une sortie repliée."),
-        nbformat.v4.new_code_cell("HIDDEN_SOURCE = 42\nprint(HIDDEN_SOURCE)", execution_count=1, outputs=[out], metadata={"tags": ["hide-input"]}),
-        nbformat.v4.new_code_cell("print(42)", execution_count=2, outputs=[out], metadata={"tags": ["hide-output"]}),
+        nbformat.v4.new_code_cell(
+            "HIDDEN_SOURCE = 42\nprint(HIDDEN_SOURCE)",
+            execution_count=1,
+            outputs=[out],
+            metadata={"tags": ["hide-input"]},
+        ),
+        nbformat.v4.new_code_cell(
+            "print(42)", execution_count=2, outputs=[out], metadata={"tags": ["hide-output"]}
+        ),
     ]
     for index, cell in enumerate(nb.cells):
         cell.id = f"cell-{index}"
@@ -126,9 +140,14 @@ def axe_script() -> str:
 
 
 def axe_violations(page, script: str) -> list[dict]:
-    page.evaluate("() => new Promise(done => requestIdleCallback(done, {timeout: 1000}))")  # coursegen.js's idle work is done
+    page.evaluate(
+        "() => new Promise(done => requestIdleCallback(done, {timeout: 1000}))"
+    )  # coursegen.js's idle work is done
     page.evaluate(script)
-    results = page.evaluate("options => axe.run(document, options)", {"runOnly": {"type": "tag", "values": WCAG_AA}, "resultTypes": ["violations"]})
+    results = page.evaluate(
+        "options => axe.run(document, options)",
+        {"runOnly": {"type": "tag", "values": WCAG_AA}, "resultTypes": ["violations"]},
+    )
     return results["violations"]
 
 
@@ -137,7 +156,9 @@ def describe(violations: list[dict]) -> str:
     for violation in violations:
         lines.append(f"{violation['id']} ({violation['impact']}): {violation['help']}")
         for node in violation["nodes"][:8]:
-            lines.append(f"    {' '.join(map(str, node['target']))}: {node.get('failureSummary', '').splitlines()[-1].strip()}")
+            lines.append(
+                f"    {' '.join(map(str, node['target']))}: {node.get('failureSummary', '').splitlines()[-1].strip()}"
+            )
     return "\n".join(lines)
 
 
@@ -178,16 +199,27 @@ def open_everything(page, kind: str) -> None:
 
 @pytest.mark.parametrize(
     "scheme, width, chosen",
-    [("light", 1280, ""), ("dark", 1280, ""), ("light", 390, ""), ("dark", 390, ""), ("light", 1280, "dark"), ("dark", 390, "light")],
+    [
+        ("light", 1280, ""),
+        ("dark", 1280, ""),
+        ("light", 390, ""),
+        ("dark", 390, ""),
+        ("light", 1280, "dark"),
+        ("dark", 390, "light"),
+    ],
     ids=["light", "dark", "phone", "phone-dark", "chosen-dark", "phone-chosen-light"],
 )
 def test_axe_finds_no_wcag_aa_violation(browser, site, tiny, axe_script, scheme, width, chosen):
-    context = browser.new_context(color_scheme=scheme, reduced_motion="reduce", viewport={"width": width, "height": 800})
+    context = browser.new_context(
+        color_scheme=scheme, reduced_motion="reduce", viewport={"width": width, "height": 800}
+    )
     if chosen:  # the learner's choice in the header's switch, kept in localStorage
         context.add_init_script(f"localStorage.setItem('coursegen-theme', '{chosen}')")
     page = context.new_page()
     found = {}
-    targets = [(kind, site / url) for kind, url in PAGES.items()] + [(kind, tiny / url) for kind, url in TINY_PAGES.items()]
+    targets = [(kind, site / url) for kind, url in PAGES.items()] + [
+        (kind, tiny / url) for kind, url in TINY_PAGES.items()
+    ]
     for kind, path in targets:
         page.goto(path.as_uri())
         if chosen:
@@ -197,7 +229,10 @@ def test_axe_finds_no_wcag_aa_violation(browser, site, tiny, axe_script, scheme,
         if violations:
             found[kind] = violations
     context.close()
-    report = "\n".join(f"--- {kind} ({scheme}{' chosen ' + chosen if chosen else ''}, {width} px):\n{describe(v)}" for kind, v in found.items())
+    report = "\n".join(
+        f"--- {kind} ({scheme}{' chosen ' + chosen if chosen else ''}, {width} px):\n{describe(v)}"
+        for kind, v in found.items()
+    )
     print(report)
     assert not found, f"axe-core found WCAG 2.1 AA violations in {scheme} mode, {width} px wide:\n{report}"
 

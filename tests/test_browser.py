@@ -25,9 +25,9 @@ import pytest
 import yaml
 from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from screenshot import CHROMIUM, launch  # tests/screenshot.py (pytest puts tests/ on sys.path)
 
 from coursegen.build import BuildOptions, build
-from screenshot import CHROMIUM, launch  # tests/screenshot.py (pytest puts tests/ on sys.path)
 
 pytestmark = pytest.mark.browser
 
@@ -86,7 +86,9 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 @pytest.fixture(scope="module")
 def server(site):
     """The built site served on 127.0.0.1, on a port the system picks, from a thread."""
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(site)))
+    httpd = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(site))
+    )
     thread = threading.Thread(target=httpd.serve_forever, name="site-server", daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{httpd.server_address[1]}/"
@@ -147,7 +149,9 @@ class Watcher:
     def _console(self, page: Page, message) -> None:
         if message.type == "error":
             where = message.location
-            self.console_errors.append(f"{page.url}: console error: {message.text} (at {where.get('url')}:{where.get('lineNumber')})")
+            self.console_errors.append(
+                f"{page.url}: console error: {message.text} (at {where.get('url')}:{where.get('lineNumber')})"
+            )
 
     def _failed(self, request) -> None:
         if LOCAL_URL.match(request.url):  # foreign requests are aborted on purpose, and reported as such
@@ -188,7 +192,9 @@ def browse(browser, base):
 def goto(page: Page, url: str) -> Page:
     response = page.goto(url, wait_until="load")
     if url.startswith("http"):
-        assert response is not None and response.status == 200, f"{url}: HTTP {response.status if response else 'no response'}"
+        assert response is not None and response.status == 200, (
+            f"{url}: HTTP {response.status if response else 'no response'}"
+        )
     return page
 
 
@@ -201,7 +207,9 @@ def site_file(url: str, base: str, site: Path) -> Path:
 
 def assert_links_to_page(url: str, base: str, site: Path, what: str) -> Path:
     target = site_file(url, base, site)
-    assert target.suffix == ".html" and target.is_file(), f"{what} points to {url}, which is not a page of the site"
+    assert target.suffix == ".html" and target.is_file(), (
+        f"{what} points to {url}, which is not a page of the site"
+    )
     return target
 
 
@@ -210,11 +218,18 @@ def assert_shown(locator: Locator, what: str) -> None:
     locator.scroll_into_view_if_needed()
     expect(locator).to_be_visible()
     try:
-        locator.page.wait_for_function(f"el => ({SHOWN_JS})(el).opacity === 1", arg=locator.element_handle(), timeout=5000)
+        locator.page.wait_for_function(
+            f"el => ({SHOWN_JS})(el).opacity === 1", arg=locator.element_handle(), timeout=5000
+        )
     except PlaywrightTimeout:
         pass  # the assertion below says what is wrong
     state = locator.evaluate(SHOWN_JS)
-    assert state["opacity"] == 1 and state["width"] > 0 and state["height"] > 0 and state["visibility"] == "visible", f"{what} is not shown: {state}"
+    assert (
+        state["opacity"] == 1
+        and state["width"] > 0
+        and state["height"] > 0
+        and state["visibility"] == "visible"
+    ), f"{what} is not shown: {state}"
 
 
 def scroll_to_bottom(page: Page) -> None:
@@ -243,16 +258,22 @@ def test_module_page_cards_timeline_and_stats(browse, base, site):
         assert_shown(card, f"lesson card {i + 1}")
         number = card.locator(".card-number")
         assert_shown(number, f"the number of card {i + 1}")
-        assert re.sub(r"\D", "", number.inner_text()) == str(i + 1), f"card {i + 1} shows number {number.inner_text()!r}"
+        assert re.sub(r"\D", "", number.inner_text()) == str(i + 1), (
+            f"card {i + 1} shows number {number.inner_text()!r}"
+        )
         title = card.locator(".card-title")
         assert_shown(title, f"the title of card {i + 1}")
         assert title.inner_text().strip()
-        lessons = [url for url in hrefs(card) if "/notebooks/" not in url and "/tags.html#" not in url]  # tag chips lead to tags.html
+        lessons = [
+            url for url in hrefs(card) if "/notebooks/" not in url and "/tags.html#" not in url
+        ]  # tag chips lead to tags.html
         assert lessons, f"card {i + 1} has no link to its lesson"
         lesson_pages.append(assert_links_to_page(lessons[0], base, site, f"card {i + 1}"))
     assert len(set(lesson_pages)) == 4, f"the cards link four different lessons: {lesson_pages}"
     first_lesson = page.locator("a[rel~='next']").first.evaluate("a => a.href")
-    assert site_file(first_lesson, base, site) == lesson_pages[0], "cards follow course order: card 1 is the page after the module page"
+    assert site_file(first_lesson, base, site) == lesson_pages[0], (
+        "cards follow course order: card 1 is the page after the module page"
+    )
 
     timeline = page.locator(".timeline-item")
     assert timeline.count() >= 5
@@ -278,7 +299,9 @@ def test_lesson_cards_link_their_notebooks(browse, base, site):
         if declared:
             assert notebooks, f"card {i + 1} ({source}) declares notebook {declared} but does not link it"
             target = assert_links_to_page(notebooks[0], base, site, f"the notebook link of card {i + 1}")
-            assert target.stem == Path(declared).stem, f"card {i + 1} links {target.name}, its lesson declares {declared}"
+            assert target.stem == Path(declared).stem, (
+                f"card {i + 1} links {target.name}, its lesson declares {declared}"
+            )
 
 
 def test_every_lesson_card_links_a_notebook(browse, base, site):
@@ -385,7 +408,9 @@ def crawl(browser, base, site) -> Watcher:
 def test_no_request_leaves_the_site(crawl, base):
     assert {HOME, MODULE, LESSON, NOTEBOOK} <= set(crawl.visited), f"the crawl missed pages: {crawl.visited}"
     assert len(crawl.requests) > len(crawl.visited), "requests were recorded (pages and their assets)"
-    assert not crawl.foreign, "every request must stay in the site (file:// or http://127.0.0.1):\n" + "\n".join(crawl.foreign)
+    assert not crawl.foreign, (
+        "every request must stay in the site (file:// or http://127.0.0.1):\n" + "\n".join(crawl.foreign)
+    )
     assert not crawl.broken, "local files failed to load:\n" + "\n".join(crawl.broken)
 
 
@@ -416,20 +441,30 @@ def test_reduced_motion_means_nothing_moves(browse, base):
     animations = page.evaluate(LIST_ANIMATIONS_JS)
     assert animations == [], f"with prefers-reduced-motion: reduce, nothing may animate: {animations}"
     opacities = page.locator(".card").evaluate_all("cards => cards.map(c => getComputedStyle(c).opacity)")
-    assert opacities and all(o == "1" for o in opacities), f"every card is shown at once: opacities {opacities}"
+    assert opacities and all(o == "1" for o in opacities), (
+        f"every card is shown at once: opacities {opacities}"
+    )
 
 
 def test_motion_without_the_preference(browse, base):
     """Control for the test above: the same steps do animate when the reader did not ask for less motion."""
     page = goto(browse(reduced_motion="no-preference"), base + MODULE)
     scroll_and_hover(page)
-    assert page.evaluate("document.getAnimations().length") > 0, "nothing animates even without reduced motion: the test above proves nothing"
+    assert page.evaluate("document.getAnimations().length") > 0, (
+        "nothing animates even without reduced motion: the test above proves nothing"
+    )
 
 
 def test_without_javascript_everything_is_shown(browse, base):
     page = goto(browse(java_script_enabled=False), base + MODULE)
-    assert not page.evaluate("document.documentElement.classList.contains('js')"), "the theme's script did not run"
-    for selector, what in ((".lesson-card", "lesson card"), (".stat", "key figure"), (".timeline-item", "timeline entry")):
+    assert not page.evaluate("document.documentElement.classList.contains('js')"), (
+        "the theme's script did not run"
+    )
+    for selector, what in (
+        (".lesson-card", "lesson card"),
+        (".stat", "key figure"),
+        (".timeline-item", "timeline entry"),
+    ):
         items = page.locator(selector)
         assert items.count() >= 1, f"no {what} on the module page"
         for i in range(items.count()):

@@ -12,16 +12,28 @@ from __future__ import annotations
 import json
 import re
 import shutil
+from pathlib import Path
 
 import pytest
+from conftest import (
+    FIXTURES,
+    UPDATE_GOLDEN,
+    copy_fixture,
+    diff_trees,
+    formatted,
+    notebook_json,
+    run_build,
+    snapshot,
+    staging_leftovers,
+    stream_output,
+    tree,
+)
 
 from coursegen.cli import main
 from coursegen.errors import CoursegenError
 from coursegen.render import highlight_css
 from coursegen.stylesheet import with_theme_choice
 from coursegen.theme import builtin_theme_dir
-
-from conftest import FIXTURES, UPDATE_GOLDEN, copy_fixture, diff_trees, formatted, notebook_json, run_build, snapshot, staging_leftovers, stream_output, tree
 
 GOLDEN = FIXTURES / "mini" / "expected"
 NOT_IN_GOLDEN = ("static/",)  # the theme's CSS and JS: compared with the theme itself below
@@ -78,12 +90,22 @@ def test_golden(mini):
     _, site, _ = mini
     if UPDATE_GOLDEN:
         shutil.rmtree(GOLDEN, ignore_errors=True)
-        shutil.copytree(site, GOLDEN, ignore=lambda folder, names: [n for n in names if folder == str(site) and n + "/" in NOT_IN_GOLDEN])
-    assert GOLDEN.is_dir(), "no golden output yet: run COURSEGEN_UPDATE_GOLDEN=1 .venv/bin/python -m pytest tests/test_build.py -k golden"
+        shutil.copytree(
+            site,
+            GOLDEN,
+            ignore=lambda folder, names: [
+                n for n in names if folder == str(site) and n + "/" in NOT_IN_GOLDEN
+            ],
+        )
+    assert GOLDEN.is_dir(), (
+        "no golden output yet: run COURSEGEN_UPDATE_GOLDEN=1 .venv/bin/python -m pytest tests/test_build.py -k golden"
+    )
     problems = diff_trees(GOLDEN, site, ignore=NOT_IN_GOLDEN)
     if problems:
         print("\n\n".join(problems))
-    assert not problems, f"{len(problems)} file(s) differ from tests/fixtures/mini/expected/ (diff printed above); if the change is intended: COURSEGEN_UPDATE_GOLDEN=1 .venv/bin/python -m pytest tests/test_build.py -k golden"
+    assert not problems, (
+        f"{len(problems)} file(s) differ from tests/fixtures/mini/expected/ (diff printed above); if the change is intended: COURSEGEN_UPDATE_GOLDEN=1 .venv/bin/python -m pytest tests/test_build.py -k golden"
+    )
 
 
 def test_static_files_are_the_theme_plus_code_colours(mini):
@@ -91,7 +113,9 @@ def test_static_files_are_the_theme_plus_code_colours(mini):
     theme_static = builtin_theme_dir() / "static"
     assert (site / "static/coursegen.js").read_bytes() == (theme_static / "coursegen.js").read_bytes()
     css = (site / "static/coursegen.css").read_text(encoding="utf-8")
-    assert css == with_theme_choice((theme_static / "coursegen.css").read_text(encoding="utf-8").rstrip("\n") + "\n\n" + highlight_css())
+    assert css == with_theme_choice(
+        (theme_static / "coursegen.css").read_text(encoding="utf-8").rstrip("\n") + "\n\n" + highlight_css()
+    )
     assert ".highlight .k" in css
     # the dark colours apply with the system's dark scheme unless the learner chose light, and when they chose dark
     assert '@media screen and (prefers-color-scheme: dark) {\n  :root:not([data-theme="light"]) {' in css
@@ -115,8 +139,12 @@ def test_mini_pages_content(mini):
     notebook = (site / "01_basics/notebooks/demo.html").read_text(encoding="utf-8")
     assert '<a href="../01_first.html">the first lesson</a>' in notebook
     assert "<pre>2\n</pre>" in notebook and "42" in notebook
-    assert (site / "01_basics/notebooks/demo.ipynb").read_bytes() == (root / "notebooks/01_basics/demo.ipynb").read_bytes()
-    assert (site / "01_basics/images/diagram.svg").read_bytes() == (root / "content/01_basics/images/diagram.svg").read_bytes()
+    assert (site / "01_basics/notebooks/demo.ipynb").read_bytes() == (
+        root / "notebooks/01_basics/demo.ipynb"
+    ).read_bytes()
+    assert (site / "01_basics/images/diagram.svg").read_bytes() == (
+        root / "content/01_basics/images/diagram.svg"
+    ).read_bytes()
     home = (site / "index.html").read_text(encoding="utf-8")
     assert '<html lang="en">' in home
     assert '<a href="01_basics/index.html">the basics</a>' in home
@@ -127,7 +155,9 @@ def test_every_relative_link_of_the_mini_site_resolves(mini):
     _, site, _ = mini
     for page in site.rglob("*.html"):
         for href in re.findall(r'(?:href|src)="([^"#:]*)(?:#[^"]*)?"', page.read_text(encoding="utf-8")):
-            assert not href or (page.parent / href).resolve().exists(), f"{page.relative_to(site)} links to missing {href}"
+            assert not href or (page.parent / href).resolve().exists(), (
+                f"{page.relative_to(site)} links to missing {href}"
+            )
 
 
 # ----------------------------------------------------------------------------------------------
@@ -150,11 +180,21 @@ NOT_VALID_UTF8 = "not valid UTF-8 (byte 0xe9) — save the file as UTF-8 in your
         ),
         (
             "unclosed_front_matter",
-            ["content/A/02_unclosed.md:1: error[yaml]: the front matter opened on line 1 is never closed — add a line with --- after the front matter"],
-            ["A/01_ok.html", "A/02_unclosed.html"],  # an error page stands in its place: links to it still work
+            [
+                "content/A/02_unclosed.md:1: error[yaml]: the front matter opened on line 1 is never closed — add a line with --- after the front matter"
+            ],
+            [
+                "A/01_ok.html",
+                "A/02_unclosed.html",
+            ],  # an error page stands in its place: links to it still work
             [],
         ),
-        ("non_utf8", [f"content/A/02_latin1.md:2:14: error[encoding]: {NOT_VALID_UTF8}"], ["A/01_ok.html", "A/02_latin1.html"], []),
+        (
+            "non_utf8",
+            [f"content/A/02_latin1.md:2:14: error[encoding]: {NOT_VALID_UTF8}"],
+            ["A/01_ok.html", "A/02_latin1.html"],
+            [],
+        ),
         (
             "bad_notebook_json",
             [
@@ -205,7 +245,9 @@ def test_template_syntax_error_writes_nothing(tmp_path, capsys):
     root = copy_fixture("invalid/template_syntax", tmp_path)
     out = tmp_path / "site"
     result = run_build(root, out)
-    assert formatted(result) == ["templates/lesson.html:3: error[template]: template syntax error: unexpected '}' — fix the template"]
+    assert formatted(result) == [
+        "templates/lesson.html:3: error[template]: template syntax error: unexpected '}' — fix the template"
+    ]
     assert not result.written
     assert not out.exists()
     assert main(["build", str(root), "-o", str(out), "-j", "1"]) == 1
@@ -238,7 +280,10 @@ def test_strict_with_a_warning_fails_and_keeps_the_previous_site(tmp_path, capsy
     (root / "content/A/02_next.md").write_text("# Next, changed\n\nText.\n")
     assert main(["build", str(root), "-o", str(out), "--strict", "-j", "1"]) == 1  # …unless --strict
     err = capsys.readouterr().err.splitlines()
-    assert err[-2:] == [warning, "Nothing written (--strict and problems were found): 0 errors, 1 warning; the previous site is unchanged"]
+    assert err[-2:] == [
+        warning,
+        "Nothing written (--strict and problems were found): 0 errors, 1 warning; the previous site is unchanged",
+    ]
     assert snapshot(out) == before
     assert staging_leftovers(tmp_path) == []
     result = run_build(root, out, strict=True)
@@ -264,18 +309,24 @@ def test_drafts_are_published_only_with_drafts(make_course, tmp_path):
         }
     )
     result = run_build(root, tmp_path / "site")
-    assert formatted(result) == ["content/A/01_done.md:3: warning[links]: link '02_wip.md' leads nowhere — check the path (it is relative to this file)"]
+    assert formatted(result) == [
+        "content/A/01_done.md:3: warning[links]: link '02_wip.md' leads nowhere — check the path (it is relative to this file)"
+    ]
     assert "A/02_wip.html" not in tree(tmp_path / "site")
     result = run_build(root, tmp_path / "site", drafts=True)
     assert formatted(result) == []
     assert "A/02_wip.html" in tree(tmp_path / "site")
-    assert '<a href="02_wip.html">the draft</a>' in (tmp_path / "site/A/01_done.html").read_text(encoding="utf-8")
+    assert '<a href="02_wip.html">the draft</a>' in (tmp_path / "site/A/01_done.html").read_text(
+        encoding="utf-8"
+    )
 
 
 def test_check_validates_without_writing(tmp_path):
     root = copy_fixture("invalid/strict_warning", tmp_path)
     result = run_build(root, tmp_path / "site", write=False)
-    assert formatted(result) == ["content/A/01_lesson.md:5: warning[links]: link '02_nxt.md' leads nowhere — did you mean '02_next.md'?"]
+    assert formatted(result) == [
+        "content/A/01_lesson.md:5: warning[links]: link '02_nxt.md' leads nowhere — did you mean '02_next.md'?"
+    ]
     assert not result.written
     assert not (tmp_path / "site").exists()
     assert not (root / "site").exists()
@@ -378,7 +429,11 @@ def test_front_matter_html_is_escaped_everywhere(make_course, tmp_path):
     )
     result = run_build(root, tmp_path / "site")
     assert formatted(result) == []
-    pages = {rel: (tmp_path / "site" / rel).read_text(encoding="utf-8") for rel in tree(tmp_path / "site") if rel.endswith(".html")}
+    pages = {
+        rel: (tmp_path / "site" / rel).read_text(encoding="utf-8")
+        for rel in tree(tmp_path / "site")
+        if rel.endswith(".html")
+    }
     for rel, html in pages.items():
         for payload in ("<script>alert", "<img src=x", '" onmouseover="', "<b>bold</b>", "<i>t</i>"):
             assert payload not in html, (rel, payload)
@@ -389,8 +444,14 @@ def test_front_matter_html_is_escaped_everywhere(make_course, tmp_path):
 @pytest.mark.parametrize(
     "value, message",
     [
-        ("../../secret.html", "content/A/x.md:2: error[template]: template '../../secret.html' must be a name inside templates/ — using lesson.html"),
-        ("/etc/passwd", "content/A/x.md:2: error[template]: template '/etc/passwd' must be a name inside templates/ — using lesson.html"),
+        (
+            "../../secret.html",
+            "content/A/x.md:2: error[template]: template '../../secret.html' must be a name inside templates/ — using lesson.html",
+        ),
+        (
+            "/etc/passwd",
+            "content/A/x.md:2: error[template]: template '/etc/passwd' must be a name inside templates/ — using lesson.html",
+        ),
     ],
 )
 def test_template_outside_the_theme_is_refused(make_course, tmp_path, value, message):
@@ -403,7 +464,9 @@ def test_template_outside_the_theme_is_refused(make_course, tmp_path, value, mes
 def test_missing_template_falls_back_with_an_error(make_course, tmp_path):
     root = make_course({"content/A/x.md": "---\ntitle: X\ntemplate: fancy.html\n---\nText.\n"})
     [message] = formatted(run_build(root, tmp_path / "site"))
-    assert message.startswith("content/A/x.md:3: error[template]: template 'fancy.html' not found (looked in ")
+    assert message.startswith(
+        "content/A/x.md:3: error[template]: template 'fancy.html' not found (looked in "
+    )
     assert message.endswith(") — using lesson.html")
 
 
@@ -419,7 +482,9 @@ def test_course_template_overrides_the_theme(make_course, tmp_path):
     result = run_build(root, tmp_path / "site")
     assert formatted(result) == []
     assert "<title>CUSTOM X</title>" in (tmp_path / "site/A/x.html").read_text(encoding="utf-8")
-    assert (tmp_path / "site/A/y.html").read_text(encoding="utf-8") == "<p>Y|<p>Other.</p>|../index.html</p>\n"
+    assert (tmp_path / "site/A/y.html").read_text(
+        encoding="utf-8"
+    ) == "<p>Y|<p>Other.</p>|../index.html</p>\n"
 
 
 HEADER_OVERRIDE = """{% extends "theme/base.html" %}
@@ -437,16 +502,38 @@ HEADER_OVERRIDE = """{% extends "theme/base.html" %}
 
 def test_base_html_blocks_let_a_course_change_the_header_in_ten_lines(make_course, tmp_path):
     assert len(HEADER_OVERRIDE.splitlines()) <= 10  # the README's example
-    root = make_course({"content/A/x.md": "# X\n\nText.\n", "templates/base.html": HEADER_OVERRIDE, "static/logo.svg": "<svg xmlns='http://www.w3.org/2000/svg'/>"})
+    root = make_course(
+        {
+            "content/A/x.md": "# X\n\nText.\n",
+            "templates/base.html": HEADER_OVERRIDE,
+            "static/logo.svg": "<svg xmlns='http://www.w3.org/2000/svg'/>",
+        }
+    )
     result = run_build(root, tmp_path / "site")
     assert formatted(result) == []
     page = (tmp_path / "site/A/x.html").read_text(encoding="utf-8")
     assert '<img src="../static/logo.svg" alt=""> ' in page and "salle B12" in page
-    assert page.count('<nav class="site-nav"') == 1 and page.count("data-search-open") == 1  # the built-in navigation and search button
+    assert (
+        page.count('<nav class="site-nav"') == 1 and page.count("data-search-open") == 1
+    )  # the built-in navigation and search button
     assert '<main id="main"' in page and '<dialog id="search"' in page and "Text." in page
 
 
-@pytest.mark.parametrize("block", ["head", "header", "navigation", "search_button", "search", "main", "content", "footer", "scripts", "pager"])
+@pytest.mark.parametrize(
+    "block",
+    [
+        "head",
+        "header",
+        "navigation",
+        "search_button",
+        "search",
+        "main",
+        "content",
+        "footer",
+        "scripts",
+        "pager",
+    ],
+)
 def test_base_html_offers_a_block_for_each_part(block):
     source = (builtin_theme_dir() / "templates" / "base.html").read_text(encoding="utf-8")
     assert re.search(r"\{%[-+]? block " + block + r" [-+]?%\}", source), block
@@ -468,8 +555,13 @@ def test_course_file_colliding_with_a_theme_file_stops_the_build(make_course, tm
 
 
 def modules_course(make_course, count: int, name: str, course_yml: str = "") -> Path:
-    files = {f"content/m{n:02d}/01_lecon.md": f"---\ntitle: Leçon {n:02d}\n---\n\nTexte.\n" for n in range(1, count + 1)}
-    files.update({f"content/m{n:02d}/index.md": f"---\ntitle: Module {n:02d}\n---\n" for n in range(1, count + 1)})
+    files = {
+        f"content/m{n:02d}/01_lecon.md": f"---\ntitle: Leçon {n:02d}\n---\n\nTexte.\n"
+        for n in range(1, count + 1)
+    }
+    files.update(
+        {f"content/m{n:02d}/index.md": f"---\ntitle: Module {n:02d}\n---\n" for n in range(1, count + 1)}
+    )
     files["course.yml"] = "title: Cours\nlanguage: fr\n" + course_yml
     return make_course(files, name=name)
 
@@ -516,5 +608,8 @@ def test_a_page_weighs_the_same_with_10_or_40_modules(make_course, tmp_path):
 def test_nav_modules_must_be_a_whole_number(make_course, tmp_path):
     root = modules_course(make_course, 2, "bad", "theme:\n  nav_modules: beaucoup\n")
     result = run_build(root, tmp_path / "site")
-    assert "course.yml:3: warning[config]: theme option nav_modules must be a whole number, not 'beaucoup'; using the default — e.g. theme: {nav_modules: 6}" in formatted(result)
+    assert (
+        "course.yml:3: warning[config]: theme option nav_modules must be a whole number, not 'beaucoup'; using the default — e.g. theme: {nav_modules: 6}"
+        in formatted(result)
+    )
     assert (tmp_path / "site/m01/01_lecon.html").is_file()

@@ -17,11 +17,11 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import copy_fixture, notebook_json, run_build, snapshot, write_tree
 
 from coursegen import build as build_module
 from coursegen.cache import CACHE_DIR, LineStore
 from coursegen.cli import main
-from conftest import copy_fixture, notebook_json, run_build, snapshot, write_tree
 
 TITLE_EDIT = "title: Mini course, second edition\nlanguage: en\n"  # every page made again, no body
 
@@ -124,7 +124,18 @@ def test_cache_deleted_while_a_real_build_runs(how, tmp_path):
             f"---\ntitle: Leçon {n}\n---\n## Partie\n\nTexte {n}, avec **gras**, `code` et $x^{n % 9}$.\n\n```python\nprint({n})\n```\n"
         )
     write_tree(root, files)
-    command = [sys.executable, "-m", "coursegen", "build", str(root), "-o", str(tmp_path / "site"), "-q", "-j", "1"]
+    command = [
+        sys.executable,
+        "-m",
+        "coursegen",
+        "build",
+        str(root),
+        "-o",
+        str(tmp_path / "site"),
+        "-q",
+        "-j",
+        "1",
+    ]
     subprocess.run(command, check=True, timeout=900)
     (root / "course.yml").write_text("title: Big, second edition\nlanguage: fr\n", encoding="utf-8")
     expected = clean_build(root, tmp_path)
@@ -133,7 +144,19 @@ def test_cache_deleted_while_a_real_build_runs(how, tmp_path):
     if how == "rm -rf":
         subprocess.run(["rm", "-rf", str(root / CACHE_DIR)], check=False)
     else:
-        other = [sys.executable, "-m", "coursegen", "build", str(root), "-o", str(tmp_path / "elsewhere"), "-q", "-j", "1", "--clean"]
+        other = [
+            sys.executable,
+            "-m",
+            "coursegen",
+            "build",
+            str(root),
+            "-o",
+            str(tmp_path / "elsewhere"),
+            "-q",
+            "-j",
+            "1",
+            "--clean",
+        ]
         subprocess.run(other, check=True, timeout=900)
     _, err = process.communicate(timeout=900)
     assert process.returncode == 0, err
@@ -184,10 +207,22 @@ def test_index_lines_of_another_shape_are_misses(value, course, tmp_path, capsys
     page messages, body index, search texts, file digests) used to stop the build with a
     TypeError, ValueError or AttributeError until --clean."""
     # a misspelt variable in a template: a message each lesson page reports, kept with the page
-    write_tree(course, {"templates/lesson.html": '{% extends "theme/lesson.html" %}\n{% block title %}{{ page.titel }}{% endblock %}\n'})
+    write_tree(
+        course,
+        {
+            "templates/lesson.html": '{% extends "theme/lesson.html" %}\n{% block title %}{{ page.titel }}{% endblock %}\n'
+        },
+    )
     run_build(course, tmp_path / "site")
     stores = sorted((course / CACHE_DIR).glob("*.txt"))
-    assert {p.name for p in stores} >= {"pages.txt", "front-matter.txt", "bodies-index.txt", "search-texts.txt", "file-digests.txt", "page-messages.txt"}
+    assert {p.name for p in stores} >= {
+        "pages.txt",
+        "front-matter.txt",
+        "bodies-index.txt",
+        "search-texts.txt",
+        "file-digests.txt",
+        "page-messages.txt",
+    }
     for path in stores:
         assert rewrite_every_line(path, value) > 0, path.name
     for edit in ("", TITLE_EDIT):  # reused as they are, then with every page made again
@@ -200,7 +235,10 @@ def test_index_lines_of_another_shape_are_misses(value, course, tmp_path, capsys
         assert snapshot(tmp_path / "site") == clean_build(course, tmp_path)
 
 
-@pytest.mark.parametrize("manifest", ["null", "[]", '{"index.html": null, "01_basics/01_first.html": "x", "404.html": [1, "a", 2]}', "{"])
+@pytest.mark.parametrize(
+    "manifest",
+    ["null", "[]", '{"index.html": null, "01_basics/01_first.html": "x", "404.html": [1, "a", 2]}', "{"],
+)
 def test_a_damaged_site_manifest_is_forgotten(manifest, course, tmp_path, capsys):
     for path in (course / CACHE_DIR / "sites").glob("*.json"):
         path.write_text(manifest, encoding="utf-8")
@@ -212,7 +250,9 @@ def test_a_damaged_site_manifest_is_forgotten(manifest, course, tmp_path, capsys
 def test_fragments_of_another_shape_are_computed_again(course, tmp_path, capsys):
     fragments = sorted((course / CACHE_DIR / "fragments").glob("*.json"))
     assert fragments
-    for path, value in zip(fragments, [{"version": "x", "items": [1, 2]}, None, {"items": {"a": 5}}, "text"] * len(fragments)):
+    for path, value in zip(
+        fragments, [{"version": "x", "items": [1, 2]}, None, {"items": {"a": 5}}, "text"] * len(fragments)
+    ):
         stored = json.loads(path.read_text(encoding="utf-8"))
         if isinstance(value, dict) and "version" not in value:
             value = {"version": stored["version"], **value}  # the right version, damaged items
@@ -228,10 +268,31 @@ def test_cached_notebook_results_of_another_shape_are_refused():
 
     from coursegen.execute import results_fit as _fits
 
-    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# T"), nbformat.v4.new_code_cell("1"), nbformat.v4.new_code_cell("2")])
-    good = [{"outputs": [{"output_type": "execute_result", "data": {}, "metadata": {}, "execution_count": 1}], "execution_count": 1}, {"outputs": [], "execution_count": None}]
+    notebook = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_markdown_cell("# T"),
+            nbformat.v4.new_code_cell("1"),
+            nbformat.v4.new_code_cell("2"),
+        ]
+    )
+    good = [
+        {
+            "outputs": [{"output_type": "execute_result", "data": {}, "metadata": {}, "execution_count": 1}],
+            "execution_count": 1,
+        },
+        {"outputs": [], "execution_count": None},
+    ]
     assert _fits(good, notebook)
-    for bad in (None, [], good[:1], [good[0], None], [good[0], {"outputs": None, "execution_count": 2}], [good[0], {"outputs": [5], "execution_count": 2}], [good[0], {"outputs": []}], [good[0], {"outputs": [], "execution_count": "2"}]):
+    for bad in (
+        None,
+        [],
+        good[:1],
+        [good[0], None],
+        [good[0], {"outputs": None, "execution_count": 2}],
+        [good[0], {"outputs": [5], "execution_count": 2}],
+        [good[0], {"outputs": []}],
+        [good[0], {"outputs": [], "execution_count": "2"}],
+    ):
         assert not _fits(bad, notebook), bad
 
 
@@ -253,7 +314,10 @@ def test_cut_short_results_of_a_run_are_run_again(tmp_path, capsys):
     shutil.rmtree(root / CACHE_DIR / "bodies")  # the page is made again from the cached results
     code, err = cli(capsys, "build", root, "-o", out)
     assert code == 0 and "internal error" not in err
-    assert "notebooks/A/calcul.ipynb: warning[execution]: its cached results were damaged; its page shows the outputs saved in the notebook — build again: it is run again" in err
+    assert (
+        "notebooks/A/calcul.ipynb: warning[execution]: its cached results were damaged; its page shows the outputs saved in the notebook — build again: it is run again"
+        in err
+    )
     code, err = cli(capsys, "build", root, "-o", out)
     assert code == 0 and "warning[execution]" not in err
     assert "<pre>42\n</pre>" in page.read_text(encoding="utf-8")
@@ -282,11 +346,24 @@ def test_flipped_bytes_in_compiled_templates_are_compiled_again(seed, course, tm
         damaged[path.name] = bytes(data)
     assert damaged
     (course / "course.yml").write_text(TITLE_EDIT, encoding="utf-8")
-    command = [sys.executable, "-m", "coursegen", "build", str(course), "-o", str(tmp_path / "site"), "-q", "-j", "1"]
+    command = [
+        sys.executable,
+        "-m",
+        "coursegen",
+        "build",
+        str(course),
+        "-o",
+        str(tmp_path / "site"),
+        "-q",
+        "-j",
+        "1",
+    ]
     run = subprocess.run(command, capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stderr
     assert snapshot(tmp_path / "site") == clean_build(course, tmp_path)
-    assert all(path.read_bytes() != damaged[path.name] for path in compiled_templates(course))  # compiled again
+    assert all(
+        path.read_bytes() != damaged[path.name] for path in compiled_templates(course)
+    )  # compiled again
 
 
 def test_compiled_templates_are_reused_when_intact(course, tmp_path, monkeypatch):
@@ -309,7 +386,9 @@ def test_compiled_templates_are_reused_when_intact(course, tmp_path, monkeypatch
 # an internal error the cache could explain says how to start afresh
 
 
-def test_an_internal_error_suggests_a_clean_build_when_there_is_a_cache(course, tmp_path, capsys, monkeypatch):
+def test_an_internal_error_suggests_a_clean_build_when_there_is_a_cache(
+    course, tmp_path, capsys, monkeypatch
+):
     def broken(*args, **kwargs):
         raise TypeError("'NoneType' object is not subscriptable")
 

@@ -15,13 +15,14 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import REPO, notebook_json, snapshot, write_tree
 
 from coursegen.cli import main
 
-from conftest import REPO, notebook_json, snapshot, write_tree
-
 SEED = Path(__file__).parent / "fixtures/seed/module6-index.md"  # a copy of shared/seed: garbled on purpose
-CHECKED = re.compile(r"^Checked (\d+) pages? \((\d+) notebooks?\) in \d+\.\d s: (\d+) errors?, (\d+) warnings?$")
+CHECKED = re.compile(
+    r"^Checked (\d+) pages? \((\d+) notebooks?\) in \d+\.\d s: (\d+) errors?, (\d+) warnings?$"
+)
 DIAGNOSTIC = re.compile(r"^[^\s:][^:]*(?::\d+(?::\d+)?)?: (error|warning|note)(\[[a-z-]+\])?: .+$")
 
 
@@ -136,7 +137,10 @@ def test_check_leaves_an_existing_site_alone(course, tmp_path, capsys, one_proce
 
 
 def test_strict_check_fails_on_warnings_only(tmp_path, capsys, one_process):
-    root = write_tree(tmp_path / "course", {"content/index.md": "# Home\n\n![](pic.svg)\n\n[x](nowhere.md)\n", "content/pic.svg": "<svg/>"})
+    root = write_tree(
+        tmp_path / "course",
+        {"content/index.md": "# Home\n\n![](pic.svg)\n\n[x](nowhere.md)\n", "content/pic.svg": "<svg/>"},
+    )
     code, lines = check(capsys, root)
     assert code == 0
     assert CHECKED.match(lines[-1]).group(3, 4) == ("0", "2")
@@ -147,7 +151,14 @@ def test_strict_check_fails_on_warnings_only(tmp_path, capsys, one_process):
 
 
 def test_clean_course_checks_with_exit_0_and_no_messages(tmp_path, capsys, one_process):
-    root = write_tree(tmp_path / "course", {"content/index.md": "# Home\n\n[A](A/x.md)\n", "content/A/x.md": "# X\n\n## Part\n\n![a picture](p.svg)\n", "content/A/p.svg": "<svg/>"})
+    root = write_tree(
+        tmp_path / "course",
+        {
+            "content/index.md": "# Home\n\n[A](A/x.md)\n",
+            "content/A/x.md": "# X\n\n## Part\n\n![a picture](p.svg)\n",
+            "content/A/p.svg": "<svg/>",
+        },
+    )
     code, lines = check(capsys, root, "--strict")
     assert code == 0
     assert len(lines) == 1 and CHECKED.match(lines[0]), lines
@@ -157,8 +168,14 @@ def test_clean_course_checks_with_exit_0_and_no_messages(tmp_path, capsys, one_p
     "files, message",
     [
         ({"course.yml": "title: [unclosed\n"}, r"course\.yml:2:1: error\[config\]: invalid YAML: .+"),
-        ({"course.yml": "base_url: 12\n"}, r"course\.yml:1: error\[config\]: base_url '12' is not an absolute http\(s\) URL — .+"),
-        ({"course.yml": "notebooks: {execute: sometimes}\n"}, r"course\.yml:1: error\[config\]: notebooks\.execute must be never, auto or always, not 'sometimes'.*"),
+        (
+            {"course.yml": "base_url: 12\n"},
+            r"course\.yml:1: error\[config\]: base_url '12' is not an absolute http\(s\) URL — .+",
+        ),
+        (
+            {"course.yml": "notebooks: {execute: sometimes}\n"},
+            r"course\.yml:1: error\[config\]: notebooks\.execute must be never, auto or always, not 'sometimes'.*",
+        ),
     ],
     ids=["syntax", "base_url", "execute"],
 )
@@ -168,7 +185,10 @@ def test_invalid_course_yml_exits_2(files, message, tmp_path, capsys, one_proces
     code, lines = check(capsys, root)
     assert code == 2
     assert re.fullmatch(message, lines[0]), lines
-    assert lines[-1] == "course.yml: error[config]: course.yml has 1 error; nothing was built — fix it and build again"
+    assert (
+        lines[-1]
+        == "course.yml: error[config]: course.yml has 1 error; nothing was built — fix it and build again"
+    )
     assert snapshot(root) == before
 
 
@@ -176,7 +196,9 @@ def test_check_of_a_folder_without_content_exits_2(tmp_path, capsys):
     (tmp_path / "empty").mkdir()
     code, lines = check(capsys, tmp_path / "empty")
     assert code == 2
-    assert lines == [f"course: error[build]: no content/ folder in {(tmp_path / 'empty').resolve()} — run coursegen in a course folder, or create one with `coursegen new DIR`"]
+    assert lines == [
+        f"course: error[build]: no content/ folder in {(tmp_path / 'empty').resolve()} — run coursegen in a course folder, or create one with `coursegen new DIR`"
+    ]
     assert list((tmp_path / "empty").iterdir()) == []
 
 
@@ -194,12 +216,16 @@ def seeded(tmp_path):
     return root
 
 
-def test_fix_encoding_repairs_in_place_keeps_a_backup_and_a_second_run_changes_nothing(seeded, capsys, one_process):
+def test_fix_encoding_repairs_in_place_keeps_a_backup_and_a_second_run_changes_nothing(
+    seeded, capsys, one_process
+):
     page = seeded / "content/module6/index.md"
     original = page.read_bytes()
     code, lines = check(capsys, seeded)
     assert code == 0
-    assert lines[0].startswith("content/module6/index.md:2: warning[encoding]: garbled text (UTF-8 read as Windows-1252?), should probably read: title: Module 6 - Transformers et Mécanismes d'Attention — ")
+    assert lines[0].startswith(
+        "content/module6/index.md:2: warning[encoding]: garbled text (UTF-8 read as Windows-1252?), should probably read: title: Module 6 - Transformers et Mécanismes d'Attention — "
+    )
     garbled = [line for line in lines if "garbled" in line]
     assert len(garbled) == 6  # five shown, then a count
 
@@ -236,7 +262,9 @@ def test_fix_encoding_keeps_bom_and_crlf_and_repairs_course_yml(tmp_path, capsys
         tmp_path / "course",
         {
             "course.yml": "title: Les mÃ©canismes\nlanguage: fr\n",
-            "content/index.md": "\ufeff# Accueil\r\n\r\nLes mÃ©canismes d'attention.\r\nDeuxiÃ¨me ligne.\r\n".encode("utf-8"),
+            "content/index.md": "\ufeff# Accueil\r\n\r\nLes mÃ©canismes d'attention.\r\nDeuxiÃ¨me ligne.\r\n".encode(
+                "utf-8"
+            ),
         },
     )
     code, lines = check(capsys, root, "--fix-encoding")
@@ -245,7 +273,11 @@ def test_fix_encoding_keeps_bom_and_crlf_and_repairs_course_yml(tmp_path, capsys
         "course.yml: repaired 1 garbled line (original kept as course.yml.bak)",
         "content/index.md: repaired 2 garbled lines (original kept as index.md.bak)",
     ]
-    assert (root / "content/index.md").read_bytes() == "\ufeff# Accueil\r\n\r\nLes mécanismes d'attention.\r\nDeuxième ligne.\r\n".encode("utf-8")
+    assert (
+        root / "content/index.md"
+    ).read_bytes() == "\ufeff# Accueil\r\n\r\nLes mécanismes d'attention.\r\nDeuxième ligne.\r\n".encode(
+        "utf-8"
+    )
     assert (root / "course.yml").read_text(encoding="utf-8") == "title: Les mécanismes\nlanguage: fr\n"
 
 
@@ -255,10 +287,16 @@ def test_fix_encoding_converts_files_that_are_not_utf8(tmp_path, capsys, one_pro
     root = write_tree(tmp_path / "course", {"content/index.md": "# Home\n", "content/x.md": mixed})
     code, lines = check(capsys, root)
     assert code == 1
-    assert lines[0] == "content/x.md:1:6: error[encoding]: not valid UTF-8 (byte 0xe9) — save the file as UTF-8 in your editor (it was probably saved as Latin-1/Windows-1252)"
+    assert (
+        lines[0]
+        == "content/x.md:1:6: error[encoding]: not valid UTF-8 (byte 0xe9) — save the file as UTF-8 in your editor (it was probably saved as Latin-1/Windows-1252)"
+    )
     code, lines = check(capsys, root, "--fix-encoding")
     assert code == 0
-    assert lines[0] == "content/x.md: converted from Windows-1252 to UTF-8 (1 character) (original kept as x.md.bak)"
+    assert (
+        lines[0]
+        == "content/x.md: converted from Windows-1252 to UTF-8 (1 character) (original kept as x.md.bak)"
+    )
     assert (root / "content/x.md").read_text(encoding="utf-8") == "# Café Mécanismes\n"
     assert (root / "content/x.md.bak").read_bytes() == mixed
 
@@ -272,7 +310,9 @@ def test_check_of_the_example_course_is_clean_and_timed(tmp_path, capsys, record
     course.mkdir()
     for name in ("content", "notebooks", "templates", "static"):
         if (REPO / name).is_dir():
-            shutil.copytree(REPO / name, course / name, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+            shutil.copytree(
+                REPO / name, course / name, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__")
+            )
     if (REPO / "course.yml").is_file():
         shutil.copyfile(REPO / "course.yml", course / "course.yml")
     timings = []
@@ -284,4 +324,6 @@ def test_check_of_the_example_course_is_clean_and_timed(tmp_path, capsys, record
         assert not any(": error[" in line for line in lines)
     record_property("check_example_course_seconds", [round(t, 2) for t in timings])
     with capsys.disabled():
-        print(f"\n[record] coursegen check on the example course: {timings[0]:.2f} s cold, {timings[1]:.2f} s warm ({lines[-1]})")
+        print(
+            f"\n[record] coursegen check on the example course: {timings[0]:.2f} s cold, {timings[1]:.2f} s warm ({lines[-1]})"
+        )

@@ -7,13 +7,14 @@ import subprocess
 import sys
 
 import pytest
+from conftest import run_build, snapshot, tree, write_tree
 
 from coursegen import __version__
 from coursegen.cli import main
 
-from conftest import run_build, snapshot, tree, write_tree
-
-SUMMARY = re.compile(r"^Built (\d+) pages \((\d+) notebooks, (\d+) files\) in \d+\.\d s: (\d+) errors?, (\d+) warnings? → (.+)$")
+SUMMARY = re.compile(
+    r"^Built (\d+) pages \((\d+) notebooks, (\d+) files\) in \d+\.\d s: (\d+) errors?, (\d+) warnings? → (.+)$"
+)
 
 
 def test_help_lists_the_commands(capsys):
@@ -56,7 +57,10 @@ def test_version(capsys):
     assert capsys.readouterr().out.strip() == f"coursegen {__version__}"
 
 
-@pytest.mark.parametrize("argv", [["frobnicate"], ["build", "--no-such-option"], ["build", "-j", "0"], ["build", "-q", "-v"], ["new"]])
+@pytest.mark.parametrize(
+    "argv",
+    [["frobnicate"], ["build", "--no-such-option"], ["build", "-j", "0"], ["build", "-q", "-v"], ["new"]],
+)
 def test_wrong_usage_exits_2(capsys, argv):
     with pytest.raises(SystemExit) as caught:
         main(argv)
@@ -65,7 +69,13 @@ def test_wrong_usage_exits_2(capsys, argv):
 
 
 def test_python_dash_m(tmp_path):
-    done = subprocess.run([sys.executable, "-m", "coursegen", "--version"], capture_output=True, text=True, cwd=tmp_path, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-m", "coursegen", "--version"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=60,
+    )
     assert (done.returncode, done.stdout.strip()) == (0, f"coursegen {__version__}")
 
 
@@ -73,10 +83,27 @@ def test_the_command_ends_quickly_but_says_everything_and_keeps_its_exit_status(
     """`coursegen` (cli.run) leaves without tearing the heap down: its output must still be complete,
     its status right, and an exit handler registered meanwhile still run."""
     root = make_course({"content/A/01_x.md": "---\ntitle: X\n---\n\n[lien](y.md)\n"})
-    done = subprocess.run([sys.executable, "-m", "coursegen", "build", str(root), "-j", "1"], capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0 and "Built 3 pages" in done.stderr + done.stdout and (root / "site/A/01_x.html").is_file()
-    strict = subprocess.run([sys.executable, "-m", "coursegen", "build", str(root), "-j", "1", "--strict"], capture_output=True, text=True, timeout=120)
-    assert strict.returncode == 1 and "content/A/01_x.md:5: warning[links]: link 'y.md' leads nowhere" in strict.stderr
+    done = subprocess.run(
+        [sys.executable, "-m", "coursegen", "build", str(root), "-j", "1"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert (
+        done.returncode == 0
+        and "Built 3 pages" in done.stderr + done.stdout
+        and (root / "site/A/01_x.html").is_file()
+    )
+    strict = subprocess.run(
+        [sys.executable, "-m", "coursegen", "build", str(root), "-j", "1", "--strict"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert (
+        strict.returncode == 1
+        and "content/A/01_x.md:5: warning[links]: link 'y.md' leads nowhere" in strict.stderr
+    )
     # a handler registered while the command runs (as the libraries it imports do) still runs
     script = (
         "import atexit, sys; from coursegen import cli; real_main = cli.main\n"
@@ -84,7 +111,9 @@ def test_the_command_ends_quickly_but_says_everything_and_keeps_its_exit_status(
         f"cli.main = main; sys.argv = ['coursegen', 'build', {str(root)!r}, '-j', '1']; print('before', end=' '); cli.run(); print('never')"
     )
     handled = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
-    assert handled.returncode == 0 and handled.stdout.splitlines() == ["before handler ran"]  # unflushed output kept
+    assert handled.returncode == 0 and handled.stdout.splitlines() == [
+        "before handler ran"
+    ]  # unflushed output kept
 
 
 # ----------------------------------------------------------------------------------------------
@@ -133,7 +162,10 @@ def test_build_shows_warnings_then_the_summary_and_exits_0(course, capsys):
     (course / "content/A/x.md").write_text("# X\n\nSee [y](y.md).\n")
     assert main(["build", "-j", "1"]) == 0
     lines = capsys.readouterr().err.splitlines()
-    assert lines[0] == "content/A/x.md:3: warning[links]: link 'y.md' leads nowhere — check the path (it is relative to this file)"
+    assert (
+        lines[0]
+        == "content/A/x.md:3: warning[links]: link 'y.md' leads nowhere — check the path (it is relative to this file)"
+    )
     assert SUMMARY.match(lines[1]).group(4, 5) == ("0", "1")
 
 
@@ -141,7 +173,10 @@ def test_build_with_errors_exits_1(course, capsys):
     (course / "content/A/y.md").write_text("---\ntitle: yes\n---\n")
     assert main(["build", "-j", "1"]) == 1
     lines = capsys.readouterr().err.splitlines()
-    assert lines[0] == "content/A/y.md:2: error[yaml]: front-matter key 'title' must be a text, but YAML reads 'yes' as true — put it in quotes: title: \"yes\""
+    assert (
+        lines[0]
+        == "content/A/y.md:2: error[yaml]: front-matter key 'title' must be a text, but YAML reads 'yes' as true — put it in quotes: title: \"yes\""
+    )
     assert SUMMARY.match(lines[1]).group(4, 5) == ("1", "0")
 
 
@@ -152,7 +187,10 @@ def test_quiet_prints_errors_only(course, capsys):
     (course / "content/A/y.md").write_text("---\norder: first\n---\n")
     assert main(["build", "-q", "-j", "1"]) == 1
     lines = capsys.readouterr().err.splitlines()
-    assert lines[0] == "content/A/y.md:2: error[yaml]: front-matter key 'order' must be a number, not 'first' — write a number, e.g. order: 2"
+    assert (
+        lines[0]
+        == "content/A/y.md:2: error[yaml]: front-matter key 'order' must be a number, not 'first' — write a number, e.g. order: 2"
+    )
     assert len(lines) == 2 and SUMMARY.match(lines[1])
 
 
@@ -170,8 +208,13 @@ def test_check_writes_nothing(course, capsys):
     (course / "content/A/x.md").write_text("# X\n\nSee [y](y.md).\n")
     assert main(["check"]) == 0
     lines = capsys.readouterr().err.splitlines()
-    assert lines[0] == "content/A/x.md:3: warning[links]: link 'y.md' leads nowhere — check the path (it is relative to this file)"
-    assert re.match(r"^Checked 3 pages \(0 notebooks\) in \d+\.\d s: 0 errors, 1 warning$", lines[1]), lines[1]
+    assert (
+        lines[0]
+        == "content/A/x.md:3: warning[links]: link 'y.md' leads nowhere — check the path (it is relative to this file)"
+    )
+    assert re.match(r"^Checked 3 pages \(0 notebooks\) in \d+\.\d s: 0 errors, 1 warning$", lines[1]), lines[
+        1
+    ]
     assert not (course / "site").exists()
     assert main(["check", "--strict"]) == 1
     assert not (course / "site").exists()
@@ -180,13 +223,20 @@ def test_check_writes_nothing(course, capsys):
 def test_check_with_errors_exits_1(course, capsys):
     (course / "content/A/bad.md").write_bytes(b"# Caf\xe9\n")
     assert main(["check"]) == 1
-    assert capsys.readouterr().err.splitlines()[0].startswith("content/A/bad.md:1:6: error[encoding]: not valid UTF-8 (byte 0xe9)")
+    assert (
+        capsys.readouterr()
+        .err.splitlines()[0]
+        .startswith("content/A/bad.md:1:6: error[encoding]: not valid UTF-8 (byte 0xe9)")
+    )
 
 
 def test_strict_build_with_a_warning_exits_1_and_writes_nothing(course, capsys):
     (course / "content/A/x.md").write_text("# X\n\nSee [y](y.md).\n")
     assert main(["build", "--strict", "-j", "1"]) == 1
-    assert capsys.readouterr().err.splitlines()[-1] == "Nothing written (--strict and problems were found): 0 errors, 1 warning; the previous site is unchanged"
+    assert (
+        capsys.readouterr().err.splitlines()[-1]
+        == "Nothing written (--strict and problems were found): 0 errors, 1 warning; the previous site is unchanged"
+    )
     assert not (course / "site").exists()
 
 
@@ -250,7 +300,10 @@ def test_new_refuses_a_non_empty_folder(tmp_path, capsys, existing):
     target = write_tree(tmp_path / "busy", existing)
     before = snapshot(target)
     assert main(["new", str(target)]) == 2
-    assert capsys.readouterr().err.strip() == f"course: error[build]: {target} is not empty — coursegen new only writes into a new or empty folder"
+    assert (
+        capsys.readouterr().err.strip()
+        == f"course: error[build]: {target} is not empty — coursegen new only writes into a new or empty folder"
+    )
     assert snapshot(target) == before
 
 
@@ -265,12 +318,18 @@ def test_new_in_the_current_empty_folder_says_no_cd(tmp_path, capsys, monkeypatc
 def test_new_quotes_a_folder_name_with_spaces(tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert main(["new", "Mon cours"]) == 0
-    assert capsys.readouterr().out.splitlines()[0] == "Created a new course in Mon cours. Next: cd 'Mon cours' && coursegen build"
+    assert (
+        capsys.readouterr().out.splitlines()[0]
+        == "Created a new course in Mon cours. Next: cd 'Mon cours' && coursegen build"
+    )
 
 
 def test_new_for_gitlab(tmp_path, capsys):
     assert main(["new", str(tmp_path / "cours"), "--host", "gitlab", "--nightly"]) == 0
-    assert capsys.readouterr().out.splitlines()[1] == "To publish it, push it to GitLab (the site appears under Deploy → Pages); .gitlab-ci.yml builds and publishes it."
+    assert (
+        capsys.readouterr().out.splitlines()[1]
+        == "To publish it, push it to GitLab (the site appears under Deploy → Pages); .gitlab-ci.yml builds and publishes it."
+    )
     assert (tmp_path / "cours/.gitlab-ci.yml").is_file() and not (tmp_path / "cours/.github").exists()
 
 
@@ -287,7 +346,16 @@ def test_verbose_build_shows_the_time_of_each_stage(make_course, capsys):
     assert last.startswith("Time by stage: ")
     stages = re.findall(r"(.+?) (\d+\.\d{3}) s(?:, |$)", last.removeprefix("Time by stage: "))
     assert [name for name, _ in stages] == [
-        "load and discover", "parse", "course graph", "templates", "bodies (Markdown, notebooks)", "remote media", "pages", "search index", "files, assets, 404", "write",
+        "load and discover",
+        "parse",
+        "course graph",
+        "templates",
+        "bodies (Markdown, notebooks)",
+        "remote media",
+        "pages",
+        "search index",
+        "files, assets, 404",
+        "write",
     ], last
 
 

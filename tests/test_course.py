@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from conftest import formatted, load_graph, notebook_json, page_at
 
 from coursegen.course import resolve_link, suggest_link
 from coursegen.model import Page, PageKind, target_url
 from coursegen.views import breadcrumbs, neighbour_sections
-
-from conftest import formatted, load_graph, notebook_json, page_at
 
 
 @pytest.fixture
@@ -54,7 +53,12 @@ def test_sections_nest_at_any_depth(graph):
         ("part1/index.html", PageKind.SECTION, "Part 1"),
         ("index.html", PageKind.HOME, "Home"),
     ]
-    assert [link.url for link in breadcrumbs(deep)] == ["index.html", "part1/index.html", "part1/module1/index.html", "part1/module1/unit/index.html"]
+    assert [link.url for link in breadcrumbs(deep)] == [
+        "index.html",
+        "part1/index.html",
+        "part1/module1/index.html",
+        "part1/module1/unit/index.html",
+    ]
     assert set(course.sections) == {"", "part1", "part1/module1", "part1/module1/unit"}
 
 
@@ -62,7 +66,13 @@ def test_folder_without_index_gets_a_generated_section_page(graph):
     course, messages = graph({"content/02_getting-started/01_a.md": "# A\n"})
     assert messages == []
     section = course.sections["02_getting-started"]
-    assert (section.url, section.kind, section.title, section.source, section.body) == ("02_getting-started/index.html", PageKind.SECTION, "Getting started", None, "")
+    assert (section.url, section.kind, section.title, section.source, section.body) == (
+        "02_getting-started/index.html",
+        PageKind.SECTION,
+        "Getting started",
+        None,
+        "",
+    )
     assert urls(section.children) == ["02_getting-started/01_a.html"]
 
 
@@ -80,16 +90,25 @@ def test_generated_sections_of_numbered_folders_have_distinct_titles(graph):
 
 
 def test_readme_is_the_section_page_when_there_is_no_index(graph):
-    course, messages = graph({"content/A/README.md": "# From the README\n\nText.\n", "content/A/x.md": "# X\n"})
+    course, messages = graph(
+        {"content/A/README.md": "# From the README\n\nText.\n", "content/A/x.md": "# X\n"}
+    )
     assert messages == []
     section = course.sections["A"]
-    assert (section.url, section.title, section.rel, section.kind) == ("A/index.html", "From the README", "content/A/README.md", PageKind.SECTION)
+    assert (section.url, section.title, section.rel, section.kind) == (
+        "A/index.html",
+        "From the README",
+        "content/A/README.md",
+        PageKind.SECTION,
+    )
     assert urls(section.children) == ["A/x.html"]
 
 
 def test_readme_beside_index_is_ignored_with_a_warning(graph):
     course, messages = graph({"content/A/index.md": "# Index\n", "content/A/README.md": "# Readme\n"})
-    assert messages == ["content/A/README.md: warning[files]: README.md is not published because index.md exists in the same folder — merge them or rename one"]
+    assert messages == [
+        "content/A/README.md: warning[files]: README.md is not published because index.md exists in the same folder — merge them or rename one"
+    ]
     assert course.sections["A"].title == "Index"
     assert [p.rel for p in course.pages] == ["content/index.md", "content/A/index.md"]
 
@@ -132,7 +151,14 @@ def test_drafts_are_left_out(graph):
 def test_drafts_are_kept_with_drafts_true(graph):
     course, messages = graph(DRAFTS, drafts=True)
     assert messages == []
-    assert urls(course.pages) == ["index.html", "A/index.html", "A/01_done.html", "A/02_wip.html", "B/index.html", "B/x.html"]
+    assert urls(course.pages) == [
+        "index.html",
+        "A/index.html",
+        "A/01_done.html",
+        "A/02_wip.html",
+        "B/index.html",
+        "B/x.html",
+    ]
     assert course.sections["B"].title == "B draft"
 
 
@@ -145,12 +171,26 @@ def test_drafts_are_kept_with_drafts_true(graph):
     [
         # natural numeric order: Module9 before Module10, 2_x before 10_x
         (
-            {"content/A/Module10.md": "Text.\n", "content/A/Module9.md": "Text.\n", "content/A/Module1.md": "Text.\n"},
+            {
+                "content/A/Module10.md": "Text.\n",
+                "content/A/Module9.md": "Text.\n",
+                "content/A/Module1.md": "Text.\n",
+            },
             ["Module1", "Module9", "Module10"],
         ),
-        ({"content/A/10_x.md": "Text.\n", "content/A/2_x.md": "Text.\n", "content/A/1_y.md": "Text.\n"}, ["1_y", "2_x", "10_x"]),
+        (
+            {"content/A/10_x.md": "Text.\n", "content/A/2_x.md": "Text.\n", "content/A/1_y.md": "Text.\n"},
+            ["1_y", "2_x", "10_x"],
+        ),
         # then the name, whatever the case
-        ({"content/A/beta.md": "Text.\n", "content/A/Alpha.md": "Text.\n", "content/A/gamma.md": "Text.\n"}, ["Alpha", "beta", "gamma"]),
+        (
+            {
+                "content/A/beta.md": "Text.\n",
+                "content/A/Alpha.md": "Text.\n",
+                "content/A/gamma.md": "Text.\n",
+            },
+            ["Alpha", "beta", "gamma"],
+        ),
         # the order in which the section's index.md first links to its children beats the names
         (
             {
@@ -191,7 +231,9 @@ def test_sibling_order(graph, files, expected):
 
 
 def test_equal_orders_warn_naming_both_pages(graph):
-    _, messages = graph({"content/A/01_first.md": "---\norder: 2\n---\n", "content/A/03_third.md": "---\norder: 2\n---\n"})
+    _, messages = graph(
+        {"content/A/01_first.md": "---\norder: 2\n---\n", "content/A/03_third.md": "---\norder: 2\n---\n"}
+    )
     assert messages == [
         "content/A/03_third.md:2: warning[yaml]: 'content/A/03_third.md' and 'content/A/01_first.md' both have order: 2; they are sorted by name — give each page its own order"
     ]
@@ -209,11 +251,19 @@ def test_sections_are_ordered_like_lessons(graph):
         }
     )
     assert messages == []
-    assert urls(course.home.children) == ["C/index.html", "B/index.html", "A/index.html", "Module9/index.html", "Module10/index.html"]
+    assert urls(course.home.children) == [
+        "C/index.html",
+        "B/index.html",
+        "A/index.html",
+        "Module9/index.html",
+        "Module10/index.html",
+    ]
 
 
 def test_lessons_and_subsections_share_one_order(graph):
-    course, _ = graph({"content/A/02_b.md": "Text.\n", "content/A/01_sub/x.md": "Text.\n", "content/A/03_c.md": "Text.\n"})
+    course, _ = graph(
+        {"content/A/02_b.md": "Text.\n", "content/A/01_sub/x.md": "Text.\n", "content/A/03_c.md": "Text.\n"}
+    )
     assert urls(course.sections["A"].children) == ["A/01_sub/index.html", "A/02_b.html", "A/03_c.html"]
 
 
@@ -253,7 +303,9 @@ def test_prev_next_go_depth_first_through_the_whole_course(graph):
     assert urls(course.pages) == order
     for index, page in enumerate(course.pages):
         assert (page.prev.url if page.prev else None) == (order[index - 1] if index > 0 else None)
-        assert (page.next.url if page.next else None) == (order[index + 1] if index + 1 < len(order) else None)
+        assert (page.next.url if page.next else None) == (
+            order[index + 1] if index + 1 < len(order) else None
+        )
 
 
 def test_lessons_are_numbered_within_their_section(graph):
@@ -280,7 +332,12 @@ def test_notebooks_dir_feeds_the_section_notebook_list(graph):
     course, _ = graph(COURSE)
     m1 = course.sections["01_m1"]
     assert urls(m1.notebooks) == ["01_m1/notebooks/nb1.html", "01_m1/notebooks/nb2.html"]
-    assert urls(m1.children) == ["01_m1/01_a.html", "01_m1/02_part/index.html", "01_m1/03_c.html", "01_m1/04_d.html"]
+    assert urls(m1.children) == [
+        "01_m1/01_a.html",
+        "01_m1/02_part/index.html",
+        "01_m1/03_c.html",
+        "01_m1/04_d.html",
+    ]
     assert all(nb.parent is m1 for nb in m1.notebooks)
 
 
@@ -304,7 +361,10 @@ def test_neighbour_sections(graph):
     "value, files",
     [
         ("A/n.ipynb", {"notebooks/A/n.ipynb": NB}),  # relative to notebooks/
-        ("n.ipynb", {"notebooks/A/n.ipynb": NB}),  # relative to the mirror folder notebooks/A/ (more forms: test_notebook_refs.py)
+        (
+            "n.ipynb",
+            {"notebooks/A/n.ipynb": NB},
+        ),  # relative to the mirror folder notebooks/A/ (more forms: test_notebook_refs.py)
         ("../../notebooks/A/n.ipynb", {"notebooks/A/n.ipynb": NB}),  # relative to the lesson
         ("n.ipynb", {"content/A/n.ipynb": NB}),  # beside the lesson
         ("./sub/n.ipynb", {"content/A/sub/n.ipynb": NB}),
@@ -334,11 +394,26 @@ def test_two_lessons_can_share_a_notebook(graph):
 @pytest.mark.parametrize(
     "value, message",
     [
-        ("01_attn.ipynb", "content/A/lesson.md:4: error[notebook]: notebook '01_attn.ipynb' not found (looked for content/A/01_attn.ipynb, notebooks/A/01_attn.ipynb, notebooks/01_attn.ipynb) — did you mean 'notebooks/A/01_attention.ipynb'?"),
-        ("A/01_atention.ipynb", "content/A/lesson.md:4: error[notebook]: notebook 'A/01_atention.ipynb' not found (looked for content/A/A/01_atention.ipynb, notebooks/A/A/01_atention.ipynb, notebooks/A/01_atention.ipynb) — did you mean 'notebooks/A/01_attention.ipynb'?"),
-        ("zzz/qqq.ipynb", "content/A/lesson.md:4: error[notebook]: notebook 'zzz/qqq.ipynb' not found (looked for content/A/zzz/qqq.ipynb, notebooks/A/zzz/qqq.ipynb, notebooks/zzz/qqq.ipynb) — give its path from the lesson, from notebooks/A/ or from notebooks/"),
-        ("../../../outside.ipynb", "content/A/lesson.md:4: error[notebook]: notebook '../../../outside.ipynb' is outside the course — the notebook must be inside the course (content/ or notebooks/)"),
-        ("x.md", "content/A/lesson.md:4: error[notebook]: notebook 'x.md' leads to content/A/x.md, which is not a notebook — give its path from the lesson, from notebooks/A/ or from notebooks/"),  # a lesson is not a notebook
+        (
+            "01_attn.ipynb",
+            "content/A/lesson.md:4: error[notebook]: notebook '01_attn.ipynb' not found (looked for content/A/01_attn.ipynb, notebooks/A/01_attn.ipynb, notebooks/01_attn.ipynb) — did you mean 'notebooks/A/01_attention.ipynb'?",
+        ),
+        (
+            "A/01_atention.ipynb",
+            "content/A/lesson.md:4: error[notebook]: notebook 'A/01_atention.ipynb' not found (looked for content/A/A/01_atention.ipynb, notebooks/A/A/01_atention.ipynb, notebooks/A/01_atention.ipynb) — did you mean 'notebooks/A/01_attention.ipynb'?",
+        ),
+        (
+            "zzz/qqq.ipynb",
+            "content/A/lesson.md:4: error[notebook]: notebook 'zzz/qqq.ipynb' not found (looked for content/A/zzz/qqq.ipynb, notebooks/A/zzz/qqq.ipynb, notebooks/zzz/qqq.ipynb) — give its path from the lesson, from notebooks/A/ or from notebooks/",
+        ),
+        (
+            "../../../outside.ipynb",
+            "content/A/lesson.md:4: error[notebook]: notebook '../../../outside.ipynb' is outside the course — the notebook must be inside the course (content/ or notebooks/)",
+        ),
+        (
+            "x.md",
+            "content/A/lesson.md:4: error[notebook]: notebook 'x.md' leads to content/A/x.md, which is not a notebook — give its path from the lesson, from notebooks/A/ or from notebooks/",
+        ),  # a lesson is not a notebook
     ],
 )
 def test_missing_notebook_is_an_error_at_its_front_matter_line(graph, value, message):
@@ -359,19 +434,25 @@ def test_missing_notebook_is_an_error_at_its_front_matter_line(graph, value, mes
 
 def test_markdown_and_notebook_with_one_name_collide(graph):
     course, messages = graph({"content/A/x.md": "# X\n", "content/A/x.ipynb": NB})
-    assert messages == ["content/A/x.md: error[files]: 'content/A/x.md' and 'content/A/x.ipynb' would both be published as 'A/x.html' — rename one of them"]
+    assert messages == [
+        "content/A/x.md: error[files]: 'content/A/x.md' and 'content/A/x.ipynb' would both be published as 'A/x.html' — rename one of them"
+    ]
     assert [p.rel for p in course.pages if p.url == "A/x.html"] == ["content/A/x.ipynb"]
 
 
 def test_names_differing_only_by_case_collide(graph):
     course, messages = graph({"content/A/Intro.md": "# I\n", "content/A/intro.md": "# i\n"})
-    assert messages == ["content/A/intro.md: error[files]: 'content/A/intro.md' and 'content/A/Intro.md' would both be published as 'A/intro.html' — rename one of them"]
+    assert messages == [
+        "content/A/intro.md: error[files]: 'content/A/intro.md' and 'content/A/Intro.md' would both be published as 'A/intro.html' — rename one of them"
+    ]
     assert len([p for p in course.pages if p.url.casefold() == "a/intro.html"]) == 1
 
 
 def test_asset_colliding_with_a_page(graph):
     course, messages = graph({"content/A/x.md": "# X\n", "content/A/x.html": "<p>hand-written</p>"})
-    assert messages == ["content/A/x.html: error[files]: 'content/A/x.html' and 'content/A/x.md' would both be published as 'A/x.html' — rename one of them"]
+    assert messages == [
+        "content/A/x.html: error[files]: 'content/A/x.html' and 'content/A/x.md' would both be published as 'A/x.html' — rename one of them"
+    ]
     assert course.assets == []
 
 
@@ -461,7 +542,14 @@ def test_resolve_link_leading_nowhere(graph, from_url, path):
     ],
 )
 def test_suggest_link(graph, path, guess):
-    course, _ = graph({**LINKS, "content/A/01_introduction.md": "# I\n", "content/A/02_attention.md": "# At\n", "content/A/03_attention_multi.md": "# AM\n"})
+    course, _ = graph(
+        {
+            **LINKS,
+            "content/A/01_introduction.md": "# I\n",
+            "content/A/02_attention.md": "# At\n",
+            "content/A/03_attention_multi.md": "# AM\n",
+        }
+    )
     assert suggest_link(course, page_at(course, "A/lesson.html"), path) == guess
 
 

@@ -6,12 +6,10 @@ import os
 import unicodedata
 
 import pytest
+from conftest import formatted, write_tree
 
 from coursegen.discover import discover_sources, is_ignored
 from coursegen.errors import Diagnostics
-from coursegen.model import SourceKind
-
-from conftest import formatted, write_tree
 
 
 def discovered(root, **kwargs):
@@ -110,7 +108,9 @@ def test_private_hidden_and_junk_files_are_ignored_everywhere(tmp_path):
 
 
 def test_the_skipped_folders_are_never_read(tmp_path):
-    root = write_tree(tmp_path / "c", {"content/A/x.md": "", "content/out/index.html": "", "content/out/A/x.html": ""})
+    root = write_tree(
+        tmp_path / "c", {"content/A/x.md": "", "content/out/index.html": "", "content/out/A/x.html": ""}
+    )
     sources, _ = discovered(root, skip=(root / "content" / "out",))
     assert [rel for rel, _, _ in sources] == ["content/A/x.md"]
 
@@ -155,7 +155,9 @@ def test_broken_symlink_warns(tmp_path):
     os.symlink(root / "content/A/gone.md", root / "content/A/link.md")
     sources, messages = discovered(root)
     assert [rel for rel, _, _ in sources] == ["content/A/x.md"]
-    assert messages == ["content/A/link.md: warning[files]: broken symbolic link, skipped — remove it or point it at an existing file"]
+    assert messages == [
+        "content/A/link.md: warning[files]: broken symbolic link, skipped — remove it or point it at an existing file"
+    ]
 
 
 def test_symlink_inside_the_course_is_followed(tmp_path):

@@ -17,7 +17,6 @@ from pathlib import Path
 
 import nbformat
 import pytest
-
 from conftest import formatted, notebook_json, result_output, run_build, snapshot, stream_output, write_tree
 
 from coursegen.cache import CACHE_DIR
@@ -80,7 +79,9 @@ def pid_cell(log: Path) -> str:
 def kernel_pids(log: Path, marker: str) -> list[int]:
     lines = log.read_text().split() if log.exists() else []
     pairs = list(zip(lines[::2], lines[1::2]))
-    assert pairs and all(seen == marker for _, seen in pairs), f"the kernel ran with this test's marker: {pairs}"
+    assert pairs and all(seen == marker for _, seen in pairs), (
+        f"the kernel ran with this test's marker: {pairs}"
+    )
     return [int(pid) for pid, _ in pairs]
 
 
@@ -94,7 +95,14 @@ def runs(log: Path) -> list[str]:
 
 
 def text_of(page: str) -> str:
-    return re.sub(r"<[^>]+>", "", page).replace("&#39;", "'").replace("&quot;", '"').replace("&gt;", ">").replace("&lt;", "<").replace("&amp;", "&")
+    return (
+        re.sub(r"<[^>]+>", "", page)
+        .replace("&#39;", "'")
+        .replace("&quot;", '"')
+        .replace("&gt;", ">")
+        .replace("&lt;", "<")
+        .replace("&amp;", "&")
+    )
 
 
 def read(root: Path, url: str) -> str:
@@ -148,7 +156,9 @@ def test_build_option_execute_replaces_stored_outputs(make_course):
 def test_execute_never_auto_always(make_course, tmp_path):
     log = tmp_path / "runs.log"
     fresh = notebook_json("# Fresh", append_cell(log, "fresh"))
-    stored = notebook_json("# Stored", ("code", append_cell(log, "stored"), [stream_output("stored output\n")]))
+    stored = notebook_json(
+        "# Stored", ("code", append_cell(log, "stored"), [stream_output("stored output\n")])
+    )
     files = {"notebooks/A/fresh.ipynb": fresh, "notebooks/A/stored.ipynb": stored}
 
     root = make_course({**files, "course.yml": "notebooks:\n  execute: never\n"})
@@ -166,7 +176,9 @@ def test_execute_never_auto_always(make_course, tmp_path):
     (root / "course.yml").write_text("notebooks:\n  execute: always\n", encoding="utf-8")
     result = run_build(root)
     assert not result.diagnostics.problems, formatted(result)
-    assert runs(log) == ["fresh", "stored"], "always runs the other one too (the first one's results are cached)"
+    assert runs(log) == ["fresh", "stored"], (
+        "always runs the other one too (the first one's results are cached)"
+    )
     page = read(root, "A/notebooks/stored.html")
     assert "<pre>ran stored\n</pre>" in page and "stored output" not in page
 
@@ -180,14 +192,22 @@ def test_cell_timeout(make_course, tmp_path, no_orphan_kernels):
     root = make_course(
         {
             "course.yml": "notebooks:\n  execute: auto\n  timeout: 2\n",
-            "notebooks/A/slow.ipynb": notebook_json("# Slow", pid_cell(log), "import time\ntime.sleep(30)", "print('never')"),
-            "notebooks/A/other.ipynb": notebook_json("# Other", ("code", "1 + 1", [stream_output("stored\n")])),
+            "notebooks/A/slow.ipynb": notebook_json(
+                "# Slow", pid_cell(log), "import time\ntime.sleep(30)", "print('never')"
+            ),
+            "notebooks/A/other.ipynb": notebook_json(
+                "# Other", ("code", "1 + 1", [stream_output("stored\n")])
+            ),
         }
     )
     result = run_build(root)
-    assert formatted(result) == [f"notebooks/A/slow.ipynb: warning[execution]: cell 3 (`import time`) ran longer than 2 s; {KEPT} — make it faster or raise notebooks.timeout in course.yml"]
+    assert formatted(result) == [
+        f"notebooks/A/slow.ipynb: warning[execution]: cell 3 (`import time`) ran longer than 2 s; {KEPT} — make it faster or raise notebooks.timeout in course.yml"
+    ]
     page = read(root, "A/notebooks/slow.html")
-    assert "could not be rendered" not in page and "time.sleep(30)" in text_of(page), "the notebook's page, with what it stores"
+    assert "could not be rendered" not in page and "time.sleep(30)" in text_of(page), (
+        "the notebook's page, with what it stores"
+    )
     assert "stored" in read(root, "A/notebooks/other.html"), "the other notebooks are still built"
     [pid] = kernel_pids(log, no_orphan_kernels)
     assert not is_running(pid), "the timed-out kernel was shut down"
@@ -197,21 +217,35 @@ def test_cell_timeout(make_course, tmp_path, no_orphan_kernels):
 def test_notebook_timeout(make_course, tmp_path, no_orphan_kernels):
     log = tmp_path / "pids.log"
     cells = [pid_cell(log)] + ["import time\ntime.sleep(1)"] * 8  # no cell is too long, the whole is
-    root = make_course({"course.yml": "notebooks:\n  timeout: 10\n  notebook_timeout: 2\n", "notebooks/A/long.ipynb": notebook_json("# Long", *cells)})
+    root = make_course(
+        {
+            "course.yml": "notebooks:\n  timeout: 10\n  notebook_timeout: 2\n",
+            "notebooks/A/long.ipynb": notebook_json("# Long", *cells),
+        }
+    )
     result = run_build(root, execute=True)
     [pid] = kernel_pids(log, no_orphan_kernels)
     assert not is_running(pid)
     assert len(errors(result)) == 1, formatted(result)  # --execute: a run that fails is an error
     [message] = errors(result)
     # the budget counts the kernel's start: where it stops depends on the machine
-    assert re.fullmatch(rf"notebooks/A/long\.ipynb: error\[execution\]: it ran longer than 2 s \(stopped in (cell [2-9] \(`[^`]+`\)|a cell)\); {KEPT} — raise notebooks\.notebook_timeout in course\.yml", message), message
+    assert re.fullmatch(
+        rf"notebooks/A/long\.ipynb: error\[execution\]: it ran longer than 2 s \(stopped in (cell [2-9] \(`[^`]+`\)|a cell)\); {KEPT} — raise notebooks\.notebook_timeout in course\.yml",
+        message,
+    ), message
 
 
 def test_missing_kernel_names_the_installed_ones_and_keeps_the_stored_outputs(make_course):
     from coursegen.kernels import installed_kernels
 
     metadata = {"kernelspec": {"name": "julia-1.9", "display_name": "Julia 1.9.3", "language": "julia"}}
-    root = make_course({"notebooks/A/k.ipynb": notebook_json("# Kernel", ("code", "1 + 1", [result_output("2")]), metadata=metadata)})
+    root = make_course(
+        {
+            "notebooks/A/k.ipynb": notebook_json(
+                "# Kernel", ("code", "1 + 1", [result_output("2")]), metadata=metadata
+            )
+        }
+    )
     started = time.perf_counter()
     result = run_build(root, execute=True)
     assert time.perf_counter() - started < 10
@@ -222,14 +256,23 @@ def test_missing_kernel_names_the_installed_ones_and_keeps_the_stored_outputs(ma
         "choose one with notebooks.kernel in course.yml (every notebook) or metadata.coursegen.kernel (this notebook), or install 'julia-1.9'"
     ]
     page = read(root, "A/notebooks/k.html")
-    assert "could not be rendered" not in page and "<pre>2</pre>" in page, "the stored output stays on the page"
-    assert main(["build", str(root), "--execute", "-q", "-j", "1"]) == 1, "asked for with --execute: the build fails"
+    assert "could not be rendered" not in page and "<pre>2</pre>" in page, (
+        "the stored output stays on the page"
+    )
+    assert main(["build", str(root), "--execute", "-q", "-j", "1"]) == 1, (
+        "asked for with --execute: the build fails"
+    )
 
 
 def test_kernel_named_in_course_yml_that_is_missing(make_course):
     from coursegen.kernels import installed_kernels
 
-    root = make_course({"course.yml": "title: Cours\nnotebooks:\n  execute: always\n  kernel: cours-nlp\n", "notebooks/A/k.ipynb": notebook_json("# Kernel", "1 + 1")})
+    root = make_course(
+        {
+            "course.yml": "title: Cours\nnotebooks:\n  execute: always\n  kernel: cours-nlp\n",
+            "notebooks/A/k.ipynb": notebook_json("# Kernel", "1 + 1"),
+        }
+    )
     result = run_build(root)
     assert formatted(result) == [
         f"notebooks/A/k.ipynb: warning[execution]: kernel 'cours-nlp' (notebooks.kernel in course.yml, line 4) is not installed; {KEPT} — "
@@ -316,16 +359,25 @@ def test_runs_in_a_temporary_copy_of_its_folder(make_course, tmp_path):
         "import os\nopen('made_by_the_notebook.txt', 'w').write('x')\nos.makedirs('out/figures', exist_ok=True)\nopen('../escaped.txt', 'w').write('y')\nprint('cwd=' + os.getcwd())",
         f"open({str(log)!r}, 'w').write(os.getcwd())",
     )
-    root = make_course({"notebooks/A/files.ipynb": notebook_json(*cells), "notebooks/A/data.csv": "city,population\nLyon,522250\n"})
+    root = make_course(
+        {
+            "notebooks/A/files.ipynb": notebook_json(*cells),
+            "notebooks/A/data.csv": "city,population\nLyon,522250\n",
+        }
+    )
     before = snapshot(root)
     result = run_build(root, execute=True)
     assert not result.diagnostics.problems, formatted(result)
     page = read(root, "A/notebooks/files.html")
-    assert "<pre>city,population\nLyon,522250\n\n</pre>" in page, "the data file beside the notebook is readable"
+    assert "<pre>city,population\nLyon,522250\n\n</pre>" in page, (
+        "the data file beside the notebook is readable"
+    )
     built = ("site/", ".site.", CACHE_DIR + "/")  # the site, its lock file and the build cache
     after = {rel: data for rel, data in snapshot(root).items() if not rel.startswith(built)}
     assert after == before, "executing wrote nothing into the course"
-    assert "<pre>cwd=notebooks/A\n</pre>" in page, "the copy's path is shown as the notebook's folder in the course"
+    assert "<pre>cwd=notebooks/A\n</pre>" in page, (
+        "the copy's path is shown as the notebook's folder in the course"
+    )
     cwd = Path(log.read_text())
     assert cwd.is_absolute() and not cwd.resolve().is_relative_to(root.resolve())
     assert not cwd.exists(), "the temporary copy is removed after the run"
@@ -341,7 +393,9 @@ def test_results_are_cached_by_code(make_course, tmp_path):
     def notebook(intro: str, value: int) -> str:
         return notebook_json(f"# Cached\n\n{intro}", append_cell(log, "run"), f"print({value} * 2)")
 
-    root = make_course({"course.yml": "notebooks:\n  execute: always\n", "notebooks/A/c.ipynb": notebook("First words.", 21)})
+    root = make_course(
+        {"course.yml": "notebooks:\n  execute: always\n", "notebooks/A/c.ipynb": notebook("First words.", 21)}
+    )
     run_build(root)
     assert runs(log) == ["run"]
     assert "<pre>42\n</pre>" in read(root, "A/notebooks/c.html")
@@ -350,20 +404,27 @@ def test_results_are_cached_by_code(make_course, tmp_path):
     run_build(root)
     assert runs(log) == ["run"], "a second build does not execute again"
 
-    (root / "notebooks/A/c.ipynb").write_text(notebook("Other words in a Markdown cell.", 21), encoding="utf-8")
+    (root / "notebooks/A/c.ipynb").write_text(
+        notebook("Other words in a Markdown cell.", 21), encoding="utf-8"
+    )
     run_build(root)
     assert runs(log) == ["run"], "editing a Markdown cell does not execute again"
     page = read(root, "A/notebooks/c.html")
     assert "Other words in a Markdown cell." in page and "<pre>42\n</pre>" in page
 
-    (root / "notebooks/A/c.ipynb").write_text(notebook("Other words in a Markdown cell.", 50), encoding="utf-8")
+    (root / "notebooks/A/c.ipynb").write_text(
+        notebook("Other words in a Markdown cell.", 50), encoding="utf-8"
+    )
     run_build(root)
     assert runs(log) == ["run", "run"], "editing a code cell executes again"
     assert "<pre>100\n</pre>" in read(root, "A/notebooks/c.html")
     assert len(list((root / CACHE_DIR / "executed").glob("*.json"))) == 2
 
     # the cached results are plain JSON outputs, per code cell
-    entries = [json.loads(path.read_text(encoding="utf-8")) for path in (root / CACHE_DIR / "executed").glob("*.json")]
+    entries = [
+        json.loads(path.read_text(encoding="utf-8"))
+        for path in (root / CACHE_DIR / "executed").glob("*.json")
+    ]
     assert all(isinstance(entry, list) and len(entry) == 2 for entry in entries)
 
 
@@ -379,7 +440,9 @@ def test_failed_run_keeps_the_stored_outputs_and_is_tried_again(make_course, tmp
         ("code", "ventes = [int(ligne) for ligne in open('donnees/ventes.csv')]", []),
         ("code", "print('total :', sum(ventes))", [stream_output("total : 120\n")]),
     )
-    root = make_course({"course.yml": "notebooks:\n  execute: always\n", "notebooks/A/ventes.ipynb": notebook_json(*cells)})
+    root = make_course(
+        {"course.yml": "notebooks:\n  execute: always\n", "notebooks/A/ventes.ipynb": notebook_json(*cells)}
+    )
     message = (
         "notebooks/A/ventes.ipynb: warning[execution]: cell 3 (`ventes = [int(ligne) for ligne in open('donnees/ventes.csv'…`) raised FileNotFoundError: "
         f"[Errno 2] No such file or directory: 'donnees/ventes.csv'; {KEPT} — tag the cell `raises-exception` if the error is on purpose, or set allow_errors"
@@ -449,16 +512,26 @@ def test_kernel_from_course_yml_and_from_the_notebook(make_course, course_kernel
     assert formatted(result) == [
         "notebooks/A/wrong.ipynb: warning[execution]: metadata.coursegen.kernel must be the name of a Jupyter kernel, not ['python3']; it is ignored — using notebooks.kernel in course.yml, line 3: 'cours-nlp'"
     ]
-    assert "<pre>noyau : cours-nlp\n</pre>" in read(root, "A/notebooks/course_wide.html"), "course.yml overrides the kernelspec"
-    assert "<pre>noyau : python3\n</pre>" in read(root, "A/notebooks/own.html"), "the notebook's metadata.coursegen.kernel overrides course.yml"
+    assert "<pre>noyau : cours-nlp\n</pre>" in read(root, "A/notebooks/course_wide.html"), (
+        "course.yml overrides the kernelspec"
+    )
+    assert "<pre>noyau : python3\n</pre>" in read(root, "A/notebooks/own.html"), (
+        "the notebook's metadata.coursegen.kernel overrides course.yml"
+    )
     assert "<pre>noyau : cours-nlp\n</pre>" in read(root, "A/notebooks/wrong.html")
 
 
 def test_missing_module_names_the_kernels_python_and_the_pip_package(make_course, course_kernel):
     if importlib.util.find_spec("sklearn") is not None:
         pytest.skip("scikit-learn is installed here: the kernel has the module")
-    cells = ("# Régression", "import os", ("code", "from sklearn.linear_model import LinearRegression", [stream_output("saved\n")]))
-    metadata = {"kernelspec": {"name": "cours-nlp", "display_name": "Cours NLP (Python 3)", "language": "python"}}
+    cells = (
+        "# Régression",
+        "import os",
+        ("code", "from sklearn.linear_model import LinearRegression", [stream_output("saved\n")]),
+    )
+    metadata = {
+        "kernelspec": {"name": "cours-nlp", "display_name": "Cours NLP (Python 3)", "language": "python"}
+    }
     root = make_course({"notebooks/A/regression.ipynb": notebook_json(*cells, metadata=metadata)})
     result = run_build(root, execute=True)
     assert errors(result) == [

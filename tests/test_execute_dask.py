@@ -5,7 +5,6 @@ environment variable this process lacks: a notebook that prints it proves where 
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -16,8 +15,7 @@ import uuid
 from pathlib import Path
 
 import pytest
-
-from conftest import formatted, notebook_json, run_build, write_tree
+from conftest import formatted, notebook_json, run_build
 from test_execute import append_cell, no_orphan_kernels, read, runs  # noqa: F401 (the fixture checks for orphan kernels)
 
 from coursegen.cli import main
@@ -45,7 +43,9 @@ def course_files(log: Path) -> dict[str, str]:
             "lignes[:1]",
         ),
         "notebooks/A/notes.csv": "élève,note\nAda,18\nBob,12\n",
-        "notebooks/B/ou.ipynb": notebook_json("# Où", f"import os\nprint('secret:', os.environ.get({SECRET!r}, 'absent'))"),
+        "notebooks/B/ou.ipynb": notebook_json(
+            "# Où", f"import os\nprint('secret:', os.environ.get({SECRET!r}, 'absent'))"
+        ),
     }
 
 
@@ -60,7 +60,9 @@ def local_cluster(worker_secret, monkeypatch):
     """A LocalCluster of two single-threaded worker processes; the secret is set only while the
     workers start (they inherit it)."""
     monkeypatch.setenv(SECRET, worker_secret)
-    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None)
+    cluster = distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
+    )
     monkeypatch.delenv(SECRET)
     try:
         yield cluster
@@ -69,7 +71,9 @@ def local_cluster(worker_secret, monkeypatch):
 
 
 @pytest.mark.slow
-def test_local_cluster_gives_the_pages_of_a_local_run_and_fills_the_same_cache(make_course, tmp_path, local_cluster, worker_secret):
+def test_local_cluster_gives_the_pages_of_a_local_run_and_fills_the_same_cache(
+    make_course, tmp_path, local_cluster, worker_secret
+):
     log = tmp_path / "runs.log"
     here = make_course(course_files(log), name="ici")
     there = make_course(course_files(log), name="cluster")
@@ -78,7 +82,9 @@ def test_local_cluster_gives_the_pages_of_a_local_run_and_fills_the_same_cache(m
     remote = run_build(there, execute=True, executor=local_cluster.scheduler_address)
     assert not remote.diagnostics.problems, formatted(remote)
     assert [r.status for r in remote.runs] == ["ran", "ran"]
-    assert read(there, "A/notebooks/moyennes.html") == read(here, "A/notebooks/moyennes.html"), "the same page wherever it ran"
+    assert read(there, "A/notebooks/moyennes.html") == read(here, "A/notebooks/moyennes.html"), (
+        "the same page wherever it ran"
+    )
     assert "<pre>15.0\n</pre>" in read(there, "A/notebooks/moyennes.html")
     assert f"secret: {worker_secret}" in read(there, "B/notebooks/ou.html"), "it ran on the worker"
     assert "secret: absent" in read(here, "B/notebooks/ou.html")
@@ -102,19 +108,42 @@ class DaskProcesses:
         self.processes: list[subprocess.Popen] = []
 
     def start_scheduler(self) -> None:
-        command = [sys.executable, "-m", "distributed.cli.dask_scheduler", "--host", "127.0.0.1", "--port", str(self.port), "--no-dashboard"]
+        command = [
+            sys.executable,
+            "-m",
+            "distributed.cli.dask_scheduler",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            "--no-dashboard",
+        ]
         self._start(command, os.environ.copy(), "scheduler")
 
     def start_worker(self, name: str, env: dict[str, str], resources: str = "") -> subprocess.Popen:
-        command = [sys.executable, "-m", "distributed.cli.dask_worker", self.address, "--host", "127.0.0.1", "--nthreads", "1", "--no-nanny", "--no-dashboard", "--name", name]
+        command = [
+            sys.executable,
+            "-m",
+            "distributed.cli.dask_worker",
+            self.address,
+            "--host",
+            "127.0.0.1",
+            "--nthreads",
+            "1",
+            "--no-nanny",
+            "--no-dashboard",
+            "--name",
+            name,
+        ]
         if resources:
             command += ["--resources", resources]
         return self._start(command, {**os.environ, **env}, name)
 
     def _start(self, command: list[str], env: dict[str, str], name: str) -> subprocess.Popen:
-        logfile = open(self.tmp_path / f"dask-{name}.log", "wb")
-        process = subprocess.Popen(command, env=env, stdout=logfile, stderr=subprocess.STDOUT, start_new_session=True)
-        logfile.close()
+        with open(self.tmp_path / f"dask-{name}.log", "wb") as logfile:
+            process = subprocess.Popen(
+                command, env=env, stdout=logfile, stderr=subprocess.STDOUT, start_new_session=True
+            )
         self.processes.append(process)
         return process
 
@@ -144,28 +173,70 @@ def dask_processes(tmp_path):
 
 
 @pytest.mark.slow
-def test_dask_worker_processes_run_the_notebooks_and_resources_are_honoured(make_course, tmp_path, dask_processes, worker_secret, capsys):
+def test_dask_worker_processes_run_the_notebooks_and_resources_are_honoured(
+    make_course, tmp_path, dask_processes, worker_secret, capsys
+):
     dask_processes.start_scheduler()
     dask_processes.start_worker("sans-gpu", {SECRET: worker_secret})
     dask_processes.wait_for_workers(1)
     log = tmp_path / "runs.log"
     files = course_files(log)
-    files["notebooks/C/gpu.ipynb"] = notebook_json("# GPU", "print('sur le GPU')", metadata={**KERNELSPEC, "coursegen": {"resources": {"GPU": 1}}})
+    files["notebooks/C/gpu.ipynb"] = notebook_json(
+        "# GPU", "print('sur le GPU')", metadata={**KERNELSPEC, "coursegen": {"resources": {"GPU": 1}}}
+    )
     root = make_course(files)
     report = tmp_path / "report.json"
-    assert main(["build", str(root), "--execute", "-j", "1", "--executor", dask_processes.address, "--report-json", str(report)]) == 1
+    assert (
+        main(
+            [
+                "build",
+                str(root),
+                "--execute",
+                "-j",
+                "1",
+                "--executor",
+                dask_processes.address,
+                "--report-json",
+                str(report),
+            ]
+        )
+        == 1
+    )
     err = capsys.readouterr().err
-    assert "notebooks/C/gpu.ipynb: error[execution]: no worker of the cluster offers GPU; its page shows the outputs saved in the notebook — start workers with --resources (e.g. dask worker ADDRESS --resources GPU=1), or remove metadata.coursegen.resources" in err
+    assert (
+        "notebooks/C/gpu.ipynb: error[execution]: no worker of the cluster offers GPU; its page shows the outputs saved in the notebook — start workers with --resources (e.g. dask worker ADDRESS --resources GPU=1), or remove metadata.coursegen.resources"
+        in err
+    )
 
     dask_processes.start_worker("avec-gpu", {SECRET: worker_secret}, resources="GPU=1")
     dask_processes.wait_for_workers(2)
-    assert main(["build", str(root), "--execute", "-q", "-j", "1", "--executor", dask_processes.address, "--report-json", str(report)]) == 0
+    assert (
+        main(
+            [
+                "build",
+                str(root),
+                "--execute",
+                "-q",
+                "-j",
+                "1",
+                "--executor",
+                dask_processes.address,
+                "--report-json",
+                str(report),
+            ]
+        )
+        == 0
+    )
     assert "<pre>sur le GPU\n</pre>" in read(root, "C/notebooks/gpu.html")
     assert f"secret: {worker_secret}" in read(root, "B/notebooks/ou.html"), "it ran on a worker"
     import json
 
     document = json.loads(report.read_text())
-    assert [(n["notebook"], n["status"]) for n in document["notebooks"]] == [("notebooks/A/moyennes.ipynb", "cached"), ("notebooks/B/ou.ipynb", "cached"), ("notebooks/C/gpu.ipynb", "ran")]
+    assert [(n["notebook"], n["status"]) for n in document["notebooks"]] == [
+        ("notebooks/A/moyennes.ipynb", "cached"),
+        ("notebooks/B/ou.ipynb", "cached"),
+        ("notebooks/C/gpu.ipynb", "ran"),
+    ]
 
 
 @pytest.mark.slow
@@ -214,7 +285,10 @@ def test_an_unreachable_scheduler_stops_the_build_before_anything_runs(make_cour
     assert main(["build", str(root), "--execute", "-q", "--executor", address]) == 2
     err = capsys.readouterr().err
     assert f"error[build]: the Dask scheduler at {address} cannot be reached (" in err
-    assert "no notebook was run — start it (`dask scheduler`, then `dask worker ADDRESS`), check the address and port, or build without --executor to run them on this machine" in err
+    assert (
+        "no notebook was run — start it (`dask scheduler`, then `dask worker ADDRESS`), check the address and port, or build without --executor to run them on this machine"
+        in err
+    )
     assert not log.exists() and not (root / "site").exists()
 
 
@@ -223,4 +297,7 @@ def test_executor_address_is_checked(make_course, capsys):
     with pytest.raises(SystemExit) as stop:
         main(["build", str(root), "--executor", "scheduler:8786"])
     assert stop.value.code == 2
-    assert "expected a Dask scheduler's address such as tcp://127.0.0.1:8786 (or local), not 'scheduler:8786'" in capsys.readouterr().err
+    assert (
+        "expected a Dask scheduler's address such as tcp://127.0.0.1:8786 (or local), not 'scheduler:8786'"
+        in capsys.readouterr().err
+    )

@@ -4,11 +4,9 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
-
 from conftest import formatted, notebook_json, run_build
 from test_execute import append_cell, no_orphan_kernels, read, runs  # noqa: F401 (the fixture checks for orphan kernels)
 
@@ -25,17 +23,22 @@ def reader(log: Path, word: str, path: str) -> str:
 
 def test_a_changed_data_file_reruns_exactly_the_notebooks_that_can_read_it(make_course, tmp_path):
     log = tmp_path / "runs.log"
-    root = make_course({
-        "course.yml": "notebooks:\n  execute: always\n",
-        "notebooks/A/ventes.ipynb": reader(log, "A", "ventes.csv"),
-        "notebooks/A/ventes.csv": "mois,total\njanvier,120\n",
-        "notebooks/B/meteo.ipynb": reader(log, "B", "donnees/meteo.csv"),
-        "notebooks/B/donnees/meteo.csv": "ville,pluie\nBrest,1200\n",
-    })
+    root = make_course(
+        {
+            "course.yml": "notebooks:\n  execute: always\n",
+            "notebooks/A/ventes.ipynb": reader(log, "A", "ventes.csv"),
+            "notebooks/A/ventes.csv": "mois,total\njanvier,120\n",
+            "notebooks/B/meteo.ipynb": reader(log, "B", "donnees/meteo.csv"),
+            "notebooks/B/donnees/meteo.csv": "ville,pluie\nBrest,1200\n",
+        }
+    )
     first = run_build(root)
     assert not first.diagnostics.problems, formatted(first)
     assert sorted(runs(log)) == ["A", "B"]
-    assert [(r.rel, r.status) for r in first.runs] == [("notebooks/A/ventes.ipynb", "ran"), ("notebooks/B/meteo.ipynb", "ran")]
+    assert [(r.rel, r.status) for r in first.runs] == [
+        ("notebooks/A/ventes.ipynb", "ran"),
+        ("notebooks/B/meteo.ipynb", "ran"),
+    ]
 
     second = run_build(root)
     assert sorted(runs(log)) == ["A", "B"], "nothing changed: nothing runs"
@@ -45,7 +48,9 @@ def test_a_changed_data_file_reruns_exactly_the_notebooks_that_can_read_it(make_
     third = run_build(root)
     assert sorted(runs(log)) == ["A", "B", "B"], "only the notebook whose folder holds the csv runs again"
     assert [r.status for r in third.runs] == ["cached", "ran"]
-    assert "Brest,1300" in read(root, "B/notebooks/meteo.html"), "the page shows the new data, not the cached outputs"
+    assert "Brest,1300" in read(root, "B/notebooks/meteo.html"), (
+        "the page shows the new data, not the cached outputs"
+    )
     assert "janvier,120" in read(root, "A/notebooks/ventes.html")
 
 
@@ -56,20 +61,27 @@ def test_extra_inputs_from_the_notebook_and_course_yml_and_exclusions(make_cours
         append_cell(log, "S"),
         "print(open('../../partage/reference.csv').read().strip())",
         "print(open('../../data/commun.csv').read().strip())",
-        metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}, "coursegen": {"inputs": ["../../partage/*.csv"]}},
+        metadata={
+            "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
+            "coursegen": {"inputs": ["../../partage/*.csv"]},
+        },
     )
-    root = make_course({
-        "course.yml": "notebooks:\n  execute: always\n  inputs: [data/commun.csv]\n  inputs_exclude: ['*.log', notebooks/A/brouillons/]\n",
-        "notebooks/A/partage.ipynb": shared,
-        "notebooks/A/brouillons/notes.txt": "premier jet\n",
-        "notebooks/A/trace.log": "1\n",
-        "partage/reference.csv": "code,libellé\n1,un\n",
-        "data/commun.csv": "x\n1\n",
-    })
+    root = make_course(
+        {
+            "course.yml": "notebooks:\n  execute: always\n  inputs: [data/commun.csv]\n  inputs_exclude: ['*.log', notebooks/A/brouillons/]\n",
+            "notebooks/A/partage.ipynb": shared,
+            "notebooks/A/brouillons/notes.txt": "premier jet\n",
+            "notebooks/A/trace.log": "1\n",
+            "partage/reference.csv": "code,libellé\n1,un\n",
+            "data/commun.csv": "x\n1\n",
+        }
+    )
     result = run_build(root)
     assert not result.diagnostics.problems, formatted(result)
     page = read(root, "A/notebooks/partage.html")
-    assert "1,un" in page and "x\n1" in page, "files outside the notebook's folder are laid out at their places"
+    assert "1,un" in page and "x\n1" in page, (
+        "files outside the notebook's folder are laid out at their places"
+    )
     assert runs(log) == ["S"]
 
     (root / "notebooks/A/trace.log").write_text("2\n", encoding="utf-8")
@@ -86,7 +98,14 @@ def test_extra_inputs_from_the_notebook_and_course_yml_and_exclusions(make_cours
 
 
 def test_input_patterns_that_match_nothing_or_leave_the_course_are_reported(make_course, tmp_path):
-    text = notebook_json("# Seul", "print(1)", metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}, "coursegen": {"inputs": ["donnees/*.parquet", "../../../ailleurs/*.csv", "/etc/passwd"]}})
+    text = notebook_json(
+        "# Seul",
+        "print(1)",
+        metadata={
+            "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
+            "coursegen": {"inputs": ["donnees/*.parquet", "../../../ailleurs/*.csv", "/etc/passwd"]},
+        },
+    )
     root = make_course({"course.yml": "notebooks:\n  execute: always\n", "notebooks/A/seul.ipynb": text})
     (root.parent / "ailleurs").mkdir()
     (root.parent / "ailleurs/x.csv").write_text("1\n")
@@ -122,7 +141,9 @@ def test_local_runs_go_in_parallel_up_to_jobs(make_course, tmp_path):
         )
         return notebook_json(f"# {name}", cell)
 
-    root = make_course({"notebooks/A/un.ipynb": waiting("un", "deux"), "notebooks/B/deux.ipynb": waiting("deux", "un")})
+    root = make_course(
+        {"notebooks/A/un.ipynb": waiting("un", "deux"), "notebooks/B/deux.ipynb": waiting("deux", "un")}
+    )
     result = run_build(root, execute=True, jobs=2)
     assert not result.diagnostics.problems, formatted(result)
     assert "<pre>together\n</pre>" in read(root, "A/notebooks/un.html")
@@ -136,27 +157,51 @@ def test_max_parallel_in_course_yml_must_be_a_positive_number(make_course):
 
 def test_execution_report_in_the_terminal_the_site_and_json(make_course, tmp_path, capsys):
     log = tmp_path / "runs.log"
-    root = make_course({
-        "course.yml": "title: Analyse de données\nlanguage: fr\nbase_url: https://example.org/cours/\n",
-        "notebooks/A/bon.ipynb": notebook_json("# Bon", append_cell(log, "bon"), "print(6 * 7)"),
-        "notebooks/A/casse.ipynb": notebook_json("# Cassé", "import json\njson.loads('{pas du json')"),
-        "notebooks/B/toleré.ipynb": notebook_json("# Toléré", "1 / 0", metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}, "coursegen": {"allow_errors": True}}),
-    })
+    root = make_course(
+        {
+            "course.yml": "title: Analyse de données\nlanguage: fr\nbase_url: https://example.org/cours/\n",
+            "notebooks/A/bon.ipynb": notebook_json("# Bon", append_cell(log, "bon"), "print(6 * 7)"),
+            "notebooks/A/casse.ipynb": notebook_json("# Cassé", "import json\njson.loads('{pas du json')"),
+            "notebooks/B/toleré.ipynb": notebook_json(
+                "# Toléré",
+                "1 / 0",
+                metadata={
+                    "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
+                    "coursegen": {"allow_errors": True},
+                },
+            ),
+        }
+    )
     report = tmp_path / "ci/execution.json"
-    assert main(["build", str(root), "--execute", "-j", "1", "--report-json", str(report)]) == 1, "a failed notebook fails the build"
+    assert main(["build", str(root), "--execute", "-j", "1", "--report-json", str(report)]) == 1, (
+        "a failed notebook fails the build"
+    )
     err = capsys.readouterr().err
     assert "[1/3] ran       notebooks/A/bon.ipynb (" in err or "ran       notebooks/A/bon.ipynb" in err
     table = [line for line in err.splitlines() if line.startswith(("notebook ", "notebooks/", "Notebooks:"))]
     assert table[0].split() == ["notebook", "status", "seconds", "first", "error"]
-    assert [line.split()[:2] for line in table[1:4]] == [["notebooks/A/bon.ipynb", "ran"], ["notebooks/A/casse.ipynb", "failed"], ["notebooks/B/toleré.ipynb", "ran"]]
-    assert table[2].endswith("cell 2 (`import json`) raised JSONDecodeError: Expecting property name enclosed in double quotes: line 1 column 2 (char 1)")
+    assert [line.split()[:2] for line in table[1:4]] == [
+        ["notebooks/A/bon.ipynb", "ran"],
+        ["notebooks/A/casse.ipynb", "failed"],
+        ["notebooks/B/toleré.ipynb", "ran"],
+    ]
+    assert table[2].endswith(
+        "cell 2 (`import json`) raised JSONDecodeError: Expecting property name enclosed in double quotes: line 1 column 2 (char 1)"
+    )
     assert table[3].endswith("ZeroDivisionError: division by zero"), "an allowed error is still shown"
     assert table[4] == "Notebooks: 2 ran, 1 failed"
 
     document = json.loads(report.read_text(encoding="utf-8"))
     assert document["counts"] == {"ran": 2, "cached": 0, "failed": 1, "timed out": 0, "skipped": 0}
-    assert [(n["notebook"], n["status"]) for n in document["notebooks"]] == [("notebooks/A/bon.ipynb", "ran"), ("notebooks/A/casse.ipynb", "failed"), ("notebooks/B/toleré.ipynb", "ran")]
-    assert document["notebooks"][1]["hint"] == "tag the cell `raises-exception` if the error is on purpose, or set allow_errors"
+    assert [(n["notebook"], n["status"]) for n in document["notebooks"]] == [
+        ("notebooks/A/bon.ipynb", "ran"),
+        ("notebooks/A/casse.ipynb", "failed"),
+        ("notebooks/B/toleré.ipynb", "ran"),
+    ]
+    assert (
+        document["notebooks"][1]["hint"]
+        == "tag the cell `raises-exception` if the error is on purpose, or set allow_errors"
+    )
     assert all(n["seconds"] > 0 for n in document["notebooks"])
 
     # nothing is written on a failed build: once fixed, the site gets its report
@@ -166,10 +211,20 @@ def test_execution_report_in_the_terminal_the_site_and_json(make_course, tmp_pat
     assert '<html lang="fr">' in html and '<link rel="stylesheet" href="../static/coursegen.css">' in html
     assert "<h1>Rapport d'exécution des notebooks</h1>" in html
     assert "<p>1 exécutés, 2 repris du cache, 0 en échec, 0 hors délai, 0 non exécutés</p>" in html
-    assert '<tr class="run-cached"><td><code>notebooks/A/bon.ipynb</code></td><td>en cache</td><td class="number"></td><td></td></tr>' in html
+    assert (
+        '<tr class="run-cached"><td><code>notebooks/A/bon.ipynb</code></td><td>en cache</td><td class="number"></td><td></td></tr>'
+        in html
+    )
     assert '<meta name="robots" content="noindex">' in html
-    assert "_reports" not in (root / "site/sitemap.xml").read_text() and "_reports" not in (root / "site/search/index.js").read_text()
-    assert not any("_reports" in path.read_text(encoding="utf-8") for path in (root / "site").rglob("*.html") if path.name != "execution.html"), "linked from nowhere"
+    assert (
+        "_reports" not in (root / "site/sitemap.xml").read_text()
+        and "_reports" not in (root / "site/search/index.js").read_text()
+    )
+    assert not any(
+        "_reports" in path.read_text(encoding="utf-8")
+        for path in (root / "site").rglob("*.html")
+        if path.name != "execution.html"
+    ), "linked from nowhere"
     assert runs(log) == ["bon"]
     assert json.loads(report.read_text())["counts"]["cached"] == 2
 

@@ -6,8 +6,8 @@ import base64
 import xml.etree.ElementTree as ET
 
 import pytest
-
 from conftest import FIXTURES, copy_fixture, formatted
+
 from coursegen.cli import main
 from coursegen.export import export
 from coursegen.export.files import atomic_file
@@ -39,9 +39,13 @@ def fractions(question):
 
 def test_one_category_per_module_then_its_questions(bank):
     result, root = bank
-    assert result.path.name == "lms-moodle.xml" and result.path.parent.name == "lms"  # default: in the course folder
+    assert (
+        result.path.name == "lms-moodle.xml" and result.path.parent.name == "lms"
+    )  # default: in the course folder
     assert result.questions == 4
-    order = [(q.get("type"), q.findtext("category/text") or q.findtext("name/text")) for q in root.iter("question")]
+    order = [
+        (q.get("type"), q.findtext("category/text") or q.findtext("name/text")) for q in root.iter("question")
+    ]
     assert order == [
         ("category", f"{COURSE_CATEGORY}/Module 1 — Probabilités"),
         ("multichoice", r"Que vaut \(P(A \cap B)\) si \(A\) et \(B\) sont indépendants ?"),
@@ -55,7 +59,12 @@ def test_one_category_per_module_then_its_questions(bank):
 def test_single_and_several_right_answers_get_moodle_fractions(bank):
     _, root = bank
     single, several, symbols, p_value = questions(root)
-    assert [q.findtext("single") for q in (single, several, symbols, p_value)] == ["true", "false", "true", "false"]
+    assert [q.findtext("single") for q in (single, several, symbols, p_value)] == [
+        "true",
+        "false",
+        "true",
+        "false",
+    ]
     assert fractions(single) == [100, 0, 0]
     assert fractions(several) == [33.33333, 33.33333, 33.33333, -50, -50]
     assert fractions(p_value) == [50, 50, -100]
@@ -73,15 +82,26 @@ def test_feedback_texts_math_and_accents(bank):
     assert answers[0].findtext("text") == r"\(P(A)\,P(B)\)"
     assert answers[0].findtext("feedback/text") == "<p>Exact : c'est la définition de l'indépendance.</p>"
     assert "<strong>disjoints</strong>" in answers[2].findtext("feedback/text")
-    assert several.findtext("generalfeedback/text") == "<p>Une probabilité est un nombre entre 0 et 1 ; la somme sur tout l'univers vaut 1.</p>"
-    assert list(several.iter("answer"))[1].findtext("text") == r"\(\frac{1}{6}\), la chance d'obtenir un 6 avec un dé équilibré"
+    assert (
+        several.findtext("generalfeedback/text")
+        == "<p>Une probabilité est un nombre entre 0 et 1 ; la somme sur tout l'univers vaut 1.</p>"
+    )
+    assert (
+        list(several.iter("answer"))[1].findtext("text")
+        == r"\(\frac{1}{6}\), la chance d'obtenir un 6 avec un dé équilibré"
+    )
     assert single.find("questiontext").get("format") == "html"
-    assert symbols.findtext("questiontext/text").startswith("<p>Quel est le support de X = {1 ; 2} : est-ce {1, 2} ~ ou # autre chose ?</p>")
+    assert symbols.findtext("questiontext/text").startswith(
+        "<p>Quel est le support de X = {1 ; 2} : est-ce {1, 2} ~ ou # autre chose ?</p>"
+    )
     assert r"<code>C:\stats\x = {a}</code>" in symbols.findtext("questiontext/text")
-    assert list(symbols.iter("answer"))[0].findtext("feedback/text") == r"<p>Oui ~ exact = {1, 2} # sans surprise : c'est \ le support.</p>"
+    assert (
+        list(symbols.iter("answer"))[0].findtext("feedback/text")
+        == r"<p>Oui ~ exact = {1, 2} # sans surprise : c'est \ le support.</p>"
+    )
     raw = result.path.read_bytes()
     assert raw.startswith(b'<?xml version="1.0" encoding="UTF-8"?>')
-    assert "Probabilités".encode("utf-8") in raw and b"<math" not in raw  # LaTeX kept, never MathML
+    assert "Probabilités".encode() in raw and b"<math" not in raw  # LaTeX kept, never MathML
     assert b"<![CDATA[" in raw
 
 
@@ -139,7 +159,9 @@ def test_links_lead_to_the_published_site(make_course):
     course = make_course({**files, "course.yml": "base_url: https://cours.example.fr/stats/\n"})
     root = ET.parse(export(course, "moodle").path).getroot()
     question = questions(root)[0]
-    assert '<a href="https://cours.example.fr/stats/b.html#formule">la leçon B</a>' in question.findtext("questiontext/text")
+    assert '<a href="https://cours.example.fr/stats/b.html#formule">la leçon B</a>' in question.findtext(
+        "questiontext/text"
+    )
     first, second = question.iter("answer")
     assert first.findtext("text") == "Oui <!-- ]]> --> vraiment"  # raw HTML may hold CDATA's end: split
     assert '<a href="https://example.org/x">ailleurs</a>' in second.findtext("text")
@@ -168,10 +190,9 @@ def test_export_help_lists_the_formats(capsys):
 def test_a_failed_export_leaves_the_previous_file_and_no_temporary(tmp_path):
     target = tmp_path / "bank.xml"
     target.write_text("previous")
-    with pytest.raises(RuntimeError):
-        with atomic_file(target) as temporary:
-            temporary.write_text("half")
-            raise RuntimeError("interrupted")
+    with pytest.raises(RuntimeError), atomic_file(target) as temporary:
+        temporary.write_text("half")
+        raise RuntimeError("interrupted")
     assert target.read_text() == "previous"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bank.xml"]
     with atomic_file(target) as temporary:

@@ -18,13 +18,21 @@ import zipfile
 from pathlib import Path
 
 import pytest
-
 from conftest import REPO, copy_fixture, run_build
-from coursegen.export import export
 from npm_tools import node, npm_package
 
-NS = {"cp": "http://www.imsproject.org/xsd/imscp_rootv1p1p2", "adlcp": "http://www.adlnet.org/xsd/adlcp_rootv1p2"}
-LESSONS = ["01_probabilites/01_evenements.html", "01_probabilites/02_variables.html", "02_inference/01_tests.html", "02_inference/02_intervalles.html"]
+from coursegen.export import export
+
+NS = {
+    "cp": "http://www.imsproject.org/xsd/imscp_rootv1p1p2",
+    "adlcp": "http://www.adlnet.org/xsd/adlcp_rootv1p2",
+}
+LESSONS = [
+    "01_probabilites/01_evenements.html",
+    "01_probabilites/02_variables.html",
+    "02_inference/01_tests.html",
+    "02_inference/02_intervalles.html",
+]
 
 
 @pytest.fixture(scope="module")
@@ -52,20 +60,31 @@ def test_manifest_is_one_sco_with_the_course_as_items(package):
     resources = manifest.findall("cp:resources/cp:resource", NS)
     assert len(resources) == 1
     sco = resources[0]
-    assert (sco.get("href"), sco.get(f"{{{NS['adlcp']}}}scormtype"), sco.get("type")) == ("scorm.html", "sco", "webcontent")
+    assert (sco.get("href"), sco.get(f"{{{NS['adlcp']}}}scormtype"), sco.get("type")) == (
+        "scorm.html",
+        "sco",
+        "webcontent",
+    )
     listed = {f.get("href") for f in sco.findall("cp:file", NS)}
     assert listed == names - {"imsmanifest.xml"}  # every file listed, every listed file there
     organization = manifest.find("cp:organizations/cp:organization", NS)
     assert manifest.find("cp:organizations", NS).get("default") == organization.get("identifier")
     items = organization.findall(".//cp:item", NS)
     assert {item.get("identifierref") for item in items} == {sco.get("identifier")}
-    outline = [(item.findtext("cp:title", namespaces=NS), item.get("parameters")) for item in organization.findall("cp:item", NS)]
+    outline = [
+        (item.findtext("cp:title", namespaces=NS), item.get("parameters"))
+        for item in organization.findall("cp:item", NS)
+    ]
     assert outline == [
         ("Statistiques : premiers pas {niveau 1}", None),
         ("Module 1 — Probabilités", "?page=01_probabilites/index.html"),
         ("Module 2 — Inférence : tests et intervalles", "?page=02_inference/index.html"),
     ]
-    lessons = [item.get("parameters") for module in organization.findall("cp:item", NS)[1:] for item in module.findall("cp:item", NS)]
+    lessons = [
+        item.get("parameters")
+        for module in organization.findall("cp:item", NS)[1:]
+        for item in module.findall("cp:item", NS)
+    ]
     assert lessons == [f"?page={url}" for url in LESSONS]
 
 
@@ -73,13 +92,22 @@ def test_pages_load_the_package_script_and_the_web_site_does_not(package, tmp_pa
     with zipfile.ZipFile(package) as archive:
         lesson = archive.read("02_inference/01_tests.html").decode("utf-8")
         home = archive.read("index.html").decode("utf-8")
-        assert {"static/scorm/launch.js", "static/scorm/page.js", "scorm.html", "static/coursegen.js"} <= set(archive.namelist())
+        assert {"static/scorm/launch.js", "static/scorm/page.js", "scorm.html", "static/coursegen.js"} <= set(
+            archive.namelist()
+        )
         launch = archive.read("scorm.html").decode("utf-8")
     assert '<script src="../static/scorm/page.js"></script>\n</head>' in lesson
     assert '<script src="static/scorm/page.js"></script>' in home
     settings = json.loads(launch.split('id="coursegen-scorm">')[1].split("</script>")[0])
     assert settings["lessons"] == LESSONS and settings["score"] is True
-    assert settings["quizzes"] == ["01_probabilites/01_evenements.html#1", "01_probabilites/01_evenements.html#2", "01_probabilites/02_variables.html#1", "02_inference/01_tests.html#1", "02_inference/01_tests.html#2", "02_inference/01_tests.html#3"]  # as the site shows them
+    assert settings["quizzes"] == [
+        "01_probabilites/01_evenements.html#1",
+        "01_probabilites/01_evenements.html#2",
+        "01_probabilites/02_variables.html#1",
+        "02_inference/01_tests.html#1",
+        "02_inference/01_tests.html#2",
+        "02_inference/01_tests.html#3",
+    ]  # as the site shows them
     site = copy_fixture("lms", tmp_path)
     run_build(site)  # a web build publishes none of it
     assert not (site / "site/static/scorm").exists()
@@ -109,7 +137,12 @@ process.stdout.write(JSON.stringify({
 
 
 def test_a_thousand_lesson_course_fits_in_suspend_data():
-    done = subprocess.run([node(), "-e", CODEC_CHECK, str(REPO / "static/scorm/launch.js")], capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [node(), "-e", CODEC_CHECK, str(REPO / "static/scorm/launch.js")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 0, done.stderr
     checked = json.loads(done.stdout)
     assert checked["full"] <= 4096, checked  # 1,000 lessons and 3,000 quizzes: 1.2 KB of SCORM 1.2's 4 KB
@@ -163,7 +196,6 @@ def lms(unzipped):
 @pytest.fixture(scope="module")
 def browser():
     from playwright.sync_api import sync_playwright
-
     from screenshot import CHROMIUM, launch
 
     if not CHROMIUM.exists():
@@ -193,7 +225,9 @@ def course_frame(page):
 
 def shown(page) -> str:
     """The page the package shows, relative to the package."""
-    return page.evaluate("() => document.getElementById('sco').contentWindow.document.getElementById('course').contentWindow.location.pathname").split("/package/", 1)[1]
+    return page.evaluate(
+        "() => document.getElementById('sco').contentWindow.document.getElementById('course').contentWindow.location.pathname"
+    ).split("/package/", 1)[1]
 
 
 def finish(page) -> list[dict]:
@@ -204,7 +238,11 @@ def finish(page) -> list[dict]:
 
 
 def assert_all_accepted(calls: list[dict]) -> None:
-    refused = [call for call in calls if call["error"] != "0" or (call["name"] != "LMSGetValue" and call["result"] != "true")]
+    refused = [
+        call
+        for call in calls
+        if call["error"] != "0" or (call["name"] != "LMSGetValue" and call["result"] != "true")
+    ]
     assert not refused, refused
     assert [call["name"] for call in calls].count("LMSInitialize") == 1
     assert [call["name"] for call in calls].count("LMSFinish") == 1 and calls[-1]["name"] == "LMSFinish"
@@ -224,7 +262,9 @@ def test_a_learner_completes_the_course_and_comes_back(browser, lms):
         while shown(page) != lesson:
             frame.locator("a[rel=next]").first.click()
             frame.locator("body").wait_for()
-            page.wait_for_function("() => document.getElementById('sco').contentWindow.document.getElementById('course').contentDocument.readyState === 'complete'")
+            page.wait_for_function(
+                "() => document.getElementById('sco').contentWindow.document.getElementById('course').contentDocument.readyState === 'complete'"
+            )
         if lesson == LESSONS[0]:  # the first quiz, answered right
             frame.locator("form.quiz").first.locator("input[data-correct]").check()
             frame.locator("form.quiz").first.locator(".quiz-check").click()
@@ -241,14 +281,24 @@ def test_a_learner_completes_the_course_and_comes_back(browser, lms):
     assert len(values_set(calls, "cmi.suspend_data")[-1]) < 30
     commits = [i for i, call in enumerate(calls) if call["name"] == "LMSCommit"]
     for i, call in enumerate(calls):  # every change is committed before the next one
-        if call["name"] == "LMSSetValue" and call["args"][0] in ("cmi.suspend_data", "cmi.core.lesson_location"):
+        if call["name"] == "LMSSetValue" and call["args"][0] in (
+            "cmi.suspend_data",
+            "cmi.core.lesson_location",
+        ):
             assert any(c > i for c in commits), call
     cmi = page.evaluate("() => API.renderCMIToJSONObject(API.cmi, true).cmi")
     assert not [m for m in messages if m.startswith(("error", "warning"))], messages
     page.close()
 
-    seed = {"core": {"lesson_status": cmi["core"]["lesson_status"], "lesson_location": cmi["core"]["lesson_location"], "entry": "resume",
-                     "score": cmi["core"]["score"]}, "suspend_data": cmi["suspend_data"]}
+    seed = {
+        "core": {
+            "lesson_status": cmi["core"]["lesson_status"],
+            "lesson_location": cmi["core"]["lesson_location"],
+            "entry": "resume",
+            "score": cmi["core"]["score"],
+        },
+        "suspend_data": cmi["suspend_data"],
+    }
     page, messages = open_harness(browser, lms, "second.html", seed)
     frame = course_frame(page)
     frame.locator("button[data-done]").wait_for()
@@ -259,7 +309,9 @@ def test_a_learner_completes_the_course_and_comes_back(browser, lms):
     bars.first.wait_for()
     assert bars.count() == 3
     for i in range(3):
-        assert bars.nth(i).locator("[aria-valuenow]").get_attribute("aria-valuenow") == bars.nth(i).get_attribute("data-total")
+        assert bars.nth(i).locator("[aria-valuenow]").get_attribute("aria-valuenow") == bars.nth(
+            i
+        ).get_attribute("data-total")
     frame.locator(".card a[href]").first.click()  # the first module: every lesson card says done
     badges = frame.locator("[data-lesson] .badge-done")
     badges.first.wait_for()
@@ -288,12 +340,14 @@ def test_outside_an_lms_progress_stays_in_the_browser(browser, lms):
 
 
 def test_without_done_buttons_a_lesson_is_done_once_opened(make_course):
-    course = make_course({
-        "course.yml": "title: Sans boutons\ntheme:\n  progress: false\n",
-        "content/m/index.md": "# Module\n",
-        "content/m/a.md": "# A\n\nTexte.\n",
-        "content/m/b.md": "# B\n\nTexte.\n",
-    })
+    course = make_course(
+        {
+            "course.yml": "title: Sans boutons\ntheme:\n  progress: false\n",
+            "content/m/index.md": "# Module\n",
+            "content/m/a.md": "# A\n\nTexte.\n",
+            "content/m/b.md": "# B\n\nTexte.\n",
+        }
+    )
     result = export(course, "scorm")
     with zipfile.ZipFile(result.path) as archive:
         launch = archive.read("scorm.html").decode("utf-8")

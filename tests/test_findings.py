@@ -11,12 +11,11 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import formatted, run_build, write_tree
 
 from coursegen.config import CheckRule, load_config
 from coursegen.errors import KINDS, Diagnostic, Diagnostics, Level
 from coursegen.findings import SCREEN_LINES, CountLine, apply_checks, parse_kinds, screenful
-
-from conftest import formatted, run_build, write_tree
 
 
 def finding(path: str, kind: str, level: Level = Level.WARNING, line: int = 1) -> Diagnostic:
@@ -31,7 +30,9 @@ def text_of(item) -> str:
 
 
 def test_a_few_findings_are_all_shown_in_order():
-    items = sorted([finding("a.md", "links"), finding("b.md", "headings"), finding("c.md", "links", Level.ERROR)])
+    items = sorted(
+        [finding("a.md", "links"), finding("b.md", "headings"), finding("c.md", "links", Level.ERROR)]
+    )
     shown = screenful(items)
     assert [text_of(item) for item in shown] == [
         "c.md:1: error[links]: something about links — fix it",
@@ -53,9 +54,9 @@ def test_thousands_of_findings_fit_a_screen_with_errors_first_and_counts_per_kin
     assert "… and 397 more alt-text warnings: `coursegen check --kind alt-text` lists them" in lines
     assert "… and 87 more links warnings: `coursegen check --kind links` lists them" in lines
     # rare kinds first: they are seldom noise
-    assert lines.index("… and 87 more links warnings: `coursegen check --kind links` lists them") < lines.index(
-        "… and 1,297 more headings warnings: `coursegen check --kind headings` lists them"
-    )
+    assert lines.index(
+        "… and 87 more links warnings: `coursegen check --kind links` lists them"
+    ) < lines.index("… and 1,297 more headings warnings: `coursegen check --kind headings` lists them")
 
 
 def test_many_errors_are_cut_too_and_leave_room_for_each_kind():
@@ -91,8 +92,17 @@ def test_kinds_are_parsed_with_did_you_mean():
 
 
 def test_checks_turn_a_kind_off_or_up_and_never_drop_errors():
-    diagnostics = Diagnostics([finding("a.md", "headings"), finding("a.md", "links"), finding("b.md", "headings", Level.ERROR), finding("c.md", "math")])
-    silenced = apply_checks(diagnostics, {"headings": CheckRule("off"), "links": CheckRule("error"), "math": CheckRule("warning")})
+    diagnostics = Diagnostics(
+        [
+            finding("a.md", "headings"),
+            finding("a.md", "links"),
+            finding("b.md", "headings", Level.ERROR),
+            finding("c.md", "math"),
+        ]
+    )
+    silenced = apply_checks(
+        diagnostics, {"headings": CheckRule("off"), "links": CheckRule("error"), "math": CheckRule("warning")}
+    )
     assert silenced == 1
     assert [(d.path, d.kind, d.level) for d in diagnostics.items] == [
         ("a.md", "links", Level.ERROR),
@@ -102,7 +112,9 @@ def test_checks_turn_a_kind_off_or_up_and_never_drop_errors():
 
 
 def test_a_check_rule_can_name_files():
-    diagnostics = Diagnostics([finding("content/A/encodages.md", "encoding"), finding("content/A/other.md", "encoding")])
+    diagnostics = Diagnostics(
+        [finding("content/A/encodages.md", "encoding"), finding("content/A/other.md", "encoding")]
+    )
     apply_checks(diagnostics, {"encoding": CheckRule("off", ("content/A/enc*.md",))})
     assert [d.path for d in diagnostics.items] == ["content/A/other.md"]
 
@@ -117,7 +129,11 @@ def test_checks_in_course_yml_are_read_and_validated(tmp_path):
     )
     diagnostics = Diagnostics()
     config = load_config(tmp_path, diagnostics)
-    assert config.checks == {"headings": CheckRule("off"), "links": CheckRule("error"), "encoding": CheckRule("off", ("content/A/x.md",))}
+    assert config.checks == {
+        "headings": CheckRule("off"),
+        "links": CheckRule("error"),
+        "encoding": CheckRule("off", ("content/A/x.md",)),
+    }
     assert formatted(diagnostics) == [
         "course.yml:1: error[config]: checks.math must be off, warning or error, not 'loud' — e.g. checks: {headings: off, links: error}",
         "course.yml:1: warning[config]: unknown kind of finding 'checks.heading' — did you mean 'headings'?",
@@ -147,7 +163,9 @@ def noisy_course(tmp_path_factory) -> Path:
 
 
 def coursegen(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "coursegen", *args], capture_output=True, text=True, cwd=cwd, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "coursegen", *args], capture_output=True, text=True, cwd=cwd, timeout=300
+    )
 
 
 def test_build_of_a_course_with_hundreds_of_findings_prints_at_most_40_lines(noisy_course, tmp_path):
@@ -155,8 +173,13 @@ def test_build_of_a_course_with_hundreds_of_findings_prints_at_most_40_lines(noi
     lines = run.stderr.splitlines()
     assert run.returncode == 1, run.stderr  # the front matter error
     assert len(lines) <= SCREEN_LINES, run.stderr
-    assert lines[0] == "content/B/casse.md:2:18: error[yaml]: invalid YAML: expected ',' or ']', but got '<stream end>' — check the indentation and quote values with special characters"
-    assert f"… and {LESSONS - 3} more headings warnings: `coursegen check --kind headings` lists them" in lines
+    assert (
+        lines[0]
+        == "content/B/casse.md:2:18: error[yaml]: invalid YAML: expected ',' or ']', but got '<stream end>' — check the indentation and quote values with special characters"
+    )
+    assert (
+        f"… and {LESSONS - 3} more headings warnings: `coursegen check --kind headings` lists them" in lines
+    )
     assert lines[-1].startswith(f"Built {LESSONS + 5} pages (0 notebooks, ")
     assert lines[-1].endswith(f"1 error, {2 * LESSONS + LESSONS // 40 + 1} warnings → {tmp_path / 'site'}")
 
@@ -167,8 +190,14 @@ def test_check_lists_every_finding_one_per_line(noisy_course):
     findings = lines[:-1]
     assert len(findings) == 1 + 2 * LESSONS + LESSONS // 40 + 1, run.stderr[-2000:]
     assert len([line for line in findings if ": warning[headings]: " in line]) == LESSONS
-    assert "content/A/040_lecon.md:9: warning[links]: link 'suite40.md' leads nowhere — check the path (it is relative to this file)" in findings
-    assert "content/B/formule.md:3: warning[math]: unknown LaTeX command '\\foo' in '\\foo{' — shown as code; check its spelling, or define it (\\newcommand in the page, math.macros in course.yml)" in findings
+    assert (
+        "content/A/040_lecon.md:9: warning[links]: link 'suite40.md' leads nowhere — check the path (it is relative to this file)"
+        in findings
+    )
+    assert (
+        "content/B/formule.md:3: warning[math]: unknown LaTeX command '\\foo' in '\\foo{' — shown as code; check its spelling, or define it (\\newcommand in the page, math.macros in course.yml)"
+        in findings
+    )
     assert lines[-1].startswith(f"Checked {LESSONS + 5} pages (0 notebooks) in ")
 
 
@@ -199,7 +228,13 @@ def test_check_format_json_is_one_document_on_stdout(noisy_course):
         "message": "heading 'Détail' jumps from level 1 to 4",
         "hint": "use ## for it (the page title is level 1), so screen readers can follow the outline",
     }
-    assert {item["kind"] for item in document["findings"]} == {"headings", "alt-text", "links", "math", "yaml"}
+    assert {item["kind"] for item in document["findings"]} == {
+        "headings",
+        "alt-text",
+        "links",
+        "math",
+        "yaml",
+    }
 
 
 def test_checks_silence_a_kind_in_build_and_check(noisy_course, tmp_path):
@@ -207,12 +242,19 @@ def test_checks_silence_a_kind_in_build_and_check(noisy_course, tmp_path):
     import shutil
 
     shutil.copytree(noisy_course, course)
-    (course / "course.yml").write_text("checks:\n  headings: off\n  alt-text: off\n  math: error\n", encoding="utf-8")
+    (course / "course.yml").write_text(
+        "checks:\n  headings: off\n  alt-text: off\n  math: error\n", encoding="utf-8"
+    )
     run = coursegen("check", str(course))
     lines = run.stderr.splitlines()
     assert not any("[headings]" in line or "[alt-text]" in line for line in lines)
-    assert "content/B/formule.md:3: error[math]: unknown LaTeX command '\\foo' in '\\foo{' — shown as code; check its spelling, or define it (\\newcommand in the page, math.macros in course.yml)" in lines
-    assert lines[-1].endswith(f"2 errors, {LESSONS // 40} warnings ({2 * LESSONS:,} silenced by course.yml checks)")
+    assert (
+        "content/B/formule.md:3: error[math]: unknown LaTeX command '\\foo' in '\\foo{' — shown as code; check its spelling, or define it (\\newcommand in the page, math.macros in course.yml)"
+        in lines
+    )
+    assert lines[-1].endswith(
+        f"2 errors, {LESSONS // 40} warnings ({2 * LESSONS:,} silenced by course.yml checks)"
+    )
 
 
 def test_every_finding_of_a_build_has_a_kind(noisy_course, tmp_path):
@@ -224,7 +266,14 @@ def test_every_finding_of_a_build_has_a_kind(noisy_course, tmp_path):
 def test_serve_prints_the_findings_of_each_rebuild(tmp_path):
     from coursegen.serve import PreviewServer
 
-    course = write_tree(tmp_path / "course", {"content/index.md": "# Home\n", "content/A/x.md": "# X\n\nSee [y](y.md).\n", "content/A/y.md": "# Y\n"})
+    course = write_tree(
+        tmp_path / "course",
+        {
+            "content/index.md": "# Home\n",
+            "content/A/x.md": "# X\n\nSee [y](y.md).\n",
+            "content/A/y.md": "# Y\n",
+        },
+    )
     out, err = io.StringIO(), io.StringIO()
     server = PreviewServer(course, "127.0.0.1", 0, verbosity=2, out=out, err=err)
     server.start()
@@ -237,7 +286,10 @@ def test_serve_prints_the_findings_of_each_rebuild(tmp_path):
             assert time.monotonic() < deadline, "no rebuild"
             time.sleep(0.05)
         printed = out.getvalue()
-        assert "  content/A/x.md:3: warning[links]: link 'z.md' leads nowhere — check the path (it is relative to this file)" in printed
+        assert (
+            "  content/A/x.md:3: warning[links]: link 'z.md' leads nowhere — check the path (it is relative to this file)"
+            in printed
+        )
         assert "  content/A/x.md:5: warning[headings]: heading 'Deep' jumps from level 1 to 4" in printed
         assert ", 2 warnings" in printed
     finally:

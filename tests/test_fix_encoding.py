@@ -11,7 +11,6 @@ import json
 import os
 
 import pytest
-
 from conftest import notebook_json, write_tree
 
 from coursegen.cli import main
@@ -35,12 +34,19 @@ def check(capsys, *args) -> tuple[int, list[str]]:
 def test_a_windows_1252_lesson_becomes_utf8_with_a_backup(tmp_path, capsys):
     text = "---\r\ntitle: Résumé\r\n---\r\n# Les « guillemets » et l’apostrophe\r\n\r\nCoût : 5 € — œuvre “citée”.\r\n"
     original = text.encode("cp1252")
-    root = write_tree(tmp_path / "course", {"content/index.md": "# Accueil\n", "content/A/lecon.md": original})
+    root = write_tree(
+        tmp_path / "course", {"content/index.md": "# Accueil\n", "content/A/lecon.md": original}
+    )
     code, lines = check(capsys, root)
-    assert code == 1 and lines[0].startswith("content/A/lecon.md:2:9: error[encoding]: not valid UTF-8 (byte 0xe9)")
+    assert code == 1 and lines[0].startswith(
+        "content/A/lecon.md:2:9: error[encoding]: not valid UTF-8 (byte 0xe9)"
+    )
     code, lines = check(capsys, root, "--fix-encoding")
     assert code == 0
-    assert lines[0] == f"content/A/lecon.md: converted from Windows-1252 to UTF-8 ({sum(not c.isascii() for c in text)} characters) (original kept as lecon.md.bak)"
+    assert (
+        lines[0]
+        == f"content/A/lecon.md: converted from Windows-1252 to UTF-8 ({sum(not c.isascii() for c in text)} characters) (original kept as lecon.md.bak)"
+    )
     assert (root / "content/A/lecon.md").read_bytes() == text.encode("utf-8")  # CRLF kept
     assert (root / "content/A/lecon.md.bak").read_bytes() == original
     code, lines = check(capsys, root, "--fix-encoding")
@@ -56,10 +62,15 @@ def test_bytes_windows_1252_leaves_undefined_are_read_as_latin_1(tmp_path, capsy
 
 def test_a_windows_1252_notebook_is_converted(tmp_path, capsys):
     text = notebook_json("# Café", "print('déjà')")
-    root = write_tree(tmp_path / "course", {"content/index.md": "# Accueil\n", "notebooks/A/n.ipynb": text.encode("cp1252")})
+    root = write_tree(
+        tmp_path / "course", {"content/index.md": "# Accueil\n", "notebooks/A/n.ipynb": text.encode("cp1252")}
+    )
     code, lines = check(capsys, root, "--fix-encoding")
     assert code == 0
-    assert lines[0] == "notebooks/A/n.ipynb: converted from Windows-1252 to UTF-8 (3 characters) (original kept as n.ipynb.bak)"  # é, é, à
+    assert (
+        lines[0]
+        == "notebooks/A/n.ipynb: converted from Windows-1252 to UTF-8 (3 characters) (original kept as n.ipynb.bak)"
+    )  # é, é, à
     assert json.loads((root / "notebooks/A/n.ipynb").read_text(encoding="utf-8")) == json.loads(text)
 
 
@@ -97,12 +108,16 @@ Fin : {GARBLED}.
 
 
 def test_garbled_text_in_code_is_neither_reported_nor_repaired(tmp_path, capsys):
-    root = write_tree(tmp_path / "course", {"content/index.md": "# Accueil\n", "content/A/encodages.md": LESSON})
+    root = write_tree(
+        tmp_path / "course", {"content/index.md": "# Accueil\n", "content/A/encodages.md": LESSON}
+    )
     code, lines = check(capsys, root)
     garbled = [line.split(": warning")[0] for line in lines if "garbled" in line]
     assert garbled == [f"content/A/encodages.md:{n}" for n in (6, 8, 10, 26, 30)]
     # the suggested text keeps the code span as it is (the suggestion is cut at 80 characters)
-    assert lines[1].startswith(f"content/A/encodages.md:8: warning[encoding]: garbled text (UTF-8 read as Windows-1252?), should probably read: Dans le code : `{GARBLED}` et ``")
+    assert lines[1].startswith(
+        f"content/A/encodages.md:8: warning[encoding]: garbled text (UTF-8 read as Windows-1252?), should probably read: Dans le code : `{GARBLED}` et ``"
+    )
 
     code, lines = check(capsys, root, "--fix-encoding")
     assert lines[0] == "content/A/encodages.md: repaired 5 garbled lines (original kept as encodages.md.bak)"
@@ -110,11 +125,23 @@ def test_garbled_text_in_code_is_neither_reported_nor_repaired(tmp_path, capsys)
     fixed = (root / "content/A/encodages.md").read_text(encoding="utf-8").split("\n")
     expected = LESSON.split("\n")
     for index in (5, 7, 9, 25, 29):
-        expected[index] = expected[index].replace(GARBLED + " en", REPAIRED + " en").replace(f"puis {GARBLED}", f"puis {REPAIRED}")
-        expected[index] = expected[index].replace(f"\\`{GARBLED}\\`", f"\\`{REPAIRED}\\`").replace(f"Fin : {GARBLED}", f"Fin : {REPAIRED}")
-        expected[index] = expected[index].replace(f"    {GARBLED} dans un paragraphe", f"    {REPAIRED} dans un paragraphe")
+        expected[index] = (
+            expected[index]
+            .replace(GARBLED + " en", REPAIRED + " en")
+            .replace(f"puis {GARBLED}", f"puis {REPAIRED}")
+        )
+        expected[index] = (
+            expected[index]
+            .replace(f"\\`{GARBLED}\\`", f"\\`{REPAIRED}\\`")
+            .replace(f"Fin : {GARBLED}", f"Fin : {REPAIRED}")
+        )
+        expected[index] = expected[index].replace(
+            f"    {GARBLED} dans un paragraphe", f"    {REPAIRED} dans un paragraphe"
+        )
     assert fixed == expected
-    assert fixed[7] == f"Dans le code : `{GARBLED}` et ``{GARBLED} avec ` dedans``, puis {REPAIRED}."  # spans untouched
+    assert (
+        fixed[7] == f"Dans le code : `{GARBLED}` et ``{GARBLED} avec ` dedans``, puis {REPAIRED}."
+    )  # spans untouched
     assert "\n".join(fixed).count(GARBLED) == 6  # two spans, four blocks
 
 

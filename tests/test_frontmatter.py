@@ -6,14 +6,21 @@ from __future__ import annotations
 from pathlib import Path, PurePosixPath
 
 import pytest
+from conftest import formatted
 
 from coursegen.errors import Diagnostics
-from coursegen.frontmatter import KNOWN_FIELDS, PageMeta, Stat, TimelineEntry, first_heading, parse_front_matter, split_front_matter
+from coursegen.frontmatter import (
+    KNOWN_FIELDS,
+    PageMeta,
+    Stat,
+    TimelineEntry,
+    first_heading,
+    parse_front_matter,
+    split_front_matter,
+)
 from coursegen.model import PageKind, SourceFile, SourceKind, site_position
 from coursegen.parse import parse_source
 from coursegen.textio import decode_text
-
-from conftest import formatted
 
 # ----------------------------------------------------------------------------------------------
 # textio.decode_text
@@ -72,7 +79,12 @@ def test_decode_text_reports_the_first_bad_byte(data, where, byte):
 )
 def test_split_front_matter(text, yaml_text, yaml_first_line, body, body_first_line):
     split = split_front_matter(text)
-    assert (split.yaml_text, split.yaml_first_line, split.body, split.body_first_line) == (yaml_text, yaml_first_line, body, body_first_line)
+    assert (split.yaml_text, split.yaml_first_line, split.body, split.body_first_line) == (
+        yaml_text,
+        yaml_first_line,
+        body,
+        body_first_line,
+    )
 
 
 @pytest.mark.parametrize(
@@ -86,7 +98,12 @@ def test_split_front_matter(text, yaml_text, yaml_first_line, body, body_first_l
 )
 def test_bom_and_crlf_split_like_plain_lf(data):
     split = split_front_matter(decode_text(data, "x.md", Diagnostics()))
-    assert (split.yaml_text, split.yaml_first_line, split.body, split.body_first_line) == ("title: x", 2, "body\n", 4)
+    assert (split.yaml_text, split.yaml_first_line, split.body, split.body_first_line) == (
+        "title: x",
+        2,
+        "body\n",
+        4,
+    )
 
 
 @pytest.mark.parametrize("text", ["---\ntitle: x\nbody\n", "---\n", "---\ntitle: x\n----\nbody"])
@@ -159,7 +176,11 @@ def meta_of(yaml_text: str, first_line: int = 2) -> tuple[PageMeta, list[str]]:
             "timeline",
             (TimelineEntry("2017", "Transformer", "Attention", "🎯"), TimelineEntry("2018", "BERT")),
         ),
-        ("stats: [{value: 4, label: leçons, icon: 📚}, {value: 3 h, label: durée}]", "stats", (Stat("4", "leçons", "📚"), Stat("3 h", "durée"))),
+        (
+            "stats: [{value: 4, label: leçons, icon: 📚}, {value: 3 h, label: durée}]",
+            "stats",
+            (Stat("4", "leçons", "📚"), Stat("3 h", "durée")),
+        ),
     ],
 )
 def test_front_matter_fields(yaml_text, field, value):
@@ -170,11 +191,11 @@ def test_front_matter_fields(yaml_text, field, value):
 
 
 def test_every_documented_field_is_known():
-    assert KNOWN_FIELDS == {
+    assert {
         "title", "description", "tags", "category", "order", "icon", "draft", "template", "language",
         "tagline", "timeline", "stats",
         "level", "summary", "topics", "duration", "notebook",
-    }  # fmt: skip
+    } == KNOWN_FIELDS  # fmt: skip
 
 
 def test_key_lines_are_lines_of_the_file():
@@ -185,20 +206,62 @@ def test_key_lines_are_lines_of_the_file():
 @pytest.mark.parametrize(
     "yaml_text, message",
     [
-        ("title: yes", "content/A/x.md:2: error[yaml]: front-matter key 'title' must be a text, but YAML reads 'yes' as true — put it in quotes: title: \"yes\""),
-        ("summary: no", "content/A/x.md:2: error[yaml]: front-matter key 'summary' must be a text, but YAML reads 'no' as false — put it in quotes: summary: \"no\""),
-        ("title: [a, b]", "content/A/x.md:2: error[yaml]: front-matter key 'title' must be a text, not a list — quote the value, e.g. title: \"…\""),
-        ("icon: {a: 1}", "content/A/x.md:2: error[yaml]: front-matter key 'icon' must be a text, not a mapping — quote the value, e.g. icon: \"…\""),
-        ("tags: {a: 1}", "content/A/x.md:2: error[yaml]: front-matter key 'tags' must be a list of short texts — write it as a list, e.g. tags: [NLP, Attention]"),
-        ("tags: [[a]]", "content/A/x.md:2: error[yaml]: front-matter key 'tags' must be a list of short texts — write it as a list, e.g. tags: [NLP, Attention]"),
-        ("topics: [true]", "content/A/x.md:2: error[yaml]: front-matter key 'topics' must be a list of short texts — write it as a list of short texts, one `- item` per line"),
-        ("order: first", "content/A/x.md:2: error[yaml]: front-matter key 'order' must be a number, not 'first' — write a number, e.g. order: 2"),
-        ("order: true", "content/A/x.md:2: error[yaml]: front-matter key 'order' must be a number, not True — write a number, e.g. order: 2"),
-        ("draft: 1", "content/A/x.md:2: error[yaml]: front-matter key 'draft' must be true or false, not 1 — write draft: true or draft: false"),
-        ("draft: 'yes'", "content/A/x.md:2: error[yaml]: front-matter key 'draft' must be true or false, not 'yes' — write draft: true or draft: false"),
-        ("timeline: {}", "content/A/x.md:2: error[yaml]: front-matter key 'timeline' must be a list of entries, one `- key: value` block each — e.g. timeline: [{year: 2017, title: Transformer, text: …}]"),
-        ("timeline: [{year: 2017}]", "content/A/x.md:2: error[yaml]: front-matter key 'timeline' has an entry without title — e.g. timeline: [{year: 2017, title: Transformer, text: …}]"),
-        ("stats: [1, 2]", "content/A/x.md:2: error[yaml]: front-matter key 'stats' must be a list of entries, one `- key: value` block each — e.g. stats: [{value: 4, label: leçons, icon: 📚}]"),
+        (
+            "title: yes",
+            "content/A/x.md:2: error[yaml]: front-matter key 'title' must be a text, but YAML reads 'yes' as true — put it in quotes: title: \"yes\"",
+        ),
+        (
+            "summary: no",
+            "content/A/x.md:2: error[yaml]: front-matter key 'summary' must be a text, but YAML reads 'no' as false — put it in quotes: summary: \"no\"",
+        ),
+        (
+            "title: [a, b]",
+            "content/A/x.md:2: error[yaml]: front-matter key 'title' must be a text, not a list — quote the value, e.g. title: \"…\"",
+        ),
+        (
+            "icon: {a: 1}",
+            "content/A/x.md:2: error[yaml]: front-matter key 'icon' must be a text, not a mapping — quote the value, e.g. icon: \"…\"",
+        ),
+        (
+            "tags: {a: 1}",
+            "content/A/x.md:2: error[yaml]: front-matter key 'tags' must be a list of short texts — write it as a list, e.g. tags: [NLP, Attention]",
+        ),
+        (
+            "tags: [[a]]",
+            "content/A/x.md:2: error[yaml]: front-matter key 'tags' must be a list of short texts — write it as a list, e.g. tags: [NLP, Attention]",
+        ),
+        (
+            "topics: [true]",
+            "content/A/x.md:2: error[yaml]: front-matter key 'topics' must be a list of short texts — write it as a list of short texts, one `- item` per line",
+        ),
+        (
+            "order: first",
+            "content/A/x.md:2: error[yaml]: front-matter key 'order' must be a number, not 'first' — write a number, e.g. order: 2",
+        ),
+        (
+            "order: true",
+            "content/A/x.md:2: error[yaml]: front-matter key 'order' must be a number, not True — write a number, e.g. order: 2",
+        ),
+        (
+            "draft: 1",
+            "content/A/x.md:2: error[yaml]: front-matter key 'draft' must be true or false, not 1 — write draft: true or draft: false",
+        ),
+        (
+            "draft: 'yes'",
+            "content/A/x.md:2: error[yaml]: front-matter key 'draft' must be true or false, not 'yes' — write draft: true or draft: false",
+        ),
+        (
+            "timeline: {}",
+            "content/A/x.md:2: error[yaml]: front-matter key 'timeline' must be a list of entries, one `- key: value` block each — e.g. timeline: [{year: 2017, title: Transformer, text: …}]",
+        ),
+        (
+            "timeline: [{year: 2017}]",
+            "content/A/x.md:2: error[yaml]: front-matter key 'timeline' has an entry without title — e.g. timeline: [{year: 2017, title: Transformer, text: …}]",
+        ),
+        (
+            "stats: [1, 2]",
+            "content/A/x.md:2: error[yaml]: front-matter key 'stats' must be a list of entries, one `- key: value` block each — e.g. stats: [{value: 4, label: leçons, icon: 📚}]",
+        ),
         (
             "stats: [{value: 4, label: x, colour: red}]",
             "content/A/x.md:2: error[yaml]: front-matter key 'stats' has an entry with unknown key(s) colour; known keys: value, label, icon — e.g. stats: [{value: 4, label: leçons, icon: 📚}]",
@@ -214,7 +277,9 @@ def test_wrong_types_are_errors_at_the_key_line(yaml_text, message):
 
 def test_wrong_type_error_points_at_its_own_line():
     meta, messages = meta_of("title: Fine\ndescription: ok\norder: deux\ntags: [a]", first_line=2)
-    assert messages == ["content/A/x.md:4: error[yaml]: front-matter key 'order' must be a number, not 'deux' — write a number, e.g. order: 2"]
+    assert messages == [
+        "content/A/x.md:4: error[yaml]: front-matter key 'order' must be a number, not 'deux' — write a number, e.g. order: 2"
+    ]
     assert (meta.title, meta.tags, meta.order) == ("Fine", ("a",), None)
 
 
@@ -248,9 +313,21 @@ def test_unknown_keys_are_kept_in_extra_silently():
             2,
             "content/A/x.md:4:8: error[yaml]: invalid YAML: mapping values are not allowed here — a value containing ': ' must be quoted, e.g. title: \"Module 6: Transformers\"",
         ),
-        ("title: ok\n\tlevel: x", 2, "content/A/x.md:3:1: error[yaml]: invalid YAML: found character '\\t' that cannot start any token — YAML does not allow tabs for indentation: use spaces"),
-        ("- a\n- b", 2, "content/A/x.md:2: error[yaml]: expected `key: value` lines, found a list — write one `key: value` per line"),
-        ("just some words", 2, "content/A/x.md:2: error[yaml]: expected `key: value` lines, found a single value — write one `key: value` per line"),
+        (
+            "title: ok\n\tlevel: x",
+            2,
+            "content/A/x.md:3:1: error[yaml]: invalid YAML: found character '\\t' that cannot start any token — YAML does not allow tabs for indentation: use spaces",
+        ),
+        (
+            "- a\n- b",
+            2,
+            "content/A/x.md:2: error[yaml]: expected `key: value` lines, found a list — write one `key: value` per line",
+        ),
+        (
+            "just some words",
+            2,
+            "content/A/x.md:2: error[yaml]: expected `key: value` lines, found a single value — write one `key: value` per line",
+        ),
     ],
 )
 def test_invalid_yaml_is_located_in_the_file(yaml_text, first_line, message):
@@ -323,7 +400,9 @@ def test_page_kind_and_url(tmp_path, rel, kind, url, folder):
 
 
 def test_bom_and_crlf_file_parses_like_lf(tmp_path):
-    a, _ = parse(tmp_path, "content/A/a.md", b"\xef\xbb\xbf---\r\ntitle: T\r\norder: 2\r\n---\r\nBody line 5\r\n")
+    a, _ = parse(
+        tmp_path, "content/A/a.md", b"\xef\xbb\xbf---\r\ntitle: T\r\norder: 2\r\n---\r\nBody line 5\r\n"
+    )
     b, _ = parse(tmp_path, "content/A/b.md", b"---\ntitle: T\norder: 2\n---\nBody line 5\n")
     assert (a.meta, a.body, a.body_first_line) == (b.meta, b.body, b.body_first_line)
     assert a.meta.lines == {"title": 2, "order": 3}
@@ -331,8 +410,14 @@ def test_bom_and_crlf_file_parses_like_lf(tmp_path):
 
 def test_unclosed_front_matter_is_an_error_at_line_1(tmp_path):
     page, messages = parse(tmp_path, "content/A/x.md", "---\ntitle: T\n\n# Heading\n")
-    assert (page.title, page.body, page.error) == ("X", "", "the front matter opened on line 1 is never closed")
-    assert messages == ["content/A/x.md:1: error[yaml]: the front matter opened on line 1 is never closed — add a line with --- after the front matter"]
+    assert (page.title, page.body, page.error) == (
+        "X",
+        "",
+        "the front matter opened on line 1 is never closed",
+    )
+    assert messages == [
+        "content/A/x.md:1: error[yaml]: the front matter opened on line 1 is never closed — add a line with --- after the front matter"
+    ]
 
 
 def test_non_utf8_file_is_an_error(tmp_path):
@@ -346,4 +431,6 @@ def test_non_utf8_file_is_an_error(tmp_path):
 def test_empty_file_warns(tmp_path):
     page, messages = parse(tmp_path, "content/A/empty.md", "\n \n")
     assert page.title == "Empty"
-    assert messages == ["content/A/empty.md: warning[markdown]: the file is empty — write some content or delete it"]
+    assert messages == [
+        "content/A/empty.md: warning[markdown]: the file is empty — write some content or delete it"
+    ]

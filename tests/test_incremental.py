@@ -4,8 +4,9 @@ nothing written when nothing changed — and the result is always the same as a 
 import os
 from pathlib import Path
 
-from coursegen import render
 from conftest import run_build
+
+from coursegen import render
 
 FILES = {
     "content/A/index.md": "---\ntitle: Module A\n---\n\n[un](01_un.md) [deux](02_deux.md)\n",
@@ -47,7 +48,9 @@ def test_a_body_edit_renders_only_that_page_and_equals_a_clean_build(make_course
     root = make_course(FILES)
     out = tmp_path / "site"
     run_build(root, out)
-    (root / "content/A/02_deux.md").write_text("---\ntitle: Deux\n---\n\nTexte deux, revu.\n", encoding="utf-8")
+    (root / "content/A/02_deux.md").write_text(
+        "---\ntitle: Deux\n---\n\nTexte deux, revu.\n", encoding="utf-8"
+    )
     rendered = count_renders(monkeypatch)
     run_build(root, out)
     assert rendered == ["A/02_deux.html"]
@@ -84,13 +87,31 @@ RICH = {
 
 # each edit changes something another page shows: after it, the rebuilt site must equal a clean build
 EDITS = [
-    ("content/A/02_deux.md", "---\ntitle: Deux\nicon: 🔥\n---\n\nTexte deux.\n"),  # an icon, shown in neighbours' links
-    ("content/A/01_un.md", "---\ntitle: Un\ntags: [x, y]\nnotebook: ../../notebooks/A/carnet.ipynb\n---\n\n## Partie\n\nTexte un.\n"),
-    ("content/A/01_un.md", "---\ntitle: Un\ntags: [x, y]\n---\n\n## Partie renommée\n\nTexte un.\n"),  # the notebook link and an anchor go
-    ("content/A/index.md", "---\ntitle: Module A\nsummary: Autre résumé\n---\n\n[un](01_un.md) [deux](02_deux.md)\n"),  # summary and order
-    ("content/B/index.md", "---\ntitle: Le module B\norder: 0\n---\n\nB.\n"),  # a new section page, moved first
+    (
+        "content/A/02_deux.md",
+        "---\ntitle: Deux\nicon: 🔥\n---\n\nTexte deux.\n",
+    ),  # an icon, shown in neighbours' links
+    (
+        "content/A/01_un.md",
+        "---\ntitle: Un\ntags: [x, y]\nnotebook: ../../notebooks/A/carnet.ipynb\n---\n\n## Partie\n\nTexte un.\n",
+    ),
+    (
+        "content/A/01_un.md",
+        "---\ntitle: Un\ntags: [x, y]\n---\n\n## Partie renommée\n\nTexte un.\n",
+    ),  # the notebook link and an anchor go
+    (
+        "content/A/index.md",
+        "---\ntitle: Module A\nsummary: Autre résumé\n---\n\n[un](01_un.md) [deux](02_deux.md)\n",
+    ),  # summary and order
+    (
+        "content/B/index.md",
+        "---\ntitle: Le module B\norder: 0\n---\n\nB.\n",
+    ),  # a new section page, moved first
     ("content/C/01_quatre.md", None),  # a lesson deleted: its module page is generated from nothing
-    ("notebooks/A/carnet.ipynb", '{"cells": [{"cell_type": "markdown", "metadata": {}, "source": "# Le carnet revu"}], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}'),
+    (
+        "notebooks/A/carnet.ipynb",
+        '{"cells": [{"cell_type": "markdown", "metadata": {}, "source": "# Le carnet revu"}], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}',
+    ),
     ("course.yml", "title: Cours renommé\nlanguage: fr\ntheme:\n  nav_modules: 1\n"),
 ]
 
@@ -114,13 +135,26 @@ def test_every_kind_of_edit_rebuilds_to_what_a_clean_build_makes(make_course, tm
 # sources broken, then fixed: while broken, the page is its last good version (the deliberate
 # difference from a clean build, see test_lastgood.py); once fixed, the site is a clean build's again
 BREAKS = [
-    ("content/A/02_deux.md", "---\ntitle: Deux: la suite\nicon: 🧠\n---\n\nTexte deux.\n"),  # an unquoted colon
-    ("notebooks/A/carnet.ipynb", '{"cells": [{"cell_type": "markdown", "metadata": {}, "source": "# Le carnet"}'),  # cut short
-    ("content/A/index.md", "---\ntitle: Module A\nsummary: R\xe9sum\xe9 A\n---\n\n[deux](02_deux.md) [un](01_un.md)\n".encode("latin-1")),
+    (
+        "content/A/02_deux.md",
+        "---\ntitle: Deux: la suite\nicon: 🧠\n---\n\nTexte deux.\n",
+    ),  # an unquoted colon
+    (
+        "notebooks/A/carnet.ipynb",
+        '{"cells": [{"cell_type": "markdown", "metadata": {}, "source": "# Le carnet"}',
+    ),  # cut short
+    (
+        "content/A/index.md",
+        "---\ntitle: Module A\nsummary: R\xe9sum\xe9 A\n---\n\n[deux](02_deux.md) [un](01_un.md)\n".encode(
+            "latin-1"
+        ),
+    ),
 ]
 
 
-def test_a_broken_source_keeps_its_page_and_once_fixed_the_site_equals_a_clean_build(make_course, tmp_path, monkeypatch):
+def test_a_broken_source_keeps_its_page_and_once_fixed_the_site_equals_a_clean_build(
+    make_course, tmp_path, monkeypatch
+):
     settled(monkeypatch)
     root = make_course(RICH)
     out = tmp_path / "site"
@@ -149,7 +183,9 @@ def test_the_stylesheet_and_404_page_are_remade_only_when_what_they_show_changed
 
     theme_css = (builtin_theme_dir() / "static/coursegen.css").read_text(encoding="utf-8")
     (root / "static").mkdir()
-    (root / "static/coursegen.css").write_text(theme_css + "\n.mon-cours { color: teal; }\n", encoding="utf-8")
+    (root / "static/coursegen.css").write_text(
+        theme_css + "\n.mon-cours { color: teal; }\n", encoding="utf-8"
+    )
     (root / "course.yml").write_text("title: Un autre titre\n", encoding="utf-8")
     run_build(root, out)
     css = (out / "static/coursegen.css").read_text(encoding="utf-8")
@@ -167,11 +203,15 @@ def test_a_replaced_site_goes_to_the_trash_and_the_next_build_empties_it(make_co
     run_build(root, out)
     assert not trash.exists() or not list(trash.iterdir())  # there was no site to replace
     for number in (1, 2):
-        (root / "content/A/01_un.md").write_text(f"---\ntitle: Un\n---\n\nVersion {number}.\n", encoding="utf-8")
+        (root / "content/A/01_un.md").write_text(
+            f"---\ntitle: Un\n---\n\nVersion {number}.\n", encoding="utf-8"
+        )
         run_build(root, out)
         left = list(trash.iterdir())
         assert len(left) == 1  # only the site this build replaced: the one before was deleted meanwhile
-        assert (left[0] / "A/01_un.html").is_file() and f"Version {number}." not in (left[0] / "A/01_un.html").read_text(encoding="utf-8")
+        assert (left[0] / "A/01_un.html").is_file() and f"Version {number}." not in (
+            left[0] / "A/01_un.html"
+        ).read_text(encoding="utf-8")
     assert not [p for p in tmp_path.iterdir() if "coursegen-old" in p.name]  # nothing left beside the site
     run_build(root, out, cache=False)  # without the cache, the old site is deleted at once
     assert not [p for p in tmp_path.iterdir() if "coursegen-old" in p.name]
@@ -252,7 +292,9 @@ def test_pages_from_the_page_cache_equal_freshly_parsed_pages(make_course, tmp_p
     cached, cached_messages = parse_all(root, stored)
     assert [page_state(p) for p in cached] == [page_state(p) for p in fresh]
     assert cached_messages == fresh_messages  # warnings and errors are reported again, the same
-    assert any("categroy" in d.message for d in cached_messages) and any("not valid JSON" in d.message for d in cached_messages)
+    assert any("categroy" in d.message for d in cached_messages) and any(
+        "not valid JSON" in d.message for d in cached_messages
+    )
     assert len(stored.used) == len(fresh) - 1  # each cached page was found, none parsed again
 
 
@@ -263,7 +305,9 @@ def test_a_changed_file_is_parsed_again(make_course, tmp_path):
     cache = IndexCache(root, "pages")
     parse_all(root, cache)
     cache.save()
-    (root / "content/A/01_un.md").write_text("---\ntitle: Un, revu\n---\n\n# Ignoré\n\nNouveau texte.\n", encoding="utf-8")
+    (root / "content/A/01_un.md").write_text(
+        "---\ntitle: Un, revu\n---\n\n# Ignoré\n\nNouveau texte.\n", encoding="utf-8"
+    )
     pages, _ = parse_all(root, IndexCache(root, "pages"))
     page = next(p for p in pages if p.url == "A/01_un.html")
     assert page.title == "Un, revu" and "Nouveau texte." in page.body
@@ -302,7 +346,9 @@ def test_a_file_just_saved_has_no_stamp_and_one_left_alone_has(make_course, monk
     assert stamps["content/A/01_un.md"].startswith(f"{size}:")
 
 
-def test_an_unchanged_file_with_its_stamp_is_not_read_until_its_body_must_be_rendered(make_course, monkeypatch):
+def test_an_unchanged_file_with_its_stamp_is_not_read_until_its_body_must_be_rendered(
+    make_course, monkeypatch
+):
     from coursegen.cache import IndexCache
     from coursegen.parse import markdown_body
 
@@ -314,17 +360,24 @@ def test_an_unchanged_file_with_its_stamp_is_not_read_until_its_body_must_be_ren
     cache.save()
     read = count_reads(monkeypatch)
     cached, cached_messages = parse_all(root, IndexCache(root, "pages"))
-    assert read == ["pages.txt", "08_date.md"]  # the cache, and the page whose front matter holds a date (which the cache can't keep exactly)
+    assert read == [
+        "pages.txt",
+        "08_date.md",
+    ]  # the cache, and the page whose front matter holds a date (which the cache can't keep exactly)
     assert cached_messages == fresh_messages
     lesson = next(p for p in cached if p.url == "A/03_titre.html")
     assert lesson.body is None  # not read
     fresh_lesson = next(p for p in fresh if p.url == "A/03_titre.html")
-    assert markdown_body(lesson) == (fresh_lesson.body, fresh_lesson.body_first_line) == ("\n\n\nTexte.\n", 10)
+    assert (
+        markdown_body(lesson) == (fresh_lesson.body, fresh_lesson.body_first_line) == ("\n\n\nTexte.\n", 10)
+    )
     assert "# Titre du corps" not in lesson.body and "Texte." in lesson.body
     assert [page_state(p) for p in cached] == [page_state(p) for p in fresh]
 
 
-def test_a_file_changed_after_it_was_parsed_from_its_stamp_is_not_rendered_from_its_new_bytes(make_course, monkeypatch):
+def test_a_file_changed_after_it_was_parsed_from_its_stamp_is_not_rendered_from_its_new_bytes(
+    make_course, monkeypatch
+):
     from coursegen.bodies import BodyRenderer, BodySettings
     from coursegen.cache import IndexCache
     from coursegen.config import NotebookSettings
@@ -341,7 +394,11 @@ def test_a_file_changed_after_it_was_parsed_from_its_stamp_is_not_rendered_from_
     course = build_course(pages, [], Diagnostics())
     renderer = BodyRenderer(course, {}, BodySettings(root, NotebookSettings(), False, False))
     entry = renderer.render(course.by_url["A/01_un.html"])
-    assert entry["html"] == "" and entry["error"] == "the file could not be read again (it changed while the site was being built; build again)"
+    assert (
+        entry["html"] == ""
+        and entry["error"]
+        == "the file could not be read again (it changed while the site was being built; build again)"
+    )
     pages, _ = parse_all(root, IndexCache(root, "pages"))  # the next build reads the new text
     assert "Texte changé." in next(p for p in pages if p.url == "A/01_un.html").body
 
@@ -352,7 +409,9 @@ def test_an_edited_file_gets_a_new_stamp_and_is_parsed_again(make_course, tmp_pa
     out = tmp_path / "site"
     run_build(root, out)
     run_build(root, out)
-    (root / "content/A/01_un.md").write_text("---\ntitle: Un, revu\n---\n\nNouveau texte.\n", encoding="utf-8")
+    (root / "content/A/01_un.md").write_text(
+        "---\ntitle: Un, revu\n---\n\nNouveau texte.\n", encoding="utf-8"
+    )
     read = count_reads(monkeypatch)
     run_build(root, out)
     # the edited lesson, and the section pages, whose links order their lessons
@@ -436,7 +495,9 @@ def test_an_edit_that_keeps_code_and_formulas_does_not_convert_them_again(make_c
     lesson.write_text(LESSON_WITH_CODE.replace("x = 2", "x = 3"), encoding="utf-8")
     run_build(root, out)
     assert calls == {"code": ["x = 3"], "math": []}  # only the block that changed
-    lesson.write_text(LESSON_WITH_CODE.replace("x = 2", "x = 3").replace("x^2 + 1", "x^2 + 2"), encoding="utf-8")
+    lesson.write_text(
+        LESSON_WITH_CODE.replace("x = 2", "x = 3").replace("x^2 + 1", "x^2 + 2"), encoding="utf-8"
+    )
     run_build(root, out)
     assert calls == {"code": ["x = 3"], "math": ["x^2 + 2"]}  # only the formula that changed
     clean = tmp_path / "clean"
@@ -448,7 +509,9 @@ def test_a_rebuild_after_a_body_edit_loads_neither_yaml_nor_lexers_nor_the_math_
     import subprocess
     import sys
 
-    root = make_course({**FILES, "content/A/03_code.md": LESSON_WITH_CODE, "course.yml": "title: Cours\nlanguage: fr\n"})
+    root = make_course(
+        {**FILES, "content/A/03_code.md": LESSON_WITH_CODE, "course.yml": "title: Cours\nlanguage: fr\n"}
+    )
     run_build(root)
     lesson = root / "content/A/03_code.md"
     lesson.write_text(LESSON_WITH_CODE + "\nUne phrase de plus.\n", encoding="utf-8")
@@ -458,7 +521,9 @@ def test_a_rebuild_after_a_body_edit_loads_neither_yaml_nor_lexers_nor_the_math_
         "assert result.written and not result.diagnostics.problems, result.diagnostics.problems; "
         "print(sorted(name for name in ('yaml', 'py_mini_racer', 'pygments.lexers.python', 'nbconvert') if name in sys.modules))"
     )
-    loaded = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout.strip()
+    loaded = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    ).stdout.strip()
     assert loaded == "[]"
     assert "Une phrase de plus." in (root / "site/A/03_code.html").read_text(encoding="utf-8")
 
@@ -467,9 +532,27 @@ def test_the_body_index_reads_what_it_wrote_and_decodes_contents_only_when_asked
     from coursegen.bodies import Body, _BodyIndex
 
     index = _BodyIndex(tmp_path, enabled=True, read_only=False)
-    plain = {"diagnostics": [], "anchor_links": [], "toc": [{"id": "partie", "title": "Partie", "level": 2}], "anchors": ["partie", "x"]}
-    message = {"path": "a.md", "line": 3, "col": None, "level": "warning", "message": "m", "hint": "h", "kind": "anchors"}
-    linked = {"diagnostics": [message], "anchor_links": [["B/x.html", "y", "x.md#y", 3]], "toc": [], "anchors": []}
+    plain = {
+        "diagnostics": [],
+        "anchor_links": [],
+        "toc": [{"id": "partie", "title": "Partie", "level": 2}],
+        "anchors": ["partie", "x"],
+    }
+    message = {
+        "path": "a.md",
+        "line": 3,
+        "col": None,
+        "level": "warning",
+        "message": "m",
+        "hint": "h",
+        "kind": "anchors",
+    }
+    linked = {
+        "diagnostics": [message],
+        "anchor_links": [["B/x.html", "y", "x.md#y", 3]],
+        "toc": [],
+        "anchors": [],
+    }
     html_digest = "0" * 64
     index.put("plain", plain, html_digest)
     index.put("linked", linked, html_digest)
@@ -485,7 +568,9 @@ def test_the_body_index_reads_what_it_wrote_and_decodes_contents_only_when_asked
     assert entry["diagnostics"] == linked["diagnostics"] and entry["anchor_links"] == linked["anchor_links"]
 
 
-def test_links_within_a_page_are_checked_when_it_is_rendered_and_reported_again_from_the_cache(make_course, tmp_path):
+def test_links_within_a_page_are_checked_when_it_is_rendered_and_reported_again_from_the_cache(
+    make_course, tmp_path
+):
     from conftest import formatted
 
     files = {
@@ -495,12 +580,16 @@ def test_links_within_a_page_are_checked_when_it_is_rendered_and_reported_again_
     }
     root = make_course(files)
     out = tmp_path / "site"
-    expected = ["content/A/01_un.md:7: warning[anchors]: anchor '#parti' leads nowhere — did you mean '#partie'?"]
+    expected = [
+        "content/A/01_un.md:7: warning[anchors]: anchor '#parti' leads nowhere — did you mean '#partie'?"
+    ]
     assert formatted(run_build(root, out)) == expected
     assert formatted(run_build(root, out)) == expected  # from the cache: the same message
     index = (root / ".coursegen-cache/bodies-index.txt").read_bytes()
     # a body whose only #links are within itself keeps nothing for the second pass
-    assert index.count(b"\t[[],[]]\t") == len(files) + 1 - 2  # every page but 01 (a warning) and 02 (a link to 01)
+    assert (
+        index.count(b"\t[[],[]]\t") == len(files) + 1 - 2
+    )  # every page but 01 (a warning) and 02 (a link to 01)
 
 
 def test_bodies_no_page_uses_any_more_are_removed_from_the_cache(make_course, tmp_path):
@@ -509,7 +598,9 @@ def test_bodies_no_page_uses_any_more_are_removed_from_the_cache(make_course, tm
     run_build(root, out)
     bodies = root / ".coursegen-cache" / "bodies"
     before = {p.name for p in bodies.iterdir()}
-    (root / "content/A/02_deux.md").write_text("---\ntitle: Deux\n---\n\nTexte deux, revu.\n", encoding="utf-8")
+    (root / "content/A/02_deux.md").write_text(
+        "---\ntitle: Deux\n---\n\nTexte deux, revu.\n", encoding="utf-8"
+    )
     run_build(root, out)
     after = {p.name for p in bodies.iterdir()}
     assert len(after) == len(before)  # one body replaced by its new version, not one more
@@ -536,7 +627,9 @@ def test_the_search_index_is_reused_when_no_page_changed_and_remade_when_one_did
     inode = index.stat().st_ino
     run_build(root, out)
     assert index.stat().st_ino == inode  # nothing changed: the very same file
-    (root / "content/A/02_deux.md").write_text("---\ntitle: Deux\n---\n\nTexte deux, revu avec le mot zéphyr.\n", encoding="utf-8")
+    (root / "content/A/02_deux.md").write_text(
+        "---\ntitle: Deux\n---\n\nTexte deux, revu avec le mot zéphyr.\n", encoding="utf-8"
+    )
     run_build(root, out)
     assert "zéphyr" in index.read_text(encoding="utf-8")
     clean = tmp_path / "clean"
@@ -583,6 +676,7 @@ def test_the_text_cache_is_rewritten_once_most_of_it_is_stale(tmp_path):
 def test_a_notebook_changed_after_it_was_read_is_not_rendered_from_its_new_bytes(make_course):
     import pytest
     from conftest import notebook_json
+
     from coursegen.parse import notebook_data
 
     root = make_course({"notebooks/A/nb.ipynb": notebook_json("# Carnet", "x = 1")})

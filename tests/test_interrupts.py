@@ -24,7 +24,6 @@ import uuid
 from pathlib import Path
 
 import pytest
-
 from conftest import notebook_json, snapshot, staging_leftovers, stream_output, write_tree
 
 BOUND = 60  # seconds a stopped build may take at most before the test calls it hung (it takes ~1 s)
@@ -38,9 +37,15 @@ def big_notebook_course(root: Path) -> Path:
         cells.append(f"md:## Étape {index}\n\nOn calcule $x^{index % 7}$ pour chaque valeur.")
         code = f"import math\nvaleurs = [math.sin(k / {index + 1}) for k in range(200)]\nprint(valeurs)"
         cells.append(("code", code, [stream_output(("%.6f " % (index / 7)) * 1200 + "\n")]))
-    files = {"course.yml": "title: Signaux\nlanguage: fr\n", "content/index.md": "# Signaux\n", "notebooks/A/gros.ipynb": notebook_json(*cells)}
+    files = {
+        "course.yml": "title: Signaux\nlanguage: fr\n",
+        "content/index.md": "# Signaux\n",
+        "notebooks/A/gros.ipynb": notebook_json(*cells),
+    }
     for number in range(60):
-        files[f"content/A/{number:02d}.md"] = f"# Leçon {number}\n\nDu texte, du **gras** et du `code`.\n\n```python\nprint({number})\n```\n"
+        files[f"content/A/{number:02d}.md"] = (
+            f"# Leçon {number}\n\nDu texte, du **gras** et du `code`.\n\n```python\nprint({number})\n```\n"
+        )
     return write_tree(root, files)
 
 
@@ -48,7 +53,9 @@ def executing_course(root: Path) -> Path:
     """60 lessons and three notebooks whose cells take half a minute when they are run."""
     files = {"course.yml": "title: Exécution\nlanguage: fr\n", "content/index.md": "# Exécution\n"}
     for number in range(3):
-        files[f"notebooks/A/calcul{number}.ipynb"] = notebook_json("# Calcul", "import time\nfor _ in range(300):\n    time.sleep(0.1)\nprint('fini')")
+        files[f"notebooks/A/calcul{number}.ipynb"] = notebook_json(
+            "# Calcul", "import time\nfor _ in range(300):\n    time.sleep(0.1)\nprint('fini')"
+        )
     for number in range(60):
         files[f"content/A/{number:02d}.md"] = f"# Leçon {number}\n\nDu texte.\n"
     return write_tree(root, files)
@@ -58,14 +65,21 @@ def lessons_course(root: Path) -> Path:
     """No notebook: 400 lessons, enough to start worker processes."""
     files = {"course.yml": "title: Leçons\nlanguage: fr\n", "content/index.md": "# Leçons\n"}
     for number in range(400):
-        files[f"content/M{number // 50}/{number:03d}.md"] = f"# Leçon {number}\n\n## Partie\n\nTexte $x_{number % 10}$ et [accueil](../index.md).\n\n```python\nprint({number})\n```\n"
+        files[f"content/M{number // 50}/{number:03d}.md"] = (
+            f"# Leçon {number}\n\n## Partie\n\nTexte $x_{number % 10}$ et [accueil](../index.md).\n\n```python\nprint({number})\n```\n"
+        )
     return write_tree(root, files)
 
 
 class Built:
     def __init__(self, root: Path, out: Path):
         self.root, self.out = root, out
-        subprocess.run([sys.executable, "-m", "coursegen", "build", str(root), "-o", str(out), "-q"], check=True, timeout=900, cwd=root.parent)
+        subprocess.run(
+            [sys.executable, "-m", "coursegen", "build", str(root), "-o", str(out), "-q"],
+            check=True,
+            timeout=900,
+            cwd=root.parent,
+        )
         self.site = snapshot(out)
 
 
@@ -113,7 +127,10 @@ def kernels_with(marker: str) -> list[int]:
         if not entry.name.isdigit():
             continue
         try:
-            if b"ipykernel_launcher" in (entry / "cmdline").read_bytes() and marker.encode() in (entry / "environ").read_bytes():
+            if (
+                b"ipykernel_launcher" in (entry / "cmdline").read_bytes()
+                and marker.encode() in (entry / "environ").read_bytes()
+            ):
                 found.append(int(entry.name))
         except OSError:
             continue
@@ -144,18 +161,51 @@ def wait_until(condition, seconds: float) -> bool:
     return condition()
 
 
-def interrupt(built: Built, jobs: int, signum: int, whole_group: bool, delay: float, extra: tuple[str, ...] = (), after: str = "") -> None:
+def interrupt(
+    built: Built,
+    jobs: int,
+    signum: int,
+    whole_group: bool,
+    delay: float,
+    extra: tuple[str, ...] = (),
+    after: str = "",
+) -> None:
     """Start a build (`--clean`: every page must be made again), signal it `delay` seconds in
     (after its worker processes, or its notebook kernels, started: `after`), and check that it
     stopped cleanly."""
     marker = uuid.uuid4().hex
     # (-X faulthandler: a build that hangs says where, when the test ends it with SIGABRT)
-    command = [sys.executable, "-X", "faulthandler", "-m", "coursegen", "build", str(built.root), "-o", str(built.out), "-j", str(jobs), "--clean", "-q", *extra]
+    command = [
+        sys.executable,
+        "-X",
+        "faulthandler",
+        "-m",
+        "coursegen",
+        "build",
+        str(built.root),
+        "-o",
+        str(built.out),
+        "-j",
+        str(jobs),
+        "--clean",
+        "-q",
+        *extra,
+    ]
     env = {**os.environ, MARKER: marker}
-    process = subprocess.Popen(command, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, start_new_session=True, cwd=built.root.parent, env=env)
+    process = subprocess.Popen(
+        command,
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+        start_new_session=True,
+        cwd=built.root.parent,
+        env=env,
+    )
     try:
         if after == "workers":
-            assert wait_until(lambda: len(workers_of(process.pid)) >= min(jobs, 2), BOUND), "no worker process started"
+            assert wait_until(lambda: len(workers_of(process.pid)) >= min(jobs, 2), BOUND), (
+                "no worker process started"
+            )
         elif after == "kernels":
             assert wait_until(lambda: kernels_with(marker), BOUND), "no kernel started"
         time.sleep(delay)
@@ -168,7 +218,9 @@ def interrupt(built: Built, jobs: int, signum: int, whole_group: bool, delay: fl
         except subprocess.TimeoutExpired:
             os.kill(process.pid, signal.SIGABRT)  # faulthandler prints every thread's stack
             _, stacks = process.communicate(timeout=BOUND)
-            pytest.fail(f"the build was still running {BOUND} s after {signal.Signals(signum).name}:\n{stacks}")
+            pytest.fail(
+                f"the build was still running {BOUND} s after {signal.Signals(signum).name}:\n{stacks}"
+            )
     finally:
         if process.poll() is None or group_members(process.pid):
             os.killpg(process.pid, signal.SIGKILL)
@@ -181,10 +233,15 @@ def interrupt(built: Built, jobs: int, signum: int, whole_group: bool, delay: fl
         assert err == ""
     else:
         assert code == 128 + signum, err
-        assert err.strip() in ("interrupted; the previous site was left as it was", "interrupted; the new site was already in place"), err
+        assert err.strip() in (
+            "interrupted; the previous site was left as it was",
+            "interrupted; the new site was already in place",
+        ), err
     assert snapshot(built.out) == built.site  # the previous site, or a complete new one (the same)
     assert staging_leftovers(built.out.parent) == []
-    assert wait_until(lambda: group_members(process.pid) == [], 5), f"left running: {group_members(process.pid)}"
+    assert wait_until(lambda: group_members(process.pid) == [], 5), (
+        f"left running: {group_members(process.pid)}"
+    )
     assert wait_until(lambda: kernels_with(marker) == [], 5), "a notebook kernel was left running"
 
 
@@ -210,7 +267,9 @@ def test_sigterm_to_the_main_process_alone_does_not_wait_for_the_workers_page(bi
     from coursegen.bodies import fragments_key
 
     interrupt(big, 4, signal.SIGTERM, whole_group=False, delay=0.5, after="workers")
-    assert not (big.root / ".coursegen-cache/fragments" / f"{fragments_key('A/notebooks/gros.html')}.json").exists()
+    assert not (
+        big.root / ".coursegen-cache/fragments" / f"{fragments_key('A/notebooks/gros.html')}.json"
+    ).exists()
 
 
 def test_ctrl_c_while_notebooks_run_kills_their_kernels(executing):
@@ -219,14 +278,19 @@ def test_ctrl_c_while_notebooks_run_kills_their_kernels(executing):
 
 
 def test_sigterm_while_a_notebook_runs_in_the_main_process(executing):
-    interrupt(executing, 1, signal.SIGTERM, whole_group=False, delay=0.5, extra=("--execute",), after="kernels")
+    interrupt(
+        executing, 1, signal.SIGTERM, whole_group=False, delay=0.5, extra=("--execute",), after="kernels"
+    )
 
 
 def test_the_build_keeps_its_sigterm_handler_after_running_a_notebook(tmp_path):
     """nbclient used to leave SIGTERM at its default action once a notebook had run: a later
     SIGTERM then killed the build without cleaning up."""
     pytest.importorskip("ipykernel")
-    root = write_tree(tmp_path / "course", {"content/index.md": "# T\n", "notebooks/A/n.ipynb": notebook_json("# N", "print(6 * 7)")})
+    root = write_tree(
+        tmp_path / "course",
+        {"content/index.md": "# T\n", "notebooks/A/n.ipynb": notebook_json("# N", "print(6 * 7)")},
+    )
     script = (
         "import signal, sys\n"
         "from coursegen.build import BuildOptions, build\n"
@@ -243,7 +307,11 @@ def test_the_build_keeps_its_sigterm_handler_after_running_a_notebook(tmp_path):
 # at random moments, every -j, both signals, with and without notebooks
 
 
-SIGNALS = {"SIGINT-group": (signal.SIGINT, True), "SIGTERM-main": (signal.SIGTERM, False), "SIGTERM-group": (signal.SIGTERM, True)}
+SIGNALS = {
+    "SIGINT-group": (signal.SIGINT, True),
+    "SIGTERM-main": (signal.SIGTERM, False),
+    "SIGTERM-group": (signal.SIGTERM, True),
+}
 
 
 # From 0.2 s on: before, the interpreter itself is still starting (a Ctrl-C there is Python's own).

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import functools
 import html
-import json
 import http.server
+import json
 import re
 import shutil
 import threading
@@ -29,8 +29,15 @@ pytestmark = pytest.mark.browser
 
 REPO = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--no-first-run", "--disable-sync", "--disable-quic"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-quic",
+]
 
 HOME = "index.html"
 MODULE = "module6/index.html"
@@ -75,11 +82,22 @@ def write(root: Path, files: dict[str, str]) -> Path:
 def hidden_cells_notebook() -> str:
     nb = nbformat.v4.new_notebook()
     nb.metadata.update({"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
-    shown = nbformat.v4.new_code_cell("x = 21 * 2\nprint(x)", execution_count=1,
-                                      outputs=[nbformat.v4.new_output("stream", name="stdout", text="42\n")])
-    hidden = nbformat.v4.new_code_cell("SECRET_SOURCE = 1", execution_count=2, metadata={"tags": ["hide-input"]},
-                                       outputs=[nbformat.v4.new_output("stream", name="stdout", text="visible output\n")])
-    nb.cells = [nbformat.v4.new_markdown_cell("# Cellules cachées\n\nUn notebook avec une cellule repliée."), shown, hidden]
+    shown = nbformat.v4.new_code_cell(
+        "x = 21 * 2\nprint(x)",
+        execution_count=1,
+        outputs=[nbformat.v4.new_output("stream", name="stdout", text="42\n")],
+    )
+    hidden = nbformat.v4.new_code_cell(
+        "SECRET_SOURCE = 1",
+        execution_count=2,
+        metadata={"tags": ["hide-input"]},
+        outputs=[nbformat.v4.new_output("stream", name="stdout", text="visible output\n")],
+    )
+    nb.cells = [
+        nbformat.v4.new_markdown_cell("# Cellules cachées\n\nUn notebook avec une cellule repliée."),
+        shown,
+        hidden,
+    ]
     for index, cell in enumerate(nb.cells):
         cell.id = f"cell-{index}"
     return nbformat.writes(nb) + "\n"
@@ -106,16 +124,19 @@ def site(tmp_path_factory) -> Path:
 def tiny(tmp_path_factory) -> Path:
     """English, with a base_url, a string override, the code-block features and a hidden notebook cell."""
     root = tmp_path_factory.mktemp("tiny") / "course"
-    write(root, {
-        "course.yml": "title: Tiny course\nlanguage: en\nicon: 🧪\nbase_url: https://example.org/cours/\n"
-                      "strings:\n  mark_done: I am done with it\n",
-        "content/index.md": "---\ntitle: Tiny course\n---\nWelcome.\n",
-        "content/bases/index.md": "---\ntitle: Les bases\n---\nLe module.\n",
-        "content/bases/été.md": CODE_LESSON,
-        "content/bases/second.md": "---\ntitle: Second lesson\n---\nSecond.\n",
-        "content/bases/third.md": "---\ntitle: Third lesson\n---\nThird.\n",
-        "notebooks/bases/cells.ipynb": hidden_cells_notebook(),
-    })
+    write(
+        root,
+        {
+            "course.yml": "title: Tiny course\nlanguage: en\nicon: 🧪\nbase_url: https://example.org/cours/\n"
+            "strings:\n  mark_done: I am done with it\n",
+            "content/index.md": "---\ntitle: Tiny course\n---\nWelcome.\n",
+            "content/bases/index.md": "---\ntitle: Les bases\n---\nLe module.\n",
+            "content/bases/été.md": CODE_LESSON,
+            "content/bases/second.md": "---\ntitle: Second lesson\n---\nSecond.\n",
+            "content/bases/third.md": "---\ntitle: Third lesson\n---\nThird.\n",
+            "notebooks/bases/cells.ipynb": hidden_cells_notebook(),
+        },
+    )
     return build_site(root)
 
 
@@ -123,13 +144,16 @@ def tiny(tmp_path_factory) -> Path:
 def bare(tmp_path_factory) -> Path:
     """Every learner option off, line numbers on for every block."""
     root = tmp_path_factory.mktemp("bare") / "course"
-    write(root, {
-        "course.yml": "title: Bare course\nlanguage: fr\ntheme:\n  copy_button: false\n  search: false\n  progress: false\n"
-                      "  line_numbers: true\n",
-        "content/index.md": "---\ntitle: Bare course\n---\nBienvenue.\n",
-        "content/bases/index.md": "---\ntitle: Les bases\n---\nLe module.\n",
-        "content/bases/été.md": CODE_LESSON,
-    })
+    write(
+        root,
+        {
+            "course.yml": "title: Bare course\nlanguage: fr\ntheme:\n  copy_button: false\n  search: false\n  progress: false\n"
+            "  line_numbers: true\n",
+            "content/index.md": "---\ntitle: Bare course\n---\nBienvenue.\n",
+            "content/bases/index.md": "---\ntitle: Les bases\n---\nLe module.\n",
+            "content/bases/été.md": CODE_LESSON,
+        },
+    )
     return build_site(root)
 
 
@@ -188,8 +212,15 @@ def open_page(browser):
         contexts.append(context)
         page = context.new_page()
         page.on("pageerror", lambda error: errors.append(f"{page.url}: {error}"))
-        page.on("console", lambda message: errors.append(f"{page.url}: {message.text}") if message.type == "error" and not (
-            missing and "status of 404" in message.text and message.location.get("url") == url) else None)
+        page.on(
+            "console",
+            lambda message: (
+                errors.append(f"{page.url}: {message.text}")
+                if message.type == "error"
+                and not (missing and "status of 404" in message.text and message.location.get("url") == url)
+                else None
+            ),
+        )
         page.goto(url)
         return page
 
@@ -245,7 +276,10 @@ def test_search_folds_accents_highlights_and_opens_with_the_keyboard(open_page, 
 
     dialog.locator("input").fill("dictionnaire flou")  # every word must be on the page, in any order
     expect(first.locator(".search-hit-title")).to_have_text("Les mécanismes d'attention")
-    assert {fold(t) for t in dialog.locator(".search-hit").first.locator("mark").all_inner_texts()} >= {"dictionnaire", "flou"}
+    assert {fold(t) for t in dialog.locator(".search-hit").first.locator("mark").all_inner_texts()} >= {
+        "dictionnaire",
+        "flou",
+    }
 
     dialog.locator("input").fill("chaleur")  # notebooks are searched too
     expect(dialog.locator(".search-hit-meta").first).to_contain_text("Notebook")
@@ -262,7 +296,9 @@ def test_search_folds_accents_highlights_and_opens_with_the_keyboard(open_page, 
     page.wait_for_url(re.compile(re.escape(urllib.parse.quote(LESSON)) + "$"))
     expect(page.locator("h1")).to_contain_text("Les mécanismes d'attention")
     scripts = page.evaluate("performance.getEntriesByType('resource').map(e => e.name)")
-    assert not any("search/index.js" in name for name in scripts), "the index is loaded only when search opens"
+    assert not any("search/index.js" in name for name in scripts), (
+        "the index is loaded only when search opens"
+    )
 
 
 def test_search_loads_its_index_as_a_script_and_escape_closes(open_page, base):
@@ -279,12 +315,20 @@ def test_search_loads_its_index_as_a_script_and_escape_closes(open_page, base):
     page.keyboard.press("Enter")
     dialog = page.locator("dialog#search")
     expect(dialog).to_be_visible()
-    assert dialog.get_attribute("aria-labelledby") and page.locator("#" + dialog.get_attribute("aria-labelledby")).inner_text()
+    assert (
+        dialog.get_attribute("aria-labelledby")
+        and page.locator("#" + dialog.get_attribute("aria-labelledby")).inner_text()
+    )
     dialog.locator("input").fill("softmax")
     expect(dialog.locator(".search-hit").first).to_be_visible()
     assert page.evaluate("window.networkCalls") == []
-    assert page.locator("script[src$='search/index.js']").count() == 1, "the index is loaded once, by a <script>"
-    assert page.evaluate("Array.isArray(window.coursegenSearchIndex) && window.coursegenSearchIndex.length") == 11
+    assert page.locator("script[src$='search/index.js']").count() == 1, (
+        "the index is loaded once, by a <script>"
+    )
+    assert (
+        page.evaluate("Array.isArray(window.coursegenSearchIndex) && window.coursegenSearchIndex.length")
+        == 11
+    )
     page.keyboard.press("Escape")
     expect(dialog).to_be_hidden()
     expect(button).to_be_focused()
@@ -399,9 +443,13 @@ def test_progress_is_kept_shown_on_cards_and_reset(open_page, site):
     expect(button).to_be_visible()
     expect(button).to_have_accessible_name("Marquer comme terminée")
     button.click()
-    expect(button).to_have_accessible_name("Terminée ✓ (annuler)")  # the label says the state, and how to undo it
+    expect(button).to_have_accessible_name(
+        "Terminée ✓ (annuler)"
+    )  # the label says the state, and how to undo it
     key = page.locator("body").get_attribute("data-course")
-    assert key and "module6/02_mecanismes_attention.html" in page.evaluate("k => localStorage.getItem(k)", key)
+    assert key and "module6/02_mecanismes_attention.html" in page.evaluate(
+        "k => localStorage.getItem(k)", key
+    )
     page.reload()
     expect(page.locator("button[data-done]")).to_have_accessible_name("Terminée ✓ (annuler)")
     # the module's list beside the lesson ticks it too
@@ -418,7 +466,9 @@ def test_progress_is_kept_shown_on_cards_and_reset(open_page, site):
     page.goto(site.as_uri() + "/" + HOME)
     module6 = page.locator(".section-card", has_text="Module 6")
     expect(module6.locator(".progress p")).to_have_text("1 leçon terminée sur 4")
-    expect(page.locator(".section-card", has_text="Module 5").locator(".progress p")).to_have_text("0 leçon terminée sur 2")
+    expect(page.locator(".section-card", has_text="Module 5").locator(".progress p")).to_have_text(
+        "0 leçon terminée sur 2"
+    )
     overall = page.locator(".progress-panel")
     expect(overall.locator(".progress p")).to_have_text("1 leçon terminée sur 6")
     bar = overall.locator("[role=progressbar]")
@@ -468,7 +518,10 @@ def test_copy_button_copies_and_announces(open_page, server):
 
 
 def test_copy_button_from_file_and_opt_outs(open_page, tiny):
-    page = open_page(tiny.as_uri() + "/" + urllib.parse.quote(TINY_LESSON), permissions=["clipboard-read", "clipboard-write"])
+    page = open_page(
+        tiny.as_uri() + "/" + urllib.parse.quote(TINY_LESSON),
+        permissions=["clipboard-read", "clipboard-write"],
+    )
     blocks = page.locator("div.highlight")
     assert blocks.count() == 4
     assert "no-copy" in blocks.nth(0).get_attribute("class")
@@ -504,9 +557,13 @@ def test_line_numbers_and_file_names(open_page, tiny):
 
 def test_math_is_visible_mathml(open_page, site):
     page = open_page(site.as_uri() + "/" + LESSON)
-    maths = page.locator("article math:not(details:not([open]) math, [hidden] math)")  # closed solutions, quiz feedback
+    maths = page.locator(
+        "article math:not(details:not([open]) math, [hidden] math)"
+    )  # closed solutions, quiz feedback
     assert maths.count() > 20
-    sizes = maths.evaluate_all("ms => ms.map(m => { const b = m.getBoundingClientRect(); return [b.width, b.height]; })")
+    sizes = maths.evaluate_all(
+        "ms => ms.map(m => { const b = m.getBoundingClientRect(); return [b.width, b.height]; })"
+    )
     assert all(w > 0 and h > 0 for w, h in sizes), sizes
     assert page.locator("article math[display=block]").count() >= 2
 
@@ -543,7 +600,9 @@ def test_canonical_og_url_and_sitemap_with_base_url(tiny):
     assert 'rel="canonical"' not in not_found and '<meta name="robots" content="noindex">' in not_found
     sitemap = (tiny / "sitemap.xml").read_text(encoding="utf-8")
     assert "https://example.org/cours/bases/%C3%A9t%C3%A9.html" in sitemap
-    assert "Sitemap: https://example.org/cours/sitemap.xml" in (tiny / "robots.txt").read_text(encoding="utf-8")
+    assert "Sitemap: https://example.org/cours/sitemap.xml" in (tiny / "robots.txt").read_text(
+        encoding="utf-8"
+    )
 
 
 def test_interface_strings_complete_and_numbers_localised(site, tiny):
@@ -551,15 +610,25 @@ def test_interface_strings_complete_and_numbers_localised(site, tiny):
 
     from coursegen.strings import format_number
 
-    tables = {lang: yaml.safe_load((REPO / f"src/coursegen/strings/{lang}.yml").read_text(encoding="utf-8")) for lang in ("en", "fr")}
+    tables = {
+        lang: yaml.safe_load((REPO / f"src/coursegen/strings/{lang}.yml").read_text(encoding="utf-8"))
+        for lang in ("en", "fr")
+    }
     assert tables["en"].keys() == tables["fr"].keys()
     assert all(str(value).strip() for table in tables.values() for value in table.values())
+
     def shown(page: str) -> str:  # the page's text, and the strings it gives its scripts
         data = json.loads(re.search(r"<body [^>]*data-strings='([^']*)'", page).group(1))
         return html.unescape(page) + "\n".join(data.values())
 
     french, english = shown(read(site, LESSON)), shown(read(tiny, TINY_LESSON))
-    for text in ("Rechercher dans le cours", "Marquer comme terminée", "Fermer", "Copier le code", "leçons terminées sur"):
+    for text in (
+        "Rechercher dans le cours",
+        "Marquer comme terminée",
+        "Fermer",
+        "Copier le code",
+        "leçons terminées sur",
+    ):
         assert text in french, text
     for text in ("Search the course", "I am done with it", "Close", "Copy the code", "lessons done"):
         assert text in english, text
@@ -574,7 +643,11 @@ def test_lesson_page_weight_and_nothing_render_blocking(site):
     head = page.split("</head>")[0]
     sheets = re.findall(r'<link rel="stylesheet" href="([^"]+)"', head)
     # one stylesheet, and on a page with formulas (this one) the math ones (Temml's rules, the font)
-    assert sheets == ["../static/coursegen.css", "../static/vendor/temml/Temml-Local.css", "../static/math.css"], "one stylesheet, plus math"
+    assert sheets == [
+        "../static/coursegen.css",
+        "../static/vendor/temml/Temml-Local.css",
+        "../static/math.css",
+    ], "one stylesheet, plus math"
     scripts = re.findall(r"<script\b[^>]*\bsrc=[^>]*>", page)
     assert scripts and all(" defer" in tag for tag in scripts), scripts
     weight = sum((site / "static" / name).stat().st_size for name in ("coursegen.css", "coursegen.js"))

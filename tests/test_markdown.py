@@ -7,11 +7,10 @@ import json
 import re
 
 import pytest
+from conftest import formatted, notebook_json, render_markdown_page, run_build
 
 from coursegen.markdown_render import heading_slug
 from coursegen.mathml import latex_to_mathml
-
-from conftest import formatted, notebook_json, render_markdown_page, run_build
 
 
 @pytest.fixture
@@ -33,21 +32,45 @@ def render(make_course):
 @pytest.mark.parametrize(
     "markdown, expected",
     [
-        ("| a | b |\n|---|---|\n| 1 | 2 |\n", "<table>\n<thead>\n<tr>\n<th>a</th>\n<th>b</th>\n</tr>\n</thead>\n<tbody>\n<tr>\n<td>1</td>\n<td>2</td>\n</tr>\n</tbody>\n</table>"),
+        (
+            "| a | b |\n|---|---|\n| 1 | 2 |\n",
+            "<table>\n<thead>\n<tr>\n<th>a</th>\n<th>b</th>\n</tr>\n</thead>\n<tbody>\n<tr>\n<td>1</td>\n<td>2</td>\n</tr>\n</tbody>\n</table>",
+        ),
         ("Term\n:   Definition\n", "<dl>\n<dt>Term</dt>\n<dd>Definition</dd>\n</dl>"),
-        ("!!! note \"Attention\"\n    Body.\n", '<div class="admonition note">\n<p class="admonition-title">Attention</p>\n<p>Body.</p>\n</div>'),
-        ("!!! warning\n    Careful.\n", '<div class="admonition warning">\n<p class="admonition-title">Warning</p>\n<p>Careful.</p>\n</div>'),
-        ("??? tip \"Solution\"\n    Hidden.\n", '<details class="tip">\n<summary>Solution</summary>\n<p>Hidden.</p>\n</details>'),
+        (
+            "!!! note \"Attention\"\n    Body.\n",
+            '<div class="admonition note">\n<p class="admonition-title">Attention</p>\n<p>Body.</p>\n</div>',
+        ),
+        (
+            "!!! warning\n    Careful.\n",
+            '<div class="admonition warning">\n<p class="admonition-title">Warning</p>\n<p>Careful.</p>\n</div>',
+        ),
+        (
+            "??? tip \"Solution\"\n    Hidden.\n",
+            '<details class="tip">\n<summary>Solution</summary>\n<p>Hidden.</p>\n</details>',
+        ),
         (
             "- [x] done\n- [ ] todo\n",
             # each checkbox is named by its item, for screen readers
             '<ul class="task-list">\n<li class="task-list-item"><input aria-label="done" type="checkbox" disabled checked/> done</li>\n<li class="task-list-item"><input aria-label="todo" type="checkbox" disabled/> todo</li>\n</ul>',
         ),
         ("Paragraph\n{: .special #custom-id }\n", '<p class="special" id="custom-id">Paragraph</p>'),
-        ("![alt](https://example.org/p.png){: width=\"200\" }\n", '<p><img alt="alt" src="https://example.org/p.png" width="200"></p>'),
-        ('<div class="box" markdown="1">\n**bold** and *em*\n</div>\n', '<div class="box">\n<p><strong>bold</strong> and <em>em</em></p>\n</div>'),
-        ("1. one\n2. two\n\n- a\n- b\n", "<ol>\n<li>one</li>\n<li>two</li>\n</ol>\n<ul>\n<li>a</li>\n<li>b</li>\n</ul>"),
-        ("<script>alert(1)</script>\n", "<script>alert(1)</script>"),  # author HTML passes (documented trust model)
+        (
+            "![alt](https://example.org/p.png){: width=\"200\" }\n",
+            '<p><img alt="alt" src="https://example.org/p.png" width="200"></p>',
+        ),
+        (
+            '<div class="box" markdown="1">\n**bold** and *em*\n</div>\n',
+            '<div class="box">\n<p><strong>bold</strong> and <em>em</em></p>\n</div>',
+        ),
+        (
+            "1. one\n2. two\n\n- a\n- b\n",
+            "<ol>\n<li>one</li>\n<li>two</li>\n</ol>\n<ul>\n<li>a</li>\n<li>b</li>\n</ul>",
+        ),
+        (
+            "<script>alert(1)</script>\n",
+            "<script>alert(1)</script>",
+        ),  # author HTML passes (documented trust model)
     ],
 )
 def test_extension_output(render, markdown, expected):
@@ -78,9 +101,14 @@ def test_code_keeps_markup_characters_escaped(render):
 def test_footnotes(render):
     html, rendered, messages = render("Text with a note[^1].\n\n[^1]: The footnote.\n")
     assert messages == []
-    assert '<p>Text with a note<sup id="fnref:1"><a class="footnote-ref" href="#fn:1">1</a></sup>.</p>' in html
+    assert (
+        '<p>Text with a note<sup id="fnref:1"><a class="footnote-ref" href="#fn:1">1</a></sup>.</p>' in html
+    )
     assert '<div class="footnote">' in html
-    assert '<li id="fn:1">\n<p>The footnote.&#160;<a class="footnote-backref" href="#fnref:1" title="">&#8617;</a></p>' in html
+    assert (
+        '<li id="fn:1">\n<p>The footnote.&#160;<a class="footnote-backref" href="#fnref:1" title="">&#8617;</a></p>'
+        in html
+    )
     assert {"fn:1", "fnref:1"} <= rendered.anchors
 
 
@@ -108,15 +136,30 @@ def test_heading_ids_toc_and_anchors(render):
     )
     assert messages == []
     assert '<h2 id="intro">Intro<a class="headerlink" href="#intro">#</a></h2>' in html
-    assert '<h2 id="mécanismes-dattention">Mécanismes d\'attention<a class="headerlink" href="#mécanismes-dattention">#</a></h2>' in html
+    assert (
+        '<h2 id="mécanismes-dattention">Mécanismes d\'attention<a class="headerlink" href="#mécanismes-dattention">#</a></h2>'
+        in html
+    )
     assert '<h2 id="intro_1">' in html  # a repeated heading gets a distinct id
     assert rendered.toc == [
-        {"id": "intro", "title": "Intro", "level": 2, "children": [{"id": "sub-part", "title": "Sub part", "level": 3, "children": []}]},
+        {
+            "id": "intro",
+            "title": "Intro",
+            "level": 2,
+            "children": [{"id": "sub-part", "title": "Sub part", "level": 3, "children": []}],
+        },
         {"id": "mécanismes-dattention", "title": "Mécanismes d'attention", "level": 2, "children": []},
         {"id": "intro_1", "title": "Intro", "level": 2, "children": []},
         {"id": "code-x-co", "title": "Code x & co", "level": 2, "children": []},
     ]
-    assert rendered.anchors == {"intro", "sub-part", "too-deep", "mécanismes-dattention", "intro_1", "code-x-co"}
+    assert rendered.anchors == {
+        "intro",
+        "sub-part",
+        "too-deep",
+        "mécanismes-dattention",
+        "intro_1",
+        "code-x-co",
+    }
 
 
 def test_custom_heading_id(render):
@@ -136,7 +179,10 @@ BLOCK = '<div class="math-display"><math display="block" class="tml-display" sty
 @pytest.mark.parametrize(
     "markdown, expected",
     [
-        ("Inline $x^2$ here.", f'<p>Inline {INLINE}<msup><mi>x</mi><mn class="tml-sml-pad">2</mn></msup></math> here.</p>'),
+        (
+            "Inline $x^2$ here.",
+            f'<p>Inline {INLINE}<msup><mi>x</mi><mn class="tml-sml-pad">2</mn></msup></math> here.</p>',
+        ),
         ("Inline \\(x\\) here.", f"<p>Inline {INLINE}<mi>x</mi></math> here.</p>"),
         ("$$\n\\frac{a}{b}\n$$", f"{BLOCK}<mfrac><mi>a</mi><mi>b</mi></mfrac></math></div>"),
         ("\\[\nz\n\\]", f"{BLOCK}<mi>z</mi></math></div>"),
@@ -181,12 +227,16 @@ INCOMPLETE = "it could not be read: is something missing, such as the argument o
 
 def test_invalid_latex_line_counts_front_matter(render):
     _, _, messages = render("---\ntitle: T\n---\n\nBad $x^$.\n")
-    assert messages == [f"content/A/x.md:5: warning[math]: invalid LaTeX 'x^' ({INCOMPLETE}) — shown as code; fix the formula"]
+    assert messages == [
+        f"content/A/x.md:5: warning[math]: invalid LaTeX 'x^' ({INCOMPLETE}) — shown as code; fix the formula"
+    ]
 
 
 def test_invalid_latex_line_when_an_earlier_formula_starts_alike(render):
     _, _, messages = render("Fine $x^2$.\n\nBad $x^$.\n")
-    assert messages == [f"content/A/x.md:3: warning[math]: invalid LaTeX 'x^' ({INCOMPLETE}) — shown as code; fix the formula"]
+    assert messages == [
+        f"content/A/x.md:3: warning[math]: invalid LaTeX 'x^' ({INCOMPLETE}) — shown as code; fix the formula"
+    ]
 
 
 def test_latex_to_mathml_raises_value_error():
@@ -235,9 +285,18 @@ def test_links_are_rewritten(render, markdown, expected):
 @pytest.mark.parametrize(
     "markdown, message",
     [
-        ("[t](/absolute/other.md)", "content/A/x.md:1: warning[links]: absolute link '/absolute/other.md' breaks when the site is opened from a sub-folder or from a file — write it relative to this file, e.g. ../module6/index.md"),
-        ("[t](javascript:alert(1))", "content/A/x.md:1: warning[links]: link 'javascript:alert(1)' runs code in the reader's browser — link to a page or file instead (or set markdown.sanitize: true)"),
-        ('<a href="data:text/html,x">t</a>', "content/A/x.md:1: warning[links]: link 'data:text/html,x' runs code in the reader's browser — link to a page or file instead (or set markdown.sanitize: true)"),
+        (
+            "[t](/absolute/other.md)",
+            "content/A/x.md:1: warning[links]: absolute link '/absolute/other.md' breaks when the site is opened from a sub-folder or from a file — write it relative to this file, e.g. ../module6/index.md",
+        ),
+        (
+            "[t](javascript:alert(1))",
+            "content/A/x.md:1: warning[links]: link 'javascript:alert(1)' runs code in the reader's browser — link to a page or file instead (or set markdown.sanitize: true)",
+        ),
+        (
+            '<a href="data:text/html,x">t</a>',
+            "content/A/x.md:1: warning[links]: link 'data:text/html,x' runs code in the reader's browser — link to a page or file instead (or set markdown.sanitize: true)",
+        ),
     ],
 )
 def test_links_left_as_written_that_break_or_run_code_warn(render, markdown, message):
@@ -251,7 +310,10 @@ def test_raw_html_link_to_a_lesson_is_rewritten_or_reported(render):
 
 
 def test_broken_link_warns_at_its_line_with_a_guess(render):
-    html, _, messages = render("---\ntitle: T\n---\n\nIntro.\n\nSee [it](othr.md) and ![p](img/figur.png).\n\n[anchor](#nope)\n", LINKED)
+    html, _, messages = render(
+        "---\ntitle: T\n---\n\nIntro.\n\nSee [it](othr.md) and ![p](img/figur.png).\n\n[anchor](#nope)\n",
+        LINKED,
+    )
     assert messages == [
         "content/A/x.md:7: warning[links]: image 'img/figur.png' leads nowhere — did you mean 'img/figure.png'?",
         "content/A/x.md:7: warning[links]: link 'othr.md' leads nowhere — did you mean 'other.md'?",
@@ -288,7 +350,9 @@ SITE = {
     ),
     "content/A/02_attention.md": "# Attention\n\n## Part\n\nText.\n",
     "content/A/images/diagram.svg": '<svg xmlns="http://www.w3.org/2000/svg"/>\n',
-    "notebooks/A/x.ipynb": notebook_json("# The notebook\n\nBack to [the lesson](../../content/A/01_lesson.md).", ("code", "print(1)", [])),
+    "notebooks/A/x.ipynb": notebook_json(
+        "# The notebook\n\nBack to [the lesson](../../content/A/01_lesson.md).", ("code", "print(1)", [])
+    ),
 }
 
 
@@ -338,7 +402,9 @@ def test_built_links(site, page, anchor):
 def test_linked_files_are_published(site):
     site_dir, _ = site
     assert (site_dir / "A/images/diagram.svg").read_text() == SITE["content/A/images/diagram.svg"]
-    assert json.loads((site_dir / "A/notebooks/x.ipynb").read_text()) == json.loads(SITE["notebooks/A/x.ipynb"])
+    assert json.loads((site_dir / "A/notebooks/x.ipynb").read_text()) == json.loads(
+        SITE["notebooks/A/x.ipynb"]
+    )
     assert (site_dir / "A/notebooks/x.html").is_file()
     assert not list(site_dir.rglob("*.md"))
 
@@ -355,16 +421,31 @@ def test_every_relative_link_of_the_site_resolves(site):
 
 
 def test_notebook_markdown_cells_links_are_checked(make_course):
-    root = make_course({"content/A/x.md": "# X\n", "notebooks/A/n.ipynb": notebook_json("# Title\n\nSee [the lesson](../../content/A/x.md) and [this](nowhere.md).")})
+    root = make_course(
+        {
+            "content/A/x.md": "# X\n",
+            "notebooks/A/n.ipynb": notebook_json(
+                "# Title\n\nSee [the lesson](../../content/A/x.md) and [this](nowhere.md)."
+            ),
+        }
+    )
     result = run_build(root, root.parent / "site")
     assert result.diagnostics.errors == []
     [warning] = result.diagnostics.warnings
-    assert (warning.path, warning.line, warning.message) == ("notebooks/A/n.ipynb", None, "link 'nowhere.md' leads nowhere (in cell 1)")
-    assert '<a href="../x.html">the lesson</a>' in (root.parent / "site/A/notebooks/n.html").read_text(encoding="utf-8")
+    assert (warning.path, warning.line, warning.message) == (
+        "notebooks/A/n.ipynb",
+        None,
+        "link 'nowhere.md' leads nowhere (in cell 1)",
+    )
+    assert '<a href="../x.html">the lesson</a>' in (root.parent / "site/A/notebooks/n.html").read_text(
+        encoding="utf-8"
+    )
 
 
 def test_notebook_cell_warning_line_is_a_line_of_the_file_or_none(make_course):
-    text = notebook_json("# Title\n\nline\n\nline\n\nline\n\n[bad](nowhere.md)", "x = 1", "## Second\n\n[bad2](nowhere2.md)")
+    text = notebook_json(
+        "# Title\n\nline\n\nline\n\nline\n\n[bad](nowhere.md)", "x = 1", "## Second\n\n[bad2](nowhere2.md)"
+    )
     root = make_course({"notebooks/A/n.ipynb": text})
     result = run_build(root, root.parent / "site")
     file_lines = text.split("\n")
@@ -394,4 +475,6 @@ def test_names_with_spaces_and_accents(make_course, tmp_path):
         '<a href="A/caf%C3%A9.html#d%C3%A9but">d</a>',
     ):
         assert anchor in home
-    assert {"A/my lesson.html", "A/Übersicht.html", "A/café.html"} <= set(p.relative_to(tmp_path / "site").as_posix() for p in (tmp_path / "site").rglob("*.html"))
+    assert {"A/my lesson.html", "A/Übersicht.html", "A/café.html"} <= set(
+        p.relative_to(tmp_path / "site").as_posix() for p in (tmp_path / "site").rglob("*.html")
+    )

@@ -9,14 +9,13 @@ import subprocess
 import sys
 
 import pytest
+from conftest import REPO, formatted, notebook_json, render_markdown_page, run_build
 
 from coursegen.config import load_config
 from coursegen.equations import equation_id, number_equations, prepare
 from coursegen.errors import Diagnostics
 from coursegen.math_engine import MathProblem
 from coursegen.math_macros import split_definitions
-
-from conftest import REPO, formatted, notebook_json, render_markdown_page, run_build
 
 
 @pytest.fixture
@@ -97,7 +96,9 @@ def test_a_reference_alone_in_dollars_is_a_plain_link(render):
 
 
 def test_an_unknown_label_is_a_warning_with_its_line(render):
-    html, _, messages = render("# T\n\n$$\na = b \\label{eq:lin}\n$$\n\nVoir \\eqref{eq:lni}.\n\n$$\nc = \\ref{eq:nope}\n$$\n")
+    html, _, messages = render(
+        "# T\n\n$$\na = b \\label{eq:lin}\n$$\n\nVoir \\eqref{eq:lni}.\n\n$$\nc = \\ref{eq:nope}\n$$\n"
+    )
     assert messages == [
         "content/A/x.md:7: warning[math]: unknown equation label 'eq:lni' in \\eqref{eq:lni} — label a numbered equation with \\label{…}, or fix the name",
         "content/A/x.md:10: warning[math]: unknown equation label 'eq:nope' in \\ref{eq:nope} — label a numbered equation with \\label{…}, or fix the name",
@@ -108,31 +109,44 @@ def test_an_unknown_label_is_a_warning_with_its_line(render):
 
 def test_a_label_defined_twice_is_a_warning_at_the_second(render):
     html, _, messages = render("$$\na \\label{eq:a}\n$$\n\n$$\nb \\label{eq:a}\n$$\n\n\\eqref{eq:a}\n")
-    assert messages == ["content/A/x.md:6: warning[math]: equation label 'eq:a' is defined twice — give each equation its own \\label"]
+    assert messages == [
+        "content/A/x.md:6: warning[math]: equation label 'eq:a' is defined twice — give each equation its own \\label"
+    ]
     assert rows(html) == [("eq-a", "(1)"), (None, "(2)")]
     assert '<a href="#eq-a" class="eqref">(1)</a>' in html
 
 
 def test_a_link_to_an_equation_of_another_page_is_checked_like_any_anchor(make_course):
-    root = make_course({
-        "content/A/x.md": "# X\n\n$$\nE = mc^2 \\label{eq:energie}\n$$\n",
-        "content/A/y.md": "# Y\n\nVoir [l'équation](x.md#eq-energie) et [la même, mal écrite](x.md#eq-energy).\n",
-    })
+    root = make_course(
+        {
+            "content/A/x.md": "# X\n\n$$\nE = mc^2 \\label{eq:energie}\n$$\n",
+            "content/A/y.md": "# Y\n\nVoir [l'équation](x.md#eq-energie) et [la même, mal écrite](x.md#eq-energy).\n",
+        }
+    )
     result = run_build(root)
-    assert formatted(result) == ["content/A/y.md:3: warning[anchors]: anchor 'x.md#eq-energy' leads nowhere — did you mean '#eq-energie'?"]
+    assert formatted(result) == [
+        "content/A/y.md:3: warning[anchors]: anchor 'x.md#eq-energy' leads nowhere — did you mean '#eq-energie'?"
+    ]
 
 
 def test_equations_are_numbered_across_the_cells_of_a_notebook(make_course):
-    root = make_course({
-        "content/A/nb.ipynb": notebook_json(
-            "# Notebook",
-            ("markdown", "$\\newcommand{\\loss}{\\mathcal{L}}$\n\n$$\n\\loss = 0 \\label{eq:zero}\n$$"),
-            "x = 1",
-            ("markdown", "$$\n\\loss \\geq 0 \\label{eq:pos}\n$$\n\nDonc \\eqref{eq:zero} et \\eqref{eq:pos}, pas \\eqref{eq:neg}."),
-        )
-    })
+    root = make_course(
+        {
+            "content/A/nb.ipynb": notebook_json(
+                "# Notebook",
+                ("markdown", "$\\newcommand{\\loss}{\\mathcal{L}}$\n\n$$\n\\loss = 0 \\label{eq:zero}\n$$"),
+                "x = 1",
+                (
+                    "markdown",
+                    "$$\n\\loss \\geq 0 \\label{eq:pos}\n$$\n\nDonc \\eqref{eq:zero} et \\eqref{eq:pos}, pas \\eqref{eq:neg}.",
+                ),
+            )
+        }
+    )
     result = run_build(root)
-    assert formatted(result) == ["content/A/nb.ipynb: warning[math]: unknown equation label 'eq:neg' in \\eqref{eq:neg} — label a numbered equation with \\label{…}, or fix the name"]
+    assert formatted(result) == [
+        "content/A/nb.ipynb: warning[math]: unknown equation label 'eq:neg' in \\eqref{eq:neg} — label a numbered equation with \\label{…}, or fix the name"
+    ]
     html = (root / "site/A/nb.html").read_text(encoding="utf-8")
     assert rows(html) == [("eq-zero", "(1)"), ("eq-pos", "(2)")]
     assert 'Donc <a href="#eq-zero" class="eqref">(1)</a> et <a href="#eq-pos" class="eqref">(2)</a>' in html
@@ -159,14 +173,19 @@ def test_course_macros_from_course_yml(make_course):
     assert formatted(run_build(root)) == []
     html = (root / "site/A/x.html").read_text(encoding="utf-8")
     assert "<mi>ℝ</mi>" in html
-    assert '<mo fence="true" form="prefix" stretchy="true">‖</mo><mi>x</mi><mo fence="true" form="postfix" stretchy="true">‖</mo>' in html
+    assert (
+        '<mo fence="true" form="prefix" stretchy="true">‖</mo><mi>x</mi><mo fence="true" form="postfix" stretchy="true">‖</mo>'
+        in html
+    )
 
 
 def test_newcommand_applies_to_the_rest_of_the_page_only(make_course):
-    root = make_course({
-        "content/A/x.md": "Avant : $\\R$.\n\n$$\n\\newcommand{\\R}{\\mathbb{R}}\n\\DeclareMathOperator*{\\argmax}{arg\\,max}\n$$\n\nAprès : $x \\in \\R$ et $\\argmax_x f$.\n",
-        "content/A/y.md": "Autre page : $\\R$.\n",
-    })
+    root = make_course(
+        {
+            "content/A/x.md": "Avant : $\\R$.\n\n$$\n\\newcommand{\\R}{\\mathbb{R}}\n\\DeclareMathOperator*{\\argmax}{arg\\,max}\n$$\n\nAprès : $x \\in \\R$ et $\\argmax_x f$.\n",
+            "content/A/y.md": "Autre page : $\\R$.\n",
+        }
+    )
     result = run_build(root)
     assert formatted(result) == [
         "content/A/x.md:1: warning[math]: unknown LaTeX command '\\R' in '\\R' — shown as code; check its spelling, or define it (\\newcommand in the page, math.macros in course.yml)",
@@ -179,9 +198,15 @@ def test_newcommand_applies_to_the_rest_of_the_page_only(make_course):
 
 
 def test_definitions_are_read_with_their_arguments():
-    rest, definitions = split_definitions("\\newcommand{\\KL}[2]{D(#1 \\| #2)} \\def\\vx{\\mathbf{x}} \\providecommand\\R{\\mathbb{R}} \\KL{p}{q}")
+    rest, definitions = split_definitions(
+        "\\newcommand{\\KL}[2]{D(#1 \\| #2)} \\def\\vx{\\mathbf{x}} \\providecommand\\R{\\mathbb{R}} \\KL{p}{q}"
+    )
     assert rest.split() == ["\\KL{p}{q}"]
-    assert definitions == [("\\KL", "D(#1 \\| #2)", False), ("\\vx", "\\mathbf{x}", False), ("\\R", "\\mathbb{R}", True)]
+    assert definitions == [
+        ("\\KL", "D(#1 \\| #2)", False),
+        ("\\vx", "\\mathbf{x}", False),
+        ("\\R", "\\mathbb{R}", True),
+    ]
     with pytest.raises(MathProblem, match="unclosed"):
         split_definitions("\\newcommand{\\a}{x")
     with pytest.raises(MathProblem, match="optional argument"):
@@ -201,7 +226,9 @@ def test_math_macros_in_course_yml_are_checked_with_their_lines(make_course):
 
 
 def test_changing_a_course_macro_renders_the_pages_again(make_course):
-    root = make_course({"course.yml": 'math:\n  macros: {"\\\\R": "\\\\mathbb{R}"}\n', "content/A/x.md": "$\\R$\n"})
+    root = make_course(
+        {"course.yml": 'math:\n  macros: {"\\\\R": "\\\\mathbb{R}"}\n', "content/A/x.md": "$\\R$\n"}
+    )
     run_build(root)
     assert "<mi>ℝ</mi>" in (root / "site/A/x.html").read_text(encoding="utf-8")
     (root / "course.yml").write_text('math:\n  macros: {"\\\\R": "\\\\mathbf{R}"}\n', encoding="utf-8")
@@ -237,7 +264,10 @@ def test_the_math_stylesheets_are_linked_only_by_pages_with_math_with_relative_u
     run_build(root)
     with_math = (root / "site/A/x.html").read_text(encoding="utf-8")
     without = (root / "site/A/y.html").read_text(encoding="utf-8")
-    assert '<link rel="stylesheet" href="../static/vendor/temml/Temml-Local.css">\n<link rel="stylesheet" href="../static/math.css">' in with_math
+    assert (
+        '<link rel="stylesheet" href="../static/vendor/temml/Temml-Local.css">\n<link rel="stylesheet" href="../static/math.css">'
+        in with_math
+    )
     assert "math.css" not in without and "Temml" not in without
     css = (root / "site/static/math.css").read_text(encoding="utf-8")
     font = re.search(r'url\("([^"]+)"\)', css).group(1)
@@ -252,14 +282,27 @@ def test_a_course_without_math_starts_no_engine(make_course):
         f"result = build(Path({str(root)!r}), options=BuildOptions(jobs=1)); assert result.written; "
         "print(sorted(name for name in ('py_mini_racer', 'latex2mathml') if name in sys.modules))"
     )
-    assert subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout.strip() == "[]"
+    assert (
+        subprocess.run(
+            [sys.executable, "-c", script], capture_output=True, text=True, check=True
+        ).stdout.strip()
+        == "[]"
+    )
 
 
 def test_the_vendored_files_are_the_pinned_releases():
     """static/vendor/ matches VENDOR.json (never edited by hand), and the licenses are there."""
-    assert subprocess.run([sys.executable, str(REPO / "scripts/vendor.py"), "--check"], capture_output=True, text=True).returncode == 0
+    assert (
+        subprocess.run(
+            [sys.executable, str(REPO / "scripts/vendor.py"), "--check"], capture_output=True, text=True
+        ).returncode
+        == 0
+    )
     record = json.loads((REPO / "static/vendor/VENDOR.json").read_text(encoding="utf-8"))
-    assert {(p["name"], p["license"]) for p in record["packages"]} == {("temml", "MIT"), ("@fontsource/noto-sans-math", "OFL-1.1")}
+    assert {(p["name"], p["license"]) for p in record["packages"]} == {
+        ("temml", "MIT"),
+        ("@fontsource/noto-sans-math", "OFL-1.1"),
+    }
     assert all(any(rel.endswith("/LICENSE") for rel in p["files"]) for p in record["packages"])
 
 

@@ -5,12 +5,10 @@ links lead to their equation, and no request leaves the machine."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
-from playwright.sync_api import sync_playwright
-
 from conftest import formatted, run_build
+from playwright.sync_api import sync_playwright
 from screenshot import CHROMIUM, launch  # tests/screenshot.py
 
 pytestmark = pytest.mark.browser
@@ -63,7 +61,9 @@ def test_formulas_render_with_the_math_font_from_the_site_and_no_network(lesson_
             page.evaluate("document.fonts.ready")
             fonts = page.evaluate("[...document.fonts].map(f => [f.family.replace(/\"/g, ''), f.status])")
             assert ["Noto Sans Math", "loaded"] in fonts
-            assert page.evaluate("""() => getComputedStyle(document.querySelector('math')).fontFamily""").startswith('"Noto Sans Math"')
+            assert page.evaluate(
+                """() => getComputedStyle(document.querySelector('math')).fontFamily"""
+            ).startswith('"Noto Sans Math"')
 
             # pmatrix: its parentheses are drawn as tall as the two rows they enclose
             heights = page.evaluate("""() => {
@@ -88,5 +88,10 @@ def test_formulas_render_with_the_math_font_from_the_site_and_no_network(lesson_
             assert page.evaluate("document.getElementById('eq-perte').getBoundingClientRect().height") > 0
         finally:
             browser.close()
-    assert requests and all(url.startswith("file://") for url in requests), [url for url in requests if not url.startswith("file://")]
-    assert any(url.endswith("/static/vendor/noto-sans-math/noto-sans-math-latin-400-normal.woff2") for url in requests)
+    assert requests and all(url.startswith("file://") for url in requests), [
+        url for url in requests if not url.startswith("file://")
+    ]
+    assert any(
+        url.endswith("/static/vendor/noto-sans-math/noto-sans-math-latin-400-normal.woff2")
+        for url in requests
+    )

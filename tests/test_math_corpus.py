@@ -7,11 +7,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import formatted, load_graph, page_at, write_tree
 
 from coursegen.errors import Diagnostics
 from coursegen.markdown_render import MarkdownRenderer
-
-from conftest import formatted, load_graph, page_at, write_tree
 
 sys.path.insert(0, str(Path(__file__).parent / "math_corpus"))
 from structure import load_corpus, parse, problems  # noqa: E402
@@ -22,11 +21,45 @@ MACROS, FORMULAS = load_corpus()
 def test_the_corpus_is_a_course_worth_of_formulas():
     assert len(FORMULAS) >= 150
     topics = {formula["topic"] for formula in FORMULAS}
-    assert {"linear regression", "logistic regression", "softmax", "attention", "backpropagation", "pca", "information theory", "convolution"} <= topics
+    assert {
+        "linear regression",
+        "logistic regression",
+        "softmax",
+        "attention",
+        "backpropagation",
+        "pca",
+        "information theory",
+        "convolution",
+    } <= topics
     constructs = "\n".join(formula["tex"] for formula in FORMULAS)
-    for construct in ("\\begin{aligned}", "\\begin{align}", "\\begin{align*}", "\\begin{gather}", "\\begin{cases}", "\\begin{pmatrix}", "\\begin{bmatrix}",
-                      "\\begin{vmatrix}", "\\begin{smallmatrix}", "\\hline", "\\substack", "\\operatorname", "\\arg\\max", "\\arg\\min", "\\underset", "\\overset",
-                      "\\xrightarrow", "\\middle", "\\mathbb", "\\mathcal", "\\mathscr", "\\mathfrak", "\\boldsymbol", "\\limits", "\\text{prédit", "\\newcommand"):
+    for construct in (
+        "\\begin{aligned}",
+        "\\begin{align}",
+        "\\begin{align*}",
+        "\\begin{gather}",
+        "\\begin{cases}",
+        "\\begin{pmatrix}",
+        "\\begin{bmatrix}",
+        "\\begin{vmatrix}",
+        "\\begin{smallmatrix}",
+        "\\hline",
+        "\\substack",
+        "\\operatorname",
+        "\\arg\\max",
+        "\\arg\\min",
+        "\\underset",
+        "\\overset",
+        "\\xrightarrow",
+        "\\middle",
+        "\\mathbb",
+        "\\mathcal",
+        "\\mathscr",
+        "\\mathfrak",
+        "\\boldsymbol",
+        "\\limits",
+        "\\text{prédit",
+        "\\newcommand",
+    ):
         assert construct in constructs, construct
 
 
@@ -47,7 +80,11 @@ def rendered_corpus(tmp_path_factory):
     return outputs
 
 
-@pytest.mark.parametrize("index", range(len(FORMULAS)), ids=[f"{n:03d}-{f['topic'].replace(' ', '_')}" for n, f in enumerate(FORMULAS)])
+@pytest.mark.parametrize(
+    "index",
+    range(len(FORMULAS)),
+    ids=[f"{n:03d}-{f['topic'].replace(' ', '_')}" for n, f in enumerate(FORMULAS)],
+)
 def test_formula_renders_with_the_expected_structure(rendered_corpus, index):
     formula = FORMULAS[index]
     html, messages = rendered_corpus[index]
@@ -63,7 +100,9 @@ def test_the_structure_check_catches_what_latex2mathml_got_wrong():
     """The checks are not blind: raw commands, literal & and missing rows are each caught."""
     assert problems('<math><mi>\\R</mi></math>') == ["raw command shown: <mi>\\R"]
     assert problems("<math><mi>a</mi><mo>&amp;</mo><mi>b</mi></math>") == ["a literal & is left in the text"]
-    assert problems("<math><mtable><mtr><mtd><mi>a</mi></mtd></mtr></mtable></math>", ["mtable 2x1"]) == ["expected mtable 2x1"]
+    assert problems("<math><mtable><mtr><mtd><mi>a</mi></mtd></mtr></mtable></math>", ["mtable 2x1"]) == [
+        "expected mtable 2x1"
+    ]
     assert problems('<math><mi mathvariant="double-struck">R</mi></math>', ["text ℝ"]) == ["expected text ℝ"]
     assert problems('<math><mo stretchy="false">(</mo></math>', ["stretchy"]) == ["expected stretchy"]
     assert problems("<math><merror><mtext>x</mtext></merror></math>") == ["has an merror"]

@@ -23,7 +23,6 @@ from pathlib import Path
 
 import nbformat
 import pytest
-
 from conftest import FIXTURES, formatted, notebook_json, run_build, snapshot, write_tree
 
 from coursegen.cli import main
@@ -40,7 +39,11 @@ UNREADABLE_HINT = "its cells can't be read on their own either: mend the JSON in
 SLIPPED = {
     "databricks": (
         "2 schema slips repaired in memory: cells[0], cells[2]: 'execution_count' and 'outputs' on a Markdown cell (dropped)",
-        ["DBX_MD_intro : un notebook exporté de Databricks.", "DBX_OUT 3 lignes", "DBX_MD_result : trois lignes."],
+        [
+            "DBX_MD_intro : un notebook exporté de Databricks.",
+            "DBX_OUT 3 lignes",
+            "DBX_MD_result : trois lignes.",
+        ],
     ),
     "vscode": (
         "2 schema slips repaired in memory: cells[0], cells[2]: 'execution_count' and 'outputs' on a Markdown cell (dropped)",
@@ -51,7 +54,13 @@ SLIPPED = {
         "cells[2].outputs[0]: stream output without 'name' (set to \"stdout\"); "
         "cells[3], cells[3].outputs[0], cells[4].outputs[0]: 'metadata' missing (set to {}); "
         "cells[3].outputs[0]: 'execution_count' missing (set from its cell)",
-        ["HAND_MD : répéter une action.", "for i in range(3):", "HAND_OUT 0 1 2", "'HAND_RESULT'", "HAND_DISPLAY"],
+        [
+            "HAND_MD : répéter une action.",
+            "for i in range(3):",
+            "HAND_OUT 0 1 2",
+            "'HAND_RESULT'",
+            "HAND_DISPLAY",
+        ],
     ),
     "colab": (
         "1 schema slip repaired in memory: cells[2].outputs[1]: 'metadata' missing (set to {})",
@@ -61,18 +70,26 @@ SLIPPED = {
         "1 schema slip repaired in memory: nbformat_minor: 1, but the cells have ids, which came with format 4.5 (read as 4.5)",
         ["IDS41_MD", "IDS41_OUT"],
     ),
-    "ids_missing": ("2 schema slips repaired in memory: cells[0], cells[1]: 'id' missing (given one from its position)", ["NOID_MD", "NOID_CODE"]),
-    "ids_duplicate": ("1 schema slip repaired in memory: cells[2]: 'id' used by an earlier cell (given one from its position)", ["DUP_MD", "DUP_FIRST", "DUP_COPY", "DUP_END"]),
+    "ids_missing": (
+        "2 schema slips repaired in memory: cells[0], cells[1]: 'id' missing (given one from its position)",
+        ["NOID_MD", "NOID_CODE"],
+    ),
+    "ids_duplicate": (
+        "1 schema slip repaired in memory: cells[2]: 'id' used by an earlier cell (given one from its position)",
+        ["DUP_MD", "DUP_FIRST", "DUP_COPY", "DUP_END"],
+    ),
 }
 SALVAGED = {
     "corrupt_metadata": (
-        33, 1,
+        33,
+        1,
         "the notebook's JSON is broken here (Expecting property name enclosed in double quotes), outside its cells: its 2 cells were read on their own and are shown; "
         "metadata rebuilt from the parts that could be read",
         ["MERGE_MD", "MERGE_OUT"],
     ),
     "truncated": (
-        40, 22,
+        40,
+        22,
         "the notebook's JSON is broken here (Unterminated string), outside its cells: its 2 cells were read on their own and are shown; "
         "metadata rebuilt from the parts that could be read; nbformat could not be read (4 assumed); nbformat_minor could not be read (5 assumed)",
         ["CUT_MD", "CUT_OUT"],
@@ -102,7 +119,11 @@ def broken_course(tmp_path_factory):
     names = [*SLIPPED, *SALVAGED, "unreadable"]
     root = write_tree(
         tmp_path_factory.mktemp("broken") / "course",
-        {"content/index.md": "# Cours\n", "content/A/index.md": "# Module A\n", **{f"notebooks/A/{name}.ipynb": fixture_text(name) for name in names}},
+        {
+            "content/index.md": "# Cours\n",
+            "content/A/index.md": "# Module A\n",
+            **{f"notebooks/A/{name}.ipynb": fixture_text(name) for name in names},
+        },
     )
     result = run_build(root)
     return root, root / "site", result
@@ -116,13 +137,17 @@ def broken_course(tmp_path_factory):
 def test_schema_slips_are_repaired_with_one_warning_naming_each_json_path(broken_course, name):
     root, site, result = broken_course
     message, shown = SLIPPED[name]
-    assert warnings_of(result, f"notebooks/A/{name}.ipynb") == [f"notebooks/A/{name}.ipynb: warning[notebook]: {message} — {SLIPS_HINT}"]
+    assert warnings_of(result, f"notebooks/A/{name}.ipynb") == [
+        f"notebooks/A/{name}.ipynb: warning[notebook]: {message} — {SLIPS_HINT}"
+    ]
     text = page_text(site, name)
     assert "could not be rendered" not in text
     for marker in shown:
         assert marker in text, (marker, text[:2000])
     # the download copy is the author's file, untouched
-    assert (site / f"A/notebooks/{name}.ipynb").read_bytes() == (root / f"notebooks/A/{name}.ipynb").read_bytes()
+    assert (site / f"A/notebooks/{name}.ipynb").read_bytes() == (
+        root / f"notebooks/A/{name}.ipynb"
+    ).read_bytes()
 
 
 def test_html_outputs_of_a_repaired_notebook_stay_html(broken_course):
@@ -132,7 +157,9 @@ def test_html_outputs_of_a_repaired_notebook_stay_html(broken_course):
 
 def test_a_repaired_notebook_keeps_its_language_for_highlighting(broken_course):
     _, site, _ = broken_course
-    assert '<span class="nb">print</span>' in (site / "A/notebooks/hand_edited.html").read_text(encoding="utf-8")
+    assert '<span class="nb">print</span>' in (site / "A/notebooks/hand_edited.html").read_text(
+        encoding="utf-8"
+    )
 
 
 def test_source_lines_that_are_not_text_are_shown_as_written(make_course):
@@ -147,13 +174,28 @@ def test_source_lines_that_are_not_text_are_shown_as_written(make_course):
         f"not text (read as its JSON text) — {SLIPS_HINT}"
     ]
     site = root / "site"
-    assert '<span aria-current="page">Titre 2</span>' in (site / "A/notebooks/n.html").read_text(encoding="utf-8")
+    assert '<span aria-current="page">Titre 2</span>' in (site / "A/notebooks/n.html").read_text(
+        encoding="utf-8"
+    )
     assert "Valeur : 42 et null" in page_text(site, "n")
 
 
 def test_a_hundred_slips_make_one_finding_with_a_capped_list(make_course):
-    cells = [{"cell_type": "markdown", "execution_count": None, "id": f"m{index}", "metadata": {}, "outputs": [], "source": [f"Texte {index}"]} for index in range(60)]
-    cells += [{"cell_type": "code", "id": f"c{index}", "metadata": {}, "outputs": [], "source": [f"x = {index}"]} for index in range(40)]
+    cells = [
+        {
+            "cell_type": "markdown",
+            "execution_count": None,
+            "id": f"m{index}",
+            "metadata": {},
+            "outputs": [],
+            "source": [f"Texte {index}"],
+        }
+        for index in range(60)
+    ]
+    cells += [
+        {"cell_type": "code", "id": f"c{index}", "metadata": {}, "outputs": [], "source": [f"x = {index}"]}
+        for index in range(40)
+    ]
     data = {"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
     root = make_course({"notebooks/A/many.ipynb": json.dumps(data, indent=1)})
     result = run_build(root)
@@ -167,7 +209,9 @@ def test_a_hundred_slips_make_one_finding_with_a_capped_list(make_course):
 
 
 def test_more_kinds_of_slips_than_listed_are_counted():
-    slips = [Slip(f"cells[{index}]", f"slip of kind {index}") for index in range(8)] + [Slip("cells[9]", "slip of kind 7")]
+    slips = [Slip(f"cells[{index}]", f"slip of kind {index}") for index in range(8)] + [
+        Slip("cells[9]", "slip of kind 7")
+    ]
     assert describe_slips(slips) == (
         "9 schema slips repaired in memory: cells[0]: slip of kind 0; cells[1]: slip of kind 1; cells[2]: slip of kind 2; "
         "cells[3]: slip of kind 3; cells[4]: slip of kind 4; cells[5]: slip of kind 5; and 3 more"
@@ -177,7 +221,11 @@ def test_more_kinds_of_slips_than_listed_are_counted():
 def test_what_no_rule_foresees_is_left_out_by_nbformats_own_validator():
     """A cell's `tags` that is not a list, `collapsed` as a string, a cell that is a number,
     an output of an unknown type: each the smallest part possible, named by its path."""
-    data = json.loads(notebook_json("# T", ("code", "a = 1", [nbformat.v4.new_output("stream", name="stdout", text="x")]), "md:fin"))
+    data = json.loads(
+        notebook_json(
+            "# T", ("code", "a = 1", [nbformat.v4.new_output("stream", name="stdout", text="x")]), "md:fin"
+        )
+    )
     data["cells"][1]["metadata"].update(tags="exercice", collapsed="false")
     data["cells"][1]["outputs"].append({"output_type": "widget_magic", "data": {}})
     data["cells"].append(7)
@@ -193,7 +241,13 @@ def test_what_no_rule_foresees_is_left_out_by_nbformats_own_validator():
 
 
 def test_a_notebook_whose_cells_are_all_beyond_repair_gets_the_error_page(make_course):
-    root = make_course({"notebooks/A/n.ipynb": json.dumps({"cells": [1, "deux"], "metadata": {}, "nbformat": 4, "nbformat_minor": 4})})
+    root = make_course(
+        {
+            "notebooks/A/n.ipynb": json.dumps(
+                {"cells": [1, "deux"], "metadata": {}, "nbformat": 4, "nbformat_minor": 4}
+            )
+        }
+    )
     result = run_build(root)
     assert [line for line in formatted(result) if ": error" in line] == [
         "notebooks/A/n.ipynb: error[notebook]: no cell can be shown: 2 schema slips repaired in memory: cells[0], cells[1]: not a cell (left out)"
@@ -208,23 +262,37 @@ def test_repairs_are_deterministic_two_builds_are_byte_identical(broken_course, 
     run_build(root, tmp_path / "two", cache=False)
     first, second = snapshot(tmp_path / "one"), snapshot(tmp_path / "two")
     assert first == second
-    assert [re.findall(r'id="cell-id=([^"]+)"', first[f"A/notebooks/{name}.html"].decode()) for name in ("ids_missing", "ids_duplicate")] == [
+    assert [
+        re.findall(r'id="cell-id=([^"]+)"', first[f"A/notebooks/{name}.html"].decode())
+        for name in ("ids_missing", "ids_duplicate")
+    ] == [
         ["cell-1", "cell-2"],
         ["c0ffee01", "5eed0a11", "cell-3", "c0ffee04"],
     ]
 
 
 def test_no_raw_nbformat_warning_or_log_is_printed(make_course, capsys, caplog):
-    root = make_course({f"notebooks/A/{name}.ipynb": fixture_text(name) for name in ("ids_missing", "ids_duplicate", "ids_minor_1", "hand_edited")})
+    root = make_course(
+        {
+            f"notebooks/A/{name}.ipynb": fixture_text(name)
+            for name in ("ids_missing", "ids_duplicate", "ids_minor_1", "hand_edited")
+        }
+    )
     caplog.set_level(logging.WARNING)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         assert main(["build", str(root), "-j", "1"]) == 0
     streams = capsys.readouterr()
-    assert [str(w.message) for w in caught if "nbformat" in (w.filename or "") or "cell id" in str(w.message).lower()] == []
+    assert [
+        str(w.message)
+        for w in caught
+        if "nbformat" in (w.filename or "") or "cell id" in str(w.message).lower()
+    ] == []
     assert [record.getMessage() for record in caplog.records] == []
     printed = (streams.out + streams.err).splitlines()
-    assert [line for line in printed if "warning[notebook]" not in line and not line.startswith("Built ")] == []
+    assert [
+        line for line in printed if "warning[notebook]" not in line and not line.startswith("Built ")
+    ] == []
 
 
 @pytest.fixture
@@ -281,13 +349,17 @@ def test_the_damage_positions_are_where_the_files_break():
 def test_salvaged_metadata_keeps_its_readable_parts(broken_course):
     _, site, _ = broken_course
     # the kernel and language survived the merge conflict: code is highlighted as Python
-    assert '<span class="nb">print</span>' in (site / "A/notebooks/corrupt_metadata.html").read_text(encoding="utf-8")
+    assert '<span class="nb">print</span>' in (site / "A/notebooks/corrupt_metadata.html").read_text(
+        encoding="utf-8"
+    )
 
 
 def test_a_notebook_whose_cells_cannot_be_read_gets_the_error_page(broken_course):
     _, site, result = broken_course
     line, col = UNREADABLE_AT
-    assert warnings_of(result, "notebooks/A/unreadable.ipynb") == [f"notebooks/A/unreadable.ipynb:{line}:{col}: error[notebook]: not valid JSON — Expecting value — {UNREADABLE_HINT}"]
+    assert warnings_of(result, "notebooks/A/unreadable.ipynb") == [
+        f"notebooks/A/unreadable.ipynb:{line}:{col}: error[notebook]: not valid JSON — Expecting value — {UNREADABLE_HINT}"
+    ]
     page = (site / "A/notebooks/unreadable.html").read_text(encoding="utf-8")
     assert "This notebook could not be rendered" in page and "LOST_MD" not in page
     assert 'href="unreadable.ipynb" download' in page
@@ -298,7 +370,9 @@ def test_text_after_the_end_of_a_notebook_is_ignored_with_a_warning(make_course)
     root = make_course({"notebooks/A/t.ipynb": text})
     result = run_build(root)
     line = text.count("\n")
-    assert formatted(result) == [f"notebooks/A/t.ipynb:{line}:1: warning[notebook]: text after the end of the notebook's JSON: ignored, the notebook before it is shown — {SALVAGE_HINT}"]
+    assert formatted(result) == [
+        f"notebooks/A/t.ipynb:{line}:1: warning[notebook]: text after the end of the notebook's JSON: ignored, the notebook before it is shown — {SALVAGE_HINT}"
+    ]
     assert "TAIL_CODE" in page_text(root / "site", "t")
 
 
@@ -306,23 +380,41 @@ def test_the_cells_array_is_found_by_a_string_aware_scan():
     """Colab order (metadata before cells) with a broken metadata block that holds a `"cells"` key of
     its own (a table-of-contents extension's), and a cell whose source talks about `"cells": [`:
     only the top-level key's array is taken."""
-    cells = [{"cell_type": "markdown", "metadata": {}, "source": ['Le JSON commence par "cells": [ puis les cellules.']}]
-    nb = {"nbformat": 4, "nbformat_minor": 4, "metadata": {"toc": {"cells": [1, 2]}, "kernelspec": {"name": "python3", "display_name": "Python 3"}}, "cells": cells}
+    cells = [
+        {
+            "cell_type": "markdown",
+            "metadata": {},
+            "source": ['Le JSON commence par "cells": [ puis les cellules.'],
+        }
+    ]
+    nb = {
+        "nbformat": 4,
+        "nbformat_minor": 4,
+        "metadata": {"toc": {"cells": [1, 2]}, "kernelspec": {"name": "python3", "display_name": "Python 3"}},
+        "cells": cells,
+    }
     text = json.dumps(nb, indent=2).replace('"display_name": "Python 3"', '"display_name": "Python 3",,')
     with pytest.raises(json.JSONDecodeError):
         json.loads(text)
     salvaged, damage = read_notebook_json(text)
     assert salvaged["cells"] == cells
     assert salvaged["nbformat_minor"] == 4
-    assert salvaged["metadata"] == {"toc": {"cells": [1, 2]}, "kernelspec": {"name": "python3", "display_name": "Python 3"}}
+    assert salvaged["metadata"] == {
+        "toc": {"cells": [1, 2]},
+        "kernelspec": {"name": "python3", "display_name": "Python 3"},
+    }
     assert (damage.line, damage.col) == (13, 34)
     assert text.split("\n")[12][33:] == ","  # the second of two commas
 
 
 def test_a_field_that_lost_its_closing_bracket_never_swallows_the_cells():
     cells = [{"cell_type": "markdown", "metadata": {}, "source": ["Texte"]}]
-    text = json.dumps({"nbformat": 4, "nbformat_minor": 4, "metadata": {"colab": {"name": "x"}}, "cells": cells}, indent=2)
-    text = text.replace('"name": "x"\n    }', '"name": "x"\n', 1)  # colab's } lost: metadata would take in the cells
+    text = json.dumps(
+        {"nbformat": 4, "nbformat_minor": 4, "metadata": {"colab": {"name": "x"}}, "cells": cells}, indent=2
+    )
+    text = text.replace(
+        '"name": "x"\n    }', '"name": "x"\n', 1
+    )  # colab's } lost: metadata would take in the cells
     salvaged, _ = read_notebook_json(text)
     assert salvaged["cells"] == cells
     assert "cells" not in json.dumps(salvaged["metadata"])
@@ -341,7 +433,16 @@ def fix(capsys, root: Path) -> tuple[int, list[str]]:
 @pytest.fixture
 def fixable(tmp_path, monkeypatch):
     monkeypatch.setattr(os, "cpu_count", lambda: 1)  # check has no -j
-    names = ["databricks", "colab", "vscode", "hand_edited", "ids_missing", "corrupt_metadata", "truncated", "unreadable"]
+    names = [
+        "databricks",
+        "colab",
+        "vscode",
+        "hand_edited",
+        "ids_missing",
+        "corrupt_metadata",
+        "truncated",
+        "unreadable",
+    ]
     files = {f"notebooks/A/{name}.ipynb": fixture_text(name) for name in names}
     files["notebooks/A/good.ipynb"] = notebook_json("# Bon", "x = 'GOOD'")
     return write_tree(tmp_path / "course", {"content/index.md": "# Cours\n", **files})
@@ -367,7 +468,15 @@ def test_fix_notebooks_writes_repairs_back_keeping_a_backup(fixable, capsys):
     ]
     assert re.fullmatch(r"Checked 11 pages \(9 notebooks\) in \d+\.\d s: 1 error, 0 warnings", lines[-1])
     folder = fixable / "notebooks/A"
-    for name in ("colab", "corrupt_metadata", "databricks", "hand_edited", "ids_missing", "truncated", "vscode"):
+    for name in (
+        "colab",
+        "corrupt_metadata",
+        "databricks",
+        "hand_edited",
+        "ids_missing",
+        "truncated",
+        "vscode",
+    ):
         assert (folder / f"{name}.ipynb.bak").read_bytes() == originals[f"{name}.ipynb"]
         fixed = (folder / f"{name}.ipynb").read_text(encoding="utf-8")
         with warnings.catch_warnings():
@@ -376,7 +485,10 @@ def test_fix_notebooks_writes_repairs_back_keeping_a_backup(fixable, capsys):
     # untouched: a notebook that needs nothing, and one whose cells can't be read
     assert good.read_bytes() == originals["good.ipynb"] and good.stat().st_mtime_ns == good_stat.st_mtime_ns
     assert (folder / "unreadable.ipynb").read_bytes() == originals["unreadable.ipynb"]
-    assert sorted(path.name for path in folder.iterdir() if path.name.startswith(("good", "unreadable"))) == ["good.ipynb", "unreadable.ipynb"]
+    assert sorted(path.name for path in folder.iterdir() if path.name.startswith(("good", "unreadable"))) == [
+        "good.ipynb",
+        "unreadable.ipynb",
+    ]
 
 
 def changed_lines(before: bytes, after: bytes) -> list[str]:
@@ -386,10 +498,16 @@ def changed_lines(before: bytes, after: bytes) -> list[str]:
 
 def test_fix_notebooks_keeps_each_files_own_layout(fixable, capsys):
     folder = fixable / "notebooks/A"
-    before = {name: (folder / f"{name}.ipynb").read_bytes() for name in ("databricks", "colab", "vscode", "ids_missing")}
+    before = {
+        name: (folder / f"{name}.ipynb").read_bytes()
+        for name in ("databricks", "colab", "vscode", "ids_missing")
+    }
     fix(capsys, fixable)
     # Jupyter's layout (indent 1, sorted keys): only the Markdown cells' stray fields go
-    assert changed_lines(before["databricks"], (folder / "databricks.ipynb").read_bytes()) == ['-   "execution_count": 0,', '-   "outputs": [],'] * 2
+    assert (
+        changed_lines(before["databricks"], (folder / "databricks.ipynb").read_bytes())
+        == ['-   "execution_count": 0,', '-   "outputs": [],'] * 2
+    )
     # Colab's (indent 2, its own key order): the missing metadata is added where it belongs
     assert changed_lines(before["colab"], (folder / "colab.ipynb").read_bytes()) == [
         "-          }",
@@ -407,7 +525,10 @@ def test_fix_notebooks_keeps_each_files_own_layout(fixable, capsys):
         '-      "outputs": []',
         '+      "source": "VSC_MD La moyenne vaut $\\\\frac{3}{4}$."',
     ]
-    assert changed_lines(before["ids_missing"], (folder / "ids_missing.ipynb").read_bytes()) == ['+   "id": "cell-1",', '+   "id": "cell-2",']
+    assert changed_lines(before["ids_missing"], (folder / "ids_missing.ipynb").read_bytes()) == [
+        '+   "id": "cell-1",',
+        '+   "id": "cell-2",',
+    ]
     for name in before:
         assert (folder / f"{name}.ipynb").read_bytes().endswith(b"}\n")
 
@@ -424,20 +545,37 @@ def test_fix_notebooks_twice_changes_nothing_and_says_so(fixable, capsys):
 
 def test_fix_notebooks_never_overwrites_an_existing_backup(tmp_path, capsys, monkeypatch):
     monkeypatch.setattr(os, "cpu_count", lambda: 1)
-    root = write_tree(tmp_path / "course", {"content/index.md": "# Cours\n", "notebooks/A/databricks.ipynb": fixture_text("databricks"), "notebooks/A/databricks.ipynb.bak": "an older backup\n"})
+    root = write_tree(
+        tmp_path / "course",
+        {
+            "content/index.md": "# Cours\n",
+            "notebooks/A/databricks.ipynb": fixture_text("databricks"),
+            "notebooks/A/databricks.ipynb.bak": "an older backup\n",
+        },
+    )
     _, lines = fix(capsys, root)
-    assert lines[0] == "notebooks/A/databricks.ipynb: repaired 2 schema slips (original kept as databricks.ipynb.1.bak)"
+    assert (
+        lines[0]
+        == "notebooks/A/databricks.ipynb: repaired 2 schema slips (original kept as databricks.ipynb.1.bak)"
+    )
     assert (root / "notebooks/A/databricks.ipynb.bak").read_text(encoding="utf-8") == "an older backup\n"
-    assert (root / "notebooks/A/databricks.ipynb.1.bak").read_text(encoding="utf-8") == fixture_text("databricks")
+    assert (root / "notebooks/A/databricks.ipynb.1.bak").read_text(encoding="utf-8") == fixture_text(
+        "databricks"
+    )
 
 
 def test_fix_notebooks_keeps_windows_line_breaks(tmp_path, capsys, monkeypatch):
     monkeypatch.setattr(os, "cpu_count", lambda: 1)
     text = fixture_text("databricks").replace("\n", "\r\n")
-    root = write_tree(tmp_path / "course", {"content/index.md": "# Cours\n", "notebooks/A/d.ipynb": text.encode("utf-8")})
+    root = write_tree(
+        tmp_path / "course", {"content/index.md": "# Cours\n", "notebooks/A/d.ipynb": text.encode("utf-8")}
+    )
     fix(capsys, root)
     fixed = (root / "notebooks/A/d.ipynb").read_bytes()
-    assert fixed.count(b"\r\n") == fixed.count(b"\n") and b'"outputs": [],' not in fixed.split(b'"cell_type": "markdown"')[1]
+    assert (
+        fixed.count(b"\r\n") == fixed.count(b"\n")
+        and b'"outputs": [],' not in fixed.split(b'"cell_type": "markdown"')[1]
+    )
 
 
 def test_the_fixed_notebooks_build_without_findings(fixable, capsys, tmp_path):

@@ -22,7 +22,6 @@ from pathlib import Path
 
 import nbformat
 import pytest
-
 from conftest import FIXTURES, REPO, formatted, notebook_json, run_build, snapshot, write_tree
 
 from coursegen.build import BuildResult
@@ -101,7 +100,9 @@ class Elements(HTMLParser):
 
 THEME_SCRIPT = re.compile(r"^(\.\./)*static/coursegen\.js$")
 # the theme's one inline script, in <head>: it applies the learner's light/dark choice before the first paint
-THEME_INLINE_SCRIPT = re.compile(r'<script>try\{var cgTheme=localStorage\.getItem\("coursegen-theme"\);[^<]*</script>')
+THEME_INLINE_SCRIPT = re.compile(
+    r'<script>try\{var cgTheme=localStorage\.getItem\("coursegen-theme"\);[^<]*</script>'
+)
 
 
 def active_content(page: str) -> list[str]:
@@ -118,7 +119,9 @@ def active_content(page: str) -> list[str]:
         for name, value in attrs.items():
             if name.startswith("on"):
                 found.append(f"<{tag} {name}={value!r}>")
-            if name in ("href", "src", "action", "formaction", "xlink:href") and re.sub(r"[\s\x00-\x1f]", "", value).lower().startswith("javascript:"):
+            if name in ("href", "src", "action", "formaction", "xlink:href") and re.sub(
+                r"[\s\x00-\x1f]", "", value
+            ).lower().startswith("javascript:"):
                 found.append(f"<{tag} {name}={value!r}>")
     return found
 
@@ -132,7 +135,12 @@ def png_bytes(width: int, height: int, pixels: bytes) -> bytes:
     row = width * 3
     raw = b"".join(b"\x00" + pixels[y * row : (y + 1) * row] for y in range(height))
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw, 1)) + chunk(b"IEND", b"")
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(raw, 1))
+        + chunk(b"IEND", b"")
+    )
 
 
 def display(data: dict, **metadata):
@@ -148,7 +156,9 @@ def code_cell(source: str, outputs=(), **metadata):
 def notebook_of(*cells, metadata: dict | None = None) -> str:
     """A notebook from nbformat cell objects (fixed ids), as JSON text."""
     nb = v4.new_notebook()
-    nb.metadata.update(metadata or {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
+    nb.metadata.update(
+        metadata or {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
+    )
     for index, cell in enumerate(cells):
         cell.id = f"cell-{index}"
         nb.cells.append(cell)
@@ -207,7 +217,14 @@ def test_template_lookup_ignores_the_current_directory(tmp_path, monkeypatch):
     }
     # lures that extend nothing: if nbconvert picked any of them, the page would be just this text
     for folder in ("lab", "basic", "classic", "coursegen", "base"):
-        for name in ("index.html.j2", "base.html.j2", "display_priority.j2", "null.j2", "celltags.j2", "mathjax.html.j2"):
+        for name in (
+            "index.html.j2",
+            "base.html.j2",
+            "display_priority.j2",
+            "null.j2",
+            "celltags.j2",
+            "mathjax.html.j2",
+        ):
             files[f"{folder}/{name}"] = HIJACK + "\n"
         files[f"{folder}/conf.json"] = '{"mimetypes": {"text/html": true}}\n'
     files["index.html.j2"] = files["base.html.j2"] = files["display_priority.j2"] = HIJACK + "\n"
@@ -226,7 +243,9 @@ def test_template_lookup_ignores_the_current_directory(tmp_path, monkeypatch):
         page = read(tmp_path / "site-inside", url)
         assert HIJACK not in page
         assert 'class="jp-Cell jp-CodeCell' in page
-        assert page == read(tmp_path / "site-outside", url), f"{url} differs when built from inside the course folder"
+        assert page == read(tmp_path / "site-outside", url), (
+            f"{url} differs when built from inside the course folder"
+        )
 
 
 def test_markdown_cells_use_the_lesson_pipeline(showcase, outputs_page):
@@ -247,7 +266,10 @@ def test_markdown_cells_use_the_lesson_pipeline(showcase, outputs_page):
         r"<math\b[^>]*>.*?</math>",
     ):
         assert fragment(cell, pattern) == fragment(lesson, pattern)
-    assert fragment(cell, r"<math\b[^>]*>.*?</math>") == '<math><msup><mi>x</mi><mn class="tml-sml-pad">2</mn></msup></math>'
+    assert (
+        fragment(cell, r"<math\b[^>]*>.*?</math>")
+        == '<math><msup><mi>x</mi><mn class="tml-sml-pad">2</mn></msup></math>'
+    )
 
     assert "$x^2$" not in cell
 
@@ -267,7 +289,9 @@ def test_cells_without_ids_get_the_same_ids_at_every_build(make_course, tmp_path
     page = read(tmp_path / "one", "A/notebooks/carnet.html")
     assert page == read(tmp_path / "two", "A/notebooks/carnet.html")
     assert [m for m in re.findall(r'id="cell-id=([^"]+)"', page)] == ["cell-1-", "cell-2", "cell-1"]
-    assert "id" not in json.loads((root / "notebooks/A/carnet.ipynb").read_text(encoding="utf-8"))["cells"][0]  # the file is untouched
+    assert (
+        "id" not in json.loads((root / "notebooks/A/carnet.ipynb").read_text(encoding="utf-8"))["cells"][0]
+    )  # the file is untouched
 
 
 def test_markdown_cell_links_are_rewritten_and_checked(make_course, tmp_path):
@@ -301,8 +325,14 @@ def test_markdown_cell_links_are_rewritten_and_checked(make_course, tmp_path):
 
 def test_code_is_highlighted_with_pygments_classes_and_no_inline_assets(outputs_page):
     body = notebook_body(outputs_page)
-    assert '<div class=" highlight hl-ipython3"><pre><span></span><span class="kn">import</span><span class="w"> </span><span class="nn">sys</span>' in body
-    assert re.search(r'<span class="nb">print</span><span class="p">\(</span><span class="s1">(\'|&#39;)OUT_stdout(\'|&#39;)</span>', body)
+    assert (
+        '<div class=" highlight hl-ipython3"><pre><span></span><span class="kn">import</span><span class="w"> </span><span class="nn">sys</span>'
+        in body
+    )
+    assert re.search(
+        r'<span class="nb">print</span><span class="p">\(</span><span class="s1">(\'|&#39;)OUT_stdout(\'|&#39;)</span>',
+        body,
+    )
     assert "<style" not in body
     assert "<script src=" not in body
     assert "<link" not in body
@@ -317,7 +347,9 @@ def test_notebook_page_loads_nothing_from_outside(showcase):
             assert library not in lowered, f"{library} in {url}"
         elements = Elements(page)
         # scripts with a source (the one inline script, in <head>, applies the learner's light/dark choice)
-        sources = [attrs["src"] for attrs in elements.all("script") if "src" in attrs] + [attrs.get("href", "") for attrs in elements.all("link")]
+        sources = [attrs["src"] for attrs in elements.all("script") if "src" in attrs] + [
+            attrs.get("href", "") for attrs in elements.all("link")
+        ]
         assert sources, "the theme's own stylesheet and script"
         for source in sources:
             assert not re.match(r"^(https?:)?//", source), source
@@ -332,8 +364,14 @@ def test_notebook_page_loads_nothing_from_outside(showcase):
 
 def test_stream_outputs_stdout_and_stderr(outputs_page):
     cell = cell_html(outputs_page, "cell-1")
-    assert '<div class="jp-RenderedText jp-OutputArea-output" tabindex="0" data-mime-type="text/plain">\n<pre>OUT_stdout\n</pre>' in cell
-    assert '<div class="jp-RenderedText jp-OutputArea-output" tabindex="0" data-mime-type="application/vnd.jupyter.stderr">\n<pre>OUT_stderr\n</pre>' in cell
+    assert (
+        '<div class="jp-RenderedText jp-OutputArea-output" tabindex="0" data-mime-type="text/plain">\n<pre>OUT_stdout\n</pre>'
+        in cell
+    )
+    assert (
+        '<div class="jp-RenderedText jp-OutputArea-output" tabindex="0" data-mime-type="application/vnd.jupyter.stderr">\n<pre>OUT_stderr\n</pre>'
+        in cell
+    )
 
 
 def test_execute_result_with_its_prompt(outputs_page):
@@ -369,8 +407,12 @@ def test_png_and_jpeg_outputs_are_data_uris(outputs_page):
     nb = json.loads(fixture_text("outputs.ipynb"))
     png = nb["cells"][6]["outputs"][0]["data"]["image/png"]
     jpeg = "".join(nb["cells"][7]["outputs"][0]["data"]["image/jpeg"])
-    assert f'<img src="data:image/png;base64,{png}" alt="OUT_alt_from_output" width="40">' in cell_html(outputs_page, "cell-6")
-    assert f'<img src="data:image/jpeg;base64,{jpeg}" alt="OUT_alt_from_cell">' in cell_html(outputs_page, "cell-7")
+    assert f'<img src="data:image/png;base64,{png}" alt="OUT_alt_from_output" width="40">' in cell_html(
+        outputs_page, "cell-6"
+    )
+    assert f'<img src="data:image/jpeg;base64,{jpeg}" alt="OUT_alt_from_cell">' in cell_html(
+        outputs_page, "cell-7"
+    )
 
 
 def test_svg_output_is_an_img_data_uri_never_inline_svg(outputs_page):
@@ -387,14 +429,18 @@ def test_json_output_is_shown_as_indented_text(outputs_page):
     cell = cell_html(outputs_page, "cell-9")
     match = re.search(r'<div class="jp-RenderedJSON[^"]*"[^>]*>\s*<pre>(.*?)</pre>', cell, re.S)
     assert match, "no JSON output block"
-    assert unescape(match.group(1)) == json.dumps({"name": "OUT_json", "values": [1, 2]}, indent=2, sort_keys=True)
+    assert unescape(match.group(1)) == json.dumps(
+        {"name": "OUT_json", "values": [1, 2]}, indent=2, sort_keys=True
+    )
 
 
 def test_error_output_ansi_colours_become_classes(outputs_page):
     cell = cell_html(outputs_page, "cell-10")
     assert '<span class="ansi-red-fg">ZeroDivisionError</span>: division by zero' in cell
     assert 'class="ansi-green-fg"' in cell
-    assert '<span class="ansi-green-fg">OUT_green</span>' in cell_html(outputs_page, "cell-1")  # ANSI in a stream too
+    assert '<span class="ansi-green-fg">OUT_green</span>' in cell_html(
+        outputs_page, "cell-1"
+    )  # ANSI in a stream too
     assert "\x1b" not in outputs_page
     assert "[0;31m" not in outputs_page and "[32m" not in outputs_page
 
@@ -409,10 +455,16 @@ def test_image_alt_text_from_output_then_cell_then_course_language(outputs_page)
     assert alts == ["OUT_alt_from_output", "OUT_alt_from_cell", "Figure produite par le notebook"]
 
 
-@pytest.mark.parametrize("language, default", [("en", "Figure produced by the notebook"), ("fr", "Figure produite par le notebook")])
+@pytest.mark.parametrize(
+    "language, default",
+    [("en", "Figure produced by the notebook"), ("fr", "Figure produite par le notebook")],
+)
 def test_default_image_alt_follows_the_course_language(make_course, language, default):
     image = base64.b64encode(png_bytes(1, 1, b"\x00\x00\x00")).decode()
-    text = notebook_of(v4.new_markdown_cell("# Figures"), code_cell("plot()", [display({"image/png": image, "text/plain": "<Figure>"})]))
+    text = notebook_of(
+        v4.new_markdown_cell("# Figures"),
+        code_cell("plot()", [display({"image/png": image, "text/plain": "<Figure>"})]),
+    )
     root = make_course({"course.yml": f"language: {language}\n", "notebooks/A/fig.ipynb": text})
     _, site = build(root)
     assert [attrs["alt"] for attrs in Elements(read(site, "A/notebooks/fig.html")).all("img")] == [default]
@@ -425,13 +477,25 @@ def test_default_image_alt_follows_the_course_language(make_course, language, de
 def test_hide_tags_collapse_behind_localised_details(showcase):
     page = read(showcase[1], "A/notebooks/tags.html")
     hide_input = cell_html(page, "cell-2")
-    assert re.search(r'<details class="cell-toggle cell-toggle-input"><summary>Afficher le code</summary>.*?SRC_hide_input.*?</details>', hide_input, re.S)
+    assert re.search(
+        r'<details class="cell-toggle cell-toggle-input"><summary>Afficher le code</summary>.*?SRC_hide_input.*?</details>',
+        hide_input,
+        re.S,
+    )
     assert "OUT_hide_input" in hide_input.split("</details>", 1)[1]  # the output stays visible
     hide_output = cell_html(page, "cell-3")
-    assert re.search(r'<details class="cell-toggle cell-toggle-output"><summary>Afficher la sortie</summary>.*?OUT_hide_output.*?</details>', hide_output, re.S)
+    assert re.search(
+        r'<details class="cell-toggle cell-toggle-output"><summary>Afficher la sortie</summary>.*?OUT_hide_output.*?</details>',
+        hide_output,
+        re.S,
+    )
     assert hide_output.index("SRC_hide_output") < hide_output.index("<details")  # the code stays visible
     # hide-cell: the whole cell (code and output) inside one <details>
-    whole = re.search(r'<details class="cell-toggle cell-toggle-cell"><summary>Afficher la cellule</summary>\s*<div id="cell-id=cell-4"(.*?)</details>', page, re.S)
+    whole = re.search(
+        r'<details class="cell-toggle cell-toggle-cell"><summary>Afficher la cellule</summary>\s*<div id="cell-id=cell-4"(.*?)</details>',
+        page,
+        re.S,
+    )
     assert whole, "the hide-cell cell is wrapped in <details>"
     assert "SRC_hide_cell" in whole.group(1) and "<pre>OUT_hide_cell\n</pre>" in whole.group(1)
     assert "<details" not in whole.group(1)
@@ -465,20 +529,31 @@ def test_english_summaries(make_course):
 def test_course_wide_hide_input_with_notebook_override_and_show_input(make_course):
     cells = (
         code_cell("first_code = 1", [v4.new_output("stream", name="stdout", text="first\n")]),
-        code_cell("kept_open = 2", [v4.new_output("stream", name="stdout", text="second\n")], tags=["show-input"]),
+        code_cell(
+            "kept_open = 2", [v4.new_output("stream", name="stdout", text="second\n")], tags=["show-input"]
+        ),
     )
-    own = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}, "coursegen": {"hide_input": False}}
+    own = {
+        "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
+        "coursegen": {"hide_input": False},
+    }
     root = make_course(
         {
             "course.yml": "notebooks:\n  hide_input: true\n",
             "notebooks/A/hidden.ipynb": notebook_of(*cells),
-            "notebooks/A/shown.ipynb": notebook_of(*[nbformat.from_dict(json.loads(json.dumps(c))) for c in cells], metadata=own),
+            "notebooks/A/shown.ipynb": notebook_of(
+                *[nbformat.from_dict(json.loads(json.dumps(c))) for c in cells], metadata=own
+            ),
         }
     )
     result, site = build(root)
     assert not result.diagnostics.problems, formatted(result)
     hidden = read(site, "A/notebooks/hidden.html")
-    assert re.search(r'<details class="cell-toggle cell-toggle-input"><summary>Show code</summary>.*?first_code.*?</details>', cell_html(hidden, "cell-0"), re.S)
+    assert re.search(
+        r'<details class="cell-toggle cell-toggle-input"><summary>Show code</summary>.*?first_code.*?</details>',
+        cell_html(hidden, "cell-0"),
+        re.S,
+    )
     assert "<details" not in cell_html(hidden, "cell-1"), "a cell tagged show-input stays open"
     assert "kept_open" in cell_html(hidden, "cell-1")
     assert "first\n" in cell_html(hidden, "cell-0").split("</details>")[1], "outputs stay visible"
@@ -491,10 +566,21 @@ def test_course_wide_hide_input_with_notebook_override_and_show_input(make_cours
 
 
 def test_download_link_points_to_a_byte_identical_copy(make_course):
-    content_nb = notebook_json("# In content", ("code", "print(1)", [v4.new_output("stream", name="stdout", text="1\n")]))
-    root = make_course({"content/A/index.md": "# A\n", "content/A/analysis.ipynb": content_nb, "notebooks/A/outputs.ipynb": fixture_text("outputs.ipynb")})
+    content_nb = notebook_json(
+        "# In content", ("code", "print(1)", [v4.new_output("stream", name="stdout", text="1\n")])
+    )
+    root = make_course(
+        {
+            "content/A/index.md": "# A\n",
+            "content/A/analysis.ipynb": content_nb,
+            "notebooks/A/outputs.ipynb": fixture_text("outputs.ipynb"),
+        }
+    )
     _, site = build(root)
-    for url, source in (("A/analysis", "content/A/analysis.ipynb"), ("A/notebooks/outputs", "notebooks/A/outputs.ipynb")):
+    for url, source in (
+        ("A/analysis", "content/A/analysis.ipynb"),
+        ("A/notebooks/outputs", "notebooks/A/outputs.ipynb"),
+    ):
         downloads = [attrs for attrs in Elements(read(site, url + ".html")).all("a") if "download" in attrs]
         assert [attrs["href"] for attrs in downloads] == [Path(url).name + ".ipynb"]
         assert (site / (url + ".ipynb")).read_bytes() == (root / source).read_bytes()
@@ -511,7 +597,10 @@ def test_colab_and_binder_links_from_course_launch_settings(make_course):
     )
     result, site = build(root)
     assert not result.diagnostics.problems, formatted(result)
-    for url, path in (("A/analysis.html", "content/A/analysis.ipynb"), ("A/notebooks/outputs.html", "notebooks/A/outputs.ipynb")):
+    for url, path in (
+        ("A/analysis.html", "content/A/analysis.ipynb"),
+        ("A/notebooks/outputs.html", "notebooks/A/outputs.ipynb"),
+    ):
         links = {a.get("href") for a in Elements(read(site, url)).all("a")}
         assert f"https://colab.research.google.com/github/owner/repo/blob/main/{path}" in links
         assert f"https://mybinder.org/v2/gh/owner/repo/main?labpath={path}" in links
@@ -540,10 +629,16 @@ def test_notebook_page_links_back_to_its_lessons_with_breadcrumbs_and_pager(make
     page = read(site, "A/notebooks/demo.html")
     lessons = re.search(r'<p class="notebook-lessons">(.*?)</p>', page, re.S)
     assert lessons, "the notebook page lists the lessons that use it"
-    assert re.findall(r'<a class="chip-link" href="([^"]+)">([^<]+)</a>', lessons.group(1)) == [("../01_first.html", "First lesson"), ("../02_second.html", "Second lesson")]
+    assert re.findall(r'<a class="chip-link" href="([^"]+)">([^<]+)</a>', lessons.group(1)) == [
+        ("../01_first.html", "First lesson"),
+        ("../02_second.html", "Second lesson"),
+    ]
     assert '<span class="notebook-lessons-label">Used in</span>' in lessons.group(1)
     crumbs = re.search(r'<nav class="container breadcrumbs"[^>]*>(.*?)</nav>', page, re.S).group(1)
-    assert re.findall(r'<a href="([^"]+)">(?:<span[^>]*>[^<]*</span>)?([^<]+)</a>', crumbs) == [("../../index.html", "Home"), ("../index.html", "Module A")]
+    assert re.findall(r'<a href="([^"]+)">(?:<span[^>]*>[^<]*</span>)?([^<]+)</a>', crumbs) == [
+        ("../../index.html", "Home"),
+        ("../index.html", "Module A"),
+    ]
     assert '<span aria-current="page">Demo notebook</span>' in crumbs
     assert re.search(r'<a class="pager-link pager-prev" href="../03_third.html" rel="prev">', page)
     assert re.search(r'<a class="pager-link pager-next" href="zz_last.html" rel="next">', page)
@@ -569,7 +664,12 @@ def count_conversions(monkeypatch):
 
 
 def test_unchanged_notebooks_are_not_converted_again(make_course, count_conversions):
-    root = make_course({"notebooks/A/one.ipynb": notebook_json("# One", "x = 1"), "notebooks/A/two.ipynb": notebook_json("# Two", "y = 2")})
+    root = make_course(
+        {
+            "notebooks/A/one.ipynb": notebook_json("# One", "x = 1"),
+            "notebooks/A/two.ipynb": notebook_json("# Two", "y = 2"),
+        }
+    )
     build(root)
     assert sorted(count_conversions) == ["notebooks/A/one.ipynb", "notebooks/A/two.ipynb"]
     count_conversions.clear()
@@ -583,7 +683,12 @@ def test_unchanged_notebooks_are_not_converted_again(make_course, count_conversi
 
 
 def test_deleting_the_cache_is_safe(make_course):
-    root = make_course({"content/A/l.md": "# L\n\n[nb](../../notebooks/A/outputs.ipynb)\n", "notebooks/A/outputs.ipynb": fixture_text("outputs.ipynb")})
+    root = make_course(
+        {
+            "content/A/l.md": "# L\n\n[nb](../../notebooks/A/outputs.ipynb)\n",
+            "notebooks/A/outputs.ipynb": fixture_text("outputs.ipynb"),
+        }
+    )
     _, site = build(root)
     first = snapshot(site)
     assert (root / CACHE_DIR).is_dir()
@@ -614,7 +719,11 @@ def example_course(tmp_path_factory):
     root = tmp_path_factory.mktemp("example") / "course"
     root.mkdir()
     for name in ("content", "notebooks"):
-        shutil.copytree(REPO / name, root / name, ignore=shutil.ignore_patterns(".coursegen-cache", "site", ".ipynb_checkpoints"))
+        shutil.copytree(
+            REPO / name,
+            root / name,
+            ignore=shutil.ignore_patterns(".coursegen-cache", "site", ".ipynb_checkpoints"),
+        )
     shutil.copy2(REPO / "course.yml", root / "course.yml")
     return root
 
@@ -633,7 +742,7 @@ def test_cache_speed_up_on_the_example_course(example_course, capsys):
         assert result.written and not result.diagnostics.errors
     with capsys.disabled():
         print(
-            "\n[example course, {} pages, {} notebooks] ".format(result.pages, result.notebooks)
+            f"\n[example course, {result.pages} pages, {result.notebooks} notebooks] "
             + ", ".join(f"{label}: {seconds * 1000:.0f} ms" for label, seconds in timings.items())
             + f"; speed-up {timings['clean again'] / timings['cached again']:.1f}x"
         )
@@ -649,7 +758,9 @@ def test_example_notebooks_convert_without_warnings(example_course):
     for notebook in notebooks:
         page = read(example_course / "site", f"module6/notebooks/{notebook.stem}.html")
         assert 'class="jp-Cell jp-CodeCell' in page and "could not be rendered" not in page
-        assert (example_course / "site" / f"module6/notebooks/{notebook.name}").read_bytes() == notebook.read_bytes()
+        assert (
+            example_course / "site" / f"module6/notebooks/{notebook.name}"
+        ).read_bytes() == notebook.read_bytes()
 
 
 # ----------------------------------------------------------------------------------------------
@@ -682,11 +793,16 @@ def test_invalid_json_is_reported_with_the_decoders_position(make_course, capsys
         }
     )
     result, site = build(root)
-    assert messages(result, "error") == [f"notebooks/A/n.ipynb:{line}:{col}: error[notebook]: not valid JSON — Invalid control character — {JSON_HINT}"]
+    assert messages(result, "error") == [
+        f"notebooks/A/n.ipynb:{line}:{col}: error[notebook]: not valid JSON — Invalid control character — {JSON_HINT}"
+    ]
     # its page says so, and the .ipynb can still be downloaded
     page = read(site, "A/notebooks/n.html")
     assert "This notebook could not be rendered" in page
-    assert f'<pre class="error-message" lang="en">not valid JSON — Invalid control character (line {line}, column {col})</pre>' in page
+    assert (
+        f'<pre class="error-message" lang="en">not valid JSON — Invalid control character (line {line}, column {col})</pre>'
+        in page
+    )
     assert 'href="n.ipynb" download' in page
     assert (site / "A/notebooks/n.ipynb").read_bytes() == text.encode()
     # links to it still work, and the rest of the site is built
@@ -695,7 +811,10 @@ def test_invalid_json_is_reported_with_the_decoders_position(make_course, capsys
     assert (site / "A/02_next.html").is_file()
     # the command line fails
     assert main(["build", str(root), "-q", "-j", "1"]) == 1
-    assert f"notebooks/A/n.ipynb:{line}:{col}: error[notebook]: not valid JSON — Invalid control character" in capsys.readouterr().err
+    assert (
+        f"notebooks/A/n.ipynb:{line}:{col}: error[notebook]: not valid JSON — Invalid control character"
+        in capsys.readouterr().err
+    )
 
 
 def schema_broken(mutate) -> str:
@@ -710,26 +829,54 @@ SLIPS_HINT = "re-save it in Jupyter (or run `coursegen check --fix-notebooks`) t
 @pytest.mark.parametrize(
     "mutate, expected, shown",
     [
-        pytest.param(lambda nb: nb["cells"][3].__setitem__("source", 5), "cells[3].source: not text (read as its JSON text)", "5", id="source-int"),
-        pytest.param(lambda nb: nb["cells"][3].pop("outputs"), "cells[3]: 'outputs' missing (set to [])", "d = 4", id="no-outputs"),
         pytest.param(
-            lambda nb: nb["cells"][3].__setitem__("outputs", [{"output_type": "stream", "name": "stdout", "text": 5}]),
+            lambda nb: nb["cells"][3].__setitem__("source", 5),
+            "cells[3].source: not text (read as its JSON text)",
+            "5",
+            id="source-int",
+        ),
+        pytest.param(
+            lambda nb: nb["cells"][3].pop("outputs"),
+            "cells[3]: 'outputs' missing (set to [])",
+            "d = 4",
+            id="no-outputs",
+        ),
+        pytest.param(
+            lambda nb: nb["cells"][3].__setitem__(
+                "outputs", [{"output_type": "stream", "name": "stdout", "text": 5}]
+            ),
             "cells[3].outputs[0].text: not text (read as its JSON text)",
             "<pre>5</pre>",
             id="output-text-int",
         ),
-        pytest.param(lambda nb: nb["cells"][3].__setitem__("outputs", "oops"), "cells[3]: 'outputs' is not a list (dropped)", "d = 4", id="outputs-string"),
-        pytest.param(lambda nb: nb["cells"][3].__setitem__("outputs", 5), "cells[3]: 'outputs' is not a list (dropped)", "d = 4", id="outputs-int"),
+        pytest.param(
+            lambda nb: nb["cells"][3].__setitem__("outputs", "oops"),
+            "cells[3]: 'outputs' is not a list (dropped)",
+            "d = 4",
+            id="outputs-string",
+        ),
+        pytest.param(
+            lambda nb: nb["cells"][3].__setitem__("outputs", 5),
+            "cells[3]: 'outputs' is not a list (dropped)",
+            "d = 4",
+            id="outputs-int",
+        ),
     ],
 )
 def test_schema_slips_are_repaired_with_a_warning_naming_the_json_path(make_course, mutate, expected, shown):
-    root = make_course({"notebooks/A/s.ipynb": schema_broken(mutate), "notebooks/A/ok.ipynb": notebook_json("# Fine")})
+    root = make_course(
+        {"notebooks/A/s.ipynb": schema_broken(mutate), "notebooks/A/ok.ipynb": notebook_json("# Fine")}
+    )
     result, site = build(root)
-    assert messages(result) == [f"notebooks/A/s.ipynb: warning[notebook]: 1 schema slip repaired in memory: {expected} — {SLIPS_HINT}"]
+    assert messages(result) == [
+        f"notebooks/A/s.ipynb: warning[notebook]: 1 schema slip repaired in memory: {expected} — {SLIPS_HINT}"
+    ]
     page = read(site, "A/notebooks/s.html")
     assert "could not be rendered" not in page
     assert shown in unescape(re.sub(r"<(?!/?pre>)[^>]+>", "", notebook_body(page)))
-    assert (site / "A/notebooks/s.ipynb").read_bytes() == (root / "notebooks/A/s.ipynb").read_bytes()  # the download is the author's file
+    assert (site / "A/notebooks/s.ipynb").read_bytes() == (
+        root / "notebooks/A/s.ipynb"
+    ).read_bytes()  # the download is the author's file
     assert (site / "A/notebooks/ok.html").is_file()
 
 
@@ -738,20 +885,26 @@ def test_nbformat_5_is_refused(make_course):
     nb["nbformat"] = 5
     root = make_course({"notebooks/A/f.ipynb": json.dumps(nb)})
     result, site = build(root)
-    assert messages(result, "error") == ["notebooks/A/f.ipynb: error[notebook]: notebook format 5 is not supported (expected 4) — fix the notebook in Jupyter; its page shows this error meanwhile"]
+    assert messages(result, "error") == [
+        "notebooks/A/f.ipynb: error[notebook]: notebook format 5 is not supported (expected 4) — fix the notebook in Jupyter; its page shows this error meanwhile"
+    ]
     assert "could not be rendered" in read(site, "A/notebooks/f.html")
 
 
 def test_nbformat_3_is_upgraded_with_a_warning(make_course):
     root = make_course({"notebooks/A/old.ipynb": fixture_text("v3.ipynb")})
     result, site = build(root)
-    assert messages(result) == ["notebooks/A/old.ipynb: warning[notebook]: notebook format 3 upgraded to 4 for rendering — open and save it in a current Jupyter to upgrade the file"]
+    assert messages(result) == [
+        "notebooks/A/old.ipynb: warning[notebook]: notebook format 3 upgraded to 4 for rendering — open and save it in a current Jupyter to upgrade the file"
+    ]
     page = read(site, "A/notebooks/old.html")
     assert "could not be rendered" not in page
     assert "<pre>OUT_v3\n</pre>" in page
     assert "Written by IPython 2." in page
     assert '<span class="nb">print</span>' in page
-    assert (site / "A/notebooks/old.ipynb").read_bytes() == (root / "notebooks/A/old.ipynb").read_bytes()  # the file is not rewritten
+    assert (site / "A/notebooks/old.ipynb").read_bytes() == (
+        root / "notebooks/A/old.ipynb"
+    ).read_bytes()  # the file is not rewritten
 
 
 def test_nbformat_3_title_comes_from_its_first_heading(make_course):
@@ -779,13 +932,24 @@ def test_lesson_notebook_that_points_nowhere_is_an_error_at_its_line(make_course
 # safety: metadata injection and active outputs
 
 
-PAYLOAD_MARKERS = ("<script>alert", ' onmouseover="alert', 'href="javascript:', "src=\"javascript:", "</title><script")
+PAYLOAD_MARKERS = (
+    "<script>alert",
+    ' onmouseover="alert',
+    'href="javascript:',
+    "src=\"javascript:",
+    "</title><script",
+)
 
 
 @pytest.mark.filterwarnings("ignore:No lexer found:UserWarning")  # the payload is no lexer name
 @pytest.mark.parametrize("sanitize", [False, True], ids=["default", "sanitize"])
 def test_metadata_injection_never_survives(make_course, sanitize):
-    root = make_course({"course.yml": f"notebooks:\n  sanitize: {str(sanitize).lower()}\n", "notebooks/A/inject.ipynb": fixture_text("inject.ipynb")})
+    root = make_course(
+        {
+            "course.yml": f"notebooks:\n  sanitize: {str(sanitize).lower()}\n",
+            "notebooks/A/inject.ipynb": fixture_text("inject.ipynb"),
+        }
+    )
     result, site = build(root)
     assert not result.diagnostics.errors, formatted(result)
     for url in ("A/notebooks/inject.html", "A/index.html", "index.html"):
@@ -795,7 +959,10 @@ def test_metadata_injection_never_survives(make_course, sanitize):
         assert active_content(page) == [], url
     page = read(site, "A/notebooks/inject.html")
     # the payloads are shown as text where they are shown at all
-    assert '<h1 class="notebook-title"><span class="title-icon" aria-hidden="true">📓</span> &#34;&gt;&lt;script&gt;alert(1)&lt;/script&gt;&#34; onmouseover=&#34;alert(1)</h1>' in page
+    assert (
+        '<h1 class="notebook-title"><span class="title-icon" aria-hidden="true">📓</span> &#34;&gt;&lt;script&gt;alert(1)&lt;/script&gt;&#34; onmouseover=&#34;alert(1)</h1>'
+        in page
+    )
     assert Elements(page).all("title")  # one title, still closed properly
     assert page.count("<title>") == 1 and page.count("</title>") == 1
     # attachments named with payloads are inlined as images, not as markup
@@ -841,18 +1008,34 @@ def test_javascript_output_renders_as_nbconvert_does(make_course):
 
 def test_widget_output_shows_the_localised_widget_note(make_course):
     widget = {"model_id": "abc", "version_major": 2, "version_minor": 0}
-    text = notebook_of(code_cell("slider", [display({"application/vnd.jupyter.widget-view+json": widget, "text/plain": "IntSlider(value=3)"})]))
+    text = notebook_of(
+        code_cell(
+            "slider",
+            [
+                display(
+                    {"application/vnd.jupyter.widget-view+json": widget, "text/plain": "IntSlider(value=3)"}
+                )
+            ],
+        )
+    )
     root = make_course({"course.yml": "language: fr\n", "notebooks/A/w.ipynb": text})
     _, site = build(root)
     cell = cell_html(read(site, "A/notebooks/w.html"), "cell-0")
-    assert "<p class=\"widget-note\">Widget interactif\u00a0: exécutez le notebook pour l&#39;utiliser.</p>" in cell or (
-        "<p class=\"widget-note\">Widget interactif\u00a0: exécutez le notebook pour l'utiliser.</p>" in cell
+    assert (
+        "<p class=\"widget-note\">Widget interactif\u00a0: exécutez le notebook pour l&#39;utiliser.</p>"
+        in cell
+        or (
+            "<p class=\"widget-note\">Widget interactif\u00a0: exécutez le notebook pour l'utiliser.</p>"
+            in cell
+        )
     )
     assert "IntSlider(value=3)" not in cell
 
 
 def test_script_in_a_markdown_output_gets_the_note(make_course):
-    text = notebook_of(code_cell("Markdown(...)", [display({"text/markdown": "<script>alert('md')</script> **x**"})]))
+    text = notebook_of(
+        code_cell("Markdown(...)", [display({"text/markdown": "<script>alert('md')</script> **x**"})])
+    )
     root = make_course({"notebooks/A/md.ipynb": text})
     result, site = build(root)
     assert "<script>alert('md')</script>" in read(site, "A/notebooks/md.html")
@@ -860,9 +1043,16 @@ def test_script_in_a_markdown_output_gets_the_note(make_course):
 
 
 def test_sanitize_strips_scripts_handlers_and_javascript_urls(make_course):
-    root = make_course({"course.yml": "notebooks:\n  sanitize: true\n", "notebooks/A/active.ipynb": fixture_text("active.ipynb")})
+    root = make_course(
+        {
+            "course.yml": "notebooks:\n  sanitize: true\n",
+            "notebooks/A/active.ipynb": fixture_text("active.ipynb"),
+        }
+    )
     result, site = build(root)
-    assert not [line for line in formatted(result) if "active content" in line], "nothing to warn about once sanitized"
+    assert not [line for line in formatted(result) if "active content" in line], (
+        "nothing to warn about once sanitized"
+    )
     page = read(site, "A/notebooks/active.html")
     assert active_content(page) == []
     assert "<script>alert" not in page
@@ -872,7 +1062,12 @@ def test_sanitize_strips_scripts_handlers_and_javascript_urls(make_course):
 
 
 def test_sanitize_keeps_ordinary_markdown(make_course):
-    root = make_course({"course.yml": "notebooks:\n  sanitize: true\n", "notebooks/A/active.ipynb": fixture_text("active.ipynb")})
+    root = make_course(
+        {
+            "course.yml": "notebooks:\n  sanitize: true\n",
+            "notebooks/A/active.ipynb": fixture_text("active.ipynb"),
+        }
+    )
     _, site = build(root)
     body = notebook_body(read(site, "A/notebooks/active.html"))
     assert "&lt;p&gt;" not in body and "&lt;math" not in body and "&lt;tbody&gt;" not in body
@@ -892,9 +1087,15 @@ def test_a_20_mb_notebook_converts_with_bounded_memory(tmp_path, capsys):
     outputs = []
     for index in range(160):
         image = png_bytes(width, height, rng.randbytes(width * height * 3))
-        outputs.append(display({"image/png": base64.b64encode(image).decode(), "text/plain": f"<Figure {index}>"}))
-    cells = [v4.new_markdown_cell("# Many figures")] + [code_cell(f"plot({i})", outputs[i : i + 8]) for i in range(0, len(outputs), 8)]
-    root = write_tree(tmp_path / "course", {"content/index.md": "# Home\n", "notebooks/A/big.ipynb": notebook_of(*cells)})
+        outputs.append(
+            display({"image/png": base64.b64encode(image).decode(), "text/plain": f"<Figure {index}>"})
+        )
+    cells = [v4.new_markdown_cell("# Many figures")] + [
+        code_cell(f"plot({i})", outputs[i : i + 8]) for i in range(0, len(outputs), 8)
+    ]
+    root = write_tree(
+        tmp_path / "course", {"content/index.md": "# Home\n", "notebooks/A/big.ipynb": notebook_of(*cells)}
+    )
     size = (root / "notebooks/A/big.ipynb").stat().st_size
     assert 19e6 < size < 23e6, size
 
@@ -906,7 +1107,9 @@ def test_a_20_mb_notebook_converts_with_bounded_memory(tmp_path, capsys):
         "print('MAXRSS_KB', resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
     )
     started = time.perf_counter()
-    run = subprocess.run([sys.executable, "-c", measure, str(root)], capture_output=True, text=True, timeout=300)
+    run = subprocess.run(
+        [sys.executable, "-c", measure, str(root)], capture_output=True, text=True, timeout=300
+    )
     seconds = time.perf_counter() - started
     output = run.stdout
     assert "EXIT 0" in output, output + run.stderr
@@ -914,7 +1117,9 @@ def test_a_20_mb_notebook_converts_with_bounded_memory(tmp_path, capsys):
     page = root / "site/A/notebooks/big.html"
     page_mb = len(page.read_text(encoding="utf-8")) / 1e6  # the build measures characters
     with capsys.disabled():
-        print(f"\n[20 MB notebook] file {size / 1e6:.1f} MB, page {page_mb:.1f} MB, build {seconds:.1f} s, peak RSS of the build process {peak_mb:.0f} MB")
+        print(
+            f"\n[20 MB notebook] file {size / 1e6:.1f} MB, page {page_mb:.1f} MB, build {seconds:.1f} s, peak RSS of the build process {peak_mb:.0f} MB"
+        )
     assert peak_mb < 800
     expected = f"notebooks/A/big.ipynb: warning[files]: the page weighs {page_mb:.1f} MB: slow to load, especially on phones — split it, or store smaller images (lower dpi, JPEG for photos)"
     assert expected in output.splitlines(), output

@@ -6,13 +6,20 @@ import errno
 import pathlib
 
 import pytest
+from conftest import formatted, run_build, snapshot, staging_leftovers, tree, write_tree
 
 from coursegen import output
 from coursegen.cli import main
 from coursegen.errors import CoursegenError, UsageError
-from coursegen.output import MARKER, MARKER_TEXT, OutputLock, SitePlan, check_output_dir, sync_site, write_atomically
-
-from conftest import formatted, run_build, snapshot, staging_leftovers, tree, write_tree
+from coursegen.output import (
+    MARKER,
+    MARKER_TEXT,
+    OutputLock,
+    SitePlan,
+    check_output_dir,
+    sync_site,
+    write_atomically,
+)
 
 # ----------------------------------------------------------------------------------------------
 # check_output_dir
@@ -20,27 +27,60 @@ from conftest import formatted, run_build, snapshot, staging_leftovers, tree, wr
 
 @pytest.fixture
 def course_root(tmp_path):
-    return write_tree(tmp_path / "course", {"content/index.md": "# Home\n", "notebooks/.keep": "", "templates/.keep": "", "static/.keep": ""})
+    return write_tree(
+        tmp_path / "course",
+        {"content/index.md": "# Home\n", "notebooks/.keep": "", "templates/.keep": "", "static/.keep": ""},
+    )
 
 
 @pytest.mark.parametrize(
     "out, message, hint",
     [
         (".", "the output folder {root} contains the course", "choose another folder with -o, e.g. -o site"),
-        ("..", "the output folder {parent} contains the course", "choose another folder with -o, e.g. -o site"),
-        ("content", "the output folder must not be inside content/", "use the default (site/) or another folder outside the sources"),
-        ("content/site", "the output folder must not be inside content/", "use the default (site/) or another folder outside the sources"),
-        ("content/../content/x/site", "the output folder must not be inside content/", "use the default (site/) or another folder outside the sources"),
-        ("notebooks/site", "the output folder must not be inside notebooks/", "use the default (site/) or another folder outside the sources"),
-        ("templates/site", "the output folder must not be inside templates/", "use the default (site/) or another folder outside the sources"),
-        ("static", "the output folder must not be inside static/", "use the default (site/) or another folder outside the sources"),
+        (
+            "..",
+            "the output folder {parent} contains the course",
+            "choose another folder with -o, e.g. -o site",
+        ),
+        (
+            "content",
+            "the output folder must not be inside content/",
+            "use the default (site/) or another folder outside the sources",
+        ),
+        (
+            "content/site",
+            "the output folder must not be inside content/",
+            "use the default (site/) or another folder outside the sources",
+        ),
+        (
+            "content/../content/x/site",
+            "the output folder must not be inside content/",
+            "use the default (site/) or another folder outside the sources",
+        ),
+        (
+            "notebooks/site",
+            "the output folder must not be inside notebooks/",
+            "use the default (site/) or another folder outside the sources",
+        ),
+        (
+            "templates/site",
+            "the output folder must not be inside templates/",
+            "use the default (site/) or another folder outside the sources",
+        ),
+        (
+            "static",
+            "the output folder must not be inside static/",
+            "use the default (site/) or another folder outside the sources",
+        ),
     ],
 )
 def test_output_folders_that_would_overwrite_the_course_are_refused(course_root, out, message, hint):
     with pytest.raises(UsageError) as caught:
         check_output_dir(course_root, course_root / out)
     assert caught.value.exit_code == 2
-    assert caught.value.diagnostic.message == message.format(root=course_root.resolve(), parent=course_root.parent.resolve())
+    assert caught.value.diagnostic.message == message.format(
+        root=course_root.resolve(), parent=course_root.parent.resolve()
+    )
     assert caught.value.diagnostic.hint == hint
 
 
@@ -103,7 +143,10 @@ def test_plan_refuses_two_producers_for_one_path():
     plan.add_text("A/x.html", "one", "content/A/x.md")
     with pytest.raises(CoursegenError) as caught:
         plan.add_text("A/x.html", "two", "content/A/x.ipynb")
-    assert str(caught.value) == "content/A/x.ipynb: error[build]: 'content/A/x.ipynb' and 'content/A/x.md' would both write 'A/x.html' — rename one of them"
+    assert (
+        str(caught.value)
+        == "content/A/x.ipynb: error[build]: 'content/A/x.ipynb' and 'content/A/x.md' would both write 'A/x.html' — rename one of them"
+    )
     assert plan.files["A/x.html"].data == b"one"
 
 
@@ -119,7 +162,10 @@ def test_plan_collisions_ignore_case(tmp_path):
 def test_plan_refuses_paths_outside_the_site(rel):
     with pytest.raises(CoursegenError) as caught:
         SitePlan().add_text(rel, "x", "content/A/x.md")
-    assert str(caught.value) == f"content/A/x.md: error[build]: refusing to write '{rel}' outside the site folder"
+    assert (
+        str(caught.value)
+        == f"content/A/x.md: error[build]: refusing to write '{rel}' outside the site folder"
+    )
 
 
 # ----------------------------------------------------------------------------------------------
@@ -178,7 +224,9 @@ def test_failed_write_leaves_the_previous_site_and_no_staging_folder(tmp_path, m
     before = snapshot(out)
     monkeypatch.setattr(output, "write_file", failing_after(2, error))
     with pytest.raises(type(error)):
-        write_atomically(out, plan_of({"index.html": "v2", "A/x.html": "x2", "A/y.html": "y2", "B/z.html": "z2"}))
+        write_atomically(
+            out, plan_of({"index.html": "v2", "A/x.html": "x2", "A/y.html": "y2", "B/z.html": "z2"})
+        )
     assert snapshot(out) == before
     assert staging_leftovers(tmp_path) == []
 
@@ -194,7 +242,10 @@ def test_disk_full_is_reported_naming_the_file(tmp_path, monkeypatch):
     monkeypatch.setattr(pathlib.Path, "write_bytes", write_bytes)
     with pytest.raises(CoursegenError) as caught:
         write_atomically(tmp_path / "site", plan_of({"A/x.html": "x", "A/y.html": "y"}))
-    assert str(caught.value) == "course: error[build]: disk full while writing A/y.html — free some space; the previous site was left as it was"
+    assert (
+        str(caught.value)
+        == "course: error[build]: disk full while writing A/y.html — free some space; the previous site was left as it was"
+    )
     assert not (tmp_path / "site").exists()
     assert staging_leftovers(tmp_path) == []
 
@@ -237,7 +288,9 @@ def test_build_failing_midway_leaves_the_previous_site_byte_identical(built, mon
     root, out, first = built
     (root / "content/A/01_x.md").write_text("# X changed\n")
     # unchanged files are hard-linked from the old site; the changed page is the one written
-    monkeypatch.setattr(output, "write_file", failing_after(0, OSError(errno.ENOSPC, "No space left on device")))
+    monkeypatch.setattr(
+        output, "write_file", failing_after(0, OSError(errno.ENOSPC, "No space left on device"))
+    )
     with pytest.raises(OSError):
         run_build(root, out)
     assert snapshot(out) == first
@@ -290,11 +343,13 @@ def test_rebuild_keeps_a_git_checkout_inside_the_site(built):
 def test_second_lock_on_the_same_output_is_refused(tmp_path):
     out = tmp_path / "site"
     with OutputLock(out):
-        with pytest.raises(UsageError) as caught:
-            with OutputLock(out):
-                pass
+        with pytest.raises(UsageError) as caught, OutputLock(out):
+            pass
         assert caught.value.exit_code == 2
-        assert str(caught.value) == f"course: error[build]: another coursegen is writing {out} — wait for it to finish, then build again"
+        assert (
+            str(caught.value)
+            == f"course: error[build]: another coursegen is writing {out} — wait for it to finish, then build again"
+        )
     with OutputLock(out):  # released: a later build may write
         pass
     # the lock file stays (deleting it would let a waiting process lock a file that is gone);

@@ -14,12 +14,11 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import REPO, copy_fixture, run_build, snapshot
 
 from coursegen import __version__
 from coursegen.scaffold import create_course
 from coursegen.workflows import Install, install_line, running_install
-
-from conftest import REPO, copy_fixture, run_build, snapshot
 
 RELEASE_WORKFLOW = REPO / ".github" / "workflows" / "release.yml"
 COMMIT = "3f1c2b9d8e7a6f5e4d3c2b1a0f9e8d7c6b5a4f3e"
@@ -30,11 +29,15 @@ def check_github_workflow(path: Path) -> None:
     """Validate against the GitHub workflow schema that check-jsonschema ships (works offline)."""
     if importlib.util.find_spec("check_jsonschema") is None:
         if os.environ.get("CI"):
-            pytest.fail("check-jsonschema is not installed: it is in the test extra (pip install -e '.[test]')")
+            pytest.fail(
+                "check-jsonschema is not installed: it is in the test extra (pip install -e '.[test]')"
+            )
         pytest.skip("check-jsonschema is not installed (pip install -e '.[test]')")
     done = subprocess.run(
         [sys.executable, "-m", "check_jsonschema", "--builtin-schema", "vendor.github-workflows", str(path)],
-        capture_output=True, text=True, timeout=120,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert done.returncode == 0, f"{path} is not a valid GitHub workflow:\n{done.stdout}\n{done.stderr}"
 
@@ -64,7 +67,10 @@ def test_github_workflow_pins_this_release_caches_and_checks_first(tmp_path):
     cache = next(i for i, step in enumerate(steps) if step.get("uses", "").startswith("actions/cache@"))
     assert steps[cache]["with"]["path"] == ".coursegen-cache"
     key = steps[cache]["with"]["key"]
-    assert key == f"coursegen-{__version__}-${{{{ hashFiles('course.yml', 'content/**', 'notebooks/**', 'templates/**', 'static/**') }}}}"
+    assert (
+        key
+        == f"coursegen-{__version__}-${{{{ hashFiles('course.yml', 'content/**', 'notebooks/**', 'templates/**', 'static/**') }}}}"
+    )
     assert steps[cache]["with"]["restore-keys"].strip() == f"coursegen-{__version__}-"
     check, build = step_running(workflow, "coursegen check"), step_running(workflow, "coursegen build")
     assert steps[check]["run"] == "coursegen check --strict"
@@ -85,43 +91,94 @@ def test_nightly_adds_a_schedule(tmp_path):
 
 
 def test_a_coursegen_installed_from_git_is_installed_at_that_commit(tmp_path):
-    direct_url = json.dumps({"url": "https://ci-bot:s3cret@github.com/jdupont/coursegen.git", "vcs_info": {"vcs": "git", "commit_id": COMMIT, "requested_revision": "main"}})
+    direct_url = json.dumps(
+        {
+            "url": "https://ci-bot:s3cret@github.com/jdupont/coursegen.git",
+            "vcs_info": {"vcs": "git", "commit_id": COMMIT, "requested_revision": "main"},
+        }
+    )
     install = running_install(direct_url, __version__)
-    assert install.requirement == f"coursegen @ git+https://github.com/jdupont/coursegen.git@{COMMIT}"  # no credentials in a pushed file
+    assert (
+        install.requirement == f"coursegen @ git+https://github.com/jdupont/coursegen.git@{COMMIT}"
+    )  # no credentials in a pushed file
     assert install.cache_tag == f"{__version__}-{COMMIT[:12]}"
     created = create_course(tmp_path / "cours", install=install)
     assert created.warnings == []
     path = tmp_path / "cours" / ".github/workflows/publish.yml"
     check_github_workflow(path)
     workflow = yaml.safe_load(path.read_text(encoding="utf-8"))
-    assert steps_of(workflow)[step_running(workflow, "python -m pip install")]["run"] == f'python -m pip install "{install.requirement}"'
+    assert (
+        steps_of(workflow)[step_running(workflow, "python -m pip install")]["run"]
+        == f'python -m pip install "{install.requirement}"'
+    )
     create_course(tmp_path / "gitlab", host="gitlab", install=install)
     pages = yaml.safe_load((tmp_path / "gitlab" / ".gitlab-ci.yml").read_text(encoding="utf-8"))["pages"]
-    assert pages["image"] == "python:3.12"  # with git, which pip needs for a git URL (the slim image has none)
+    assert (
+        pages["image"] == "python:3.12"
+    )  # with git, which pip needs for a git URL (the slim image has none)
     assert pages["script"][0] == f'python -m pip install "{install.requirement}"'
     assert pages["cache"]["key"] == f"coursegen-{install.cache_tag}"
-    subdirectory = running_install(json.dumps({"url": "ssh://git@gitlab.com/team/tools.git", "vcs_info": {"vcs": "git", "commit_id": COMMIT}, "subdirectory": "coursegen"}), __version__)
-    assert subdirectory.requirement == f"coursegen @ git+ssh://git@gitlab.com/team/tools.git@{COMMIT}#subdirectory=coursegen"
+    subdirectory = running_install(
+        json.dumps(
+            {
+                "url": "ssh://git@gitlab.com/team/tools.git",
+                "vcs_info": {"vcs": "git", "commit_id": COMMIT},
+                "subdirectory": "coursegen",
+            }
+        ),
+        __version__,
+    )
+    assert (
+        subdirectory.requirement
+        == f"coursegen @ git+ssh://git@gitlab.com/team/tools.git@{COMMIT}#subdirectory=coursegen"
+    )
 
 
 @pytest.mark.parametrize(
     "direct_url, version, origin",
     [
-        ({"url": "file:///home/jeanne/src/coursegen", "dir_info": {"editable": True}}, __version__, "an editable checkout (/home/jeanne/src/coursegen)"),
-        ({"url": "file:///home/jeanne/src/coursegen", "dir_info": {}}, __version__, "a local folder (/home/jeanne/src/coursegen)"),
-        ({"url": "file:///tmp/dist/coursegen-0.1.0-py3-none-any.whl", "archive_info": {"hashes": {"sha256": "00"}}}, __version__, "a local file (/tmp/dist/coursegen-0.1.0-py3-none-any.whl)"),
-        ({"url": "file:///home/jeanne/src/coursegen", "vcs_info": {"vcs": "git", "commit_id": COMMIT}}, __version__, "a local repository (/home/jeanne/src/coursegen)"),
-        ({"url": "file:///home/jeanne/Mes%20cours/coursegen-0.1.0.tar.gz", "archive_info": {}}, __version__, "a local file (/home/jeanne/Mes cours/coursegen-0.1.0.tar.gz)"),
+        (
+            {"url": "file:///home/jeanne/src/coursegen", "dir_info": {"editable": True}},
+            __version__,
+            "an editable checkout (/home/jeanne/src/coursegen)",
+        ),
+        (
+            {"url": "file:///home/jeanne/src/coursegen", "dir_info": {}},
+            __version__,
+            "a local folder (/home/jeanne/src/coursegen)",
+        ),
+        (
+            {
+                "url": "file:///tmp/dist/coursegen-0.1.0-py3-none-any.whl",
+                "archive_info": {"hashes": {"sha256": "00"}},
+            },
+            __version__,
+            "a local file (/tmp/dist/coursegen-0.1.0-py3-none-any.whl)",
+        ),
+        (
+            {"url": "file:///home/jeanne/src/coursegen", "vcs_info": {"vcs": "git", "commit_id": COMMIT}},
+            __version__,
+            "a local repository (/home/jeanne/src/coursegen)",
+        ),
+        (
+            {"url": "file:///home/jeanne/Mes%20cours/coursegen-0.1.0.tar.gz", "archive_info": {}},
+            __version__,
+            "a local file (/home/jeanne/Mes cours/coursegen-0.1.0.tar.gz)",
+        ),
         (None, "", "a source tree (not an installed package)"),
     ],
 )
-def test_a_local_coursegen_gets_the_release_and_a_warning_naming_the_line(tmp_path, direct_url, version, origin):
+def test_a_local_coursegen_gets_the_release_and_a_warning_naming_the_line(
+    tmp_path, direct_url, version, origin
+):
     install = running_install(json.dumps(direct_url) if direct_url else None, version)
     assert (install.requirement, install.local_origin) == (f"coursegen=={__version__}", origin)
     created = create_course(tmp_path / "cours", install=install)
     [warning] = created.warnings
     text = (tmp_path / "cours" / ".github/workflows/publish.yml").read_text(encoding="utf-8")
-    line = next(n for n, line in enumerate(text.splitlines(), 1) if f'pip install "coursegen=={__version__}"' in line)
+    line = next(
+        n for n, line in enumerate(text.splitlines(), 1) if f'pip install "coursegen=={__version__}"' in line
+    )
     assert warning == (
         f".github/workflows/publish.yml:{line}: warning: coursegen was installed from {origin}, which CI cannot reach: "
         f"this line installs the release coursegen=={__version__} — change it if that version is not published "
@@ -131,12 +188,16 @@ def test_a_local_coursegen_gets_the_release_and_a_warning_naming_the_line(tmp_pa
 
 def test_a_release_from_the_package_index_needs_no_warning():
     assert running_install(None, __version__) == PYPI
-    assert running_install("{not json", __version__) == PYPI  # a damaged record: the release, as for no record
+    assert (
+        running_install("{not json", __version__) == PYPI
+    )  # a damaged record: the release, as for no record
 
 
 def test_an_archive_on_a_web_server_is_installed_from_there():
     url = "https://files.example.org/coursegen/coursegen-0.1.0-py3-none-any.whl"
-    install = running_install(json.dumps({"url": url, "archive_info": {"hashes": {"sha256": "ab"}}}), __version__)
+    install = running_install(
+        json.dumps({"url": url, "archive_info": {"hashes": {"sha256": "ab"}}}), __version__
+    )
     assert (install.requirement, install.local_origin) == (f"coursegen @ {url}", "")
 
 
@@ -153,7 +214,11 @@ def test_gitlab_pipeline_builds_public_with_the_cache(tmp_path, nightly):
     assert list(pipeline) == ["pages"]
     pages = pipeline["pages"]
     assert pages["image"] == "python:3.12-slim"
-    assert pages["script"] == [f'python -m pip install "coursegen=={__version__}"', "coursegen check --strict", "coursegen build --strict -o public"]
+    assert pages["script"] == [
+        f'python -m pip install "coursegen=={__version__}"',
+        "coursegen check --strict",
+        "coursegen build --strict -o public",
+    ]
     assert pages["artifacts"] == {"paths": ["public"]}
     assert pages["cache"] == {"key": f"coursegen-{__version__}", "paths": [".coursegen-cache/"]}
     assert pages["rules"] == [{"if": "$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH"}]
@@ -185,7 +250,12 @@ def test_release_workflow_is_valid_and_publishes_with_trusted_publishing():
 
 
 def run_release_check(tag: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, str(REPO / ".ci" / "release_check.py"), tag], capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, str(REPO / ".ci" / "release_check.py"), tag],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 def test_release_check_accepts_the_tag_of_this_version():
@@ -196,7 +266,9 @@ def test_release_check_accepts_the_tag_of_this_version():
 def test_release_check_refuses_another_tag():
     done = run_release_check("v99.0.0")
     assert done.returncode == 1
-    assert done.stderr.splitlines() == [f"error: the tag v99.0.0 does not name the version in src/coursegen/__init__.py ({__version__}): tag v{__version__}, or change __version__"]
+    assert done.stderr.splitlines() == [
+        f"error: the tag v99.0.0 does not name the version in src/coursegen/__init__.py ({__version__}): tag v{__version__}, or change __version__"
+    ]
 
 
 def test_changelog_has_unreleased_and_this_version():
@@ -212,7 +284,11 @@ def test_changelog_has_unreleased_and_this_version():
 
 def fresh_copy(source: Path, dest: Path) -> Path:
     """Copy a folder without its times or inodes, as a fresh clone and a restored cache give."""
-    return Path(shutil.copytree(source, dest, copy_function=shutil.copyfile, ignore=shutil.ignore_patterns("site", "trash")))
+    return Path(
+        shutil.copytree(
+            source, dest, copy_function=shutil.copyfile, ignore=shutil.ignore_patterns("site", "trash")
+        )
+    )
 
 
 def test_a_restored_cache_is_reused_in_a_fresh_clone(tmp_path):
@@ -230,7 +306,10 @@ def test_a_restored_cache_is_reused_in_a_fresh_clone(tmp_path):
     assert any(rel.endswith(".ipynb") for rel in rendered), "the fixture has a notebook"
     clone = fresh_copy(course, tmp_path / "ci" / "checkout" / "mini")
     assert (clone / ".coursegen-cache").is_dir() and not (clone / "site").exists()
-    assert os.stat(clone / "content" / "index.md").st_mtime_ns != os.stat(course / "content" / "index.md").st_mtime_ns
+    assert (
+        os.stat(clone / "content" / "index.md").st_mtime_ns
+        != os.stat(course / "content" / "index.md").st_mtime_ns
+    )
 
     rendered.clear()
     again = run_build(clone, progress=progress)
@@ -245,6 +324,12 @@ def test_a_restored_cache_is_reused_in_a_fresh_clone(tmp_path):
 
 def test_ci_runs_exactly_the_readme_test_command():
     readme = (REPO / "README.md").read_text(encoding="utf-8").splitlines()
-    marker = next(i for i, line in enumerate(readme) if line.startswith("# 2. install and run the whole test suite"))
-    ci = [line for line in (REPO / ".ci" / "run").read_text(encoding="utf-8").splitlines() if line and not line.startswith(("#", "set ", "cd ", "export "))]
+    marker = next(
+        i for i, line in enumerate(readme) if line.startswith("# 2. install and run the whole test suite")
+    )
+    ci = [
+        line
+        for line in (REPO / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+        if line and not line.startswith(("#", "set ", "cd ", "export "))
+    ]
     assert ci == [readme[marker + 1]]

@@ -6,10 +6,10 @@ from __future__ import annotations
 import re
 
 import pytest
-
-from coursegen.typography import NARROW_NBSP as NNBSP, NBSP, spaced
-
 from conftest import formatted, render_markdown_page, run_build
+
+from coursegen.typography import NARROW_NBSP as NNBSP
+from coursegen.typography import NBSP, spaced
 
 
 @pytest.fixture
@@ -57,14 +57,22 @@ def test_mermaid_fence_becomes_svg_in_light_and_dark_with_a_text_alternative(ren
     # markers point at their own SVG: two drawings in one page don't share ids
     assert f'url(#{uid}-light_flowchart' in body and f'url(#{uid}-dark_flowchart' in body
     assert "my-svg" not in body
-    assert f'<figcaption id="{uid}-alt" class="visually-hidden">Diagramme{NBSP}: Q, K, V, Phrase « le chat dort », Embeddings, Attention, Softmax</figcaption>' in body
+    assert (
+        f'<figcaption id="{uid}-alt" class="visually-hidden">Diagramme{NBSP}: Q, K, V, Phrase « le chat dort », Embeddings, Attention, Softmax</figcaption>'
+        in body
+    )
     assert "<script" not in body and "```mermaid" not in body
 
 
 def test_diagram_text_alternative_comes_from_acc_title_and_description(render):
-    html, messages = render("```mermaid\nflowchart TD\n    accTitle: Pipeline d'entraînement\n    accDescr: Les données passent par le modèle puis la perte.\n    D[Données] --> M[Modèle] --> L[Perte]\n```\n")
+    html, messages = render(
+        "```mermaid\nflowchart TD\n    accTitle: Pipeline d'entraînement\n    accDescr: Les données passent par le modèle puis la perte.\n    D[Données] --> M[Modèle] --> L[Perte]\n```\n"
+    )
     assert messages == []
-    assert "visually-hidden\">Pipeline d'entraînement. Les données passent par le modèle puis la perte.</figcaption>" in html
+    assert (
+        "visually-hidden\">Pipeline d'entraînement. Les données passent par le modèle puis la perte.</figcaption>"
+        in html
+    )
 
 
 def test_diagram_syntax_error_is_a_warning_at_its_line_and_shown_as_code(render):
@@ -74,7 +82,10 @@ def test_diagram_syntax_error_is_a_warning_at_its_line_and_shown_as_code(render)
         "content/A/x.md:8: warning[diagrams]: Mermaid diagram could not be drawn (parse error: expecting 'TAGEND', 'STR', 'MD_STR', "
         "'UNICODE_TEXT', 'TEXT', 'TAGSTART', got 'SQS') — it is shown as code; see the syntax at mermaid.js.org"
     ]
-    assert '<div class="highlight diagram-source"><pre><code>flowchart LR\n    A --&gt; B --&gt;\n    C[[[</code></pre></div>' in html
+    assert (
+        '<div class="highlight diagram-source"><pre><code>flowchart LR\n    A --&gt; B --&gt;\n    C[[[</code></pre></div>'
+        in html
+    )
     assert "<figure" not in prose(html)
 
 
@@ -127,10 +138,21 @@ def test_tabs_are_radio_inputs_and_labels_with_a_printed_label_per_panel(render)
     assert messages == []
     body = prose(html)
     assert body.count('<div class="tabbed-set tabbed-alternate"') == 2
-    assert '<input checked id="linux" name="__tabbed_1" type="radio"><input id="windows" name="__tabbed_1" type="radio">' in body
-    assert '<label for="linux_1">Linux</label><label for="windows_1">Windows</label>' in body  # ids stay unique
-    assert '<div class="tabbed-block">\n<p aria-hidden="true" class="tabbed-print-label">Windows</p><p>Téléchargez' in body
-    assert '<p aria-hidden="true" class="tabbed-print-label">Linux</p><div class="highlight"><pre><span></span><code>sudo' in body  # code in a tab
+    assert (
+        '<input checked id="linux" name="__tabbed_1" type="radio"><input id="windows" name="__tabbed_1" type="radio">'
+        in body
+    )
+    assert (
+        '<label for="linux_1">Linux</label><label for="windows_1">Windows</label>' in body
+    )  # ids stay unique
+    assert (
+        '<div class="tabbed-block">\n<p aria-hidden="true" class="tabbed-print-label">Windows</p><p>Téléchargez'
+        in body
+    )
+    assert (
+        '<p aria-hidden="true" class="tabbed-print-label">Linux</p><div class="highlight"><pre><span></span><code>sudo'
+        in body
+    )  # code in a tab
 
 
 # ----------------------------------------------------------------------------------------------
@@ -149,7 +171,10 @@ def test_tabs_are_radio_inputs_and_labels_with_a_printed_label_per_panel(render)
         ("« le chat dort »", f"«{NBSP}le chat dort{NBSP}»"),
         ("«le chat»", f"«{NBSP}le chat{NBSP}»"),
         ("rendez-vous à 14:30 ; salle B12", f"rendez-vous à 14:30{NNBSP}; salle B12"),
-        ("voir https://arxiv.org/abs/1706.03762?v=5 : l'article", f"voir https://arxiv.org/abs/1706.03762?v=5{NBSP}: l'article"),
+        (
+            "voir https://arxiv.org/abs/1706.03762?v=5 : l'article",
+            f"voir https://arxiv.org/abs/1706.03762?v=5{NBSP}: l'article",
+        ),
         ("Bravo :) et ;-) aussi", "Bravo :) et ;-) aussi"),
         ("std::vector et a:b", "std::vector et a:b"),
         ("(vraiment?)", f"(vraiment{NNBSP}?)"),
@@ -185,7 +210,9 @@ def test_typography_in_lessons_skips_code_math_links_and_attributes(render):
 def test_typography_in_front_matter_texts_and_interface_strings(render):
     html, _ = render("---\ntitle: Pourquoi l'attention ?\ndescription: 'Le trio: Q, K et V!'\n---\nTexte.\n")
     assert f'<h1 class="lesson-title">Pourquoi l&#39;attention{NNBSP}?</h1>' in html
-    assert "<title>Pourquoi l&#39;attention ? ·" in html  # the tab's title and attributes keep the text as written
+    assert (
+        "<title>Pourquoi l&#39;attention ? ·" in html
+    )  # the tab's title and attributes keep the text as written
     assert 'content="Le trio: Q, K et V!"' in html
     assert f"Bravo, c&#39;est juste{NNBSP}!" in html or "quiz" not in html
     assert '"copied": "Copi\\u00e9\\u202f!"' in html  # strings that coursegen.js writes
@@ -208,7 +235,9 @@ def test_typography_setting_must_be_a_boolean(make_course):
 
     diagnostics = Diagnostics()
     load_config(root, diagnostics)
-    assert formatted(diagnostics) == ["course.yml:2: error[config]: 'typography' must be true or false, not 'non' — write typography: false to keep spaces as typed"]
+    assert formatted(diagnostics) == [
+        "course.yml:2: error[config]: 'typography' must be true or false, not 'non' — write typography: false to keep spaces as typed"
+    ]
 
 
 # ----------------------------------------------------------------------------------------------
@@ -216,17 +245,26 @@ def test_typography_setting_must_be_a_boolean(make_course):
 
 
 def test_bare_urls_become_links_but_not_in_code(make_course):
-    root = make_course({"content/A/x.md": "L'article : https://arxiv.org/abs/1706.03762 (à lire).\n\n`https://pas.un-lien.org`\n"})
+    root = make_course(
+        {
+            "content/A/x.md": "L'article : https://arxiv.org/abs/1706.03762 (à lire).\n\n`https://pas.un-lien.org`\n"
+        }
+    )
     rendered, diagnostics = render_markdown_page(root, "A/x.html")
     assert formatted(diagnostics) == []
-    assert '<a href="https://arxiv.org/abs/1706.03762">https://arxiv.org/abs/1706.03762</a> (à lire)' in rendered.html
+    assert (
+        '<a href="https://arxiv.org/abs/1706.03762">https://arxiv.org/abs/1706.03762</a> (à lire)'
+        in rendered.html
+    )
     assert "<code>https://pas.un-lien.org</code>" in rendered.html
 
 
 def test_a_missing_diagram_engine_leaves_the_diagram_as_code_with_a_warning(make_course, monkeypatch):
     import sys
 
-    monkeypatch.setitem(sys.modules, "mermaidx", None)  # `import mermaidx` fails, as where its wheel is missing
+    monkeypatch.setitem(
+        sys.modules, "mermaidx", None
+    )  # `import mermaidx` fails, as where its wheel is missing
     root = make_course({"content/A/x.md": "Texte.\n\n```mermaid\nflowchart LR\n    A --> B\n```\n"})
     result = run_build(root)
     assert formatted(result) == [

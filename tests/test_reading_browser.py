@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect, sync_playwright
+from screenshot import CHROMIUM, launch  # tests/screenshot.py
 
 from coursegen.build import BuildOptions, build
-from screenshot import CHROMIUM, launch  # tests/screenshot.py
 
 pytestmark = pytest.mark.browser
 
@@ -112,7 +112,9 @@ def site(tmp_path_factory) -> Path:
 def long_titles(tmp_path_factory, monkeypatch_module) -> Path:
     """Four modules with long titles (more than one line of the header), and a packed search index."""
     monkeypatch_module.setattr("coursegen.search.PACKED_ABOVE", 0)
-    titles = {f"m{n}": f"Module {n} : Apprentissage profond et réseaux de neurones, partie {n}" for n in range(1, 5)}
+    titles = {
+        f"m{n}": f"Module {n} : Apprentissage profond et réseaux de neurones, partie {n}" for n in range(1, 5)
+    }
     root = tmp_path_factory.mktemp("reading-long") / "course"
     return build_site(write(root, course_files(titles)))
 
@@ -145,7 +147,10 @@ def open_page(browser):
         contexts.append(context)
         page = context.new_page()
         page.on("pageerror", lambda error: errors.append(f"{page.url}: {error}"))
-        page.on("console", lambda message: errors.append(f"{page.url}: {message.text}") if message.type == "error" else None)
+        page.on(
+            "console",
+            lambda message: errors.append(f"{page.url}: {message.text}") if message.type == "error" else None,
+        )
         page.goto((site / rel).as_uri())
         return page
 
@@ -156,7 +161,9 @@ def open_page(browser):
 
 
 def shown(locator) -> bool:
-    return locator.evaluate("el => { const box = el.getBoundingClientRect(); return box.width > 0 && box.height > 0 && getComputedStyle(el).visibility === 'visible'; }")
+    return locator.evaluate(
+        "el => { const box = el.getBoundingClientRect(); return box.width > 0 && box.height > 0 && getComputedStyle(el).visibility === 'visible'; }"
+    )
 
 
 # --------------------------------------------------------------------------- diagrams
@@ -165,7 +172,9 @@ def shown(locator) -> bool:
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_diagram_is_drawn_in_the_page_scheme_and_named_for_screen_readers(open_page, site, scheme):
     page = open_page(site, "m1/01_trajet.html", color_scheme=scheme)
-    figure = page.get_by_role("img", name=re.compile(r"^Diagramme\s: .*Tokens.*Plongements.*Attention.*Sortie"))
+    figure = page.get_by_role(
+        "img", name=re.compile(r"^Diagramme\s: .*Tokens.*Plongements.*Attention.*Sortie")
+    )
     expect(figure).to_be_visible()
     light, dark = figure.locator(".diagram-light svg"), figure.locator(".diagram-dark svg")
     assert shown(light) == (scheme == "light") and shown(dark) == (scheme == "dark")
@@ -184,8 +193,12 @@ def test_tabs_are_aria_tabs_linked_across_the_page_and_remembered(open_page, sit
     first_windows = tablists.nth(0).get_by_role("tab", name="Windows")
     first_windows.click()
     for group in range(2):  # every group with a "Windows" tab follows
-        expect(tablists.nth(group).get_by_role("tab", name="Windows")).to_have_attribute("aria-selected", "true")
-        expect(tablists.nth(group).get_by_role("tab", name="Linux")).to_have_attribute("aria-selected", "false")
+        expect(tablists.nth(group).get_by_role("tab", name="Windows")).to_have_attribute(
+            "aria-selected", "true"
+        )
+        expect(tablists.nth(group).get_by_role("tab", name="Linux")).to_have_attribute(
+            "aria-selected", "false"
+        )
     expect(page.get_by_role("tabpanel").filter(has_text="Lancez py")).to_be_visible()
     expect(page.get_by_text("Lancez python3")).to_be_hidden()
     # arrows move between the tabs of one group, and choose
@@ -195,7 +208,9 @@ def test_tabs_are_aria_tabs_linked_across_the_page_and_remembered(open_page, sit
     expect(page.get_by_text("Lancez python3")).to_be_visible()
     page.keyboard.press("ArrowRight")
     page.reload()  # the choice is kept for the next pages
-    expect(page.get_by_role("tablist").nth(1).get_by_role("tab", name="Windows")).to_have_attribute("aria-selected", "true")
+    expect(page.get_by_role("tablist").nth(1).get_by_role("tab", name="Windows")).to_have_attribute(
+        "aria-selected", "true"
+    )
 
 
 def test_tabs_without_javascript_and_in_print(open_page, site):
@@ -227,7 +242,9 @@ def search(page, query: str):
 def test_search_stems_front_matter_fields_and_highlights(open_page, site, long_titles, which):
     page = open_page(site if which == "plain" else long_titles, "index.html")
     if which == "packed":
-        assert "window.coursegenSearchPacked=" in (long_titles / "search/index.js").read_text(encoding="utf-8")
+        assert "window.coursegenSearchPacked=" in (long_titles / "search/index.js").read_text(
+            encoding="utf-8"
+        )
     dialog = search(page, "entraîner")  # not in the course: its stem finds "entraînement" and "entraîne"
     titles = dialog.locator(".search-hit-title")
     expect(titles.first).to_be_visible()
@@ -250,11 +267,15 @@ def test_search_stems_front_matter_fields_and_highlights(open_page, site, long_t
 def test_module_lessons_beside_a_lesson(open_page, site, width):
     page = open_page(site, "m1/02_installer.html", viewport={"width": width, "height": 900})
     box = page.locator("details.module-lessons")
-    expect(box).to_have_js_property("open", width >= 1024)  # beside the lesson where there is room; collapsed on phones
+    expect(box).to_have_js_property(
+        "open", width >= 1024
+    )  # beside the lesson where there is room; collapsed on phones
     if width < 1024:
         box.locator("summary").click()
     nav = page.get_by_role("navigation", name="Leçons du module")
-    expect(nav.get_by_role("link")).to_have_text([re.compile(r"1\s*Le trajet"), re.compile(r"2\s*Installer"), re.compile(r"3\s*Pour finir")])
+    expect(nav.get_by_role("link")).to_have_text(
+        [re.compile(r"1\s*Le trajet"), re.compile(r"2\s*Installer"), re.compile(r"3\s*Pour finir")]
+    )
     expect(nav.locator("[aria-current=page]")).to_have_text(re.compile("Installer l'environnement"))
     page.locator("button[data-done]").click()
     expect(nav.locator("li").nth(1).locator(".module-lesson-done")).to_be_visible()
@@ -279,7 +300,9 @@ def test_header_modules_fit_or_collapse_into_a_menu(open_page, site, long_titles
     expect(toggle).to_have_attribute("aria-expanded", "true")
     links = page.locator("#site-nav-list a")
     expect(links).to_have_count(4)
-    expect(links.nth(3)).to_have_text(re.compile(r"^Module 4\s: Apprentissage profond et réseaux de neurones, partie 4$"))
+    expect(links.nth(3)).to_have_text(
+        re.compile(r"^Module 4\s: Apprentissage profond et réseaux de neurones, partie 4$")
+    )
     page.keyboard.press("Escape")
     expect(toggle).to_have_attribute("aria-expanded", "false")
     expect(toggle).to_be_focused()
@@ -320,9 +343,13 @@ def test_tags_page_and_category(open_page, site):
     section = page.locator("section#tag-schémas")
     expect(section.get_by_role("heading")).to_have_text("Schémas")
     expect(section.get_by_role("link")).to_have_text(["Le trajet d'une phrase"])
-    expect(page.locator(".tags-index a")).to_have_text([re.compile("^Architecture"), re.compile("^Outils"), re.compile("^Schémas")])
+    expect(page.locator(".tags-index a")).to_have_text(
+        [re.compile("^Architecture"), re.compile("^Outils"), re.compile("^Schémas")]
+    )
     page.goto((site / "m1/01_trajet.html").as_uri())
-    expect(page.locator(".lesson-meta .badge-category")).to_have_text(re.compile(r"^Catégorie\s: Deep Learning$"))
+    expect(page.locator(".lesson-meta .badge-category")).to_have_text(
+        re.compile(r"^Catégorie\s: Deep Learning$")
+    )
 
 
 # --------------------------------------------------------------------------- quizzes and print
@@ -352,7 +379,9 @@ def test_print_opens_collapsed_blocks_and_shows_link_targets(open_page, site):
     page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
     page.emulate_media(media="print")
     after = "el => getComputedStyle(el, '::after').content"
-    assert named.evaluate(after) == '" (" attr(href) ")"' or "docs.python.org/3/tutorial" in named.evaluate(after)
+    assert named.evaluate(after) == '" (" attr(href) ")"' or "docs.python.org/3/tutorial" in named.evaluate(
+        after
+    )
     assert bare.evaluate(after) in ("none", "normal")  # its text is its address already
     page.emulate_media(media="screen")
     page.goto((site / "m1/01_trajet.html").as_uri())

@@ -25,11 +25,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from conftest import notebook_json, snapshot, staging_leftovers, stream_output, write_tree
 
 from coursegen import output
 from coursegen.cli import main
-
-from conftest import notebook_json, snapshot, staging_leftovers, stream_output, write_tree
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -47,11 +46,14 @@ def stable_theme(tmp_path_factory):
     yield copy
     patch.undo()
 
+
 # ----------------------------------------------------------------------------------------------
 # running the command line, reading what it says
 
 # `path[:line[:col]]: error|warning|note: what — what to do` (the part after — is checked apart)
-DIAGNOSTIC = re.compile(r"^(?P<path>[^\s:][^:]*?)(?::(?P<line>\d+)(?::(?P<col>\d+))?)?: (?P<level>error|warning|note)(?:\[(?P<kind>[a-z-]+)\])?: (?P<what>.+)$")
+DIAGNOSTIC = re.compile(
+    r"^(?P<path>[^\s:][^:]*?)(?::(?P<line>\d+)(?::(?P<col>\d+))?)?: (?P<level>error|warning|note)(?:\[(?P<kind>[a-z-]+)\])?: (?P<what>.+)$"
+)
 SUMMARY = re.compile(r"(\d+) errors?, (\d+) warnings?")
 KEPT = re.compile(r"\d+ pages? kept from the previous build \((its source has|their sources have) errors\)")
 INTERNAL = ("Traceback", "internal error", "please report")
@@ -99,7 +101,9 @@ def assert_clean_report(run: Run, root: Path | None = None) -> None:
             assert str(root) not in path, line
     summary = [line for line in run.lines if SUMMARY.search(line) and not DIAGNOSTIC.match(line)]
     if summary:  # a build or check that ran (fatal usage errors end with their own message)
-        last = run.lines[-2] if KEPT.fullmatch(run.lines[-1]) else run.lines[-1]  # then how many pages were kept
+        last = (
+            run.lines[-2] if KEPT.fullmatch(run.lines[-1]) else run.lines[-1]
+        )  # then how many pages were kept
         assert last == summary[-1], run.err
         errors, warnings = map(int, SUMMARY.search(summary[-1]).groups())
         assert (errors, warnings) == (len(run.at_level("error")), len(run.at_level("warning"))), run.err
@@ -214,7 +218,9 @@ CASES = [
     Case(
         "C01-colon",
         {VICTIM: "---\ntitle: This thing: crashes\n---\nSECRET BODY\n"},
-        [rf"content/A/02_second\.md:2:18: error\[yaml\]: invalid YAML: mapping values are not allowed here — a value containing ': ' must be quoted{LINE}"],
+        [
+            rf"content/A/02_second\.md:2:18: error\[yaml\]: invalid YAML: mapping values are not allowed here — a value containing ': ' must be quoted{LINE}"
+        ],
         1,
         "A/02_second.html",
         ("SECRET BODY", "This thing: crashes"),
@@ -222,7 +228,9 @@ CASES = [
     Case(
         "C01-tab",
         {VICTIM: "---\ntitle: Tabs\n\tlevel: hard\n---\nSECRET BODY\n"},
-        [r"content/A/02_second\.md:3:1: error\[yaml\]: invalid YAML: found character '\\t' that cannot start any token — YAML does not allow tabs for indentation: use spaces"],
+        [
+            r"content/A/02_second\.md:3:1: error\[yaml\]: invalid YAML: found character '\\t' that cannot start any token — YAML does not allow tabs for indentation: use spaces"
+        ],
         1,
         "A/02_second.html",
         ("SECRET BODY", "level: hard"),
@@ -230,7 +238,9 @@ CASES = [
     Case(
         "C01-unclosed",
         {VICTIM: "---\ntitle: Never closed\n\nSECRET BODY\n"},
-        [r"content/A/02_second\.md:1: error\[yaml\]: the front matter opened on line 1 is never closed — add a line with --- after the front matter"],
+        [
+            r"content/A/02_second\.md:1: error\[yaml\]: the front matter opened on line 1 is never closed — add a line with --- after the front matter"
+        ],
         1,
         "A/02_second.html",
         ("SECRET BODY", "Never closed"),
@@ -239,7 +249,9 @@ CASES = [
     Case(
         "C02-list",
         {VICTIM: "---\n- a\n- b\n---\nSECRET BODY\n"},
-        [r"content/A/02_second\.md:2: error\[yaml\]: expected `key: value` lines, found a list — write one `key: value` per line"],
+        [
+            r"content/A/02_second\.md:2: error\[yaml\]: expected `key: value` lines, found a list — write one `key: value` per line"
+        ],
         1,
         "A/02_second.html",
         ("SECRET BODY",),
@@ -247,14 +259,18 @@ CASES = [
     Case(
         "C02-scalar",
         {VICTIM: "---\njust some words\n---\nSECRET BODY\n"},
-        [r"content/A/02_second\.md:2: error\[yaml\]: expected `key: value` lines, found a single value — write one `key: value` per line"],
+        [
+            r"content/A/02_second\.md:2: error\[yaml\]: expected `key: value` lines, found a single value — write one `key: value` per line"
+        ],
         1,
         "A/02_second.html",
         ("SECRET BODY",),
     ),
     Case(
         "C02-types",
-        {VICTIM: "---\ntitle: Typed\norder: first\ntags: {a: 1}\ntimeline: {}\nstats: [1, 2]\ndraft: maybe\n---\nBody.\n"},
+        {
+            VICTIM: "---\ntitle: Typed\norder: first\ntags: {a: 1}\ntimeline: {}\nstats: [1, 2]\ndraft: maybe\n---\nBody.\n"
+        },
         [
             r"content/A/02_second\.md:3: error\[yaml\]: front-matter key 'order' must be a number, not 'first' — write a number, e\.g\. order: 2",
             r"content/A/02_second\.md:4: error\[yaml\]: front-matter key 'tags' must be a list of short texts — write it as a list, e\.g\. tags: \[NLP, Attention\]",
@@ -267,21 +283,27 @@ CASES = [
     Case(
         "C02-near-miss",
         {VICTIM: "---\ntitel: Second\n---\nBody.\n"},
-        [r"content/A/02_second\.md:2: warning\[yaml\]: unknown front-matter key 'titel' — did you mean 'title'\?"],
+        [
+            r"content/A/02_second\.md:2: warning\[yaml\]: unknown front-matter key 'titel' — did you mean 'title'\?"
+        ],
         0,
     ),
     # C03 — executable YAML tags: refused, nothing runs ({marker} must never appear)
     Case(
         "C03-front-matter",
         {VICTIM: "---\ntitle: Second\nx: !!python/object/apply:os.system ['touch {marker}']\n---\nBody.\n"},
-        [r"content/A/02_second\.md:3:4: error\[yaml\]: invalid YAML: could not determine a constructor for the tag 'tag:yaml\.org,2002:python/object/apply:os\.system' — .+"],
+        [
+            r"content/A/02_second\.md:3:4: error\[yaml\]: invalid YAML: could not determine a constructor for the tag 'tag:yaml\.org,2002:python/object/apply:os\.system' — .+"
+        ],
         1,
         "A/02_second.html",
     ),
     Case(
         "C03-name-tag",
         {VICTIM: "---\ntitle: !!python/name:os.system\n---\nBody.\n"},
-        [r"content/A/02_second\.md:2:8: error\[yaml\]: invalid YAML: could not determine a constructor for the tag 'tag:yaml\.org,2002:python/name:os\.system' — .+"],
+        [
+            r"content/A/02_second\.md:2:8: error\[yaml\]: invalid YAML: could not determine a constructor for the tag 'tag:yaml\.org,2002:python/name:os\.system' — .+"
+        ],
         1,
         "A/02_second.html",
     ),
@@ -303,14 +325,18 @@ CASES = [
             + "".join(f"{n}: &{n} [{', '.join([f'*{p}'] * 9)}]\n" for p, n in zip("abcdefgh", "bcdefghi"))
             + "---\nBody.\n"
         },
-        [r"content/A/02_second\.md:\d+: error\[yaml\]: YAML too large or too deeply nested \(aliases expanding\?\) — keep it under .+"],
+        [
+            r"content/A/02_second\.md:\d+: error\[yaml\]: YAML too large or too deeply nested \(aliases expanding\?\) — keep it under .+"
+        ],
         1,
         "A/02_second.html",
     ),
     Case(
         "C04-deep-nesting",
         {VICTIM: "---\ntitle: Deep\nx: " + "[" * 1000 + "]" * 1000 + "\n---\nBody.\n"},
-        [r"content/A/02_second\.md:[23]: error\[yaml\]: YAML too (large or too )?deeply nested.* — keep it under .+"],
+        [
+            r"content/A/02_second\.md:[23]: error\[yaml\]: YAML too (large or too )?deeply nested.* — keep it under .+"
+        ],
         1,
         "A/02_second.html",
     ),
@@ -327,7 +353,9 @@ CASES = [
     Case(
         "C05-bool-title",
         {VICTIM: "---\ntitle: yes\n---\nBody.\n"},
-        [r"content/A/02_second\.md:2: error\[yaml\]: front-matter key 'title' must be a text, but YAML reads 'yes' as true — put it in quotes: title: \"yes\""],
+        [
+            r"content/A/02_second\.md:2: error\[yaml\]: front-matter key 'title' must be a text, but YAML reads 'yes' as true — put it in quotes: title: \"yes\""
+        ],
         1,
     ),
     Case(
@@ -342,7 +370,9 @@ CASES = [
     Case(
         "C05-duplicate",
         {VICTIM: "---\ntitle: One\nsummary: s\ntitle: Two\n---\nBody.\n"},
-        [r"content/A/02_second\.md:4: warning\[yaml\]: key 'title' is given twice \(lines 2 and 4\); the last one wins — delete one of them"],
+        [
+            r"content/A/02_second\.md:4: warning\[yaml\]: key 'title' is given twice \(lines 2 and 4\); the last one wins — delete one of them"
+        ],
         0,
     ),
     Case(
@@ -358,7 +388,9 @@ CASES = [
     Case(
         "C06-latin1",
         {VICTIM: b"---\ntitle: Second\n---\nCaf\xe9 cr\xe8me\n"},
-        [r"content/A/02_second\.md:4:4: error\[encoding\]: not valid UTF-8 \(byte 0xe9\) — save the file as UTF-8 in your editor .+"],
+        [
+            r"content/A/02_second\.md:4:4: error\[encoding\]: not valid UTF-8 \(byte 0xe9\) — save the file as UTF-8 in your editor .+"
+        ],
         1,
         "A/02_second.html",
     ),
@@ -369,19 +401,30 @@ CASES = [
         1,
         "A/02_second.html",
     ),
-    Case("C06-empty", {VICTIM: ""}, [r"content/A/02_second\.md: warning\[markdown\]: the file is empty — write some content or delete it"], 0),
+    Case(
+        "C06-empty",
+        {VICTIM: ""},
+        [
+            r"content/A/02_second\.md: warning\[markdown\]: the file is empty — write some content or delete it"
+        ],
+        0,
+    ),
     # C07 — a lesson too big to be one
     Case(
         "C07-too-large",
         {VICTIM: "x" * 5_000_001},
-        [r"content/A/02_second\.md: error\[files\]: the file is too large \(5 MB\) — split it into lessons under 5 MB"],
+        [
+            r"content/A/02_second\.md: error\[files\]: the file is too large \(5 MB\) — split it into lessons under 5 MB"
+        ],
         1,
         "A/02_second.html",
     ),
     # C08 — raw HTML passes (author content); links that run code warn at their line
     Case(
         "C08-javascript-links",
-        {VICTIM: "---\ntitle: Second\n---\nText.\n\n[click](javascript:alert(1))\n\n<a href=\"data:text/html,<b>x</b>\">d</a>\n"},
+        {
+            VICTIM: "---\ntitle: Second\n---\nText.\n\n[click](javascript:alert(1))\n\n<a href=\"data:text/html,<b>x</b>\">d</a>\n"
+        },
         [
             r"content/A/02_second\.md:6: warning\[links\]: link 'javascript:alert\(1\)' runs code in the reader's browser — .+",
             r"content/A/02_second\.md:8: warning\[links\]: link 'data:text/html,<b>x</b>' runs code in the reader's browser — .+",
@@ -407,38 +450,53 @@ CASES = [
     Case(
         "C10-case-clash",
         {"content/A/Intro.md": "# Intro upper\n", "content/A/intro.md": "# intro lower\n"},
-        [r"content/A/(Intro|intro)\.md: error\[files\]: 'content/A/(Intro|intro)\.md' and 'content/A/(Intro|intro)\.md' would both be published as 'A/[Ii]ntro\.html' — rename one of them"],
+        [
+            r"content/A/(Intro|intro)\.md: error\[files\]: 'content/A/(Intro|intro)\.md' and 'content/A/(Intro|intro)\.md' would both be published as 'A/[Ii]ntro\.html' — rename one of them"
+        ],
         1,
     ),
     Case(
         "C10-order-tie",
-        {VICTIM: "---\ntitle: Second\norder: 2\n---\nBody.\n", "content/A/01_first.md": "---\ntitle: First\norder: 2\n---\n## Part one\n"},
-        [r"content/A/0[12]_\w+\.md:3: warning\[yaml\]: 'content/A/0[12]_\w+\.md' and 'content/A/0[12]_\w+\.md' both have order: 2; they are sorted by name — give each page its own order"],
+        {
+            VICTIM: "---\ntitle: Second\norder: 2\n---\nBody.\n",
+            "content/A/01_first.md": "---\ntitle: First\norder: 2\n---\n## Part one\n",
+        },
+        [
+            r"content/A/0[12]_\w+\.md:3: warning\[yaml\]: 'content/A/0[12]_\w+\.md' and 'content/A/0[12]_\w+\.md' both have order: 2; they are sorted by name — give each page its own order"
+        ],
         0,
     ),
     # C11 — path escapes in front matter: refused, nothing from outside read or published
     Case(
         "C11-notebook-dotdot",
         {VICTIM: "---\ntitle: Second\nnotebook: ../../../secret.ipynb\n---\nBody.\n"},
-        [r"content/A/02_second\.md:3: error\[notebook\]: notebook '\.\./\.\./\.\./secret\.ipynb' is outside the course — the notebook must be inside the course .+"],
+        [
+            r"content/A/02_second\.md:3: error\[notebook\]: notebook '\.\./\.\./\.\./secret\.ipynb' is outside the course — the notebook must be inside the course .+"
+        ],
         1,
     ),
     Case(
         "C11-notebook-etc-passwd",
         {VICTIM: "---\ntitle: Second\nnotebook: ../../../../etc/passwd\n---\nBody.\n"},
-        [r"content/A/02_second\.md:3: error\[notebook\]: notebook '\.\./\.\./\.\./\.\./etc/passwd' is outside the course — the notebook must be inside the course .+"],
+        [
+            r"content/A/02_second\.md:3: error\[notebook\]: notebook '\.\./\.\./\.\./\.\./etc/passwd' is outside the course — the notebook must be inside the course .+"
+        ],
         1,
     ),
     Case(
         "C11-notebook-absolute",
         {VICTIM: "---\ntitle: Second\nnotebook: {outside}/secret.ipynb\n---\nBody.\n"},
-        [r"content/A/02_second\.md:3: error\[notebook\]: notebook '/.+/secret\.ipynb' is outside the course — .+"],
+        [
+            r"content/A/02_second\.md:3: error\[notebook\]: notebook '/.+/secret\.ipynb' is outside the course — .+"
+        ],
         1,
     ),
     Case(
         "C11-notebook-encoded",
         {VICTIM: "---\ntitle: Second\nnotebook: '%2e%2e/%2e%2e/%2e%2e/secret.ipynb'\n---\nBody.\n"},
-        [r"content/A/02_second\.md:3: error\[notebook\]: notebook '%2e%2e/%2e%2e/%2e%2e/secret\.ipynb' not found \(looked for content/A/%2e%2e/%2e%2e/%2e%2e/secret\.ipynb, .+\) — .+"],
+        [
+            r"content/A/02_second\.md:3: error\[notebook\]: notebook '%2e%2e/%2e%2e/%2e%2e/secret\.ipynb' not found \(looked for content/A/%2e%2e/%2e%2e/%2e%2e/secret\.ipynb, .+\) — .+"
+        ],
         1,
     ),
     Case(
@@ -453,13 +511,17 @@ CASES = [
     Case(
         "C11-template-dotdot",
         {VICTIM: "---\ntitle: Second\ntemplate: ../../secret.html\n---\nBody.\n"},
-        [r"content/A/02_second\.md:3: error\[template\]: template '\.\./\.\./secret\.html' must be a name inside templates/ — using lesson\.html"],
+        [
+            r"content/A/02_second\.md:3: error\[template\]: template '\.\./\.\./secret\.html' must be a name inside templates/ — using lesson\.html"
+        ],
         1,
     ),
     Case(
         "C11-template-absolute",
         {VICTIM: "---\ntitle: Second\ntemplate: {outside}/secret.html\n---\nBody.\n"},
-        [r"content/A/02_second\.md:3: error\[template\]: template '/.+/secret\.html' must be a name inside templates/ — using lesson\.html"],
+        [
+            r"content/A/02_second\.md:3: error\[template\]: template '/.+/secret\.html' must be a name inside templates/ — using lesson\.html"
+        ],
         1,
     ),
     # K01 — course.yml invalid: exit 2 before any output, every error listed with its line
@@ -495,29 +557,42 @@ CASES = [
     # K02 — template syntax error: nothing rendered
     Case(
         "K02-syntax",
-        {"templates/lesson.html": '{% extends "theme/lesson.html" %}\n{% block title %}\n{{ page.title }\n{% endblock %}\n'},
-        [r"templates/lesson\.html:3: error\[template\]: template syntax error: unexpected '}' — fix the template"],
+        {
+            "templates/lesson.html": '{% extends "theme/lesson.html" %}\n{% block title %}\n{{ page.title }\n{% endblock %}\n'
+        },
+        [
+            r"templates/lesson\.html:3: error\[template\]: template syntax error: unexpected '}' — fix the template"
+        ],
         1,
     ),
     # K03 — template runtime errors: undefined → warning naming template and line; exceptions → error
     Case(
         "K03-undefined",
-        {"templates/lesson.html": '{% extends "theme/lesson.html" %}\n\n{% block title %}\n{{ page.titel }}\n{% endblock %}\n'},
+        {
+            "templates/lesson.html": '{% extends "theme/lesson.html" %}\n\n{% block title %}\n{{ page.titel }}\n{% endblock %}\n'
+        },
         [r"content/A/0[12]_\w+\.md: warning\[template\]: template lesson\.html line 4: .*'titel'.* — .+"] * 2
         + [r"content/B/01_other\.md: warning\[template\]: template lesson\.html line 4: .*'titel'.* — .+"],
         0,
     ),
     Case(
         "K03-exception",
-        {"templates/lesson.html": '{% extends "theme/lesson.html" %}\n{% block title %}\n{{ 1 / 0 }}\n{% endblock %}\n'},
-        [r"content/\w/0[12]_\w+\.md: error\[template\]: template lesson\.html line 3: division by zero — fix the template or the page's front matter"] * 3,
+        {
+            "templates/lesson.html": '{% extends "theme/lesson.html" %}\n{% block title %}\n{{ 1 / 0 }}\n{% endblock %}\n'
+        },
+        [
+            r"content/\w/0[12]_\w+\.md: error\[template\]: template lesson\.html line 3: division by zero — fix the template or the page's front matter"
+        ]
+        * 3,
         1,
     ),
     # K04 — bad template reference
     Case(
         "K04-missing",
         {VICTIM: "---\ntitle: Second\nsummary: s\ntemplate: fancy.html\n---\nBody.\n"},
-        [r"content/A/02_second\.md:4: error\[template\]: template 'fancy\.html' not found \(looked in .+\) — using lesson\.html"],
+        [
+            r"content/A/02_second\.md:4: error\[template\]: template 'fancy\.html' not found \(looked in .+\) — using lesson\.html"
+        ],
         1,
     ),
     # F05 — an unreadable source (simulated: see test_unreadable_lesson) is covered below
@@ -527,7 +602,13 @@ CASES = [
 def _prepare(case: Case, prev: Previous, tmp_path: Path) -> dict:
     """Apply the case's files; outside the course, a secret notebook and template wait to be leaked."""
     outside = tmp_path
-    write_tree(outside, {"secret.ipynb": notebook_json("# SECRET-NOTEBOOK-TEXT"), "secret.html": "SECRET-TEMPLATE-TEXT {{ page.title }}"})
+    write_tree(
+        outside,
+        {
+            "secret.ipynb": notebook_json("# SECRET-NOTEBOOK-TEXT"),
+            "secret.html": "SECRET-TEMPLATE-TEXT {{ page.title }}",
+        },
+    )
     values = {"marker": str(tmp_path / "pwned"), "outside": str(outside)}
     edit(prev.root, case.files, **values)
     return values
@@ -580,10 +661,7 @@ LACKING_A_FIX = {"K01-every-error"}  # 'notebooks.execute must be never, auto or
 
 @pytest.mark.parametrize(
     "case",
-    [
-        c
-        for c in CASES
-    ],
+    [c for c in CASES],
     ids=[c.id for c in CASES],
 )
 def test_every_catalogued_message_says_what_to_do(case, prev, tmp_path, capsys):
@@ -642,7 +720,10 @@ def test_fatal_config_summary_counts_errors_and_warnings_apart(prev, capsys):
 
 
 def test_invalid_course_yml_stops_before_any_output(tmp_path, capsys):
-    root = write_tree(tmp_path / "course", {**GOOD, "course.yml": "title: T\nbase_url: 12\nnotebooks: {execute: sometimes}\n"})
+    root = write_tree(
+        tmp_path / "course",
+        {**GOOD, "course.yml": "title: T\nbase_url: 12\nnotebooks: {execute: sometimes}\n"},
+    )
     before = snapshot(root)
     run = cli(capsys, "build", root)
     assert run.code == 2
@@ -669,7 +750,10 @@ def test_internal_error_is_one_line_without_v_and_a_traceback_with_it(prev, caps
     # a page the renderer chokes on: reported, the others still built, no traceback
     assert run.code == 1
     assert "Traceback" not in run.err
-    assert any("could not be rendered (RuntimeError: simulated bug) — please report this" in line for line in run.diagnostics)
+    assert any(
+        "could not be rendered (RuntimeError: simulated bug) — please report this" in line
+        for line in run.diagnostics
+    )
     with pytest.raises(RuntimeError, match="simulated bug"):  # -v lets it through: the traceback is printed
         main(["build", str(prev.root), "-o", str(prev.out), "--clean", "-v", "-j", "1"])
 
@@ -718,7 +802,9 @@ def test_no_yaml_tag_runs_anything_anywhere(yaml_line, prev, tmp_path, capsys):
     edit(prev.root, {VICTIM: f"---\ntitle: T\n{line}\n---\nBody.\n"})
     run = cli(capsys, "build", prev.root, "-o", prev.out)
     assert run.code == 1
-    assert re.fullmatch(r"content/A/02_second\.md:3:\d+: error\[yaml\]: invalid YAML: .+", run.at_level("error")[0])
+    assert re.fullmatch(
+        r"content/A/02_second\.md:3:\d+: error\[yaml\]: invalid YAML: .+", run.at_level("error")[0]
+    )
     edit(prev.root, {VICTIM: "# ok\n", "course.yml": f"title: T\n{line}\n"})
     run = cli(capsys, "build", prev.root, "-o", prev.out)
     assert run.code == 2
@@ -753,7 +839,13 @@ def test_duration_is_free_text_so_a_number_is_kept_as_written(prev, capsys):
 
 
 def test_duplicate_keys_fail_under_strict_naming_both_lines(prev, capsys):
-    edit(prev.root, {"course.yml": "title: Reliable course\nlanguage: en\ntitle: Again\n", VICTIM: "---\ntags: [a]\ntags: [b]\n---\nBody.\n"})
+    edit(
+        prev.root,
+        {
+            "course.yml": "title: Reliable course\nlanguage: en\ntitle: Again\n",
+            VICTIM: "---\ntags: [a]\ntags: [b]\n---\nBody.\n",
+        },
+    )
     run = cli(capsys, "build", prev.root, "-o", prev.out, "--strict")
     assert run.code == 1
     assert_messages(
@@ -782,8 +874,13 @@ LESSON_LF = "---\ntitle: Second\ntags: [a, b]\n---\n## Part two\n\nText of the s
     ],
 )
 def test_bom_and_crlf_build_byte_identical_sites(variant, tmp_path, capsys):
-    plain = write_tree(tmp_path / "plain" / "course", {**GOOD, VICTIM: LESSON_LF, "course.yml": GOOD["course.yml"]})
-    odd = write_tree(tmp_path / "odd" / "course", {**GOOD, VICTIM: variant(LESSON_LF), "course.yml": variant(GOOD["course.yml"])})
+    plain = write_tree(
+        tmp_path / "plain" / "course", {**GOOD, VICTIM: LESSON_LF, "course.yml": GOOD["course.yml"]}
+    )
+    odd = write_tree(
+        tmp_path / "odd" / "course",
+        {**GOOD, VICTIM: variant(LESSON_LF), "course.yml": variant(GOOD["course.yml"])},
+    )
     assert cli(capsys, "build", plain, "-o", tmp_path / "site1").code == 0
     run = cli(capsys, "build", odd, "-o", tmp_path / "site2")
     assert run.code == 0 and run.diagnostics == [], run.err
@@ -819,7 +916,9 @@ def test_pathological_markdown_gives_a_page_or_an_error(body, prev, capsys):
     assert_clean_report(run, prev.root)
     assert (prev.out / "A/02_second.html").is_file()
     if run.code == 1:
-        assert run.at_level("error") == ["content/A/02_second.md: error[markdown]: too deeply nested (quotes or lists inside each other hundreds of times) — flatten the structure"]
+        assert run.at_level("error") == [
+            "content/A/02_second.md: error[markdown]: too deeply nested (quotes or lists inside each other hundreds of times) — flatten the structure"
+        ]
 
 
 # ----------------------------------------------------------------------------------------------
@@ -846,7 +945,13 @@ def test_raw_html_passes_by_default_and_javascript_links_warn(prev, capsys):
 
 
 def test_markdown_sanitize_strips_active_content(prev, capsys):
-    edit(prev.root, {VICTIM: ACTIVE_BODY, "course.yml": "title: Reliable course\nlanguage: en\nmarkdown:\n  sanitize: true\n"})
+    edit(
+        prev.root,
+        {
+            VICTIM: ACTIVE_BODY,
+            "course.yml": "title: Reliable course\nlanguage: en\nmarkdown:\n  sanitize: true\n",
+        },
+    )
     run = cli(capsys, "build", prev.root, "-o", prev.out)
     assert run.code == 0
     assert_clean_report(run, prev.root)
@@ -886,14 +991,23 @@ def test_nfc_and_nfd_names_never_make_two_pages(prev, capsys):
 
 
 def test_two_builds_of_one_input_are_byte_identical_even_with_ties(prev, tmp_path, capsys):
-    edit(prev.root, {"content/A/02_second.md": "---\norder: 1\n---\n# B\n", "content/A/01_first.md": "---\norder: 1\n---\n# A\n\n## Part one\n", "content/A/03_third.md": "---\norder: 1\n---\n# C\n"})
+    edit(
+        prev.root,
+        {
+            "content/A/02_second.md": "---\norder: 1\n---\n# B\n",
+            "content/A/01_first.md": "---\norder: 1\n---\n# A\n\n## Part one\n",
+            "content/A/03_third.md": "---\norder: 1\n---\n# C\n",
+        },
+    )
     one = cli(capsys, "build", prev.root, "-o", tmp_path / "one", "--clean")
     two = cli(capsys, "build", prev.root, "-o", tmp_path / "two", "--clean")
     assert one.code == two.code == 0
     assert one.diagnostics == two.diagnostics and len(one.diagnostics) == 2
     assert snapshot(tmp_path / "one") == snapshot(tmp_path / "two")
     module = (tmp_path / "one/A/index.html").read_text(encoding="utf-8")
-    assert module.index("01_first.html") < module.index("02_second.html") < module.index("03_third.html")  # ties: by name
+    assert (
+        module.index("01_first.html") < module.index("02_second.html") < module.index("03_third.html")
+    )  # ties: by name
 
 
 # ----------------------------------------------------------------------------------------------
@@ -901,11 +1015,14 @@ def test_two_builds_of_one_input_are_byte_identical_even_with_ties(prev, tmp_pat
 
 
 def test_nothing_outside_the_course_is_read_for_front_matter_paths(prev, tmp_path, capsys, monkeypatch):
-    write_tree(tmp_path, {"secret.ipynb": notebook_json("# SECRET-NOTEBOOK-TEXT"), "secret.html": "SECRET-TEMPLATE-TEXT"})
+    write_tree(
+        tmp_path,
+        {"secret.ipynb": notebook_json("# SECRET-NOTEBOOK-TEXT"), "secret.html": "SECRET-TEMPLATE-TEXT"},
+    )
     edit(
         prev.root,
         {
-            "content/A/02_second.md": f"---\nnotebook: ../../../secret.ipynb\ntemplate: ../../secret.html\n---\nBody.\n",
+            "content/A/02_second.md": "---\nnotebook: ../../../secret.ipynb\ntemplate: ../../secret.html\n---\nBody.\n",
             "content/A/03.md": f"---\nnotebook: {tmp_path}/secret.ipynb\ntemplate: {tmp_path}/secret.html\n---\nBody.\n",
             "content/A/04.md": "---\nnotebook: /etc/passwd\n---\nBody.\n",
         },
@@ -929,7 +1046,12 @@ def test_nothing_outside_the_course_is_read_for_front_matter_paths(prev, tmp_pat
     secrets = {str((tmp_path / name).resolve()) for name in ("secret.ipynb", "secret.html")} | {"/etc/passwd"}
     assert not secrets & set(opened)
     assert_nowhere(prev.out, "SECRET-NOTEBOOK-TEXT", "SECRET-TEMPLATE-TEXT", "root:x:0:0")
-    outside = {p for p in tmp_path.iterdir()} - {prev.root, prev.out, tmp_path / "secret.ipynb", tmp_path / "secret.html"}
+    outside = {p for p in tmp_path.iterdir()} - {
+        prev.root,
+        prev.out,
+        tmp_path / "secret.ipynb",
+        tmp_path / "secret.html",
+    }
     assert all(p.name.startswith(".site.coursegen-lock") for p in outside), outside  # nothing written beside
 
 
@@ -941,16 +1063,35 @@ def test_template_syntax_error_names_the_template_line_and_keeps_the_site(prev, 
     edit(prev.root, {"templates/partials/extra.html": "<p>\n{% if page.title %}\n{{ page.title }}\n"})
     run = cli(capsys, "build", prev.root, "-o", prev.out)
     assert run.code == 1
-    assert_messages(run, [r"templates/partials/extra\.html:3: error\[template\]: template syntax error: Unexpected end of template\..+ — fix the template"])
-    assert run.lines[-1] == "Nothing written (errors were found): 1 error, 0 warnings; the previous site is unchanged"
+    assert_messages(
+        run,
+        [
+            r"templates/partials/extra\.html:3: error\[template\]: template syntax error: Unexpected end of template\..+ — fix the template"
+        ],
+    )
+    assert (
+        run.lines[-1]
+        == "Nothing written (errors were found): 1 error, 0 warnings; the previous site is unchanged"
+    )
     assert prev.intact()
 
 
 def test_undefined_template_variable_fails_under_strict_and_keeps_the_site(prev, capsys):
-    edit(prev.root, {"templates/section.html": '{% extends "theme/section.html" %}\n{% block title %}{% for x in page.nothing %}{{ x }}{% endfor %}{% endblock %}\n'})
+    edit(
+        prev.root,
+        {
+            "templates/section.html": '{% extends "theme/section.html" %}\n{% block title %}{% for x in page.nothing %}{{ x }}{% endfor %}{% endblock %}\n'
+        },
+    )
     run = cli(capsys, "build", prev.root, "-o", prev.out, "--strict")
     assert run.code == 1
-    assert run.diagnostics and all(re.fullmatch(r"content/(A|B)/index\.md: warning\[template\]: template section\.html line 2: .*'nothing'.* — .+|(A|B)/index\.html: warning\[template\]: template section\.html line 2: .*", l) for l in run.diagnostics), run.err
+    assert run.diagnostics and all(
+        re.fullmatch(
+            r"content/(A|B)/index\.md: warning\[template\]: template section\.html line 2: .*'nothing'.* — .+|(A|B)/index\.html: warning\[template\]: template section\.html line 2: .*",
+            line,
+        )
+        for line in run.diagnostics
+    ), run.err
     assert prev.intact()
 
 
@@ -988,17 +1129,29 @@ def test_unsafe_output_folders_exit_2_and_touch_nothing(out, prev, capsys, monke
 
 
 def test_someone_elses_folder_is_refused_and_left_untouched(prev, tmp_path, capsys):
-    documents = write_tree(tmp_path / "Documents", {"thesis.tex": "precious", ".hidden": "mine", "sub/x.txt": "x"})
+    documents = write_tree(
+        tmp_path / "Documents", {"thesis.tex": "precious", ".hidden": "mine", "sub/x.txt": "x"}
+    )
     before = snapshot(documents)
     run = cli(capsys, "build", prev.root, "-o", documents)
     assert run.code == 2
-    assert run.lines == [f"course: error[build]: the output folder {documents.resolve()} is not empty and was not made by coursegen — coursegen never overwrites a folder it did not create: empty it or choose another one with -o"]
+    assert run.lines == [
+        f"course: error[build]: the output folder {documents.resolve()} is not empty and was not made by coursegen — coursegen never overwrites a folder it did not create: empty it or choose another one with -o"
+    ]
     assert snapshot(documents) == before
     assert staging_leftovers(tmp_path) == []
 
 
 def test_the_authors_git_and_cname_survive_a_rebuild(prev, capsys):
-    write_tree(prev.out, {".git/HEAD": "ref: refs/heads/gh-pages\n", ".git/objects/ab/cd": b"\x00\x01", "CNAME": "course.example.org\n", ".nojekyll": ""})
+    write_tree(
+        prev.out,
+        {
+            ".git/HEAD": "ref: refs/heads/gh-pages\n",
+            ".git/objects/ab/cd": b"\x00\x01",
+            "CNAME": "course.example.org\n",
+            ".nojekyll": "",
+        },
+    )
     edit(prev.root, {VICTIM: "# Changed\n"})
     assert cli(capsys, "build", prev.root, "-o", prev.out).code == 0
     after = snapshot(prev.out)
@@ -1009,7 +1162,10 @@ def test_the_authors_git_and_cname_survive_a_rebuild(prev, capsys):
     assert "Changed" in after["A/02_second.html"].decode()
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="running as root: chmod does not stop root from writing, so an unwritable folder can't be made")
+@pytest.mark.skipif(
+    os.geteuid() == 0,
+    reason="running as root: chmod does not stop root from writing, so an unwritable folder can't be made",
+)
 def test_unwritable_output_parent_exits_2(prev, tmp_path, capsys):
     locked = tmp_path / "locked"
     locked.mkdir()
@@ -1017,7 +1173,9 @@ def test_unwritable_output_parent_exits_2(prev, tmp_path, capsys):
     try:
         run = cli(capsys, "build", prev.root, "-o", locked / "site")
         assert run.code == 2
-        assert run.lines == [f"course: error[build]: cannot write to {locked.resolve()} — choose an output folder you can write to with -o"]
+        assert run.lines == [
+            f"course: error[build]: cannot write to {locked.resolve()} — choose an output folder you can write to with -o"
+        ]
         assert list(locked.iterdir()) == []
     finally:
         locked.chmod(0o755)
@@ -1036,7 +1194,12 @@ def test_unreadable_lesson_is_an_error_naming_it_and_the_rest_builds(prev, capsy
     monkeypatch.setattr(Path, "read_bytes", read_bytes)
     run = cli(capsys, "build", prev.root, "-o", prev.out)
     assert run.code == 1
-    assert_messages(run, [r"content/A/02_second\.md: error\[files\]: cannot read the file \(Permission denied\) — check that it exists and is readable"])
+    assert_messages(
+        run,
+        [
+            r"content/A/02_second\.md: error\[files\]: cannot read the file \(Permission denied\) — check that it exists and is readable"
+        ],
+    )
     assert_clean_report(run, prev.root)
     assert (prev.out / "A/01_first.html").is_file() and (prev.out / "A/02_second.html").is_file()
 
@@ -1104,7 +1267,10 @@ def test_disk_full_while_copying_a_file_exits_1_and_keeps_the_site(prev, capsys,
     run = cli(capsys, "build", prev.root, "-o", prev.out)
     monkeypatch.undo()
     assert run.code == 1
-    assert re.fullmatch(r"course: error\[build\]: disk full while writing \S+ — free some space; the previous site was left as it was", run.lines[-1]), run.err
+    assert re.fullmatch(
+        r"course: error\[build\]: disk full while writing \S+ — free some space; the previous site was left as it was",
+        run.lines[-1],
+    ), run.err
     assert "Traceback" not in run.err
     assert prev.intact()
 
@@ -1112,7 +1278,9 @@ def test_disk_full_while_copying_a_file_exits_1_and_keeps_the_site(prev, capsys,
 def _big_course(root: Path, lessons: int) -> None:
     files = {"course.yml": "title: Big\n", "content/index.md": "# Big\n"}
     for n in range(lessons):
-        files[f"content/M{n // 50}/{n:04d}.md"] = f"---\ntitle: Lesson {n}\n---\n## Part\n\nText {n} with **bold** and `code` and [home](../index.md).\n\n```python\nprint({n})\n```\n"
+        files[f"content/M{n // 50}/{n:04d}.md"] = (
+            f"---\ntitle: Lesson {n}\n---\n## Part\n\nText {n} with **bold** and `code` and [home](../index.md).\n\n```python\nprint({n})\n```\n"
+        )
     write_tree(root, files)
 
 
@@ -1125,7 +1293,13 @@ def test_sigterm_during_a_real_build_exits_143_and_keeps_the_site(tmp_path):
         subprocess.run(command + ["-q"], check=True, timeout=600, cwd=tmp_path)
         before = snapshot(out)
         edit(root, {"course.yml": "title: Big, renamed\n"})  # every page must be rendered again
-        process = subprocess.Popen(command + ["-v", "--clean"], stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, cwd=tmp_path)
+        process = subprocess.Popen(
+            command + ["-v", "--clean"],
+            stderr=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            text=True,
+            cwd=tmp_path,
+        )
         first = process.stderr.readline()  # -v names each file as it is rendered: the build is under way
         while first and not first.startswith("  content/"):
             first = process.stderr.readline()
@@ -1149,7 +1323,10 @@ def test_sigterm_during_a_real_build_exits_143_and_keeps_the_site(tmp_path):
 
 
 def test_symlinks_leading_outside_are_skipped_with_a_warning(prev, tmp_path, capsys):
-    secret = write_tree(tmp_path / "outside", {"secret.md": "# OUTSIDE-SECRET\n", "keys/id_rsa": "OUTSIDE-SECRET", "style.css": "OUTSIDE-SECRET"})
+    secret = write_tree(
+        tmp_path / "outside",
+        {"secret.md": "# OUTSIDE-SECRET\n", "keys/id_rsa": "OUTSIDE-SECRET", "style.css": "OUTSIDE-SECRET"},
+    )
     os.symlink(secret / "secret.md", prev.root / "content/A/leak.md")
     os.symlink(secret / "keys", prev.root / "content/A/keys")
     os.symlink(secret / "style.css", prev.root / "static/leak.css")
@@ -1181,7 +1358,10 @@ def test_dangling_link_warns_and_a_folder_loop_makes_no_duplicate_pages(prev, ca
     run = cli(capsys, "build", prev.root, "-o", prev.out)
     assert run.code == 0
     assert_clean_report(run, prev.root)
-    assert "content/A/dangling.md: warning[files]: broken symbolic link, skipped — remove it or point it at an existing file" in run.diagnostics
+    assert (
+        "content/A/dangling.md: warning[files]: broken symbolic link, skipped — remove it or point it at an existing file"
+        in run.diagnostics
+    )
     pages = sorted(rel for rel in snapshot(prev.out) if rel.endswith(".html"))
     assert pages == sorted(rel for rel in prev.site if rel.endswith(".html"))  # each real folder once
 
@@ -1199,7 +1379,11 @@ def test_symlink_file_loop_warns_without_a_traceback(prev, capsys):
     run = cli(capsys, "build", prev.root, "-o", prev.out)
     assert_clean_report(run, prev.root)
     assert run.code == 0
-    assert {line.split(":")[0] for line in run.at_level("warning")} >= {"content/A/a.md", "content/A/b.md", "content/A/self.md"}
+    assert {line.split(":")[0] for line in run.at_level("warning")} >= {
+        "content/A/a.md",
+        "content/A/b.md",
+        "content/A/self.md",
+    }
 
 
 # ----------------------------------------------------------------------------------------------
@@ -1255,7 +1439,10 @@ def test_awkward_names_get_encoded_urls_that_resolve(prev, capsys):
 
 
 def test_a_hash_in_a_file_name_is_percent_encoded(prev, capsys):
-    edit(prev.root, {"content/A/a#b.md": "# Hash\n", "content/A/index.md": "---\ntitle: Module A\n---\n[h](a%23b.md)\n"})
+    edit(
+        prev.root,
+        {"content/A/a#b.md": "# Hash\n", "content/A/index.md": "---\ntitle: Module A\n---\n[h](a%23b.md)\n"},
+    )
     run = cli(capsys, "build", prev.root, "-o", prev.out)
     assert run.code == 0
     assert (prev.out / "A/a#b.html").is_file()
@@ -1285,13 +1472,17 @@ def test_hidden_and_junk_files_are_never_published(prev, capsys):
     files = {}
     for folder in ("content/A", "notebooks/A", "static"):
         for junk in JUNK:
-            files[f"{folder}/{junk}"] = "JUNK-SECRET" if not junk.endswith(".ipynb") else notebook_json("# JUNK-SECRET")
+            files[f"{folder}/{junk}"] = (
+                "JUNK-SECRET" if not junk.endswith(".ipynb") else notebook_json("# JUNK-SECRET")
+            )
     edit(prev.root, files)
     run = cli(capsys, "build", prev.root, "-o", prev.out)
     assert run.code == 0 and run.diagnostics == [], run.err
     assert_nowhere(prev.out, "JUNK-SECRET")
     names = {Path(rel).name for rel in snapshot(prev.out)} - {".coursegen-site"}
-    assert not {n for n in names if n.startswith((".", "_")) or n.endswith(("~", ".swp", ".bak", ".pyc"))}, names
+    assert not {n for n in names if n.startswith((".", "_")) or n.endswith(("~", ".swp", ".bak", ".pyc"))}, (
+        names
+    )
 
 
 # ----------------------------------------------------------------------------------------------
@@ -1300,7 +1491,12 @@ def test_hidden_and_junk_files_are_never_published(prev, capsys):
 
 def test_build_while_another_process_holds_the_lock_exits_2(prev, capsys):
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys, pathlib; from coursegen.output import OutputLock; l = OutputLock(pathlib.Path(sys.argv[1])).__enter__(); print('locked', flush=True); sys.stdin.read()", str(prev.out)],
+        [
+            sys.executable,
+            "-c",
+            "import sys, pathlib; from coursegen.output import OutputLock; l = OutputLock(pathlib.Path(sys.argv[1])).__enter__(); print('locked', flush=True); sys.stdin.read()",
+            str(prev.out),
+        ],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
@@ -1310,7 +1506,10 @@ def test_build_while_another_process_holds_the_lock_exits_2(prev, capsys):
         edit(prev.root, {VICTIM: "# Changed\n"})
         run = cli(capsys, "build", prev.root, "-o", prev.out)
         assert run.code == 2
-        assert run.lines[-1] == f"course: error[build]: another coursegen is writing {prev.out} — wait for it to finish, then build again"
+        assert (
+            run.lines[-1]
+            == f"course: error[build]: another coursegen is writing {prev.out} — wait for it to finish, then build again"
+        )
         assert prev.intact()
     finally:
         holder.stdin.close()
@@ -1369,16 +1568,43 @@ def _xss_course(kind: str) -> tuple[dict[str, str], dict[str, int]]:
         "content/B/01.md": "# Plain\n\nText.\n",
     }
     numbers["nb_title"] = len(numbers) + 100
-    metadata = {"title": PAYLOADS[kind].format(n=numbers["nb_title"]), "kernelspec": {"name": "python3", "display_name": "P", "language": "python"}}
+    metadata = {
+        "title": PAYLOADS[kind].format(n=numbers["nb_title"]),
+        "kernelspec": {"name": "python3", "display_name": "P", "language": "python"},
+    }
     files["content/A/demo.ipynb"] = notebook_json("# Demo", metadata=metadata)
     return files, numbers
 
 
 # where each value must show up, escaped (proving it reached the page, and was escaped there)
 EXPECTED_PLACES = {
-    "A/01.html": ["l1_title", "l1_description", "l1_level", "l1_duration", "l1_tag", "l1_icon", "A_title", "course_title", "course_author", "l2_title"],  # page, <title>, meta, breadcrumbs, header nav, next
+    "A/01.html": [
+        "l1_title",
+        "l1_description",
+        "l1_level",
+        "l1_duration",
+        "l1_tag",
+        "l1_icon",
+        "A_title",
+        "course_title",
+        "course_author",
+        "l2_title",
+    ],  # page, <title>, meta, breadcrumbs, header nav, next
     "A/02.html": ["l1_title", "l2_title"],  # prev
-    "A/index.html": ["A_title", "A_tagline", "A_year", "A_tl_title", "A_tl_text", "A_st_value", "A_st_label", "l1_title", "l1_summary", "l1_topic", "l1_level", "l1_tag"],  # cards
+    "A/index.html": [
+        "A_title",
+        "A_tagline",
+        "A_year",
+        "A_tl_title",
+        "A_tl_text",
+        "A_st_value",
+        "A_st_label",
+        "l1_title",
+        "l1_summary",
+        "l1_topic",
+        "l1_level",
+        "l1_tag",
+    ],  # cards
     "index.html": ["home_tagline", "A_title", "course_title", "course_description"],  # hero, cards, nav
     "B/01.html": ["course_description", "A_title"],  # meta description of a page without one; header nav
     "A/demo.html": ["nb_title"],
@@ -1409,12 +1635,23 @@ def test_front_matter_values_are_escaped_everywhere(kind, tmp_path, capsys):
     assert "x&#34; onmouseover=&#34;alert(1)" in lesson  # X04: a tag used in an attribute-safe way
 
 
-@pytest.mark.parametrize("url", ["javascript:alert(1)", "data:text/html,<script>alert(1)</script>", "vbscript:msgbox(1)", "JAVASCRIPT:alert(1)", "//evil.example/"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "javascript:alert(1)",
+        "data:text/html,<script>alert(1)</script>",
+        "vbscript:msgbox(1)",
+        "JAVASCRIPT:alert(1)",
+        "//evil.example/",
+    ],
+)
 def test_dangerous_base_url_is_refused(url, prev, capsys):
     edit(prev.root, {"course.yml": f"title: T\nbase_url: '{url}'\n"})
     run = cli(capsys, "build", prev.root, "-o", prev.out)
     assert run.code == 2
-    assert re.fullmatch(r"course\.yml:2: error\[config\]: base_url '.+' is not an absolute http\(s\) URL — .+", run.lines[0])
+    assert re.fullmatch(
+        r"course\.yml:2: error\[config\]: base_url '.+' is not an absolute http\(s\) URL — .+", run.lines[0]
+    )
     assert prev.intact()
 
 
@@ -1427,7 +1664,11 @@ def test_values_inside_the_search_script_cannot_close_it(tmp_path, capsys):
         },
     )
     assert cli(capsys, "build", root, "-o", tmp_path / "site").code == 0
-    generated = {rel: text for rel, text in published(tmp_path / "site").items() if rel.endswith(".js") and not rel.startswith("static/")}
+    generated = {
+        rel: text
+        for rel, text in published(tmp_path / "site").items()
+        if rel.endswith(".js") and not rel.startswith("static/")
+    }
     assert generated, "no search index"
     for rel, text in generated.items():
         assert "<" not in text, rel  # so no value can close a <script> element
@@ -1436,7 +1677,12 @@ def test_values_inside_the_search_script_cannot_close_it(tmp_path, capsys):
 
 
 def test_heading_text_in_the_table_of_contents_is_escaped(prev, capsys):
-    edit(prev.root, {VICTIM: "---\ntitle: Second\n---\n## A `<script>alert(1)</script>` heading\n\n## B &lt;img src=x onerror=alert(2)&gt;\n\nText.\n"})
+    edit(
+        prev.root,
+        {
+            VICTIM: "---\ntitle: Second\n---\n## A `<script>alert(1)</script>` heading\n\n## B &lt;img src=x onerror=alert(2)&gt;\n\nText.\n"
+        },
+    )
     assert cli(capsys, "build", prev.root, "-o", prev.out).code == 0
     page = (prev.out / "A/02_second.html").read_text(encoding="utf-8")
     toc = re.search(r'<nav class="toc".*?</nav>', page, re.S).group(0)
@@ -1467,5 +1713,8 @@ def test_garbled_text_warns_with_line_and_repaired_text(garbled, capsys):
         "content/A/index.md:2: warning[encoding]: garbled text (UTF-8 read as Windows-1252?), should probably read: "
         "title: Module 6 - Transformers et Mécanismes d'Attention — repair the file with `coursegen check --fix-encoding` (a .bak copy is kept)"
     )
-    assert re.fullmatch(r"content/A/index\.md:\d+: warning\[encoding\]: \d+ more garbled lines from here on — .+", warnings[-1])
+    assert re.fullmatch(
+        r"content/A/index\.md:\d+: warning\[encoding\]: \d+ more garbled lines from here on — .+",
+        warnings[-1],
+    )
     assert all(re.match(r"content/A/index\.md:\d+: ", line) for line in warnings)

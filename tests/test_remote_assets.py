@@ -9,11 +9,9 @@ import struct
 import threading
 import zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import nbformat
 import pytest
-
 from conftest import formatted, notebook_json, run_build, snapshot
 
 PNG_PIXELS = b"\x00\xff\x00\x00"
@@ -26,7 +24,13 @@ def png(size: int = 0) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
     padding = chunk(b"tEXt", b"Comment\x00" + b"x" * size) if size else b""
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)) + padding + chunk(b"IDAT", zlib.compress(PNG_PIXELS)) + chunk(b"IEND", b"")
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0))
+        + padding
+        + chunk(b"IDAT", zlib.compress(PNG_PIXELS))
+        + chunk(b"IEND", b"")
+    )
 
 
 CAT = png()
@@ -106,7 +110,11 @@ class MediaServer:
                     return
                 if self.path.startswith("/wait/"):  # holds the line a little, to overlap downloads
                     server.release.wait(0.2)
-                    self._send(200, {"Content-Type": "image/png"}, png(1 + int(self.path.removeprefix("/wait/").removesuffix(".png"))))
+                    self._send(
+                        200,
+                        {"Content-Type": "image/png"},
+                        png(1 + int(self.path.removeprefix("/wait/").removesuffix(".png"))),
+                    )
                     return
                 if self.path == "/drip/Cat.png":  # starts at once, then one byte at a time
                     self.send_response(200)
@@ -126,7 +134,9 @@ class MediaServer:
                     self.end_headers()
                     self.wfile.write(png(5000))
                     return
-                status, headers, body = server.routes.get(self.path, (404, {"Content-Type": "text/plain"}, b"no such file"))
+                status, headers, body = server.routes.get(
+                    self.path, (404, {"Content-Type": "text/plain"}, b"no such file")
+                )
                 self._send(status, headers, body)
 
             def _send(self, status, headers, body):
@@ -174,13 +184,19 @@ def assets_messages(result) -> list[str]:
 # keep (the default): the author is told
 
 
-def test_by_default_a_build_warns_once_per_host_with_the_count_and_the_first_place(make_course, tmp_path, media_server):
+def test_by_default_a_build_warns_once_per_host_with_the_count_and_the_first_place(
+    make_course, tmp_path, media_server
+):
     url = media_server.url
     root = make_course(
         {
             "content/index.md": f"# Accueil\n\n![Un chat]({url}/commons/Cat.png)\n",
-            "content/A/01_chats.md": lesson(f"![Un chat]({url}/commons/Cat.png)", f'<video controls src="{url}/media/clip.webm"></video>'),
-            "content/A/02_wiki.md": lesson("![Tour](https://upload.wikimedia.org/wikipedia/commons/a/a8/Tour_Eiffel.jpg)"),
+            "content/A/01_chats.md": lesson(
+                f"![Un chat]({url}/commons/Cat.png)", f'<video controls src="{url}/media/clip.webm"></video>'
+            ),
+            "content/A/02_wiki.md": lesson(
+                "![Tour](https://upload.wikimedia.org/wikipedia/commons/a/a8/Tour_Eiffel.jpg)"
+            ),
         }
     )
     result = run_build(root, tmp_path / "site")
@@ -210,7 +226,7 @@ def test_check_lists_every_reference_at_its_line(make_course, media_server):
     assert assets_messages(result) == [
         f"content/A/01_chats.md:7: warning[assets]: image '{url}/commons/Cat.png' is loaded from 127.0.0.1: the page needs the network to show it — set remote_assets: fetch in course.yml to download it into the site when it is built",
         f"content/A/01_chats.md:9: warning[assets]: audio file '{url}/media/chant.mp3' is loaded from 127.0.0.1: the page needs the network to show it — set remote_assets: fetch in course.yml to download it into the site when it is built",
-        f"content/A/01_chats.md:11: warning[assets]: image '//upload.wikimedia.org/Cat-2x.png' is loaded from upload.wikimedia.org: the page needs the network to show it — set remote_assets: fetch in course.yml to download it into the site when it is built",
+        "content/A/01_chats.md:11: warning[assets]: image '//upload.wikimedia.org/Cat-2x.png' is loaded from upload.wikimedia.org: the page needs the network to show it — set remote_assets: fetch in course.yml to download it into the site when it is built",
         f"content/A/01_chats.md:11: warning[assets]: image '{url}/commons/Schema.svg' is loaded from 127.0.0.1: the page needs the network to show it — set remote_assets: fetch in course.yml to download it into the site when it is built",
     ]
     assert media_server.requests == []
@@ -235,10 +251,20 @@ def test_only_media_count_not_links_scripts_frames_or_addresses_in_code(make_cou
 
 def test_notebook_cells_and_html_outputs_are_reported_with_their_cell(make_course, media_server):
     url = media_server.url
-    html_output = nbformat.v4.new_output("display_data", data={"text/html": f'<img src="{url}/commons/Schema.svg" width="200">', "text/plain": "<IPython.core.display.Image object>"})
+    html_output = nbformat.v4.new_output(
+        "display_data",
+        data={
+            "text/html": f'<img src="{url}/commons/Schema.svg" width="200">',
+            "text/plain": "<IPython.core.display.Image object>",
+        },
+    )
     root = make_course(
         {
-            "content/A/analyse.ipynb": notebook_json("# Analyse", f"md:Un chat : ![Un chat]({url}/commons/Cat.png)", ("code", "from IPython.display import HTML", [html_output])),
+            "content/A/analyse.ipynb": notebook_json(
+                "# Analyse",
+                f"md:Un chat : ![Un chat]({url}/commons/Cat.png)",
+                ("code", "from IPython.display import HTML", [html_output]),
+            ),
         }
     )
     result = run_build(root, write=False)
@@ -270,7 +296,9 @@ def test_fetch_downloads_media_into_the_site_and_points_pages_at_them(make_cours
     result = run_build(root, out)
     assert assets_messages(result) == []
     copies = {path.name: path.read_bytes() for path in (out / "_remote").iterdir()}
-    assert sorted(copies.values()) == sorted([CAT, SVG, ILLUSTRATOR_SVG, b"\x1a\x45\xdf\xa3" + b"\x00" * 60])  # Cat, Moved and Octet are one file
+    assert sorted(copies.values()) == sorted(
+        [CAT, SVG, ILLUSTRATOR_SVG, b"\x1a\x45\xdf\xa3" + b"\x00" * 60]
+    )  # Cat, Moved and Octet are one file
     cat = next(name for name, data in copies.items() if data == CAT)
     assert cat.endswith(".png") and len(cat) == 16 + 4
     svg = next(name for name, data in copies.items() if data == SVG)
@@ -279,7 +307,10 @@ def test_fetch_downloads_media_into_the_site_and_points_pages_at_them(make_cours
     page = (out / "A/B/01_chats.html").read_text(encoding="utf-8")
     assert f'<img alt="Un chat" src="../../_remote/{cat}">' in page
     assert f'<img src="../../_remote/{cat}" alt="Le même chat" srcset="../../_remote/{svg} 2x">' in page
-    assert f'<video controls poster="../../_remote/{cat}"><source src="../../_remote/{webm}" type="video/webm"></video>' in page
+    assert (
+        f'<video controls poster="../../_remote/{cat}"><source src="../../_remote/{webm}" type="video/webm"></video>'
+        in page
+    )
     assert url not in page
     assert media_server.requests.count("/commons/Cat.png") == 2  # once itself, once through the redirect
 
@@ -288,20 +319,39 @@ def test_fetch_downloads_media_into_the_site_and_points_pages_at_them(make_cours
     "path, reason",
     [
         ("/commons/Missing.png", "the server answered 404 Not Found"),
-        ("/commons/Wiki.png", "the server answered with a web page (text/html), not an image, a sound or a video"),
-        ("/commons/Liar.png", "the file is not an image, a sound or a video (it looks like a web page; the server called it image/png)"),
+        (
+            "/commons/Wiki.png",
+            "the server answered with a web page (text/html), not an image, a sound or a video",
+        ),
+        (
+            "/commons/Liar.png",
+            "the file is not an image, a sound or a video (it looks like a web page; the server called it image/png)",
+        ),
         ("/commons/Big.png", "the file is 0.00509 MB, bigger than 0.002 MB (remote_assets.max_size_mb)"),
         ("/commons/Big-unannounced.png", "the file is bigger than 0.002 MB (remote_assets.max_size_mb)"),
         ("/commons/Loop.png", "too many redirections (more than 5)"),
-        ("/commons/Ftp.png", "the server redirected to 'ftp://127.0.0.1/Cat.png', which is not an http address"),
-        ("/commons/Evil.svg", "the SVG carries scripts, event handlers or embedded HTML, which the site would publish (refused)"),
-        ("/commons/Hidden.svg", "the SVG carries scripts, event handlers or embedded HTML, which the site would publish (refused)"),
+        (
+            "/commons/Ftp.png",
+            "the server redirected to 'ftp://127.0.0.1/Cat.png', which is not an http address",
+        ),
+        (
+            "/commons/Evil.svg",
+            "the SVG carries scripts, event handlers or embedded HTML, which the site would publish (refused)",
+        ),
+        (
+            "/commons/Hidden.svg",
+            "the SVG carries scripts, event handlers or embedded HTML, which the site would publish (refused)",
+        ),
         ("/slow/Cat.png", "no answer within 1 s (remote_assets.timeout)"),
     ],
 )
-def test_a_failed_download_is_a_warning_naming_the_address_the_place_and_why(make_course, tmp_path, media_server, path, reason):
+def test_a_failed_download_is_a_warning_naming_the_address_the_place_and_why(
+    make_course, tmp_path, media_server, path, reason
+):
     url = media_server.url
-    root = make_course({"course.yml": FETCH, "content/A/01_chats.md": lesson("Le chat :", f"![Un chat]({url}{path})")})
+    root = make_course(
+        {"course.yml": FETCH, "content/A/01_chats.md": lesson("Le chat :", f"![Un chat]({url}{path})")}
+    )
     out = tmp_path / "site"
     result = run_build(root, out)
     assert assets_messages(result) == [
@@ -317,7 +367,9 @@ def test_a_host_that_is_down_is_a_warning_per_address_with_its_places(make_cours
         {
             "course.yml": FETCH,
             "content/A/01_un.md": lesson(f"![Un chat]({down}/Cat.png)"),
-            "content/A/02_deux.md": lesson(f"![Un chat]({down}/Cat.png)", f'<img alt="Un chien" src="{down}/Dog.png">'),
+            "content/A/02_deux.md": lesson(
+                f"![Un chat]({down}/Cat.png)", f'<img alt="Un chien" src="{down}/Dog.png">'
+            ),
         }
     )
     assert assets_messages(run_build(root, tmp_path / "site")) == [
@@ -328,7 +380,12 @@ def test_a_host_that_is_down_is_a_warning_per_address_with_its_places(make_cours
 
 def test_all_downloads_together_keep_within_the_time_budget(make_course, tmp_path, media_server):
     url = media_server.url
-    root = make_course({"course.yml": "remote_assets: {mode: fetch, timeout: 5, total_timeout: 1}\n", "content/A/01_chats.md": lesson(f"![Un chat]({url}/drip/Cat.png)")})
+    root = make_course(
+        {
+            "course.yml": "remote_assets: {mode: fetch, timeout: 5, total_timeout: 1}\n",
+            "content/A/01_chats.md": lesson(f"![Un chat]({url}/drip/Cat.png)"),
+        }
+    )
     assert assets_messages(run_build(root, tmp_path / "site")) == [
         f"content/A/01_chats.md:5: warning[assets]: image '{url}/drip/Cat.png' could not be downloaded: the downloads took longer than 1 s in all (remote_assets.total_timeout) — left as written, so the page needs 127.0.0.1 to show it; fix the address, or put a copy in the course and link to that"
     ]
@@ -339,7 +396,9 @@ def test_downloads_run_a_few_at_a_time(make_course, tmp_path, media_server):
 
     url = media_server.url
     images = [f'<img alt="{n}" src="{url}/wait/{n}.png">' for n in range(12)]
-    root = make_course({"course.yml": FETCH.replace("0.002", "1"), "content/A/01_galerie.md": lesson(*images)})
+    root = make_course(
+        {"course.yml": FETCH.replace("0.002", "1"), "content/A/01_galerie.md": lesson(*images)}
+    )
     result = run_build(root, tmp_path / "site")
     assert assets_messages(result) == []
     assert len(list((tmp_path / "site/_remote").iterdir())) == 12
@@ -352,7 +411,14 @@ def test_downloads_run_a_few_at_a_time(make_course, tmp_path, media_server):
 
 def test_a_build_without_network_takes_the_copies_from_the_cache(make_course, tmp_path, media_server):
     url = media_server.url
-    root = make_course({"course.yml": FETCH, "content/A/01_chats.md": lesson(f"![Un chat]({url}/commons/Cat.png)", f"![Le schéma]({url}/commons/Schema.svg)")})
+    root = make_course(
+        {
+            "course.yml": FETCH,
+            "content/A/01_chats.md": lesson(
+                f"![Un chat]({url}/commons/Cat.png)", f"![Le schéma]({url}/commons/Schema.svg)"
+            ),
+        }
+    )
     run_build(root, tmp_path / "site")
     media_server.stop()  # the network is down
     offline = tmp_path / "offline"
@@ -366,9 +432,13 @@ def test_a_build_without_network_takes_the_copies_from_the_cache(make_course, tm
 
 def test_check_uses_the_downloads_in_the_cache_and_never_the_network(make_course, tmp_path, media_server):
     url = media_server.url
-    root = make_course({"course.yml": FETCH, "content/A/01_chats.md": lesson(f"![Un chat]({url}/commons/Cat.png)")})
+    root = make_course(
+        {"course.yml": FETCH, "content/A/01_chats.md": lesson(f"![Un chat]({url}/commons/Cat.png)")}
+    )
     before = run_build(root, write=False)
-    assert assets_messages(before) == [f"content/A/01_chats.md:5: note[assets]: image '{url}/commons/Cat.png' is not downloaded yet — `coursegen build` downloads it into the site (remote_assets: fetch)"]
+    assert assets_messages(before) == [
+        f"content/A/01_chats.md:5: note[assets]: image '{url}/commons/Cat.png' is not downloaded yet — `coursegen build` downloads it into the site (remote_assets: fetch)"
+    ]
     assert before.diagnostics.problems == []
     assert media_server.requests == []
     assert not (root / ".coursegen-cache/remote").exists()
@@ -399,14 +469,23 @@ def test_a_page_is_pointed_at_its_copy_once_a_failed_download_succeeds(make_cour
     assert snapshot(out) == snapshot(clean)
 
 
-def test_an_incremental_build_equals_a_clean_one_when_the_mode_changes_and_an_image_is_added(make_course, tmp_path, media_server):
+def test_an_incremental_build_equals_a_clean_one_when_the_mode_changes_and_an_image_is_added(
+    make_course, tmp_path, media_server
+):
     url = media_server.url
-    root = make_course({"content/A/01_chats.md": lesson(f"![Un chat]({url}/commons/Cat.png)"), "content/A/02_autre.md": lesson("Sans image.")})
+    root = make_course(
+        {
+            "content/A/01_chats.md": lesson(f"![Un chat]({url}/commons/Cat.png)"),
+            "content/A/02_autre.md": lesson("Sans image."),
+        }
+    )
     out = tmp_path / "site"
     run_build(root, out)
     (root / "course.yml").write_text(FETCH, encoding="utf-8")
     run_build(root, out)
-    (root / "content/A/02_autre.md").write_text(lesson(f"![Le schéma]({url}/commons/Schema.svg)"), encoding="utf-8")
+    (root / "content/A/02_autre.md").write_text(
+        lesson(f"![Le schéma]({url}/commons/Schema.svg)"), encoding="utf-8"
+    )
     run_build(root, out)
     clean = tmp_path / "clean"
     run_build(root, clean, cache=False)
@@ -416,20 +495,38 @@ def test_an_incremental_build_equals_a_clean_one_when_the_mode_changes_and_an_im
 
 def test_fetched_notebook_media_are_pointed_at_in_cells_and_outputs(make_course, tmp_path, media_server):
     url = media_server.url
-    html_output = nbformat.v4.new_output("display_data", data={"text/html": f'<img src="{url}/commons/Schema.svg" width="200">', "text/plain": "<IPython.core.display.HTML object>"})
-    root = make_course({"course.yml": FETCH, "notebooks/A/analyse.ipynb": notebook_json("# Analyse", f"md:![Un chat]({url}/commons/Cat.png)", ("code", "HTML(schema)", [html_output])), "content/A/index.md": "# A\n"})
+    html_output = nbformat.v4.new_output(
+        "display_data",
+        data={
+            "text/html": f'<img src="{url}/commons/Schema.svg" width="200">',
+            "text/plain": "<IPython.core.display.HTML object>",
+        },
+    )
+    root = make_course(
+        {
+            "course.yml": FETCH,
+            "notebooks/A/analyse.ipynb": notebook_json(
+                "# Analyse", f"md:![Un chat]({url}/commons/Cat.png)", ("code", "HTML(schema)", [html_output])
+            ),
+            "content/A/index.md": "# A\n",
+        }
+    )
     out = tmp_path / "site"
     result = run_build(root, out)
     assert assets_messages(result) == []
     page = (out / "A/notebooks/analyse.html").read_text(encoding="utf-8")
     assert url not in page
     assert page.count('src="../../_remote/') == 2
-    assert (out / "A/notebooks/analyse.ipynb").read_bytes() == (root / "notebooks/A/analyse.ipynb").read_bytes()  # the download copy is the author's file
+    assert (out / "A/notebooks/analyse.ipynb").read_bytes() == (
+        root / "notebooks/A/analyse.ipynb"
+    ).read_bytes()  # the download copy is the author's file
 
 
 def test_a_build_without_cache_downloads_into_the_site_all_the_same(make_course, tmp_path, media_server):
     url = media_server.url
-    root = make_course({"course.yml": FETCH, "content/A/01_chats.md": lesson(f"![Un chat]({url}/commons/Cat.png)")})
+    root = make_course(
+        {"course.yml": FETCH, "content/A/01_chats.md": lesson(f"![Un chat]({url}/commons/Cat.png)")}
+    )
     result = run_build(root, tmp_path / "site", cache=False)
     assert result.diagnostics.problems == []
     assert [path.read_bytes() for path in (tmp_path / "site/_remote").iterdir()] == [CAT]
@@ -450,7 +547,12 @@ def test_sniffing_knows_media_by_their_first_bytes():
     assert sniff(b"RIFF\x00\x00\x00\x00WAVEfmt ") == "audio/wav"
     assert sniff(b"\x00\x00\x00\x20ftypisom\x00\x00") == "video/mp4"
     assert sniff(b"\x00\x00\x00\x1cftypavif\x00\x00") == "image/avif"
-    assert sniff(b"\xef\xbb\xbf<?xml version='1.0'?>\n<!-- made by hand -->\n<!DOCTYPE svg PUBLIC \"-//W3C//DTD SVG 1.1//EN\" \"x.dtd\">\n<svg width='1'></svg>") == "image/svg+xml"
+    assert (
+        sniff(
+            b"\xef\xbb\xbf<?xml version='1.0'?>\n<!-- made by hand -->\n<!DOCTYPE svg PUBLIC \"-//W3C//DTD SVG 1.1//EN\" \"x.dtd\">\n<svg width='1'></svg>"
+        )
+        == "image/svg+xml"
+    )
     assert sniff(ILLUSTRATOR_SVG) == "image/svg+xml"
     assert sniff(NOT_AN_IMAGE) is None
     assert sniff(b'{"error": "not found"}') is None
@@ -466,7 +568,12 @@ def test_pointing_at_copies_rewrites_only_media_addresses_and_keeps_the_rest_of_
         '<img src="https://a.org/gone.png" alt="gone">\n'
         "<img srcset='https://a.org/x,1.png 1x, https://a.org/y.png 2x' src=local.png alt=local>\n"
     )
-    assert find_remote_media(body) == [("https://a.org/x.png?w=1&h=2", "image"), ("https://a.org/gone.png", "image"), ("https://a.org/x,1.png", "image"), ("https://a.org/y.png", "image")]
+    assert find_remote_media(body) == [
+        ("https://a.org/x.png?w=1&h=2", "image"),
+        ("https://a.org/gone.png", "image"),
+        ("https://a.org/x,1.png", "image"),
+        ("https://a.org/y.png", "image"),
+    ]
     copies = {"https://a.org/x.png?w=1&h=2": "_remote/a.png", "https://a.org/x,1.png": "_remote/b.png"}
     assert point_to_copies(body, copies, "A/page.html") == (
         '<p><img alt="src=https://a.org/x.png" data-src="https://a.org/x.png" src="../_remote/a.png" loading="lazy"></p>\n'

@@ -11,10 +11,9 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from conftest import formatted, notebook_json, run_build
 
 from coursegen.scrub import PathScrubber
-
-from conftest import formatted, notebook_json, run_build
 
 ESC = "\x1b"
 
@@ -39,18 +38,36 @@ def scrubber(tmp_path) -> PathScrubber:
 @pytest.mark.parametrize(
     "text, shown",
     [
-        ("/Users/jeanne/opt/anaconda3/lib/python3.9/site-packages/pandas/io/common.py:642", "~/opt/anaconda3/lib/python3.9/site-packages/pandas/io/common.py:642"),
+        (
+            "/Users/jeanne/opt/anaconda3/lib/python3.9/site-packages/pandas/io/common.py:642",
+            "~/opt/anaconda3/lib/python3.9/site-packages/pandas/io/common.py:642",
+        ),
         ("File /home/jeanne/cours/tp.py, line 3", "File ~/cours/tp.py, line 3"),
-        (WINDOWS_WARNING, "~\\anaconda3\\lib\\site-packages\\seaborn\\_decorators.py:36: FutureWarning: Pass the following variable as a keyword arg: x.\n"),
-        ("WindowsPath('C:\\\\Users\\\\jeanne\\\\Documents\\\\cours')", "WindowsPath('~\\\\Documents\\\\cours')"),  # a repr doubles them
+        (
+            WINDOWS_WARNING,
+            "~\\anaconda3\\lib\\site-packages\\seaborn\\_decorators.py:36: FutureWarning: Pass the following variable as a keyword arg: x.\n",
+        ),
+        (
+            "WindowsPath('C:\\\\Users\\\\jeanne\\\\Documents\\\\cours')",
+            "WindowsPath('~\\\\Documents\\\\cours')",
+        ),  # a repr doubles them
         ("C:/Users/jeanne/Desktop/tp/data.csv", "~/Desktop/tp/data.csv"),
-        ("/tmp/coursegen-run-k2x8/work/donnees/ventes.csv", "notebooks/module6/donnees/ventes.csv"),  # the copy a notebook ran in
+        (
+            "/tmp/coursegen-run-k2x8/work/donnees/ventes.csv",
+            "notebooks/module6/donnees/ventes.csv",
+        ),  # the copy a notebook ran in
         ("cwd: /tmp/coursegen-run-k2x8/work", "cwd: notebooks/module6"),
-        ("/tmp/coursegen-run-k2x8/work2/x", "$TMPDIR/coursegen-run-k2x8/work2/x"),  # not the copy: another folder of /tmp
+        (
+            "/tmp/coursegen-run-k2x8/work2/x",
+            "$TMPDIR/coursegen-run-k2x8/work2/x",
+        ),  # not the copy: another folder of /tmp
         ("/private/var/folders/7x/k2l3m4n5/T/ipykernel_81893/2135.py", "$TMPDIR/ipykernel_81893/2135.py"),
         ("/var/folders/7x/k2l3m4n5/T/ipykernel_81893/2135.py", "$TMPDIR/ipykernel_81893/2135.py"),
         # left alone: not a home folder, or not a path at all
-        ("/usr/lib/python3/dist-packages/numpy/core/_methods.py", "/usr/lib/python3/dist-packages/numpy/core/_methods.py"),
+        (
+            "/usr/lib/python3/dist-packages/numpy/core/_methods.py",
+            "/usr/lib/python3/dist-packages/numpy/core/_methods.py",
+        ),
         ("https://example.org/Users/jeanne/page", "https://example.org/Users/jeanne/page"),
         ("/srv/home/jeanne/x", "/srv/home/jeanne/x"),
         ("1/2 = 0.5", "1/2 = 0.5"),
@@ -65,7 +82,9 @@ def test_the_course_folder_itself_is_relative(tmp_path):
     scrubber = PathScrubber(tmp_path / "cours")
     assert scrubber.text(f"{tmp_path}/cours/notebooks/A/data.csv") == "notebooks/A/data.csv"
     assert scrubber.text(f"Path('{tmp_path}/cours')") == "Path('.')"
-    assert scrubber.text(f"{tmp_path}/cours2/x.csv") == f"{scrubber.text(str(tmp_path))}/cours2/x.csv", "another folder whose name starts the same"
+    assert scrubber.text(f"{tmp_path}/cours2/x.csv") == f"{scrubber.text(str(tmp_path))}/cours2/x.csv", (
+        "another folder whose name starts the same"
+    )
 
 
 def test_home_folder_of_this_computer(tmp_path):
@@ -83,7 +102,9 @@ def test_ansi_colour_codes_are_kept_and_paths_inside_them_scrubbed(scrubber):
         _no_ansi(TRACEBACK[4]).replace("/Users/jeanne/", "~/"),
         "FileNotFoundError: [Errno 2] No such file or directory: '~/cours-nlp/notebooks/module6/donnees/ventes.csv'",
     ]
-    assert [re.findall(r"\x1b\[[0-9;]*m", line) for line in lines] == [re.findall(r"\x1b\[[0-9;]*m", line) for line in TRACEBACK], "colours untouched"
+    assert [re.findall(r"\x1b\[[0-9;]*m", line) for line in lines] == [
+        re.findall(r"\x1b\[[0-9;]*m", line) for line in TRACEBACK
+    ], "colours untouched"
 
 
 def _no_ansi(text: str) -> str:
@@ -93,12 +114,53 @@ def _no_ansi(text: str) -> str:
 def test_stored_outputs_are_scrubbed_on_the_page_not_in_the_download(make_course):
     v4 = nbformat.v4
     outputs = [
-        ("code", "import pandas as pd\nimport seaborn as sns", [nbformat.v4.new_output("stream", name="stderr", text=[WINDOWS_WARNING, LINUX_WARNING])]),
-        ("code", "df = pd.read_csv('donnees/ventes.csv')", [v4.new_output("error", ename="FileNotFoundError", evalue="[Errno 2] No such file or directory: '/Users/jeanne/cours-nlp/notebooks/module6/donnees/ventes.csv'", traceback=TRACEBACK)]),
-        ("code", "from pathlib import Path\nPath.cwd()", [v4.new_output("execute_result", data={"text/plain": "PosixPath('/Users/jeanne/cours-nlp/notebooks/module6')"}, execution_count=3)]),
-        ("code", "display(HTML(f'<code>{Path.cwd()}</code>'))", [v4.new_output("display_data", data={"text/plain": "<IPython.core.display.HTML object>", "text/html": "<code>/Users/jeanne/cours-nlp/notebooks/module6</code>"})]),
+        (
+            "code",
+            "import pandas as pd\nimport seaborn as sns",
+            [nbformat.v4.new_output("stream", name="stderr", text=[WINDOWS_WARNING, LINUX_WARNING])],
+        ),
+        (
+            "code",
+            "df = pd.read_csv('donnees/ventes.csv')",
+            [
+                v4.new_output(
+                    "error",
+                    ename="FileNotFoundError",
+                    evalue="[Errno 2] No such file or directory: '/Users/jeanne/cours-nlp/notebooks/module6/donnees/ventes.csv'",
+                    traceback=TRACEBACK,
+                )
+            ],
+        ),
+        (
+            "code",
+            "from pathlib import Path\nPath.cwd()",
+            [
+                v4.new_output(
+                    "execute_result",
+                    data={"text/plain": "PosixPath('/Users/jeanne/cours-nlp/notebooks/module6')"},
+                    execution_count=3,
+                )
+            ],
+        ),
+        (
+            "code",
+            "display(HTML(f'<code>{Path.cwd()}</code>'))",
+            [
+                v4.new_output(
+                    "display_data",
+                    data={
+                        "text/plain": "<IPython.core.display.HTML object>",
+                        "text/html": "<code>/Users/jeanne/cours-nlp/notebooks/module6</code>",
+                    },
+                )
+            ],
+        ),
     ]
-    text = notebook_json("# Ventes", *outputs, metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
+    text = notebook_json(
+        "# Ventes",
+        *outputs,
+        metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+    )
     root = make_course({"notebooks/module6/ventes.ipynb": text})
     result = run_build(root)
     assert formatted(result) == []
@@ -113,9 +175,14 @@ def test_stored_outputs_are_scrubbed_on_the_page_not_in_the_download(make_course
         "<code>~/cours-nlp/notebooks/module6</code>",
     ):
         assert shown in page, shown
-    assert (root / "site/module6/notebooks/ventes.ipynb").read_text(encoding="utf-8") == text, "the download is the author's file, unchanged"
+    assert (root / "site/module6/notebooks/ventes.ipynb").read_text(encoding="utf-8") == text, (
+        "the download is the author's file, unchanged"
+    )
 
 
 def test_temporary_folder_of_this_computer(tmp_path):
     temp = tempfile.gettempdir()
-    assert PathScrubber(tmp_path / "cours").text(f"File {temp}/ipykernel_4821/1234.py:3") == "File $TMPDIR/ipykernel_4821/1234.py:3"
+    assert (
+        PathScrubber(tmp_path / "cours").text(f"File {temp}/ipykernel_4821/1234.py:3")
+        == "File $TMPDIR/ipykernel_4821/1234.py:3"
+    )

@@ -8,9 +8,9 @@ import json
 import re
 import zlib
 
-from coursegen.search import fold, index_entry, index_file, page_text, stem_groups, stem_pairs
-
 from conftest import run_build
+
+from coursegen.search import fold, index_entry, index_file, page_text, stem_groups, stem_pairs
 
 
 def test_formulas_keep_their_text_and_diagrams_their_alternative():
@@ -31,7 +31,9 @@ def test_stems_group_french_word_forms_folded_like_the_browser():
     assert groups["entrain"] == "entraine entrainement"
     assert groups["reseau"] == "reseau reseaux"
     assert groups["attent"] == "attention attentions"
-    assert groups["le"] == "les" and groups["de"] == "des" and groups["puis"] == "" and groups["on"] == ""  # "": alone with its stem
+    assert (
+        groups["le"] == "les" and groups["de"] == "des" and groups["puis"] == "" and groups["on"] == ""
+    )  # "": alone with its stem
     assert "l" not in groups  # one-letter pieces of elisions are not words
     assert fold("Œuvre ÉTÉ’s") == "oeuvre ete's"
 
@@ -42,11 +44,30 @@ def test_english_courses_use_the_english_stemmer():
 
 
 def test_entries_carry_description_and_labels_and_a_big_index_is_packed():
-    entry = index_entry("Titre", "Module", "A/x.html", "lesson", b'"Le texte."', "Une description.", "Tag · Sujet")
-    assert json.loads(entry) == {"t": "Titre", "s": "Module", "u": "A/x.html", "k": "lesson", "d": "Une description.", "g": "Tag · Sujet", "x": "Le texte."}
-    assert json.loads(index_entry("T", "", "u.html", "home", b'""')) == {"t": "T", "s": "", "u": "u.html", "k": "home", "x": ""}  # empty fields left out
+    entry = index_entry(
+        "Titre", "Module", "A/x.html", "lesson", b'"Le texte."', "Une description.", "Tag · Sujet"
+    )
+    assert json.loads(entry) == {
+        "t": "Titre",
+        "s": "Module",
+        "u": "A/x.html",
+        "k": "lesson",
+        "d": "Une description.",
+        "g": "Tag · Sujet",
+        "x": "Le texte.",
+    }
+    assert json.loads(index_entry("T", "", "u.html", "home", b'""')) == {
+        "t": "T",
+        "s": "",
+        "u": "u.html",
+        "k": "home",
+        "x": "",
+    }  # empty fields left out
     plain = index_file([entry], {"attent": "attention attentions"})
-    assert plain.startswith(b"window.coursegenSearchIndex=[{") and b'window.coursegenSearchStems={"attent":"attention attentions"};' in plain
+    assert (
+        plain.startswith(b"window.coursegenSearchIndex=[{")
+        and b'window.coursegenSearchStems={"attent":"attention attentions"};' in plain
+    )
     packed = index_file([entry], {"attent": "attention attentions"}, packed_above=10)
     found = re.fullmatch(rb'window.coursegenSearchPacked="([A-Za-z0-9+/=]+)";\n', packed)
     assert found
@@ -55,15 +76,25 @@ def test_entries_carry_description_and_labels_and_a_big_index_is_packed():
 
 
 def test_built_index_has_front_matter_fields_and_stems(make_course):
-    root = make_course({
-        "course.yml": "title: T\nlanguage: fr\n",
-        "content/A/index.md": "---\ntitle: Apprentissage\n---\n",
-        "content/A/x.md": "---\ntitle: Entraîner un modèle\ndescription: La descente de gradient.\ntags: [Optimisation]\ntopics: [Pas d'apprentissage]\n---\nOn entraîne longtemps.\n",
-    })
+    root = make_course(
+        {
+            "course.yml": "title: T\nlanguage: fr\n",
+            "content/A/index.md": "---\ntitle: Apprentissage\n---\n",
+            "content/A/x.md": "---\ntitle: Entraîner un modèle\ndescription: La descente de gradient.\ntags: [Optimisation]\ntopics: [Pas d'apprentissage]\n---\nOn entraîne longtemps.\n",
+        }
+    )
     run_build(root)
     script = (root / "site/search/index.js").read_text(encoding="utf-8")
-    index = json.loads(script[len("window.coursegenSearchIndex=") : script.index(";\nwindow.coursegenSearchStems")])
+    index = json.loads(
+        script[len("window.coursegenSearchIndex=") : script.index(";\nwindow.coursegenSearchStems")]
+    )
     lesson = next(entry for entry in index if entry["u"] == "A/x.html")
-    assert lesson["d"] == "La descente de gradient." and lesson["g"] == "Optimisation · Pas d'apprentissage" and lesson["s"] == "Apprentissage"
-    stems = json.loads(script[script.index("window.coursegenSearchStems=") + len("window.coursegenSearchStems=") : -2])
+    assert (
+        lesson["d"] == "La descente de gradient."
+        and lesson["g"] == "Optimisation · Pas d'apprentissage"
+        and lesson["s"] == "Apprentissage"
+    )
+    stems = json.loads(
+        script[script.index("window.coursegenSearchStems=") + len("window.coursegenSearchStems=") : -2]
+    )
     assert stems["entrain"] == "entraine entrainer"

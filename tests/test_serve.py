@@ -23,11 +23,10 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import notebook_json, write_tree
 
 from coursegen.serve import PreviewServer, error_overlay, inject, resolve_request
 from coursegen.watch import ChangeKind, classify
-
-from conftest import notebook_json, write_tree
 
 TIMEOUT = 20.0  # seconds: generous, for a loaded 2-core machine
 QUIET = 1.0  # seconds without a rebuild that show no other rebuild is coming
@@ -92,7 +91,9 @@ def server(start) -> PreviewServer:
 @pytest.fixture(scope="module")
 def shared(tmp_path_factory):
     """One server for the tests that only read (requests, safety): starting one per test costs time."""
-    server = PreviewServer(write_tree(tmp_path_factory.mktemp("shared") / "course", COURSE), "127.0.0.1", 0, verbosity=0)
+    server = PreviewServer(
+        write_tree(tmp_path_factory.mktemp("shared") / "course", COURSE), "127.0.0.1", 0, verbosity=0
+    )
     server.start()
     yield server
     server.stop()
@@ -136,7 +137,13 @@ def raw(port: int, data: bytes, timeout: float = TIMEOUT) -> Response:
     return Response(b"".join(chunks))
 
 
-def request(port: int, target: str, method: str = "GET", host: str | None = None, headers: dict[str, str] | None = None) -> Response:
+def request(
+    port: int,
+    target: str,
+    method: str = "GET",
+    host: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
     lines = [f"{method} {target} HTTP/1.1"]
     if host != "":
         lines.append(f"Host: {host or f'127.0.0.1:{port}'}")
@@ -178,7 +185,9 @@ class EventStream:
     def __init__(self, port: int, headers: dict[str, str] | None = None):
         self.sock = socket.create_connection(("127.0.0.1", port), timeout=TIMEOUT)
         extra = "".join(f"{k}: {v}\r\n" for k, v in (headers or {}).items())
-        self.sock.sendall(f"GET /__coursegen__/events HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n{extra}\r\n".encode())
+        self.sock.sendall(
+            f"GET /__coursegen__/events HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n{extra}\r\n".encode()
+        )
         self.buffer = b""
         head = self._read_until(b"\r\n\r\n")
         self.response = Response(head)
@@ -195,7 +204,11 @@ class EventStream:
     def next_build(self) -> dict:
         while True:
             block = self._read_until(b"\n\n").decode()
-            fields = dict(line.split(": ", 1) for line in block.strip().split("\n") if ": " in line and not line.startswith(":"))
+            fields = dict(
+                line.split(": ", 1)
+                for line in block.strip().split("\n")
+                if ": " in line and not line.startswith(":")
+            )
             if fields.get("event") == "build":
                 return json.loads(fields["data"])
 
@@ -234,7 +247,9 @@ def test_live_reload_script(shared):
     assert response.status == 200
     assert response.headers["content-type"].startswith("text/javascript")
     script = response.text
-    assert "EventSource" in script and "typeof window.EventSource" in script, "must not throw without EventSource"
+    assert "EventSource" in script and "typeof window.EventSource" in script, (
+        "must not throw without EventSource"
+    )
     assert "sessionStorage" in script and "location.pathname" in script, "scroll position kept per path"
 
 
@@ -276,7 +291,11 @@ def test_directory_serves_index_and_redirects_relatively(shared):
 def test_no_open_redirect(shared, target):
     response = get(shared, target)
     location = response.headers.get("location", "")
-    assert not location.startswith(("//", "/\\", "\\")) and "://" not in location and ":" not in location.split("/")[0], (target, response)
+    assert (
+        not location.startswith(("//", "/\\", "\\"))
+        and "://" not in location
+        and ":" not in location.split("/")[0]
+    ), (target, response)
     if response.status in (301, 302, 307, 308):
         assert location.startswith("./")
 
@@ -331,7 +350,10 @@ def test_no_file_outside_the_site(shared, outside, target):
     response = get(shared, target)
     assert response.status in (400, 404), (target, response)
     assert b"SECRET" not in response.body and b"root:" not in response.body
-    assert str(shared.site_dir).encode() not in response.body and str(shared.site_dir.parent).encode() not in response.body
+    assert (
+        str(shared.site_dir).encode() not in response.body
+        and str(shared.site_dir.parent).encode() not in response.body
+    )
     assert b"Traceback" not in response.body
 
 
@@ -384,12 +406,15 @@ def test_dns_rebinding_host_check(shared, host, allowed):
 
 
 def test_duplicate_host_headers_are_refused(shared):
-    response = raw(shared.port, f"GET / HTTP/1.1\r\nHost: 127.0.0.1:{shared.port}\r\nHost: evil.example\r\nConnection: close\r\n\r\n".encode())
+    response = raw(
+        shared.port,
+        f"GET / HTTP/1.1\r\nHost: 127.0.0.1:{shared.port}\r\nHost: evil.example\r\nConnection: close\r\n\r\n".encode(),
+    )
     assert response.status in (400, 421)
 
 
 def test_explicit_host_is_allowed(shared):
-    assert not shared.allowed_host(["preview.test:%d" % shared.port])
+    assert not shared.allowed_host([f"preview.test:{shared.port}"])
     named = PreviewServer(shared.root, "localhost", 0, verbosity=0)
     named.port = 1234
     named.host = "preview.test"  # what --host preview.test would accept, without binding it
@@ -441,7 +466,12 @@ def test_too_many_or_too_large_headers(shared):
 
 @pytest.mark.parametrize(
     "data",
-    [b"garbage\r\n\r\n", b"GET / HTTP/9.9\r\nHost: 127.0.0.1\r\n\r\n", b"GET /\r\n\r\n", b"GET / HTTP/1.1 extra\r\n\r\n"],
+    [
+        b"garbage\r\n\r\n",
+        b"GET / HTTP/9.9\r\nHost: 127.0.0.1\r\n\r\n",
+        b"GET /\r\n\r\n",
+        b"GET / HTTP/1.1 extra\r\n\r\n",
+    ],
     ids=["one-word", "bad-version", "http-0.9", "four-words"],
 )
 def test_malformed_requests_get_a_proper_error(shared, data):
@@ -663,7 +693,9 @@ def test_a_broken_edit_keeps_the_last_good_page_under_the_overlay(server, course
     assert html.escape(BROKEN_MESSAGE).encode("ascii", "xmlcharrefreplace").decode() in overlay
     module = get(server, "/A/index.html").text
     assert 'href="lesson.html"' in module and "First lesson" in module  # its card, as it was
-    assert '"u":"A/lesson.html","k":"lesson","x":"Original lesson text."' in get(server, "/search/index.js").text
+    assert (
+        '"u":"A/lesson.html","k":"lesson","x":"Original lesson text."' in get(server, "/search/index.js").text
+    )
 
     done = server.state().completed
     edit(course / "content/A/lesson.md", LESSON.replace("Original", "Fixed"))
@@ -686,7 +718,9 @@ def test_overlay_escapes_the_errors():
     overlay = error_overlay(("content/x.md:1:1: error: bad <script>alert(1)</script> & \"quotes\"",))
     assert "<script>alert(1)" not in overlay
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp;" in overlay
-    assert 'role="alert"' in overlay and "position: fixed" in overlay and "top: 0" in overlay  # serve/overlay.css
+    assert (
+        'role="alert"' in overlay and "position: fixed" in overlay and "top: 0" in overlay
+    )  # serve/overlay.css
     page = inject(b"<html><body><p>x</p></body></html>", 3, ("e — ü",), "abc")
     assert page.endswith(b"</body></html>") and b'role="alert"' in page
     page.decode("ascii")  # non-ASCII text is written as character references: safe in any page encoding
@@ -725,7 +759,9 @@ def test_starts_with_a_broken_config_and_recovers(start, course):
     edit(course / "course.yml", "title: [broken\n")
     server = start()
     state = server.state()
-    assert any(line.startswith("course.yml:") and ": error[config]: " in line for line in state.errors), state.errors
+    assert any(line.startswith("course.yml:") and ": error[config]: " in line for line in state.errors), (
+        state.errors
+    )
     response = get(server, "/index.html")
     assert response.status == 404 and 'role="alert"' in response.text and "course.yml:" in response.text
     edit(course / "course.yml", "title: Repaired\n")
@@ -796,7 +832,7 @@ def test_new_source_folder_is_watched(server, course):
     """A folder that did not exist at start (here notebooks/) is watched once it appears."""
     done = server.state().completed
     write_tree(course, {"notebooks/A/nb.ipynb": notebook_json("# Late notebook", "print(2)")})
-    state = server.wait_for_build(done)
+    server.wait_for_build(done)
     wait_until(lambda: get(server, "/A/notebooks/nb.html").status == 200, message="the notebook page")
     download = get(server, "/A/notebooks/nb.ipynb")
     assert download.headers["content-type"] in ("application/x-ipynb+json", "application/json")
@@ -879,7 +915,13 @@ def test_port_in_use_is_a_clear_usage_error(course, tmp_path):
         port = busy.getsockname()[1]
         tmp = tmp_path / "tmp"
         tmp.mkdir()
-        done = subprocess.run(_serve_command(course, "--port", str(port)), capture_output=True, text=True, timeout=60, env=_env(tmp))
+        done = subprocess.run(
+            _serve_command(course, "--port", str(port)),
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env=_env(tmp),
+        )
     assert done.returncode == 2
     assert done.stderr == f"port {port} is in use; try --port {port + 1}\n"
     assert "Traceback" not in done.stdout
@@ -891,7 +933,11 @@ def test_signals_stop_and_clean_up(course, tmp_path, signum):
     tmp = tmp_path / "tmp"
     tmp.mkdir()
     process = subprocess.Popen(
-        _serve_command(course, "--port", "0", "-v"), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env(tmp)
+        _serve_command(course, "--port", "0", "-v"),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=_env(tmp),
     )
     lines: queue.Queue = queue.Queue()
     reader = threading.Thread(target=lambda: [lines.put(line) for line in process.stdout], daemon=True)
@@ -929,7 +975,10 @@ def test_serve_drafts_previews_draft_pages(tmp_path, monkeypatch):
     import coursegen.serve as serve_module
     from coursegen.cli import make_parser
 
-    course = write_tree(tmp_path / "course", {"content/index.md": "# Cours\n", "content/A/brouillon.md": "---\ndraft: true\n---\nPas fini.\n"})
+    course = write_tree(
+        tmp_path / "course",
+        {"content/index.md": "# Cours\n", "content/A/brouillon.md": "---\ndraft: true\n---\nPas fini.\n"},
+    )
     args = make_parser().parse_args(["serve", str(course), "--drafts", "--port", "0"])
     assert args.drafts is True
     started = []

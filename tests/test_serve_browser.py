@@ -12,11 +12,10 @@ import threading
 from pathlib import Path
 
 import pytest
+from conftest import write_tree
 from playwright.sync_api import Page, expect, sync_playwright
 
 from coursegen.serve import PreviewServer
-
-from conftest import write_tree
 
 pytestmark = pytest.mark.browser
 
@@ -32,7 +31,9 @@ CHROMIUM_ARGS = [
 ]
 WAIT_MS = 20_000  # a rebuild plus a reload, on a loaded machine
 
-FILLER = "\n\n".join(f"Paragraph {i}: " + "words that make the lesson long enough to scroll. " * 8 for i in range(60))
+FILLER = "\n\n".join(
+    f"Paragraph {i}: " + "words that make the lesson long enough to scroll. " * 8 for i in range(60)
+)
 
 
 def lesson(text: str, front: str = "title: Live lesson") -> str:

@@ -9,15 +9,14 @@ import signal
 import subprocess
 import sys
 import textwrap
-import time
 from pathlib import Path
 
 import pytest
+from conftest import run_build, snapshot, staging_leftovers, write_tree
 
 from coursegen import output, siteswap
 from coursegen.cache import CACHE_DIR
 from coursegen.cli import main
-from conftest import run_build, snapshot, staging_leftovers, write_tree
 
 COURSE = {
     "course.yml": "title: Publication\nlanguage: fr\n",
@@ -35,7 +34,14 @@ def published(tmp_path) -> tuple[Path, Path]:
     root = write_tree(tmp_path / "course", COURSE)
     out = root / "site"
     run_build(root, out)
-    write_tree(out, {".git/HEAD": "ref: refs/heads/gh-pages\n", ".git/config": "[core]\n\tbare = false\n", "CNAME": "cours.example.org\n"})
+    write_tree(
+        out,
+        {
+            ".git/HEAD": "ref: refs/heads/gh-pages\n",
+            ".git/config": "[core]\n\tbare = false\n",
+            "CNAME": "cours.example.org\n",
+        },
+    )
     return root, out
 
 
@@ -43,7 +49,11 @@ def authors_entries(out: Path) -> dict[str, bytes]:
     return {rel: data for rel, data in snapshot(out).items() if rel.startswith(".git/") or rel == "CNAME"}
 
 
-AUTHORS = {".git/HEAD": b"ref: refs/heads/gh-pages\n", ".git/config": b"[core]\n\tbare = false\n", "CNAME": b"cours.example.org\n"}
+AUTHORS = {
+    ".git/HEAD": b"ref: refs/heads/gh-pages\n",
+    ".git/config": b"[core]\n\tbare = false\n",
+    "CNAME": b"cours.example.org\n",
+}
 
 
 def edit_lesson(root: Path, text: str) -> None:
@@ -82,7 +92,9 @@ def test_a_reader_never_finds_the_site_missing_while_it_is_replaced(published, t
         pytest.skip("this system or file system cannot exchange two folders' names in one step")
     root, out = published
     stop = tmp_path / "stop"
-    poller = subprocess.Popen([sys.executable, "-c", POLLER, str(out), str(stop)], stdout=subprocess.PIPE, text=True)
+    poller = subprocess.Popen(
+        [sys.executable, "-c", POLLER, str(out), str(stop)], stdout=subprocess.PIPE, text=True
+    )
     try:
         for number in range(8):
             edit_lesson(root, f"Version {number}.")
@@ -153,7 +165,12 @@ def test_the_next_build_puts_right_what_a_crash_left(where, published, tmp_path)
     if where == "after the exchange" and not exchange_supported(tmp_path):
         pytest.skip("no RENAME_EXCHANGE here")
     edit_lesson(root, "Avant la panne.")
-    crash = subprocess.run([sys.executable, "-c", CRASHING_BUILD, str(root), str(out), where], capture_output=True, text=True, timeout=300)
+    crash = subprocess.run(
+        [sys.executable, "-c", CRASHING_BUILD, str(root), str(out), where],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert crash.returncode == 9, crash.stderr
     assert staging_leftovers(out.parent), "the crash left its folders beside the site"
     if where == "between the two renames":
@@ -187,7 +204,9 @@ def ctrl_c():
 
 @pytest.mark.parametrize("moment", ["just after the swap", "during the swap"])
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["Ctrl-C", "SIGTERM"])
-def test_an_interrupt_at_the_swap_says_the_new_site_is_in_place(moment, signum, published, capsys, monkeypatch, ctrl_c):
+def test_an_interrupt_at_the_swap_says_the_new_site_is_in_place(
+    moment, signum, published, capsys, monkeypatch, ctrl_c
+):
     """Ctrl-C just after the swap used to exit saying "the previous site was left as it was" while
     the new one was in place, with .git and CNAME stranded in the old folder (5 of 5)."""
     root, out = published
@@ -238,16 +257,30 @@ def test_an_interrupt_before_the_swap_says_the_previous_site_stays(published, ca
 def test_files_added_to_the_site_by_hand_are_removed_with_a_note(published, tmp_path, capsys):
     """They survived no-change rebuilds, so the site differed from a clean build."""
     root, out = published
-    write_tree(out, {"notes.pdf": b"%PDF-1.4 notes", "M1/brouillon.html": "<p>brouillon</p>", ".well-known/security.txt": "Contact: x\n"})
+    write_tree(
+        out,
+        {
+            "notes.pdf": b"%PDF-1.4 notes",
+            "M1/brouillon.html": "<p>brouillon</p>",
+            ".well-known/security.txt": "Contact: x\n",
+        },
+    )
     code, err = cli(capsys, "build", root, "-o", out)  # nothing changed in the course
     assert code == 0
-    assert "site/M1/brouillon.html: note[build]: was not made by coursegen: removed from the site — put files to publish in content/ or static/" in err
+    assert (
+        "site/M1/brouillon.html: note[build]: was not made by coursegen: removed from the site — put files to publish in content/ or static/"
+        in err
+    )
     assert "site/notes.pdf: note[build]: was not made by coursegen: removed from the site" in err
     assert not (out / "notes.pdf").exists() and not (out / "M1/brouillon.html").exists()
     assert (out / ".well-known/security.txt").is_file()  # hidden entries are the author's: kept
     clean = tmp_path / "clean"
     run_build(root, clean, cache=False)
-    mine = {rel: data for rel, data in snapshot(out).items() if not rel.startswith((".git/", ".well-known/", "CNAME"))}
+    mine = {
+        rel: data
+        for rel, data in snapshot(out).items()
+        if not rel.startswith((".git/", ".well-known/", "CNAME"))
+    }
     assert mine == snapshot(clean)
     code, err = cli(capsys, "build", root, "-o", out)
     assert code == 0 and "note[build]" not in err  # said once
@@ -265,7 +298,10 @@ def test_an_output_folder_inside_the_cache_is_refused(published, capsys):
     root, _ = published
     code, err = cli(capsys, "build", root, "-o", root / CACHE_DIR / "x", "--clean")
     assert code == 2
-    assert err.strip() == "course: error[build]: the output folder must not be inside .coursegen-cache/ (`--clean` deletes it) — use the default (site/) or another folder outside the cache"
+    assert (
+        err.strip()
+        == "course: error[build]: the output folder must not be inside .coursegen-cache/ (`--clean` deletes it) — use the default (site/) or another folder outside the cache"
+    )
     assert (root / CACHE_DIR / "bodies").is_dir()  # refused before --clean deleted anything
     assert not (root / CACHE_DIR / "x").exists()
 

@@ -10,9 +10,9 @@ import types
 from pathlib import Path
 
 import pytest
+from conftest import notebook_json, result_output, run_build, snapshot, write_tree
 
 from coursegen import discover
-from conftest import notebook_json, result_output, run_build, snapshot, write_tree
 
 PNG_A = b"\x89PNG\r\n\x1a\n" + b"A" * 64  # two images of the same size
 PNG_B = b"\x89PNG\r\n\x1a\n" + b"B" * 64
@@ -36,7 +36,9 @@ def course(tmp_path) -> Path:
         "content/M1/courbe.png": PNG_A,
         "content/M1/autre.png": PNG_B,
         "content/M1/mesures.csv": "x;y\n1;2\n",
-        "notebooks/M1/calcul.ipynb": notebook_json("# Calcul", ("code", "print(6 * 7)", [result_output("42")])),
+        "notebooks/M1/calcul.ipynb": notebook_json(
+            "# Calcul", ("code", "print(6 * 7)", [result_output("42")])
+        ),
     }
     root = write_tree(tmp_path / "course", files)
     same_time = 1_700_000_000_000_000_000
@@ -86,7 +88,9 @@ def test_a_notebook_copied_over_updates_its_page_and_its_download(how, settled, 
     assert len(new) == len(path.read_text(encoding="utf-8"))
     copy_keeping_time(path, new.encode("utf-8"), new_file=how == "rsync -a")
     run_build(course, course / "site")
-    assert "<pre>48</pre>" in (course / "site/M1/notebooks/calcul.html").read_text(encoding="utf-8")  # the page
+    assert "<pre>48</pre>" in (course / "site/M1/notebooks/calcul.html").read_text(
+        encoding="utf-8"
+    )  # the page
     assert (course / "site/M1/notebooks/calcul.ipynb").read_bytes() == new.encode("utf-8")  # and its download
 
 

@@ -3,10 +3,10 @@
 from pathlib import Path
 
 import yaml
+from conftest import run_build
 
 from coursegen.errors import Diagnostics
 from coursegen.strings import available_languages, format_number, interface_strings
-from conftest import run_build
 
 STRINGS = Path(__file__).resolve().parents[1] / "src/coursegen/strings"
 
@@ -61,7 +61,9 @@ def test_english_course_gets_english_interface(make_course, tmp_path):
 
 
 def test_a_course_static_file_replaces_the_builtin_one_and_adds_its_own(make_course, tmp_path):
-    root = make_course({"content/A/x.md": "# X\n", "static/coursegen.js": "/* mine */\n", "static/img/logo.svg": "<svg/>"})
+    root = make_course(
+        {"content/A/x.md": "# X\n", "static/coursegen.js": "/* mine */\n", "static/img/logo.svg": "<svg/>"}
+    )
     run_build(root, tmp_path / "site")
     assert (tmp_path / "site/static/coursegen.js").read_text() == "/* mine */\n"
     assert (tmp_path / "site/static/img/logo.svg").read_text() == "<svg/>"

@@ -124,4 +124,3 @@ def test_readable_name(stem, expected):
 def test_readable_name_keeps_a_number_that_is_part_of_the_name(stem):
     digits = "".join(ch for ch in stem if ch.isdigit())
     assert digits in readable_name(stem)
-

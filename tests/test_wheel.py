@@ -34,14 +34,26 @@ THEME_DIRS = ("templates", "static")
 
 def run(cmd: list, cwd: Path, timeout: float = 900) -> subprocess.CompletedProcess:
     """Run a command outside this checkout's environment; fail with everything it printed."""
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV", "PYTHONSTARTUP")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV", "PYTHONSTARTUP")
+    }
     shown = shlex.join(str(part) for part in cmd)
     try:
-        proc = subprocess.run([str(part) for part in cmd], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
+        proc = subprocess.run(
+            [str(part) for part in cmd], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout
+        )
     except subprocess.TimeoutExpired as expired:
-        pytest.fail(f"`{shown}` (in {cwd}) did not finish in {timeout} s\n--- stdout ---\n{expired.stdout}\n--- stderr ---\n{expired.stderr}", pytrace=False)
+        pytest.fail(
+            f"`{shown}` (in {cwd}) did not finish in {timeout} s\n--- stdout ---\n{expired.stdout}\n--- stderr ---\n{expired.stderr}",
+            pytrace=False,
+        )
     if proc.returncode != 0:
-        pytest.fail(f"`{shown}` (in {cwd}) exited with {proc.returncode}\n--- stdout ---\n{proc.stdout}\n--- stderr ---\n{proc.stderr}", pytrace=False)
+        pytest.fail(
+            f"`{shown}` (in {cwd}) exited with {proc.returncode}\n--- stdout ---\n{proc.stdout}\n--- stderr ---\n{proc.stderr}",
+            pytrace=False,
+        )
     return proc
 
 
@@ -70,7 +82,9 @@ def dists(tmp_path_factory) -> dict[str, Path]:
     out = tmp_path_factory.mktemp("dist")
     run([sys.executable, "-m", "build", "--outdir", out, REPO], cwd=REPO)
     found = {"sdist": list(out.glob("coursegen-*.tar.gz")), "wheel": list(out.glob("coursegen-*.whl"))}
-    assert all(len(files) == 1 for files in found.values()), f"expected one sdist and one wheel in {out}, found {found}"
+    assert all(len(files) == 1 for files in found.values()), (
+        f"expected one sdist and one wheel in {out}, found {found}"
+    )
     return {kind: files[0] for kind, files in found.items()}
 
 
@@ -98,8 +112,20 @@ def test_sdist_holds_what_the_wheel_is_built_from_and_nothing_else(dists):
     with tarfile.open(dists["sdist"]) as archive:
         names = {name.split("/", 1)[1] for name in archive.getnames() if "/" in name}
     top = {name.split("/")[0] for name in names}
-    assert top == {"src", "templates", "static", "README.md", "LICENSE", "CHANGELOG.md", "pyproject.toml", "PKG-INFO", ".gitignore"}, top
-    tracked = subprocess.run(["git", "-C", REPO, "ls-files", "src", "templates", "static"], capture_output=True, text=True).stdout.split()
+    assert top == {
+        "src",
+        "templates",
+        "static",
+        "README.md",
+        "LICENSE",
+        "CHANGELOG.md",
+        "pyproject.toml",
+        "PKG-INFO",
+        ".gitignore",
+    }, top
+    tracked = subprocess.run(
+        ["git", "-C", REPO, "ls-files", "src", "templates", "static"], capture_output=True, text=True
+    ).stdout.split()
     if tracked:  # a git checkout: every tracked file of the package and the theme is in the sdist
         assert not set(tracked) - names, f"missing from the sdist: {sorted(set(tracked) - names)}"
 
@@ -109,7 +135,11 @@ def test_wheel_metadata(wheel):
         info = f"coursegen-{__version__}.dist-info"
         metadata = email.message_from_bytes(archive.read(f"{info}/METADATA"))
         assert archive.read(f"{info}/licenses/LICENSE") == (REPO / "LICENSE").read_bytes()
-    assert (metadata["Name"], metadata["Version"], metadata["License-Expression"]) == ("coursegen", __version__, "MIT")
+    assert (metadata["Name"], metadata["Version"], metadata["License-Expression"]) == (
+        "coursegen",
+        __version__,
+        "MIT",
+    )
     assert metadata["Requires-Python"] == ">=3.10"
     assert metadata["Description-Content-Type"] == "text/markdown"
     assert "Intended Audience :: Education" in metadata.get_all("Classifier")
@@ -126,32 +156,55 @@ def test_wheel_ships_the_theme(wheel):
         assert not missing, f"theme files missing from the wheel: {missing}"
         stale = [name for name, path in expected.items() if archive.read(name) != path.read_bytes()]
         assert not stale, f"theme files in the wheel differ from the repository: {stale}"
-        assert not [n for n in names if n.startswith(("content/", "notebooks/", "tests/", "templates/", "static/"))], (
-            "the wheel must hold the theme under coursegen/theme/ only, not the example course or the tests"
-        )
+        assert not [
+            n for n in names if n.startswith(("content/", "notebooks/", "tests/", "templates/", "static/"))
+        ], "the wheel must hold the theme under coursegen/theme/ only, not the example course or the tests"
 
 
 def test_installed_package_uses_its_own_theme(venv):
     code = "import coursegen, coursegen.theme as t; print(coursegen.__file__); print(t.builtin_theme_dir())"
     package_file, theme_dir = run([venv / "bin" / "python", "-c", code], cwd=venv.parent).stdout.split()
-    assert Path(package_file).is_relative_to(venv), f"coursegen was imported from {package_file}, not from the fresh venv"
-    assert Path(theme_dir).resolve() == Path(package_file).resolve().parent / "theme", f"the theme was found in {theme_dir}"
+    assert Path(package_file).is_relative_to(venv), (
+        f"coursegen was imported from {package_file}, not from the fresh venv"
+    )
+    assert Path(theme_dir).resolve() == Path(package_file).resolve().parent / "theme", (
+        f"the theme was found in {theme_dir}"
+    )
     assert (Path(theme_dir) / "templates" / "base.html").is_file()
 
 
 def test_installed_wheel_makes_a_course_whose_workflow_pins_this_version(venv, wheel, tmp_path):
     made = run([venv / "bin" / "coursegen", "new", "mon-cours"], cwd=tmp_path, timeout=120)
-    assert made.stdout.splitlines()[0] == "Created a new course in mon-cours. Next: cd mon-cours && coursegen build"
+    assert (
+        made.stdout.splitlines()[0]
+        == "Created a new course in mon-cours. Next: cd mon-cours && coursegen build"
+    )
     workflow_path = tmp_path / "mon-cours" / ".github" / "workflows" / "publish.yml"
     text = workflow_path.read_text(encoding="utf-8")
     [line] = [n for n, line in enumerate(text.splitlines(), 1) if "pip install" in line]
     assert text.splitlines()[line - 1].strip() == f'run: python -m pip install "coursegen=={__version__}"'
     # installed from a wheel file on this machine: the release is pinned, and the line is named
-    assert made.stderr.startswith(f".github/workflows/publish.yml:{line}: warning: coursegen was installed from a local file ({wheel.resolve()}), "), made.stderr
+    assert made.stderr.startswith(
+        f".github/workflows/publish.yml:{line}: warning: coursegen was installed from a local file ({wheel.resolve()}), "
+    ), made.stderr
     steps = yaml.safe_load(text)["jobs"]["build"]["steps"]
-    assert any(step.get("uses", "").startswith("actions/cache@") and step["with"]["path"] == ".coursegen-cache" for step in steps)
+    assert any(
+        step.get("uses", "").startswith("actions/cache@") and step["with"]["path"] == ".coursegen-cache"
+        for step in steps
+    )
     needs("check_jsonschema")
-    run([sys.executable, "-m", "check_jsonschema", "--builtin-schema", "vendor.github-workflows", workflow_path], cwd=tmp_path, timeout=120)
+    run(
+        [
+            sys.executable,
+            "-m",
+            "check_jsonschema",
+            "--builtin-schema",
+            "vendor.github-workflows",
+            workflow_path,
+        ],
+        cwd=tmp_path,
+        timeout=120,
+    )
 
 
 def test_installed_wheel_builds_a_new_course(venv, tmp_path):
@@ -159,7 +212,9 @@ def test_installed_wheel_builds_a_new_course(venv, tmp_path):
     course = tmp_path / "mon-cours"
     run([coursegen, "new", course], cwd=tmp_path, timeout=120)
     module_dir = next(d for d in sorted((course / "content").iterdir()) if d.is_dir())
-    built = run([coursegen, "build"], cwd=module_dir, timeout=300)  # from a folder inside the course, like git
+    built = run(
+        [coursegen, "build"], cwd=module_dir, timeout=300
+    )  # from a folder inside the course, like git
     assert built.stderr.splitlines()[0] == f"Course: {course} (found from content/{module_dir.name})"
     assert not (module_dir / "site").exists()
 
@@ -170,19 +225,30 @@ def test_installed_wheel_builds_a_new_course(venv, tmp_path):
     lessons = [p for p in lessons if p.name not in ("index.md", "README.md")]
     assert lessons, "`coursegen new` wrote no lesson"
     for page in ["index.html", f"{modules[0]}/index.html", f"{modules[0]}/{lessons[0].stem}.html"]:
-        assert (site / page).is_file(), f"{page} missing; the site has {sorted(str(p.relative_to(site)) for p in site.rglob('*'))}"
+        assert (site / page).is_file(), (
+            f"{page} missing; the site has {sorted(str(p.relative_to(site)) for p in site.rglob('*'))}"
+        )
     module_page = (site / modules[0] / "index.html").read_text(encoding="utf-8")
     assert f'href="{lessons[0].stem}.html"' in module_page, "the module page links its lesson"
     assert 'href="../static/coursegen.css"' in module_page
 
-    installed_theme = Path(run([venv / "bin" / "python", "-c", "import coursegen.theme as t; print(t.builtin_theme_dir())"], cwd=tmp_path).stdout.strip())
+    installed_theme = Path(
+        run(
+            [venv / "bin" / "python", "-c", "import coursegen.theme as t; print(t.builtin_theme_dir())"],
+            cwd=tmp_path,
+        ).stdout.strip()
+    )
     css = (site / "static" / "coursegen.css").read_text(encoding="utf-8")
     theme_css = (installed_theme / "static" / "coursegen.css").read_text(encoding="utf-8").rstrip("\n")
     # the installed theme's stylesheet, its dark rules also scoped for the learner's theme switch, then Pygments' colours
     from coursegen.stylesheet import with_theme_choice
 
-    assert css.startswith(with_theme_choice(theme_css)), "static/coursegen.css does not start with the theme's stylesheet"
+    assert css.startswith(with_theme_choice(theme_css)), (
+        "static/coursegen.css does not start with the theme's stylesheet"
+    )
     appended = css[len(theme_css) :]
-    assert ".highlight .k " in appended and ".highlight .c " in appended, "the build did not append Pygments' .highlight rules"
+    assert ".highlight .k " in appended and ".highlight .c " in appended, (
+        "the build did not append Pygments' .highlight rules"
+    )
     js = site / "static" / "coursegen.js"
     assert js.is_file() and js.read_bytes() == (installed_theme / "static" / "coursegen.js").read_bytes()

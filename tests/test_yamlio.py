@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-
 import pytest
+from conftest import formatted
 
 from coursegen.errors import Diagnostics
 from coursegen.yamlio import MAX_DEPTH, YamlProblem, load_yaml_mapping
-
-from conftest import formatted
 
 
 def problem_of(text: str, line_offset: int = 0) -> YamlProblem:
@@ -22,7 +20,12 @@ def problem_of(text: str, line_offset: int = 0) -> YamlProblem:
     [
         ("title: a\norder: 2\n", 0, {"title": "a", "order": 2}, {"title": 1, "order": 2}),
         ("title: a\norder: 2\n", 1, {"title": "a", "order": 2}, {"title": 2, "order": 3}),
-        ("# comment\n\ntitle: a\n\ntags:\n  - x\n  - y\nicon: i\n", 10, {"title": "a", "tags": ["x", "y"], "icon": "i"}, {"title": 13, "tags": 15, "icon": 18}),
+        (
+            "# comment\n\ntitle: a\n\ntags:\n  - x\n  - y\nicon: i\n",
+            10,
+            {"title": "a", "tags": ["x", "y"], "icon": "i"},
+            {"title": 13, "tags": 15, "icon": 18},
+        ),
         ("1: a\n2: b\n", 0, {"1": "a", "2": "b"}, {"1": 1, "2": 2}),  # keys are always text
         ("", 5, {}, {}),
         ("# only a comment\n", 5, {}, {}),
@@ -34,10 +37,14 @@ def test_key_lines_with_offset(text, offset, data, lines):
 
 def test_duplicate_key_warns_naming_both_lines_and_the_last_wins():
     diagnostics = Diagnostics()
-    data, lines = load_yaml_mapping("title: first\norder: 1\ntitle: second\n", "content/A/x.md", line_offset=1, diagnostics=diagnostics)
+    data, lines = load_yaml_mapping(
+        "title: first\norder: 1\ntitle: second\n", "content/A/x.md", line_offset=1, diagnostics=diagnostics
+    )
     assert data == {"title": "second", "order": 1}
     assert lines == {"title": 4, "order": 3}
-    assert formatted(diagnostics) == ["content/A/x.md:4: warning[yaml]: key 'title' is given twice (lines 2 and 4); the last one wins — delete one of them"]
+    assert formatted(diagnostics) == [
+        "content/A/x.md:4: warning[yaml]: key 'title' is given twice (lines 2 and 4); the last one wins — delete one of them"
+    ]
 
 
 @pytest.mark.parametrize(
@@ -59,12 +66,54 @@ def test_duplicate_key_warns_naming_both_lines_and_the_last_wins():
             3,
             24,
         ),
-        ("title: ok\n\torder: 2", 4, "invalid YAML: found character '\\t' that cannot start any token", "YAML does not allow tabs for indentation: use spaces", 6, 1),
-        ("title: ok\ntags: [a, b\norder: 2", 1, "invalid YAML: expected ',' or ']', but got ':'", "check the indentation and quote values with special characters", 4, 6),
-        ("title: ok\ntags: [a, b", 1, "invalid YAML: expected ',' or ']', but got '<stream end>'", "check the indentation and quote values with special characters", 3, 12),
-        ("a: 1\n  b: 2", 0, "invalid YAML: mapping values are not allowed here", "a value containing ': ' must be quoted, e.g. title: \"Module 6: Transformers\"", 2, 4),
-        ("title: \"unclosed", 2, "invalid YAML: found unexpected end of stream", "check the indentation and quote values with special characters", 3, 17),
-        ("? [a, b]\n: 1", 0, "invalid YAML: found unhashable key", "check the indentation and quote values with special characters", 1, 3),
+        (
+            "title: ok\n\torder: 2",
+            4,
+            "invalid YAML: found character '\\t' that cannot start any token",
+            "YAML does not allow tabs for indentation: use spaces",
+            6,
+            1,
+        ),
+        (
+            "title: ok\ntags: [a, b\norder: 2",
+            1,
+            "invalid YAML: expected ',' or ']', but got ':'",
+            "check the indentation and quote values with special characters",
+            4,
+            6,
+        ),
+        (
+            "title: ok\ntags: [a, b",
+            1,
+            "invalid YAML: expected ',' or ']', but got '<stream end>'",
+            "check the indentation and quote values with special characters",
+            3,
+            12,
+        ),
+        (
+            "a: 1\n  b: 2",
+            0,
+            "invalid YAML: mapping values are not allowed here",
+            "a value containing ': ' must be quoted, e.g. title: \"Module 6: Transformers\"",
+            2,
+            4,
+        ),
+        (
+            "title: \"unclosed",
+            2,
+            "invalid YAML: found unexpected end of stream",
+            "check the indentation and quote values with special characters",
+            3,
+            17,
+        ),
+        (
+            "? [a, b]\n: 1",
+            0,
+            "invalid YAML: found unhashable key",
+            "check the indentation and quote values with special characters",
+            1,
+            3,
+        ),
     ],
 )
 def test_syntax_error_line_and_column_are_counted_in_the_file(text, offset, message, hint, line, col):
@@ -83,7 +132,12 @@ def test_syntax_error_line_and_column_are_counted_in_the_file(text, offset, mess
 )
 def test_a_list_or_value_instead_of_a_mapping(text, offset, kind, line):
     problem = problem_of(text, offset)
-    assert (problem.message, problem.hint, problem.line, problem.col) == (f"expected `key: value` lines, found {kind}", "write one `key: value` per line", line, None)
+    assert (problem.message, problem.hint, problem.line, problem.col) == (
+        f"expected `key: value` lines, found {kind}",
+        "write one `key: value` per line",
+        line,
+        None,
+    )
 
 
 BOMB = "\n".join(
@@ -121,7 +175,10 @@ def test_very_deep_nesting_is_a_yaml_problem_not_a_crash():
 def test_python_tags_are_refused_and_nothing_runs(tmp_path):
     marker = tmp_path / "pwned"
     problem = problem_of(f"title: x\nx: !!python/object/apply:os.system ['touch {marker}']\n", line_offset=1)
-    assert problem.message == "invalid YAML: could not determine a constructor for the tag 'tag:yaml.org,2002:python/object/apply:os.system'"
+    assert (
+        problem.message
+        == "invalid YAML: could not determine a constructor for the tag 'tag:yaml.org,2002:python/object/apply:os.system'"
+    )
     assert (problem.line, problem.col) == (3, 4)
     assert not marker.exists()
 

@@ -37,7 +37,18 @@ def _subcommands(parser: argparse.ArgumentParser) -> dict[str, tuple[argparse.Ar
 
 
 def _index_page(parser: argparse.ArgumentParser, commands: dict) -> str:
-    lines = [f"# {parser.prog}", "", GENERATED, "", parser.description or "", "", "```text", _usage(parser), "```", ""]
+    lines = [
+        f"# {parser.prog}",
+        "",
+        GENERATED,
+        "",
+        parser.description or "",
+        "",
+        "```text",
+        _usage(parser),
+        "```",
+        "",
+    ]
     lines += ["| command | what it does |", "| --- | --- |"]
     lines += [f"| [`{name}`]({name}.md) | {_cell(text)} |" for name, (_, text) in commands.items()]
     lines += ["", *_options_table(parser, positional=False)]
@@ -47,7 +58,18 @@ def _index_page(parser: argparse.ArgumentParser, commands: dict) -> str:
 
 
 def _command_page(parser: argparse.ArgumentParser) -> str:
-    lines = [f"# {parser.prog}", "", GENERATED, "", parser.description or "", "", "```text", _usage(parser), "```", ""]
+    lines = [
+        f"# {parser.prog}",
+        "",
+        GENERATED,
+        "",
+        parser.description or "",
+        "",
+        "```text",
+        _usage(parser),
+        "```",
+        "",
+    ]
     lines += _options_table(parser, positional=True)
     lines += _options_table(parser, positional=False)
     return "\n".join(lines).rstrip("\n") + "\n"
@@ -60,16 +82,26 @@ def _usage(parser: argparse.ArgumentParser) -> str:
 
 
 def _options_table(parser: argparse.ArgumentParser, positional: bool) -> list[str]:
-    actions = [a for a in parser._actions if bool(a.option_strings) != positional and not isinstance(a, argparse._SubParsersAction) and a.help != argparse.SUPPRESS]
+    actions = [
+        a
+        for a in parser._actions
+        if bool(a.option_strings) != positional
+        and not isinstance(a, argparse._SubParsersAction)
+        and a.help != argparse.SUPPRESS
+    ]
     if not actions:
         return []
     formatter = parser.formatter_class(prog=parser.prog, width=USAGE_WIDTH)
-    exclusive = {id(action): group for group in parser._mutually_exclusive_groups for action in group._group_actions}
+    exclusive = {
+        id(action): group for group in parser._mutually_exclusive_groups for action in group._group_actions
+    }
     header = "argument" if positional else "option"
     lines = [f"## {header.capitalize()}s", "", f"| {header} | meaning |", "| --- | --- |"]
     for action in actions:
         meaning = formatter._expand_help(action) if action.help else ""
-        others = [other for other in getattr(exclusive.get(id(action)), "_group_actions", []) if other is not action]
+        others = [
+            other for other in getattr(exclusive.get(id(action)), "_group_actions", []) if other is not action
+        ]
         if others:
             meaning += " (not with " + ", ".join(f"`{other.option_strings[0]}`" for other in others) + ")"
         lines.append(f"| {', '.join(f'`{form}`' for form in _forms(formatter, action))} | {_cell(meaning)} |")
@@ -110,15 +142,32 @@ def differences(folder: Path) -> list[str]:
     pages = command_pages()
     found = {p.name for p in folder.glob("*.md")} if folder.is_dir() else set()
     problems = [f"{folder / name}: missing" for name in pages if name not in found]
-    problems += [f"{folder / name}: differs from --help" for name in pages if name in found and (folder / name).read_text(encoding="utf-8") != pages[name]]
+    problems += [
+        f"{folder / name}: differs from --help"
+        for name in pages
+        if name in found and (folder / name).read_text(encoding="utf-8") != pages[name]
+    ]
     problems += [f"{folder / name}: no such command" for name in sorted(found - set(pages))]
     return problems
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m coursegen._docs", description="Write docs/commands/*.md from coursegen's argument parser.")
-    parser.add_argument("folder", nargs="?", type=Path, default=Path("docs/commands"), help="where the pages go (default: docs/commands)")
-    parser.add_argument("--check", action="store_true", help="write nothing; exit 1 when a page differs from what the parser gives")
+    parser = argparse.ArgumentParser(
+        prog="python -m coursegen._docs",
+        description="Write docs/commands/*.md from coursegen's argument parser.",
+    )
+    parser.add_argument(
+        "folder",
+        nargs="?",
+        type=Path,
+        default=Path("docs/commands"),
+        help="where the pages go (default: docs/commands)",
+    )
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="write nothing; exit 1 when a page differs from what the parser gives",
+    )
     args = parser.parse_args(argv)
     if args.check:
         problems = differences(args.folder)

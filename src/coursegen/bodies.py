@@ -8,9 +8,10 @@ import functools
 import hashlib
 import json
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING
 
 from coursegen.cache import JsonCache, code_digest, digest, index_store, installed_version, make_durable
 from coursegen.config import NotebookSettings
@@ -18,6 +19,9 @@ from coursegen.errors import CoursegenError, Diagnostics, plain, replay
 from coursegen.model import Course, Page, PageKind, detached, target_url
 from coursegen.parse import markdown_body
 from coursegen.remote_media import find_remote_media, locate_in_text
+
+if TYPE_CHECKING:
+    from coursegen.markdown_render import MarkdownRenderer
 
 
 @dataclass
@@ -58,7 +62,9 @@ class Body:
             text = read_verified(self.html_path, self.html_digest) if self.html_path else ""
             if text is None:  # the cache lost it meanwhile, or it was damaged: make it again
                 if self.rerender is None:
-                    raise CoursegenError(f"the cached body of {self.rel} is gone or damaged", "build again", path=self.rel)
+                    raise CoursegenError(
+                        f"the cached body of {self.rel} is gone or damaged", "build again", path=self.rel
+                    )
                 text = self.rerender()
             self._html = text
         return self._html
@@ -81,7 +87,10 @@ class Body:
             if not isinstance(toc, list) or not all(isinstance(item, dict) for item in toc):
                 raise ValueError("not a contents list")
             anchors = {anchor for anchor in anchors if isinstance(anchor, str)}
-        except (ValueError, TypeError):  # a cache line of another shape: no contents list, no ids (the next edit remakes it)
+        except (
+            ValueError,
+            TypeError,
+        ):  # a cache line of another shape: no contents list, no ids (the next edit remakes it)
             toc, anchors = [], set()
         self._toc, self._anchors = toc, anchors
 
@@ -126,27 +135,55 @@ class _BodyIndex:
             messages, anchor_links, *remote = ([], []) if head == self.NOTHING else json.loads(head)
             replay(messages)  # raises on another shape
             remote = remote[0] if remote else []
-            if len(html_digest) != 64 or not all(_is_anchor_link(link) for link in anchor_links) or not all(_is_remote_reference(item) for item in remote):
+            if (
+                len(html_digest) != 64
+                or not all(_is_anchor_link(link) for link in anchor_links)
+                or not all(_is_remote_reference(item) for item in remote)
+            ):
                 return None
         except (ValueError, TypeError):
             return None
-        return {"html": None, "diagnostics": messages, "anchor_links": anchor_links, "remote": remote, "error": "", "detail": detail, "html_digest": html_digest.decode("ascii", "replace")}
+        return {
+            "html": None,
+            "diagnostics": messages,
+            "anchor_links": anchor_links,
+            "remote": remote,
+            "error": "",
+            "detail": detail,
+            "html_digest": html_digest.decode("ascii", "replace"),
+        }
 
     def put(self, key: str, entry: dict, html_digest: str) -> None:
         remote = entry.get("remote")  # left out when there is none: the line stays `[[],[]]`
-        head = json.dumps([entry["diagnostics"], entry["anchor_links"], *([remote] if remote else [])], ensure_ascii=False, separators=(",", ":"))
+        head = json.dumps(
+            [entry["diagnostics"], entry["anchor_links"], *([remote] if remote else [])],
+            ensure_ascii=False,
+            separators=(",", ":"),
+        )
         detail = json.dumps([entry["toc"], entry["anchors"]], ensure_ascii=False, separators=(",", ":"))
-        self.store.put(key, f"{html_digest}\t{head}\t{detail}".encode("utf-8"))
+        self.store.put(key, f"{html_digest}\t{head}\t{detail}".encode())
 
 
 def _is_anchor_link(link) -> bool:
     """(target URL, fragment, href, line), as a cache line keeps it."""
-    return isinstance(link, list) and len(link) == 4 and all(isinstance(part, str) for part in link[:3]) and (link[3] is None or type(link[3]) is int)
+    return (
+        isinstance(link, list)
+        and len(link) == 4
+        and all(isinstance(part, str) for part in link[:3])
+        and (link[3] is None or type(link[3]) is int)
+    )
 
 
 def _is_remote_reference(item) -> bool:
     """(address, what, line, where), as a cache line keeps it: see remote_media.RemoteReference."""
-    return isinstance(item, list) and len(item) == 4 and isinstance(item[0], str) and isinstance(item[1], str) and (item[2] is None or type(item[2]) is int) and isinstance(item[3], str)
+    return (
+        isinstance(item, list)
+        and len(item) == 4
+        and isinstance(item[0], str)
+        and isinstance(item[1], str)
+        and (item[2] is None or type(item[2]) is int)
+        and isinstance(item[3], str)
+    )
 
 
 @dataclass(frozen=True)
@@ -167,7 +204,9 @@ class BodySettings:
     typography: bool = True  # French spacing for pages in French
 
 
-def render_bodies(course: Course, strings, diagnostics: Diagnostics, settings: BodySettings, progress=None) -> dict[str, Body]:
+def render_bodies(
+    course: Course, strings, diagnostics: Diagnostics, settings: BodySettings, progress=None
+) -> dict[str, Body]:
     """Every page's body, with its anchors for the second pass.
 
     Unchanged pages come from the cache; the others are rendered here, or by `settings.jobs`
@@ -175,7 +214,9 @@ def render_bodies(course: Course, strings, diagnostics: Diagnostics, settings: B
     the site is the same whatever the number of jobs.
     """
     read_only = not settings.cache_writes
-    cache = JsonCache(settings.root, "bodies", read_only) if settings.cache else None  # the HTML, one file each
+    cache = (
+        JsonCache(settings.root, "bodies", read_only) if settings.cache else None
+    )  # the HTML, one file each
     metas = _BodyIndex(settings.root, settings.cache, read_only)  # the rest, in one file
     renderer = BodyRenderer(course, strings, settings)
     entries: dict[str, dict] = {}
@@ -201,7 +242,9 @@ def render_bodies(course: Course, strings, diagnostics: Diagnostics, settings: B
     if progress:
         progress("(cached)", done, len(course.pages))
     written: list[str] = []  # body files, flushed to the disk before the index names them
-    with contextlib.closing(_render_misses(renderer, course, misses, settings)) as rendered:  # closed: its workers stop
+    with contextlib.closing(
+        _render_misses(renderer, course, misses, settings)
+    ) as rendered:  # closed: its workers stop
         for page, entry in rendered:
             if cache is not None and not entry["error"] and not entry.get("retry"):
                 entry = _store(cache, metas, keys[page.url], entry, written)
@@ -212,11 +255,17 @@ def render_bodies(course: Course, strings, diagnostics: Diagnostics, settings: B
     make_durable(written)
     if metas.store.save() and cache is not None:  # the course changed: drop the bodies it no longer has
         cache.prune(set(metas.store.used))
-        if metas.store.saved == "rewritten" and renderer.fragments is not None:  # and, now and then, the fragments of pages gone
+        if (
+            metas.store.saved == "rewritten" and renderer.fragments is not None
+        ):  # and, now and then, the fragments of pages gone
             renderer.fragments.prune({fragments_key(page.url) for page in course.pages})
     bodies = {}
     for page in course.pages:
-        rerender = functools.partial(_render_again, renderer, cache, keys[page.url], page) if page.source is not None and page.url in keys else None
+        rerender = (
+            functools.partial(_render_again, renderer, cache, keys[page.url], page)
+            if page.source is not None and page.url in keys
+            else None
+        )
         bodies[page.url] = _to_body(entries[page.url], page, diagnostics, keys.get(page.url), rerender)
     return bodies
 
@@ -233,13 +282,17 @@ def _store(cache: JsonCache, metas: _BodyIndex, key: str, entry: dict, written: 
     return {**entry, "html": None, "html_path": cache.path(key, "html"), "html_digest": html_digest}
 
 
-def _render_again(renderer: "BodyRenderer", cache: "JsonCache | None", key: str, page: Page) -> str:
+def _render_again(renderer: BodyRenderer, cache: JsonCache | None, key: str, page: Page) -> str:
     """The HTML of a body the cache lost during the build (deleted, cut short, damaged), rendered
     again here: it only costs time. Rendering it again can only fail if the page's file changed
     meanwhile, and then nothing is published: the next build sees the change."""
     entry = renderer.render(page)
     if entry["error"]:
-        raise CoursegenError(f"its cached body was lost during the build, and rendering it again failed: {entry['error']}", "build again", path=page.rel)
+        raise CoursegenError(
+            f"its cached body was lost during the build, and rendering it again failed: {entry['error']}",
+            "build again",
+            path=page.rel,
+        )
     if cache is not None:
         cache.put_text(key, "html", entry["html"])
     return entry["html"]
@@ -252,7 +305,7 @@ PARALLEL_THRESHOLD = 40
 NOTEBOOK_WEIGHT = 8
 
 
-def _render_misses(renderer: "BodyRenderer", course: Course, misses: list[Page], settings: BodySettings):
+def _render_misses(renderer: BodyRenderer, course: Course, misses: list[Page], settings: BodySettings):
     """Yield (page, entry) for each page to render, in-process or in a pool of worker processes."""
     work = sum(NOTEBOOK_WEIGHT if page.kind is PageKind.NOTEBOOK else 1 for page in misses)
     if settings.jobs <= 1 or work < PARALLEL_THRESHOLD:
@@ -268,11 +321,13 @@ def _render_misses(renderer: "BodyRenderer", course: Course, misses: list[Page],
     # leaving early (Ctrl-C, an error, the caller closing this generator) terminates the workers
     with WorkerPool(workers, _start_worker, initargs) as pool:
         chunk = max(1, min(16, len(ordered) // (workers * 4)))
-        for page, entry in zip(ordered, pool.map(_render_in_worker, [p.url for p in ordered], chunksize=chunk)):
+        for page, entry in zip(
+            ordered, pool.map(_render_in_worker, [p.url for p in ordered], chunksize=chunk)
+        ):
             yield page, entry
 
 
-_worker_renderer: "BodyRenderer | None" = None  # the one renderer of a worker process
+_worker_renderer: BodyRenderer | None = None  # the one renderer of a worker process
 
 
 def _start_worker(course: Course, strings, settings: BodySettings) -> None:
@@ -303,12 +358,18 @@ class BodyRenderer:
         self._markdown = None  # created on the first miss: costly to set up
         self._notebooks = None
         # each page's highlighted code and formulas from its last render (see FragmentMemo)
-        self.fragments = JsonCache(settings.root, "fragments", read_only=not settings.cache_writes) if settings.cache else None
+        self.fragments = (
+            JsonCache(settings.root, "fragments", read_only=not settings.cache_writes)
+            if settings.cache
+            else None
+        )
         self._fragments_version = digest(_library_versions(), code_digest())
 
-    def markdown(self) -> "MarkdownRenderer":
+    def markdown(self) -> MarkdownRenderer:
         if self._markdown is None:
-            from coursegen.markdown_render import MarkdownRenderer  # Markdown, pymdownx, Pygments: only for a page to render
+            from coursegen.markdown_render import (
+                MarkdownRenderer,  # Markdown, pymdownx, Pygments: only for a page to render
+            )
 
             self._markdown = MarkdownRenderer(
                 self.course,
@@ -325,7 +386,15 @@ class BodyRenderer:
         if self._notebooks is None:
             from coursegen.notebooks import NotebookPages
 
-            self._notebooks = NotebookPages(self.settings.root, self.markdown, self.strings, self.settings.notebooks, self.settings.execute, self.settings.execute_requested, self.settings.runs)
+            self._notebooks = NotebookPages(
+                self.settings.root,
+                self.markdown,
+                self.strings,
+                self.settings.notebooks,
+                self.settings.execute,
+                self.settings.execute_requested,
+                self.settings.runs,
+            )
         return self._notebooks
 
     def key(self, page: Page) -> str:
@@ -341,7 +410,11 @@ class BodyRenderer:
         from coursegen.markdown_render import FragmentMemo
 
         stored = self.fragments.get(fragments_key(page.url)) if self.fragments is not None else None
-        seed = stored["items"] if isinstance(stored, dict) and stored.get("version") == self._fragments_version else None
+        seed = (
+            stored["items"]
+            if isinstance(stored, dict) and stored.get("version") == self._fragments_version
+            else None
+        )
         if not isinstance(seed, dict) or not all(isinstance(value, str) for value in seed.values()):
             seed = None  # none kept, or an entry of another shape (a damaged cache): computed again
         markdown = self.markdown()
@@ -351,7 +424,9 @@ class BodyRenderer:
         finally:
             memo, markdown.memo = markdown.memo, None
         if self.fragments is not None and not entry["error"] and memo.used != memo.seed:
-            self.fragments.put(fragments_key(page.url), {"version": self._fragments_version, "items": memo.used})
+            self.fragments.put(
+                fragments_key(page.url), {"version": self._fragments_version, "items": memo.used}
+            )
         return entry
 
     def _render(self, page: Page) -> dict:
@@ -364,8 +439,14 @@ class BodyRenderer:
             else:
                 try:
                     body, first_line = markdown_body(page)
-                except (OSError, ValueError) as problem:  # changed or gone since it was read: the next build sees it
-                    raise NotebookProblem(f"the file could not be read again ({getattr(problem, 'strerror', None) or problem})", "build again") from None
+                except (
+                    OSError,
+                    ValueError,
+                ) as problem:  # changed or gone since it was read: the next build sees it
+                    raise NotebookProblem(
+                        f"the file could not be read again ({getattr(problem, 'strerror', None) or problem})",
+                        "build again",
+                    ) from None
                 rendered = self.markdown().render(page, body, first_line, local)
                 rendered.remote = locate_in_text(find_remote_media(rendered.html), body, first_line)
         except NotebookProblem as problem:
@@ -380,7 +461,12 @@ class BodyRenderer:
             if self.settings.debug:
                 raise
             message = f"could not be rendered ({type(problem).__name__}: {problem})"
-            local.error(page.rel, message, "please report this to the coursegen developers with the file", kind="build")
+            local.error(
+                page.rel,
+                message,
+                "please report this to the coursegen developers with the file",
+                kind="build",
+            )
             return {**_EMPTY_ENTRY, "diagnostics": plain(local), "error": message}
         # links to #fragments of the page itself are checked now (its ids are all known): only those
         # to other pages wait for the second pass, and a cached body needs no ids of its own for it
@@ -416,17 +502,35 @@ def _to_body(entry: dict, page: Page, diagnostics: Diagnostics, key: str | None,
     html_digest = entry.get("html_digest") or hashlib.sha256(entry["html"].encode("utf-8")).hexdigest()
     # no page made from an error or a body to retry is kept for the next build
     key = f"{key}:{html_digest}" if key and not entry["error"] and not entry.get("retry") else None
-    common = {"key": key, "html_path": entry.get("html_path"), "rel": page.rel, "remote": entry.get("remote") or [], "html_digest": html_digest, "rerender": rerender}
+    common = {
+        "key": key,
+        "html_path": entry.get("html_path"),
+        "rel": page.rel,
+        "remote": entry.get("remote") or [],
+        "html_digest": html_digest,
+        "rerender": rerender,
+    }
     if "detail" in entry:  # from the cache: contents and ids decoded when asked for
         return Body(entry["html"], entry["error"], entry["anchor_links"], detail=entry["detail"], **common)
-    return Body(entry["html"], entry["error"], entry["anchor_links"], _toc=entry["toc"], _anchors=set(entry["anchors"]), **common)
+    return Body(
+        entry["html"],
+        entry["error"],
+        entry["anchor_links"],
+        _toc=entry["toc"],
+        _anchors=set(entry["anchors"]),
+        **common,
+    )
 
 
 def _fingerprint(course: Course) -> str:
     """What every body depends on besides its own text: the renderer's code and libraries, and the
     site's link targets (a body links to other pages: adding, removing or moving one changes it)."""
     code = code_digest()
-    targets = sorted(f"{key}\t{target_url(value)}" for index in (course.by_rel, course.by_site_rel, course.by_url) for key, value in index.items())
+    targets = sorted(
+        f"{key}\t{target_url(value)}"
+        for index in (course.by_rel, course.by_site_rel, course.by_url)
+        for key, value in index.items()
+    )
     return digest(code, _library_versions(), "\n".join(targets))
 
 
@@ -434,7 +538,12 @@ def _fingerprint(course: Course) -> str:
 def _library_versions() -> str:
     from coursegen.math_engine import engine_version  # versions only: the engine is not started
 
-    return ",".join([*(f"{name}={installed_version(name)}" for name in ("markdown", "pymdown-extensions", "pygments")), engine_version()])
+    return ",".join(
+        [
+            *(f"{name}={installed_version(name)}" for name in ("markdown", "pymdown-extensions", "pygments")),
+            engine_version(),
+        ]
+    )
 
 
 def check_anchors(bodies: dict[str, Body], course: Course, diagnostics: Diagnostics) -> None:

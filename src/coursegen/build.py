@@ -8,12 +8,13 @@ import contextlib
 import gc
 import os
 import time
-from urllib.parse import quote
-from html import escape
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from html import escape
 from pathlib import Path
-from typing import Callable
+from urllib.parse import quote
 
+from coursegen.bodies import BodySettings, check_anchors, render_bodies
 from coursegen.cache import CACHE_DIR, IndexCache, code_digest, digest, installed_version
 from coursegen.config import CourseConfig, load_config
 from coursegen.course import build_course
@@ -22,7 +23,6 @@ from coursegen.discover import discover_sources
 from coursegen.errors import ConfigInvalid, Diagnostic, Diagnostics, Level, plain, replay
 from coursegen.filedigests import FileDigests
 from coursegen.findings import apply_checks
-from coursegen.bodies import BodySettings, check_anchors, render_bodies
 from coursegen.interrupts import as_interrupted
 from coursegen.lastgood import LastGood
 from coursegen.model import PageKind, SourceKind
@@ -34,8 +34,8 @@ from coursegen.render import NOT_FOUND_URL, TAGS_URL, SiteRenderer, highlight_cs
 from coursegen.search import INDEX_URL, search_index
 from coursegen.strings import interface_strings
 from coursegen.stylesheet import with_theme_choice
-from coursegen.typography import french_strings
 from coursegen.theme import load_theme, static_files
+from coursegen.typography import french_strings
 
 STYLESHEET = "coursegen.css"
 HEAVY_PAGE_BYTES = 10_000_000
@@ -51,7 +51,9 @@ class BuildResult:
     seconds: float = 0.0
     written: bool = False
     silenced: int = 0  # findings switched off by course.yml `checks:`
-    kept: list[str] = field(default_factory=list)  # sources whose page is the previous build's (they have errors)
+    kept: list[str] = field(
+        default_factory=list
+    )  # sources whose page is the previous build's (they have errors)
     stages: list[tuple[str, float]] = field(default_factory=list)  # (stage, seconds), for `-v`
     runs: list = field(default_factory=list)  # runs.RunRecord of every notebook, when notebooks are executed
 
@@ -77,9 +79,15 @@ class BuildOptions:
     debug: bool = False  # let unexpected exceptions through, with their traceback
     cache: bool = True  # reuse results from .coursegen-cache/ (always safe to delete)
     execute: bool = False  # run every notebook (else course.yml notebooks.execute decides)
-    jobs: int = field(default_factory=lambda: os.cpu_count() or 1)  # worker processes for rendering, kernels at once
-    executor: str = ""  # a Dask scheduler's address: notebooks run there (else course.yml notebooks.executor, else here)
-    run_progress: Callable | None = field(default=None, repr=False)  # (RunRecord, done, total) as notebooks finish
+    jobs: int = field(
+        default_factory=lambda: os.cpu_count() or 1
+    )  # worker processes for rendering, kernels at once
+    executor: str = (
+        ""  # a Dask scheduler's address: notebooks run there (else course.yml notebooks.executor, else here)
+    )
+    run_progress: Callable | None = field(
+        default=None, repr=False
+    )  # (RunRecord, done, total) as notebooks finish
     progress: Callable[[str, int, int], None] | None = field(default=None, repr=False)
 
 
@@ -116,7 +124,12 @@ def _report_hand_added(root: Path, out: Path, removed: list[str], diagnostics: D
     """A note for each file found in the site that no build made: the build removed it."""
     shown = out.relative_to(root).as_posix() if out.is_relative_to(root) else str(out)
     for rel in removed:
-        diagnostics.note(f"{shown}/{rel}", "was not made by coursegen: removed from the site", "put files to publish in content/ or static/", kind="build")
+        diagnostics.note(
+            f"{shown}/{rel}",
+            "was not made by coursegen: removed from the site",
+            "put files to publish in content/ or static/",
+            kind="build",
+        )
 
 
 @contextlib.contextmanager
@@ -155,7 +168,15 @@ def _render_site(root: Path, out: Path, options: BuildOptions) -> tuple[BuildRes
     run_notebooks(run, config, course, execute)
     bodies = render_page_bodies(run, config, course, renderer, last_good, execute)
     # images, audio and video from other sites: reported, or downloaded and pointed at (course.yml remote_assets)
-    remote = remote_media_stage(course, bodies, config.remote_assets, root, run.diagnostics, building=options.write, cache=options.cache)
+    remote = remote_media_stage(
+        course,
+        bodies,
+        config.remote_assets,
+        root,
+        run.diagnostics,
+        building=options.write,
+        cache=options.cache,
+    )
     run.clock.lap("remote media")
     plan = SitePlan(run.manifest)  # files whose signature didn't change since the last build are kept
     render_pages(run, plan, course, bodies, renderer, remote, last_good)
@@ -176,7 +197,9 @@ class _Run:
         read_only = not options.write
         # parsed YAML by its text (course.yml, string tables, front matter: a body edit keeps its own)
         self.yaml_cache = IndexCache(root, "front-matter", enabled=options.cache, read_only=read_only)
-        self.parsed = IndexCache(root, "pages", enabled=options.cache, read_only=read_only)  # parsed pages by their file's bytes
+        self.parsed = IndexCache(
+            root, "pages", enabled=options.cache, read_only=read_only
+        )  # parsed pages by their file's bytes
         # what making a page reported, by page signature: replayed when the page is reused
         self.page_messages = IndexCache(root, "page-messages", enabled=options.cache, read_only=read_only)
         # what the last build wrote into `out`: unchanged files are reused, good pages outlive a broken source
@@ -184,7 +207,9 @@ class _Run:
 
     def finish(self, config: CourseConfig, plan: SitePlan | None) -> tuple[BuildResult, SitePlan | None]:
         self.page_messages.save()
-        self.result.silenced = apply_checks(self.diagnostics, config.checks)  # course.yml `checks:` before --strict counts
+        self.result.silenced = apply_checks(
+            self.diagnostics, config.checks
+        )  # course.yml `checks:` before --strict counts
         return self.result, plan
 
     def kept(self, plan: SitePlan, rel: str, origin: str, signature: str) -> bool:
@@ -227,7 +252,11 @@ def load_and_discover(run: _Run) -> tuple[CourseConfig, list]:
 
 
 def parse_sources(run: _Run, sources: list) -> tuple[list, list, LastGood]:
-    pages = [parse_source(source, run.diagnostics, run.yaml_cache, run.parsed) for source in sources if source.kind is not SourceKind.ASSET]
+    pages = [
+        parse_source(source, run.diagnostics, run.yaml_cache, run.parsed)
+        for source in sources
+        if source.kind is not SourceKind.ASSET
+    ]
     run.parsed.save()
     last_good = LastGood(run.manifest)
     last_good.stand_in(pages)  # a broken source stands in the graph as its last good version
@@ -253,7 +282,9 @@ def prepare_templates(run: _Run, config: CourseConfig, course) -> SiteRenderer |
         strings = french_strings(strings)
     run.yaml_cache.save()
     options = run.options
-    bytecode_dir = run.root / CACHE_DIR / "templates" if options.cache and options.write else None  # compiled templates
+    bytecode_dir = (
+        run.root / CACHE_DIR / "templates" if options.cache and options.write else None
+    )  # compiled templates
     renderer = SiteRenderer(config, course, theme, strings, bytecode_dir)
     if not renderer.check_templates(run.root, run.diagnostics):
         return None
@@ -269,12 +300,18 @@ def run_notebooks(run: _Run, config: CourseConfig, course, execute: str) -> None
 
     options = run.options
     address = options.executor or config.notebooks.executor
-    place = RunPlace("" if address == "local" else address, options.jobs, options.write, (run.out, run.root / CACHE_DIR))
-    run.result.runs = execute_stage(course, config.notebooks, run.root, execute, place, run.diagnostics, options.run_progress)
+    place = RunPlace(
+        "" if address == "local" else address, options.jobs, options.write, (run.out, run.root / CACHE_DIR)
+    )
+    run.result.runs = execute_stage(
+        course, config.notebooks, run.root, execute, place, run.diagnostics, options.run_progress
+    )
     run.clock.lap("execute notebooks")
 
 
-def render_page_bodies(run: _Run, config: CourseConfig, course, renderer: SiteRenderer, last_good: LastGood, execute: str) -> dict:
+def render_page_bodies(
+    run: _Run, config: CourseConfig, course, renderer: SiteRenderer, last_good: LastGood, execute: str
+) -> dict:
     """Markdown and notebooks, before any template: every page's anchors must be known."""
     options = run.options
     settings = BodySettings(
@@ -300,7 +337,9 @@ def render_page_bodies(run: _Run, config: CourseConfig, course, renderer: SiteRe
     return bodies
 
 
-def render_pages(run: _Run, plan: SitePlan, course, bodies: dict, renderer: SiteRenderer, remote, last_good: LastGood) -> None:
+def render_pages(
+    run: _Run, plan: SitePlan, course, bodies: dict, renderer: SiteRenderer, remote, last_good: LastGood
+) -> None:
     """Every page through its template; a page whose signature is unchanged keeps its file."""
     first_errors: dict[str, Diagnostic] | None = None  # what an error page says, by source
     for page in course.pages:
@@ -319,14 +358,18 @@ def render_pages(run: _Run, plan: SitePlan, course, bodies: dict, renderer: Site
         local = Diagnostics()
         content = point_to_copies(body.html, copies, page.url) if copies else body.html
         finding = first_errors.get(page.rel) if body.error else None
-        html = renderer.render_page(page, content, body.toc, local, error=body.error, template_name=template_name, finding=finding)
+        html = renderer.render_page(
+            page, content, body.toc, local, error=body.error, template_name=template_name, finding=finding
+        )
         body.release()
         _warn_if_heavy(page, html, local)
         run.report(signature, local)
         if local.errors and last_good.keep(plan, page):  # the theme failed on this page
             continue
         good = not (body.error or local.errors)  # a page the next builds may keep if its source breaks
-        plan.add_text(page.url, html, page.rel or page.url, signature, made_from=page.rel or page.url if good else "")
+        plan.add_text(
+            page.url, html, page.rel or page.url, signature, made_from=page.rel or page.url if good else ""
+        )
     run.result.kept = last_good.kept
     run.clock.lap("pages")
 
@@ -344,7 +387,14 @@ def _warn_if_heavy(page, html: str, local: Diagnostics) -> None:
 def render_search_index(run: _Run, plan: SitePlan, config: CourseConfig, course, bodies: dict) -> None:
     """Every page's text for the in-browser search, kept when no page's text, title or front matter changed."""
     rows = [(page, _module_title(page), bodies[page.url]) for page in course.pages]
-    signature = digest("search", code_digest(), config.language, repr([(page.url, page.title, module, repr(page.meta), body.key or "") for page, module, body in rows]))
+    signature = digest(
+        "search",
+        code_digest(),
+        config.language,
+        repr(
+            [(page.url, page.title, module, repr(page.meta), body.key or "") for page, module, body in rows]
+        ),
+    )
     if not plan.keep_unchanged(INDEX_URL, INDEX_URL, signature):
         options = run.options
         cache_dir = run.root / CACHE_DIR if options.cache and options.write else None
@@ -360,9 +410,20 @@ def add_files(run: _Run, plan: SitePlan, course, bodies: dict, remote, renderer:
     for page in course.pages:  # notebooks are also offered for download, beside their page (unless kept)
         if page.kind is PageKind.NOTEBOOK and page.source is not None and page.download_url not in plan.files:
             signature = digests.signature(page.source.path, page.rel, page.source.stamp)
-            plan.add_file(page.download_url, page.source.path, page.rel, made_from="" if bodies[page.url].error else page.rel, signature=signature)
+            plan.add_file(
+                page.download_url,
+                page.source.path,
+                page.rel,
+                made_from="" if bodies[page.url].error else page.rel,
+                signature=signature,
+            )
     for asset in course.assets:
-        plan.add_file(str(asset.site_rel), asset.path, str(asset.rel), signature=digests.signature(asset.path, str(asset.rel), asset.stamp))
+        plan.add_file(
+            str(asset.site_rel),
+            asset.path,
+            str(asset.rel),
+            signature=digests.signature(asset.path, str(asset.rel), asset.stamp),
+        )
     for site_path, copy in remote.files.items():
         if isinstance(copy, bytes):
             plan.add_bytes(site_path, copy, site_path)
@@ -377,7 +438,9 @@ def add_files(run: _Run, plan: SitePlan, course, bodies: dict, remote, renderer:
                 css = with_theme_choice(theme_css.decode("utf-8").rstrip("\n") + "\n\n" + highlight_css())
                 plan.add_text(f"static/{name}", css, f"static/{name}", signature)
         else:
-            plan.add_file(f"static/{name}", path, f"static/{name}", signature=digests.signature(path, str(path)))
+            plan.add_file(
+                f"static/{name}", path, f"static/{name}", signature=digests.signature(path, str(path))
+            )
     digests.save()
 
 
@@ -398,10 +461,20 @@ def render_extras(run: _Run, plan: SitePlan, config: CourseConfig, course, rende
     if run.result.runs:  # linked from nowhere, not in the search index nor the sitemap
         from coursegen.run_report import REPORT_URL, report_html
 
-        plan.add_text(REPORT_URL, report_html(run.result.runs, renderer.strings, config.language, config.title), REPORT_URL)
+        plan.add_text(
+            REPORT_URL,
+            report_html(run.result.runs, renderer.strings, config.language, config.title),
+            REPORT_URL,
+        )
     if config.base_url.startswith(("https://", "http://")):
-        plan.add_text("sitemap.xml", sitemap_xml(config.base_url, [page.url for page in course.pages]), "sitemap.xml")
-        plan.add_text("robots.txt", f"User-agent: *\nAllow: /\nSitemap: {absolute_url(config.base_url, 'sitemap.xml')}\n", "robots.txt")
+        plan.add_text(
+            "sitemap.xml", sitemap_xml(config.base_url, [page.url for page in course.pages]), "sitemap.xml"
+        )
+        plan.add_text(
+            "robots.txt",
+            f"User-agent: *\nAllow: /\nSitemap: {absolute_url(config.base_url, 'sitemap.xml')}\n",
+            "robots.txt",
+        )
     run.clock.lap("files, assets, 404")
 
 
@@ -428,5 +501,7 @@ def absolute_url(base_url: str, url: str) -> str:
 
 def sitemap_xml(base_url: str, urls: list[str]) -> str:
     """Search engines' list of pages; only written when course.yml gives the site's base_url."""
-    entries = "".join(f"  <url><loc>{escape(absolute_url(base_url, url), quote=False)}</loc></url>\n" for url in urls)
+    entries = "".join(
+        f"  <url><loc>{escape(absolute_url(base_url, url), quote=False)}</loc></url>\n" for url in urls
+    )
     return f'<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n{entries}</urlset>\n'

@@ -23,7 +23,7 @@ from coursegen import __version__
 CACHE_DIR = ".coursegen-cache"
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def code_digest() -> str:
     """A hash of every file of the installed coursegen package (modules, string tables, nbconvert
     templates): cached results made by other code are never reused, whichever module changed (a
@@ -45,7 +45,7 @@ def _code_version() -> str:
     return __version__ + code_digest()[:16]
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _dist_info_versions() -> dict[str, str]:
     """Installed distributions' versions read from their `name-version.dist-info` folder names:
     one directory listing per sys.path entry, where importlib.metadata scans them all per call."""
@@ -295,7 +295,9 @@ class LineStore:
                 return False
             self.saved = "appended"
             return True
-        if not write_bytes_atomically(self.path, b"\n".join([self.version, *(_line(key, value) for key, value in self.used.items())])):
+        if not write_bytes_atomically(
+            self.path, b"\n".join([self.version, *(_line(key, value) for key, value in self.used.items())])
+        ):
             return False
         self.saved = "rewritten"
         return True

@@ -26,7 +26,9 @@ class NotebookSettings:
     notebook_timeout: int = 1800  # seconds for a whole notebook
     allow_errors: bool = False
     kernel: str = ""  # run every notebook with this kernel, whatever its kernelspec ("": the notebook's own)
-    kernel_line: int | None = field(default=None, compare=False, repr=False)  # of `kernel:` in course.yml, for messages
+    kernel_line: int | None = field(
+        default=None, compare=False, repr=False
+    )  # of `kernel:` in course.yml, for messages
     hide_input: bool = False  # code collapsed behind "Show code" on every notebook page
     hide_output: bool = False
     sanitize: bool = False  # strip scripts, event handlers and javascript: URLs from outputs
@@ -36,8 +38,12 @@ class NotebookSettings:
     inputs_exclude: tuple[str, ...] = field(default=(), compare=False, repr=False)
     # where and how many at once: they change no result
     max_parallel: int = field(default=0, compare=False, repr=False)  # 0: as many as -j
-    executor: str = field(default="", compare=False, repr=False)  # "" (this machine) or tcp://HOST:PORT of a Dask scheduler
-    shared_fs: bool = field(default=False, compare=False, repr=False)  # Dask workers see the course at the same path
+    executor: str = field(
+        default="", compare=False, repr=False
+    )  # "" (this machine) or tcp://HOST:PORT of a Dask scheduler
+    shared_fs: bool = field(
+        default=False, compare=False, repr=False
+    )  # Dask workers see the course at the same path
 
 
 @dataclass(frozen=True)
@@ -112,7 +118,18 @@ class CourseConfig:
 
 
 _TEXT_KEYS = ("title", "description", "language", "author", "icon", "base_url")
-KNOWN_KEYS = set(_TEXT_KEYS) | {"notebooks", "markdown", "launch", "scorm", "theme", "strings", "checks", "remote_assets", "math", "typography"}
+KNOWN_KEYS = set(_TEXT_KEYS) | {
+    "notebooks",
+    "markdown",
+    "launch",
+    "scorm",
+    "theme",
+    "strings",
+    "checks",
+    "remote_assets",
+    "math",
+    "typography",
+}
 
 
 def load_config(root: Path, diagnostics: Diagnostics, yaml_cache=None) -> CourseConfig:
@@ -129,7 +146,9 @@ def load_config(root: Path, diagnostics: Diagnostics, yaml_cache=None) -> Course
     try:
         data, lines = load_yaml_mapping(text, CONFIG_NAME, diagnostics=diagnostics, raw=raw, cache=yaml_cache)
     except YamlProblem as problem:
-        diagnostics.error(CONFIG_NAME, problem.message, problem.hint, line=problem.line, col=problem.col, kind="config")
+        diagnostics.error(
+            CONFIG_NAME, problem.message, problem.hint, line=problem.line, col=problem.col, kind="config"
+        )
         return CourseConfig(title=_title_from_folder(root))
 
     values: dict[str, Any] = {}
@@ -154,15 +173,31 @@ def load_config(root: Path, diagnostics: Diagnostics, yaml_cache=None) -> Course
 _INVALID = object()  # a setting reported as wrong: the default stays
 
 
-def _setting(key: str, value: Any, line: int | None, lines: dict[str, int], raw: dict[str, str], text: str, diagnostics: Diagnostics) -> Any:
+def _setting(
+    key: str,
+    value: Any,
+    line: int | None,
+    lines: dict[str, int],
+    raw: dict[str, str],
+    text: str,
+    diagnostics: Diagnostics,
+) -> Any:
     """One top-level key of course.yml, typed; _INVALID when it was reported as wrong."""
     if key in _TEXT_KEYS:
         if isinstance(value, bool):
             word = raw.get(key, str(value).lower())
-            diagnostics.error(CONFIG_NAME, f"'{key}' must be a text, but YAML reads '{word}' as {str(value).lower()}", f'put it in quotes: {key}: "{word}"', line=line, kind="config")
+            diagnostics.error(
+                CONFIG_NAME,
+                f"'{key}' must be a text, but YAML reads '{word}' as {str(value).lower()}",
+                f'put it in quotes: {key}: "{word}"',
+                line=line,
+                kind="config",
+            )
             return _INVALID
         if not isinstance(value, (str, int, float)):
-            diagnostics.error(CONFIG_NAME, f"'{key}' must be a text", f'e.g. {key}: "…"', line=line, kind="config")
+            diagnostics.error(
+                CONFIG_NAME, f"'{key}' must be a text", f'e.g. {key}: "…"', line=line, kind="config"
+            )
             return _INVALID
         return str(value)
     readers = {
@@ -179,32 +214,71 @@ def _setting(key: str, value: Any, line: int | None, lines: dict[str, int], raw:
     if key == "typography":
         if isinstance(value, bool):
             return value
-        diagnostics.error(CONFIG_NAME, f"'typography' must be true or false, not {value!r}", "write typography: false to keep spaces as typed", line=line, kind="config")
+        diagnostics.error(
+            CONFIG_NAME,
+            f"'typography' must be true or false, not {value!r}",
+            "write typography: false to keep spaces as typed",
+            line=line,
+            kind="config",
+        )
         return _INVALID
     # theme, strings
     if not isinstance(value, dict):
-        diagnostics.error(CONFIG_NAME, f"'{key}' must be a mapping of `name: value` lines", f"e.g. {key}: {{name: value}}", line=line, kind="config")
+        diagnostics.error(
+            CONFIG_NAME,
+            f"'{key}' must be a mapping of `name: value` lines",
+            f"e.g. {key}: {{name: value}}",
+            line=line,
+            kind="config",
+        )
         return _INVALID
     mapping = {str(k): v if key == "theme" else str(v) for k, v in value.items()}
     nav_modules = mapping.get("nav_modules") if key == "theme" else None
-    if nav_modules is not None and (isinstance(nav_modules, bool) or not isinstance(nav_modules, int) or nav_modules < 0):
-        diagnostics.warning(CONFIG_NAME, f"theme option nav_modules must be a whole number, not {nav_modules!r}; using the default", "e.g. theme: {nav_modules: 6}", line=line, kind="config")
+    if nav_modules is not None and (
+        isinstance(nav_modules, bool) or not isinstance(nav_modules, int) or nav_modules < 0
+    ):
+        diagnostics.warning(
+            CONFIG_NAME,
+            f"theme option nav_modules must be a whole number, not {nav_modules!r}; using the default",
+            "e.g. theme: {nav_modules: 6}",
+            line=line,
+            kind="config",
+        )
         mapping.pop("nav_modules")
     return mapping
 
 
-def _check_language_and_address(values: dict[str, Any], lines: dict[str, int], diagnostics: Diagnostics) -> None:
+def _check_language_and_address(
+    values: dict[str, Any], lines: dict[str, int], diagnostics: Diagnostics
+) -> None:
     language = values.get("language", "en")
     if language not in LANGUAGES:
-        diagnostics.warning(CONFIG_NAME, f"language '{language}' has no interface strings; using English", "use fr or en", line=lines.get("language"), kind="config")
+        diagnostics.warning(
+            CONFIG_NAME,
+            f"language '{language}' has no interface strings; using English",
+            "use fr or en",
+            line=lines.get("language"),
+            kind="config",
+        )
     base_url = values.get("base_url", "")
     if base_url and not base_url.startswith(("https://", "http://")):
         if base_url.startswith("/") and not base_url.startswith("//"):
-            diagnostics.warning(CONFIG_NAME, f"base_url '{base_url}' is not an absolute URL, so it is not used", "canonical links need the full address, e.g. base_url: https://example.org/cours/", line=lines.get("base_url"), kind="config")
+            diagnostics.warning(
+                CONFIG_NAME,
+                f"base_url '{base_url}' is not an absolute URL, so it is not used",
+                "canonical links need the full address, e.g. base_url: https://example.org/cours/",
+                line=lines.get("base_url"),
+                kind="config",
+            )
         else:
-            diagnostics.error(CONFIG_NAME, f"base_url '{base_url}' is not an absolute http(s) URL", "e.g. base_url: https://example.org/cours/", line=lines.get("base_url"), kind="config")
+            diagnostics.error(
+                CONFIG_NAME,
+                f"base_url '{base_url}' is not an absolute http(s) URL",
+                "e.g. base_url: https://example.org/cours/",
+                line=lines.get("base_url"),
+                kind="config",
+            )
         values.pop("base_url")
-
 
 
 # a Dask scheduler's address, as `dask scheduler` prints it
@@ -216,50 +290,108 @@ _NOTEBOOK_GLOBS = ("inputs", "inputs_exclude")
 _NOTEBOOK_SECONDS = ("timeout", "notebook_timeout")
 
 
-def _notebook_settings(value: Any, notebooks_line: int | None, lines: dict[str, int], diagnostics: Diagnostics) -> NotebookSettings:
+def _notebook_settings(
+    value: Any, notebooks_line: int | None, lines: dict[str, int], diagnostics: Diagnostics
+) -> NotebookSettings:
     if not isinstance(value, dict):
-        diagnostics.error(CONFIG_NAME, "'notebooks' must be a mapping", "e.g. notebooks: {execute: auto, timeout: 120}", line=notebooks_line, kind="config")
+        diagnostics.error(
+            CONFIG_NAME,
+            "'notebooks' must be a mapping",
+            "e.g. notebooks: {execute: auto, timeout: 120}",
+            line=notebooks_line,
+            kind="config",
+        )
         return NotebookSettings()
     settings: dict[str, Any] = {}
-    known = ("execute", "kernel", *_NOTEBOOK_SECONDS, *_NOTEBOOK_FLAGS, *_NOTEBOOK_GLOBS, "max_parallel", "executor")
+    known = (
+        "execute",
+        "kernel",
+        *_NOTEBOOK_SECONDS,
+        *_NOTEBOOK_FLAGS,
+        *_NOTEBOOK_GLOBS,
+        "max_parallel",
+        "executor",
+    )
     for key, item in value.items():
         line = lines.get(f"notebooks.{key}", notebooks_line)
         if key == "execute":
             if item is False:  # YAML 1.1 reads an unquoted `no`/`off` as false
                 item = "never"
             if item not in ("never", "auto", "always"):
-                diagnostics.error(CONFIG_NAME, f"notebooks.execute must be never, auto or always, not {item!r}", "e.g. execute: auto (runs only notebooks without outputs)", line=line, kind="config")
+                diagnostics.error(
+                    CONFIG_NAME,
+                    f"notebooks.execute must be never, auto or always, not {item!r}",
+                    "e.g. execute: auto (runs only notebooks without outputs)",
+                    line=line,
+                    kind="config",
+                )
                 continue
             settings[key] = item
         elif key in _NOTEBOOK_SECONDS:
             if isinstance(item, bool) or not isinstance(item, int) or item <= 0:
-                diagnostics.error(CONFIG_NAME, f"notebooks.{key} must be a positive number of seconds, not {item!r}", "timeouts can't be switched off", line=line, kind="config")
+                diagnostics.error(
+                    CONFIG_NAME,
+                    f"notebooks.{key} must be a positive number of seconds, not {item!r}",
+                    "timeouts can't be switched off",
+                    line=line,
+                    kind="config",
+                )
                 continue
             settings[key] = item
         elif key == "kernel":
             if not isinstance(item, str) or not KERNEL_NAME.fullmatch(item):
-                diagnostics.error(CONFIG_NAME, f"notebooks.kernel must be the name of a Jupyter kernel, not {item!r}", "e.g. kernel: python3 (`jupyter kernelspec list` shows the installed ones)", line=line, kind="config")
+                diagnostics.error(
+                    CONFIG_NAME,
+                    f"notebooks.kernel must be the name of a Jupyter kernel, not {item!r}",
+                    "e.g. kernel: python3 (`jupyter kernelspec list` shows the installed ones)",
+                    line=line,
+                    kind="config",
+                )
                 continue
             settings.update(kernel=item, kernel_line=line)
         elif key in _NOTEBOOK_GLOBS:
             patterns = [item] if isinstance(item, str) else item
             if not isinstance(patterns, list) or not all(isinstance(p, str) and p.strip() for p in patterns):
-                diagnostics.error(CONFIG_NAME, f"notebooks.{key} must be a list of file patterns, not {item!r}", f"e.g. {key}: [data/*.csv, shared/**]", line=line, kind="config")
+                diagnostics.error(
+                    CONFIG_NAME,
+                    f"notebooks.{key} must be a list of file patterns, not {item!r}",
+                    f"e.g. {key}: [data/*.csv, shared/**]",
+                    line=line,
+                    kind="config",
+                )
                 continue
             settings[key] = tuple(p.strip() for p in patterns)
         elif key == "max_parallel":
             if isinstance(item, bool) or not isinstance(item, int) or item < 1:
-                diagnostics.error(CONFIG_NAME, f"notebooks.max_parallel must be a whole number of kernels, at least 1, not {item!r}", "e.g. max_parallel: 2", line=line, kind="config")
+                diagnostics.error(
+                    CONFIG_NAME,
+                    f"notebooks.max_parallel must be a whole number of kernels, at least 1, not {item!r}",
+                    "e.g. max_parallel: 2",
+                    line=line,
+                    kind="config",
+                )
                 continue
             settings[key] = item
         elif key == "executor":
             if not isinstance(item, str) or not (item == "local" or EXECUTOR_ADDRESS.fullmatch(item)):
-                diagnostics.error(CONFIG_NAME, f"notebooks.executor must be local or the address of a Dask scheduler, not {item!r}", "e.g. executor: tcp://scheduler.example.org:8786", line=line, kind="config")
+                diagnostics.error(
+                    CONFIG_NAME,
+                    f"notebooks.executor must be local or the address of a Dask scheduler, not {item!r}",
+                    "e.g. executor: tcp://scheduler.example.org:8786",
+                    line=line,
+                    kind="config",
+                )
                 continue
             settings[key] = "" if item == "local" else item
         elif key in _NOTEBOOK_FLAGS:
             if not isinstance(item, bool):
-                diagnostics.error(CONFIG_NAME, f"notebooks.{key} must be true or false, not {item!r}", f"write {key}: true or {key}: false", line=line, kind="config")
+                diagnostics.error(
+                    CONFIG_NAME,
+                    f"notebooks.{key} must be true or false, not {item!r}",
+                    f"write {key}: true or {key}: false",
+                    line=line,
+                    kind="config",
+                )
                 continue
             settings[key] = item
         else:
@@ -271,16 +403,30 @@ def _notebook_settings(value: Any, notebooks_line: int | None, lines: dict[str, 
 
 def _markdown_settings(value: Any, line: int | None, diagnostics: Diagnostics) -> MarkdownSettings:
     if not isinstance(value, dict):
-        diagnostics.error(CONFIG_NAME, "'markdown' must be a mapping", "e.g. markdown: {sanitize: true}", line=line, kind="config")
+        diagnostics.error(
+            CONFIG_NAME,
+            "'markdown' must be a mapping",
+            "e.g. markdown: {sanitize: true}",
+            line=line,
+            kind="config",
+        )
         return MarkdownSettings()
     settings: dict[str, Any] = {}
     for key, item in value.items():
         if key == "sanitize" and isinstance(item, bool):
             settings[key] = item
         elif key == "sanitize":
-            diagnostics.error(CONFIG_NAME, f"markdown.sanitize must be true or false, not {item!r}", "write sanitize: true or sanitize: false", line=line, kind="config")
+            diagnostics.error(
+                CONFIG_NAME,
+                f"markdown.sanitize must be true or false, not {item!r}",
+                "write sanitize: true or sanitize: false",
+                line=line,
+                kind="config",
+            )
         else:
-            diagnostics.warning(CONFIG_NAME, f"unknown key 'markdown.{key}'", "known: sanitize", line=line, kind="config")
+            diagnostics.warning(
+                CONFIG_NAME, f"unknown key 'markdown.{key}'", "known: sanitize", line=line, kind="config"
+            )
     return MarkdownSettings(**settings)
 
 
@@ -300,23 +446,39 @@ def _remote_asset_settings(value: Any, line: int | None, diagnostics: Diagnostic
                 item = "keep"
             if item not in REMOTE_MODES:
                 close = difflib.get_close_matches(str(item), REMOTE_MODES, n=1, cutoff=0.6)
-                hint = f"did you mean '{close[0]}'?" if close else "keep leaves them as written (the site then needs the network), fetch downloads them into the site"
+                hint = (
+                    f"did you mean '{close[0]}'?"
+                    if close
+                    else "keep leaves them as written (the site then needs the network), fetch downloads them into the site"
+                )
                 if item == "error":
                     hint = "to make them errors, keep the mode and set checks: {assets: error}"
-                diagnostics.error(CONFIG_NAME, f"{name} must be keep or fetch, not {item!r}", hint, line=line, kind="config")
+                diagnostics.error(
+                    CONFIG_NAME, f"{name} must be keep or fetch, not {item!r}", hint, line=line, kind="config"
+                )
                 continue
             settings[key] = item
         elif key in _REMOTE_LIMITS:
             if isinstance(item, bool) or not isinstance(item, (int, float)) or item <= 0:
                 unit = "megabytes" if key == "max_size_mb" else "seconds"
-                diagnostics.error(CONFIG_NAME, f"remote_assets.{key} must be a positive number of {unit}, not {item!r}", "limits can't be switched off", line=line, kind="config")
+                diagnostics.error(
+                    CONFIG_NAME,
+                    f"remote_assets.{key} must be a positive number of {unit}, not {item!r}",
+                    "limits can't be switched off",
+                    line=line,
+                    kind="config",
+                )
                 continue
             settings[key] = float(item)
         else:
             close = difflib.get_close_matches(str(key), known, n=1, cutoff=0.7)
             hint = f"did you mean '{close[0]}'?" if close else "known: " + ", ".join(known)
-            diagnostics.warning(CONFIG_NAME, f"unknown key 'remote_assets.{key}'", hint, line=line, kind="config")
+            diagnostics.warning(
+                CONFIG_NAME, f"unknown key 'remote_assets.{key}'", hint, line=line, kind="config"
+            )
     return RemoteAssetSettings(**settings)
+
+
 def _math_settings(value: Any, line: int | None, text: str, diagnostics: Diagnostics) -> MathSettings:
     example = 'e.g. math: {macros: {"\\\\R": "\\\\mathbb{R}"}}'
     if not isinstance(value, dict):
@@ -325,12 +487,24 @@ def _math_settings(value: Any, line: int | None, text: str, diagnostics: Diagnos
     for key in value:
         if key != "macros":
             close = difflib.get_close_matches(str(key), ["macros"], n=1, cutoff=0.6)
-            diagnostics.warning(CONFIG_NAME, f"unknown key 'math.{key}'", f"did you mean '{close[0]}'?" if close else "known: macros", line=_line_of(text, f"{key}:", line) or line, kind="config")
+            diagnostics.warning(
+                CONFIG_NAME,
+                f"unknown key 'math.{key}'",
+                f"did you mean '{close[0]}'?" if close else "known: macros",
+                line=_line_of(text, f"{key}:", line) or line,
+                kind="config",
+            )
     macros = value.get("macros")
     if macros is None:
         return MathSettings()
     if not isinstance(macros, dict):
-        diagnostics.error(CONFIG_NAME, "'math.macros' must be a mapping of command: definition", example, line=_line_of(text, "macros:", line) or line, kind="config")
+        diagnostics.error(
+            CONFIG_NAME,
+            "'math.macros' must be a mapping of command: definition",
+            example,
+            line=_line_of(text, "macros:", line) or line,
+            kind="config",
+        )
         return MathSettings()
     from coursegen.math_macros import MACRO_NAME  # a regular expression only: no math engine
 
@@ -340,10 +514,22 @@ def _math_settings(value: Any, line: int | None, text: str, diagnostics: Diagnos
         where = _line_of(text, name.replace("\\", "\\\\"), line) or _line_of(text, name, line) or line
         if not MACRO_NAME.match(name):
             shown = name if name.startswith("\\") else "\\" + name
-            diagnostics.error(CONFIG_NAME, f"math macro '{name}' must be a command name such as '{shown}'", f'write it with its backslash, in quotes: "\\{shown}": …', line=where, kind="config")
+            diagnostics.error(
+                CONFIG_NAME,
+                f"math macro '{name}' must be a command name such as '{shown}'",
+                f'write it with its backslash, in quotes: "\\{shown}": …',
+                line=where,
+                kind="config",
+            )
             continue
         if isinstance(body, bool) or not isinstance(body, (str, int, float)):
-            diagnostics.error(CONFIG_NAME, f"math macro '{name}' must be defined by LaTeX text, not {body!r}", f'e.g. "\\{name}": "\\\\mathbb{{R}}"', line=where, kind="config")
+            diagnostics.error(
+                CONFIG_NAME,
+                f"math macro '{name}' must be defined by LaTeX text, not {body!r}",
+                f'e.g. "\\{name}": "\\\\mathbb{{R}}"',
+                line=where,
+                kind="config",
+            )
             continue
         kept[name] = str(body)
     return MathSettings(macros=tuple(sorted(kept.items())))
@@ -353,7 +539,7 @@ def _line_of(text: str, needle: str, after: int | None) -> int | None:
     """The first line from line `after` on that contains `needle` (nested keys have no line of their own)."""
     if after is None:
         return None
-    for number, line_text in enumerate(text.splitlines()[after - 1:], after):
+    for number, line_text in enumerate(text.splitlines()[after - 1 :], after):
         if needle in line_text:
             return number
     return None
@@ -361,11 +547,23 @@ def _line_of(text: str, needle: str, after: int | None) -> int | None:
 
 def _launch_settings(value: Any, line: int | None, diagnostics: Diagnostics) -> LaunchSettings | None:
     if not isinstance(value, dict) or not isinstance(value.get("repository"), str):
-        diagnostics.error(CONFIG_NAME, "'launch' needs a repository", "e.g. launch: {repository: owner/course, branch: main}", line=line, kind="config")
+        diagnostics.error(
+            CONFIG_NAME,
+            "'launch' needs a repository",
+            "e.g. launch: {repository: owner/course, branch: main}",
+            line=line,
+            kind="config",
+        )
         return None
     repository = value["repository"].strip().removeprefix("https://github.com/").strip("/")
     if repository.count("/") != 1:
-        diagnostics.error(CONFIG_NAME, f"launch.repository '{value['repository']}' is not 'owner/name'", "e.g. repository: jdupont/cours-nlp", line=line, kind="config")
+        diagnostics.error(
+            CONFIG_NAME,
+            f"launch.repository '{value['repository']}' is not 'owner/name'",
+            "e.g. repository: jdupont/cours-nlp",
+            line=line,
+            kind="config",
+        )
         return None
     return LaunchSettings(repository=repository, branch=str(value.get("branch", "main")))
 
@@ -378,7 +576,13 @@ def _check_rules(value: Any, line: int | None, diagnostics: Diagnostics) -> dict
 
     example = "e.g. checks: {headings: off, links: error}"
     if not isinstance(value, dict):
-        diagnostics.error(CONFIG_NAME, "'checks' must be a mapping of `kind: off|warning|error` lines", example, line=line, kind="config")
+        diagnostics.error(
+            CONFIG_NAME,
+            "'checks' must be a mapping of `kind: off|warning|error` lines",
+            example,
+            line=line,
+            kind="config",
+        )
         return {}
     rules: dict[str, CheckRule] = {}
     for kind, setting in value.items():
@@ -386,7 +590,9 @@ def _check_rules(value: Any, line: int | None, diagnostics: Diagnostics) -> dict
         if kind not in KINDS:
             close = difflib.get_close_matches(kind, sorted(KINDS), n=1, cutoff=0.6)
             hint = f"did you mean '{close[0]}'?" if close else "kinds: " + ", ".join(sorted(KINDS))
-            diagnostics.warning(CONFIG_NAME, f"unknown kind of finding 'checks.{kind}'", hint, line=line, kind="config")
+            diagnostics.warning(
+                CONFIG_NAME, f"unknown kind of finding 'checks.{kind}'", hint, line=line, kind="config"
+            )
             continue
         files: Any = ()
         if isinstance(setting, dict):
@@ -394,28 +600,54 @@ def _check_rules(value: Any, line: int | None, diagnostics: Diagnostics) -> dict
             files = [files] if isinstance(files, str) else files
             unknown = sorted(set(map(str, setting)) - {"level", "files"})
             if unknown or not isinstance(files, list) or not all(isinstance(f, str) for f in files):
-                diagnostics.error(CONFIG_NAME, f"checks.{kind} must be a level or {{level: …, files: [patterns]}}", "e.g. encoding: {level: off, files: [content/A/encodages.md]}", line=line, kind="config")
+                diagnostics.error(
+                    CONFIG_NAME,
+                    f"checks.{kind} must be a level or {{level: …, files: [patterns]}}",
+                    "e.g. encoding: {level: off, files: [content/A/encodages.md]}",
+                    line=line,
+                    kind="config",
+                )
                 continue
             setting = setting.get("level", "off")
         # YAML 1.1 reads an unquoted off/no as false and on/yes as true
-        level = {False: "off", True: "warning"}.get(setting, setting) if isinstance(setting, bool) else setting
+        level = (
+            {False: "off", True: "warning"}.get(setting, setting) if isinstance(setting, bool) else setting
+        )
         if level not in _CHECK_LEVELS:
-            diagnostics.error(CONFIG_NAME, f"checks.{kind} must be off, warning or error, not {setting!r}", example, line=line, kind="config")
+            diagnostics.error(
+                CONFIG_NAME,
+                f"checks.{kind} must be off, warning or error, not {setting!r}",
+                example,
+                line=line,
+                kind="config",
+            )
             continue
         rules[kind] = CheckRule(level, tuple(files))
     return rules
+
+
 def _scorm_settings(value: Any, line: int | None, diagnostics: Diagnostics) -> ScormSettings:
     if not isinstance(value, dict):
-        diagnostics.error(CONFIG_NAME, "'scorm' must be a mapping", "e.g. scorm: {score: quizzes}", line=line, kind="config")
+        diagnostics.error(
+            CONFIG_NAME, "'scorm' must be a mapping", "e.g. scorm: {score: quizzes}", line=line, kind="config"
+        )
         return ScormSettings()
     settings: dict[str, Any] = {}
     for key, item in value.items():
         if key != "score":
-            diagnostics.warning(CONFIG_NAME, f"unknown key 'scorm.{key}'", "known: score", line=line, kind="config")
+            diagnostics.warning(
+                CONFIG_NAME, f"unknown key 'scorm.{key}'", "known: score", line=line, kind="config"
+            )
         elif item in ("quizzes", "none", False):
             settings[key] = "quizzes" if item == "quizzes" else ""
         else:
-            diagnostics.error(CONFIG_NAME, f"scorm.score must be quizzes or none, not {item!r}", "scorm: {score: quizzes} reports the share of quizzes answered right", line=line, kind="config")
+            diagnostics.error(
+                CONFIG_NAME,
+                f"scorm.score must be quizzes or none, not {item!r}",
+                "scorm: {score: quizzes} reports the share of quizzes answered right",
+                line=line,
+                kind="config",
+            )
     return ScormSettings(**settings)
 
 

@@ -17,7 +17,9 @@ from coursegen.urls import is_external, natural_key, readable_name, split_href
 _MD_LINK = re.compile(r"\]\(\s*<?([^)\s>]+)>?(?:\s+[\"'][^)]*)?\)|href=[\"']([^\"']+)[\"']")
 
 
-def build_course(pages: list[Page], assets: list[SourceFile], diagnostics: Diagnostics, *, drafts: bool = False) -> Course:
+def build_course(
+    pages: list[Page], assets: list[SourceFile], diagnostics: Diagnostics, *, drafts: bool = False
+) -> Course:
     """Wire pages into one graph. Nothing here reads files: every input was parsed before."""
     if not drafts:
         # a draft section hides everything below it, notebooks included
@@ -25,7 +27,8 @@ def build_course(pages: list[Page], assets: list[SourceFile], diagnostics: Diagn
         pages = [
             page
             for page in pages
-            if not page.meta.draft and not any(_is_within(_section_folder_of(page), folder) for folder in draft_folders)
+            if not page.meta.draft
+            and not any(_is_within(_section_folder_of(page), folder) for folder in draft_folders)
         ]
     pages = _drop_shadowed_readmes(pages, diagnostics)
     pages, assets = _drop_collisions(pages, assets, diagnostics)
@@ -40,7 +43,11 @@ def build_course(pages: list[Page], assets: list[SourceFile], diagnostics: Diagn
     for page in pages + [s for s in sections.values() if s.source is None]:
         if page is home:
             continue
-        parent = sections[_section_folder_of(page)] if not page.is_section else sections[posixpath.dirname(page.folder)]
+        parent = (
+            sections[_section_folder_of(page)]
+            if not page.is_section
+            else sections[posixpath.dirname(page.folder)]
+        )
         page.parent = parent
         if page.kind is PageKind.NOTEBOOK and _is_from_notebooks_dir(page):
             parent.notebooks.append(page)
@@ -95,14 +102,26 @@ def _drop_shadowed_readmes(pages: list[Page], diagnostics: Diagnostics) -> list[
     index_folders = {p.folder for p in pages if p.is_section and p.source and p.source.rel.name == "index.md"}
     kept = []
     for page in pages:
-        if page.is_section and page.source and page.source.rel.name == "README.md" and page.folder in index_folders:
-            diagnostics.warning(page.rel, "README.md is not published because index.md exists in the same folder", "merge them or rename one", kind="files")
+        if (
+            page.is_section
+            and page.source
+            and page.source.rel.name == "README.md"
+            and page.folder in index_folders
+        ):
+            diagnostics.warning(
+                page.rel,
+                "README.md is not published because index.md exists in the same folder",
+                "merge them or rename one",
+                kind="files",
+            )
             continue
         kept.append(page)
     return kept
 
 
-def _drop_collisions(pages: list[Page], assets: list[SourceFile], diagnostics: Diagnostics) -> tuple[list[Page], list[SourceFile]]:
+def _drop_collisions(
+    pages: list[Page], assets: list[SourceFile], diagnostics: Diagnostics
+) -> tuple[list[Page], list[SourceFile]]:
     """Two sources that would write the same output file: an error naming both; the first one wins."""
     claimed: dict[str, str] = {}
     kept_pages, kept_assets = [], []
@@ -110,7 +129,12 @@ def _drop_collisions(pages: list[Page], assets: list[SourceFile], diagnostics: D
     def claim(output: str, rel: str) -> bool:
         key = output.casefold()  # two names differing only by case clash on macOS and Windows
         if key in claimed:
-            diagnostics.error(rel, f"'{rel}' and '{claimed[key]}' would both be published as '{output}'", "rename one of them", kind="files")
+            diagnostics.error(
+                rel,
+                f"'{rel}' and '{claimed[key]}' would both be published as '{output}'",
+                "rename one of them",
+                kind="files",
+            )
             return False
         claimed[key] = rel
         return True
@@ -130,7 +154,11 @@ def _order_children(section: Page, diagnostics: Diagnostics) -> None:
     link_rank = _link_ranks(section)
 
     def key(page: Page) -> tuple:
-        name = page.folder.rsplit("/", 1)[-1] if page.is_section else (page.source.path.stem if page.source else page.title)
+        name = (
+            page.folder.rsplit("/", 1)[-1]
+            if page.is_section
+            else (page.source.path.stem if page.source else page.title)
+        )
         if page.meta.order is not None:
             return (0, page.meta.order, natural_key(name))
         if page in link_rank:
@@ -149,7 +177,8 @@ def _order_children(section: Page, diagnostics: Diagnostics) -> None:
                 child.rel or child.url,
                 f"'{child.rel or child.url}' and '{other.rel or other.url}' both have order: {child.meta.order:g}; they are sorted by name",
                 "give each page its own order",
-                line=child.meta.lines.get("order"), kind="yaml",
+                line=child.meta.lines.get("order"),
+                kind="yaml",
             )
         seen[child.meta.order] = child
 
@@ -184,7 +213,12 @@ def _link_ranks(section: Page) -> dict[Page, int]:
 def _names_of(page: Page) -> list[str]:
     """Every site path an author may use to link to `page` from its section page."""
     if page.is_section:
-        return [page.folder, page.url, posixpath.join(page.folder, "index.md"), posixpath.join(page.folder, "README.md")]
+        return [
+            page.folder,
+            page.url,
+            posixpath.join(page.folder, "index.md"),
+            posixpath.join(page.folder, "README.md"),
+        ]
     names = [page.url]
     if page.source:
         names.append(str(page.source.site_rel))
@@ -229,7 +263,9 @@ def _attach_notebooks(course: Course, diagnostics: Diagnostics) -> None:
         if not value or not value.strip() or page.source is None:
             continue
         line = page.meta.lines.get("notebook")
-        reference = find_notebook(course, page, value, lambda path: resolve_link(course, page, path))
+        reference = find_notebook(
+            course, page, value, lambda path, page=page: resolve_link(course, page, path)
+        )
         for message, hint in reference.warnings:
             diagnostics.warning(page.rel, message, hint, line=line, kind="notebook")
         if reference.notebook is not None:
@@ -238,10 +274,18 @@ def _attach_notebooks(course: Course, diagnostics: Diagnostics) -> None:
             continue
         guess = closest_notebook(course, page, value)
         mirror = posixpath.join(NOTEBOOKS_DIR, posixpath.dirname(str(page.source.site_rel)))
-        hint = f"did you mean '{guess}'?" if guess else f"give its path from the lesson, from {mirror}/ or from {NOTEBOOKS_DIR}/"
+        hint = (
+            f"did you mean '{guess}'?"
+            if guess
+            else f"give its path from the lesson, from {mirror}/ or from {NOTEBOOKS_DIR}/"
+        )
         if not reference.tried:
             message = f"notebook '{value}' is outside the course"
-            hint = f"did you mean '{guess}'?" if guess else "the notebook must be inside the course (content/ or notebooks/)"
+            hint = (
+                f"did you mean '{guess}'?"
+                if guess
+                else "the notebook must be inside the course (content/ or notebooks/)"
+            )
         elif reference.not_a_notebook:
             message = f"notebook '{value}' leads to {reference.not_a_notebook}, which is not a notebook"
         else:
@@ -249,7 +293,7 @@ def _attach_notebooks(course: Course, diagnostics: Diagnostics) -> None:
         diagnostics.error(page.rel, message, hint, line=line, kind="notebook")
 
 
-def resolve_link(course: Course, page: Page, path: str) -> "Page | SourceFile | None":
+def resolve_link(course: Course, page: Page, path: str) -> Page | SourceFile | None:
     """What an author's relative link `path` (no fragment, unquoted) in `page` leads to, if anything.
 
     Tried against the real source tree first (`../../notebooks/A/x.ipynb`), then against the site
@@ -257,12 +301,19 @@ def resolve_link(course: Course, page: Page, path: str) -> "Page | SourceFile | 
     """
     if page.source is None:
         return None
-    bases = [(posixpath.dirname(str(page.source.rel)), course.by_rel), (posixpath.dirname(str(page.source.site_rel)), course.by_site_rel)]
+    bases = [
+        (posixpath.dirname(str(page.source.rel)), course.by_rel),
+        (posixpath.dirname(str(page.source.site_rel)), course.by_site_rel),
+    ]
     for base, index in bases:
         candidate = posixpath.normpath(posixpath.join(base, path))
         if candidate.startswith("../") or candidate == "..":
             continue
-        for name in (candidate, posixpath.join(candidate, "index.md"), posixpath.join(candidate, "README.md")):
+        for name in (
+            candidate,
+            posixpath.join(candidate, "index.md"),
+            posixpath.join(candidate, "README.md"),
+        ):
             if name in index:
                 return index[name]
         if index is course.by_site_rel:
@@ -293,7 +344,10 @@ def suggest_link(course: Course, page: Page, path: str) -> str:
     for known in course.by_site_rel:
         known_folder, known_name = posixpath.split(known)
         by_folder[known_folder][posixpath.splitext(known_name)[0].casefold()] = known
-    for scope, cutoff in ((by_folder.get(folder, {}), 0.6), ({k: v for names in by_folder.values() for k, v in names.items()}, 0.75)):
+    for scope, cutoff in (
+        (by_folder.get(folder, {}), 0.6),
+        ({k: v for names in by_folder.values() for k, v in names.items()}, 0.75),
+    ):
         match = _closest_name(stem.casefold(), list(scope), cutoff)
         if match:
             return posixpath.relpath(scope[match], base or ".")

@@ -40,4 +40,7 @@ def require_content(root: Path, searched_above: bool = False) -> None:
     if (root / CONTENT_DIR).is_dir():
         return
     where = f"{root} or any folder above it" if searched_above else str(root)
-    raise UsageError(f"no content/ folder in {where}", "run coursegen in a course folder, or create one with `coursegen new DIR`")
+    raise UsageError(
+        f"no content/ folder in {where}",
+        "run coursegen in a course folder, or create one with `coursegen new DIR`",
+    )

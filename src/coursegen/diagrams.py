@@ -17,7 +17,11 @@ from dataclasses import dataclass
 # fonts are narrower, so labels always fit their boxes.
 # handDrawnSeed: the sketchy strokes of class and state diagrams are seeded, not random, so the
 # same source always gives the same SVG (and the same page, byte for byte).
-_CONFIG = {"fontFamily": "system-ui, 'DejaVu Sans', Verdana, sans-serif", "securityLevel": "strict", "handDrawnSeed": 1}
+_CONFIG = {
+    "fontFamily": "system-ui, 'DejaVu Sans', Verdana, sans-serif",
+    "securityLevel": "strict",
+    "handDrawnSeed": 1,
+}
 _RENDER_ID = "my-svg"  # the id mermaidx gives every SVG (and the prefix of its markers' ids)
 _ERROR_LINE = re.compile(r"(?:Parse|Lexical) error on line (\d+)")
 _GIT_COMMIT = re.compile(r"^(\s*(?:commit|merge\s+\S+)\b)(?!.*\bid\s*:)(.*)$", re.MULTILINE)
@@ -69,7 +73,10 @@ def _named_commits(source: str) -> str:
     """gitGraph draws commits without an `id:` with a random one (and lays the page out around
     its width): give them ids made from the source, like Mermaid's (`0-1a2b3c4`), so the same
     source always gives the same page. Lines keep their numbers, for error messages."""
-    first = next((line.strip() for line in source.splitlines() if line.strip() and not line.strip().startswith("%%")), "")
+    first = next(
+        (line.strip() for line in source.splitlines() if line.strip() and not line.strip().startswith("%%")),
+        "",
+    )
     if not first.startswith("gitGraph"):
         return source
     count = iter(range(10**6))
@@ -118,7 +125,9 @@ def figure_html(source: str, svgs: DiagramSvgs, label: str) -> str:
     parts = [f'<figure class="diagram" role="img" aria-labelledby="{uid}-alt">']
     for scheme, svg in (("light", svgs.light), ("dark", svgs.dark)):
         parts.append(f'<div class="diagram-{scheme}" aria-hidden="true">{_decorative(svg)}</div>')
-    parts.append(f'<figcaption id="{uid}-alt" class="visually-hidden">{html.escape(alternative, quote=False)}</figcaption></figure>')
+    parts.append(
+        f'<figcaption id="{uid}-alt" class="visually-hidden">{html.escape(alternative, quote=False)}</figcaption></figure>'
+    )
     return "".join(parts)
 
 

@@ -40,19 +40,29 @@ def discover_sources(root: Path, diagnostics: Diagnostics, skip: tuple[Path, ...
 def _place_notebook_data(sources: list[SourceFile]) -> list[SourceFile]:
     """Data files under notebooks/ keep their place relative to the nearest folder holding a
     notebook, so `pd.read_csv("data/x.csv")` in notebooks/A/n.ipynb finds A/notebooks/data/x.csv."""
-    notebook_folders = {s.rel.parent for s in sources if s.kind is SourceKind.NOTEBOOK and s.rel.parts[0] == NOTEBOOKS_DIR}
+    notebook_folders = {
+        s.rel.parent for s in sources if s.kind is SourceKind.NOTEBOOK and s.rel.parts[0] == NOTEBOOKS_DIR
+    }
     placed = []
     for source in sources:
         if source.kind is SourceKind.ASSET and source.rel.parts[0] == NOTEBOOKS_DIR:
             anchor = next((folder for folder in source.rel.parents if folder in notebook_folders), None)
             if anchor is not None and anchor != source.rel.parent:
                 site_folder = site_position(anchor / "x.ipynb").parent
-                source = SourceFile(source.path, source.rel, site_folder / source.rel.relative_to(anchor), source.kind, source.stamp)
+                source = SourceFile(
+                    source.path,
+                    source.rel,
+                    site_folder / source.rel.relative_to(anchor),
+                    source.kind,
+                    source.stamp,
+                )
         placed.append(source)
     return placed
 
 
-def _walk(root: Path, base: Path, top: str, diagnostics: Diagnostics, skip: tuple[Path, ...]) -> list[SourceFile]:
+def _walk(
+    root: Path, base: Path, top: str, diagnostics: Diagnostics, skip: tuple[Path, ...]
+) -> list[SourceFile]:
     found: list[SourceFile] = []
     root_prefix = str(root) + os.sep  # every path below is root + "/" + rel: cut it, no pathlib
     seen_dirs: set[Path] = set()
@@ -67,17 +77,31 @@ def _walk(root: Path, base: Path, top: str, diagnostics: Diagnostics, skip: tupl
         try:
             entries = sorted(os.scandir(folder), key=lambda e: e.name)
         except OSError as error:
-            diagnostics.error(_rel(root, Path(folder)), f"cannot read the folder ({error.strerror})", "check its permissions", kind="files")
+            diagnostics.error(
+                _rel(root, Path(folder)),
+                f"cannot read the folder ({error.strerror})",
+                "check its permissions",
+                kind="files",
+            )
             continue
         for entry in entries:
             if is_ignored(entry.name):
                 continue
             path = Path(entry.path)
-            rel = entry.path[len(root_prefix) :].replace(os.sep, "/") if entry.path.startswith(root_prefix) else _rel(root, path)
+            rel = (
+                entry.path[len(root_prefix) :].replace(os.sep, "/")
+                if entry.path.startswith(root_prefix)
+                else _rel(root, path)
+            )
             if not _is_utf8(entry.name):  # bytes Python could only keep as "surrogates": unusable in a URL
                 shown = rel.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
                 what = "folder" if entry.is_dir() else "file"
-                diagnostics.error(shown, f"the {what} name is not valid UTF-8 (written by a system using another encoding?), skipped", f"rename the {what}", kind="files")
+                diagnostics.error(
+                    shown,
+                    f"the {what} name is not valid UTF-8 (written by a system using another encoding?), skipped",
+                    f"rename the {what}",
+                    kind="files",
+                )
                 continue
             if entry.is_symlink():
                 try:
@@ -86,16 +110,36 @@ def _walk(root: Path, base: Path, top: str, diagnostics: Diagnostics, skip: tupl
                     diagnostics.warning(rel, "symbolic link loop, skipped", "remove the link", kind="files")
                     continue
                 if entry.is_dir() and target in seen_dirs or (entry.is_dir() and root.is_relative_to(target)):
-                    diagnostics.warning(rel, "symbolic link to a folder already read (a loop?), skipped", "remove the link", kind="files")
+                    diagnostics.warning(
+                        rel,
+                        "symbolic link to a folder already read (a loop?), skipped",
+                        "remove the link",
+                        kind="files",
+                    )
                     continue
                 if not target.exists():
-                    diagnostics.warning(rel, "broken symbolic link, skipped", "remove it or point it at an existing file", kind="files")
+                    diagnostics.warning(
+                        rel,
+                        "broken symbolic link, skipped",
+                        "remove it or point it at an existing file",
+                        kind="files",
+                    )
                     continue
                 if not target.is_relative_to(root):
-                    diagnostics.warning(rel, "symbolic link leads outside the course, skipped", "copy the file into the course instead", kind="files")
+                    diagnostics.warning(
+                        rel,
+                        "symbolic link leads outside the course, skipped",
+                        "copy the file into the course instead",
+                        kind="files",
+                    )
                     continue
             if _is_reserved_on_windows(entry.name):
-                diagnostics.warning(rel, f"the name '{entry.name}' can't be used on Windows", "rename it so the course can be edited there too", kind="files")
+                diagnostics.warning(
+                    rel,
+                    f"the name '{entry.name}' can't be used on Windows",
+                    "rename it so the course can be edited there too",
+                    kind="files",
+                )
             if entry.is_dir():
                 stack.append(path)
                 continue
@@ -103,7 +147,15 @@ def _walk(root: Path, base: Path, top: str, diagnostics: Diagnostics, skip: tupl
                 continue
             kind = _kind_of(entry.name, top)
             rel_posix = PurePosixPath(unicodedata.normalize("NFC", rel))
-            found.append(SourceFile(path=path, rel=rel_posix, site_rel=site_position(rel_posix), kind=kind, stamp=_stamp(entry, settled_before)))
+            found.append(
+                SourceFile(
+                    path=path,
+                    rel=rel_posix,
+                    site_rel=site_position(rel_posix),
+                    kind=kind,
+                    stamp=_stamp(entry, settled_before),
+                )
+            )
     return found
 
 
@@ -147,11 +199,22 @@ def _is_utf8(name: str) -> bool:
     return True
 
 
-_WINDOWS_DEVICES = {"CON", "PRN", "AUX", "NUL", *(f"COM{n}" for n in range(1, 10)), *(f"LPT{n}" for n in range(1, 10))}
+_WINDOWS_DEVICES = {
+    "CON",
+    "PRN",
+    "AUX",
+    "NUL",
+    *(f"COM{n}" for n in range(1, 10)),
+    *(f"LPT{n}" for n in range(1, 10)),
+}
 
 
 def _is_reserved_on_windows(name: str) -> bool:
-    return name.split(".")[0].upper() in _WINDOWS_DEVICES or any(char in name for char in '<>:"|?*\\') or name.endswith((" ", "."))
+    return (
+        name.split(".")[0].upper() in _WINDOWS_DEVICES
+        or any(char in name for char in '<>:"|?*\\')
+        or name.endswith((" ", "."))
+    )
 
 
 def _kind_of(name: str, top: str) -> SourceKind:

@@ -15,7 +15,9 @@ from pathlib import Path
 from coursegen.rewrite import replace_keeping_backup
 
 # Characters that UTF-8 lead bytes become in cp1252/latin-1: a cheap filter before asking ftfy.
-_SUSPECT = re.compile("[\u00c2-\u00c5\u00c3\u00ce\u00cf\u00d0\u00d1\u00e2\u00f0][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013-\u203a\u20ac\u2122]")
+_SUSPECT = re.compile(
+    "[\u00c2-\u00c5\u00c3\u00ce\u00cf\u00d0\u00d1\u00e2\u00f0][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013-\u203a\u20ac\u2122]"
+)
 BOM = b"\xef\xbb\xbf"
 
 
@@ -79,7 +81,9 @@ class EncodingRepair:
     def describe(self) -> str:
         done = []
         if self.converted:
-            done.append(f"converted from Windows-1252 to UTF-8 ({self.converted} character{'s' if self.converted > 1 else ''})")
+            done.append(
+                f"converted from Windows-1252 to UTF-8 ({self.converted} character{'s' if self.converted > 1 else ''})"
+            )
         if self.garbled:
             done.append(f"repaired {self.garbled} garbled line{'s' if self.garbled > 1 else ''}")
         return f"{' and '.join(done)} (original kept as {self.backup.name})"
@@ -121,14 +125,16 @@ def report_garbled(text: str, rel: str, diagnostics, first_line: int = 1, markdo
             rel,
             f"garbled text (UTF-8 read as Windows-1252?), should probably read: {_shorten(item.repaired.strip())}",
             "repair the file with `coursegen check --fix-encoding` (a .bak copy is kept)",
-            line=item.line + first_line - 1, kind="encoding",
+            line=item.line + first_line - 1,
+            kind="encoding",
         )
     if len(garbled) > MAX_REPORTED:
         diagnostics.warning(
             rel,
             f"{len(garbled) - MAX_REPORTED} more garbled lines from here on",
             "repair the file with `coursegen check --fix-encoding`",
-            line=garbled[MAX_REPORTED].line + first_line - 1, kind="encoding",
+            line=garbled[MAX_REPORTED].line + first_line - 1,
+            kind="encoding",
         )
 
 

@@ -12,8 +12,8 @@ Labels travel through Temml hex-encoded (`cgl-…`): Temml keeps only [A-Za-z0-9
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 _LABEL_ARGUMENT = re.compile(r"\\(label|eqref|ref)(?![A-Za-z])\s*\{([^{}]*)\}")
 _NUMBERED_ENVIRONMENT = re.compile(r"\\begin\{(?:equation|align|alignat|gather|multline|flalign)\}")
@@ -89,7 +89,9 @@ class Numbering:
     problems: list[EquationProblem] = field(default_factory=list)
 
 
-def number_equations(html: str, report: Callable[[EquationProblem], None] | None = None) -> tuple[str, set[str]]:
+def number_equations(
+    html: str, report: Callable[[EquationProblem], None] | None = None
+) -> tuple[str, set[str]]:
     """`html` with equation numbers, ids and reference links written in; and the ids made."""
     if "cgl-" not in html and "tml-eqn" not in html:
         return html, set()
@@ -125,7 +127,12 @@ def _define(numbering: Numbering, label: str, shown: str) -> None:
     numbering.definitions[label] = numbering.definitions.get(label, 0) + 1
     if label in numbering.labels:
         numbering.problems.append(
-            EquationProblem(f"equation label '{label}' is defined twice", "give each equation its own \\label", f"\\label{{{label}}}", numbering.definitions[label])
+            EquationProblem(
+                f"equation label '{label}' is defined twice",
+                "give each equation its own \\label",
+                f"\\label{{{label}}}",
+                numbering.definitions[label],
+            )
         )
         return
     identifier = base = equation_id(label)
@@ -146,7 +153,12 @@ def _write(html: str, numbering: Numbering) -> str:
     def replace(match: re.Match) -> str:
         nonlocal count, in_math
         if match.group("whole") is not None:
-            return _link(numbering, decode_label(match.group("whole_label")), bool(match.group("whole_eq")), in_math=False)
+            return _link(
+                numbering,
+                decode_label(match.group("whole_label")),
+                bool(match.group("whole_eq")),
+                in_math=False,
+            )
         if match.group("math_open") is not None:
             in_math = True
             return match.group(0)
@@ -174,9 +186,19 @@ def _link(numbering: Numbering, label: str, with_parentheses: bool, in_math: boo
     known = numbering.labels.get(label)
     if known is None:
         written = "\\eqref" if with_parentheses else "\\ref"
-        numbering.problems.append(EquationProblem(f"unknown equation label '{label}' in {written}{{{label}}}", "label a numbered equation with \\label{…}, or fix the name", f"{{{label}}}"))
+        numbering.problems.append(
+            EquationProblem(
+                f"unknown equation label '{label}' in {written}{{{label}}}",
+                "label a numbered equation with \\label{…}, or fix the name",
+                f"{{{label}}}",
+            )
+        )
         missing = "(??)" if with_parentheses else "??"
-        return f'<mtext class="eqref-missing">{missing}</mtext>' if in_math else f'<span class="eqref-missing">{missing}</span>'
+        return (
+            f'<mtext class="eqref-missing">{missing}</mtext>'
+            if in_math
+            else f'<span class="eqref-missing">{missing}</span>'
+        )
     identifier, shown = known
     text = shown if with_parentheses else shown.removeprefix("(").removesuffix(")")
     link = f'<a href="#{identifier}" class="eqref">{text}</a>'

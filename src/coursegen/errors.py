@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import Enum
 
-
 # What a finding is about, shown as `severity[kind]` like a linter's rule id; `course.yml` `checks:` turns a kind
 # off or up, and `coursegen check --kind K` lists one kind.
 KINDS = {
@@ -72,13 +71,29 @@ class Diagnostics:
 
     items: list[Diagnostic] = field(default_factory=list)
 
-    def error(self, path: str, message: str, hint: str = "", line: int | None = None, col: int | None = None, kind: str = "") -> None:
+    def error(
+        self,
+        path: str,
+        message: str,
+        hint: str = "",
+        line: int | None = None,
+        col: int | None = None,
+        kind: str = "",
+    ) -> None:
         self.items.append(Diagnostic(path, line, col, Level.ERROR, message, hint, kind))
 
-    def warning(self, path: str, message: str, hint: str = "", line: int | None = None, col: int | None = None, kind: str = "") -> None:
+    def warning(
+        self,
+        path: str,
+        message: str,
+        hint: str = "",
+        line: int | None = None,
+        col: int | None = None,
+        kind: str = "",
+    ) -> None:
         self.items.append(Diagnostic(path, line, col, Level.WARNING, message, hint, kind))
 
-    def extend(self, other: "Diagnostics | list[Diagnostic]") -> None:
+    def extend(self, other: Diagnostics | list[Diagnostic]) -> None:
         self.items.extend(other.items if isinstance(other, Diagnostics) else other)
 
     def note(self, path: str, message: str, hint: str = "", kind: str = "") -> None:
@@ -105,18 +120,36 @@ class Diagnostics:
 
 def plain(diagnostics: Diagnostics) -> list[dict]:
     """Diagnostics as JSON-able dicts, to cache them with what produced them."""
-    return [{"path": d.path, "line": d.line, "col": d.col, "level": d.level.value, "message": d.message, "hint": d.hint, "kind": d.kind} for d in diagnostics.items]
+    return [
+        {
+            "path": d.path,
+            "line": d.line,
+            "col": d.col,
+            "level": d.level.value,
+            "message": d.message,
+            "hint": d.hint,
+            "kind": d.kind,
+        }
+        for d in diagnostics.items
+    ]
 
 
 def replay(items: list[dict]) -> list[Diagnostic]:
     """Cached diagnostics, reported again when their cached result is reused. Raises ValueError
     for items of another shape (a damaged cache entry: the caller makes the result again)."""
     try:
-        replayed = [Diagnostic(i["path"], i["line"], i["col"], Level(i["level"]), i["message"], i["hint"], i.get("kind", "")) for i in items]
+        replayed = [
+            Diagnostic(
+                i["path"], i["line"], i["col"], Level(i["level"]), i["message"], i["hint"], i.get("kind", "")
+            )
+            for i in items
+        ]
     except (KeyError, TypeError, AttributeError) as problem:
         raise ValueError(f"not a list of diagnostics ({problem})") from None
     for d in replayed:
-        if not all(isinstance(text, str) for text in (d.path, d.message, d.hint, d.kind)) or not all(n is None or type(n) is int for n in (d.line, d.col)):
+        if not all(isinstance(text, str) for text in (d.path, d.message, d.hint, d.kind)) or not all(
+            n is None or type(n) is int for n in (d.line, d.col)
+        ):
             raise ValueError("not a list of diagnostics")
     return replayed
 
@@ -124,9 +157,13 @@ def replay(items: list[dict]) -> list[Diagnostic]:
 class CoursegenError(Exception):
     """A problem that stops the build before anything is written (bad usage, unsafe output folder…)."""
 
-    def __init__(self, message: str, hint: str = "", path: str = "", line: int | None = None, exit_code: int = 1):
+    def __init__(
+        self, message: str, hint: str = "", path: str = "", line: int | None = None, exit_code: int = 1
+    ):
         super().__init__(message)
-        self.diagnostic = Diagnostic(path, line, None, Level.ERROR, message, hint, "config" if path == "course.yml" else "build")
+        self.diagnostic = Diagnostic(
+            path, line, None, Level.ERROR, message, hint, "config" if path == "course.yml" else "build"
+        )
         self.exit_code = exit_code
 
     def __str__(self) -> str:
@@ -138,7 +175,12 @@ class ConfigInvalid(CoursegenError):
 
     def __init__(self, diagnostics: list[Diagnostic]):
         errors = sum(1 for d in diagnostics if d.level is Level.ERROR)
-        super().__init__(f"course.yml has {errors} error{'s' if errors > 1 else ''}; nothing was built", "fix it and build again", "course.yml", exit_code=2)
+        super().__init__(
+            f"course.yml has {errors} error{'s' if errors > 1 else ''}; nothing was built",
+            "fix it and build again",
+            "course.yml",
+            exit_code=2,
+        )
         self.diagnostics = diagnostics
 
     def __str__(self) -> str:

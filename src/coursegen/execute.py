@@ -17,13 +17,19 @@ import subprocess
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from coursegen.cache import digest, installed_version
 from coursegen.config import NotebookSettings
-from coursegen.kernels import KernelChoice, choose_kernel, installed_kernels, missing_module, missing_module_advice
+from coursegen.kernels import (
+    KernelChoice,
+    choose_kernel,
+    installed_kernels,
+    missing_module,
+    missing_module_advice,
+)
 from coursegen.scrub import PathScrubber
 
 
@@ -69,7 +75,9 @@ class RunJob:
     notebook: dict  # nbformat 4 JSON
     settings: NotebookSettings
     kernel: KernelChoice
-    files: dict[str, bytes | str] = field(default_factory=dict)  # course-relative path → bytes, or a path to copy from
+    files: dict[str, bytes | str] = field(
+        default_factory=dict
+    )  # course-relative path → bytes, or a path to copy from
 
 
 @dataclass
@@ -100,9 +108,22 @@ def run_job(job: RunJob, register_stop: Callable[[Callable[[], None]], None] | N
         try:
             executed = _run(notebook, job.settings, job.kernel, workdir, scrubber, register_stop)
         except ExecutionFailed as failure:
-            return RunResult("timed out" if failure.timed_out else "failed", None, str(failure), failure.hint, time.perf_counter() - started, socket.gethostname())
-    cells = [{"outputs": cell.outputs, "execution_count": cell.execution_count} for cell in executed.cells if cell.cell_type == "code"]
-    return RunResult("ran", json.loads(json.dumps(cells)), seconds=time.perf_counter() - started, host=socket.gethostname())
+            return RunResult(
+                "timed out" if failure.timed_out else "failed",
+                None,
+                str(failure),
+                failure.hint,
+                time.perf_counter() - started,
+                socket.gethostname(),
+            )
+    cells = [
+        {"outputs": cell.outputs, "execution_count": cell.execution_count}
+        for cell in executed.cells
+        if cell.cell_type == "code"
+    ]
+    return RunResult(
+        "ran", json.loads(json.dumps(cells)), seconds=time.perf_counter() - started, host=socket.gethostname()
+    )
 
 
 def _lay_out(course: Path, files: dict[str, bytes | str]) -> None:
@@ -118,12 +139,17 @@ def _lay_out(course: Path, files: dict[str, bytes | str]) -> None:
 def results_fit(results, notebook) -> bool:
     """Cached results of the shape `with_outputs` takes, one per code cell (anything else comes
     from a damaged cache entry)."""
-    if not isinstance(results, list) or len(results) != sum(1 for cell in notebook.cells if cell.cell_type == "code"):
+    if not isinstance(results, list) or len(results) != sum(
+        1 for cell in notebook.cells if cell.cell_type == "code"
+    ):
         return False
     return all(
         isinstance(result, dict)
         and isinstance(result.get("outputs"), list)
-        and all(isinstance(output, dict) and isinstance(output.get("output_type"), str) for output in result["outputs"])
+        and all(
+            isinstance(output, dict) and isinstance(output.get("output_type"), str)
+            for output in result["outputs"]
+        )
         and "execution_count" in result
         and (result["execution_count"] is None or type(result["execution_count"]) is int)
         for result in results
@@ -143,7 +169,14 @@ def with_outputs(notebook, results: list[dict]):
     return result
 
 
-def _run(notebook, settings: NotebookSettings, kernel: KernelChoice, workdir: Path, scrubber: PathScrubber, register_stop=None):
+def _run(
+    notebook,
+    settings: NotebookSettings,
+    kernel: KernelChoice,
+    workdir: Path,
+    scrubber: PathScrubber,
+    register_stop=None,
+):
     from nbclient import NotebookClient
     from nbclient.exceptions import DeadKernelError
 
@@ -192,7 +225,9 @@ def _run(notebook, settings: NotebookSettings, kernel: KernelChoice, workdir: Pa
         if timed_out.is_set():  # interrupted, yet it went on (allow_errors): over its budget all the same
             raise DeadKernelError("stopped")
     except Exception as error:
-        raise _failure(error, notebook, running.get("index"), kernel, settings, timed_out.is_set(), scrubber) from None
+        raise _failure(
+            error, notebook, running.get("index"), kernel, settings, timed_out.is_set(), scrubber
+        ) from None
     finally:
         finished.set()
         watchdog.cancel()
@@ -205,7 +240,15 @@ def _run(notebook, settings: NotebookSettings, kernel: KernelChoice, workdir: Pa
     return notebook
 
 
-def _failure(error: Exception, notebook, index: int | None, kernel: KernelChoice, settings: NotebookSettings, timed_out: bool, scrubber: PathScrubber) -> Exception:
+def _failure(
+    error: Exception,
+    notebook,
+    index: int | None,
+    kernel: KernelChoice,
+    settings: NotebookSettings,
+    timed_out: bool,
+    scrubber: PathScrubber,
+) -> Exception:
     """What a failed run says to the author; exceptions that are not a failed run pass through."""
     from jupyter_client.kernelspec import NoSuchKernel
     from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
@@ -213,18 +256,36 @@ def _failure(error: Exception, notebook, index: int | None, kernel: KernelChoice
     cell = _cell_label(notebook, index)
     if isinstance(error, NoSuchKernel):
         available = installed_kernels()
-        choices = f"installed kernels: {', '.join(available)}" if available else "no kernel is installed (for Python: pip install ipykernel)"
+        choices = (
+            f"installed kernels: {', '.join(available)}"
+            if available
+            else "no kernel is installed (for Python: pip install ipykernel)"
+        )
         if kernel.origin.startswith(("notebooks.kernel", "metadata.coursegen.kernel")):
             remedy = f"set {kernel.origin.split(' ')[0]} to one of them"
         else:
             remedy = "choose one with notebooks.kernel in course.yml (every notebook) or metadata.coursegen.kernel (this notebook)"
-        return ExecutionFailed(f"kernel '{kernel.name}' ({kernel.origin}) is not installed", f"{choices}; {remedy}, or install '{kernel.name}'")
+        return ExecutionFailed(
+            f"kernel '{kernel.name}' ({kernel.origin}) is not installed",
+            f"{choices}; {remedy}, or install '{kernel.name}'",
+        )
     if timed_out and isinstance(error, (CellExecutionError, DeadKernelError)):
-        return ExecutionFailed(f"it ran longer than {settings.notebook_timeout} s (stopped in {cell})", "raise notebooks.notebook_timeout in course.yml", timed_out=True)
+        return ExecutionFailed(
+            f"it ran longer than {settings.notebook_timeout} s (stopped in {cell})",
+            "raise notebooks.notebook_timeout in course.yml",
+            timed_out=True,
+        )
     if isinstance(error, CellTimeoutError):
-        return ExecutionFailed(f"{cell} ran longer than {settings.timeout} s", "make it faster or raise notebooks.timeout in course.yml", timed_out=True)
+        return ExecutionFailed(
+            f"{cell} ran longer than {settings.timeout} s",
+            "make it faster or raise notebooks.timeout in course.yml",
+            timed_out=True,
+        )
     if isinstance(error, DeadKernelError):
-        return ExecutionFailed(f"kernel '{kernel.name}' died in {cell}", "out of memory, or a crash in a library? run it in Jupyter to see")
+        return ExecutionFailed(
+            f"kernel '{kernel.name}' died in {cell}",
+            "out of memory, or a crash in a library? run it in Jupyter to see",
+        )
     if isinstance(error, CellExecutionError):
         module = missing_module(error.ename, error.evalue)
         if module:
@@ -236,7 +297,9 @@ def _failure(error: Exception, notebook, index: int | None, kernel: KernelChoice
             "tag the cell `raises-exception` if the error is on purpose, or set allow_errors",
         )
     if isinstance(error, RuntimeError):  # nbclient reports kernels that fail to start this way
-        return ExecutionFailed(f"kernel '{kernel.name}' did not start: {error}", "check that the kernel starts in Jupyter")
+        return ExecutionFailed(
+            f"kernel '{kernel.name}' did not start: {error}", "check that the kernel starts in Jupyter"
+        )
     return error
 
 
@@ -255,7 +318,9 @@ def _kill_kernel(client) -> None:
 
 def _signal_kernel(client, signum: int) -> bool:
     """Signal the kernel's process; False when it has none (yet)."""
-    process = getattr(getattr(client.km, "provisioner", None), "process", None) if client.km is not None else None
+    process = (
+        getattr(getattr(client.km, "provisioner", None), "process", None) if client.km is not None else None
+    )
     pid = getattr(process, "pid", None)
     if not pid:
         return False

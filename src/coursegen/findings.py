@@ -67,14 +67,24 @@ def screenful(items: list[Diagnostic], lines: int = SCREEN_LINES - 1) -> list[Di
     else:
         shown += errors[: error_room - 1]
         more = len(errors) - (error_room - 1)
-        shown.append(CountLine(f"… and {more:,} more error{'s' if more > 1 else ''}: `coursegen check` lists them all", Level.ERROR))
+        shown.append(
+            CountLine(
+                f"… and {more:,} more error{'s' if more > 1 else ''}: `coursegen check` lists them all",
+                Level.ERROR,
+            )
+        )
 
     room = lines - len(shown)
     if len(kinds) > room:  # more kinds than lines: the rarest get a line each, the rest one count
         hidden = kinds[room - 1 :] if room > 0 else kinds
         kinds = kinds[: room - 1] if room > 0 else []
         rest = sum(len(by_kind[kind]) for kind in hidden)
-        tail = [CountLine(f"… and {rest:,} more findings of kinds {', '.join(sorted(hidden))}: `coursegen check` lists them", Level.WARNING)]
+        tail = [
+            CountLine(
+                f"… and {rest:,} more findings of kinds {', '.join(sorted(hidden))}: `coursegen check` lists them",
+                Level.WARNING,
+            )
+        ]
     else:
         tail = []
     room -= len(tail)
@@ -129,7 +139,15 @@ def parse_kinds(text: str) -> list[str]:
 def as_json(items: list[Diagnostic], summary: dict) -> str:
     """`coursegen check --format json`: one document for editors and CI, findings in file order."""
     findings = [
-        {"path": d.path, "line": d.line, "col": d.col, "severity": d.level.value, "kind": d.kind, "message": d.message, "hint": d.hint}
+        {
+            "path": d.path,
+            "line": d.line,
+            "col": d.col,
+            "severity": d.level.value,
+            "kind": d.kind,
+            "message": d.message,
+            "hint": d.hint,
+        }
         for d in items
     ]
     return json.dumps({"findings": findings, **summary}, ensure_ascii=False, indent=1)

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from coursegen.encoding import BOM
 from coursegen.nbsalvage import Damage, read_notebook_json
@@ -22,9 +22,9 @@ def fix_encoding(course_dir: Path, say: Callable[[str], None]) -> None:
     """Convert Windows-1252/Latin-1 files to UTF-8 and repair garbled lines (outside code) in
     course.yml and the Markdown pages; notebooks are only converted (Jupyter writes UTF-8, and
     their text is JSON)."""
-    from coursegen.errors import Diagnostics
     from coursegen.discover import discover_sources
     from coursegen.encoding import repair_file
+    from coursegen.errors import Diagnostics
     from coursegen.model import SourceKind
 
     root = course_dir.resolve()
@@ -52,8 +52,8 @@ def fix_notebooks(course_dir: Path, say: Callable[[str], None]) -> None:
     """Write back every notebook with schema slips (repaired) or JSON broken around intact cells
     (salvaged). Notebooks that need neither, and those whose cells can't be read, are left alone
     (the check that follows reports the latter)."""
-    from coursegen.errors import Diagnostics
     from coursegen.discover import discover_sources
+    from coursegen.errors import Diagnostics
     from coursegen.model import SourceKind
 
     root = course_dir.resolve()
@@ -64,7 +64,11 @@ def fix_notebooks(course_dir: Path, say: Callable[[str], None]) -> None:
         rel = source.rel.as_posix()
         try:
             fixed = fix_notebook_file(source.path)
-        except (OSError, ValueError, RecursionError) as problem:  # unreadable, not UTF-8, cells unreadable: the check reports it
+        except (
+            OSError,
+            ValueError,
+            RecursionError,
+        ) as problem:  # unreadable, not UTF-8, cells unreadable: the check reports it
             if isinstance(problem, NotRewritten):
                 say(f"{rel}: not rewritten: {problem}")
             continue
@@ -90,7 +94,11 @@ class NotebookFix:
         if self.damage is not None:
             where = f"line {self.damage.line}, column {self.damage.col}"
             cells = f"its {self.damage.cells} cells" if self.damage.cells != 1 else "its cell"
-            done.append(f"removed the text after the notebook ({where})" if self.damage.trailing else f"salvaged {cells} from broken JSON ({where})")
+            done.append(
+                f"removed the text after the notebook ({where})"
+                if self.damage.trailing
+                else f"salvaged {cells} from broken JSON ({where})"
+            )
             done.extend(self.damage.lost)
         if self.slips:
             done.append(f"repaired {self.slips} schema slip{'s' if self.slips > 1 else ''}")
@@ -148,7 +156,7 @@ class _Layout:
     final_newline: bool
 
     @classmethod
-    def of(cls, text: str, notebook: dict) -> "_Layout":
+    def of(cls, text: str, notebook: dict) -> _Layout:
         indented = re.search(r"\n( +)\S", text)
         samples = [notebook] + [cell for cell in notebook["cells"][:5] if isinstance(cell, dict)]
         return cls(
@@ -162,7 +170,12 @@ class _Layout:
 
     def dumps(self, notebook: dict) -> str:
         separators = (",", ":") if self.compact else (",", ": ") if self.indent is not None else (", ", ": ")
-        text = json.dumps(notebook, indent=self.indent, sort_keys=self.sort_keys, ensure_ascii=self.ascii_only, separators=separators)
+        text = json.dumps(
+            notebook,
+            indent=self.indent,
+            sort_keys=self.sort_keys,
+            ensure_ascii=self.ascii_only,
+            separators=separators,
+        )
         text += "\n" if self.final_newline else ""
         return text.replace("\n", self.newline) if self.newline != "\n" else text
-

@@ -9,7 +9,6 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-
 from coursegen.errors import Diagnostics
 from coursegen.yamlio import YamlProblem, load_yaml_mapping
 
@@ -78,7 +77,19 @@ def meta_from_plain(plain: dict[str, Any]) -> PageMeta:
     return PageMeta(**values)
 
 
-_STR_FIELDS = {"title", "description", "category", "icon", "template", "tagline", "level", "summary", "duration", "notebook", "language"}
+_STR_FIELDS = {
+    "title",
+    "description",
+    "category",
+    "icon",
+    "template",
+    "tagline",
+    "level",
+    "summary",
+    "duration",
+    "notebook",
+    "language",
+}
 _LIST_FIELDS = {"tags", "topics"}
 KNOWN_FIELDS = _STR_FIELDS | _LIST_FIELDS | {"order", "draft", "timeline", "stats"}
 
@@ -113,25 +124,37 @@ def split_front_matter(text: str) -> SplitSource:
     raise ValueError("the front matter opened on line 1 is never closed")
 
 
-def parse_front_matter(yaml_text: str | None, first_line: int, rel: str, diagnostics: Diagnostics) -> PageMeta:
+def parse_front_matter(
+    yaml_text: str | None, first_line: int, rel: str, diagnostics: Diagnostics
+) -> PageMeta:
     """Read a front-matter block into `PageMeta`, reporting every problem at its line in the file."""
     return read_front_matter(yaml_text, first_line, rel, diagnostics) or PageMeta()
 
 
-def read_front_matter(yaml_text: str | None, first_line: int, rel: str, diagnostics: Diagnostics, cache=None) -> PageMeta | None:
+def read_front_matter(
+    yaml_text: str | None, first_line: int, rel: str, diagnostics: Diagnostics, cache=None
+) -> PageMeta | None:
     """As parse_front_matter, but None when the YAML itself can't be read (the page can't be trusted)."""
     if yaml_text is None or not yaml_text.strip():
         return PageMeta()
     raw: dict[str, str] = {}
     try:
-        data, key_lines = load_yaml_mapping(yaml_text, rel, line_offset=first_line - 1, diagnostics=diagnostics, raw=raw, cache=cache)
+        data, key_lines = load_yaml_mapping(
+            yaml_text, rel, line_offset=first_line - 1, diagnostics=diagnostics, raw=raw, cache=cache
+        )
     except YamlProblem as problem:
         diagnostics.error(rel, problem.message, problem.hint, line=problem.line, col=problem.col, kind="yaml")
         return None
     return _typed_meta(data, key_lines, rel, diagnostics, raw)
 
 
-def _typed_meta(data: dict[str, Any], key_lines: dict[str, int], rel: str, diagnostics: Diagnostics, raw: dict[str, str] | None = None) -> PageMeta:
+def _typed_meta(
+    data: dict[str, Any],
+    key_lines: dict[str, int],
+    rel: str,
+    diagnostics: Diagnostics,
+    raw: dict[str, str] | None = None,
+) -> PageMeta:
     raw = raw or {}
     values: dict[str, Any] = {}
     extra: dict[str, Any] = {}
@@ -140,24 +163,50 @@ def _typed_meta(data: dict[str, Any], key_lines: dict[str, int], rel: str, diagn
         if key not in KNOWN_FIELDS:
             close = difflib.get_close_matches(key, sorted(KNOWN_FIELDS), n=1, cutoff=0.75)
             if close:
-                diagnostics.warning(rel, f"unknown front-matter key '{key}'", f"did you mean '{close[0]}'?", line=line, kind="yaml")
+                diagnostics.warning(
+                    rel,
+                    f"unknown front-matter key '{key}'",
+                    f"did you mean '{close[0]}'?",
+                    line=line,
+                    kind="yaml",
+                )
             extra[key] = value
             continue
         if value is None:
             continue
         if key in _STR_FIELDS and isinstance(value, bool) and key in raw:
             # YAML 1.1 reads yes/no/on/off as true/false: the fix is the author's own word, quoted
-            diagnostics.error(rel, f"front-matter key '{key}' must be a text, but YAML reads '{raw[key]}' as {str(value).lower()}", f'put it in quotes: {key}: "{raw[key]}"', line=line, kind="yaml")
+            diagnostics.error(
+                rel,
+                f"front-matter key '{key}' must be a text, but YAML reads '{raw[key]}' as {str(value).lower()}",
+                f'put it in quotes: {key}: "{raw[key]}"',
+                line=line,
+                kind="yaml",
+            )
             continue
-        if key in _STR_FIELDS and isinstance(value, (int, float)) and not isinstance(value, bool) and key in raw and raw[key] != str(value):
+        if (
+            key in _STR_FIELDS
+            and isinstance(value, (int, float))
+            and not isinstance(value, bool)
+            and key in raw
+            and raw[key] != str(value)
+        ):
             # YAML 1.1 reads 1.10 as 1.1, 010 as 8 and 1:30 as 90: keep what the author wrote, and say so
-            diagnostics.warning(rel, f"YAML reads '{key}: {raw[key]}' as the number {value}", f'put it in quotes: {key}: "{raw[key]}"', line=line, kind="yaml")
+            diagnostics.warning(
+                rel,
+                f"YAML reads '{key}: {raw[key]}' as the number {value}",
+                f'put it in quotes: {key}: "{raw[key]}"',
+                line=line,
+                kind="yaml",
+            )
             values[key] = raw[key]
             continue
         try:
             values[key] = _convert(key, value)
         except TypeError as problem:
-            diagnostics.error(rel, f"front-matter key '{key}' {problem}", _hint_for(key), line=line, kind="yaml")
+            diagnostics.error(
+                rel, f"front-matter key '{key}' {problem}", _hint_for(key), line=line, kind="yaml"
+            )
     return PageMeta(**values, extra=extra, lines=dict(key_lines))
 
 
@@ -179,7 +228,9 @@ def _convert(key: str, value: Any) -> Any:
             raise TypeError(f"must be true or false, not {_describe(value)}")
         return value
     if key == "timeline":
-        return tuple(TimelineEntry(**_record(item, ("year", "title"), ("text", "icon"))) for item in _records(value))
+        return tuple(
+            TimelineEntry(**_record(item, ("year", "title"), ("text", "icon"))) for item in _records(value)
+        )
     if key == "stats":
         return tuple(Stat(**_record(item, ("value", "label"), ("icon",))) for item in _records(value))
     raise AssertionError(key)
@@ -210,7 +261,9 @@ def _record(item: dict, required: tuple[str, ...], optional: tuple[str, ...]) ->
         raise TypeError(f"has an entry without {', '.join(missing)}")
     unknown = sorted(set(item) - set(required) - set(optional))
     if unknown:
-        raise TypeError(f"has an entry with unknown key(s) {', '.join(map(str, unknown))}; known keys: {', '.join(required + optional)}")
+        raise TypeError(
+            f"has an entry with unknown key(s) {', '.join(map(str, unknown))}; known keys: {', '.join(required + optional)}"
+        )
     return {name: _as_text(item[name]) for name in required + optional if item.get(name) is not None}
 
 
@@ -236,7 +289,9 @@ def _hint_for(key: str) -> str:
 
 # One scan over the whole body (not a loop over its lines: this runs on every lesson of every
 # build): code-fence lines, and level-1 ATX headings. `[^\S\n]` is a space that stays on its line.
-_FENCE_OR_H1 = re.compile(r"^(?:[^\S\n]*(?P<fence>```|~~~)|#[^\S\n]+(?P<title>.+?)[^\S\n]*#*[^\S\n]*$)", re.MULTILINE)
+_FENCE_OR_H1 = re.compile(
+    r"^(?:[^\S\n]*(?P<fence>```|~~~)|#[^\S\n]+(?P<title>.+?)[^\S\n]*#*[^\S\n]*$)", re.MULTILINE
+)
 
 
 def first_heading(body: str) -> tuple[str, int | None, bool]:
@@ -247,7 +302,11 @@ def first_heading(body: str) -> tuple[str, int | None, bool]:
             in_fence = not in_fence
         elif not in_fence:
             start = match.start()
-            return _strip_attr_list(match.group("title")), body.count("\n", 0, start), not body[:start].strip()
+            return (
+                _strip_attr_list(match.group("title")),
+                body.count("\n", 0, start),
+                not body[:start].strip(),
+            )
     return "", None, False
 
 

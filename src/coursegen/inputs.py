@@ -30,7 +30,9 @@ def is_excluded(rel: str, patterns: tuple[str, ...]) -> bool:
         if "/" not in bare:
             if any(fnmatchcase(part, bare) for part in parts):
                 return True
-        elif fnmatchcase(rel, bare) or any(fnmatchcase("/".join(parts[:n]), bare) for n in range(1, len(parts))):
+        elif fnmatchcase(rel, bare) or any(
+            fnmatchcase("/".join(parts[:n]), bare) for n in range(1, len(parts))
+        ):
             return True
     return False
 
@@ -43,7 +45,15 @@ class InputFinder:
     """Lists and hashes notebooks' input files for one build. A file's digest is kept by its stamp
     (size, mtime_ns, ctime_ns, inode): a file left alone for 2 s with the stamp it had is not read."""
 
-    def __init__(self, root: Path, course_inputs: tuple[str, ...], exclude: tuple[str, ...], skip: tuple[Path, ...] = (), cache: bool = True, read_only: bool = False):
+    def __init__(
+        self,
+        root: Path,
+        course_inputs: tuple[str, ...],
+        exclude: tuple[str, ...],
+        skip: tuple[Path, ...] = (),
+        cache: bool = True,
+        read_only: bool = False,
+    ):
         self.root = root.resolve()
         self.course_inputs = course_inputs
         self.exclude = exclude
@@ -58,14 +68,19 @@ class InputFinder:
         folder = PurePosixPath(notebook_rel).parent
         found: set[str] = set(self._walk(folder.as_posix()))
         problems: list[str] = []
-        for origin, base, patterns in (("metadata.coursegen.inputs", folder, own_patterns), ("notebooks.inputs", PurePosixPath(""), list(self.course_inputs))):
+        for origin, base, patterns in (
+            ("metadata.coursegen.inputs", folder, own_patterns),
+            ("notebooks.inputs", PurePosixPath(""), list(self.course_inputs)),
+        ):
             for pattern in patterns:
                 matched, problem = self._glob(base, pattern)
                 if problem:
                     problems.append(f"{origin} pattern '{pattern}' {problem}")
                 found |= matched
         found.discard(notebook_rel)
-        return {rel: self.digest(rel) for rel in sorted(found) if not is_excluded(rel, self.exclude)}, problems
+        return {
+            rel: self.digest(rel) for rel in sorted(found) if not is_excluded(rel, self.exclude)
+        }, problems
 
     def _walk(self, folder: str):
         stack = [folder]
@@ -89,14 +104,21 @@ class InputFinder:
 
     def _glob(self, base: PurePosixPath, pattern: str) -> tuple[set[str], str]:
         if pattern.startswith("/") or ":" in pattern.split("/")[0]:
-            return set(), "must be relative (to the notebook's folder in a notebook, to the course in course.yml); ignored"
+            return (
+                set(),
+                "must be relative (to the notebook's folder in a notebook, to the course in course.yml); ignored",
+            )
         matched = set()
         for path in (self.root / base).glob(pattern):
             try:
                 rel = path.resolve().relative_to(self.root).as_posix()
             except ValueError:
                 return set(), "leads outside the course; ignored (copy the files into the course)"
-            if path.is_file() and all(_readable_name(part) for part in rel.split("/")) and not rel.lower().endswith(NOT_INPUTS):
+            if (
+                path.is_file()
+                and all(_readable_name(part) for part in rel.split("/"))
+                and not rel.lower().endswith(NOT_INPUTS)
+            ):
                 matched.add(rel)
         return matched, "" if matched else "matches no file"
 

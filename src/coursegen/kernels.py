@@ -55,7 +55,9 @@ def choose_kernel(notebook, settings: NotebookSettings) -> tuple[KernelChoice, s
     if value is not None:
         if isinstance(value, str) and KERNEL_NAME.fullmatch(value):
             return KernelChoice(value, "metadata.coursegen.kernel"), ""
-        problem = f"metadata.coursegen.kernel must be the name of a Jupyter kernel, not {value!r}; it is ignored"
+        problem = (
+            f"metadata.coursegen.kernel must be the name of a Jupyter kernel, not {value!r}; it is ignored"
+        )
     if settings.kernel:
         line = f", line {settings.kernel_line}" if settings.kernel_line else ""
         return KernelChoice(settings.kernel, f"notebooks.kernel in course.yml{line}"), problem
@@ -113,8 +115,15 @@ def missing_module_advice(module: str, kernel: KernelChoice) -> tuple[str, str]:
     package = pip_name(module)
     python = kernel_interpreter(kernel.name)
     where = f"the kernel '{kernel.name}' ({python})" if python else f"the kernel '{kernel.name}'"
-    command = f"{_quoted(python)} -m pip install {package}" if python else f"pip install {package} in the kernel's environment"
-    return f"needs the module '{module}', which {where} does not have", f"install '{package}' for that kernel: {command}"
+    command = (
+        f"{_quoted(python)} -m pip install {package}"
+        if python
+        else f"pip install {package} in the kernel's environment"
+    )
+    return (
+        f"needs the module '{module}', which {where} does not have",
+        f"install '{package}' for that kernel: {command}",
+    )
 
 
 def _quoted(path: str) -> str:

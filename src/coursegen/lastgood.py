@@ -79,7 +79,13 @@ class LastGood:
         for page in course.pages:
             body = bodies[page.url]
             if body.error and self._keepable(page):
-                bodies[page.url] = Body(_html=self._search_html(page.url), error=body.error, rel=page.rel, _toc=[], _anchors=self._ids(page.url))
+                bodies[page.url] = Body(
+                    _html=self._search_html(page.url),
+                    error=body.error,
+                    rel=page.rel,
+                    _toc=[],
+                    _anchors=self._ids(page.url),
+                )
 
     def keep(self, plan: SitePlan, page: Page) -> bool:
         """Take the last good version of `page` (and of its notebook's copy) into `plan`, as the
@@ -109,7 +115,10 @@ class LastGood:
         made_from = page.rel or page.url
         if self.manifest.good_version_of(page.url) != made_from:
             return False
-        return page.kind is not PageKind.NOTEBOOK or self.manifest.good_version_of(page.download_url) == made_from
+        return (
+            page.kind is not PageKind.NOTEBOOK
+            or self.manifest.good_version_of(page.download_url) == made_from
+        )
 
     def _stand_in(self, page: Page) -> None:
         if not self._good_version_in_folder(page):
@@ -141,7 +150,9 @@ class LastGood:
             if page.is_section and page.source is not None:
                 record["body"] = list(markdown_body(page))
             # `default=str`: a date in `extra` is kept as text (the graph doesn't use it)
-            line = stamp + json.dumps(record, ensure_ascii=False, separators=(",", ":"), default=str).encode("utf-8")
+            line = stamp + json.dumps(record, ensure_ascii=False, separators=(",", ":"), default=str).encode(
+                "utf-8"
+            )
             store.put(page.rel, line)
         except (OSError, ValueError, TypeError, RecursionError):
             # changed or gone since it was read, front matter JSON can't hold (a date as a key),

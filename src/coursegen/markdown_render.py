@@ -5,8 +5,9 @@ from __future__ import annotations
 import hashlib
 import html
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any, Mapping
+from typing import Any
 
 import markdown
 from markdown.extensions.toc import slugify_unicode
@@ -30,7 +31,9 @@ _HEADINGS = {f"h{n}": n for n in range(1, 7)}
 # href as written, line). A plain tuple: a big course has tens of thousands, cached as JSON.
 AnchorLink = tuple[str, str, str, "int | None"]
 
-_RAW_LINK = re.compile(r"""(<(a|img|source|video|audio)\b[^>]*?\s(?:href|src)=)(["'])(.*?)\3""", re.IGNORECASE | re.DOTALL)
+_RAW_LINK = re.compile(
+    r"""(<(a|img|source|video|audio)\b[^>]*?\s(?:href|src)=)(["'])(.*?)\3""", re.IGNORECASE | re.DOTALL
+)
 
 
 @dataclass
@@ -39,7 +42,9 @@ class RenderedMarkdown:
     toc: list[dict[str, Any]] = field(default_factory=list)
     anchors: set[str] = field(default_factory=set)
     anchor_links: list[AnchorLink] = field(default_factory=list)
-    remote: list = field(default_factory=list)  # media loaded from other sites: see remote_media.RemoteReference
+    remote: list = field(
+        default_factory=list
+    )  # media loaded from other sites: see remote_media.RemoteReference
     cacheable: bool = True  # False for a notebook whose run failed: the next build tries again
 
 
@@ -85,7 +90,7 @@ class _HeadingShift(Treeprocessor):
     """The page title is the page's only h1: a body that also uses `#` headings gets all its
     headings one level down (h1 → h2 …), so the outline stays whole."""
 
-    def __init__(self, md, renderer: "MarkdownRenderer"):
+    def __init__(self, md, renderer: MarkdownRenderer):
         super().__init__(md)
         self.renderer = renderer
 
@@ -103,7 +108,7 @@ class _HeadingShift(Treeprocessor):
 class _LinkRewriter(Treeprocessor):
     """Rewrites `href`/`src` of relative links to the page they lead to, on the source graph."""
 
-    def __init__(self, md, renderer: "MarkdownRenderer"):
+    def __init__(self, md, renderer: MarkdownRenderer):
         super().__init__(md)
         self.renderer = renderer
 
@@ -119,15 +124,22 @@ class _LinkRewriter(Treeprocessor):
                         state.page.rel,
                         f"heading '{_shorten(text)}' jumps from level {level} to {new_level}",
                         f"use {'#' * (level + 1)} for it (the page title is level 1), so screen readers can follow the outline",
-                        line=state.line_of(text) if text else None, kind="headings",
+                        line=state.line_of(text) if text else None,
+                        kind="headings",
                     )
                 level = new_level
             if element.tag == "img" and not (element.get("alt") or "").strip():
                 src = element.get("src") or ""
                 state.diagnostics.warning(
-                    state.page.rel, f"image '{_shorten(src)}' has no alt text", "describe it for readers who can't see it: ![description](image.png)", line=state.line_of(*_link_needles(src)) if src else None, kind="alt-text"
+                    state.page.rel,
+                    f"image '{_shorten(src)}' has no alt text",
+                    "describe it for readers who can't see it: ![description](image.png)",
+                    line=state.line_of(*_link_needles(src)) if src else None,
+                    kind="alt-text",
                 )
-            attribute = {"a": "href", "img": "src", "source": "src", "video": "src", "audio": "src"}.get(element.tag)
+            attribute = {"a": "href", "img": "src", "source": "src", "video": "src", "audio": "src"}.get(
+                element.tag
+            )
             if attribute is None:
                 continue
             href = element.get(attribute)
@@ -140,7 +152,7 @@ class _LinkRewriter(Treeprocessor):
         self._rewrite_raw_html(state)
         return None
 
-    def _rewrite_raw_html(self, state: "_RenderState") -> None:
+    def _rewrite_raw_html(self, state: _RenderState) -> None:
         """Links written as HTML (`<a href="x.md">`) are stashed as text: rewrite them the same way.
         Code blocks are stashed too, but escaped (`&quot;`), so the pattern never matches inside."""
         stash = self.md.htmlStash.rawHtmlBlocks
@@ -161,7 +173,15 @@ class _LinkRewriter(Treeprocessor):
 
 
 # ids the theme's templates use: a heading must not take them
-THEME_IDS = {"main", "cards-heading", "timeline-heading", "stats-heading", "notebooks-heading", "toc-heading", "search"}
+THEME_IDS = {
+    "main",
+    "cards-heading",
+    "timeline-heading",
+    "stats-heading",
+    "notebooks-heading",
+    "toc-heading",
+    "search",
+}
 
 
 def heading_slug(text: str, separator: str = "-") -> str:
@@ -202,7 +222,7 @@ class FragmentMemo:
         return value
 
 
-def _memo_highlight_extension(renderer: "MarkdownRenderer", **config):
+def _memo_highlight_extension(renderer: MarkdownRenderer, **config):
     """pymdownx.highlight whose code blocks go through the renderer's FragmentMemo (superfences
     asks the extension for its highlighter class)."""
     from pymdownx.highlight import Highlight, HighlightExtension
@@ -210,10 +230,16 @@ def _memo_highlight_extension(renderer: "MarkdownRenderer", **config):
     class MemoHighlight(Highlight):
         def highlight(self, src, language, *args, **kwargs):
             memo = renderer.memo
-            if memo is None or kwargs.get("inline") or self.title_mode == "html":  # html titles go to the stash
+            if (
+                memo is None or kwargs.get("inline") or self.title_mode == "html"
+            ):  # html titles go to the stash
                 return Highlight.highlight(self, src, language, *args, **kwargs)
             settings = sorted((name, value) for name, value in vars(self).items() if name != "md")
-            return memo.get("highlight", (src, language, args, sorted(kwargs.items()), settings), lambda: Highlight.highlight(self, src, language, *args, **kwargs))
+            return memo.get(
+                "highlight",
+                (src, language, args, sorted(kwargs.items()), settings),
+                lambda: Highlight.highlight(self, src, language, *args, **kwargs),
+            )
 
     class MemoHighlightExtension(HighlightExtension):
         def get_pymdownx_highlighter(self):
@@ -263,12 +289,16 @@ class MarkdownRenderer:
         self.memo: FragmentMemo | None = None
         self.math = MathExtension(self, dict(math_macros or {}))
         # line numbers: course-wide with theme.line_numbers, or per block with ```python linenums="1"
-        highlight = _memo_highlight_extension(self, css_class="highlight", guess_lang=False, use_pygments=True, linenums=line_numbers or None)
+        highlight = _memo_highlight_extension(
+            self, css_class="highlight", guess_lang=False, use_pygments=True, linenums=line_numbers or None
+        )
         self.md = markdown.Markdown(
             extensions=[*self.EXTENSIONS, highlight, self.math, QuizExtension(strings)],
             extension_configs={
                 "pymdownx.tasklist": {"custom_checkbox": False},
-                "pymdownx.superfences": {"custom_fences": [{"name": "mermaid", "class": "mermaid", "format": self._diagram_fence}]},
+                "pymdownx.superfences": {
+                    "custom_fences": [{"name": "mermaid", "class": "mermaid", "format": self._diagram_fence}]
+                },
                 # tabs: radio inputs and labels that work without JavaScript; coursegen.js adds the tab roles
                 "pymdownx.tabbed": {"alternate_style": True, "slugify": heading_slug},
                 "pymdownx.magiclink": {"hide_protocol": False},
@@ -282,12 +312,21 @@ class MarkdownRenderer:
         # French spacing before the table of contents (5) takes the headings' words
         self.language, self.typography = language, typography
         self.md.treeprocessors.register(FrenchTypography(self.md, self._french), "coursegen-typography", 7)
-        self.md.treeprocessors.register(_HeadingShift(self.md, self), "coursegen-heading-shift", 6)  # before toc (5)
+        self.md.treeprocessors.register(
+            _HeadingShift(self.md, self), "coursegen-heading-shift", 6
+        )  # before toc (5)
         self.md.treeprocessors.register(_LinkRewriter(self.md, self), "coursegen-links", 1)
         self.state: _RenderState | None = None
 
     def render(
-        self, page: Page, text: str, first_line: int, diagnostics: Diagnostics, where: str = "", demote: bool | None = None, math_page: PageMacros | None = None
+        self,
+        page: Page,
+        text: str,
+        first_line: int,
+        diagnostics: Diagnostics,
+        where: str = "",
+        demote: bool | None = None,
+        math_page: PageMacros | None = None,
     ) -> RenderedMarkdown:
         """`first_line` is the file line of the text's first line (0: no lines of its own, e.g. a
         notebook cell, then `where` — "cell 4" — is added to the messages).
@@ -317,7 +356,9 @@ class MarkdownRenderer:
 
             html = sanitize_html(html)
         toc = _toc_entries(getattr(self.md, "toc_tokens", []))
-        result = RenderedMarkdown(html=html, toc=toc, anchors=set(_ID.findall(html)) | ids, anchor_links=self.state.anchor_links)
+        result = RenderedMarkdown(
+            html=html, toc=toc, anchors=set(_ID.findall(html)) | ids, anchor_links=self.state.anchor_links
+        )
         self.state = None
         return result
 
@@ -339,13 +380,23 @@ class MarkdownRenderer:
             if self.memo is None:
                 svgs = diagrams.draw(source)
             else:
-                light, dark = self.memo.get("diagram", (source,), lambda: "\0".join(vars(diagrams.draw(source)).values())).split("\0")
+                light, dark = self.memo.get(
+                    "diagram", (source,), lambda: "\0".join(vars(diagrams.draw(source)).values())
+                ).split("\0")
                 svgs = diagrams.DiagramSvgs(light, dark)
         except diagrams.DiagramError as problem:
             line = start - offset + problem.line - 1 if start is not None and problem.line else start
             if state is not None:
-                state.diagnostics.warning(state.page.rel, f"Mermaid diagram could not be drawn ({problem})", "it is shown as code; see the syntax at mermaid.js.org", line=line, kind="diagrams")
-            return f'<div class="highlight diagram-source"><pre><code>{html.escape(source)}</code></pre></div>'
+                state.diagnostics.warning(
+                    state.page.rel,
+                    f"Mermaid diagram could not be drawn ({problem})",
+                    "it is shown as code; see the syntax at mermaid.js.org",
+                    line=line,
+                    kind="diagrams",
+                )
+            return (
+                f'<div class="highlight diagram-source"><pre><code>{html.escape(source)}</code></pre></div>'
+            )
         return diagrams.figure_html(source, svgs, self.strings["diagram_words"])
 
     def check_external(self, href: str, state: _RenderState) -> None:
@@ -353,14 +404,19 @@ class MarkdownRenderer:
         scheme = href.split(":", 1)[0].strip().lower() if ":" in href else ""
         if scheme in ("javascript", "vbscript", "data"):
             state.diagnostics.warning(
-                state.page.rel, f"link '{_shorten(href)}' runs code in the reader's browser", "link to a page or file instead (or set markdown.sanitize: true)", line=state.line_of(*_link_needles(href)), kind="links"
+                state.page.rel,
+                f"link '{_shorten(href)}' runs code in the reader's browser",
+                "link to a page or file instead (or set markdown.sanitize: true)",
+                line=state.line_of(*_link_needles(href)),
+                kind="links",
             )
         elif href.startswith("/") and not href.startswith("//"):
             state.diagnostics.warning(
                 state.page.rel,
                 f"absolute link '{_shorten(href)}' breaks when the site is opened from a sub-folder or from a file",
                 "write it relative to this file, e.g. ../module6/index.md",
-                line=state.line_of(*_link_needles(href)), kind="links",
+                line=state.line_of(*_link_needles(href)),
+                kind="links",
             )
 
     def rewrite(self, href: str, state: _RenderState, is_image: bool) -> str:
@@ -380,7 +436,8 @@ class MarkdownRenderer:
                 page.rel,
                 f"{what} '{href}' leads nowhere",
                 f"did you mean '{guess}'?" if guess else "check the path (it is relative to this file)",
-                line=state.line_of(*_link_needles(href)), kind="links",
+                line=state.line_of(*_link_needles(href)),
+                kind="links",
             )
             return href
         if fragment and isinstance(target, Page):
@@ -402,7 +459,9 @@ def _report_math_problem(state: _RenderState, latex: str, problem) -> None:
     state.diagnostics.warning(state.page.rel, message, hint, line=line, kind="math")
 
 
-def number_page_equations(html: str, page: Page, diagnostics: Diagnostics, line_of=None) -> tuple[str, set[str]]:
+def number_page_equations(
+    html: str, page: Page, diagnostics: Diagnostics, line_of=None
+) -> tuple[str, set[str]]:
     """Equation numbers, ids and reference links of a whole page (see equations.py); unknown and
     duplicate labels become warnings, at their line when `line_of` can find it."""
     if "cgl-" not in html and "tml-eqn" not in html:  # no numbered equation, no reference
@@ -446,7 +505,14 @@ def _toc_entries(tokens: list[dict]) -> list[dict[str, Any]]:
     for token in tokens:
         children = _toc_entries(token.get("children", []))
         if token["level"] in (2, 3):
-            entries.append({"id": token["id"], "title": _plain(token["name"]), "level": token["level"], "children": children if token["level"] == 2 else []})
+            entries.append(
+                {
+                    "id": token["id"],
+                    "title": _plain(token["name"]),
+                    "level": token["level"],
+                    "children": children if token["level"] == 2 else [],
+                }
+            )
         else:
             entries.extend(children)
     return entries

@@ -13,8 +13,8 @@ import functools
 import json
 import re
 import threading
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Mapping, Sequence
 
 # The JavaScript side: one call per formula; Temml's ParseError comes back as data, not as an
 # exception whose text would carry the whole minified source.
@@ -34,7 +34,9 @@ var coursegenRenderMany = function (items, macroSets) {
 """
 _POSITION = re.compile(r"\s+at (?:position \d+|end of input):.*$", re.DOTALL)
 # Temml's words for a command or environment it doesn't know
-_UNKNOWN = re.compile(r"^(?:Unsupported function name|Undefined control sequence): (\\\S+)$|^No such environment: (\S+)$")
+_UNKNOWN = re.compile(
+    r"^(?:Unsupported function name|Undefined control sequence): (\\\S+)$|^No such environment: (\S+)$"
+)
 TIMEOUT_MS = 10_000  # a formula that takes longer is a macro loop, not mathematics
 
 
@@ -63,7 +65,9 @@ class TemmlEngine:
         # would take the caller's running loop (a Playwright script, a server) and could then be
         # called from that thread only, without timeouts.
         self._loop = asyncio.new_event_loop()
-        self._loop_thread = threading.Thread(target=self._loop.run_forever, name="coursegen-math-engine", daemon=True)
+        self._loop_thread = threading.Thread(
+            target=self._loop.run_forever, name="coursegen-math-engine", daemon=True
+        )
         self._loop_thread.start()
         self._maker = mini_racer(self._loop)
         self._context = self._maker.__enter__()
@@ -84,9 +88,17 @@ class TemmlEngine:
         """MathML (or the problem) for each (latex, display, macros as (name, body) pairs), in one
         call: each call to V8 waits for its thread, which costs more than converting a formula."""
         macro_sets: dict[tuple, int] = {}
-        items = [[latex, display, macro_sets.setdefault(macros, len(macro_sets))] for latex, display, macros in formulas]
+        items = [
+            [latex, display, macro_sets.setdefault(macros, len(macro_sets))]
+            for latex, display, macros in formulas
+        ]
         with self._lock:
-            results = self._context.call("coursegenRenderMany", items, [dict(macros) for macros in macro_sets], timeout=TIMEOUT_MS + 100 * len(items))
+            results = self._context.call(
+                "coursegenRenderMany",
+                items,
+                [dict(macros) for macros in macro_sets],
+                timeout=TIMEOUT_MS + 100 * len(items),
+            )
         return [_outcome(result) for result in results]
 
     def close(self) -> None:

@@ -9,11 +9,13 @@ arguments), so it carries over to the page's next formulas, in document order.
 from __future__ import annotations
 
 import re
-from typing import Mapping
+from collections.abc import Mapping
 
 from coursegen.math_engine import MathProblem
 
-_DEFINITION = re.compile(r"\\(newcommand|renewcommand|providecommand|DeclareMathOperator|def|gdef)(?![A-Za-z])(\*?)")
+_DEFINITION = re.compile(
+    r"\\(newcommand|renewcommand|providecommand|DeclareMathOperator|def|gdef)(?![A-Za-z])(\*?)"
+)
 _NAME = re.compile(r"\\(?:[A-Za-z]+|[^A-Za-z])")
 MACRO_NAME = re.compile(r"^\\(?:[A-Za-z]+|[^A-Za-z\s])$")
 
@@ -70,7 +72,7 @@ def split_definitions(tex: str) -> tuple[str, list[tuple[str, str, bool]]]:
         if command == "DeclareMathOperator":
             body = f"\\operatorname{star}{{{body}}}"
         definitions.append((name, body, command == "providecommand"))
-        pieces.append(tex[position:match.start()])
+        pieces.append(tex[position : match.start()])
         position = index
     pieces.append(tex[position:])
     return "".join(pieces), definitions
@@ -101,7 +103,9 @@ def _skip_argument_count(tex: str, index: int, command: str, name: str) -> int:
     if count:
         index = _skip_spaces(tex, count.end())
     if tex.startswith("[", index):
-        raise MathProblem(f"\\{command}{{{name}}}: an optional argument with a default value is not supported")
+        raise MathProblem(
+            f"\\{command}{{{name}}}: an optional argument with a default value is not supported"
+        )
     return index
 
 
@@ -122,7 +126,7 @@ def _group(tex: str, index: int, what: str) -> tuple[str, int]:
         elif char == "}":
             depth -= 1
             if depth == 0:
-                return tex[index + 1:cursor], cursor + 1
+                return tex[index + 1 : cursor], cursor + 1
         cursor += 1
     raise MathProblem(f"{what}: its body has an unclosed {{")
 

@@ -13,8 +13,8 @@ from __future__ import annotations
 import html
 import re
 import xml.etree.ElementTree as etree
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from markdown import Extension
 from markdown.blockprocessors import BlockProcessor
@@ -88,7 +88,11 @@ class _TextReference(InlineProcessor):
     """`\\eqref{eq:lin}` written in the text: a link to the equation, numbered with the page."""
 
     def handleMatch(self, m, data):  # noqa: N802 (Markdown API)
-        return self.md.htmlStash.store(text_reference(m.group(2), m.group(1) == "eqref")), m.start(0), m.end(0)
+        return (
+            self.md.htmlStash.store(text_reference(m.group(2), m.group(1) == "eqref")),
+            m.start(0),
+            m.end(0),
+        )
 
 
 class _BlockMath(BlockProcessor):
@@ -114,7 +118,7 @@ class _ConvertFormulas(Treeprocessor):
     """Every formula of the document to MathML (stashed as raw HTML): planned in document order
     (a definition applies to the formulas after it), converted together in one engine call."""
 
-    def __init__(self, md, extension: "MathExtension"):
+    def __init__(self, md, extension: MathExtension):
         super().__init__(md)
         self.extension = extension
 
@@ -123,7 +127,9 @@ class _ConvertFormulas(Treeprocessor):
         if not elements:
             return
         parents = {child: parent for parent in root.iter() for child in parent}
-        planned = [self.extension.plan(element.text or "", element.get("display") == "block") for element in elements]
+        planned = [
+            self.extension.plan(element.text or "", element.get("display") == "block") for element in elements
+        ]
         for element, formula in zip(elements, self.extension.finish(planned)):
             parent = parents[element]
             if not formula and parent.get("class") == "math-display" and len(parent) == 1:
@@ -170,7 +176,13 @@ class MathExtension(Extension):
     def finish(self, planned: list[_Planned]) -> list[str]:
         """The markup of each planned formula: from the page's memo, else from one engine call."""
         memo = getattr(self.renderer, "memo", None)
-        missing = list(dict.fromkeys(f.inputs for f in planned if f.markup is None and (memo is None or memo.peek("math", f.inputs) is None)))
+        missing = list(
+            dict.fromkeys(
+                f.inputs
+                for f in planned
+                if f.markup is None and (memo is None or memo.peek("math", f.inputs) is None)
+            )
+        )
         converted = dict(zip(missing, convert_formulas(missing)))
         markups = []
         for formula in planned:
@@ -178,7 +190,11 @@ class MathExtension(Extension):
                 markups.append(formula.markup)
                 continue
             try:
-                markups.append(memo.get("math", formula.inputs, lambda: _mathml(converted[formula.inputs])) if memo is not None else _mathml(converted[formula.inputs]))
+                markups.append(
+                    memo.get("math", formula.inputs, lambda inputs=formula.inputs: _mathml(converted[inputs]))
+                    if memo is not None
+                    else _mathml(converted[formula.inputs])
+                )
             except MathProblem as problem:
                 markups.append(self._problem(formula.latex, formula.display, problem))
         return markups
@@ -192,7 +208,10 @@ class MathExtension(Extension):
     def extendMarkdown(self, md):  # noqa: N802 (Markdown API)
         md.registerExtension(self)
         md.ESCAPED_CHARS.append("$")
-        inline = _InlineMath(rf"(?:(?<!\\)\$\$(?P<display>(?:\\.|[^\\$])+?)\$\$|{RE_SMART_DOLLAR_INLINE}|{RE_BRACKET_INLINE})", md)
+        inline = _InlineMath(
+            rf"(?:(?<!\\)\$\$(?P<display>(?:\\.|[^\\$])+?)\$\$|{RE_SMART_DOLLAR_INLINE}|{RE_BRACKET_INLINE})",
+            md,
+        )
         md.inlinePatterns.register(inline, "coursegen-math-inline", 189.9)
         md.inlinePatterns.register(_TextReference(_TEXT_REFERENCE, md), "coursegen-math-reference", 189.8)
         block = _BlockMath(rf"(?s)^(?:{RE_DOLLAR_BLOCK}|{RE_BRACKET_BLOCK}|{RE_TEX_BLOCK})[ ]*$", md)

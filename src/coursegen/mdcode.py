@@ -19,10 +19,10 @@ def code_lines(lines: list[str]) -> set[int]:
     """Indexes (0-based) of the lines inside fenced code blocks (fences included) and indented
     code blocks. A YAML front matter at the top is not code."""
     code: set[int] = set()
-    index = _after_front_matter(lines)
+    start = _after_front_matter(lines)
     fence = ""
     previous_blank, previous_code, in_list = True, False, False
-    for index in range(index, len(lines)):
+    for index in range(start, len(lines)):
         line = lines[index]
         if fence:
             code.add(index)

@@ -90,7 +90,9 @@ class Page:
     title: str
     meta: PageMeta
     source: SourceFile | None = None  # None for a generated section page
-    body: str | None = ""  # Markdown body (lessons, sections, home); None: not read yet, see parse.markdown_body
+    body: str | None = (
+        ""  # Markdown body (lessons, sections, home); None: not read yet, see parse.markdown_body
+    )
     body_first_line: int = 1
     title_heading: int | None = None  # the body line (index) of the heading taken as title, blanked
     digest: str = ""  # names the source file's bytes (set when it is read): cache keys build on it
@@ -123,7 +125,10 @@ class Page:
 
     def lesson_count(self) -> int:
         """Lessons below this section, at any depth."""
-        return sum(1 if child.kind is PageKind.LESSON else child.lesson_count() if child.is_section else 0 for child in self.children)
+        return sum(
+            1 if child.kind is PageKind.LESSON else child.lesson_count() if child.is_section else 0
+            for child in self.children
+        )
 
     def __repr__(self) -> str:
         return f"Page({self.kind.value}, {self.url!r})"
@@ -138,9 +143,9 @@ class Course:
     sections: dict[str, Page]  # by site folder
     assets: list[SourceFile]
     # link targets: course-root path, site position and output URL → what a link there reaches
-    by_rel: dict[str, "Page | SourceFile"] = field(default_factory=dict)
-    by_site_rel: dict[str, "Page | SourceFile"] = field(default_factory=dict)
-    by_url: dict[str, "Page | SourceFile"] = field(default_factory=dict)
+    by_rel: dict[str, Page | SourceFile] = field(default_factory=dict)
+    by_site_rel: dict[str, Page | SourceFile] = field(default_factory=dict)
+    by_url: dict[str, Page | SourceFile] = field(default_factory=dict)
 
 
 def detached(course: Course) -> Course:
@@ -170,7 +175,7 @@ def detached(course: Course) -> Course:
     )
 
 
-def target_url(target: "Page | SourceFile") -> str:
+def target_url(target: Page | SourceFile) -> str:
     if isinstance(target, Page):
         return target.url
     return str(target.site_rel)

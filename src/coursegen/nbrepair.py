@@ -63,7 +63,9 @@ def repair_notebook(notebook: dict) -> list[Slip]:
 
 def _file_order(slip: Slip) -> tuple:
     """The top-level fields first, then the cells in order; within a cell, by path."""
-    parts = [(0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.findall(r"[^.\[\]]+", slip.path)]
+    parts = [
+        (0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.findall(r"[^.\[\]]+", slip.path)
+    ]
     return (slip.path.startswith("cells["), parts)
 
 
@@ -73,7 +75,9 @@ def _file_order(slip: Slip) -> tuple:
 
 def _repair_top_level(notebook: dict, slips: list[Slip]) -> None:
     if type(notebook.get("nbformat")) is not int or notebook["nbformat"] != 4:
-        what = "missing" if "nbformat" not in notebook else f"{_shown(notebook['nbformat'])} is not the number 4"
+        what = (
+            "missing" if "nbformat" not in notebook else f"{_shown(notebook['nbformat'])} is not the number 4"
+        )
         slips.append(Slip("nbformat", f"{what} (read as 4)"))
         notebook["nbformat"] = 4
     has_ids = any(isinstance(cell, dict) and "id" in cell for cell in notebook["cells"])
@@ -84,13 +88,24 @@ def _repair_top_level(notebook: dict, slips: list[Slip]) -> None:
         slips.append(Slip("nbformat_minor", f"{what} (read as {guess})"))
         notebook["nbformat_minor"] = guess
     elif minor > CURRENT_MINOR:
-        slips.append(Slip("nbformat_minor", f"{minor} is newer than format 4.{CURRENT_MINOR} (read as 4.{CURRENT_MINOR})"))
+        slips.append(
+            Slip(
+                "nbformat_minor",
+                f"{minor} is newer than format 4.{CURRENT_MINOR} (read as 4.{CURRENT_MINOR})",
+            )
+        )
         notebook["nbformat_minor"] = CURRENT_MINOR
     elif minor < 5 and has_ids:
-        slips.append(Slip("nbformat_minor", f"{minor}, but the cells have ids, which came with format 4.5 (read as 4.5)"))
+        slips.append(
+            Slip(
+                "nbformat_minor", f"{minor}, but the cells have ids, which came with format 4.5 (read as 4.5)"
+            )
+        )
         notebook["nbformat_minor"] = 5
     if not isinstance(notebook.get("metadata"), dict):
-        slips.append(Slip("metadata", ("missing" if "metadata" not in notebook else "not an object") + " (set to {})"))
+        slips.append(
+            Slip("metadata", ("missing" if "metadata" not in notebook else "not an object") + " (set to {})")
+        )
         notebook["metadata"] = {}
     for key in [key for key in notebook if key not in ("cells", "metadata", "nbformat", "nbformat_minor")]:
         slips.append(Slip(key, "not a notebook field (dropped)"))
@@ -107,12 +122,19 @@ def _repair_notebook_metadata(metadata: dict, slips: list[Slip]) -> None:
         slips.append(Slip("metadata.kernelspec", "'display_name' missing (set to the kernel's name)"))
         kernel["display_name"] = kernel["name"]
     language = metadata.get("language_info")
-    if "language_info" in metadata and not (isinstance(language, dict) and isinstance(language.get("name"), str)):
+    if "language_info" in metadata and not (
+        isinstance(language, dict) and isinstance(language.get("name"), str)
+    ):
         slips.append(Slip("metadata.language_info", "no language 'name' (dropped)"))
         del metadata["language_info"]
     for key, kind in (("title", str), ("authors", list), ("orig_nbformat", int)):
         if key in metadata and not isinstance(metadata[key], kind):
-            slips.append(Slip(f"metadata.{key}", f"not {'text' if kind is str else 'a list' if kind is list else 'a number'} (dropped)"))
+            slips.append(
+                Slip(
+                    f"metadata.{key}",
+                    f"not {'text' if kind is str else 'a list' if kind is list else 'a number'} (dropped)",
+                )
+            )
             del metadata[key]
 
 
@@ -149,7 +171,11 @@ def _repair_cell_type(cell: dict, path: str, slips: list[Slip]) -> str:
     if kind == "heading":  # format 3's heading cells, left in a format 4 file
         level = cell.pop("level", 1)
         source = cell.get("source", "")
-        text = "".join(item for item in source if isinstance(item, str)) if isinstance(source, list) else str(source)
+        text = (
+            "".join(item for item in source if isinstance(item, str))
+            if isinstance(source, list)
+            else str(source)
+        )
         cell["source"] = "#" * (level if isinstance(level, int) and 1 <= level <= 6 else 1) + " " + text
         guess = "markdown"
     else:
@@ -167,7 +193,12 @@ def _repair_code_cell(cell: dict, path: str, slips: list[Slip]) -> None:
         cell["execution_count"] = count = None
     outputs = cell.get("outputs")
     if not isinstance(outputs, list):
-        slips.append(Slip(path, "'outputs' missing (set to [])" if outputs is None else "'outputs' is not a list (dropped)"))
+        slips.append(
+            Slip(
+                path,
+                "'outputs' missing (set to [])" if outputs is None else "'outputs' is not a list (dropped)",
+            )
+        )
         cell["outputs"] = []
         return
     kept = []
@@ -231,7 +262,14 @@ def _repair_output(output, path: str, cell_count: int | None, slips: list[Slip])
         slips.append(Slip(path, f"format 3 output type {_shown(kind)} (read as {_OLD_OUTPUT_TYPES[kind]!r})"))
         kind = output["output_type"] = _OLD_OUTPUT_TYPES[kind]
     if kind not in OUTPUT_FIELDS:
-        slips.append(Slip(path, f"unknown output type {_shown(kind)} (left out)" if "output_type" in output else "'output_type' missing (left out)"))
+        slips.append(
+            Slip(
+                path,
+                f"unknown output type {_shown(kind)} (left out)"
+                if "output_type" in output
+                else "'output_type' missing (left out)",
+            )
+        )
         return False
     extra = [key for key in output if key not in OUTPUT_FIELDS[kind]]
     if extra:
@@ -251,20 +289,29 @@ def _repair_output(output, path: str, cell_count: int | None, slips: list[Slip])
         if not isinstance(output.get("traceback"), list):
             slips.append(Slip(path, _missing_or_not(output, "traceback", "a list") + " (set to [])"))
             output["traceback"] = []
-        output["traceback"] = [_line_text(line, f"{path}.traceback[{index}]", slips) for index, line in enumerate(output["traceback"])]
+        output["traceback"] = [
+            _line_text(line, f"{path}.traceback[{index}]", slips)
+            for index, line in enumerate(output["traceback"])
+        ]
     else:
         _repair_rich_output(output, kind, path, cell_count, slips)
     return True
 
 
-def _repair_rich_output(output: dict, kind: str, path: str, cell_count: int | None, slips: list[Slip]) -> None:
+def _repair_rich_output(
+    output: dict, kind: str, path: str, cell_count: int | None, slips: list[Slip]
+) -> None:
     for key in ("data", "metadata"):
         if not isinstance(output.get(key), dict):
             slips.append(Slip(path, _missing_or_not(output, key, "an object") + " (set to {})"))
             output[key] = {}
     _repair_bundle(output["data"], f"{path}.data", slips)
-    if kind == "execute_result" and ("execution_count" not in output or not _is_count(output["execution_count"])):
-        slips.append(Slip(path, _missing_or_not(output, "execution_count", "a count") + " (set from its cell)"))
+    if kind == "execute_result" and (
+        "execution_count" not in output or not _is_count(output["execution_count"])
+    ):
+        slips.append(
+            Slip(path, _missing_or_not(output, "execution_count", "a count") + " (set from its cell)")
+        )
         output["execution_count"] = cell_count
 
 
@@ -320,14 +367,20 @@ def _leave_out_the_invalid(notebook: dict, positions: list[int], slips: list[Sli
         if len(where) >= 2 and where[0] == "metadata" and where[1] in metadata:
             slips.append(Slip(f"metadata.{where[1]}", f"{_first_line(error)} (dropped)"))
             del metadata[where[1]]
-    notebook["cells"] = [cell for position, cell in zip(positions, notebook["cells"]) if _valid_cell(cell, f"cells[{position}]", minor, slips)]
+    notebook["cells"] = [
+        cell
+        for position, cell in zip(positions, notebook["cells"])
+        if _valid_cell(cell, f"cells[{position}]", minor, slips)
+    ]
 
 
 def _valid_cell(cell: dict, path: str, minor: int, slips: list[Slip]) -> bool:
     from nbformat.validator import iter_validate
 
     for _ in range(len(cell.get("metadata", {})) + len(cell.get("outputs", [])) + 1):
-        error = next(iter_validate(cell, ref=f"{cell['cell_type']}_cell", version=4, version_minor=minor), None)
+        error = next(
+            iter_validate(cell, ref=f"{cell['cell_type']}_cell", version=4, version_minor=minor), None
+        )
         if error is None:
             return True
         where = list(error.absolute_path)

@@ -32,14 +32,21 @@ class Damage:
     col: int
     problem: str  # the JSON decoder's message
     cells: int  # cells read
-    lost: tuple[str, ...] = ()  # what became of top-level fields that did not decode: "nbformat assumed to be 4"
+    lost: tuple[
+        str, ...
+    ] = ()  # what became of top-level fields that did not decode: "nbformat assumed to be 4"
     trailing: bool = False  # text after a complete notebook, nothing else wrong
 
     def describe(self) -> str:
         if self.trailing:
             return "text after the end of the notebook's JSON: ignored, the notebook before it is shown"
         cells = f"its {self.cells} cells were" if self.cells != 1 else "its cell was"
-        return "; ".join([f"the notebook's JSON is broken here ({self.problem}), outside its cells: {cells} read on their own and are shown", *self.lost])
+        return "; ".join(
+            [
+                f"the notebook's JSON is broken here ({self.problem}), outside its cells: {cells} read on their own and are shown",
+                *self.lost,
+            ]
+        )
 
 
 def read_notebook_json(text: str):
@@ -84,8 +91,15 @@ def salvage(text: str, error: json.JSONDecodeError) -> tuple[dict, Damage] | Non
     lost = []
     if "metadata" not in notebook:
         notebook["metadata"] = _salvaged_metadata(text, keys, cells_at)
-        lost.append("metadata rebuilt from the parts that could be read" if notebook["metadata"] else "metadata could not be read (left empty)")
-    defaults = {"nbformat": 4, "nbformat_minor": 5 if any(isinstance(cell, dict) and "id" in cell for cell in cells) else 4}
+        lost.append(
+            "metadata rebuilt from the parts that could be read"
+            if notebook["metadata"]
+            else "metadata could not be read (left empty)"
+        )
+    defaults = {
+        "nbformat": 4,
+        "nbformat_minor": 5 if any(isinstance(cell, dict) and "id" in cell for cell in cells) else 4,
+    }
     for key, default in defaults.items():
         if key not in notebook:
             notebook[key] = default
@@ -118,7 +132,9 @@ def _cells(text: str, keys) -> tuple[list, int] | None:
     candidates = sorted((depth != 1, position) for key, depth, position in keys if key == "cells")
     for not_top, position in candidates:
         value = _decoded(text, position)
-        if isinstance(value, list) and (not not_top or (value and all(isinstance(cell, dict) and "cell_type" in cell for cell in value))):
+        if isinstance(value, list) and (
+            not not_top or (value and all(isinstance(cell, dict) and "cell_type" in cell for cell in value))
+        ):
             return value, position
     return None
 
@@ -158,4 +174,3 @@ def _decoded(text: str, position: int, cells_at: int = -1):
     except json.JSONDecodeError:
         return _BROKEN
     return _BROKEN if position < cells_at < end else value
-

@@ -18,8 +18,8 @@ from __future__ import annotations
 import difflib
 import posixpath
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from coursegen.model import CONTENT_DIR, NOTEBOOKS_DIR, Course, Page, PageKind, SourceFile, sources_at
 
@@ -41,7 +41,9 @@ class NotebookReference:
             self.tried.append(path)
 
 
-def find_notebook(course: Course, lesson: Page, value: str, resolve_as_link: Callable[[str], "Page | SourceFile | None"]) -> NotebookReference:
+def find_notebook(
+    course: Course, lesson: Page, value: str, resolve_as_link: Callable[[str], Page | SourceFile | None]
+) -> NotebookReference:
     """The notebook `lesson`'s front matter `notebook: value` names; `resolve_as_link(path)` is
     what a Markdown link to `path` in the lesson leads to."""
     reference = NotebookReference()
@@ -61,14 +63,24 @@ def find_notebook(course: Course, lesson: Page, value: str, resolve_as_link: Cal
         reference.look(candidate)
         if _found(reference, course.by_rel.get(candidate)):
             if from_machine:  # its own advice covers the backslashes too
-                reference.warnings.append((f"notebook '{value}' is a path on one computer", f"write '{candidate}', which works on every computer"))
+                reference.warnings.append(
+                    (
+                        f"notebook '{value}' is a path on one computer",
+                        f"write '{candidate}', which works on every computer",
+                    )
+                )
             break
     if "\\" in value and not reference.warnings:
-        reference.warnings.append((f"notebook '{value}' is written with Windows backslashes", f"write '{path}': forward slashes work on every computer"))
+        reference.warnings.append(
+            (
+                f"notebook '{value}' is written with Windows backslashes",
+                f"write '{path}': forward slashes work on every computer",
+            )
+        )
     return reference
 
 
-def _found(reference: NotebookReference, target: "Page | SourceFile | None") -> bool:
+def _found(reference: NotebookReference, target: Page | SourceFile | None) -> bool:
     """Record `target` in `reference`; True when it is a notebook page."""
     if isinstance(target, Page) and target.kind is PageKind.NOTEBOOK:
         reference.notebook = target
@@ -130,7 +142,11 @@ def closest_notebook(course: Course, lesson: Page, value: str) -> str:
     mirror folder, notebooks/ or the course root wins."""
     wanted = posixpath.normpath(value.strip().replace("\\", "/").lstrip("/")).casefold()
     wanted_stem = _stem(wanted)
-    bases = [posixpath.dirname(str(lesson.source.rel)), posixpath.join(NOTEBOOKS_DIR, posixpath.dirname(str(lesson.source.site_rel))), NOTEBOOKS_DIR]
+    bases = [
+        posixpath.dirname(str(lesson.source.rel)),
+        posixpath.join(NOTEBOOKS_DIR, posixpath.dirname(str(lesson.source.site_rel))),
+        NOTEBOOKS_DIR,
+    ]
     scored = []
     for rel, target in sorted(course.by_rel.items()):
         if not (isinstance(target, Page) and target.kind is PageKind.NOTEBOOK):
@@ -139,7 +155,9 @@ def closest_notebook(course: Course, lesson: Page, value: str) -> str:
         if name_score < 0.6:
             continue
         forms = [rel] + [rel[len(base) + 1 :] for base in bases if rel.startswith(base + "/")]
-        scored.append((round(name_score, 2), max(_similarity(form.casefold(), wanted) for form in forms), rel))
+        scored.append(
+            (round(name_score, 2), max(_similarity(form.casefold(), wanted) for form in forms), rel)
+        )
     return max(scored, key=lambda item: item[:2])[2] if scored else ""
 
 

@@ -6,8 +6,9 @@ import html
 import json
 import re
 import warnings
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from coursegen.cache import digest, installed_version
 from coursegen.config import NotebookSettings
@@ -47,7 +48,10 @@ class NotebookConverter:
         exporter_class = _cells_exporter_class()
         config = Config()
         # HTMLExporter's own priorities (widgets, JavaScript, HTML…), plus JSON-only outputs shown as text
-        config.NbConvertBase.display_data_priority = [*exporter_class().default_config.NbConvertBase.display_data_priority, "application/json"]
+        config.NbConvertBase.display_data_priority = [
+            *exporter_class().default_config.NbConvertBase.display_data_priority,
+            "application/json",
+        ]
         self.exporter = exporter_class(
             config=config,
             template_name="coursegen",
@@ -56,7 +60,11 @@ class NotebookConverter:
             exclude_anchor_links=True,
             sanitize_html=settings.sanitize,
             # sanitize with nh3 (keeps tables and MathML), not nbconvert's bleach pass
-            filters={"markdown2html": markdown_cell, "json_dumps_pretty": _json_pretty, "clean_html": _sanitize},
+            filters={
+                "markdown2html": markdown_cell,
+                "json_dumps_pretty": _json_pretty,
+                "clean_html": _sanitize,
+            },
         )
         self.exporter.register_preprocessor(
             TagRemovePreprocessor(
@@ -72,7 +80,9 @@ class NotebookConverter:
         assert self._current is not None
         page, diagnostics, collected = self._current
         where = f"cell {number}" if number else "a cell output"
-        rendered = self.markdown.render(page, source, 0, diagnostics, where=where, demote=self.demote, math_page=self._math_page)
+        rendered = self.markdown.render(
+            page, source, 0, diagnostics, where=where, demote=self.demote, math_page=self._math_page
+        )
         collected.anchors |= rendered.anchors
         collected.anchor_links.extend(rendered.anchor_links)
         collected.toc.extend(rendered.toc)
@@ -84,14 +94,23 @@ class NotebookConverter:
         _apply_display_defaults(notebook, self.settings)
         _neutralise_metadata(notebook)
         if not self.settings.sanitize and (kinds := active_content(notebook)):
-            diagnostics.note(page.rel, f"outputs carry active content ({', '.join(kinds)}), shown as in Jupyter", "set notebooks.sanitize: true in course.yml to strip it", kind="notebook")
+            diagnostics.note(
+                page.rel,
+                f"outputs carry active content ({', '.join(kinds)}), shown as in Jupyter",
+                "set notebooks.sanitize: true in course.yml to strip it",
+                kind="notebook",
+            )
         from coursegen.markdown_render import RenderedMarkdown
 
         collected = RenderedMarkdown(html="")
         for number, cell in enumerate(notebook.cells, 1):  # for messages: "… (in cell 4)"
             cell.metadata["coursegen_cell"] = number
         # `#` headings left in cells are sections of the page: one level below its title
-        self.demote = any(first_heading(cell.source)[1] is not None for cell in notebook.cells if cell.cell_type == "markdown")
+        self.demote = any(
+            first_heading(cell.source)[1] is not None
+            for cell in notebook.cells
+            if cell.cell_type == "markdown"
+        )
         self._current = (page, diagnostics, collected)
         from coursegen.markdown_render import number_page_equations
         from coursegen.math_macros import PageMacros
@@ -159,14 +178,27 @@ class NotebookPages:
     nbconvert is imported only when a notebook must actually be converted (not on cache hits).
     """
 
-    def __init__(self, root: Path, markdown: Callable[[], MarkdownRenderer], strings: Mapping[str, str], settings: NotebookSettings, execute: str, failed_run_is_error: bool = False, runs: Mapping[str, tuple] | None = None):
+    def __init__(
+        self,
+        root: Path,
+        markdown: Callable[[], MarkdownRenderer],
+        strings: Mapping[str, str],
+        settings: NotebookSettings,
+        execute: str,
+        failed_run_is_error: bool = False,
+        runs: Mapping[str, tuple] | None = None,
+    ):
         self.root = root
         self.markdown = markdown
         self.strings = strings
         self.settings = settings
         self.execute = execute  # never | auto | always (course.yml, or --execute)
-        self.failed_run_is_error = failed_run_is_error  # --execute was asked for: a run that fails is an error
-        self.runs = runs or {}  # page URL → (execution key, status, message, hint) from the execution stage (runs.py)
+        self.failed_run_is_error = (
+            failed_run_is_error  # --execute was asked for: a run that fails is an error
+        )
+        self.runs = (
+            runs or {}
+        )  # page URL → (execution key, status, message, hint) from the execution stage (runs.py)
         self._converter: NotebookConverter | None = None
         self._scrubber: PathScrubber | None = None
         # what a cached notebook page depends on besides the notebook itself
@@ -177,7 +209,10 @@ class NotebookPages:
             installed_version("ipython") or "absent",  # its lexer highlights notebook code when installed
             repr(settings),
             execute,
-            *(strings[key] for key in ("notebook_figure", "widget_note", "show_input", "show_output", "show_cell")),
+            *(
+                strings[key]
+                for key in ("notebook_figure", "widget_note", "show_input", "show_output", "show_cell")
+            ),
             # Not the course's folder nor the home folder that scrub.py takes out of outputs: the
             # cache must travel to another clone (CI restores it elsewhere). A stored output that
             # names this very clone's path is then shown as scrubbed where it was first rendered.
@@ -210,7 +245,9 @@ class NotebookPages:
 
         kernel, problem = choose_kernel(notebook, self.settings)
         if problem:
-            diagnostics.warning(page.rel, problem, f"using {kernel.origin}: '{kernel.name}'", kind="execution")
+            diagnostics.warning(
+                page.rel, problem, f"using {kernel.origin}: '{kernel.name}'", kind="execution"
+            )
         key, status, message, hint = self.runs[page.url]
         executed = JsonCache(self.root, "executed")
         cells = executed.get(key) if status in ("ran", "cached") else None
@@ -219,7 +256,12 @@ class NotebookPages:
             cells, message, hint = None, "its cached results were damaged", "build again: it is run again"
         if cells is None:
             report = diagnostics.error if self.failed_run_is_error else diagnostics.warning
-            report(page.rel, f"{message or 'its results are not in the cache'}; its page shows the outputs saved in the notebook", hint or "build again", kind="execution")
+            report(
+                page.rel,
+                f"{message or 'its results are not in the cache'}; its page shows the outputs saved in the notebook",
+                hint or "build again",
+                kind="execution",
+            )
             return None
         return with_outputs(notebook, cells)
 
@@ -300,7 +342,11 @@ def _inline_attachments(html_text: str, attachments: Mapping[str, Any]) -> str:
         if isinstance(bundle, dict):
             for mime, data in sorted(bundle.items()):
                 data = "".join(data) if isinstance(data, list) else data
-                if mime in ("image/png", "image/jpeg", "image/gif", "image/webp") and isinstance(data, str) and _BASE64.match(data):
+                if (
+                    mime in ("image/png", "image/jpeg", "image/gif", "image/webp")
+                    and isinstance(data, str)
+                    and _BASE64.match(data)
+                ):
                     return f'src="data:{mime};base64,{"".join(data.split())}"'
         return 'src=""'
 
@@ -322,7 +368,9 @@ class NotebookProblem(Exception):
 
     kind = "notebook"  # the finding's kind (errors.KINDS)
 
-    def __init__(self, message: str, hint: str = "fix the notebook in Jupyter; its page shows this error meanwhile"):
+    def __init__(
+        self, message: str, hint: str = "fix the notebook in Jupyter; its page shows this error meanwhile"
+    ):
         super().__init__(message)
         self.hint = hint
 
@@ -354,7 +402,11 @@ def validated_notebook(page: Page, diagnostics: Diagnostics):
             raise NotebookProblem(f"notebook format {major} is not supported (expected 4)")
         return _upgraded(page, data, major, diagnostics)
     if not isinstance(data.get("cells"), list):
-        raise NotebookProblem("no 'nbformat' version number: not a Jupyter notebook" if major is None else "no list of cells: not a Jupyter notebook")
+        raise NotebookProblem(
+            "no 'nbformat' version number: not a Jupyter notebook"
+            if major is None
+            else "no list of cells: not a Jupyter notebook"
+        )
     had_cells = bool(data["cells"])
     slips = repair_notebook(data)
     if had_cells and not data["cells"]:
@@ -371,17 +423,27 @@ def _upgraded(page: Page, data: dict, major: int, diagnostics: Diagnostics):
     from nbformat.validator import ValidationError
 
     try:
-        notebook = nbformat.convert(nbformat.versions[major].to_notebook_json(data, minor=data.get("nbformat_minor", 0)), 4)
+        notebook = nbformat.convert(
+            nbformat.versions[major].to_notebook_json(data, minor=data.get("nbformat_minor", 0)), 4
+        )
         for number, cell in enumerate(notebook.cells, start=1):
             cell.id = f"cell-{number}"
         nbformat.validate(notebook)
     except ValidationError as error:
-        where = _json_path(getattr(error, "absolute_path", ()) or getattr(getattr(error, "original", None), "absolute_path", ()))
+        where = _json_path(
+            getattr(error, "absolute_path", ())
+            or getattr(getattr(error, "original", None), "absolute_path", ())
+        )
         message = str(getattr(error, "message", "") or error).splitlines()[0]
         raise NotebookProblem(f"invalid notebook at {where or 'top level'}: {message}") from None
     except Exception as error:  # nbformat raises assorted errors for malformed structures
         raise NotebookProblem(f"invalid notebook: {error}") from None
-    diagnostics.warning(page.rel, f"notebook format {major} upgraded to 4 for rendering", "open and save it in a current Jupyter to upgrade the file", kind="notebook")
+    diagnostics.warning(
+        page.rel,
+        f"notebook format {major} upgraded to 4 for rendering",
+        "open and save it in a current Jupyter to upgrade the file",
+        kind="notebook",
+    )
     return notebook
 
 

@@ -9,7 +9,14 @@ import re
 from coursegen.cache import digest
 from coursegen.encoding import report_garbled
 from coursegen.errors import Diagnostics, plain, replay
-from coursegen.frontmatter import PageMeta, first_heading, meta_from_plain, meta_to_plain, read_front_matter, split_front_matter
+from coursegen.frontmatter import (
+    PageMeta,
+    first_heading,
+    meta_from_plain,
+    meta_to_plain,
+    read_front_matter,
+    split_front_matter,
+)
 from coursegen.model import Page, PageKind, SourceFile, SourceKind
 from coursegen.nbsalvage import decoder_message, read_notebook_json
 from coursegen.textio import decode_text
@@ -55,7 +62,16 @@ def parse_source(source: SourceFile, diagnostics: Diagnostics, yaml_cache=None, 
         meta = meta_to_plain(page.meta) if page_cache is not None else None
         if meta is None:  # no cache, or a front matter JSON can't keep exactly (a date): not cached
             return page
-        page_cache.put(key, {"title": page.title, "meta": meta, "error": page.error, "title_heading": page.title_heading, "diagnostics": plain(local)})
+        page_cache.put(
+            key,
+            {
+                "title": page.title,
+                "meta": meta,
+                "error": page.error,
+                "title_heading": page.title_heading,
+                "diagnostics": plain(local),
+            },
+        )
     if stamp_key:
         page_cache.put_alias(stamp_key, key)
     return page
@@ -72,7 +88,14 @@ def _blank_page(source: SourceFile) -> Page:
     folder = str(source.site_rel).rpartition("/")[0]
     *_, parent_name, name = ("/" + str(source.rel)).rsplit("/", 2)
     if source.kind is SourceKind.NOTEBOOK:
-        return Page(kind=PageKind.NOTEBOOK, url=source.page_url, folder=folder, title=readable_name(posixpath.splitext(name)[0]), meta=PageMeta(), source=source)
+        return Page(
+            kind=PageKind.NOTEBOOK,
+            url=source.page_url,
+            folder=folder,
+            title=readable_name(posixpath.splitext(name)[0]),
+            meta=PageMeta(),
+            source=source,
+        )
     kind = PageKind.LESSON
     if source.is_section_index:
         kind = PageKind.HOME if not folder else PageKind.SECTION
@@ -84,10 +107,21 @@ def _restored(page: Page, key: str, stored: dict, diagnostics: Diagnostics) -> b
     """Fill `page` from a cache entry made from the same bytes (named `key`) and report its
     messages again; False for an entry of another shape (the file is then parsed again)."""
     try:
-        title, error, heading, meta, messages = stored["title"], stored["error"], stored["title_heading"], meta_from_plain(stored["meta"]), replay(stored["diagnostics"])
+        title, error, heading, meta, messages = (
+            stored["title"],
+            stored["error"],
+            stored["title_heading"],
+            meta_from_plain(stored["meta"]),
+            replay(stored["diagnostics"]),
+        )
     except (KeyError, TypeError, ValueError, AttributeError):
         return False
-    if not isinstance(title, str) or not isinstance(error, str) or not (heading is None or type(heading) is int) or not _well_typed(meta):
+    if (
+        not isinstance(title, str)
+        or not isinstance(error, str)
+        or not (heading is None or type(heading) is int)
+        or not _well_typed(meta)
+    ):
         return False
     page.title, page.error, page.title_heading, page.meta, page.digest = title, error, heading, meta, key
     page.body = None if page.kind is not PageKind.NOTEBOOK and not error else ""
@@ -98,7 +132,20 @@ def _restored(page: Page, key: str, stored: dict, diagnostics: Diagnostics) -> b
 def _well_typed(meta: PageMeta) -> bool:
     """A cached front matter of the types PageMeta promises (an entry of another shape, from a
     damaged cache, is a miss: the file is parsed again)."""
-    texts = [meta.title, meta.description, meta.category, meta.icon, meta.template, meta.tagline, meta.level, meta.summary, meta.duration, meta.notebook, *meta.tags, *meta.topics]
+    texts = [
+        meta.title,
+        meta.description,
+        meta.category,
+        meta.icon,
+        meta.template,
+        meta.tagline,
+        meta.level,
+        meta.summary,
+        meta.duration,
+        meta.notebook,
+        *meta.tags,
+        *meta.topics,
+    ]
     texts += [value for entry in meta.timeline for value in (entry.year, entry.title, entry.text, entry.icon)]
     texts += [value for stat in meta.stats for value in (stat.value, stat.label, stat.icon)]
     return (
@@ -142,7 +189,9 @@ def _parse_markdown(page: Page, data: bytes, diagnostics: Diagnostics, yaml_cach
     rel = page.rel
     if len(data) > MAX_MARKDOWN_BYTES:
         page.error = f"the file is too large ({len(data) / 1e6:.0f} MB)"
-        diagnostics.error(rel, page.error, f"split it into lessons under {MAX_MARKDOWN_BYTES // 1_000_000} MB", kind="files")
+        diagnostics.error(
+            rel, page.error, f"split it into lessons under {MAX_MARKDOWN_BYTES // 1_000_000} MB", kind="files"
+        )
         return
     text = decode_text(data, rel, diagnostics)
     if text is None:
@@ -164,7 +213,11 @@ def _parse_markdown(page: Page, data: bytes, diagnostics: Diagnostics, yaml_cach
     heading, heading_index, heading_is_first = first_heading(split.body)
     # The page template shows the title as the page's h1: drop the duplicate from the body.
     page.title_heading = heading_index if heading_is_first else None
-    page.meta, page.body, page.body_first_line = meta, _without_heading(split.body, page.title_heading), split.body_first_line
+    page.meta, page.body, page.body_first_line = (
+        meta,
+        _without_heading(split.body, page.title_heading),
+        split.body_first_line,
+    )
     page.title = meta.title or heading or page.title
 
 
@@ -183,14 +236,23 @@ def _parse_notebook(page: Page, data: bytes, diagnostics: Diagnostics) -> None:
     except json.JSONDecodeError as error:
         what = decoder_message(error)
         page.error = f"not valid JSON — {what} (line {error.lineno}, column {error.colno})"
-        diagnostics.error(rel, f"not valid JSON — {what}", UNREADABLE_HINT, line=error.lineno, col=error.colno, kind="notebook")
+        diagnostics.error(
+            rel,
+            f"not valid JSON — {what}",
+            UNREADABLE_HINT,
+            line=error.lineno,
+            col=error.colno,
+            kind="notebook",
+        )
         return
     if not isinstance(notebook, dict) or not isinstance(notebook.get("cells", []), list):
         page.error = "not a Jupyter notebook (no list of cells)"
         diagnostics.error(rel, page.error, "save it again from Jupyter", kind="notebook")
         return
     if damage is not None:
-        diagnostics.warning(rel, damage.describe(), SALVAGE_HINT, line=damage.line, col=damage.col, kind="notebook")
+        diagnostics.warning(
+            rel, damage.describe(), SALVAGE_HINT, line=damage.line, col=damage.col, kind="notebook"
+        )
     page.title = notebook_title(notebook) or page.title
 
 
@@ -205,7 +267,9 @@ def notebook_data(page: Page) -> dict:
     data = page.source.path.read_bytes()
     if page.digest and _source_digest(page.source, data) != page.digest:
         raise ValueError("it changed while the site was being built; build again")
-    notebook, _ = read_notebook_json(decode_text(data, page.rel, Diagnostics()) or "")  # damage reported by parsing
+    notebook, _ = read_notebook_json(
+        decode_text(data, page.rel, Diagnostics()) or ""
+    )  # damage reported by parsing
     if not isinstance(notebook, dict):
         raise ValueError("not a Jupyter notebook")
     return notebook
@@ -222,7 +286,11 @@ def notebook_title(notebook: dict) -> str:
     cells = notebook.get("cells")
     if not isinstance(cells, list):  # nbformat 3 keeps its cells in worksheets
         worksheets = notebook.get("worksheets")
-        cells = worksheets[0].get("cells", []) if isinstance(worksheets, list) and worksheets and isinstance(worksheets[0], dict) else []
+        cells = (
+            worksheets[0].get("cells", [])
+            if isinstance(worksheets, list) and worksheets and isinstance(worksheets[0], dict)
+            else []
+        )
     for cell in cells:
         if isinstance(cell, dict) and cell.get("cell_type") == "heading" and cell.get("level") == 1:
             return _source_text(cell).strip()

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as etree
-from typing import Mapping
+from collections.abc import Mapping
 
 from markdown import Extension
 from markdown.treeprocessors import Treeprocessor
@@ -25,7 +25,7 @@ DEFAULT_TITLES = {"exercise": "exercise", "solution": "solution", "quiz": "quiz"
 
 
 class _QuizProcessor(Treeprocessor):
-    def __init__(self, md, extension: "QuizExtension"):
+    def __init__(self, md, extension: QuizExtension):
         super().__init__(md)
         self.extension = extension
 
@@ -55,7 +55,14 @@ def _block_kind(element) -> str | None:
 
 def _localise_title(element, kind: str, strings: Mapping[str, str]) -> None:
     """Untitled blocks get the default title in the course language (not the English type name)."""
-    title = next((child for child in element if child.tag == "summary" or "admonition-title" in (child.get("class") or "")), None)
+    title = next(
+        (
+            child
+            for child in element
+            if child.tag == "summary" or "admonition-title" in (child.get("class") or "")
+        ),
+        None,
+    )
     if title is not None and (title.text or "").strip() == kind.capitalize() and len(title) == 0:
         title.text = strings[DEFAULT_TITLES[kind]]
 
@@ -68,12 +75,15 @@ def _quiz_form(block, number: int, strings: Mapping[str, str]):
     right = sum(1 for correct, _, _ in options if correct)
     kind = "checkbox" if right > 1 else "radio"
 
-    form = etree.Element("form", {
-        "class": "quiz",
-        "data-quiz": "multiple" if kind == "checkbox" else "single",
-        "data-correct-text": strings["quiz_correct"],
-        "data-incorrect-text": strings["quiz_incorrect"],
-    })
+    form = etree.Element(
+        "form",
+        {
+            "class": "quiz",
+            "data-quiz": "multiple" if kind == "checkbox" else "single",
+            "data-correct-text": strings["quiz_correct"],
+            "data-incorrect-text": strings["quiz_incorrect"],
+        },
+    )
     fieldset = etree.SubElement(form, "fieldset")
     legend = etree.SubElement(fieldset, "legend", {"class": "quiz-title"})
     for child in block:
@@ -107,7 +117,11 @@ def _quiz_form(block, number: int, strings: Mapping[str, str]):
     button = etree.SubElement(actions, "button", {"type": "button", "class": "quiz-check"})
     button.text = strings["quiz_check"]
     # offered by coursegen.js after a wrong try: ticks the right answers and shows their feedback
-    reveal = etree.SubElement(actions, "button", {"type": "button", "class": "button button-secondary quiz-reveal", "hidden": "hidden"})
+    reveal = etree.SubElement(
+        actions,
+        "button",
+        {"type": "button", "class": "button button-secondary quiz-reveal", "hidden": "hidden"},
+    )
     reveal.text = strings["quiz_show_answer"]
     result = etree.SubElement(actions, "p", {"class": "quiz-result", "role": "status", "aria-live": "polite"})
     result.text = ""
@@ -141,7 +155,10 @@ def _option(item):
     if not (item.text or "").strip() and first is not None and first.tag == "p":  # loose item
         holder, feedback = first, [child for child in item if child is not first]
     else:  # tight item: text, then nested blocks as feedback
-        holder, feedback = item, [child for child in item if child.tag in ("ul", "ol", "blockquote", "div", "pre", "p")]
+        holder, feedback = (
+            item,
+            [child for child in item if child.tag in ("ul", "ol", "blockquote", "div", "pre", "p")],
+        )
     match = _BOX.match(holder.text or "")
     correct = bool(match) and match.group(1) in "xX"
     answer.text = (holder.text or "")[match.end() if match else 0 :]

@@ -54,7 +54,16 @@ class RemoteCopies:
         return self.by_page.get(url, {})
 
 
-def remote_media_stage(course: Course, bodies, settings: RemoteAssetSettings, root: Path, diagnostics: Diagnostics, *, building: bool, cache: bool) -> RemoteCopies:
+def remote_media_stage(
+    course: Course,
+    bodies,
+    settings: RemoteAssetSettings,
+    root: Path,
+    diagnostics: Diagnostics,
+    *,
+    building: bool,
+    cache: bool,
+) -> RemoteCopies:
     """Report, or fetch and publish, the remote media of every page's body.
 
     `building` is False for `coursegen check`: it lists every reference, and with `fetch` uses the
@@ -87,7 +96,12 @@ def _copies(uses: list[_Use], outcomes: dict, diagnostics: Diagnostics) -> Remot
         elif isinstance(outcome, FetchFailed):
             failed.setdefault(fetch_address(use.address), []).append(use)
         else:  # `check`, before the build that downloads it
-            use.report(diagnostics, Level.NOTE, f"{use.noun} '{_shorten(use.address)}' is not downloaded yet", "`coursegen build` downloads it into the site (remote_assets: fetch)")
+            use.report(
+                diagnostics,
+                Level.NOTE,
+                f"{use.noun} '{_shorten(use.address)}' is not downloaded yet",
+                "`coursegen build` downloads it into the site (remote_assets: fetch)",
+            )
     for address, failures in failed.items():
         first, others = failures[0], len(failures) - 1
         also = f"; used in {others + 1} places" if others else ""
@@ -120,7 +134,12 @@ def _report_hosts(uses: list[_Use], diagnostics: Diagnostics) -> None:
 def _report_each(uses: list[_Use], diagnostics: Diagnostics) -> None:
     """`check` with `keep`: every reference, where it is."""
     for use in uses:
-        use.report(diagnostics, Level.WARNING, f"{use.noun} '{_shorten(use.address)}' is loaded from {host_of(use.address)}: the page needs the network to show it", _FETCH_HINT.format("it"))
+        use.report(
+            diagnostics,
+            Level.WARNING,
+            f"{use.noun} '{_shorten(use.address)}' is loaded from {host_of(use.address)}: the page needs the network to show it",
+            _FETCH_HINT.format("it"),
+        )
 
 
 _NOUNS = {"image": ("image", "images"), "video": ("video", "videos"), "audio": ("audio file", "audio files")}

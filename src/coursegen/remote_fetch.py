@@ -81,7 +81,11 @@ class RemoteCache:
     def put(self, address: str, copy: Copy) -> Copy:
         """Keep `copy` (in memory) as the file for `address`; the copy as stored, or as it is when
         it can't be stored (a read-only cache, a full disk)."""
-        if self.read_only or copy.data is None or not write_bytes_atomically(self.folder / copy.name, copy.data):
+        if (
+            self.read_only
+            or copy.data is None
+            or not write_bytes_atomically(self.folder / copy.name, copy.data)
+        ):
             return copy
         self.index[address] = copy.name
         self._changed = True
@@ -89,11 +93,16 @@ class RemoteCache:
 
     def save(self) -> None:
         if self._changed:
-            write_text_atomically(self.folder / "index.json", json.dumps(self.index, ensure_ascii=False, sort_keys=True, indent=0))
+            write_text_atomically(
+                self.folder / "index.json",
+                json.dumps(self.index, ensure_ascii=False, sort_keys=True, indent=0),
+            )
             self._changed = False
 
 
-def fetch_all(addresses: list[str], settings: RemoteAssetSettings, cache: RemoteCache | None, download: bool) -> dict[str, Copy | FetchFailed | None]:
+def fetch_all(
+    addresses: list[str], settings: RemoteAssetSettings, cache: RemoteCache | None, download: bool
+) -> dict[str, Copy | FetchFailed | None]:
     """Each address → its copy (from the cache, or downloaded now), the reason it could not be
     downloaded, or None when it is not in the cache and `download` is False."""
     results: dict[str, Copy | FetchFailed | None] = {}
@@ -107,8 +116,12 @@ def fetch_all(addresses: list[str], settings: RemoteAssetSettings, cache: Remote
         return results
     deadline = time.monotonic() + settings.total_timeout
     with ThreadPoolExecutor(min(WORKERS, len(missing)), thread_name_prefix="coursegen-fetch") as pool:
-        for address, outcome in zip(missing, pool.map(lambda address: _try_download(address, settings, deadline), missing)):
-            results[address] = cache.put(address, outcome) if isinstance(outcome, Copy) and cache is not None else outcome
+        for address, outcome in zip(
+            missing, pool.map(lambda address: _try_download(address, settings, deadline), missing)
+        ):
+            results[address] = (
+                cache.put(address, outcome) if isinstance(outcome, Copy) and cache is not None else outcome
+            )
     if cache is not None:
         cache.save()
     return results
@@ -128,13 +141,17 @@ def download(address: str, settings: RemoteAssetSettings, deadline: float) -> tu
         raise FetchFailed("only http and https addresses are downloaded")
     if time.monotonic() > deadline:
         raise FetchFailed(_over_budget(settings))
-    request = urllib.request.Request(address, headers={"User-Agent": USER_AGENT, "Accept": "image/*, audio/*, video/*;q=0.9, */*;q=0.1"})
+    request = urllib.request.Request(
+        address, headers={"User-Agent": USER_AGENT, "Accept": "image/*, audio/*, video/*;q=0.9, */*;q=0.1"}
+    )
     try:
         with _opener().open(request, timeout=settings.timeout) as response:
             declared = (response.headers.get("Content-Type") or "").split(";")[0].strip().lower()
             if declared not in _GENERIC_TYPES and declared.split("/")[0] not in _MEDIA_FAMILIES:
                 what = "a web page" if declared in ("text/html", "application/xhtml+xml") else declared
-                raise FetchFailed(f"the server answered with {what} ({declared}), not an image, a sound or a video")
+                raise FetchFailed(
+                    f"the server answered with {what} ({declared}), not an image, a sound or a video"
+                )
             data = _read_within_limits(response, settings, deadline)
     except urllib.error.HTTPError as error:
         error.close()
@@ -171,31 +188,66 @@ def _checked_type(data: bytes, declared: str) -> str:
     """The media type of `data` by its first bytes; it must agree with what the server declared."""
     sniffed = sniff(data)
     if sniffed is None:
-        looks = "it looks like a web page" if re.match(rb"\s*(<!doctype html|<html|<head|<body)", data[:512], re.IGNORECASE) else "its bytes are of no known media format"
-        raise FetchFailed(f"the file is not an image, a sound or a video ({looks}; the server called it {declared or 'nothing'})")
+        looks = (
+            "it looks like a web page"
+            if re.match(rb"\s*(<!doctype html|<html|<head|<body)", data[:512], re.IGNORECASE)
+            else "its bytes are of no known media format"
+        )
+        raise FetchFailed(
+            f"the file is not an image, a sound or a video ({looks}; the server called it {declared or 'nothing'})"
+        )
     if declared not in _GENERIC_TYPES and declared.split("/")[0] not in _families(sniffed):
         raise FetchFailed(f"the server called it {declared} but the file is {sniffed}")
     if sniffed == "image/svg+xml" and _ACTIVE_SVG.search(html.unescape(data.decode("utf-8", "replace"))):
-        raise FetchFailed("the SVG carries scripts, event handlers or embedded HTML, which the site would publish (refused)")
+        raise FetchFailed(
+            "the SVG carries scripts, event handlers or embedded HTML, which the site would publish (refused)"
+        )
     return sniffed
 
 
 # first bytes → media type; the extension names the site's copy
 _EXTENSIONS = {
-    "image/png": ".png", "image/jpeg": ".jpg", "image/gif": ".gif", "image/webp": ".webp", "image/avif": ".avif",
-    "image/bmp": ".bmp", "image/x-icon": ".ico", "image/tiff": ".tif", "image/svg+xml": ".svg",
-    "audio/mpeg": ".mp3", "audio/wav": ".wav", "audio/flac": ".flac", "audio/ogg": ".ogg", "audio/mp4": ".m4a",
-    "video/mp4": ".mp4", "video/quicktime": ".mov", "video/webm": ".webm",
+    "image/png": ".png",
+    "image/jpeg": ".jpg",
+    "image/gif": ".gif",
+    "image/webp": ".webp",
+    "image/avif": ".avif",
+    "image/bmp": ".bmp",
+    "image/x-icon": ".ico",
+    "image/tiff": ".tif",
+    "image/svg+xml": ".svg",
+    "audio/mpeg": ".mp3",
+    "audio/wav": ".wav",
+    "audio/flac": ".flac",
+    "audio/ogg": ".ogg",
+    "audio/mp4": ".m4a",
+    "video/mp4": ".mp4",
+    "video/quicktime": ".mov",
+    "video/webm": ".webm",
 }
 _SIGNATURES = (
-    (b"\x89PNG\r\n\x1a\n", "image/png"), (b"\xff\xd8\xff", "image/jpeg"), (b"GIF87a", "image/gif"), (b"GIF89a", "image/gif"),
-    (b"BM", "image/bmp"), (b"\x00\x00\x01\x00", "image/x-icon"), (b"II*\x00", "image/tiff"), (b"MM\x00*", "image/tiff"),
-    (b"ID3", "audio/mpeg"), (b"fLaC", "audio/flac"), (b"OggS", "audio/ogg"), (b"\x1a\x45\xdf\xa3", "video/webm"),
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"GIF87a", "image/gif"),
+    (b"GIF89a", "image/gif"),
+    (b"BM", "image/bmp"),
+    (b"\x00\x00\x01\x00", "image/x-icon"),
+    (b"II*\x00", "image/tiff"),
+    (b"MM\x00*", "image/tiff"),
+    (b"ID3", "audio/mpeg"),
+    (b"fLaC", "audio/flac"),
+    (b"OggS", "audio/ogg"),
+    (b"\x1a\x45\xdf\xa3", "video/webm"),
 )
 # an XML declaration, comments and a doctype (Illustrator's declares entities in it) may come first
-_SVG = re.compile(rb"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*|<!doctype\s+svg[^>\[]*(?:\[.*?\]\s*)?>\s*)*<svg[\s>]", re.IGNORECASE | re.DOTALL)
+_SVG = re.compile(
+    rb"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*|<!doctype\s+svg[^>\[]*(?:\[.*?\]\s*)?>\s*)*<svg[\s>]",
+    re.IGNORECASE | re.DOTALL,
+)
 # looked for once character references are decoded (`&#106;avascript:`)
-_ACTIVE_SVG = re.compile(r"<script|<foreignobject|<iframe|<embed|<object|[\s\"'/]on[a-z]+\s*=|javascript:", re.IGNORECASE)
+_ACTIVE_SVG = re.compile(
+    r"<script|<foreignobject|<iframe|<embed|<object|[\s\"'/]on[a-z]+\s*=|javascript:", re.IGNORECASE
+)
 
 
 def sniff(data: bytes) -> str | None:
@@ -207,7 +259,12 @@ def sniff(data: bytes) -> str | None:
         return "image/webp" if data[8:12] == b"WEBP" else "audio/wav"
     if data[4:8] == b"ftyp":  # ISO media: the brand says which
         brand = data[8:12]
-        return {b"avif": "image/avif", b"avis": "image/avif", b"M4A ": "audio/mp4", b"qt  ": "video/quicktime"}.get(brand, "video/mp4")
+        return {
+            b"avif": "image/avif",
+            b"avis": "image/avif",
+            b"M4A ": "audio/mp4",
+            b"qt  ": "video/quicktime",
+        }.get(brand, "video/mp4")
     if len(data) > 2 and data[0] == 0xFF and data[1] & 0xE0 == 0xE0:  # an MPEG audio frame
         return "audio/mpeg"
     if _SVG.match(data[:8192].removeprefix(b"\xef\xbb\xbf")):

@@ -13,7 +13,7 @@ import functools
 import html as html_text
 import json
 import re
-from typing import Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from urllib.parse import quote, urlsplit
 
 from coursegen.urls import relative_url
@@ -22,10 +22,17 @@ from coursegen.urls import relative_url
 # line in the page's file or None, where in the file ("cell 3") or ""].
 RemoteReference = list
 
-_MEDIA_ATTRIBUTES = {"img": ("src", "srcset"), "video": ("src", "poster"), "audio": ("src",), "source": ("src", "srcset")}
+_MEDIA_ATTRIBUTES = {
+    "img": ("src", "srcset"),
+    "video": ("src", "poster"),
+    "audio": ("src",),
+    "source": ("src", "srcset"),
+}
 _CONTAINERS = {"video": "video", "audio": "audio", "picture": "image"}
 # a cheap first look, so that the parser only reads the few bodies that may have such an address
-_MAYBE_REMOTE = re.compile(r"""\s(?:(?:src|poster)\s*=\s*["']?\s*|srcset\s*=\s*["']?[^"'>]*?)(?:https?:)?//""", re.IGNORECASE)
+_MAYBE_REMOTE = re.compile(
+    r"""\s(?:(?:src|poster)\s*=\s*["']?\s*|srcset\s*=\s*["']?[^"'>]*?)(?:https?:)?//""", re.IGNORECASE
+)
 # one attribute of a start tag (after its name): quoted values are consumed whole
 _ATTRIBUTE = re.compile(r"""(\s+)([^\s"'>/=]+)(?:(\s*=\s*)("[^"]*"|'[^']*'|[^\s"'>]+))?""")
 
@@ -34,7 +41,9 @@ def is_remote(address: str) -> bool:
     """An http(s) address of another host, or a protocol-relative one (`//host/x.png`)."""
     address = address.strip()
     try:
-        return (address.startswith("//") or urlsplit(address).scheme.lower() in ("http", "https")) and bool(host_of(address))
+        return (address.startswith("//") or urlsplit(address).scheme.lower() in ("http", "https")) and bool(
+            host_of(address)
+        )
     except ValueError:  # an address urllib can't split (an unclosed IPv6 bracket): left alone
         return False
 
@@ -83,7 +92,9 @@ def locate_in_text(found: list[tuple[str, str]], text: str, first_line: int) -> 
     located = []
     for address, what in found:
         line = None
-        for needle in dict.fromkeys((address, html_text.escape(address), html_text.escape(address, quote=False))):
+        for needle in dict.fromkeys(
+            (address, html_text.escape(address), html_text.escape(address, quote=False))
+        ):
             index = text.find(needle, searched_from.get(needle, 0))
             if index < 0:
                 index = text.find(needle)
@@ -98,7 +109,10 @@ def locate_in_text(found: list[tuple[str, str]], text: str, first_line: int) -> 
 def locate_in_notebook(found: list[tuple[str, str]], notebook) -> list[RemoteReference]:
     """References with the cell (numbered from 1, as in every notebook message) each comes from:
     its Markdown or one of its outputs."""
-    cells = [cell.source + "\n" + json.dumps(cell.get("outputs", []), ensure_ascii=False) for cell in notebook.cells]
+    cells = [
+        cell.source + "\n" + json.dumps(cell.get("outputs", []), ensure_ascii=False)
+        for cell in notebook.cells
+    ]
     searched_from: dict[str, int] = {}
     located = []
     for address, what in found:
@@ -125,7 +139,9 @@ def _media_tags_parser():
         def __init__(self, body: str):
             super().__init__(convert_charrefs=True)
             self.line_starts = [0] + [match.end() for match in re.finditer("\n", body)]
-            self.tags: list[tuple[int, str, list[tuple[str, str, str]]]] = []  # (offset, raw tag, [(attribute, address, what)])
+            self.tags: list[
+                tuple[int, str, list[tuple[str, str, str]]]
+            ] = []  # (offset, raw tag, [(attribute, address, what)])
             self.containers: list[str] = []
 
         def handle_starttag(self, tag, attrs):
@@ -134,7 +150,13 @@ def _media_tags_parser():
             names = _MEDIA_ATTRIBUTES.get(tag)
             if names is None:
                 return
-            found = [(name, address, _what(tag, name, self.containers)) for name, value in attrs if name in names and value for address in _addresses(name, value) if is_remote(address)]
+            found = [
+                (name, address, _what(tag, name, self.containers))
+                for name, value in attrs
+                if name in names and value
+                for address in _addresses(name, value)
+                if is_remote(address)
+            ]
             if found:
                 line, column = self.getpos()
                 self.tags.append((self.line_starts[line - 1] + column, self.get_starttag_text() or "", found))
@@ -205,7 +227,10 @@ def _rewrite_tag(raw: str, copies: Mapping[str, str], page_url: str) -> str:
             candidates = list(_srcset(written))
             if not any(address in copies for address, _ in candidates):
                 return match.group(0)
-            new = ", ".join(f"{_copy_url(address, copies, page_url)} {descriptor}".strip() for address, descriptor in candidates)
+            new = ", ".join(
+                f"{_copy_url(address, copies, page_url)} {descriptor}".strip()
+                for address, descriptor in candidates
+            )
         elif written.strip() in copies:
             new = _copy_url(written.strip(), copies, page_url)
         else:

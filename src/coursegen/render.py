@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import posixpath
-from html import escape
 import re
+from collections.abc import Mapping
+from html import escape
 from pathlib import Path
-from typing import Mapping
 
 import jinja2
 
+from coursegen import views
 from coursegen.cache import code_digest, digest
 from coursegen.config import CourseConfig
 from coursegen.errors import Diagnostic, Diagnostics
@@ -19,7 +20,6 @@ from coursegen.strings import format_number
 from coursegen.theme import Theme, make_environment
 from coursegen.typography import spaced
 from coursegen.urls import relative_url
-from coursegen import views
 
 TEMPLATE_BY_KIND = {
     PageKind.HOME: "home.html",
@@ -32,7 +32,14 @@ TAGS_URL = "tags.html"
 
 
 class SiteRenderer:
-    def __init__(self, config: CourseConfig, course: Course, theme: Theme, strings: Mapping[str, str], bytecode_dir: Path | None = None):
+    def __init__(
+        self,
+        config: CourseConfig,
+        course: Course,
+        theme: Theme,
+        strings: Mapping[str, str],
+        bytecode_dir: Path | None = None,
+    ):
         self.config = config
         self.course = course
         self.theme = theme
@@ -63,16 +70,30 @@ class SiteRenderer:
             for path in sorted(folder.rglob("*.html")):
                 name = path.relative_to(folder).as_posix()
                 # a built-in template the course overrides stays reachable as theme/<name>
-                loaded_as = f"theme/{name}" if name in seen and folder == self.theme.builtin / "templates" else name
+                loaded_as = (
+                    f"theme/{name}" if name in seen and folder == self.theme.builtin / "templates" else name
+                )
                 seen.add(name)
                 try:
                     self.env.get_template(loaded_as)
                 except jinja2.TemplateSyntaxError as error:
-                    shown = path.relative_to(root).as_posix() if path.is_relative_to(root) else f"(built-in theme) {name}"
-                    diagnostics.error(shown, f"template syntax error: {error.message}", "fix the template", line=error.lineno, kind="template")
+                    shown = (
+                        path.relative_to(root).as_posix()
+                        if path.is_relative_to(root)
+                        else f"(built-in theme) {name}"
+                    )
+                    diagnostics.error(
+                        shown,
+                        f"template syntax error: {error.message}",
+                        "fix the template",
+                        line=error.lineno,
+                        kind="template",
+                    )
                     ok = False
                 except UnicodeDecodeError:
-                    diagnostics.error(name, "template is not valid UTF-8", "save it as UTF-8", kind="template")
+                    diagnostics.error(
+                        name, "template is not valid UTF-8", "save it as UTF-8", kind="template"
+                    )
                     ok = False
         return ok
 
@@ -83,13 +104,25 @@ class SiteRenderer:
             return default
         line = page.meta.lines.get("template")
         if posixpath.isabs(chosen) or ".." in chosen.split("/") or "\\" in chosen:
-            diagnostics.error(page.rel, f"template '{chosen}' must be a name inside templates/", f"using {default}", line=line, kind="template")
+            diagnostics.error(
+                page.rel,
+                f"template '{chosen}' must be a name inside templates/",
+                f"using {default}",
+                line=line,
+                kind="template",
+            )
             return default
         try:
             self.env.get_template(chosen)
         except jinja2.TemplateNotFound:
             looked = ", ".join(str(d) for d in self.theme.template_dirs)
-            diagnostics.error(page.rel, f"template '{chosen}' not found (looked in {looked})", f"using {default}", line=line, kind="template")
+            diagnostics.error(
+                page.rel,
+                f"template '{chosen}' not found (looked in {looked})",
+                f"using {default}",
+                line=line,
+                kind="template",
+            )
             return default
         return chosen
 
@@ -121,13 +154,27 @@ class SiteRenderer:
             body.key,
             repr((page.kind, page.url, own, page.title, page.number, body.error)),
             repr([views.link_fields(p) for p in (page.prev, page.next, page.notebook)]),
-            repr([[views.link_fields(p) for p in pages] for pages in (page.lessons, page.notebooks, views.ancestors(page))]),
+            repr(
+                [
+                    [views.link_fields(p) for p in pages]
+                    for pages in (page.lessons, page.notebooks, views.ancestors(page))
+                ]
+            ),
             repr(([views.card(child) for child in page.children], views.neighbour_sections(page))),
             repr([views.link_fields(p) for p in views.module_lessons(page)]),
             repr(self.has_tags),
         )
 
-    def render_page(self, page: Page, content: str, toc: list[dict], diagnostics: Diagnostics, error: str = "", template_name: str = "", finding: Diagnostic | None = None) -> str:
+    def render_page(
+        self,
+        page: Page,
+        content: str,
+        toc: list[dict],
+        diagnostics: Diagnostics,
+        error: str = "",
+        template_name: str = "",
+        finding: Diagnostic | None = None,
+    ) -> str:
         """The page's HTML; with an `error`, the page that says it could not be rendered (`finding`:
         what the build reported about it, for its kind and place)."""
         template_name = template_name or self.template_for(page, diagnostics)
@@ -138,7 +185,12 @@ class SiteRenderer:
         except jinja2.UndefinedError as problem:
             # a misspelt variable: say where, and render with it empty (an error under --strict)
             what, hint = _undefined(problem, context)
-            diagnostics.warning(page.rel or page.url, f"template {template_name}{_template_line(problem)}: {what}", hint, kind="template")
+            diagnostics.warning(
+                page.rel or page.url,
+                f"template {template_name}{_template_line(problem)}: {what}",
+                hint,
+                kind="template",
+            )
             try:
                 return self.lenient_env.get_template(template_name).render(context)
             except jinja2.TemplateError as second:
@@ -148,7 +200,9 @@ class SiteRenderer:
         except Exception as problem_:  # a template dividing by zero, calling a missing method…
             problem = problem_
         message = f"template {template_name}{_template_line(problem)}: {problem}"
-        diagnostics.error(page.rel or page.url, message, "fix the template or the page's front matter", kind="template")
+        diagnostics.error(
+            page.rel or page.url, message, "fix the template or the page's front matter", kind="template"
+        )
         return self._error_page(page, message)
 
     def _error_page(self, page: Page, message: str) -> str:
@@ -183,12 +237,16 @@ class SiteRenderer:
             "rel": lambda url, fragment="": relative_url(url, page.url, fragment),
             "static": lambda path: relative_url("static/" + path, page.url, ""),
             # where a tag chip leads: its entry on tags.html (empty when the course has no tags page)
-            "tag_url": lambda tag: relative_url(TAGS_URL, page.url, views.tag_anchor(tag)) if self.has_tags else "",
+            "tag_url": lambda tag: (
+                relative_url(TAGS_URL, page.url, views.tag_anchor(tag)) if self.has_tags else ""
+            ),
         }
 
     def render_tags(self, diagnostics: Diagnostics) -> str:
         """tags.html: every tag with the pages that carry it."""
-        page = Page(kind=PageKind.SECTION, url=TAGS_URL, folder="", title=self.strings["tags_title"], meta=PageMeta())
+        page = Page(
+            kind=PageKind.SECTION, url=TAGS_URL, folder="", title=self.strings["tags_title"], meta=PageMeta()
+        )
         context = self._context(page, views.page_view(page, "", [], self.config))
         context["tags"] = [{"tag": tag, "id": anchor, "pages": pages} for tag, anchor, pages in self.tags]
         try:
@@ -200,7 +258,13 @@ class SiteRenderer:
 
     def render_not_found(self, diagnostics: Diagnostics) -> str:
         # a page outside the graph: no parent, no neighbours
-        page = Page(kind=PageKind.SECTION, url=NOT_FOUND_URL, folder="", title=self.strings["not_found_title"], meta=PageMeta())
+        page = Page(
+            kind=PageKind.SECTION,
+            url=NOT_FOUND_URL,
+            folder="",
+            title=self.strings["not_found_title"],
+            meta=PageMeta(),
+        )
         context = self._context(page, views.page_view(page, "", [], self.config))
         try:
             return self.env.get_template("404.html").render(context)
@@ -233,7 +297,9 @@ def _undefined(problem: jinja2.UndefinedError, context: dict) -> tuple[str, str]
     else:
         return text, "check the variable's name in docs/template-context.md"
     close = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
-    return what, (f"did you mean '{close[0]}'? " if close else "") + "the names are listed in docs/template-context.md"
+    return what, (
+        f"did you mean '{close[0]}'? " if close else ""
+    ) + "the names are listed in docs/template-context.md"
 
 
 def _template_line(problem: Exception) -> str:
@@ -261,4 +327,6 @@ def _token_colours(style: str) -> str:
     from pygments.formatters import HtmlFormatter
 
     css = HtmlFormatter(style=style, nobackground=True).get_style_defs(".highlight")
-    return "\n".join(re.sub(r" /\*[^*]*\*/$", "", line) for line in css.splitlines() if line.startswith(".highlight "))
+    return "\n".join(
+        re.sub(r" /\*[^*]*\*/$", "", line) for line in css.splitlines() if line.startswith(".highlight ")
+    )

@@ -29,7 +29,15 @@ class Reporter:
             return
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-        self._progress = Progress(TextColumn("rendering"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TextColumn("{task.description}"), console=self.console, transient=True)
+        self._progress = Progress(
+            TextColumn("rendering"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            TextColumn("{task.description}"),
+            console=self.console,
+            transient=True,
+        )
         with self._progress:
             yield
         self._progress = None
@@ -43,7 +51,15 @@ class Reporter:
             self._task = self._progress.add_task(name, total=total)
         self._progress.update(self._task, completed=done, description=name)
 
-    def summary(self, result, course_dir: Path, checking: bool, strict: bool, kinds: list[str] | None = None, as_json: bool = False) -> bool:
+    def summary(
+        self,
+        result,
+        course_dir: Path,
+        checking: bool,
+        strict: bool,
+        kinds: list[str] | None = None,
+        as_json: bool = False,
+    ) -> bool:
         """Print the findings and the closing line; True when they fail the command (errors, or any
         problem under --strict). `build` shows a screenful (everything with -v); `check` lists every
         finding — only those of `kinds` when given — as lines, or as JSON on stdout."""
@@ -53,7 +69,18 @@ class Reporter:
         errors = sum(1 for d in diagnostics if d.level is Level.ERROR)
         warnings = sum(1 for d in diagnostics if d.level is Level.WARNING)
         if as_json:
-            print(findings.as_json(diagnostics, {"errors": errors, "warnings": warnings, "pages": result.pages, "notebooks": result.notebooks}), flush=True)
+            print(
+                findings.as_json(
+                    diagnostics,
+                    {
+                        "errors": errors,
+                        "warnings": warnings,
+                        "pages": result.pages,
+                        "notebooks": result.notebooks,
+                    },
+                ),
+                flush=True,
+            )
         else:
             listed = diagnostics if checking or self.verbose else findings.screenful(diagnostics)
             for item in listed:
@@ -71,12 +98,17 @@ class Reporter:
         elif result.written:
             line = f"Built {_count(result.pages, 'page')} ({_count(result.notebooks, 'notebook')}, {_count(result.files, 'file')}) in {result.seconds:.1f} s: {counts} → {_shown(result.out)}"
         else:
-            why = "--strict and problems were found" if strict and (errors or warnings) else "errors were found"
+            why = (
+                "--strict and problems were found" if strict and (errors or warnings) else "errors were found"
+            )
             line = f"Nothing written ({why}): {counts}; the previous site is unchanged"
         if not self.quiet or errors:
             self.console.print(line, style="bold" if not errors else "bold red", markup=False)
         if self.verbose and result.stages:
-            self.console.print("Time by stage: " + ", ".join(f"{stage} {seconds:.3f} s" for stage, seconds in result.stages), markup=False)
+            self.console.print(
+                "Time by stage: " + ", ".join(f"{stage} {seconds:.3f} s" for stage, seconds in result.stages),
+                markup=False,
+            )
         return bool(errors) or (strict and bool(warnings))
 
 

@@ -5,8 +5,8 @@ JSON document of `--report-json` (for CI)."""
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from html import escape as _escape
-from typing import Mapping
 
 from coursegen.runs import STATUSES, RunRecord
 from coursegen.strings import format_number
@@ -16,6 +16,8 @@ REPORT_URL = "_reports/execution.html"
 
 def escape(text: str) -> str:
     return _escape(text, quote=False)  # text between tags only: apostrophes stay readable in the source
+
+
 _STYLES = {"ran": "green", "cached": "dim", "failed": "bold red", "timed out": "bold red", "skipped": "dim"}
 
 
@@ -26,7 +28,14 @@ def counts(records: list[RunRecord]) -> dict[str, int]:
 def report_json(records: list[RunRecord]) -> str:
     document = {
         "notebooks": [
-            {"notebook": r.rel, "status": r.status, "seconds": round(r.seconds, 3), "error": r.error, "hint": r.hint, "host": r.host}
+            {
+                "notebook": r.rel,
+                "status": r.status,
+                "seconds": round(r.seconds, 3),
+                "error": r.error,
+                "hint": r.hint,
+                "host": r.host,
+            }
             for r in records
         ],
         "counts": counts(records),
@@ -44,7 +53,9 @@ def report_html(records: list[RunRecord], strings: Mapping[str, str], language: 
         f'<td class="number">{format_number(round(r.seconds, 1), language) if r.status in ("ran", "failed", "timed out") else ""}</td><td>{escape(r.error)}</td></tr>\n'
         for r in records
     )
-    summary = strings["execution_summary"].format(**{k.replace(" ", "_"): v for k, v in counts(records).items()})
+    summary = strings["execution_summary"].format(
+        **{k.replace(" ", "_"): v for k, v in counts(records).items()}
+    )
     heading = strings["execution_report"]
     return f"""<!DOCTYPE html>
 <html lang="{_escape(language)}">

@@ -11,10 +11,10 @@ from __future__ import annotations
 import json
 import os
 from collections import deque
+from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator
 
 from coursegen.cache import JsonCache
 from coursegen.config import NotebookSettings
@@ -56,11 +56,21 @@ class RunPlace:
     skip: tuple[Path, ...] = ()  # folders that are never inputs (the output, the cache)
 
 
-def execute_stage(course: Course, settings: NotebookSettings, root: Path, mode: str, place: RunPlace, diagnostics: Diagnostics, progress: Callable[[RunRecord, int, int], None] | None = None) -> list[RunRecord]:
+def execute_stage(
+    course: Course,
+    settings: NotebookSettings,
+    root: Path,
+    mode: str,
+    place: RunPlace,
+    diagnostics: Diagnostics,
+    progress: Callable[[RunRecord, int, int], None] | None = None,
+) -> list[RunRecord]:
     """Run what must run; every notebook page gets a record, in course order."""
     from coursegen.inputs import InputFinder
 
-    finder = InputFinder(root, settings.inputs, settings.inputs_exclude, place.skip, read_only=not place.cache_writes)
+    finder = InputFinder(
+        root, settings.inputs, settings.inputs_exclude, place.skip, read_only=not place.cache_writes
+    )
     cache = JsonCache(root, "executed", read_only=not place.cache_writes)
     records: list[RunRecord] = []
     misses = []
@@ -74,7 +84,11 @@ def execute_stage(course: Course, settings: NotebookSettings, root: Path, mode: 
     finder.save()
     done = len(records) - len(misses)
     if misses:
-        outcomes = _on_cluster(place.executor, misses) if place.executor else _on_this_machine(misses, _parallel(place.jobs, settings, len(misses)))
+        outcomes = (
+            _on_cluster(place.executor, misses)
+            if place.executor
+            else _on_this_machine(misses, _parallel(place.jobs, settings, len(misses)))
+        )
         for record, result in outcomes:
             _settle(record, result, cache)
             done += 1
@@ -83,7 +97,16 @@ def execute_stage(course: Course, settings: NotebookSettings, root: Path, mode: 
     return records
 
 
-def _plan(page, settings: NotebookSettings, mode: str, finder, cache: JsonCache, root: Path, place: RunPlace, diagnostics: Diagnostics):
+def _plan(
+    page,
+    settings: NotebookSettings,
+    mode: str,
+    finder,
+    cache: JsonCache,
+    root: Path,
+    place: RunPlace,
+    diagnostics: Diagnostics,
+):
     """The page's record, and the job to run when its results are not cached."""
     from coursegen.execute import RunJob, execution_key
     from coursegen.kernels import choose_kernel
@@ -102,7 +125,12 @@ def _plan(page, settings: NotebookSettings, mode: str, finder, cache: JsonCache,
     own = own if isinstance(own, dict) else {}
     inputs, problems = finder.inputs(page.source.rel.as_posix(), _patterns(own.get("inputs")))
     for problem in problems:
-        diagnostics.warning(page.rel, problem, "inputs are globs such as data/*.csv or ../shared/**/*.parquet", kind="execution")
+        diagnostics.warning(
+            page.rel,
+            problem,
+            "inputs are globs such as data/*.csv or ../shared/**/*.parquet",
+            kind="execution",
+        )
     record.key = execution_key(notebook, settings, inputs)
     record.resources = _resources(own.get("resources"), page.rel, diagnostics)
     if os.path.isfile(cache.path(record.key, "json")):
@@ -124,8 +152,16 @@ def _patterns(value) -> list[str]:
 def _resources(value, rel: str, diagnostics: Diagnostics) -> dict:
     if value is None:
         return {}
-    if not isinstance(value, dict) or not all(isinstance(k, str) and isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0 for k, v in value.items()):
-        diagnostics.warning(rel, f"metadata.coursegen.resources must map resource names to amounts, not {value!r}; ignored", "e.g. \"resources\": {\"GPU\": 1}", kind="execution")
+    if not isinstance(value, dict) or not all(
+        isinstance(k, str) and isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0
+        for k, v in value.items()
+    ):
+        diagnostics.warning(
+            rel,
+            f"metadata.coursegen.resources must map resource names to amounts, not {value!r}; ignored",
+            "e.g. \"resources\": {\"GPU\": 1}",
+            kind="execution",
+        )
         return {}
     return dict(value)
 
@@ -156,7 +192,9 @@ def _first_error_output(cells: list[dict]) -> str:
         for output in cell.get("outputs", []):
             if output.get("output_type") == "error":
                 first = str(output.get("evalue", "")).strip().split("\n")[0]
-                return f"{output.get('ename', 'Error')}: {first}" if first else str(output.get("ename", "Error"))
+                return (
+                    f"{output.get('ename', 'Error')}: {first}" if first else str(output.get("ename", "Error"))
+                )
     return ""
 
 
@@ -171,7 +209,11 @@ def _on_this_machine(misses: list, parallel: int) -> Iterator:
     with ThreadPoolExecutor(parallel, thread_name_prefix="coursegen-run") as pool:
         try:
             while pending or running:
-                while pending and len(running) < parallel and (not running or _memory_available() >= MEMORY_PER_KERNEL):
+                while (
+                    pending
+                    and len(running) < parallel
+                    and (not running or _memory_available() >= MEMORY_PER_KERNEL)
+                ):
                     record, job = pending.popleft()
                     running[pool.submit(run_job, job, stops.append)] = record
                 finished, _ = wait(running, return_when=FIRST_COMPLETED)
@@ -180,7 +222,11 @@ def _on_this_machine(misses: list, parallel: int) -> Iterator:
                     try:
                         result = future.result()
                     except Exception as error:  # not a failed run: a bug, or a broken kernel installation
-                        result = RunResult("failed", message=f"could not be run ({type(error).__name__}: {error})", hint="please report this to the coursegen developers")
+                        result = RunResult(
+                            "failed",
+                            message=f"could not be run ({type(error).__name__}: {error})",
+                            hint="please report this to the coursegen developers",
+                        )
                     yield record, result
         except BaseException:
             pending.clear()

@@ -9,7 +9,7 @@ notebook run again elsewhere (the scheduler does it; `retries=1` covers an error
 from __future__ import annotations
 
 import uuid
-from typing import Iterator
+from collections.abc import Iterator
 
 from coursegen.errors import CoursegenError, UsageError
 
@@ -21,7 +21,10 @@ def connect(address: str):
     try:
         from distributed import Client
     except ImportError:
-        raise UsageError(f"running notebooks on {address} needs Dask's client, which is not installed", "pip install 'coursegen[dask]'") from None
+        raise UsageError(
+            f"running notebooks on {address} needs Dask's client, which is not installed",
+            "pip install 'coursegen[dask]'",
+        ) from None
     try:
         return Client(address, timeout=f"{CONNECT_SECONDS}s", set_as_default=False)
     except (OSError, TimeoutError, ValueError) as error:
@@ -43,19 +46,36 @@ def run_on_cluster(address: str, misses: list) -> Iterator:
         offered = _resources_offered(client)
         futures = {}
         for record, job in misses:
-            lacking = sorted(name for name in record.resources if offered.get(name, 0) < record.resources[name])
+            lacking = sorted(
+                name for name in record.resources if offered.get(name, 0) < record.resources[name]
+            )
             if lacking:
-                yield record, RunResult("failed", message=f"no worker of the cluster offers {', '.join(lacking)}", hint="start workers with --resources (e.g. dask worker ADDRESS --resources GPU=1), or remove metadata.coursegen.resources")
+                yield (
+                    record,
+                    RunResult(
+                        "failed",
+                        message=f"no worker of the cluster offers {', '.join(lacking)}",
+                        hint="start workers with --resources (e.g. dask worker ADDRESS --resources GPU=1), or remove metadata.coursegen.resources",
+                    ),
+                )
                 continue
             key = f"coursegen-{record.rel}-{uuid.uuid4().hex[:8]}"
-            future = client.submit(run_job, job, key=key, resources=record.resources or None, retries=1, pure=False)
+            future = client.submit(
+                run_job, job, key=key, resources=record.resources or None, retries=1, pure=False
+            )
             futures[future] = record
         for future in as_completed(list(futures), loop=client.loop):
             record = futures[future]
             try:
                 result = future.result()
-            except Exception as error:  # lost workers beyond the scheduler's patience, a worker without coursegen…
-                result = RunResult("failed", message=f"the cluster could not run it ({type(error).__name__}: {error})", hint="see the workers' logs; they need coursegen, the kernel and the notebook's libraries")
+            except (
+                Exception
+            ) as error:  # lost workers beyond the scheduler's patience, a worker without coursegen…
+                result = RunResult(
+                    "failed",
+                    message=f"the cluster could not run it ({type(error).__name__}: {error})",
+                    hint="see the workers' logs; they need coursegen, the kernel and the notebook's libraries",
+                )
             yield record, result
     finally:
         client.close()

@@ -5,13 +5,50 @@ this module only says what a course page legitimately contains."""
 from __future__ import annotations
 
 _MATHML = {
-    "math", "mrow", "mi", "mn", "mo", "ms", "mtext", "mspace", "msub", "msup", "msubsup", "mfrac", "msqrt",
-    "mroot", "mover", "munder", "munderover", "mtable", "mtr", "mtd", "mstyle", "mpadded", "mphantom",
-    "menclose", "semantics", "annotation", "mmultiscripts", "mprescripts", "none",
+    "math",
+    "mrow",
+    "mi",
+    "mn",
+    "mo",
+    "ms",
+    "mtext",
+    "mspace",
+    "msub",
+    "msup",
+    "msubsup",
+    "mfrac",
+    "msqrt",
+    "mroot",
+    "mover",
+    "munder",
+    "munderover",
+    "mtable",
+    "mtr",
+    "mtd",
+    "mstyle",
+    "mpadded",
+    "mphantom",
+    "menclose",
+    "semantics",
+    "annotation",
+    "mmultiscripts",
+    "mprescripts",
+    "none",
 }
 # What Temml writes in formulas (layout of matrices and aligned rows, sizes of delimiters…)
 _MATH_STYLE = {"text-align", "padding", "padding-left", "padding-right", "width", "border", "display"}
-_EXTRA_TAGS = {"input", "label", "section", "main", "sup", "sub", "form", "fieldset", "legend", "button"} | _MATHML
+_EXTRA_TAGS = {
+    "input",
+    "label",
+    "section",
+    "main",
+    "sup",
+    "sub",
+    "form",
+    "fieldset",
+    "legend",
+    "button",
+} | _MATHML
 _GLOBAL_ATTRIBUTES = {"class", "id", "title", "lang", "dir", "role", "aria-hidden", "aria-label"}
 _ATTRIBUTES = {
     "a": {"href", "rel", "hreflang"},
@@ -26,7 +63,20 @@ _ATTRIBUTES = {
     "details": {"open"},
     "math": {"display", "xmlns", "style"},
     "mi": {"mathvariant"},
-    "mo": {"stretchy", "fence", "separator", "lspace", "rspace", "form", "movablelimits", "largeop", "symmetric", "minsize", "maxsize", "accent"},
+    "mo": {
+        "stretchy",
+        "fence",
+        "separator",
+        "lspace",
+        "rspace",
+        "form",
+        "movablelimits",
+        "largeop",
+        "symmetric",
+        "minsize",
+        "maxsize",
+        "accent",
+    },
     "mrow": {"style", "scriptlevel", "displaystyle"},
     "mstyle": {"displaystyle", "scriptlevel", "style"},
     "mspace": {"width", "height", "depth"},
@@ -36,7 +86,17 @@ _ATTRIBUTES = {
     "mover": {"accent"},
     "munder": {"accentunder"},
     "munderover": {"accent", "accentunder"},
-    "mtable": {"columnalign", "rowspacing", "columnspacing", "columnlines", "rowlines", "frame", "framespacing", "displaystyle", "style"},
+    "mtable": {
+        "columnalign",
+        "rowspacing",
+        "columnspacing",
+        "columnlines",
+        "rowlines",
+        "frame",
+        "framespacing",
+        "displaystyle",
+        "style",
+    },
     "mtd": {"columnspan", "rowspan", "columnalign", "style"},
     "annotation": {"encoding"},
 }
@@ -44,7 +104,9 @@ _ATTRIBUTES = {
 
 def _only_images_may_be_data(tag: str, attribute: str, value: str) -> str | None:
     """Notebook figures are data: URIs; anything else with data: (a link to data:text/html…) goes."""
-    if value.strip().lower().startswith("data:") and not (tag == "img" and attribute == "src" and value.strip().lower().startswith("data:image/")):
+    if value.strip().lower().startswith("data:") and not (
+        tag == "img" and attribute == "src" and value.strip().lower().startswith("data:image/")
+    ):
         return None
     return value
 

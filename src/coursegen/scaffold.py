@@ -127,7 +127,13 @@ class NewCourse:
     warnings: list[str] = field(default_factory=list)
 
 
-def create_course(directory: Path, language: str = "fr", host: str = "github", nightly: bool = False, install: Install | None = None) -> NewCourse:
+def create_course(
+    directory: Path,
+    language: str = "fr",
+    host: str = "github",
+    nightly: bool = False,
+    install: Install | None = None,
+) -> NewCourse:
     """Write the starter course into `directory`, which must not exist or be empty, with the
     workflow that publishes it on `host` (github or gitlab) using this very coursegen."""
     if directory.exists() and (not directory.is_dir() or any(directory.iterdir())):

@@ -39,7 +39,11 @@ class PathScrubber:
         for form in {tempfile.gettempdir(), str(Path(tempfile.gettempdir()).resolve())}:
             folders.setdefault(form, "$TMPDIR")
         # longest first: the course folder is inside the home folder, the run copy inside /tmp
-        self._folders = [(_folder_pattern(folder), shown) for folder, shown in sorted(folders.items(), key=lambda item: -len(item[0])) if folder not in ("", "/")]
+        self._folders = [
+            (_folder_pattern(folder), shown)
+            for folder, shown in sorted(folders.items(), key=lambda item: -len(item[0]))
+            if folder not in ("", "/")
+        ]
 
     def text(self, text: str) -> str:
         if "/" not in text and "\\" not in text:

@@ -31,7 +31,10 @@ _SPACES = re.compile(r"\s+")
 
 # Regular expressions, not an HTML parser: this runs over every page of every build, and the
 # HTML is ours (Markdown and nbconvert output), well formed.
-_DROPPED = re.compile(r"<(script|style|svg|button|details)\b.*?</\1\s*>|<a class=\"headerlink\"[^>]*>.*?</a>|<p [^>]*tabbed-print-label[^>]*>.*?</p>", re.DOTALL | re.IGNORECASE)
+_DROPPED = re.compile(
+    r"<(script|style|svg|button|details)\b.*?</\1\s*>|<a class=\"headerlink\"[^>]*>.*?</a>|<p [^>]*tabbed-print-label[^>]*>.*?</p>",
+    re.DOTALL | re.IGNORECASE,
+)
 _MATH = re.compile(r"<math\b([^>]*)>(.*?)</math\s*>", re.DOTALL | re.IGNORECASE)
 _ALTTEXT = re.compile(r'\balttext="([^"]*)"')
 _TEX_ANNOTATION = re.compile(r'<annotation encoding="application/x-tex">(.*?)</annotation>', re.DOTALL)
@@ -85,7 +88,9 @@ def script_json(text: str) -> str:
     return data.replace("<", "\\u003c").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
 
 
-def index_entry(title: str, section: str, url: str, kind: str, text_json: bytes, described: str = "", labels: str = "") -> bytes:
+def index_entry(
+    title: str, section: str, url: str, kind: str, text_json: bytes, described: str = "", labels: str = ""
+) -> bytes:
     """One page's entry; its text comes already as JSON (`text_json`), cached. Bytes: the
     index is megabytes of text, joined and written without ever being decoded. `described`:
     description and summary; `labels`: tags and topics (both left out when empty)."""
@@ -114,7 +119,9 @@ class TextCache:
     def text_json(self, key: str | None, body_html_reader) -> bytes:
         if key is not None:
             cached = self.store.get(key)
-            if cached is not None and len(cached) >= 2 and cached[:1] == cached[-1:] == b'"':  # a JSON string, as made below
+            if (
+                cached is not None and len(cached) >= 2 and cached[:1] == cached[-1:] == b'"'
+            ):  # a JSON string, as made below
                 return cached
         made = text_json(body_html_reader())
         if key is not None:
@@ -140,7 +147,7 @@ def fold(text: str) -> str:
 
 
 def stem_pairs(text: str, language: str, memo: dict[str, str] | None = None) -> str:
-    """"word:stem word:stem …" (folded) for each distinct word of `text`: one string, which is
+    """ "word:stem word:stem …" (folded) for each distinct word of `text`: one string, which is
     cached and split again at C speed (a thousand pages have hundreds of thousands of words).
     `memo` (word → its pair) spares stemming again the words other pages already had."""
     import snowballstemmer  # only when an index is made; it runs PyStemmer's C code when installed
@@ -200,7 +207,7 @@ def search_index(rows, language: str, cache_dir: Path | None) -> bytes:
     entries, pairs_of_pages, memo = [], [], {}
     for page, module, body in rows:
         meta = page.meta
-        text = texts.text_json(body.key, lambda: body.html) if texts else text_json(body.html)
+        text = texts.text_json(body.key, lambda body=body: body.html) if texts else text_json(body.html)
         described = " ".join(dict.fromkeys(part for part in (meta.description, meta.summary) if part))
         labels = " · ".join(dict.fromkeys((*meta.tags, *meta.topics)))
         entries.append(index_entry(page.title, module, page.url, page.kind.value, text, described, labels))
@@ -237,7 +244,9 @@ def indexed_texts(data: bytes) -> dict[str, str]:
     try:
         head = b'window.coursegenSearchPacked="'
         if data.startswith(head):
-            entries = json.loads(zlib.decompress(base64.b64decode(data[len(head) :].strip().removesuffix(b'";'))))["index"]
+            entries = json.loads(
+                zlib.decompress(base64.b64decode(data[len(head) :].strip().removesuffix(b'";')))
+            )["index"]
         else:
             first = data.split(b"\n", 1)[0]
             entries = json.loads(first.removeprefix(b"window.coursegenSearchIndex=").removesuffix(b";"))

@@ -111,7 +111,9 @@ def _leftovers(out: Path) -> list[tuple[str, Path]]:
         names = os.listdir(out.parent)
     except OSError:
         return []
-    return [(match.group(1), out.parent / name) for name in sorted(names) if (match := pattern.fullmatch(name))]
+    return [
+        (match.group(1), out.parent / name) for name in sorted(names) if (match := pattern.fullmatch(name))
+    ]
 
 
 def recover_leftovers(out: Path) -> None:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from importlib import resources
 from types import MappingProxyType
-from typing import Mapping
 
 from coursegen.errors import Diagnostics
 from coursegen.yamlio import load_yaml_mapping
@@ -21,10 +21,14 @@ def _table(language: str, yaml_cache=None) -> dict[str, str]:
 
 def available_languages() -> list[str]:
     folder = resources.files("coursegen").joinpath("strings")
-    return sorted(entry.name.removesuffix(".yml") for entry in folder.iterdir() if entry.name.endswith(".yml"))
+    return sorted(
+        entry.name.removesuffix(".yml") for entry in folder.iterdir() if entry.name.endswith(".yml")
+    )
 
 
-def interface_strings(language: str, overrides: Mapping[str, str], diagnostics: Diagnostics, yaml_cache=None) -> Mapping[str, str]:
+def interface_strings(
+    language: str, overrides: Mapping[str, str], diagnostics: Diagnostics, yaml_cache=None
+) -> Mapping[str, str]:
     """The theme's strings in `language` (English for any string it lacks), with the course's
     overrides. With a `yaml_cache` (an IndexCache), the tables are not parsed again."""
     table = _table(DEFAULT_LANGUAGE, yaml_cache)
@@ -32,7 +36,12 @@ def interface_strings(language: str, overrides: Mapping[str, str], diagnostics: 
         table.update(_table(language, yaml_cache))
     for key, value in overrides.items():
         if key not in table:
-            diagnostics.warning("course.yml", f"unknown interface string '{key}' in strings", "see the list in the theming guide", kind="config")
+            diagnostics.warning(
+                "course.yml",
+                f"unknown interface string '{key}' in strings",
+                "see the list in the theming guide",
+                kind="config",
+            )
             continue
         table[key] = value
     return MappingProxyType(table)

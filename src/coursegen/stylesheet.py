@@ -25,7 +25,9 @@ def with_theme_choice(css: str) -> str:
         end = _closing_brace(css, opening)
         rules = css[opening + 1 : end]
         out.append(css[position:start])
-        out.append(f"{DARK_MEDIA} {{\n{_scoped(rules, _AUTO)}}}\n@media screen {{\n{_scoped(rules, _CHOSEN)}}}")
+        out.append(
+            f"{DARK_MEDIA} {{\n{_scoped(rules, _AUTO)}}}\n@media screen {{\n{_scoped(rules, _CHOSEN)}}}"
+        )
         position = end + 1
     out.append(css[position:])
     return "".join(out)
@@ -46,7 +48,9 @@ def _closing_brace(css: str, opening: int) -> int:
 def _scoped(rules: str, root: str) -> str:
     scoped = []
     for match in _RULE.finditer(rules):
-        selectors = [_scope(selector.strip(), root) for selector in match.group(1).split(",") if selector.strip()]
+        selectors = [
+            _scope(selector.strip(), root) for selector in match.group(1).split(",") if selector.strip()
+        ]
         scoped.append(f"  {', '.join(selectors)} {{{match.group(2)}}}\n")
     return "".join(scoped)
 

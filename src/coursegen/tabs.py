@@ -9,7 +9,7 @@ import re
 import xml.etree.ElementTree as etree
 
 from markdown.treeprocessors import Treeprocessor
-from markdown.util import STX, ETX
+from markdown.util import ETX, STX
 
 _PLACEHOLDER = re.compile(re.escape(STX) + "[^" + re.escape(ETX) + "]*" + re.escape(ETX))
 _PLACEHOLDER_INDEX = re.compile(re.escape(STX) + r"wzxhzdk:(\d+)" + re.escape(ETX))
@@ -43,7 +43,11 @@ class TaskListLabels(Treeprocessor):
                 continue
             holder = item if (item.text or "").startswith(STX) else next(iter(item), None)
             found = _PLACEHOLDER_INDEX.match((holder.text or "") if holder is not None else "")
-            if not found or int(found.group(1)) >= len(stash) or not isinstance(stash[int(found.group(1))], str):
+            if (
+                not found
+                or int(found.group(1)) >= len(stash)
+                or not isinstance(stash[int(found.group(1))], str)
+            ):
                 continue
             words = [holder.text[found.end() :]]
             for child in holder:

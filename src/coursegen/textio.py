@@ -23,7 +23,8 @@ def decode_text(data: bytes, rel: str, diagnostics: Diagnostics) -> str | None:
             f"not valid UTF-8 (byte 0x{byte})",
             "save the file as UTF-8 in your editor (it was probably saved as Latin-1/Windows-1252)",
             line=line,
-            col=col, kind="encoding",
+            col=col,
+            kind="encoding",
         )
         return None
     return text.replace("\r\n", "\n").replace("\r", "\n")
@@ -33,6 +34,11 @@ def read_text(path: Path, rel: str, diagnostics: Diagnostics) -> str | None:
     try:
         data = path.read_bytes()
     except OSError as error:
-        diagnostics.error(rel, f"cannot read the file ({error.strerror})", "check that it exists and is readable", kind="files")
+        diagnostics.error(
+            rel,
+            f"cannot read the file ({error.strerror})",
+            "check that it exists and is readable",
+            kind="files",
+        )
         return None
     return decode_text(data, rel, diagnostics)

@@ -20,7 +20,9 @@ def builtin_theme_dir() -> Path:
     checkout = Path(__file__).resolve().parents[2]
     if (checkout / "templates" / "base.html").is_file():
         return checkout
-    raise FileNotFoundError("coursegen's built-in theme is missing (no coursegen/theme/templates): reinstall coursegen")
+    raise FileNotFoundError(
+        "coursegen's built-in theme is missing (no coursegen/theme/templates): reinstall coursegen"
+    )
 
 
 @dataclass(frozen=True)
@@ -43,7 +45,9 @@ def load_theme(root: Path) -> Theme:
     return Theme(tuple(template_dirs), tuple(static_dirs), builtin)
 
 
-def make_environment(theme: Theme, strict: bool = True, bytecode_dir: Path | None = None) -> jinja2.Environment:
+def make_environment(
+    theme: Theme, strict: bool = True, bytecode_dir: Path | None = None
+) -> jinja2.Environment:
     """`theme/x.html` always names the built-in template, so an override can extend its original.
 
     With `bytecode_dir`, compiled templates are kept there (Jinja checks each one against its
@@ -96,7 +100,9 @@ class _BytecodeCache(jinja2.FileSystemBytecodeCache):
     def dump_bytecode(self, bucket) -> None:
         payload = bucket.bytecode_to_string()
         # a read-only or full disk (or a deleted cache) only costs speed: not written, no error
-        write_bytes_atomically(Path(self._get_cache_filename(bucket)), hashlib.sha256(payload).digest() + payload)
+        write_bytes_atomically(
+            Path(self._get_cache_filename(bucket)), hashlib.sha256(payload).digest() + payload
+        )
 
 
 # static/ folders whose files only packages use (`coursegen export scorm`): not published in a site
@@ -126,13 +132,23 @@ def static_files(theme: Theme, diagnostics=None, package: str = "") -> dict[str,
                 continue
             if path.is_symlink() and path.is_dir() and not path.resolve().is_relative_to(real_folder):
                 if diagnostics is not None:
-                    diagnostics.warning(f"static/{rel.as_posix()}", "symbolic link to a folder outside static/, skipped", "copy the files into static/ instead", kind="files")
+                    diagnostics.warning(
+                        f"static/{rel.as_posix()}",
+                        "symbolic link to a folder outside static/, skipped",
+                        "copy the files into static/ instead",
+                        kind="files",
+                    )
                 continue
             if not path.is_file():
                 continue
             if not path.resolve().is_relative_to(real_folder):
                 if diagnostics is not None:
-                    diagnostics.warning(f"static/{rel.as_posix()}", "symbolic link leads outside static/, skipped", "copy the file into static/ instead", kind="files")
+                    diagnostics.warning(
+                        f"static/{rel.as_posix()}",
+                        "symbolic link leads outside static/, skipped",
+                        "copy the file into static/ instead",
+                        kind="files",
+                    )
                 continue
             files[rel.as_posix()] = path
     return dict(sorted(files.items()))
@@ -145,6 +161,8 @@ def _build_only_files(static: Path) -> set[Path]:
 
     try:
         record = json.loads((static / "vendor" / "VENDOR.json").read_text(encoding="utf-8"))
-        return {static / "vendor" / rel for package in record["packages"] for rel in package.get("build_only", [])}
+        return {
+            static / "vendor" / rel for package in record["packages"] for rel in package.get("build_only", [])
+        }
     except (OSError, ValueError, KeyError, TypeError):
         return set()

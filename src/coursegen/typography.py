@@ -10,11 +10,11 @@ placeholders. `spaced()` does one text; `FrenchTypography` runs it over a Markdo
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, Mapping
 from types import MappingProxyType
-from typing import Iterator, Mapping
 
 from markdown.treeprocessors import Treeprocessor
-from markdown.util import AMP_SUBSTITUTE, STX, ETX
+from markdown.util import AMP_SUBSTITUTE, ETX, STX
 
 NARROW_NBSP = "\u202f"
 NBSP = "\u00a0"

@@ -69,4 +69,3 @@ def readable_name(stem: str) -> str:
     text = re.sub(r"[_-]+", " ", text)
     text = re.sub(r"(?<=[^\W\d_]{2})(?=\d)", " ", text).strip()  # Module10 → Module 10, but v2 stays
     return text[:1].upper() + text[1:] if text else stem
-

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any
 
 from markupsafe import Markup
 
@@ -92,7 +93,13 @@ class CourseView:
 
 
 # Options a course can set under `theme:` in course.yml (docs/learner-features.md)
-THEME_DEFAULTS = {"copy_button": True, "line_numbers": False, "progress": True, "search": True, "nav_modules": 6}
+THEME_DEFAULTS = {
+    "copy_button": True,
+    "line_numbers": False,
+    "progress": True,
+    "search": True,
+    "nav_modules": 6,
+}
 
 
 def link_fields(page: Page | None) -> tuple[str, str, str, str] | None:
@@ -142,7 +149,6 @@ def course_view(config: CourseConfig, course: Course) -> CourseView:
     )
 
 
-
 def launch_view(config: CourseConfig, page: Page) -> LaunchView | None:
     """Colab and Binder links for a notebook, from course.yml `launch`."""
     if config.launch is None or page.kind is not PageKind.NOTEBOOK or page.source is None:
@@ -154,7 +160,15 @@ def launch_view(config: CourseConfig, page: Page) -> LaunchView | None:
     )
 
 
-def page_view(page: Page, content: str, toc: list[dict], config: CourseConfig, error: str = "", error_kind: str = "", error_where: str = "") -> PageView:
+def page_view(
+    page: Page,
+    content: str,
+    toc: list[dict],
+    config: CourseConfig,
+    error: str = "",
+    error_kind: str = "",
+    error_where: str = "",
+) -> PageView:
     meta = page.meta
     return PageView(
         kind="not_found" if page.url == "404.html" else page.kind.value,
@@ -202,7 +216,10 @@ def tag_index(course: Course) -> list[tuple[str, str, tuple[LinkView, ...]]]:
     for page in course.pages:
         for tag in page.meta.tags:
             pages.setdefault(tag, []).append(page)
-    return [(tag, tag_anchor(tag), tuple(link(p) for p in pages[tag])) for tag in sorted(pages, key=lambda t: (t.casefold(), t))]
+    return [
+        (tag, tag_anchor(tag), tuple(link(p) for p in pages[tag]))
+        for tag in sorted(pages, key=lambda t: (t.casefold(), t))
+    ]
 
 
 def tag_anchor(tag: str) -> str:

@@ -15,8 +15,8 @@ from __future__ import annotations
 import enum
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from coursegen.discover import is_ignored
 from coursegen.model import CONTENT_DIR, NOTEBOOKS_DIR, SOURCE_DIRS, STATIC_DIR, TEMPLATES_DIR
@@ -82,7 +82,13 @@ class SourceWatcher:
 
     TICK_MS = 100  # the watcher threads wake up this often when nothing happens (to notice stop/restart)
 
-    def __init__(self, root: Path, on_change: Callable[[set[Path]], None], on_problem: Callable[[str], None] | None = None, name: str = "coursegen-watch"):
+    def __init__(
+        self,
+        root: Path,
+        on_change: Callable[[set[Path]], None],
+        on_problem: Callable[[str], None] | None = None,
+        name: str = "coursegen-watch",
+    ):
         self.root = root.resolve()
         self.name = name
         self._on_change = on_change
@@ -98,7 +104,9 @@ class SourceWatcher:
         except ImportError:
             from coursegen.errors import UsageError
 
-            raise UsageError("coursegen serve needs the watchfiles package", "install it: pip install 'watchfiles>=0.21'") from None
+            raise UsageError(
+                "coursegen serve needs the watchfiles package", "install it: pip install 'watchfiles>=0.21'"
+            ) from None
         for name, target in (("root", self._watch_root), ("tree", self._watch_tree)):
             thread = threading.Thread(target=target, name=f"{self.name}-{name}", daemon=True)
             self._threads.append(thread)
@@ -148,7 +156,9 @@ class SourceWatcher:
                     if relevant:
                         self._on_change(relevant)
             except Exception as problem:  # never let the watcher die: report and retry
-                self._on_problem(f"watching {self.root} failed ({type(problem).__name__}: {problem}); retrying")
+                self._on_problem(
+                    f"watching {self.root} failed ({type(problem).__name__}: {problem}); retrying"
+                )
                 self._stopping.wait(1.0)
 
     def _watch_tree(self) -> None:
@@ -175,9 +185,13 @@ class SourceWatcher:
                     ignore_permission_denied=True,
                 ):
                     self._ready["tree"].set()
-                    relevant = {path for _, raw in changes if classify(self.root, path := Path(raw)) is not None}
+                    relevant = {
+                        path for _, raw in changes if classify(self.root, path := Path(raw)) is not None
+                    }
                     if relevant:
                         self._on_change(relevant)
             except Exception as problem:  # a folder vanished while being set up, a watch limit…
-                self._on_problem(f"watching the sources failed ({type(problem).__name__}: {problem}); retrying")
+                self._on_problem(
+                    f"watching the sources failed ({type(problem).__name__}: {problem}); retrying"
+                )
                 self._stopping.wait(1.0)

@@ -43,9 +43,11 @@ class WorkerPool:
 
     def __init__(self, workers: int, initializer, initargs: tuple):
         self._context = _RecordingSpawnContext()
-        self._executor = ProcessPoolExecutor(workers, mp_context=self._context, initializer=_start_worker, initargs=(initializer, initargs))
+        self._executor = ProcessPoolExecutor(
+            workers, mp_context=self._context, initializer=_start_worker, initargs=(initializer, initargs)
+        )
 
-    def __enter__(self) -> "WorkerPool":
+    def __enter__(self) -> WorkerPool:
         return self
 
     def map(self, function, items: list, chunksize: int = 1):
@@ -62,7 +64,10 @@ class WorkerPool:
         with deferred():
             previous = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
             try:
-                tasks = [self._executor.submit(_run_chunk, function, items[start : start + chunksize]) for start in range(0, len(items), chunksize)]
+                tasks = [
+                    self._executor.submit(_run_chunk, function, items[start : start + chunksize])
+                    for start in range(0, len(items), chunksize)
+                ]
             finally:
                 signal.pthread_sigmask(signal.SIG_SETMASK, previous)
         return _results(tasks)

@@ -52,7 +52,9 @@ def running_install(direct_url: str | None = None, installed_version: str | None
     except (ValueError, KeyError, TypeError):
         return release
     if url.startswith("file:"):
-        return Install(release.requirement, release.cache_tag, f"{_local_kind(origin)} ({unquote(urlsplit(url).path)})")
+        return Install(
+            release.requirement, release.cache_tag, f"{_local_kind(origin)} ({unquote(urlsplit(url).path)})"
+        )
     vcs = origin.get("vcs_info")
     if isinstance(vcs, dict) and vcs.get("commit_id"):
         commit = str(vcs["commit_id"])
@@ -100,14 +102,20 @@ def publish_workflow(host: str, install: Install, nightly: bool = False) -> tupl
 
 def install_line(text: str) -> int:
     """The line number of the workflow's `pip install` of coursegen (named in warnings)."""
-    return next(number for number, line in enumerate(text.splitlines(), 1) if 'pip install "coursegen' in line)
+    return next(
+        number for number, line in enumerate(text.splitlines(), 1) if 'pip install "coursegen' in line
+    )
 
 
 def _github_workflow(install: Install, nightly: bool) -> str:
     schedule = (
-        "  schedule:  # every night (UTC): the site is rebuilt even without a push\n"
-        '    - cron: "17 3 * * *"\n'
-    ) if nightly else ""
+        (
+            "  schedule:  # every night (UTC): the site is rebuilt even without a push\n"
+            '    - cron: "17 3 * * *"\n'
+        )
+        if nightly
+        else ""
+    )
     hashed = ", ".join(f"'{pattern}'" for pattern in SOURCES)
     return f"""\
 # Builds the course with coursegen and publishes site/ to GitHub Pages on every push to main.
@@ -165,9 +173,15 @@ jobs:
 
 def _gitlab_ci(install: Install, nightly: bool) -> str:
     schedule = (
-        "# Nightly rebuild: add a schedule in Build → Pipeline schedules (e.g. 17 3 * * *) for the default branch.\n"
-    ) if nightly else ""
-    image = "python:3.12" if "git+" in install.requirement else "python:3.12-slim"  # pip needs git for a git URL
+        (
+            "# Nightly rebuild: add a schedule in Build → Pipeline schedules (e.g. 17 3 * * *) for the default branch.\n"
+        )
+        if nightly
+        else ""
+    )
+    image = (
+        "python:3.12" if "git+" in install.requirement else "python:3.12-slim"
+    )  # pip needs git for a git URL
     return f"""\
 # Builds the course with coursegen and publishes it with GitLab Pages on every push to the default branch.
 # The site is at the address shown in Deploy → Pages.

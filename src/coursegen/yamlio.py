@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Any
 from coursegen.errors import Diagnostics
 
 if TYPE_CHECKING:
+    import yaml
+
     from coursegen.cache import IndexCache
 
 # Front matter and course.yml are small: anything beyond these is a mistake or an attack (alias bomb).
@@ -40,7 +42,7 @@ def load_yaml_mapping(
     line_offset: int = 0,
     diagnostics: Diagnostics | None = None,
     raw: dict[str, str] | None = None,
-    cache: "IndexCache | None" = None,
+    cache: IndexCache | None = None,
 ) -> tuple[dict[str, Any], dict[str, int]]:
     """Parse `text` as a YAML mapping with the safe loader.
 
@@ -60,7 +62,13 @@ def load_yaml_mapping(
     data, key_lines, scalars, duplicates = parsed
     for key_name, first, again in duplicates:
         if diagnostics is not None:
-            diagnostics.warning(rel, f"key '{key_name}' is given twice (lines {first} and {again}); the last one wins", "delete one of them", line=again, kind="config" if rel == "course.yml" else "yaml")
+            diagnostics.warning(
+                rel,
+                f"key '{key_name}' is given twice (lines {first} and {again}); the last one wins",
+                "delete one of them",
+                line=again,
+                kind="config" if rel == "course.yml" else "yaml",
+            )
     if raw is not None:
         raw.update(scalars)
     return data, key_lines
@@ -74,7 +82,11 @@ def _restored(stored, line_offset: int):
         if not isinstance(data, dict) or not isinstance(scalars, dict):
             return None
         key_lines = {k: v + line_offset for k, v in lines.items() if type(v) is int}
-        duplicated = [(k, a + line_offset, b + line_offset) for k, a, b in duplicates if isinstance(k, str) and type(a) is int and type(b) is int]
+        duplicated = [
+            (k, a + line_offset, b + line_offset)
+            for k, a, b in duplicates
+            if isinstance(k, str) and type(a) is int and type(b) is int
+        ]
     except (ValueError, TypeError, AttributeError):
         return None
     if len(key_lines) != len(lines) or len(duplicated) != len(duplicates):
@@ -82,7 +94,7 @@ def _restored(stored, line_offset: int):
     return data, key_lines, scalars, duplicated
 
 
-def _remember(cache: "IndexCache", key: str, parsed, line_offset: int) -> None:
+def _remember(cache: IndexCache, key: str, parsed, line_offset: int) -> None:
     """Keep a parse whose data survives JSON unchanged (not dates, not number keys)."""
     data, lines, scalars, duplicates = parsed
     try:
@@ -90,7 +102,15 @@ def _remember(cache: "IndexCache", key: str, parsed, line_offset: int) -> None:
             return
     except (TypeError, ValueError):
         return
-    cache.put(key, [data, {k: v - line_offset for k, v in lines.items()}, scalars, [(k, a - line_offset, b - line_offset) for k, a, b in duplicates]])
+    cache.put(
+        key,
+        [
+            data,
+            {k: v - line_offset for k, v in lines.items()},
+            scalars,
+            [(k, a - line_offset, b - line_offset) for k, a, b in duplicates],
+        ],
+    )
 
 
 def _parse_explained(text: str, line_offset: int):
@@ -112,7 +132,9 @@ def _parse_explained(text: str, line_offset: int):
         except yaml.YAMLError as error:
             raise YamlProblem(f"invalid YAML: {error}", "check the syntax", None, None) from None
         except RecursionError:  # the parser recurses per nesting level: refuse absurd depth
-            raise YamlProblem("YAML too deeply nested", f"keep it under {MAX_DEPTH} levels", line_offset + 1, None) from None
+            raise YamlProblem(
+                "YAML too deeply nested", f"keep it under {MAX_DEPTH} levels", line_offset + 1, None
+            ) from None
 
 
 def _parse(loader_class, text: str, line_offset: int):
@@ -126,7 +148,12 @@ def _parse(loader_class, text: str, line_offset: int):
             return {}, {}, {}, []
         if not isinstance(node, yaml.MappingNode):
             line = node.start_mark.line + 1 + line_offset
-            raise YamlProblem("expected `key: value` lines, found " + _node_kind(node), "write one `key: value` per line", line, None)
+            raise YamlProblem(
+                "expected `key: value` lines, found " + _node_kind(node),
+                "write one `key: value` per line",
+                line,
+                None,
+            )
         _check_size(node, line_offset)
         key_lines: dict[str, int] = {}
         scalars: dict[str, str] = {}
@@ -149,16 +176,18 @@ def _parse(loader_class, text: str, line_offset: int):
     finally:
         loader.dispose()
     if not isinstance(data, dict):
-        raise YamlProblem("expected `key: value` lines", "write one `key: value` per line", line_offset + 1, None)
+        raise YamlProblem(
+            "expected `key: value` lines", "write one `key: value` per line", line_offset + 1, None
+        )
     return {str(k): v for k, v in data.items()}, key_lines, scalars, duplicates
 
 
-def _check_size(root: "yaml.Node", line_offset: int) -> None:
+def _check_size(root: yaml.Node, line_offset: int) -> None:
     """Refuse alias bombs and absurd nesting before constructing anything."""
     import yaml
 
     count = 0
-    stack: list[tuple["yaml.Node", int]] = [(root, 0)]
+    stack: list[tuple[yaml.Node, int]] = [(root, 0)]
     while stack:
         node, depth = stack.pop()
         count += 1
@@ -178,7 +207,7 @@ def _check_size(root: "yaml.Node", line_offset: int) -> None:
             stack.extend((child, depth + 1) for child in node.value)
 
 
-def _node_kind(node: "yaml.Node") -> str:
+def _node_kind(node: yaml.Node) -> str:
     import yaml
 
     if isinstance(node, yaml.SequenceNode):

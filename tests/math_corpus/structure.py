@@ -62,7 +62,11 @@ def _passes(check: str, root, elements, names: set[str]) -> bool:
         return any(_is_stretched(element) for element in elements)
     if kind == "mtable":
         rows, columns = (int(n) for n in argument.split("x"))
-        return any(_table_shape_fits(element, rows, columns) for element in elements if local(element.tag) == "mtable")
+        return any(
+            _table_shape_fits(element, rows, columns)
+            for element in elements
+            if local(element.tag) == "mtable"
+        )
     return kind in names
 
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 from coursegen.errors import CoursegenError, UsageError
 from coursegen.output import SOURCE_DIRS
@@ -23,11 +23,16 @@ def export_path(root: Path, format_name: str, output: Path | None) -> Path:
     path = (output if output is not None else root / f"{root.name}-{DEFAULT_SUFFIXES[format_name]}").resolve()
     for name in SOURCE_DIRS:
         if path.is_relative_to(root / name):
-            raise UsageError(f"the export must not be written inside {name}/ ({path})", "choose a file outside the sources with -o, e.g. -o export/cours.zip")
+            raise UsageError(
+                f"the export must not be written inside {name}/ ({path})",
+                "choose a file outside the sources with -o, e.g. -o export/cours.zip",
+            )
     if path.is_dir():
         raise UsageError(f"{path} is a folder", "give the file to write with -o, e.g. -o cours-moodle.xml")
     if not path.parent.is_dir():
-        raise UsageError(f"the folder {path.parent} does not exist", "create it, or choose another place with -o")
+        raise UsageError(
+            f"the folder {path.parent} does not exist", "create it, or choose another place with -o"
+        )
     return path
 
 
@@ -43,7 +48,10 @@ def atomic_file(path: Path) -> Iterator[Path]:
         os.chmod(temporary, 0o644)
         os.replace(temporary, path)
     except OSError as error:
-        raise CoursegenError(f"cannot write {path} ({error.strerror or error})", "check the folder's permissions and free space") from None
+        raise CoursegenError(
+            f"cannot write {path} ({error.strerror or error})",
+            "check the folder's permissions and free space",
+        ) from None
     finally:
         with contextlib.suppress(FileNotFoundError):
             temporary.unlink()

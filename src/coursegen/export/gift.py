@@ -13,7 +13,7 @@ from html import escape
 
 from coursegen.errors import Diagnostics
 from coursegen.export.moodle import category_path
-from coursegen.export.quizzes import KIND, Fragment, Quiz, QuizBank, weights_or_warning, site_url
+from coursegen.export.quizzes import KIND, Fragment, Quiz, QuizBank, site_url, weights_or_warning
 
 _SPECIAL = re.compile(r"([\\~=#{}:])")
 
@@ -43,7 +43,10 @@ def _question(quiz: Quiz, base_url: str, diagnostics: Diagnostics) -> str:
     if weights is None:
         return ""
     text = lambda fragment: escape_gift(_html(fragment, quiz, base_url, diagnostics))  # noqa: E731
-    lines = [f"// {quiz.path}" + (f":{quiz.line}" if quiz.line else ""), f"::{escape_gift(quiz.name)}::[html]{text(quiz.text)}{{"]
+    lines = [
+        f"// {quiz.path}" + (f":{quiz.line}" if quiz.line else ""),
+        f"::{escape_gift(quiz.name)}::[html]{text(quiz.text)}{{",
+    ]
     for answer, weight in zip(quiz.answers, weights):
         if quiz.multiple:
             mark = f"~%{weight}%"
@@ -62,6 +65,16 @@ def _html(fragment: Fragment, quiz: Quiz, base_url: str, diagnostics: Diagnostic
         return fragment.with_sources(lambda image: site_url(base_url, image.site_url))
     markup = fragment.html
     for image in fragment.images:
-        diagnostics.warning(quiz.path, f"image '{image.name}' of quiz '{quiz.name[:50]}' can't travel in GIFT; its description stands in for it", "export with `coursegen export moodle` (images embedded), or set base_url in course.yml to link the published image", line=quiz.line, kind=KIND)
-        markup = re.sub(rf'<img\b[^>]*\bsrc="{re.escape(image.token)}"[^>]*>', "[" + escape(image.alt or image.name, quote=False) + "]", markup)
+        diagnostics.warning(
+            quiz.path,
+            f"image '{image.name}' of quiz '{quiz.name[:50]}' can't travel in GIFT; its description stands in for it",
+            "export with `coursegen export moodle` (images embedded), or set base_url in course.yml to link the published image",
+            line=quiz.line,
+            kind=KIND,
+        )
+        markup = re.sub(
+            rf'<img\b[^>]*\bsrc="{re.escape(image.token)}"[^>]*>',
+            "[" + escape(image.alt or image.name, quote=False) + "]",
+            markup,
+        )
     return markup

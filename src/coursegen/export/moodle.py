@@ -9,8 +9,8 @@ base64 `<file>` elements that the texts reference as `@@PLUGINFILE@@/name`.
 from __future__ import annotations
 
 import base64
+from collections.abc import Mapping
 from html import escape
-from typing import Mapping
 from urllib.parse import quote
 
 from coursegen.errors import Diagnostics

@@ -87,7 +87,12 @@ class Quiz:
 
     @property
     def images(self) -> tuple[ImageRef, ...]:
-        parts = [self.text, self.explanation, *(a.text for a in self.answers), *(a.feedback for a in self.answers)]
+        parts = [
+            self.text,
+            self.explanation,
+            *(a.text for a in self.answers),
+            *(a.feedback for a in self.answers),
+        ]
         return tuple(dict.fromkeys(image for part in parts if part for image in part.images))
 
 
@@ -108,7 +113,28 @@ class QuizBank:
 
 
 # Moodle grades an answer with one of these percentages only (its question_bank fraction options).
-MOODLE_PERCENTAGES = (100, 90, 83.33333, 80, 75, 70, 66.66667, 60, 50, 40, 33.33333, 30, 25, 20, 16.66667, 14.28571, 12.5, 11.11111, 10, 5)
+MOODLE_PERCENTAGES = (
+    100,
+    90,
+    83.33333,
+    80,
+    75,
+    70,
+    66.66667,
+    60,
+    50,
+    40,
+    33.33333,
+    30,
+    25,
+    20,
+    16.66667,
+    14.28571,
+    12.5,
+    11.11111,
+    10,
+    5,
+)
 
 
 def answer_weights(quiz: Quiz) -> list[str] | None:
@@ -131,7 +157,13 @@ def weights_or_warning(quiz: Quiz, diagnostics: Diagnostics) -> list[str] | None
     """answer_weights(), or a warning that the quiz is left out."""
     weights = answer_weights(quiz)
     if weights is None:
-        diagnostics.warning(quiz.path, f"quiz '{quiz.name[:50]}' has {quiz.right_count} right answers: Moodle can't share the grade evenly between them; it is left out of the export", "keep at most 10 right answers (or exactly 20)", line=quiz.line, kind=KIND)
+        diagnostics.warning(
+            quiz.path,
+            f"quiz '{quiz.name[:50]}' has {quiz.right_count} right answers: Moodle can't share the grade evenly between them; it is left out of the export",
+            "keep at most 10 right answers (or exactly 20)",
+            line=quiz.line,
+            kind=KIND,
+        )
     return weights
 
 
@@ -204,7 +236,24 @@ class _QuizCollector(Treeprocessor):
         return None
 
 
-_BLOCK_TAGS = {"p", "ul", "ol", "blockquote", "div", "pre", "table", "dl", "details", "hr", "h1", "h2", "h3", "h4", "h5", "h6"}
+_BLOCK_TAGS = {
+    "p",
+    "ul",
+    "ol",
+    "blockquote",
+    "div",
+    "pre",
+    "table",
+    "dl",
+    "details",
+    "hr",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+}
 _BOX = re.compile(r"^\s*\[([ xX])\]\s+")
 
 
@@ -215,7 +264,17 @@ class QuizReader:
         self.loaded = loaded
         self.found: list = []
         self.md = markdown.Markdown(
-            extensions=["tables", "attr_list", "def_list", "admonition", "md_in_html", "sane_lists", "pymdownx.superfences", "pymdownx.details", _LatexKept()],
+            extensions=[
+                "tables",
+                "attr_list",
+                "def_list",
+                "admonition",
+                "md_in_html",
+                "sane_lists",
+                "pymdownx.superfences",
+                "pymdownx.details",
+                _LatexKept(),
+            ],
             output_format="html",
         )
         self.md.treeprocessors.register(_QuizCollector(self.md, self.found), "coursegen-quiz-collector", 1)
@@ -237,7 +296,9 @@ class QuizReader:
         return quizzes
 
     def _quiz(self, page: Page, block, line: int | None, diagnostics: Diagnostics) -> Quiz | None:
-        title = next((c for c in block if c.tag == "summary" or "admonition-title" in (c.get("class") or "")), None)
+        title = next(
+            (c for c in block if c.tag == "summary" or "admonition-title" in (c.get("class") or "")), None
+        )
         options = next((c for c in block if c.tag == "ul" and _is_answer_list(c)), None)
         images = self._rewrite_links(page, block, diagnostics, line)
         before, after, seen_list = [], [], False
@@ -250,13 +311,17 @@ class QuizReader:
                 (after if seen_list else before).append(child)
         title_html = self._inner(title.text, list(title)) if title is not None else ""
         stem = self._inner(None, before)
-        text = ((f"<p>{title_html}</p>\n" if title_html and title_html.lower() != "quiz" else "") + stem).strip()
+        text = (
+            (f"<p>{title_html}</p>\n" if title_html and title_html.lower() != "quiz" else "") + stem
+        ).strip()
         fragment = _fragment(images, text)
         name = _shorten(Fragment(title_html).plain if title_html else fragment.plain) or "Quiz"
         where = f"quiz '{_shorten(name, 50)}'"
 
         def skip(problem: str, hint: str) -> None:
-            diagnostics.warning(page.rel, f"{where} {problem}; it is left out of the export", hint, line=line, kind=KIND)
+            diagnostics.warning(
+                page.rel, f"{where} {problem}; it is left out of the export", hint, line=line, kind=KIND
+            )
 
         if not fragment.plain and not fragment.images:
             skip("has no question", 'write the question as the title: !!! quiz "Que renvoie la softmax ?"')
@@ -315,12 +380,22 @@ class QuizReader:
                 if isinstance(target, SourceFile):
                     images.append(self._image(element, target))
                 else:
-                    diagnostics.warning(page.rel, f"image '{href}' of a quiz is not a file of the course, so it can't travel with the question", "fix its path (relative to this file)", line=line, kind=KIND)
+                    diagnostics.warning(
+                        page.rel,
+                        f"image '{href}' of a quiz is not a file of the course, so it can't travel with the question",
+                        "fix its path (relative to this file)",
+                        line=line,
+                        kind=KIND,
+                    )
                 continue
-            url = target.url if isinstance(target, Page) else str(target.site_rel) if target is not None else ""
+            url = (
+                target.url if isinstance(target, Page) else str(target.site_rel) if target is not None else ""
+            )
             base = self.loaded.config.base_url
             if url and base:
-                element.set("href", site_url(base, url) + (f"#{quote(fragment, safe='')}" if fragment else ""))
+                element.set(
+                    "href", site_url(base, url) + (f"#{quote(fragment, safe='')}" if fragment else "")
+                )
             else:
                 element.tag, element.attrib = "span", {}
         return images

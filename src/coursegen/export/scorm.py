@@ -41,13 +41,22 @@ def write_scorm(loaded: LoadedCourse, path: Path, diagnostics: Diagnostics) -> i
     result = build(loaded.root, site, BuildOptions())
     diagnostics.extend(result.diagnostics)
     if not result.written:
-        raise CoursegenError("the site could not be built, so no package was written", "fix the errors above and export again")
+        raise CoursegenError(
+            "the site could not be built, so no package was written", "fix the errors above and export again"
+        )
     pages = {page.url: (site / page.url).read_text(encoding="utf-8") for page in loaded.course.pages}
     settings = package_settings(loaded, pages, diagnostics)
     files = sorted(rel for rel in _site_files(site) if rel != MARKER)
-    scripts = {rel: file for rel, file in static_files(load_theme(loaded.root), package="scorm").items() if rel.startswith("scorm/")}
+    scripts = {
+        rel: file
+        for rel, file in static_files(load_theme(loaded.root), package="scorm").items()
+        if rel.startswith("scorm/")
+    }
     package_files = sorted({*files, *(f"static/{rel}" for rel in scripts), LAUNCH_PAGE})
-    identifier = "coursegen-" + hashlib.sha256(f"{loaded.config.title}|{loaded.config.base_url}".encode()).hexdigest()[:12]
+    identifier = (
+        "coursegen-"
+        + hashlib.sha256(f"{loaded.config.title}|{loaded.config.base_url}".encode()).hexdigest()[:12]
+    )
     with atomic_file(path) as temporary, zipfile.ZipFile(temporary, "w", zipfile.ZIP_DEFLATED) as package:
         _add(package, "imsmanifest.xml", imsmanifest(loaded, identifier, package_files).encode("utf-8"))
         _add(package, LAUNCH_PAGE, launch_page(loaded, settings).encode("utf-8"))
@@ -70,10 +79,19 @@ def package_settings(loaded: LoadedCourse, pages: dict[str, str], diagnostics: D
         if not marking or f'data-done="{escape(lesson.url)}"' in pages[lesson.url]:
             lessons.append(lesson.url)
         else:
-            diagnostics.warning(lesson.rel, "the lesson's page has no 'mark as done' button (it could not be rendered): the package does not wait for it to be done", "fix the lesson and export again", kind=KIND)
+            diagnostics.warning(
+                lesson.rel,
+                "the lesson's page has no 'mark as done' button (it could not be rendered): the package does not wait for it to be done",
+                "fix the lesson and export again",
+                kind=KIND,
+            )
     quizzes = []
     if loaded.config.scorm.score == "quizzes":
-        quizzes = [f"{page.url}#{n}" for page in loaded.course.pages for n in range(1, len(_QUIZ_FORM.findall(pages[page.url])) + 1)]
+        quizzes = [
+            f"{page.url}#{n}"
+            for page in loaded.course.pages
+            for n in range(1, len(_QUIZ_FORM.findall(pages[page.url])) + 1)
+        ]
     lists = "\n".join(lessons) + "\0" + "\n".join(quizzes)
     return {
         "home": "index.html",
@@ -92,7 +110,12 @@ def with_page_script(rel: str, data: bytes, diagnostics: Diagnostics) -> bytes:
     src = "../" * rel.count("/") + PAGE_SCRIPT
     text, found = _HEAD_END.subn(lambda end: f'<script src="{src}"></script>\n{end.group(0)}', text, count=1)
     if not found:
-        diagnostics.warning(rel, "the page has no </head>: its progress stays in the browser instead of the LMS", "check the theme's templates", kind=KIND)
+        diagnostics.warning(
+            rel,
+            "the page has no </head>: its progress stays in the browser instead of the LMS",
+            "check the theme's templates",
+            kind=KIND,
+        )
     return text.encode("utf-8")
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import itertools
 import json
+from collections.abc import Iterable
 from html import escape
-from typing import Iterable
 from urllib.parse import quote
 
 from coursegen.export.source import LoadedCourse
@@ -23,7 +23,9 @@ def imsmanifest(loaded: LoadedCourse, identifier: str, files: Iterable[str]) -> 
     item launching the one SCO (`scorm.html?page=…`); the first item, the course itself, opens
     where the learner left off."""
     title = escape(loaded.config.title, quote=False)
-    items = [f'      <item identifier="item-home" identifierref="{SCO_ID}" isvisible="true"><title>{title}</title></item>']
+    items = [
+        f'      <item identifier="item-home" identifierref="{SCO_ID}" isvisible="true"><title>{title}</title></item>'
+    ]
     counter = itertools.count(1)
     for child in loaded.course.home.children:
         items += _items(child, counter, "      ")
@@ -59,7 +61,11 @@ def _items(page: Page, counter, indent: str) -> list[str]:
     number = next(counter)
     opening = f'{indent}<item identifier="item-{number}" identifierref="{SCO_ID}" isvisible="true" parameters="?page={escape(_query(page.url))}">'
     title = f"{indent}  <title>{escape(page.title, quote=False)}</title>"
-    children = [line for child in page.children for line in _items(child, counter, indent + "  ")] if page.is_section else []
+    children = (
+        [line for child in page.children for line in _items(child, counter, indent + "  ")]
+        if page.is_section
+        else []
+    )
     return [opening, title, *children, f"{indent}</item>"]
 
 

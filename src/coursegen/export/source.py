@@ -34,7 +34,11 @@ def load_course(root: Path, diagnostics: Diagnostics, skip: tuple[Path, ...] = (
     """load → discover → parse → course graph, as `build` does (no cache: exports are rare)."""
     root = root.resolve()
     if not (root / "content").is_dir():
-        raise CoursegenError(f"no content/ folder in {root}", "run coursegen in a course folder, or create one with `coursegen new DIR`", exit_code=2)
+        raise CoursegenError(
+            f"no content/ folder in {root}",
+            "run coursegen in a course folder, or create one with `coursegen new DIR`",
+            exit_code=2,
+        )
     config = load_config(root, diagnostics)
     if diagnostics.errors:
         raise ConfigInvalid(diagnostics.sorted())

@@ -32,7 +32,16 @@ from coursegen.serve.http import PortInUseError, content_type, resolve_request
 from coursegen.serve.page import error_overlay, inject
 from coursegen.serve.preview import PreviewServer, PreviewState
 
-__all__ = ["PortInUseError", "PreviewServer", "PreviewState", "content_type", "error_overlay", "inject", "resolve_request", "run_serve"]
+__all__ = [
+    "PortInUseError",
+    "PreviewServer",
+    "PreviewState",
+    "content_type",
+    "error_overlay",
+    "inject",
+    "resolve_request",
+    "run_serve",
+]
 
 
 def run_serve(args) -> int:
@@ -41,7 +50,9 @@ def run_serve(args) -> int:
     signal.signal(signal.SIGINT, signal.default_int_handler)
     quiet = getattr(args, "quiet", False)
     options = BuildOptions(drafts=getattr(args, "drafts", False))
-    server = PreviewServer(args.course_dir, args.host, args.port, options=options, verbosity=1 if quiet else 2)
+    server = PreviewServer(
+        args.course_dir, args.host, args.port, options=options, verbosity=1 if quiet else 2
+    )
     serving = False
     try:  # everything after this line is inside: an interrupt anywhere still removes the temporary folder
         if not quiet:

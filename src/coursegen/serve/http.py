@@ -65,12 +65,10 @@ CONTENT_TYPES = {
 }
 
 
-
 class PortInUseError(Exception):
     def __init__(self, port: int):
         super().__init__(f"port {port} is in use; try --port {port + 1}")
         self.port = port
-
 
 
 class HostPolicy:
@@ -227,8 +225,13 @@ class HTTPServer(http.server.ThreadingHTTPServer):
             if error.errno == errno.EADDRINUSE:
                 raise PortInUseError(port) from None
             if isinstance(error, socket.gaierror):
-                raise UsageError(f"cannot listen on {host}: unknown host name", "give an IP address or a host name of this machine with --host") from None
-            raise UsageError(f"cannot listen on {host}:{port} ({error.strerror})", "choose another --port or --host") from None
+                raise UsageError(
+                    f"cannot listen on {host}: unknown host name",
+                    "give an IP address or a host name of this machine with --host",
+                ) from None
+            raise UsageError(
+                f"cannot listen on {host}:{port} ({error.strerror})", "choose another --port or --host"
+            ) from None
 
     def server_bind(self) -> None:
         # Not HTTPServer.server_bind: its getfqdn() is a DNS query, slow on some networks.
@@ -351,7 +354,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self.connection.settimeout(1.0)
             drained = 0
             while drained < 1 << 20:
-                chunk = self.rfile.read1(65536) if hasattr(self.rfile, "read1") else self.connection.recv(65536)
+                chunk = (
+                    self.rfile.read1(65536) if hasattr(self.rfile, "read1") else self.connection.recv(65536)
+                )
                 if not chunk:
                     break
                 drained += len(chunk)
@@ -363,7 +368,11 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     def _dispatch(self) -> None:
         preview = self.server.preview
         if not preview.allowed_host(self.headers.get_all("Host") or []):
-            self._send_plain(421, "421 Misdirected Request: this preview answers only to its own address (e.g. 127.0.0.1)\n", close=True)
+            self._send_plain(
+                421,
+                "421 Misdirected Request: this preview answers only to its own address (e.g. 127.0.0.1)\n",
+                close=True,
+            )
             return
         if self.command not in ("GET", "HEAD"):
             self._send_plain(405, "405 Method Not Allowed\n", {"Allow": "GET, HEAD"}, close=True)
@@ -391,7 +400,13 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 data = inject(data, answer.epoch, answer.errors, preview.instance, kept=answer.kept)
             self._send(200, data, kind)
         else:
-            self._send(404, inject(answer.data, answer.epoch, answer.errors, preview.instance, base=True, kept=answer.kept), "text/html; charset=utf-8")
+            self._send(
+                404,
+                inject(
+                    answer.data, answer.epoch, answer.errors, preview.instance, base=True, kept=answer.kept
+                ),
+                "text/html; charset=utf-8",
+            )
 
     def _events(self) -> None:
         """Server-Sent Events: `build` with {instance, epoch} now and after each build that changed something."""
@@ -417,7 +432,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                     return
                 if epoch != last:
                     payload = json.dumps({"instance": preview.instance, "epoch": epoch})
-                    self.wfile.write(f"event: build\ndata: {payload}\n\n".encode("utf-8"))
+                    self.wfile.write(f"event: build\ndata: {payload}\n\n".encode())
                     last = epoch
                 else:
                     self.wfile.write(b": ping\n\n")
@@ -429,7 +444,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         self.send_header("X-Content-Type-Options", "nosniff")
         self.send_header("Referrer-Policy", "no-referrer")
 
-    def _send(self, code: int, body: bytes, kind: str, headers: dict[str, str] | None = None, close: bool = False) -> None:
+    def _send(
+        self, code: int, body: bytes, kind: str, headers: dict[str, str] | None = None, close: bool = False
+    ) -> None:
         if close:
             self.close_connection = True
         self.send_response(code)
@@ -444,7 +461,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if self.command != "HEAD" and body:
             self.wfile.write(body)
 
-    def _send_plain(self, code: int, text: str, headers: dict[str, str] | None = None, close: bool = False) -> None:
+    def _send_plain(
+        self, code: int, text: str, headers: dict[str, str] | None = None, close: bool = False
+    ) -> None:
         self._send(code, text.encode("utf-8"), "text/plain; charset=utf-8", headers, close)
-
-

@@ -20,15 +20,13 @@ NOT_FOUND_PAGE = (
 )
 
 
-
-
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def live_reload_js() -> bytes:
     """Served at SCRIPT_URL; each HTML response loads it with the epoch and instance it was served with."""
     return (HERE / "livereload.js").read_bytes()
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _overlay_css() -> str:
     return (HERE / "overlay.css").read_text(encoding="utf-8")
 
@@ -56,12 +54,24 @@ def error_overlay(errors: tuple[str, ...] | list[str], kept: tuple[str, ...] | l
     )
 
 
-def inject(page: bytes, epoch: int, errors: tuple[str, ...], instance: str, base: bool = False, kept: tuple[str, ...] = ()) -> bytes:
+def inject(
+    page: bytes,
+    epoch: int,
+    errors: tuple[str, ...],
+    instance: str,
+    base: bool = False,
+    kept: tuple[str, ...] = (),
+) -> bytes:
     """The page with the error overlay and the live-reload script before its last </body>."""
-    snippet = error_overlay(errors, kept) + f'<script src="{SCRIPT_URL}" data-epoch="{epoch}" data-instance="{html.escape(instance)}"></script>'
+    snippet = (
+        error_overlay(errors, kept)
+        + f'<script src="{SCRIPT_URL}" data-epoch="{epoch}" data-instance="{html.escape(instance)}"></script>'
+    )
     extra = snippet.encode("ascii", "xmlcharrefreplace")
     lower = page.lower()
-    if base and b"<base" not in lower:  # the 404 page is built for the site root: keep its links working anywhere
+    if (
+        base and b"<base" not in lower
+    ):  # the 404 page is built for the site root: keep its links working anywhere
         head = lower.find(b"<head>")
         if head != -1:
             page = page[: head + 6] + b'<base href="/">' + page[head + 6 :]

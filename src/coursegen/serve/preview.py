@@ -22,9 +22,17 @@ from coursegen.findings import SCREEN_LINES, CountLine, screenful
 from coursegen.lastgood import kept_summary
 from coursegen.output import Manifest, OutputFile, SitePlan, sync_site, write_file
 from coursegen.render import NOT_FOUND_URL
-from coursegen.serve.http import WILDCARD_HOSTS, HostPolicy, HTTPServer, SiteResponse, is_loopback, resolve_request
+from coursegen.serve.http import (
+    WILDCARD_HOSTS,
+    HostPolicy,
+    HTTPServer,
+    SiteResponse,
+    is_loopback,
+    resolve_request,
+)
 from coursegen.serve.page import NOT_FOUND_PAGE
 from coursegen.watch import ChangeKind, SourceWatcher, classify
+
 
 @dataclass(frozen=True)
 class PreviewState:
@@ -102,7 +110,7 @@ class PreviewServer:
             host = f"[{host}]"
         return f"http://{host}:{self.port}/"
 
-    def start(self) -> "PreviewServer":
+    def start(self) -> PreviewServer:
         """Bind the port, watch, build once, serve. Raises PortInUseError, or CoursegenError when the
         folder is not a course; a course with errors is served with the error overlay."""
         if self._started:
@@ -119,7 +127,9 @@ class PreviewServer:
                     f"warning: --host {self.host} makes the preview and its live reload visible to other machines on the network; "
                     "use the default 127.0.0.1 to keep it private"
                 )
-            self._watcher = SourceWatcher(self.root, self._on_change, self._warn, name=f"coursegen-watch-{self.instance}")
+            self._watcher = SourceWatcher(
+                self.root, self._on_change, self._warn, name=f"coursegen-watch-{self.instance}"
+            )
             self._watcher.start()
             self._run(self._build, initial=True)  # the first build, before anything is served
             self._spawn(f"coursegen-http-{self.instance}", self._httpd.serve_forever, {"poll_interval": 0.1})
@@ -161,7 +171,7 @@ class PreviewServer:
         while not self._stopped.wait(0.5):
             pass
 
-    def __enter__(self) -> "PreviewServer":
+    def __enter__(self) -> PreviewServer:
         return self.start()
 
     def __exit__(self, *exc) -> None:
@@ -174,14 +184,25 @@ class PreviewServer:
             return self._state()
 
     def _state(self) -> PreviewState:
-        return PreviewState(self._epoch, self._builds, self._copies, self._completed, self._errors, bool(self._pending), self._building, self._kept)
+        return PreviewState(
+            self._epoch,
+            self._builds,
+            self._copies,
+            self._completed,
+            self._errors,
+            bool(self._pending),
+            self._building,
+            self._kept,
+        )
 
     def wait_for_build(self, after: int | None = None, timeout: float = 20.0) -> PreviewState:
         """Wait until more than `after` builds or copies have completed (default: the current count,
         i.e. the next one) and nothing is pending or building; the state then."""
         with self._cond:
             target = self._completed if after is None else after
-            done = self._cond.wait_for(lambda: self._completed > target and not self._pending and not self._building, timeout=timeout)
+            done = self._cond.wait_for(
+                lambda: self._completed > target and not self._pending and not self._building, timeout=timeout
+            )
             if not done:
                 raise TimeoutError(f"no build completed within {timeout} s (state: {self._state()})")
             return self._state()
@@ -314,9 +335,15 @@ class PreviewServer:
                 except (CoursegenError, OSError) as error:
                     # Partly written: no digest can be trusted, the next build rewrites every file.
                     self._digests = dict.fromkeys(set(previous) | set(plan.files), "")
-                    reason = str(error) if isinstance(error, CoursegenError) else f"a source changed during the build ({error.strerror})"
+                    reason = (
+                        str(error)
+                        if isinstance(error, CoursegenError)
+                        else f"a source changed during the build ({error.strerror})"
+                    )
                     errors.append(reason)
-                updated = sum(1 for rel, digest in self._digests.items() if previous.get(rel) != digest) + len(set(previous) - set(self._digests))
+                updated = sum(
+                    1 for rel, digest in self._digests.items() if previous.get(rel) != digest
+                ) + len(set(previous) - set(self._digests))
                 self._copy_targets = _copy_targets(plan)
             if updated or tuple(errors) != self._errors or tuple(result.kept) != self._kept or initial:
                 self._epoch += 1
@@ -333,22 +360,30 @@ class PreviewServer:
         new = [d for d in diagnostics if d.level is not Level.ERROR and d not in self._findings]
         self._findings = set(diagnostics)
         for item in screenful(new, SCREEN_LINES - 1 - min(len(errors), SCREEN_LINES // 2)):
-            self._say(f"  {item.text if isinstance(item, CountLine) else item.format()}")  # warnings: quiet under -q
+            self._say(
+                f"  {item.text if isinstance(item, CountLine) else item.format()}"
+            )  # warnings: quiet under -q
         if errors:
-            self._warn(f"{summary}, {len(errors)} error{'s' if len(errors) != 1 else ''} — the pages show them until they are fixed")
+            self._warn(
+                f"{summary}, {len(errors)} error{'s' if len(errors) != 1 else ''} — the pages show them until they are fixed"
+            )
             for line in errors[: SCREEN_LINES // 2]:
                 self._warn(f"  {line}")
             if len(errors) > SCREEN_LINES // 2:
-                self._warn(f"  … and {len(errors) - SCREEN_LINES // 2} more errors: `coursegen check` lists them all")
+                self._warn(
+                    f"  … and {len(errors) - SCREEN_LINES // 2} more errors: `coursegen check` lists them all"
+                )
         else:
             self._say(summary)
 
     # ------------------------------------------------------------------ serving
 
-    def read_site(self, target: str) -> "SiteResponse":
+    def read_site(self, target: str) -> SiteResponse:
         """What to answer for a site path (after waiting for a pending build): a file, a redirect or a 404."""
         with self._cond:
-            self._cond.wait_for(lambda: self._stopping or not (self._pending or self._building), timeout=self.request_wait)
+            self._cond.wait_for(
+                lambda: self._stopping or not (self._pending or self._building), timeout=self.request_wait
+            )
             kind, value = resolve_request(self._site_real, target)
             data = b""
             if kind == "file":
@@ -363,7 +398,14 @@ class PreviewServer:
                         data = handle.read()
                 except OSError:
                     data = NOT_FOUND_PAGE.encode("utf-8")
-            return SiteResponse(kind, value if kind in ("file", "redirect") else "", data, self._epoch, self._errors, self._kept)
+            return SiteResponse(
+                kind,
+                value if kind in ("file", "redirect") else "",
+                data,
+                self._epoch,
+                self._errors,
+                self._kept,
+            )
 
     def next_event(self, last_epoch: int | None, timeout: float) -> tuple[int, bool]:
         """Wait until the epoch differs from `last_epoch` (or `timeout`); the epoch and whether stopping."""
@@ -384,7 +426,9 @@ class PreviewServer:
         """No absolute path of this machine in what the pages show (an internal error may carry one)."""
         for folder, name in ((self.site_dir, "<preview>"), (self.root, ".")):
             if folder is not None:
-                message = message.replace(str(folder) + os.sep, "" if name == "." else name + "/").replace(str(folder), name)
+                message = message.replace(str(folder) + os.sep, "" if name == "." else name + "/").replace(
+                    str(folder), name
+                )
         return message
 
     def _say(self, message: str) -> None:
@@ -409,5 +453,3 @@ def _copy_targets(plan: SitePlan) -> dict[Path, list[str]]:
         if item.data is None and item.source is not None:
             targets.setdefault(item.source, []).append(rel)
     return targets
-
-
