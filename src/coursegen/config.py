@@ -32,6 +32,10 @@ class NotebookSettings:
     hide_input: bool = False  # code collapsed behind "Show code" on every notebook page
     hide_output: bool = False
     sanitize: bool = False  # strip scripts, event handlers and javascript: URLs from outputs
+    # bytes of output one cell may produce before it is stopped (a runaway loop of prints), and of
+    # address space a kernel may take (0: no limit; CUDA and JAX reserve far more than they use)
+    max_output: int = 8 * 1024 * 1024
+    max_memory: int = 0
     # what a run may read, beyond the notebook's folder (globs relative to the course root), and what
     # it never reads (gitignore-like globs): both reach results through the files' digests, not here
     inputs: tuple[str, ...] = field(default=(), compare=False, repr=False)
@@ -288,6 +292,22 @@ KERNEL_NAME = re.compile(r"[A-Za-z0-9._-]+")
 _NOTEBOOK_FLAGS = ("allow_errors", "hide_input", "hide_output", "sanitize", "shared_fs")
 _NOTEBOOK_GLOBS = ("inputs", "inputs_exclude")
 _NOTEBOOK_SECONDS = ("timeout", "notebook_timeout")
+_NOTEBOOK_SIZES = ("max_output", "max_memory")
+_SIZE = re.compile(r"(\d+(?:\.\d+)?)\s*([KMGT]?)i?B?", re.IGNORECASE)
+
+
+def parse_size(value: Any) -> int | None:
+    """Bytes from 5000000, "5M", "512 KB", "2G" or "1.5GiB" (powers of 1024); None when unreadable."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if value > 0 else None
+    match = _SIZE.fullmatch(value.strip()) if isinstance(value, str) else None
+    if not match:
+        return None
+    power = " KMGT".index(match.group(2).upper() or " ")
+    size = int(float(match.group(1)) * 1024**power)
+    return size if size > 0 else None
 
 
 def _notebook_settings(
@@ -309,6 +329,7 @@ def _notebook_settings(
         *_NOTEBOOK_SECONDS,
         *_NOTEBOOK_FLAGS,
         *_NOTEBOOK_GLOBS,
+        *_NOTEBOOK_SIZES,
         "max_parallel",
         "executor",
     )
@@ -338,6 +359,19 @@ def _notebook_settings(
                 )
                 continue
             settings[key] = item
+        elif key in _NOTEBOOK_SIZES:
+            size = 0 if key == "max_memory" and item in (None, "none") else parse_size(item)
+            if size is None:
+                diagnostics.error(
+                    CONFIG_NAME,
+                    f"notebooks.{key} must be a size such as 8M or 2G, not {item!r}",
+                    f"e.g. {key}: {'8M' if key == 'max_output' else '4G'}"
+                    + (" (or none: no limit)" if key == "max_memory" else ""),
+                    line=line,
+                    kind="config",
+                )
+                continue
+            settings[key] = size
         elif key == "kernel":
             if not isinstance(item, str) or not KERNEL_NAME.fullmatch(item):
                 diagnostics.error(

@@ -138,9 +138,18 @@ def _plan(
         return record, None
     kernel = choose_kernel(notebook, settings)[0]
     files: dict[str, bytes | str] = {rel: str(root / rel) for rel in inputs}
+    links = finder.outside_links.get(page.source.rel.as_posix(), {})
     if place.executor and not settings.shared_fs:  # the workers can't see this disk: the bytes travel
         files = {rel: _read(root / rel) for rel in inputs}
-    return record, RunJob(page.rel, json.loads(json.dumps(notebook)), settings, kernel, files)
+        for rel, target in links.items():
+            diagnostics.warning(
+                page.rel,
+                f"'{rel}' links to {target}, outside the course: the Dask workers read it there only if they share this file system",
+                "set notebooks.shared_fs: true if they do, or copy the files into the course",
+                kind="execution",
+            )
+    job = RunJob(page.rel, json.loads(json.dumps(notebook)), settings, kernel, files, links)
+    return record, job
 
 
 def _patterns(value) -> list[str]:
