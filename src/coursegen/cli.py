@@ -380,7 +380,7 @@ def _run_build(args: argparse.Namespace) -> int:
         debug=args.verbose,
         progress=reporter.progress,
         executor=getattr(args, "executor", None) or "",
-        run_progress=RunProgress(reporter.console, args.quiet),
+        run_progress=RunProgress(reporter.console, args.quiet, reporter.bar),
     )
     with reporter.live():
         result = build(args.course_dir, getattr(args, "output", None), options)

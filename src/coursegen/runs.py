@@ -63,7 +63,7 @@ def execute_stage(
     mode: str,
     place: RunPlace,
     diagnostics: Diagnostics,
-    progress: Callable[[RunRecord, int, int], None] | None = None,
+    progress: Callable[[RunRecord | None, int, int], None] | None = None,
 ) -> list[RunRecord]:
     """Run what must run; every notebook page gets a record, in course order."""
     from coursegen.inputs import InputFinder
@@ -84,6 +84,8 @@ def execute_stage(
     finder.save()
     done = len(records) - len(misses)
     if misses:
+        if progress:
+            progress(None, done, len(records))
         outcomes = (
             _on_cluster(place.executor, misses)
             if place.executor
