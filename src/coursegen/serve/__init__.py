@@ -46,7 +46,9 @@ __all__ = [
 
 def run_serve(args) -> int:
     """`coursegen serve`: serve until Ctrl-C or SIGTERM, then clean up. Returns the exit status."""
-    # Ctrl-C always stops the preview, even when started from a shell that ignores SIGINT.
+    # Ctrl-C always stops the preview, even when started from a shell that ignores SIGINT; the
+    # caller's handlers come back when it returns (tests and tools call this in their own process)
+    previous = {signum: signal.getsignal(signum) for signum in (signal.SIGINT, signal.SIGTERM)}
     signal.signal(signal.SIGINT, signal.default_int_handler)
     quiet = getattr(args, "quiet", False)
     options = BuildOptions(drafts=getattr(args, "drafts", False))
@@ -75,11 +77,20 @@ def run_serve(args) -> int:
     finally:
         _ignore_signals()  # a second Ctrl-C must not leave the temporary folder behind
         server.stop()
+        _restore_signals(previous)
     if not serving:
         print("interrupted", file=sys.stderr)
         return 130
     print("stopped; the temporary preview folder was removed", flush=True)
     return 0
+
+
+def _restore_signals(handlers: dict) -> None:
+    for signum, handler in handlers.items():
+        try:
+            signal.signal(signum, handler if handler is not None else signal.SIG_DFL)
+        except (ValueError, OSError, TypeError):  # not the main thread
+            pass
 
 
 def _ignore_signals() -> None:
