@@ -243,3 +243,11 @@ def test_a_course_yml_wins_over_a_stray_mkdocs_yml(make_course):
     course, _ = load_graph(root)
     assert [page.url for page in course.pages] == ["index.html", "A/index.html", "A/x.html"]
     assert course.pages[2].kind is PageKind.LESSON
+
+
+def test_a_site_built_in_the_book_and_a_python_environment_are_not_read_as_sources(book, tmp_path):
+    run_build(book)  # into book/site
+    write_tree(book / "venv", {"pyvenv.cfg": "home = /usr/bin\n", "lib/README.md": "# pip\n"})
+    course, _ = load_graph(book)
+    read = [str(asset.rel) for asset in course.assets] + [page.rel for page in course.pages]
+    assert not [rel for rel in read if rel.startswith(("site/", "venv/"))]

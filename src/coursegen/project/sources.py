@@ -14,6 +14,7 @@ from coursegen.model import SourceFile, SourceKind
 from coursegen.notebookfiles import is_notebook_source
 from coursegen.project.layout import JUPYTER_BOOK
 from coursegen.project.spec import ProjectSpec, TocEntry
+from coursegen.siteswap import MARKER
 from coursegen.urls import natural_key, readable_name
 
 # what a Jupyter Book TOC entry written without its extension may be (in Sphinx's order)
@@ -42,7 +43,7 @@ def project_sources(
             kind="files",
         )
         return ProjectSources([])
-    skip = (*skip, *_virtual_environments(base))
+    skip = (*skip, *_not_sources(base))
     files = [
         found
         for found in walk_folder(root, base, diagnostics, skip)
@@ -81,10 +82,15 @@ def _excluded(inner: str, spec: ProjectSpec) -> bool:
     return any(fnmatchcase(path, pattern) for pattern in spec.exclude_patterns for path in candidates)
 
 
-def _virtual_environments(base: Path) -> list[Path]:
-    """A Python environment kept in the project (`venv/`, `env/`) is no part of the course."""
+def _not_sources(base: Path) -> list[Path]:
+    """A Python environment kept in the project (`venv/`), or a site coursegen built there (`site/`,
+    while `serve` builds elsewhere), is no part of the course."""
     try:
-        return [folder for folder in base.iterdir() if (folder / "pyvenv.cfg").is_file()]
+        return [
+            folder
+            for folder in base.iterdir()
+            if (folder / "pyvenv.cfg").is_file() or (folder / MARKER).exists()
+        ]
     except OSError:
         return []
 
