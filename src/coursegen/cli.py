@@ -137,6 +137,33 @@ def make_parser() -> argparse.ArgumentParser:
     )
     _add_verbosity(export)
 
+    convert = commands.add_parser(
+        "convert",
+        help="write a Jupyter Book or MkDocs project out as a coursegen course (course.yml + content/)",
+        description="Read a Jupyter Book 1 (_toc.yml) or MkDocs (mkdocs.yml) project — which `build` and `serve` also read in place — and write it as a coursegen course into a new folder: the pages keep their folders under content/, the table of contents' order and titles go to their front matter, the settings to course.yml. The project is left as it is. Ends with what could not be carried over.",
+    )
+    convert.add_argument(
+        "project",
+        metavar="PROJECT",
+        nargs="?",
+        type=Path,
+        default=Path("."),
+        help="the project's folder (default: .)",
+    )
+    convert.add_argument(
+        "--to",
+        choices=["coursegen"],
+        default="coursegen",
+        help="the layout to write (coursegen, the only one)",
+    )
+    convert.add_argument(
+        "-o",
+        "--output",
+        metavar="OUT",
+        type=Path,
+        help="folder to create, new or empty, outside the project (default: PROJECT-coursegen beside it)",
+    )
+
     new = commands.add_parser(
         "new",
         help="start a new course from a small working example",
@@ -263,6 +290,8 @@ def main(argv: list[str] | None = None) -> int:
             return _run_export(args)
         if args.command == "new":
             return _new_course(args)
+        if args.command == "convert":
+            return _convert(args)
     except CoursegenError as error:
         print(error, file=sys.stderr)
         return error.exit_code
@@ -308,6 +337,20 @@ def _new_course(args: argparse.Namespace) -> int:
         else "GitLab (the site appears under Deploy → Pages)"
     )
     print(f"To publish it, push it to {where}; {created.workflow} builds and publishes it.")
+    return EXIT_OK
+
+
+def _convert(args: argparse.Namespace) -> int:
+    from coursegen.project.convert import convert_project
+
+    converted = convert_project(args.project, args.output)
+    for diagnostic in converted.diagnostics.sorted():
+        print(diagnostic.format(), file=sys.stderr)
+    print(f"Wrote {converted.path} ({converted.pages} pages, {converted.files} other files).")
+    if converted.notes:
+        print("Not carried over:")
+        for note in converted.notes:
+            print(f"  - {note}")
     return EXIT_OK
 
 
