@@ -106,7 +106,7 @@ def make_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser(
         "serve",
         help="preview the site, rebuilt and reloaded as you edit",
-        description="Build the course into a temporary folder, serve it on 127.0.0.1, and rebuild and reload the browser whenever content/, notebooks/, templates/, static/ or course.yml change. Build errors are shown over the page; a page whose source has errors shows its last good version meanwhile.",
+        description="Build the course into a temporary folder, serve it on 127.0.0.1, and rebuild and reload the browser whenever content/, notebooks/, templates/, static/ or course.yml change (in a Jupyter Book or MkDocs project: its _toc.yml and _config.yml or mkdocs.yml, and its pages). Build errors are shown over the page; a page whose source has errors shows its last good version meanwhile.",
     )
     _add_course_dir(serve)
     serve.add_argument(
@@ -137,6 +137,30 @@ def make_parser() -> argparse.ArgumentParser:
     )
     _add_verbosity(export)
 
+    new = commands.add_parser(
+        "new",
+        help="start a new course from a small working example",
+        description="Create a small working course in DIR (which must not exist or be empty), with a .gitignore and a workflow that publishes it with this very coursegen version.",
+    )
+    new.add_argument(
+        "directory", metavar="DIR", type=Path, help="folder to create (`.` for the current folder, if empty)"
+    )
+    new.add_argument(
+        "--language",
+        choices=["fr", "en"],
+        default="fr",
+        help="language of the interface and the example text (default: fr)",
+    )
+    new.add_argument(
+        "--host",
+        choices=["github", "gitlab"],
+        default="github",
+        help="where the course is published: github (.github/workflows/publish.yml for GitHub Pages, the default) or gitlab (.gitlab-ci.yml for GitLab Pages)",
+    )
+    new.add_argument(
+        "--nightly", action="store_true", help="also rebuild the site every night, even without a push"
+    )
+
     convert = commands.add_parser(
         "convert",
         help="write a Jupyter Book or MkDocs project out as a coursegen course (course.yml + content/)",
@@ -162,30 +186,6 @@ def make_parser() -> argparse.ArgumentParser:
         metavar="OUT",
         type=Path,
         help="folder to create, new or empty, outside the project (default: PROJECT-coursegen beside it)",
-    )
-
-    new = commands.add_parser(
-        "new",
-        help="start a new course from a small working example",
-        description="Create a small working course in DIR (which must not exist or be empty), with a .gitignore and a workflow that publishes it with this very coursegen version.",
-    )
-    new.add_argument(
-        "directory", metavar="DIR", type=Path, help="folder to create (`.` for the current folder, if empty)"
-    )
-    new.add_argument(
-        "--language",
-        choices=["fr", "en"],
-        default="fr",
-        help="language of the interface and the example text (default: fr)",
-    )
-    new.add_argument(
-        "--host",
-        choices=["github", "gitlab"],
-        default="github",
-        help="where the course is published: github (.github/workflows/publish.yml for GitHub Pages, the default) or gitlab (.gitlab-ci.yml for GitLab Pages)",
-    )
-    new.add_argument(
-        "--nightly", action="store_true", help="also rebuild the site every night, even without a push"
     )
     return parser
 
@@ -219,7 +219,7 @@ def _add_course_dir(parser: argparse.ArgumentParser) -> None:
         nargs="?",
         type=Path,
         default=None,
-        help="the course folder (default: the current folder or the nearest one above it holding content/ or course.yml)",
+        help="the course folder (default: the current folder or the nearest one above it holding content/ or course.yml, or a Jupyter Book's _toc.yml or a mkdocs.yml, read in place)",
     )
 
 
