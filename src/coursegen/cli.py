@@ -161,6 +161,11 @@ def make_parser() -> argparse.ArgumentParser:
         "--nightly", action="store_true", help="also rebuild the site every night, even without a push"
     )
 
+    _add_convert(commands)
+    return parser
+
+
+def _add_convert(commands) -> None:
     convert = commands.add_parser(
         "convert",
         help="write a Jupyter Book or MkDocs project out as a coursegen course (course.yml + content/)",
@@ -187,7 +192,6 @@ def make_parser() -> argparse.ArgumentParser:
         type=Path,
         help="folder to create, new or empty, outside the project (default: PROJECT-coursegen beside it)",
     )
-    return parser
 
 
 def _positive_int(text: str) -> int:
