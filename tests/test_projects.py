@@ -251,3 +251,36 @@ def test_a_site_built_in_the_book_and_a_python_environment_are_not_read_as_sourc
     course, _ = load_graph(book)
     read = [str(asset.rel) for asset in course.assets] + [page.rel for page in course.pages]
     assert not [rel for rel in read if rel.startswith(("site/", "venv/"))]
+
+
+def test_course_yml_takes_the_settings_a_converted_project_needs(make_course):
+    root = make_course(
+        {
+            "course.yml": (
+                "title: C\ncopyright: '© 2025'\nlogo: images/logo.png\nextra_css: css/extra.css\n"
+                "extra_javascript: [js/a.js, js/b.js]\nbibtex_bibfiles: [content/refs.bib]\n"
+                "markdown: {flavor: myst}\n"
+            )
+        }
+    )
+    diagnostics = Diagnostics()
+    config, spec = load_course_settings(root, diagnostics)
+    assert spec is None and formatted(diagnostics) == []
+    assert (config.copyright, config.logo, config.extra_css, config.extra_javascript) == (
+        "© 2025",
+        "images/logo.png",
+        ("css/extra.css",),
+        ("js/a.js", "js/b.js"),
+    )
+    assert (config.bibtex_bibfiles, config.markdown_flavor) == (("content/refs.bib",), "myst")
+
+
+def test_a_wrong_markdown_flavor_or_path_list_in_course_yml_is_an_error(make_course):
+    root = make_course({"course.yml": "markdown: {flavor: rst}\nextra_css: {a: 1}\n"})
+    diagnostics = Diagnostics()
+    load_course_settings(root, diagnostics)
+    assert formatted(diagnostics) == [
+        "course.yml:1: error[config]: markdown.flavor must be coursegen, myst, material, not 'rst' — myst "
+        "for pages written for Jupyter Book, material for MkDocs-Material",
+        "course.yml:2: error[config]: 'extra_css' must be a list of file paths — e.g. extra_css: [a.x, b.x]",
+    ]
