@@ -202,6 +202,7 @@ class BodySettings:
     math_macros: tuple[tuple[str, str], ...] = ()  # course.yml math.macros
     language: str = "en"  # the course's language
     typography: bool = True  # French spacing for pages in French
+    markdown_flavor: str = "coursegen"  # coursegen | myst | material (config.CourseConfig.markdown_flavor)
 
 
 def render_bodies(
@@ -352,6 +353,7 @@ class BodyRenderer:
             f"sanitize={settings.sanitize_markdown}",
             f"linenums={settings.line_numbers}",
             f"typography={settings.typography}:{settings.language}",
+            f"flavor={settings.markdown_flavor}",
             repr(sorted(strings.items())),
             repr(settings.math_macros),
         )

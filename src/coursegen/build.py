@@ -16,10 +16,8 @@ from urllib.parse import quote
 
 from coursegen.bodies import BodySettings, check_anchors, render_bodies
 from coursegen.cache import CACHE_DIR, IndexCache, code_digest, digest, installed_version
-from coursegen.config import CourseConfig, load_config
-from coursegen.course import build_course
+from coursegen.config import CourseConfig
 from coursegen.courseroot import require_content
-from coursegen.discover import discover_sources
 from coursegen.errors import ConfigInvalid, Diagnostic, Diagnostics, Level, plain, replay
 from coursegen.filedigests import FileDigests
 from coursegen.findings import apply_checks
@@ -28,6 +26,8 @@ from coursegen.lastgood import LastGood
 from coursegen.model import PageKind, SourceKind
 from coursegen.output import Manifest, OutputLock, SitePlan, check_output_dir, empty_trash, write_atomically
 from coursegen.parse import parse_source
+from coursegen.project.redirect import redirect_html
+from coursegen.project.stages import build_course_graph, discover_course_sources, load_course_settings
 from coursegen.remote_assets import remote_media_stage
 from coursegen.remote_media import point_to_copies
 from coursegen.render import NOT_FOUND_URL, TAGS_URL, SiteRenderer, highlight_css
@@ -204,6 +204,7 @@ class _Run:
         self.page_messages = IndexCache(root, "page-messages", enabled=options.cache, read_only=read_only)
         # what the last build wrote into `out`: unchanged files are reused, good pages outlive a broken source
         self.manifest = Manifest(root, out) if options.cache and options.write else None
+        self.project = None  # a Jupyter Book or MkDocs project's sources and TOC (project/sources.py)
 
     def finish(self, config: CourseConfig, plan: SitePlan | None) -> tuple[BuildResult, SitePlan | None]:
         self.page_messages.save()
@@ -243,10 +244,11 @@ class _Run:
 
 
 def load_and_discover(run: _Run) -> tuple[CourseConfig, list]:
-    config = load_config(run.root, run.diagnostics, run.yaml_cache)
+    config, spec = load_course_settings(run.root, run.diagnostics, run.yaml_cache)
     if run.diagnostics.errors:  # every later stage depends on the settings: don't guess
         raise ConfigInvalid(run.diagnostics.sorted())
-    sources = discover_sources(run.root, run.diagnostics, skip=(run.out, run.root / CACHE_DIR))
+    skip = (run.out, run.root / CACHE_DIR)
+    sources, run.project = discover_course_sources(run.root, spec, run.diagnostics, skip)
     run.clock.lap("load and discover")
     return config, sources
 
@@ -266,7 +268,7 @@ def parse_sources(run: _Run, sources: list) -> tuple[list, list, LastGood]:
 
 
 def make_course_graph(run: _Run, config: CourseConfig, pages: list, assets: list):
-    course = build_course(pages, assets, run.diagnostics, drafts=run.options.drafts)
+    course = build_course_graph(run.project, pages, assets, run.diagnostics, config, run.options.drafts)
     if not course.home.title:
         course.home.title = config.title
     run.result.pages = len(course.pages)
@@ -329,6 +331,7 @@ def render_page_bodies(
         math_macros=config.math.macros,
         language=config.language,
         typography=config.typography,
+        markdown_flavor=config.markdown_flavor,
     )
     bodies = render_bodies(course, renderer.strings, run.diagnostics, settings, options.progress)
     last_good.keep_bodies(bodies, course)
@@ -458,6 +461,8 @@ def render_extras(run: _Run, plan: SitePlan, config: CourseConfig, course, rende
             local = Diagnostics()
             plan.add_text(TAGS_URL, renderer.render_tags(local), TAGS_URL, signature)
             run.report(signature, local)
+    for old_url, url in course.redirects.items():  # a project's old address of its first page
+        plan.add_text(old_url, redirect_html(old_url, url), old_url)
     if run.result.runs:  # linked from nowhere, not in the search index nor the sitemap
         from coursegen.run_report import REPORT_URL, report_html
 

@@ -106,7 +106,7 @@ def make_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser(
         "serve",
         help="preview the site, rebuilt and reloaded as you edit",
-        description="Build the course into a temporary folder, serve it on 127.0.0.1, and rebuild and reload the browser whenever content/, notebooks/, templates/, static/ or course.yml change. Build errors are shown over the page; a page whose source has errors shows its last good version meanwhile.",
+        description="Build the course into a temporary folder, serve it on 127.0.0.1, and rebuild and reload the browser whenever content/, notebooks/, templates/, static/ or course.yml change (in a Jupyter Book or MkDocs project: its _toc.yml and _config.yml or mkdocs.yml, and its pages). Build errors are shown over the page; a page whose source has errors shows its last good version meanwhile.",
     )
     _add_course_dir(serve)
     serve.add_argument(
@@ -160,7 +160,38 @@ def make_parser() -> argparse.ArgumentParser:
     new.add_argument(
         "--nightly", action="store_true", help="also rebuild the site every night, even without a push"
     )
+
+    _add_convert(commands)
     return parser
+
+
+def _add_convert(commands) -> None:
+    convert = commands.add_parser(
+        "convert",
+        help="write a Jupyter Book or MkDocs project out as a coursegen course (course.yml + content/)",
+        description="Read a Jupyter Book 1 (_toc.yml) or MkDocs (mkdocs.yml) project — which `build` and `serve` also read in place — and write it as a coursegen course into a new folder: the pages keep their folders under content/, the table of contents' order and titles go to their front matter, the settings to course.yml. The project is left as it is. Ends with what could not be carried over.",
+    )
+    convert.add_argument(
+        "project",
+        metavar="PROJECT",
+        nargs="?",
+        type=Path,
+        default=Path("."),
+        help="the project's folder (default: .)",
+    )
+    convert.add_argument(
+        "--to",
+        choices=["coursegen"],
+        default="coursegen",
+        help="the layout to write (coursegen, the only one)",
+    )
+    convert.add_argument(
+        "-o",
+        "--output",
+        metavar="OUT",
+        type=Path,
+        help="folder to create, new or empty, outside the project (default: PROJECT-coursegen beside it)",
+    )
 
 
 def _positive_int(text: str) -> int:
@@ -192,7 +223,7 @@ def _add_course_dir(parser: argparse.ArgumentParser) -> None:
         nargs="?",
         type=Path,
         default=None,
-        help="the course folder (default: the current folder or the nearest one above it holding content/ or course.yml)",
+        help="the course folder (default: the current folder or the nearest one above it holding content/ or course.yml, or a Jupyter Book's _toc.yml or a mkdocs.yml, read in place)",
     )
 
 
@@ -263,6 +294,8 @@ def main(argv: list[str] | None = None) -> int:
             return _run_export(args)
         if args.command == "new":
             return _new_course(args)
+        if args.command == "convert":
+            return _convert(args)
     except CoursegenError as error:
         print(error, file=sys.stderr)
         return error.exit_code
@@ -308,6 +341,20 @@ def _new_course(args: argparse.Namespace) -> int:
         else "GitLab (the site appears under Deploy → Pages)"
     )
     print(f"To publish it, push it to {where}; {created.workflow} builds and publishes it.")
+    return EXIT_OK
+
+
+def _convert(args: argparse.Namespace) -> int:
+    from coursegen.project.convert import convert_project
+
+    converted = convert_project(args.project, args.output)
+    for diagnostic in converted.diagnostics.sorted():
+        print(diagnostic.format(), file=sys.stderr)
+    print(f"Wrote {converted.path} ({converted.pages} pages, {converted.files} other files).")
+    if converted.notes:
+        print("Not carried over:")
+        for note in converted.notes:
+            print(f"  - {note}")
     return EXIT_OK
 
 

@@ -53,6 +53,10 @@ class NotebookSettings:
 @dataclass(frozen=True)
 class MarkdownSettings:
     sanitize: bool = False  # strip scripts, event handlers and javascript: URLs from lesson bodies
+    flavor: str = "coursegen"  # coursegen | myst (Jupyter Book) | material (MkDocs-Material, pymdown)
+
+
+MARKDOWN_FLAVORS = ("coursegen", "myst", "material")
 
 
 @dataclass(frozen=True)
@@ -79,6 +83,8 @@ class MathSettings:
 class LaunchSettings:
     repository: str = ""  # "owner/name" on GitHub
     branch: str = "main"
+    # the course's folder in the repository ("" its top; Jupyter Book's path_to_book)
+    path_in_repository: str = ""
 
 
 @dataclass(frozen=True)
@@ -119,9 +125,22 @@ class CourseConfig:
     strings: dict[str, str] = field(default_factory=dict)
     checks: dict[str, CheckRule] = field(default_factory=dict)
     typography: bool = True  # French no-break spaces before ! ? ; : and inside « » (language fr)
+    copyright: str = ""  # shown in every page's footer
+    logo: str = ""  # site path of an image shown beside the title
+    extra_css: tuple[str, ...] = ()  # site paths of stylesheets every page loads after the theme's
+    extra_javascript: tuple[str, ...] = ()  # site paths of scripts every page loads
+    bibtex_bibfiles: tuple[str, ...] = ()  # .bib files (paths from the course root) for citations
+    # MyST {{ name }} substitutions (Jupyter Book's parse.myst_substitutions)
+    substitutions: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def markdown_flavor(self) -> str:
+        """How the pages' Markdown is written: coursegen, myst or material (see MarkdownSettings)."""
+        return self.markdown.flavor
 
 
-_TEXT_KEYS = ("title", "description", "language", "author", "icon", "base_url")
+_TEXT_KEYS = ("title", "description", "language", "author", "icon", "base_url", "copyright", "logo")
+PATH_LIST_KEYS = ("extra_css", "extra_javascript", "bibtex_bibfiles")
 KNOWN_KEYS = set(_TEXT_KEYS) | {
     "notebooks",
     "markdown",
@@ -134,6 +153,7 @@ KNOWN_KEYS = set(_TEXT_KEYS) | {
     "math",
     "typography",
 }
+KNOWN_KEYS |= set(PATH_LIST_KEYS)
 
 
 def load_config(root: Path, diagnostics: Diagnostics, yaml_cache=None) -> CourseConfig:
@@ -215,6 +235,8 @@ def _setting(
     }
     if key in readers:
         return readers[key]()
+    if key in PATH_LIST_KEYS:
+        return _path_list(key, value, line, diagnostics)
     if key == "typography":
         if isinstance(value, bool):
             return value
@@ -250,6 +272,21 @@ def _setting(
         )
         mapping.pop("nav_modules")
     return mapping
+
+
+def _path_list(key: str, value: Any, line: int | None, diagnostics: Diagnostics) -> Any:
+    """A list of file paths (one path alone is a list of one)."""
+    paths = [value] if isinstance(value, str) else value
+    if not isinstance(paths, list) or not all(isinstance(path, str) and path.strip() for path in paths):
+        diagnostics.error(
+            CONFIG_NAME,
+            f"'{key}' must be a list of file paths",
+            f"e.g. {key}: [a.x, b.x]",
+            line=line,
+            kind="config",
+        )
+        return _INVALID
+    return tuple(path.strip() for path in paths)
 
 
 def _check_language_and_address(
@@ -447,7 +484,17 @@ def _markdown_settings(value: Any, line: int | None, diagnostics: Diagnostics) -
         return MarkdownSettings()
     settings: dict[str, Any] = {}
     for key, item in value.items():
-        if key == "sanitize" and isinstance(item, bool):
+        if key == "flavor" and item in MARKDOWN_FLAVORS:
+            settings[key] = item
+        elif key == "flavor":
+            diagnostics.error(
+                CONFIG_NAME,
+                f"markdown.flavor must be {', '.join(MARKDOWN_FLAVORS)}, not {item!r}",
+                "myst for pages written for Jupyter Book, material for MkDocs-Material",
+                line=line,
+                kind="config",
+            )
+        elif key == "sanitize" and isinstance(item, bool):
             settings[key] = item
         elif key == "sanitize":
             diagnostics.error(
@@ -459,7 +506,11 @@ def _markdown_settings(value: Any, line: int | None, diagnostics: Diagnostics) -
             )
         else:
             diagnostics.warning(
-                CONFIG_NAME, f"unknown key 'markdown.{key}'", "known: sanitize", line=line, kind="config"
+                CONFIG_NAME,
+                f"unknown key 'markdown.{key}'",
+                "known: flavor, sanitize",
+                line=line,
+                kind="config",
             )
     return MarkdownSettings(**settings)
 

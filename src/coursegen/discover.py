@@ -9,6 +9,7 @@ from pathlib import Path, PurePosixPath
 
 from coursegen.errors import Diagnostics
 from coursegen.model import CONTENT_DIR, NOTEBOOKS_DIR, SourceFile, SourceKind, site_position
+from coursegen.notebookfiles import is_notebook_source
 
 # Never published nor watched: editor/OS litter and tool caches.
 JUNK_NAMES = {"__pycache__", "Thumbs.db", "desktop.ini", "node_modules"}
@@ -35,6 +36,12 @@ def discover_sources(root: Path, diagnostics: Diagnostics, skip: tuple[Path, ...
     sources = _place_notebook_data(sources)
     sources.sort(key=lambda s: (str(s.site_rel), str(s.rel)))
     return sources
+
+
+def walk_folder(root: Path, base: Path, diagnostics: Diagnostics, skip: tuple[Path, ...]) -> list[SourceFile]:
+    """Every file under `base` (a project's own folder, see project/sources.py), with the same
+    findings as the course's folders (names, links); kinds and site places are the caller's."""
+    return _walk(root.resolve(), base, "", diagnostics, tuple(p.resolve() for p in skip))
 
 
 def _place_notebook_data(sources: list[SourceFile]) -> list[SourceFile]:
@@ -145,7 +152,7 @@ def _walk(
                 continue
             if not entry.is_file():
                 continue
-            kind = _kind_of(entry.name, top)
+            kind = _kind_of(path, top)
             rel_posix = PurePosixPath(unicodedata.normalize("NFC", rel))
             found.append(
                 SourceFile(
@@ -217,12 +224,11 @@ def _is_reserved_on_windows(name: str) -> bool:
     )
 
 
-def _kind_of(name: str, top: str) -> SourceKind:
+def _kind_of(path: Path, top: str) -> SourceKind:
     """Data files beside notebooks (CSV, images) are published beside the notebook pages."""
-    lower = name.lower()
-    if lower.endswith(".ipynb"):
+    if is_notebook_source(path):
         return SourceKind.NOTEBOOK
-    if top == CONTENT_DIR and lower.endswith(".md"):
+    if top == CONTENT_DIR and path.name.lower().endswith(".md"):
         return SourceKind.MARKDOWN
     return SourceKind.ASSET
 

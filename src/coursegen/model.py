@@ -38,6 +38,9 @@ class SourceFile:
     # size, times and inode when discovered, if the file had then been left alone for a while
     # ("" otherwise): the same stamp on the next build means the same bytes (see parse_source)
     stamp: str = ""
+    # the page's URL when the course's layout decides it otherwise (a Jupyter Book or MkDocs project
+    # keeps its old tool's URLs: project/sources.py); "" → from site_rel, as below
+    url: str = ""
 
     @property
     def is_section_index(self) -> bool:
@@ -46,6 +49,8 @@ class SourceFile:
     @property
     def page_url(self) -> str:
         """Site URL of the page made from this source (Markdown and notebooks)."""
+        if self.url:
+            return self.url
         site = str(self.site_rel)  # string work: this runs for every page of every build
         if self.is_section_index:
             folder = site.rpartition("/")[0]
@@ -146,6 +151,8 @@ class Course:
     by_rel: dict[str, Page | SourceFile] = field(default_factory=dict)
     by_site_rel: dict[str, Page | SourceFile] = field(default_factory=dict)
     by_url: dict[str, Page | SourceFile] = field(default_factory=dict)
+    links: list[tuple[str, str]] = field(default_factory=list)  # (title, address): external links of the nav
+    redirects: dict[str, str] = field(default_factory=dict)  # old URL → page URL (a project's first page)
 
 
 def detached(course: Course) -> Course:
@@ -172,6 +179,8 @@ def detached(course: Course) -> Course:
         by_rel={k: swap(v) for k, v in course.by_rel.items()},
         by_site_rel={k: swap(v) for k, v in course.by_site_rel.items()},
         by_url={k: swap(v) for k, v in course.by_url.items()},
+        links=list(course.links),
+        redirects=dict(course.redirects),
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import html
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -90,6 +91,11 @@ class CourseView:
     sections: tuple[CardView, ...] = field(default=())
     key: str = ""  # stable id of the course, for what the browser keeps per course (progress)
     theme: Mapping[str, Any] = field(default_factory=dict)  # course.yml `theme:` options
+    copyright: str = ""
+    logo: str = ""  # site path of the logo image
+    extra_css: tuple[str, ...] = ()  # site paths, loaded by every page after the theme's stylesheet
+    extra_javascript: tuple[str, ...] = ()
+    links: tuple[LinkView, ...] = ()  # external links of the navigation (a project's TOC `url:` entries)
 
 
 # Options a course can set under `theme:` in course.yml (docs/learner-features.md)
@@ -146,6 +152,11 @@ def course_view(config: CourseConfig, course: Course) -> CourseView:
         sections=tuple(card(child) for child in course.home.children if child.is_section),
         key="cg-" + hashlib.sha256(f"{config.title}|{config.base_url}".encode()).hexdigest()[:12],
         theme=MappingProxyType({**THEME_DEFAULTS, **config.theme}),
+        copyright=html.unescape(config.copyright),  # MkDocs writes it as HTML (`&copy;`)
+        logo=config.logo,
+        extra_css=config.extra_css,
+        extra_javascript=config.extra_javascript,
+        links=tuple(LinkView(title, url) for title, url in course.links),
     )
 
 
@@ -154,6 +165,8 @@ def launch_view(config: CourseConfig, page: Page) -> LaunchView | None:
     if config.launch is None or page.kind is not PageKind.NOTEBOOK or page.source is None:
         return None
     repo, branch, path = config.launch.repository, config.launch.branch, str(page.source.rel)
+    if config.launch.path_in_repository:  # a book kept in a folder of its repository
+        path = f"{config.launch.path_in_repository}/{path}"
     return LaunchView(
         colab=f"https://colab.research.google.com/github/{repo}/blob/{branch}/{path}",
         binder=f"https://mybinder.org/v2/gh/{repo}/{branch}?labpath={path}",

@@ -266,7 +266,8 @@ class PreviewServer:
             self._warn(f"  {line}")
 
     def _apply(self, changes: set[Path]) -> None:
-        kinds = {kind for path in changes if (kind := classify(self.root, path)) is not None}
+        layout = self._watcher.layout if self._watcher is not None else None
+        kinds = {kind for path in changes if (kind := classify(self.root, path, layout)) is not None}
         if not kinds:
             return
         copies = self._copy_only(changes, kinds)
