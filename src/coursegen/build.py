@@ -32,6 +32,7 @@ from coursegen.remote_assets import remote_media_stage
 from coursegen.remote_media import point_to_copies
 from coursegen.render import NOT_FOUND_URL, TAGS_URL, SiteRenderer, highlight_css
 from coursegen.search import INDEX_URL, search_index
+from coursegen.slides import render_decks
 from coursegen.strings import interface_strings
 from coursegen.stylesheet import with_theme_choice
 from coursegen.theme import load_theme, static_files
@@ -182,6 +183,7 @@ def _render_site(root: Path, out: Path, options: BuildOptions) -> tuple[BuildRes
     render_pages(run, plan, course, bodies, renderer, remote, last_good)
     render_search_index(run, plan, config, course, bodies)
     add_files(run, plan, course, bodies, remote, renderer)
+    render_decks(run, plan, config, course, bodies, renderer)  # after every other file: paths checked
     render_extras(run, plan, config, course, renderer)
     return run.finish(config, plan)
 
