@@ -298,3 +298,27 @@ def test_the_example_course_lesson_has_a_deck_with_notes():
     )
     assert "\nslides: true\n" in text and "!!! notes" in text and "!!! slide-only" in text
     assert "{.fragment}" in text and "{.no-slide}" in text
+
+
+def test_serve_rebuilds_a_deck_when_its_lesson_is_saved(make_course):
+    import urllib.request
+
+    from coursegen.serve import PreviewServer
+
+    root = make_course({LESSON: FRONT + "## Une\n\nPremière version.\n"})
+    server = PreviewServer(root, "127.0.0.1", 0, verbosity=0).start()
+    try:
+
+        def deck() -> str:
+            with urllib.request.urlopen(
+                f"http://127.0.0.1:{server.port}/A/lecon.slides.html", timeout=10
+            ) as answer:
+                return answer.read().decode("utf-8")
+
+        assert "Première version." in deck()
+        done = server.state().completed
+        (root / LESSON).write_text(FRONT + "## Une\n\nVersion du cours de demain.\n", encoding="utf-8")
+        server.wait_for_build(done)
+        assert "Version du cours de demain." in deck()
+    finally:
+        server.stop()

@@ -44,8 +44,8 @@ def render_decks(run, plan: SitePlan, config: CourseConfig, course: Course, bodi
         for name in DECK_ASSETS:
             plan.discard(f"static/{name}")
         return
-    cache = run.options.cache and run.options.write
-    maker = DeckMaker(run.root, config, course, renderer.strings, cache, run.options.debug)
+    # the lessons' kept code and formulas are only read: `coursegen check` may use them too
+    maker = DeckMaker(run.root, config, course, renderer.strings, run.options.cache, run.options.debug)
     for page, url in decks:
         try:
             _render_deck(run, plan, maker, renderer, page, url, bodies[page.url])

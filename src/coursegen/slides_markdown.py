@@ -96,12 +96,8 @@ def split_slides(root: etree.Element) -> list[list[list[etree.Element]]]:
         else:
             stacks[-1][-1].append(block)
     root.text = "\n"
-    kept = [[slide for slide in stack if any(_shows_something(block) for block in slide)] for stack in stacks]
+    kept = [[slide for slide in stack if slide] for stack in stacks]
     return [stack for stack in kept if stack]
-
-
-def _shows_something(block: etree.Element) -> bool:
-    return block.tag != "aside" or bool((block.text or "").strip()) or len(block) > 0
 
 
 def _drop_no_slide_sections(root: etree.Element) -> None:
