@@ -10,9 +10,11 @@ from pathlib import Path
 import pytest
 from conftest import formatted, load_graph, page_at, render_markdown_page, run_build
 
+from coursegen.bodies import BodySettings
 from coursegen.config import load_config
 from coursegen.errors import ConfigInvalid, Diagnostics
 from coursegen.slides import DECK_ASSETS, DeckMaker
+from coursegen.strings import interface_strings
 
 LESSON = "content/A/lecon.md"
 FRONT = "---\ntitle: La leçon\nslides: true\n---\n\n"
@@ -61,7 +63,8 @@ def deck_html(make_course, body: str, files: dict | None = None) -> tuple[str, D
     """The slides (the `<section>`s, before the theme) of a lesson whose body is `body`."""
     root = make_course({LESSON: FRONT + body, **(files or {})})
     course, diagnostics = load_graph(root)
-    maker = DeckMaker(root, load_config(root, diagnostics), course, None, cache=False)
+    settings = BodySettings(root, load_config(root, diagnostics).notebooks, cache=False)
+    maker = DeckMaker(course, interface_strings("fr", {}, Diagnostics()), settings)
     html = maker.render(page_at(course, "A/lecon.html"), diagnostics)
     assert html is not None
     return html, diagnostics

@@ -196,6 +196,7 @@ class _Run:
         self.diagnostics = Diagnostics()
         self.result = BuildResult(out=out, diagnostics=self.diagnostics)
         self.clock = _Stopwatch(self.result.stages)
+        self.body_settings: BodySettings | None = None  # how bodies are rendered: decks do the same
         read_only = not options.write
         # parsed YAML by its text (course.yml, string tables, front matter: a body edit keeps its own)
         self.yaml_cache = IndexCache(root, "front-matter", enabled=options.cache, read_only=read_only)
@@ -333,6 +334,7 @@ def render_page_bodies(
         typography=config.typography,
     )
     bodies = render_bodies(course, renderer.strings, run.diagnostics, settings, options.progress)
+    run.body_settings = settings
     last_good.keep_bodies(bodies, course)
     check_anchors(bodies, course, run.diagnostics)
     run.clock.lap("bodies (Markdown, notebooks)")

@@ -17,8 +17,7 @@ from coursegen.model import Page, deck_url
 from coursegen.parse import markdown_body
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
+    from coursegen.bodies import BodySettings
     from coursegen.config import CourseConfig
     from coursegen.markdown_render import MarkdownRenderer
     from coursegen.model import Course
@@ -44,8 +43,7 @@ def render_decks(run, plan: SitePlan, config: CourseConfig, course: Course, bodi
         for name in DECK_ASSETS:
             plan.discard(f"static/{name}")
         return
-    # the lessons' kept code and formulas are only read: `coursegen check` may use them too
-    maker = DeckMaker(run.root, config, course, renderer.strings, run.options.cache, run.options.debug)
+    maker = DeckMaker(course, renderer.strings, run.body_settings)
     for page, url in decks:
         try:
             _render_deck(run, plan, maker, renderer, page, url, bodies[page.url])
@@ -84,33 +82,24 @@ def _new_findings(local: Diagnostics, reported: Diagnostics, rel: str) -> list:
 
 
 class DeckMaker:
-    """Renders lessons as slides: a Markdown renderer of its own whose tree processors keep what
-    decks show (see slides_markdown.py), made on the first deck to render."""
+    """Renders lessons as slides: a Markdown renderer set up as the lesson pages' own (so whatever
+    they leave out of this edition, decks leave out too) whose tree processors keep what decks
+    show (slides_markdown.py); made on the first deck to render."""
 
-    def __init__(self, root: Path, config: CourseConfig, course: Course, strings, cache: bool, debug=False):
-        self.root = root
-        self.debug = debug  # let unexpected exceptions through, with their traceback
-        self.config = config
+    def __init__(self, course: Course, strings, settings: BodySettings):
         self.course = course
         self.strings = strings
-        self.fragments = JsonCache(root, "fragments", read_only=True) if cache else None
+        self.settings = settings
+        # the lessons' kept code and formulas, only read (`coursegen check` may use them too)
+        self.fragments = JsonCache(settings.root, "fragments", read_only=True) if settings.cache else None
         self._markdown: MarkdownRenderer | None = None
 
     def markdown(self) -> MarkdownRenderer:
         if self._markdown is None:
-            from coursegen.markdown_render import MarkdownRenderer
+            from coursegen.bodies import BodyRenderer
             from coursegen.slides_markdown import LESSON_ONLY_NAME, DeckSlides
 
-            config = self.config
-            self._markdown = MarkdownRenderer(
-                self.course,
-                self.strings,
-                sanitize=config.markdown.sanitize,
-                line_numbers=bool(config.theme.get("line_numbers", False)),
-                math_macros=dict(config.math.macros),
-                language=config.language,
-                typography=config.typography,
-            )
+            self._markdown = BodyRenderer(self.course, self.strings, self.settings).markdown()
             md = self._markdown.md
             md.treeprocessors.deregister(LESSON_ONLY_NAME)
             # after the links (1) are rewritten and the headings get their ids and permalinks (5)
@@ -138,7 +127,7 @@ class DeckMaker:
         except RecursionError:  # reported by the lesson page already
             return None
         except Exception as problem:  # a bug or an input no library expected: report it, build the rest
-            if self.debug:
+            if self.settings.debug:
                 raise
             diagnostics.error(
                 page.rel,
