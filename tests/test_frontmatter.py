@@ -194,7 +194,7 @@ def test_every_documented_field_is_known():
     assert {
         "title", "description", "tags", "category", "order", "icon", "draft", "template", "language",
         "tagline", "timeline", "stats",
-        "level", "summary", "topics", "duration", "notebook",
+        "level", "summary", "topics", "duration", "notebook", "slides",
     } == KNOWN_FIELDS  # fmt: skip
 
 

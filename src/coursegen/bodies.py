@@ -365,7 +365,7 @@ class BodyRenderer:
             if settings.cache
             else None
         )
-        self._fragments_version = digest(_library_versions(), code_digest())
+        self._fragments_version = fragments_version()
 
     def markdown(self) -> MarkdownRenderer:
         if self._markdown is None:
@@ -488,6 +488,11 @@ class BodyRenderer:
             "error": "",
             "retry": not rendered.cacheable,
         }
+
+
+def fragments_version() -> str:
+    """Names what a page's kept fragments were made with: they are used only by the same."""
+    return digest(_library_versions(), code_digest())
 
 
 def fragments_key(url: str) -> str:

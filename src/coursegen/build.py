@@ -32,6 +32,7 @@ from coursegen.remote_assets import remote_media_stage
 from coursegen.remote_media import point_to_copies
 from coursegen.render import NOT_FOUND_URL, TAGS_URL, SiteRenderer, highlight_css
 from coursegen.search import INDEX_URL, search_index
+from coursegen.slides import render_decks
 from coursegen.strings import interface_strings
 from coursegen.stylesheet import with_theme_choice
 from coursegen.theme import load_theme, static_files
@@ -182,6 +183,7 @@ def _render_site(root: Path, out: Path, options: BuildOptions) -> tuple[BuildRes
     render_pages(run, plan, course, bodies, renderer, remote, last_good)
     render_search_index(run, plan, config, course, bodies)
     add_files(run, plan, course, bodies, remote, renderer)
+    render_decks(run, plan, config, course, bodies, renderer)  # after every other file: paths checked
     render_extras(run, plan, config, course, renderer)
     return run.finish(config, plan)
 
@@ -194,6 +196,7 @@ class _Run:
         self.diagnostics = Diagnostics()
         self.result = BuildResult(out=out, diagnostics=self.diagnostics)
         self.clock = _Stopwatch(self.result.stages)
+        self.body_settings: BodySettings | None = None  # how bodies are rendered: decks do the same
         read_only = not options.write
         # parsed YAML by its text (course.yml, string tables, front matter: a body edit keeps its own)
         self.yaml_cache = IndexCache(root, "front-matter", enabled=options.cache, read_only=read_only)
@@ -334,6 +337,7 @@ def render_page_bodies(
         markdown_flavor=config.markdown_flavor,
     )
     bodies = render_bodies(course, renderer.strings, run.diagnostics, settings, options.progress)
+    run.body_settings = settings
     last_good.keep_bodies(bodies, course)
     check_anchors(bodies, course, run.diagnostics)
     run.clock.lap("bodies (Markdown, notebooks)")

@@ -125,6 +125,7 @@ class CourseConfig:
     strings: dict[str, str] = field(default_factory=dict)
     checks: dict[str, CheckRule] = field(default_factory=dict)
     typography: bool = True  # French no-break spaces before ! ? ; : and inside « » (language fr)
+    slides: bool = False  # every lesson also gets a deck (x.slides.html); front matter `slides` wins
     copyright: str = ""  # shown in every page's footer
     logo: str = ""  # site path of an image shown beside the title
     extra_css: tuple[str, ...] = ()  # site paths of stylesheets every page loads after the theme's
@@ -152,6 +153,7 @@ KNOWN_KEYS = set(_TEXT_KEYS) | {
     "remote_assets",
     "math",
     "typography",
+    "slides",
 }
 KNOWN_KEYS |= set(PATH_LIST_KEYS)
 
@@ -195,6 +197,10 @@ def load_config(root: Path, diagnostics: Diagnostics, yaml_cache=None) -> Course
 
 
 _INVALID = object()  # a setting reported as wrong: the default stays
+_SWITCH_HINTS = {  # true/false keys, with the hint for a value of another type
+    "typography": "write typography: false to keep spaces as typed",
+    "slides": "write slides: true to give every lesson a deck",
+}
 
 
 def _setting(
@@ -237,13 +243,13 @@ def _setting(
         return readers[key]()
     if key in PATH_LIST_KEYS:
         return _path_list(key, value, line, diagnostics)
-    if key == "typography":
+    if key in _SWITCH_HINTS:
         if isinstance(value, bool):
             return value
         diagnostics.error(
             CONFIG_NAME,
-            f"'typography' must be true or false, not {value!r}",
-            "write typography: false to keep spaces as typed",
+            f"'{key}' must be true or false, not {value!r}",
+            _SWITCH_HINTS[key],
             line=line,
             kind="config",
         )

@@ -20,6 +20,7 @@ from coursegen.math_macros import PageMacros
 from coursegen.mathml import MathExtension
 from coursegen.model import Course, Page, target_url
 from coursegen.quiz import QuizExtension
+from coursegen.slides_markdown import LESSON_ONLY_NAME, LessonOnly
 from coursegen.tabs import TabPrintLabels, TaskListLabels
 from coursegen.typography import FrenchTypography
 from coursegen.urls import is_external, relative_url, split_href
@@ -309,6 +310,8 @@ class MarkdownRenderer:
         )
         self.md.treeprocessors.register(TabPrintLabels(self.md), "coursegen-tab-labels", 8)
         self.md.treeprocessors.register(TaskListLabels(self.md), "coursegen-task-labels", 8)
+        # speaker notes and slide-only blocks: for decks (slides.py), never on a page; after attr_list (8)
+        self.md.treeprocessors.register(LessonOnly(self.md), LESSON_ONLY_NAME, 7.5)
         # French spacing before the table of contents (5) takes the headings' words
         self.language, self.typography = language, typography
         self.md.treeprocessors.register(FrenchTypography(self.md, self._french), "coursegen-typography", 7)

@@ -184,6 +184,18 @@ def detached(course: Course) -> Course:
     )
 
 
+DECK_SUFFIX = ".slides.html"
+
+
+def deck_url(page: Page, course_slides: bool) -> str:
+    """Where a lesson's slide deck goes, beside it (`A/x.html` → `A/x.slides.html`); '' when it has
+    none: only lessons have decks, when their front matter's `slides` (else course.yml's) says so."""
+    if page.kind is not PageKind.LESSON or page.source is None:
+        return ""
+    wanted = page.meta.slides if page.meta.slides is not None else course_slides
+    return posixpath.splitext(page.url)[0] + DECK_SUFFIX if wanted else ""
+
+
 def target_url(target: Page | SourceFile) -> str:
     if isinstance(target, Page):
         return target.url

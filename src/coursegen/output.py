@@ -257,6 +257,12 @@ class SitePlan:
         )
         self.kept.add(rel)
 
+    def discard(self, rel: str) -> None:
+        """Leave out a file planned earlier (a theme file that no page of this site loads)."""
+        if self.files.pop(rel, None) is not None:
+            self._folded.pop(rel.casefold(), None)
+            self.kept.discard(rel)
+
     def _add(self, rel: str, item: OutputFile) -> None:
         if not rel or rel.startswith("/") or ".." in rel.split("/") or "\\" in rel:
             raise CoursegenError(f"refusing to write '{rel}' outside the site folder", path=item.origin)

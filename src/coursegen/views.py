@@ -12,7 +12,7 @@ from typing import Any
 from markupsafe import Markup
 
 from coursegen.config import CourseConfig
-from coursegen.model import Course, Page, PageKind
+from coursegen.model import Course, Page, PageKind, deck_url
 
 
 @dataclass(frozen=True)
@@ -78,6 +78,7 @@ class PageView:
     error_where: str  # …and where: `path:line:col` as far as known
     has_math: bool = False  # the body has formulas: the template links the math stylesheet and font
     module_lessons: tuple[LinkView, ...] = ()  # the lessons of a lesson's section, the page itself among them
+    slides_url: str = ""  # a lesson's slide deck (x.slides.html), when it has one
 
 
 @dataclass(frozen=True)
@@ -213,6 +214,7 @@ def page_view(
         error_where=error_where,
         has_math="<math" in content,
         module_lessons=tuple(link(lesson) for lesson in module_lessons(page)),
+        slides_url=deck_url(page, config.slides),
     )
 
 
