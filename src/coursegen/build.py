@@ -5,6 +5,7 @@ signatures."""
 from __future__ import annotations
 
 import contextlib
+import datetime
 import gc
 import os
 import time
@@ -20,6 +21,7 @@ from coursegen.config import CourseConfig, load_config
 from coursegen.course import build_course
 from coursegen.courseroot import require_content
 from coursegen.discover import discover_sources
+from coursegen.editions import DEFAULT_OUTPUT, Edition, build_date, edition_for
 from coursegen.errors import ConfigInvalid, Diagnostic, Diagnostics, Level, plain, replay
 from coursegen.filedigests import FileDigests
 from coursegen.findings import apply_checks
@@ -89,6 +91,8 @@ class BuildOptions:
         default=None, repr=False
     )  # (RunRecord, done, total) as notebooks finish
     progress: Callable[[str, int, int], None] | None = field(default=None, repr=False)
+    audience: str = "learner"  # learner | instructor: which edition (editions.py)
+    today: datetime.date | None = None  # the build's date, for solutions.release (None: see build_date)
 
 
 def build(root: Path, out: Path | None = None, options: BuildOptions | None = None) -> BuildResult:
@@ -96,7 +100,7 @@ def build(root: Path, out: Path | None = None, options: BuildOptions | None = No
     options = options or BuildOptions()
     started = time.perf_counter()
     root = root.resolve()
-    out = check_output_dir(root, out or root / "site")
+    out = check_output_dir(root, out or root / DEFAULT_OUTPUT[options.audience])
     # the sites replaced by the last builds are deleted meanwhile, by another process
     trash = root / CACHE_DIR / "trash" if options.cache and options.write else None
     deleting = empty_trash(trash) if trash is not None else None
@@ -158,6 +162,7 @@ def _render_site(root: Path, out: Path, options: BuildOptions) -> tuple[BuildRes
     require_content(root)
     run = _Run(root, out, options)
     config, sources = load_and_discover(run)
+    run.edition = edition_for(options.audience, config.solutions, build_date(options.today))
     pages, assets, last_good = parse_sources(run, sources)
     course = make_course_graph(run, config, pages, assets)
     renderer = prepare_templates(run, config, course)
@@ -192,6 +197,7 @@ class _Run:
     def __init__(self, root: Path, out: Path, options: BuildOptions):
         self.root, self.out, self.options = root, out, options
         self.diagnostics = Diagnostics()
+        self.edition = Edition(options.audience)  # with the course's solutions policy once it is read
         self.result = BuildResult(out=out, diagnostics=self.diagnostics)
         self.clock = _Stopwatch(self.result.stages)
         read_only = not options.write
@@ -285,9 +291,13 @@ def prepare_templates(run: _Run, config: CourseConfig, course) -> SiteRenderer |
     bytecode_dir = (
         run.root / CACHE_DIR / "templates" if options.cache and options.write else None
     )  # compiled templates
-    renderer = SiteRenderer(config, course, theme, strings, bytecode_dir)
+    renderer = SiteRenderer(config, course, theme, strings, bytecode_dir, run.edition)
     if not renderer.check_templates(run.root, run.diagnostics):
         return None
+    if run.edition.instructor:
+        from coursegen.timing import timing_sheets
+
+        renderer.timing = timing_sheets(course, run.diagnostics)
     run.clock.lap("templates")
     return renderer
 
@@ -329,6 +339,7 @@ def render_page_bodies(
         math_macros=config.math.macros,
         language=config.language,
         typography=config.typography,
+        edition=run.edition,
     )
     bodies = render_bodies(course, renderer.strings, run.diagnostics, settings, options.progress)
     last_good.keep_bodies(bodies, course)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from coursegen.editions import SolutionsSettings, solutions_settings
 from coursegen.encoding import report_garbled
 from coursegen.errors import Diagnostics
 from coursegen.textio import read_text
@@ -115,6 +116,7 @@ class CourseConfig:
     strings: dict[str, str] = field(default_factory=dict)
     checks: dict[str, CheckRule] = field(default_factory=dict)
     typography: bool = True  # French no-break spaces before ! ? ; : and inside « » (language fr)
+    solutions: SolutionsSettings = SolutionsSettings()  # who sees the solutions (editions.py)
 
 
 _TEXT_KEYS = ("title", "description", "language", "author", "icon", "base_url")
@@ -129,6 +131,7 @@ KNOWN_KEYS = set(_TEXT_KEYS) | {
     "remote_assets",
     "math",
     "typography",
+    "solutions",
 }
 
 
@@ -208,6 +211,7 @@ def _setting(
         "checks": lambda: _check_rules(value, line, diagnostics),
         "scorm": lambda: _scorm_settings(value, line, diagnostics),
         "remote_assets": lambda: _remote_asset_settings(value, line, diagnostics),
+        "solutions": lambda: solutions_settings(value, line, diagnostics) or _INVALID,
     }
     if key in readers:
         return readers[key]()

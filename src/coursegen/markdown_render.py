@@ -14,6 +14,8 @@ from markdown.extensions.toc import slugify_unicode
 from markdown.treeprocessors import Treeprocessor
 
 from coursegen.course import resolve_link, suggest_link
+from coursegen.edition_filter import EditionFilter
+from coursegen.editions import Edition
 from coursegen.equations import ENCODED
 from coursegen.errors import Diagnostics
 from coursegen.math_macros import PageMacros
@@ -180,6 +182,7 @@ THEME_IDS = {
     "stats-heading",
     "notebooks-heading",
     "toc-heading",
+    "timing-heading",
     "search",
 }
 
@@ -278,11 +281,13 @@ class MarkdownRenderer:
         math_macros: Mapping[str, str] | None = None,
         language: str = "en",
         typography: bool = True,
+        edition: Edition | None = None,
     ):
         if strings is None:
             from coursegen.strings import interface_strings
 
             strings = interface_strings("en", {}, Diagnostics())
+        edition = edition or Edition()
         self.course = course
         self.strings = strings
         self.sanitize = sanitize
@@ -293,7 +298,7 @@ class MarkdownRenderer:
             self, css_class="highlight", guess_lang=False, use_pygments=True, linenums=line_numbers or None
         )
         self.md = markdown.Markdown(
-            extensions=[*self.EXTENSIONS, highlight, self.math, QuizExtension(strings)],
+            extensions=[*self.EXTENSIONS, highlight, self.math, QuizExtension(strings, edition.solutions)],
             extension_configs={
                 "pymdownx.tasklist": {"custom_checkbox": False},
                 "pymdownx.superfences": {
@@ -307,6 +312,8 @@ class MarkdownRenderer:
             },
             output_format="html",
         )
+        # what the edition leaves out is gone before any other processor reads it (quizzes: 26)
+        self.md.treeprocessors.register(EditionFilter(self.md, edition), "coursegen-edition", 30)
         self.md.treeprocessors.register(TabPrintLabels(self.md), "coursegen-tab-labels", 8)
         self.md.treeprocessors.register(TaskListLabels(self.md), "coursegen-task-labels", 8)
         # French spacing before the table of contents (5) takes the headings' words

@@ -49,7 +49,9 @@ def run_serve(args) -> int:
     # Ctrl-C always stops the preview, even when started from a shell that ignores SIGINT.
     signal.signal(signal.SIGINT, signal.default_int_handler)
     quiet = getattr(args, "quiet", False)
-    options = BuildOptions(drafts=getattr(args, "drafts", False))
+    options = BuildOptions(
+        drafts=getattr(args, "drafts", False), audience=getattr(args, "audience", "learner")
+    )
     server = PreviewServer(
         args.course_dir, args.host, args.port, options=options, verbosity=1 if quiet else 2
     )

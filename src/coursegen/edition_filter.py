@@ -1,0 +1,49 @@
+"""The Markdown tree processor that makes a body belong to an edition (see editions.py)."""
+
+from __future__ import annotations
+
+from markdown.treeprocessors import Treeprocessor
+
+from coursegen.editions import Edition
+
+SOLUTION_CLASS, INSTRUCTOR_CLASS = "solution", "instructor"
+
+
+def _classes(element) -> list[str]:
+    return (element.get("class") or "").split()
+
+
+class EditionFilter(Treeprocessor):
+    """Leaves out of the Markdown tree what the edition must not contain, and opens the solutions
+    of the instructor's edition. Runs before the quiz and inline processors (nothing left out is
+    converted)."""
+
+    def __init__(self, md, edition: Edition):
+        super().__init__(md)
+        self.edition = edition
+
+    def run(self, root):
+        left_out = {INSTRUCTOR_CLASS} if not self.edition.instructor else set()
+        if not self.edition.solutions:
+            left_out.add(SOLUTION_CLASS)
+        opened = {SOLUTION_CLASS, INSTRUCTOR_CLASS} if self.edition.instructor else set()
+        for parent in list(root.iter()):
+            for element in list(parent):
+                classes = _classes(element)
+                if left_out.intersection(classes):
+                    _remove(parent, element)
+                elif element.tag == "details" and opened.intersection(classes):
+                    element.set("open", "open")
+        return None
+
+
+def _remove(parent, element) -> None:
+    """Take `element` out of `parent`, keeping the text that follows it (its tail)."""
+    if element.tail:
+        index = list(parent).index(element)
+        if index > 0:
+            previous = parent[index - 1]
+            previous.tail = (previous.tail or "") + element.tail
+        else:
+            parent.text = (parent.text or "") + element.tail
+    parent.remove(element)
