@@ -160,7 +160,10 @@ def make_parser() -> argparse.ArgumentParser:
         help="where the course is published: github (.github/workflows/publish.yml for GitHub Pages, the default) or gitlab (.gitlab-ci.yml for GitLab Pages)",
     )
     new.add_argument(
-        "--nightly", action="store_true", help="also rebuild the site every night, even without a push"
+        "--nightly",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="also rebuild the site every night, even without a push (default: on), so that solutions published on a date (course.yml solutions: {release: DATE}) appear by themselves; --no-nightly: only on a push",
     )
     return parser
 
