@@ -21,6 +21,7 @@ from coursegen.config import CourseConfig, load_config
 from coursegen.course import build_course
 from coursegen.courseroot import require_content
 from coursegen.discover import discover_sources
+from coursegen.edition_notebooks import add_notebook_copy
 from coursegen.editions import DEFAULT_OUTPUT, Edition, build_date, edition_for
 from coursegen.errors import ConfigInvalid, Diagnostic, Diagnostics, Level, plain, replay
 from coursegen.filedigests import FileDigests
@@ -421,12 +422,8 @@ def add_files(run: _Run, plan: SitePlan, course, bodies: dict, remote, renderer:
     for page in course.pages:  # notebooks are also offered for download, beside their page (unless kept)
         if page.kind is PageKind.NOTEBOOK and page.source is not None and page.download_url not in plan.files:
             signature = digests.signature(page.source.path, page.rel, page.source.stamp)
-            plan.add_file(
-                page.download_url,
-                page.source.path,
-                page.rel,
-                made_from="" if bodies[page.url].error else page.rel,
-                signature=signature,
+            add_notebook_copy(
+                plan, page, signature, run.edition, made_from="" if bodies[page.url].error else page.rel
             )
     for asset in course.assets:
         plan.add_file(

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from markdown.treeprocessors import Treeprocessor
 
-from coursegen.editions import Edition
-
-SOLUTION_CLASS, INSTRUCTOR_CLASS = "solution", "instructor"
+from coursegen.editions import INSTRUCTOR_CLASS, SOLUTION_CLASS, Edition
 
 
 def _classes(element) -> list[str]:
@@ -23,9 +21,7 @@ class EditionFilter(Treeprocessor):
         self.edition = edition
 
     def run(self, root):
-        left_out = {INSTRUCTOR_CLASS} if not self.edition.instructor else set()
-        if not self.edition.solutions:
-            left_out.add(SOLUTION_CLASS)
+        left_out = self.edition.left_out
         opened = {SOLUTION_CLASS, INSTRUCTOR_CLASS} if self.edition.instructor else set()
         for parent in list(root.iter()):
             for element in list(parent):

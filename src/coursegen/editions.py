@@ -27,6 +27,7 @@ AUDIENCES = ("learner", "instructor")
 DEFAULT_OUTPUT = {"learner": "site", "instructor": "site-instructor"}
 TODAY_VARIABLE = "COURSEGEN_TODAY"  # YYYY-MM-DD: the date a build takes as today (tests, previews)
 _CONFIG = "course.yml"
+SOLUTION_CLASS, INSTRUCTOR_CLASS = "solution", "instructor"
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,13 @@ class Edition:
     @property
     def instructor(self) -> bool:
         return self.audience == "instructor"
+
+    @property
+    def left_out(self) -> frozenset[str]:
+        """Classes (of blocks) and tags (of notebook cells) this edition leaves out."""
+        return frozenset(
+            ([] if self.instructor else [INSTRUCTOR_CLASS]) + ([] if self.solutions else [SOLUTION_CLASS])
+        )
 
     @property
     def key(self) -> str:

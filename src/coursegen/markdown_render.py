@@ -287,7 +287,7 @@ class MarkdownRenderer:
             from coursegen.strings import interface_strings
 
             strings = interface_strings("en", {}, Diagnostics())
-        edition = edition or Edition()
+        self.edition = edition = edition or Edition()
         self.course = course
         self.strings = strings
         self.sanitize = sanitize
