@@ -312,8 +312,10 @@ class MarkdownRenderer:
             },
             output_format="html",
         )
-        # what the edition leaves out is gone before any other processor reads it (quizzes: 26)
+        # what the edition leaves out: blocks before any other processor reads them (quizzes: 26,
+        # formulas: 19), and again once `{.solution}` attribute lists are applied (8)
         self.md.treeprocessors.register(EditionFilter(self.md, edition), "coursegen-edition", 30)
+        self.md.treeprocessors.register(EditionFilter(self.md, edition), "coursegen-edition-attributes", 7.9)
         self.md.treeprocessors.register(TabPrintLabels(self.md), "coursegen-tab-labels", 8)
         self.md.treeprocessors.register(TaskListLabels(self.md), "coursegen-task-labels", 8)
         # French spacing before the table of contents (5) takes the headings' words
