@@ -317,3 +317,26 @@ def test_markdown_blocks_of_the_left_out_classes_are_stripped():
 def test_a_notebook_without_anything_to_leave_out_is_published_as_it_is():
     data = json.dumps({"cells": [{"cell_type": "markdown", "source": "Rien."}]}).encode()
     assert notebook_copy(data, Edition("learner", solutions=False)) is None
+
+
+# ----------------------------------------------------------------------------------------------
+# the preview
+
+
+def test_serve_previews_the_instructors_edition(course, monkeypatch):
+    import urllib.request
+
+    from coursegen.build import BuildOptions
+    from coursegen.cli import make_parser
+    from coursegen.serve import PreviewServer
+
+    assert make_parser().parse_args(["serve", "--audience", "instructor"]).audience == "instructor"
+    monkeypatch.setenv("COURSEGEN_TODAY", "2026-12-14")
+    server = PreviewServer(course, "127.0.0.1", 0, options=BuildOptions(audience="instructor"), verbosity=0)
+    server.start()
+    try:
+        with urllib.request.urlopen(server.url + "01_attention/02_scores.html", timeout=20) as response:
+            page = response.read().decode("utf-8")
+    finally:
+        server.stop()
+    assert "Édition enseignant" in page and SOLUTION in page and INSTRUCTOR_NOTE in page
