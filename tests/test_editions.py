@@ -340,3 +340,26 @@ def test_serve_previews_the_instructors_edition(course, monkeypatch):
     finally:
         server.stop()
     assert "Édition enseignant" in page and SOLUTION in page and INSTRUCTOR_NOTE in page
+
+
+# ----------------------------------------------------------------------------------------------
+# the SCORM package is the learner's edition
+
+
+def test_the_scorm_package_is_the_learners_edition(course, monkeypatch):
+    import zipfile
+
+    from coursegen.export import export
+
+    monkeypatch.setenv("COURSEGEN_TODAY", "2026-12-14")
+    (course / "course.yml").write_text(
+        (course / "course.yml").read_text(encoding="utf-8") + "scorm:\n  score: quizzes\n", encoding="utf-8"
+    )
+    result = export(course, "scorm")
+    with zipfile.ZipFile(result.path) as archive:
+        texts = {name: archive.read(name).decode("utf-8", "replace") for name in archive.namelist()}
+    assert [name for name, text in texts.items() if any(word in text for word in MARKERS)] == []
+    settings = json.loads(texts["scorm.html"].split('id="coursegen-scorm">')[1].split("</script>")[0])
+    assert settings["quizzes"] == [] and settings["score"] is False, (
+        "a quiz without its answers scores nothing"
+    )

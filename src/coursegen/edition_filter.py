@@ -19,8 +19,18 @@ class EditionFilter(Treeprocessor):
     def __init__(self, md, edition: Edition):
         super().__init__(md)
         self.edition = edition
+        # a class is written in the source (`!!! instructor`, `{.solution}`, `class="solution"`):
+        # a text without these words has nothing to filter, and is not walked
+        self.words = edition.left_out | ({SOLUTION_CLASS, INSTRUCTOR_CLASS} if edition.instructor else set())
+        self.active = True
+
+    def prepare(self, text: str) -> None:
+        """Called with each text before it is converted."""
+        self.active = any(word in text for word in self.words)
 
     def run(self, root):
+        if not self.active:
+            return None
         left_out = self.edition.left_out
         opened = {SOLUTION_CLASS, INSTRUCTOR_CLASS} if self.edition.instructor else set()
         for parent in list(root.iter()):

@@ -314,8 +314,9 @@ class MarkdownRenderer:
         )
         # what the edition leaves out: blocks before any other processor reads them (quizzes: 26,
         # formulas: 19), and again once `{.solution}` attribute lists are applied (8)
-        self.md.treeprocessors.register(EditionFilter(self.md, edition), "coursegen-edition", 30)
-        self.md.treeprocessors.register(EditionFilter(self.md, edition), "coursegen-edition-attributes", 7.9)
+        self.edition_filters = [EditionFilter(self.md, edition) for _ in range(2)]
+        self.md.treeprocessors.register(self.edition_filters[0], "coursegen-edition", 30)
+        self.md.treeprocessors.register(self.edition_filters[1], "coursegen-edition-attributes", 7.9)
         self.md.treeprocessors.register(TabPrintLabels(self.md), "coursegen-tab-labels", 8)
         self.md.treeprocessors.register(TaskListLabels(self.md), "coursegen-task-labels", 8)
         # French spacing before the table of contents (5) takes the headings' words
@@ -356,6 +357,8 @@ class MarkdownRenderer:
         self.math.on_error = lambda latex, problem: _report_math_problem(self.state, latex, problem)
         self.math.page = math_page if math_page is not None else PageMacros(self.math.course_macros)
         self.md.reset()
+        for edition_filter in self.edition_filters:
+            edition_filter.prepare(text)
         html = self.md.convert(text)
         ids: set[str] = set()
         if math_page is None:
