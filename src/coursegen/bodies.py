@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from coursegen.cache import JsonCache, code_digest, digest, index_store, installed_version, make_durable
 from coursegen.config import NotebookSettings
+from coursegen.editions import Edition
 from coursegen.errors import CoursegenError, Diagnostics, plain, replay
 from coursegen.model import Course, Page, PageKind, detached, target_url
 from coursegen.parse import markdown_body
@@ -122,8 +123,8 @@ class _BodyIndex:
 
     NOTHING = b"[[],[]]"
 
-    def __init__(self, root: Path, enabled: bool, read_only: bool):
-        self.store = index_store(root, "bodies-index", enabled, read_only)
+    def __init__(self, root: Path, enabled: bool, read_only: bool, space: str = ""):
+        self.store = index_store(root, "bodies-index" + space, enabled, read_only)
 
     def get(self, key: str) -> dict | None:
         value = self.store.get(key)
@@ -203,6 +204,12 @@ class BodySettings:
     language: str = "en"  # the course's language
     typography: bool = True  # French spacing for pages in French
     markdown_flavor: str = "coursegen"  # coursegen | myst | material (config.CourseConfig.markdown_flavor)
+    edition: Edition = Edition()  # which blocks the bodies keep (editions.py)
+
+    @property
+    def cache_space(self) -> str:
+        """The edition's own cache folders: building one edition never prunes the other's bodies."""
+        return "" if self.edition.is_default else "-" + self.edition.key.replace(":", "-")
 
 
 def render_bodies(
@@ -216,9 +223,11 @@ def render_bodies(
     """
     read_only = not settings.cache_writes
     cache = (
-        JsonCache(settings.root, "bodies", read_only) if settings.cache else None
+        JsonCache(settings.root, "bodies" + settings.cache_space, read_only) if settings.cache else None
     )  # the HTML, one file each
-    metas = _BodyIndex(settings.root, settings.cache, read_only)  # the rest, in one file
+    metas = _BodyIndex(
+        settings.root, settings.cache, read_only, settings.cache_space
+    )  # the rest, in one file
     renderer = BodyRenderer(course, strings, settings)
     entries: dict[str, dict] = {}
     keys: dict[str, str] = {}
@@ -356,6 +365,7 @@ class BodyRenderer:
             f"flavor={settings.markdown_flavor}",
             repr(sorted(strings.items())),
             repr(settings.math_macros),
+            settings.edition.key,
         )
         self._markdown = None  # created on the first miss: costly to set up
         self._notebooks = None
@@ -381,6 +391,7 @@ class BodyRenderer:
                 math_macros=dict(self.settings.math_macros),
                 language=self.settings.language,
                 typography=self.settings.typography,
+                edition=self.settings.edition,
             )
         return self._markdown
 

@@ -5,6 +5,7 @@ signatures."""
 from __future__ import annotations
 
 import contextlib
+import datetime
 import gc
 import os
 import time
@@ -18,6 +19,8 @@ from coursegen.bodies import BodySettings, check_anchors, render_bodies
 from coursegen.cache import CACHE_DIR, IndexCache, code_digest, digest, installed_version
 from coursegen.config import CourseConfig
 from coursegen.courseroot import require_content
+from coursegen.edition_notebooks import add_notebook_copy
+from coursegen.editions import DEFAULT_OUTPUT, Edition, build_date, edition_for
 from coursegen.errors import ConfigInvalid, Diagnostic, Diagnostics, Level, plain, replay
 from coursegen.filedigests import FileDigests
 from coursegen.findings import apply_checks
@@ -90,6 +93,8 @@ class BuildOptions:
         default=None, repr=False
     )  # (RunRecord, done, total) as notebooks finish
     progress: Callable[[str, int, int], None] | None = field(default=None, repr=False)
+    audience: str = "learner"  # learner | instructor: which edition (editions.py)
+    today: datetime.date | None = None  # the build's date, for solutions.release (None: see build_date)
 
 
 def build(root: Path, out: Path | None = None, options: BuildOptions | None = None) -> BuildResult:
@@ -97,7 +102,7 @@ def build(root: Path, out: Path | None = None, options: BuildOptions | None = No
     options = options or BuildOptions()
     started = time.perf_counter()
     root = root.resolve()
-    out = check_output_dir(root, out or root / "site")
+    out = check_output_dir(root, out or root / DEFAULT_OUTPUT[options.audience])
     # the sites replaced by the last builds are deleted meanwhile, by another process
     trash = root / CACHE_DIR / "trash" if options.cache and options.write else None
     deleting = empty_trash(trash) if trash is not None else None
@@ -159,6 +164,7 @@ def _render_site(root: Path, out: Path, options: BuildOptions) -> tuple[BuildRes
     require_content(root)
     run = _Run(root, out, options)
     config, sources = load_and_discover(run)
+    run.edition = edition_for(options.audience, config.solutions, build_date(options.today))
     pages, assets, last_good = parse_sources(run, sources)
     course = make_course_graph(run, config, pages, assets)
     renderer = prepare_templates(run, config, course)
@@ -194,6 +200,7 @@ class _Run:
     def __init__(self, root: Path, out: Path, options: BuildOptions):
         self.root, self.out, self.options = root, out, options
         self.diagnostics = Diagnostics()
+        self.edition = Edition(options.audience)  # with the course's solutions policy once it is read
         self.result = BuildResult(out=out, diagnostics=self.diagnostics)
         self.clock = _Stopwatch(self.result.stages)
         self.body_settings: BodySettings | None = None  # how bodies are rendered: decks do the same
@@ -290,9 +297,13 @@ def prepare_templates(run: _Run, config: CourseConfig, course) -> SiteRenderer |
     bytecode_dir = (
         run.root / CACHE_DIR / "templates" if options.cache and options.write else None
     )  # compiled templates
-    renderer = SiteRenderer(config, course, theme, strings, bytecode_dir)
+    renderer = SiteRenderer(config, course, theme, strings, bytecode_dir, run.edition)
     if not renderer.check_templates(run.root, run.diagnostics):
         return None
+    if run.edition.instructor:
+        from coursegen.timing import timing_sheets
+
+        renderer.timing = timing_sheets(course, run.diagnostics)
     run.clock.lap("templates")
     return renderer
 
@@ -335,6 +346,7 @@ def render_page_bodies(
         language=config.language,
         typography=config.typography,
         markdown_flavor=config.markdown_flavor,
+        edition=run.edition,
     )
     bodies = render_bodies(course, renderer.strings, run.diagnostics, settings, options.progress)
     run.body_settings = settings
@@ -417,12 +429,8 @@ def add_files(run: _Run, plan: SitePlan, course, bodies: dict, remote, renderer:
     for page in course.pages:  # notebooks are also offered for download, beside their page (unless kept)
         if page.kind is PageKind.NOTEBOOK and page.source is not None and page.download_url not in plan.files:
             signature = digests.signature(page.source.path, page.rel, page.source.stamp)
-            plan.add_file(
-                page.download_url,
-                page.source.path,
-                page.rel,
-                made_from="" if bodies[page.url].error else page.rel,
-                signature=signature,
+            add_notebook_copy(
+                plan, page, signature, run.edition, made_from="" if bodies[page.url].error else page.rel
             )
     for asset in course.assets:
         plan.add_file(

@@ -43,6 +43,7 @@ def make_parser() -> argparse.ArgumentParser:
         help="ignore and delete the build cache (.coursegen-cache/, media downloaded from other sites included) first; it also forgets which pages were good, so a page whose source has errors gets an error page",
     )
     build.add_argument("--drafts", action="store_true", help="include pages marked `draft: true`")
+    _add_audience(build, "build the instructor's edition into site-instructor/ (unless -o)")
     build.add_argument(
         "-j",
         "--jobs",
@@ -117,6 +118,7 @@ def make_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--drafts", action="store_true", help="include pages marked `draft: true` in the preview"
     )
+    _add_audience(serve, "preview the instructor's edition")
     _add_verbosity(serve)
 
     export = commands.add_parser(
@@ -158,7 +160,10 @@ def make_parser() -> argparse.ArgumentParser:
         help="where the course is published: github (.github/workflows/publish.yml for GitHub Pages, the default) or gitlab (.gitlab-ci.yml for GitLab Pages)",
     )
     new.add_argument(
-        "--nightly", action="store_true", help="also rebuild the site every night, even without a push"
+        "--nightly",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="also rebuild the site every night, even without a push (default: on), so that solutions published on a date (course.yml solutions: {release: DATE}) appear by themselves; --no-nightly: only on a push",
     )
 
     _add_convert(commands)
@@ -224,6 +229,15 @@ def _add_course_dir(parser: argparse.ArgumentParser) -> None:
         type=Path,
         default=None,
         help="the course folder (default: the current folder or the nearest one above it holding content/ or course.yml, or a Jupyter Book's _toc.yml or a mkdocs.yml, read in place)",
+    )
+
+
+def _add_audience(parser: argparse.ArgumentParser, instructor: str) -> None:
+    parser.add_argument(
+        "--audience",
+        choices=["learner", "instructor"],
+        default="learner",
+        help=f"learner: the site for learners (default; no `!!! instructor` blocks, no solutions when course.yml says solutions: instructor, until solutions.release); instructor: {instructor}, with a banner on every page, the `!!! instructor` blocks, the solutions open and each module's timing sheet. The date taken as today can be set with COURSEGEN_TODAY=YYYY-MM-DD",
     )
 
 
@@ -427,6 +441,7 @@ def _run_build(args: argparse.Namespace) -> int:
         debug=args.verbose,
         progress=reporter.progress,
         executor=getattr(args, "executor", None) or "",
+        audience=getattr(args, "audience", "learner"),
         run_progress=RunProgress(reporter.console, args.quiet, reporter.bar),
     )
     with reporter.live():

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from coursegen.editions import SolutionsSettings, solutions_settings
 from coursegen.encoding import report_garbled
 from coursegen.errors import Diagnostics
 from coursegen.textio import read_text
@@ -139,6 +140,8 @@ class CourseConfig:
         """How the pages' Markdown is written: coursegen, myst or material (see MarkdownSettings)."""
         return self.markdown.flavor
 
+    solutions: SolutionsSettings = SolutionsSettings()  # who sees the solutions (editions.py)
+
 
 _TEXT_KEYS = ("title", "description", "language", "author", "icon", "base_url", "copyright", "logo")
 PATH_LIST_KEYS = ("extra_css", "extra_javascript", "bibtex_bibfiles")
@@ -154,6 +157,7 @@ KNOWN_KEYS = set(_TEXT_KEYS) | {
     "math",
     "typography",
     "slides",
+    "solutions",
 }
 KNOWN_KEYS |= set(PATH_LIST_KEYS)
 
@@ -238,6 +242,7 @@ def _setting(
         "checks": lambda: _check_rules(value, line, diagnostics),
         "scorm": lambda: _scorm_settings(value, line, diagnostics),
         "remote_assets": lambda: _remote_asset_settings(value, line, diagnostics),
+        "solutions": lambda: solutions_settings(value, line, diagnostics) or _INVALID,
     }
     if key in readers:
         return readers[key]()

@@ -14,6 +14,8 @@ from markdown.extensions.toc import slugify_unicode
 from markdown.treeprocessors import Treeprocessor
 
 from coursegen.course import resolve_link, suggest_link
+from coursegen.edition_filter import EditionFilter
+from coursegen.editions import Edition
 from coursegen.equations import ENCODED
 from coursegen.errors import Diagnostics
 from coursegen.math_macros import PageMacros
@@ -181,6 +183,7 @@ THEME_IDS = {
     "stats-heading",
     "notebooks-heading",
     "toc-heading",
+    "timing-heading",
     "search",
 }
 
@@ -279,11 +282,13 @@ class MarkdownRenderer:
         math_macros: Mapping[str, str] | None = None,
         language: str = "en",
         typography: bool = True,
+        edition: Edition | None = None,
     ):
         if strings is None:
             from coursegen.strings import interface_strings
 
             strings = interface_strings("en", {}, Diagnostics())
+        self.edition = edition = edition or Edition()
         self.course = course
         self.strings = strings
         self.sanitize = sanitize
@@ -294,7 +299,7 @@ class MarkdownRenderer:
             self, css_class="highlight", guess_lang=False, use_pygments=True, linenums=line_numbers or None
         )
         self.md = markdown.Markdown(
-            extensions=[*self.EXTENSIONS, highlight, self.math, QuizExtension(strings)],
+            extensions=[*self.EXTENSIONS, highlight, self.math, QuizExtension(strings, edition.solutions)],
             extension_configs={
                 "pymdownx.tasklist": {"custom_checkbox": False},
                 "pymdownx.superfences": {
@@ -308,6 +313,11 @@ class MarkdownRenderer:
             },
             output_format="html",
         )
+        # what the edition leaves out: blocks before any other processor reads them (quizzes: 26,
+        # formulas: 19), and again once `{.solution}` attribute lists are applied (8)
+        self.edition_filters = [EditionFilter(self.md, edition) for _ in range(2)]
+        self.md.treeprocessors.register(self.edition_filters[0], "coursegen-edition", 30)
+        self.md.treeprocessors.register(self.edition_filters[1], "coursegen-edition-attributes", 7.9)
         self.md.treeprocessors.register(TabPrintLabels(self.md), "coursegen-tab-labels", 8)
         self.md.treeprocessors.register(TaskListLabels(self.md), "coursegen-task-labels", 8)
         # speaker notes and slide-only blocks: for decks (slides.py), never on a page; after attr_list (8)
@@ -350,6 +360,8 @@ class MarkdownRenderer:
         self.math.on_error = lambda latex, problem: _report_math_problem(self.state, latex, problem)
         self.math.page = math_page if math_page is not None else PageMacros(self.math.course_macros)
         self.md.reset()
+        for edition_filter in self.edition_filters:
+            edition_filter.prepare(text)
         html = self.md.convert(text)
         ids: set[str] = set()
         if math_page is None:

@@ -68,7 +68,8 @@ class NotebookConverter:
         )
         self.exporter.register_preprocessor(
             TagRemovePreprocessor(
-                remove_cell_tags={"remove-cell"},
+                # cells tagged solution / instructor, in an edition without them (editions.py)
+                remove_cell_tags={"remove-cell", *markdown.edition.left_out},
                 remove_all_outputs_tags={"remove-output"},
                 remove_input_tags={"remove-input"},
                 enabled=True,

@@ -21,7 +21,12 @@ from collections.abc import Mapping
 from markdown import Extension
 from markdown.treeprocessors import Treeprocessor
 
-DEFAULT_TITLES = {"exercise": "exercise", "solution": "solution", "quiz": "quiz"}  # type → string key
+DEFAULT_TITLES = {  # type → string key
+    "exercise": "exercise",
+    "solution": "solution",
+    "quiz": "quiz",
+    "instructor": "instructor_note",
+}
 
 
 class _QuizProcessor(Treeprocessor):
@@ -40,7 +45,7 @@ class _QuizProcessor(Treeprocessor):
                 _localise_title(element, kind, strings)
                 if kind == "quiz":
                     count += 1
-                    parent[index] = _quiz_form(element, count, strings)
+                    parent[index] = _quiz_form(element, count, strings, self.extension.answers)
         return None
 
 
@@ -67,7 +72,10 @@ def _localise_title(element, kind: str, strings: Mapping[str, str]) -> None:
         title.text = strings[DEFAULT_TITLES[kind]]
 
 
-def _quiz_form(block, number: int, strings: Mapping[str, str]):
+def _quiz_form(block, number: int, strings: Mapping[str, str], answers: bool = True):
+    """The quiz as a form. Without `answers` (solutions kept for the instructor), it carries no
+    sign of the right answers — no `data-correct`, no feedback, no explanation after the choices —
+    and no button to check: a note says the answers come with the solutions."""
     options_list = next((child for child in block if child.tag == "ul" and _is_answer_list(child)), None)
     if options_list is None:
         return block  # no `- [x]` answers: leave it as a plain box
@@ -86,12 +94,15 @@ def _quiz_form(block, number: int, strings: Mapping[str, str]):
     )
     fieldset = etree.SubElement(form, "fieldset")
     legend = etree.SubElement(fieldset, "legend", {"class": "quiz-title"})
+    after_choices = False
     for child in block:
         if "admonition-title" in (child.get("class") or ""):
             legend.text = child.text
             for grandchild in child:
                 legend.append(grandchild)
-        elif child is not options_list:
+        elif child is options_list:
+            after_choices = True
+        elif answers or not after_choices:  # text after the choices explains the answer
             fieldset.append(child)
     if not legend.text and len(legend) == 0:
         legend.text = strings["quiz"]
@@ -102,17 +113,22 @@ def _quiz_form(block, number: int, strings: Mapping[str, str]):
         item = etree.SubElement(choices, "li", {"class": "quiz-option"})
         label = etree.SubElement(item, "label")
         attributes = {"type": kind, "name": f"quiz-{number}", "value": str(index)}
-        if correct:
+        if correct and answers:
             attributes["data-correct"] = "true"
         etree.SubElement(label, "input", attributes)
         span = etree.SubElement(label, "span")
         span.text = answer.text
         for child in answer:
             span.append(child)
-        if feedback:
+        if feedback and answers:
             box = etree.SubElement(item, "div", {"class": "quiz-feedback", "hidden": "hidden"})
             for child in feedback:
                 box.append(child)
+    if not answers:  # coursegen.js leaves it alone: nothing to grade
+        form.attrib = {"class": "quiz", "data-quiz": "withheld"}
+        note = etree.SubElement(fieldset, "p", {"class": "quiz-withheld"})
+        note.text = strings["quiz_answers_withheld"]
+        return form
     actions = etree.SubElement(fieldset, "div", {"class": "quiz-actions"})
     button = etree.SubElement(actions, "button", {"type": "button", "class": "quiz-check"})
     button.text = strings["quiz_check"]
@@ -170,8 +186,9 @@ def _option(item):
 
 
 class QuizExtension(Extension):
-    def __init__(self, strings: Mapping[str, str], **kwargs):
+    def __init__(self, strings: Mapping[str, str], answers: bool = True, **kwargs):
         self.strings = strings
+        self.answers = answers  # False: quizzes without their answers (solutions kept for the instructor)
         super().__init__(**kwargs)
 
     def extendMarkdown(self, md):  # noqa: N802 (Markdown API)

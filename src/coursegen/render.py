@@ -13,6 +13,7 @@ import jinja2
 from coursegen import views
 from coursegen.cache import code_digest, digest
 from coursegen.config import CourseConfig
+from coursegen.editions import Edition
 from coursegen.errors import Diagnostic, Diagnostics
 from coursegen.frontmatter import PageMeta
 from coursegen.model import Course, Page, PageKind
@@ -39,8 +40,11 @@ class SiteRenderer:
         theme: Theme,
         strings: Mapping[str, str],
         bytecode_dir: Path | None = None,
+        edition: Edition | None = None,
     ):
         self.config = config
+        self.edition = edition or Edition()
+        self.timing: dict = {}  # section URL → timing.TimingSheet, in the instructor's edition
         self.course = course
         self.theme = theme
         self.strings = strings
@@ -131,6 +135,7 @@ class SiteRenderer:
         and the code that builds the views."""
         if self._fingerprint is None:
             parts: list = [repr(self.config), repr(sorted(self.strings.items())), repr(self.course_view)]
+            parts.append(self.edition.key)
             # with the code (all of it, see code_digest): signatures name pages by their bytes
             parts.append(code_digest())
             for folder in (*self.theme.template_dirs, self.theme.builtin / "templates"):
@@ -163,6 +168,7 @@ class SiteRenderer:
             repr(([views.card(child) for child in page.children], views.neighbour_sections(page))),
             repr([views.link_fields(p) for p in views.module_lessons(page)]),
             repr(self.has_tags),
+            repr(self.timing.get(page.url)),
         )
 
     def render_page(
@@ -233,6 +239,8 @@ class SiteRenderer:
             "next_section": next_section,
             "t": self.strings,
             "lang": page.meta.language or self.config.language,
+            "edition": self.edition.audience,  # learner | instructor (the banner, the timing sheet)
+            "timing": self.timing.get(page.url),
             # site URLs are paths: a '#' in a file name is part of the name, not a fragment
             "rel": lambda url, fragment="": relative_url(url, page.url, fragment),
             "static": lambda path: relative_url("static/" + path, page.url, ""),

@@ -11,6 +11,7 @@ from coursegen.workflows import Install, install_line, publish_workflow, running
 _GITIGNORE = """\
 # coursegen output and cache: rebuilt from the sources
 site/
+site-instructor/
 .coursegen-cache/
 .*.coursegen-lock
 .ipynb_checkpoints/
@@ -131,7 +132,7 @@ def create_course(
     directory: Path,
     language: str = "fr",
     host: str = "github",
-    nightly: bool = False,
+    nightly: bool = True,
     install: Install | None = None,
 ) -> NewCourse:
     """Write the starter course into `directory`, which must not exist or be empty, with the

@@ -51,7 +51,9 @@ def run_serve(args) -> int:
     previous = {signum: signal.getsignal(signum) for signum in (signal.SIGINT, signal.SIGTERM)}
     signal.signal(signal.SIGINT, signal.default_int_handler)
     quiet = getattr(args, "quiet", False)
-    options = BuildOptions(drafts=getattr(args, "drafts", False))
+    options = BuildOptions(
+        drafts=getattr(args, "drafts", False), audience=getattr(args, "audience", "learner")
+    )
     server = PreviewServer(
         args.course_dir, args.host, args.port, options=options, verbosity=1 if quiet else 2
     )
