@@ -202,6 +202,7 @@ class BodySettings:
     math_macros: tuple[tuple[str, str], ...] = ()  # course.yml math.macros
     language: str = "en"  # the course's language
     typography: bool = True  # French spacing for pages in French
+    flavors: object = None  # myst.Flavors, for MyST and Material pages (None: none in the course)
 
 
 def render_bodies(
@@ -379,6 +380,7 @@ class BodyRenderer:
                 math_macros=dict(self.settings.math_macros),
                 language=self.settings.language,
                 typography=self.settings.typography,
+                flavors=self.settings.flavors,
             )
         return self._markdown
 
@@ -403,8 +405,21 @@ class BodyRenderer:
         if page.kind is PageKind.NOTEBOOK:
             # its execution key: a changed input file makes another page
             run_key = self.settings.runs.get(page.url, ("",))[0]
-            return digest(self._fingerprint, self.notebooks().fingerprint, page.url, page.digest, run_key)
-        return digest(self._fingerprint, page.url, page.digest)
+            return digest(
+                self._fingerprint,
+                self.notebooks().fingerprint,
+                page.url,
+                page.digest,
+                run_key,
+                *self._flavor(page),
+            )
+        return digest(self._fingerprint, page.url, page.digest, *self._flavor(page))
+
+    def _flavor(self, page: Page) -> tuple[str, ...]:
+        """What a MyST or Material page takes from the rest of the course (labels, snippets)."""
+        flavors = self.settings.flavors
+        signature = flavors.signature(page) if flavors is not None else ""
+        return (signature,) if signature else ()
 
     def render(self, page: Page) -> dict:
         from coursegen.markdown_render import FragmentMemo

@@ -26,6 +26,7 @@ from coursegen.findings import apply_checks
 from coursegen.interrupts import as_interrupted
 from coursegen.lastgood import LastGood
 from coursegen.model import PageKind, SourceKind
+from coursegen.myst import collect_labels
 from coursegen.output import Manifest, OutputLock, SitePlan, check_output_dir, empty_trash, write_atomically
 from coursegen.parse import parse_source
 from coursegen.remote_assets import remote_media_stage
@@ -193,6 +194,7 @@ class _Run:
         self.root, self.out, self.options = root, out, options
         self.diagnostics = Diagnostics()
         self.result = BuildResult(out=out, diagnostics=self.diagnostics)
+        self.flavors = None  # myst.Flavors: the label table of MyST and Material pages
         self.clock = _Stopwatch(self.result.stages)
         read_only = not options.write
         # parsed YAML by its text (course.yml, string tables, front matter: a body edit keeps its own)
@@ -269,6 +271,8 @@ def make_course_graph(run: _Run, config: CourseConfig, pages: list, assets: list
     course = build_course(pages, assets, run.diagnostics, drafts=run.options.drafts)
     if not course.home.title:
         course.home.title = config.title
+    # MyST and Material pages: the course-wide label table (None for a course in coursegen Markdown)
+    run.flavors = collect_labels(course, config, run.root, run.diagnostics)
     run.result.pages = len(course.pages)
     run.result.notebooks = sum(1 for page in course.pages if page.kind is PageKind.NOTEBOOK)
     run.clock.lap("course graph")
@@ -329,6 +333,7 @@ def render_page_bodies(
         math_macros=config.math.macros,
         language=config.language,
         typography=config.typography,
+        flavors=run.flavors,
     )
     bodies = render_bodies(course, renderer.strings, run.diagnostics, settings, options.progress)
     last_good.keep_bodies(bodies, course)

@@ -49,6 +49,12 @@ class NotebookSettings:
 @dataclass(frozen=True)
 class MarkdownSettings:
     sanitize: bool = False  # strip scripts, event handlers and javascript: URLs from lesson bodies
+    # the syntax lessons are written in: coursegen (Python-Markdown), myst (Jupyter Book), material
+    # (MkDocs-Material); see coursegen.myst
+    flavor: str = "coursegen"
+    substitutions: tuple[tuple[str, str], ...] = ()  # MyST `{{ key }}` → value
+    bibtex_bibfiles: tuple[str, ...] = ()  # BibTeX files for `{cite}`, relative to the course root
+    citation_style: str = "author_year"  # author_year | numbered
 
 
 @dataclass(frozen=True)
@@ -423,11 +429,19 @@ def _markdown_settings(value: Any, line: int | None, diagnostics: Diagnostics) -
                 line=line,
                 kind="config",
             )
+        elif key in _FLAVOR_KEYS:
+            from coursegen.myst.settings import flavor_setting
+
+            settings.update(flavor_setting(key, item, line, diagnostics))
         else:
+            known = ", ".join(["sanitize", *_FLAVOR_KEYS])
             diagnostics.warning(
-                CONFIG_NAME, f"unknown key 'markdown.{key}'", "known: sanitize", line=line, kind="config"
+                CONFIG_NAME, f"unknown key 'markdown.{key}'", f"known: {known}", line=line, kind="config"
             )
     return MarkdownSettings(**settings)
+
+
+_FLAVOR_KEYS = ("flavor", "substitutions", "bibtex_bibfiles", "citation_style")
 
 
 _REMOTE_LIMITS = ("timeout", "total_timeout", "max_size_mb")

@@ -278,6 +278,7 @@ class MarkdownRenderer:
         math_macros: Mapping[str, str] | None = None,
         language: str = "en",
         typography: bool = True,
+        flavors=None,
     ):
         if strings is None:
             from coursegen.strings import interface_strings
@@ -286,6 +287,7 @@ class MarkdownRenderer:
         self.course = course
         self.strings = strings
         self.sanitize = sanitize
+        self.flavors = flavors  # myst.Flavors: MyST and Material pages become coursegen Markdown first
         self.memo: FragmentMemo | None = None
         self.math = MathExtension(self, dict(math_macros or {}))
         # line numbers: course-wide with theme.line_numbers, or per block with ```python linenums="1"
@@ -347,6 +349,8 @@ class MarkdownRenderer:
         self.math.on_error = lambda latex, problem: _report_math_problem(self.state, latex, problem)
         self.math.page = math_page if math_page is not None else PageMacros(self.math.course_macros)
         self.md.reset()
+        if self.flavors is not None:
+            text = self.flavors.prepare(page, text, first_line, diagnostics, self.course)
         html = self.md.convert(text)
         ids: set[str] = set()
         if math_page is None:

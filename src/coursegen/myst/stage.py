@@ -1,0 +1,163 @@
+"""Where the flavours join the pipeline.
+
+- Course-graph stage: `collect_labels` converts every MyST page once, in reading order, to build
+  the course-wide label table (labels.py) and read the cited BibTeX entries. Nothing happens, and
+  nothing is read, in a course with no MyST or Material page.
+- Body stage: `Flavors.prepare` turns a page's MyST or Material text into coursegen Markdown just
+  before Python-Markdown converts it. Cross-references are resolved here, in the body: a page's
+  cache key carries what its references resolve to (`Flavors.signature`), so a page is rendered
+  again when a label it uses moves or is renumbered, and only then."""
+
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from coursegen.errors import Diagnostics
+from coursegen.model import PageKind
+from coursegen.myst.convert import Conversion, MystPage
+from coursegen.myst.labels import LabelTable
+from coursegen.myst.settings import page_flavor
+
+if TYPE_CHECKING:
+    from coursegen.config import CourseConfig, MarkdownSettings
+    from coursegen.model import Course, Page
+
+
+@dataclass
+class Flavors:
+    """What rendering pages of another flavour needs (sent to worker processes as it is)."""
+
+    settings: MarkdownSettings
+    table: LabelTable
+    root: Path
+    language: str = "en"
+
+    def flavor(self, page: Page) -> str:
+        return page_flavor(page.meta, self.settings.flavor)
+
+    def signature(self, page: Page) -> str:
+        """Part of the page body's cache key: "" for a page in coursegen's own Markdown."""
+        flavor = self.flavor(page)
+        if flavor == "coursegen":
+            return ""
+        return f"{flavor}:{self.table.signature(page.url)}:{self.settings!r}"
+
+    def prepare(
+        self, page: Page, text: str, first_line: int, diagnostics: Diagnostics, course: Course
+    ) -> str:
+        flavor = self.flavor(page)
+        if flavor == "material":
+            from coursegen.myst.material import convert_material
+
+            return convert_material(self, page, text, first_line, diagnostics)
+        if flavor != "myst":
+            return text
+        conversion = Conversion(
+            myst_page(page, self.settings, self.language), diagnostics, self.table, course
+        )
+        return conversion.convert(text, first_line)
+
+
+def myst_page(page: Page, settings: MarkdownSettings, language: str) -> MystPage:
+    substitutions = dict(settings.substitutions)
+    own = page.meta.extra.get("substitutions") if page.meta.extra else None
+    if isinstance(own, dict):
+        substitutions.update({str(key): str(value) for key, value in own.items()})
+    return MystPage(
+        rel=page.rel,
+        url=page.url,
+        site_rel=str(page.source.site_rel) if page.source else page.url,
+        title=page.title,
+        title_heading=page.title_heading,
+        language=page.meta.language or language,
+        substitutions=substitutions,
+    )
+
+
+def collect_labels(
+    course: Course, config: CourseConfig, root: Path, diagnostics: Diagnostics
+) -> Flavors | None:
+    """The label table of the course's MyST pages (None when every page is coursegen Markdown)."""
+    settings = config.markdown
+    flavored = [
+        page
+        for page in course.pages
+        if page.source is not None
+        and not page.error
+        and page_flavor(page.meta, settings.flavor) != "coursegen"
+    ]
+    if not flavored:
+        return None
+    flavors = Flavors(settings, LabelTable(), root, config.language)
+    table = flavors.table
+    table.citation_style = settings.citation_style
+    table.pages = _page_paths(course)
+    cited: list[str] = []
+    icons: list[tuple[str, str]] = []
+    every = False
+    for page in flavored:
+        scan = _scan_page(flavors, page, course)
+        if scan is not None:
+            table.add_page(page.url, page.rel, scan)
+            cited.extend(scan.citations)
+            icons.extend((page.rel, icon) for icon in scan.icons)
+            every = every or scan.all_references
+    if icons:
+        from coursegen.myst.material import report_icons
+
+        report_icons(icons, diagnostics)
+    if settings.bibtex_bibfiles and (cited or every):
+        from coursegen.myst.bibliography import load_citations
+
+        table.citations = load_citations(
+            settings.bibtex_bibfiles, root, cited, every, config.language, diagnostics
+        )
+    _report_duplicates(table, diagnostics)
+    return flavors
+
+
+def _scan_page(flavors: Flavors, page: Page, course: Course):
+    """What converting the page finds (its labels, what it refers to); None when it can't be read."""
+    from coursegen.parse import markdown_body
+
+    flavor = flavors.flavor(page)
+    if page.kind is PageKind.NOTEBOOK:
+        return None  # notebooks are read when rendered (their cells' labels stay within the page)
+    try:
+        text, first_line = markdown_body(page)
+    except (OSError, ValueError):
+        return None  # reported when the page is rendered
+    if flavor == "material":
+        from coursegen.myst.material import scan_material
+
+        return scan_material(flavors, page, text)
+    conversion = Conversion(myst_page(page, flavors.settings, flavors.language), Diagnostics(), None, course)
+    conversion.convert(text, first_line)
+    return conversion.scan
+
+
+def _page_paths(course: Course) -> dict[str, tuple[str, str]]:
+    """Every page by its site path without extension (`A/intro`), as `{doc}` names them."""
+    paths: dict[str, tuple[str, str]] = {}
+    for page in course.pages:
+        if page.source is None:
+            continue
+        site = posixpath.splitext(str(page.source.site_rel))[0]
+        paths[site] = (page.url, page.title)
+        if page.is_section:
+            paths.setdefault(posixpath.dirname(site) or ".", (page.url, page.title))
+    return paths
+
+
+def _report_duplicates(table: LabelTable, diagnostics: Diagnostics) -> None:
+    for first, again in table.duplicates:
+        diagnostics.warning(
+            again.rel,
+            f"label '{again.name}' is defined twice",
+            f"the first one ({first.rel}{':' + str(first.line) if first.line else ''}) is the one references lead to; rename this one",
+            line=again.line,
+            kind="links",
+        )
