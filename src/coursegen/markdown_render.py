@@ -254,6 +254,7 @@ class MarkdownRenderer:
     `memo`, when set (by the body renderer, per page), keeps highlighted code and formulas."""
 
     EXTENSIONS = [
+        "abbr",  # *[CPU]: Central Processing Unit (MkDocs-Material courses use it)
         "tables",
         "footnotes",
         "attr_list",

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from coursegen.errors import Diagnostics
 from coursegen.myst import blocks
+from coursegen.myst.inline import substitute
 from coursegen.myst.labels import Definition, LabelTable, PageScan, anchor_id
 from coursegen.myst.unsupported import unsupported_block, unsupported_inline
 from coursegen.myst.words import words
@@ -109,6 +110,7 @@ class Conversion:
 
         end = blocks.closing_line(lines, index, found.group("fence"))
         directive = blocks.read_directive(lines, index, end, first_line, found)
+        directive.argument = substitute(self, directive.argument, directive.line or None)
         after = end + 1
         if directive.name.endswith("-start"):  # sphinx-exercise: the content runs to its -end
             after = self._gated_content(directive, lines, after, first_line, found)

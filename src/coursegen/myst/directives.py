@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from coursegen.myst import blocks
 from coursegen.myst.figures import convert_figure, convert_image, convert_list_table, convert_table
 from coursegen.myst.gathered import GATHERED
+from coursegen.myst.inline import substitute
 from coursegen.myst.words import PROOF_KINDS
 
 if TYPE_CHECKING:
@@ -166,6 +167,7 @@ def _tab_set(conversion: Conversion, directive: Directive) -> list[str]:
             continue
         end = blocks.closing_line(lines, index, found.group("fence"))
         item = blocks.read_directive(lines, index, end, directive.content_line, found)
+        item.argument = substitute(conversion, item.argument, item.line or None)
         out.extend(_tab_item_lines(conversion, item, first))
         first, index = False, end + 1
     return out
@@ -261,9 +263,15 @@ def _line_ranges(text: str) -> str:
 
 
 def _epigraph(conversion: Conversion, directive: Directive) -> list[str]:
-    lines = blocks.trim_blank(content_lines(conversion, directive))
-    if not lines:
+    parts = blocks.paragraphs(content_lines(conversion, directive))
+    if not parts:
         return []
+    attribution = directive.options.get("attribution", "")
+    if not attribution and parts[-1][0].lstrip().startswith(("--", "—")):
+        attribution = " ".join(parts.pop()).lstrip("-— ")
+    lines = [line for part in parts for line in [*part, ""]]
+    if attribution:
+        lines.append(f'<p class="attribution" markdown="span">— {attribution}</p>')
     return ["", f'<blockquote class="{directive.name}" markdown="1">', "", *lines, "", "</blockquote>", ""]
 
 
@@ -300,7 +308,7 @@ def _proof(conversion: Conversion, directive: Directive) -> list[str]:
     if directive.argument:
         title += f" ({directive.argument})"
     anchor = named(conversion, directive, kind, directive.argument or word, local)
-    classes = ["proof", short, *_extra_classes(directive)]
+    classes = ["proof", *([short] if short != "proof" else []), *_extra_classes(directive)]
     marker = "???" if "dropdown" in directive.options.get("class", "") else "!!!"
     return anchor_lines(anchor) + admonition_lines(
         marker, classes, title, content_lines(conversion, directive)
@@ -362,4 +370,38 @@ KNOWN_OPTIONS = {
     "code-cell": {"tags", "linenos", "emphasize-lines"},
     "contents": {"depth", "local", "backlinks"},
     "epigraph": {"attribution"},
+    "exercise": {"label"},
+    "exercise-start": {"label"},
+    "solution": {"label"},
+    "solution-start": {"label"},
+    "glossary": {"sorted"},
+    "bibliography": {"all", "filter", "style"},
+    "card": {
+        "link",
+        "link-type",
+        "link-alt",
+        "img-top",
+        "img-bottom",
+        "img-alt",
+        "shadow",
+        "text-align",
+        "header",
+        "footer",
+    },
+    "grid-item-card": {
+        "link",
+        "link-type",
+        "link-alt",
+        "img-top",
+        "img-bottom",
+        "img-alt",
+        "shadow",
+        "text-align",
+        "columns",
+        "header",
+        "footer",
+    },
+    "grid": {"gutter", "padding", "outline", "reverse"},
+    "grid-item": {"columns", "child-direction", "child-align", "outline", "padding"},
+    "dropdown": {"open"},
 }

@@ -121,10 +121,10 @@ def _card(conversion: Conversion, directive: Directive) -> list[str]:
     link = directive.options.get("link", "")
     if title and link:
         title = f"[{title}]({link})"
-    head = [f'<p class="card-title" markdown="span">{title}</p>', ""] if title else []
+    head = [f'<p class="myst-card-title" markdown="span">{title}</p>', ""] if title else []
     return [
         "",
-        '<div class="card" markdown="1">',
+        '<div class="myst-card" markdown="1">',
         "",
         *head,
         *blocks.trim_blank(content_lines(conversion, directive)),
@@ -139,7 +139,7 @@ def _grid(conversion: Conversion, directive: Directive) -> list[str]:
 
     return [
         "",
-        f'<div class="{html.escape(directive.name)}" markdown="1">',
+        f'<div class="myst-{html.escape(directive.name)}" markdown="1">',
         "",
         *content_lines(conversion, directive),
         "",

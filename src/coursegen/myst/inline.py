@@ -39,9 +39,15 @@ def convert_inline(conversion: Conversion, line: str, line_no: int | None) -> st
     return "".join(out)
 
 
+def substitute(conversion: Conversion, text: str, line_no: int | None) -> str:
+    """`{{ key }}` → the value of markdown.substitutions (or the front matter's `substitutions`)."""
+    if "{{" not in text:
+        return text
+    return _SUBSTITUTION.sub(lambda found: _substitute(conversion, found, line_no), text)
+
+
 def _prose(conversion: Conversion, text: str, line_no: int | None) -> str:
-    if "{{" in text:
-        text = _SUBSTITUTION.sub(lambda found: _substitute(conversion, found, line_no), text)
+    text = substitute(conversion, text, line_no)
     if "](" in text:
         text = _LABEL_LINK.sub(lambda found: _label_link(conversion, found, line_no), text)
     return text

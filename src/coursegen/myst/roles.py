@@ -119,7 +119,9 @@ def _close_page(conversion: Conversion, path: str) -> str:
     import difflib
 
     close = difflib.get_close_matches(path, list(conversion.table.pages), n=1, cutoff=0.6)
-    return close[0] if close else ""
+    if not close:
+        return ""
+    return posixpath.relpath(close[0], posixpath.dirname(conversion.page.site_rel) or ".")
 
 
 def _term(conversion: Conversion, text: str, line: int | None) -> str:

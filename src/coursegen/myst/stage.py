@@ -11,7 +11,8 @@
 from __future__ import annotations
 
 import posixpath
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,6 +21,8 @@ from coursegen.model import PageKind
 from coursegen.myst.convert import Conversion, MystPage
 from coursegen.myst.labels import LabelTable
 from coursegen.myst.settings import page_flavor
+
+_SUBSTITUTION = re.compile(r"\{\{\s*([\w.-]+)\s*\}\}")
 
 if TYPE_CHECKING:
     from coursegen.config import CourseConfig, MarkdownSettings
@@ -34,6 +37,7 @@ class Flavors:
     table: LabelTable
     root: Path
     language: str = "en"
+    _cells: tuple | None = field(default=None, repr=False, compare=False)  # (page URL, its Conversion)
 
     def flavor(self, page: Page) -> str:
         return page_flavor(page.meta, self.settings.flavor)
@@ -55,10 +59,23 @@ class Flavors:
             return convert_material(self, page, text, first_line, diagnostics)
         if flavor != "myst":
             return text
-        conversion = Conversion(
-            myst_page(page, self.settings, self.language), diagnostics, self.table, course
-        )
-        return conversion.convert(text, first_line)
+        return self._conversion(page, first_line, diagnostics, course).convert(text, first_line)
+
+    def _conversion(
+        self, page: Page, first_line: int, diagnostics: Diagnostics, course: Course
+    ) -> Conversion:
+        """A notebook's Markdown cells (no lines of their own) share one conversion, so that its
+        figures and exercises are numbered across cells, as in one page."""
+        if first_line <= 0 and self._cells is not None and self._cells[0] == page.url:
+            conversion = self._cells[1]
+            conversion.diagnostics = diagnostics
+            return conversion
+        target = myst_page(page, self.settings, self.language)
+        if first_line <= 0:
+            target.title = ""  # a notebook's title heading is the notebook renderer's
+        conversion = Conversion(target, diagnostics, self.table, course)
+        self._cells = (page.url, conversion) if first_line <= 0 else None
+        return conversion
 
 
 def myst_page(page: Page, settings: MarkdownSettings, language: str) -> MystPage:
@@ -134,7 +151,12 @@ def _scan_page(flavors: Flavors, page: Page, course: Course):
         from coursegen.myst.material import scan_material
 
         return scan_material(flavors, page, text)
-    conversion = Conversion(myst_page(page, flavors.settings, flavors.language), Diagnostics(), None, course)
+    target = myst_page(page, flavors.settings, flavors.language)
+    if "{{" in page.title:  # `# Statistique avec {{ logiciel }}`: the title shown everywhere
+        page.title = target.title = _SUBSTITUTION.sub(
+            lambda found: str(target.substitutions.get(found.group(1), found.group(1))), page.title
+        )
+    conversion = Conversion(target, Diagnostics(), None, course)
     conversion.convert(text, first_line)
     return conversion.scan
 
