@@ -254,7 +254,6 @@ class MarkdownRenderer:
     `memo`, when set (by the body renderer, per page), keeps highlighted code and formulas."""
 
     EXTENSIONS = [
-        "abbr",  # *[CPU]: Central Processing Unit (MkDocs-Material courses use it)
         "tables",
         "footnotes",
         "attr_list",
@@ -296,7 +295,14 @@ class MarkdownRenderer:
             self, css_class="highlight", guess_lang=False, use_pygments=True, linenums=line_numbers or None
         )
         self.md = markdown.Markdown(
-            extensions=[*self.EXTENSIONS, highlight, self.math, QuizExtension(strings)],
+            # *[CPU]: Central Processing Unit — MkDocs-Material courses use it (only with another flavour)
+            extensions=[
+                *self.EXTENSIONS,
+                *(["abbr"] if flavors else []),
+                highlight,
+                self.math,
+                QuizExtension(strings),
+            ],
             extension_configs={
                 "pymdownx.tasklist": {"custom_checkbox": False},
                 "pymdownx.superfences": {
