@@ -136,6 +136,19 @@ def test_references_resolve_across_pages(book):
     assert '<h2 id="sec-moindres-carres">Moindres carrés' in second
 
 
+def test_notebook_cells_are_myst_and_their_labels_known_to_the_course(book):
+    root, _ = book
+    notebook = page(root, "02_modeles/travaux_pratiques.html")
+    # numbers run on from the pages before it, across its cells
+    assert '<span class="caption-number">Figure 3 :</span> Les données du TP.' in notebook
+    assert '<p class="admonition-title">Exercice 4</p>' in notebook
+    assert '<a href="#fig-tp">Figure 3</a>' in notebook
+    assert '<a href="regression.html#sec-moindres-carres">Moindres carrés</a>' in notebook
+    home = page(root, "index.html")
+    assert '<a href="02_modeles/travaux_pratiques.html#fig-tp">Figure 3</a>' in home
+    assert '<a href="02_modeles/travaux_pratiques.html#tp-donnees">Les données</a>' in home
+
+
 def test_solutions_are_folded_and_tied_to_their_exercise(book):
     root, _ = book
     first = page(root, "01_bases/moyenne.html")

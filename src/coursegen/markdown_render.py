@@ -357,7 +357,7 @@ class MarkdownRenderer:
         self.math.page = math_page if math_page is not None else PageMacros(self.math.course_macros)
         self.md.reset()
         if self.flavors is not None:
-            text = self.flavors.prepare(page, text, first_line, diagnostics, self.course)
+            text = self.flavors.prepare(page, text, first_line, diagnostics, self.course, math_page)
         html = self.md.convert(text)
         ids: set[str] = set()
         if math_page is None:

@@ -37,7 +37,8 @@ class Flavors:
     table: LabelTable
     root: Path
     language: str = "en"
-    _cells: tuple | None = field(default=None, repr=False, compare=False)  # (page URL, its Conversion)
+    # (the notebook render's math macros, its Conversion): one per rendering of a notebook
+    _cells: tuple | None = field(default=None, repr=False, compare=False)
 
     def flavor(self, page: Page) -> str:
         return page_flavor(page.meta, self.settings.flavor)
@@ -50,8 +51,16 @@ class Flavors:
         return f"{flavor}:{self.table.signature(page.url)}:{self.settings!r}"
 
     def prepare(
-        self, page: Page, text: str, first_line: int, diagnostics: Diagnostics, course: Course
+        self,
+        page: Page,
+        text: str,
+        first_line: int,
+        diagnostics: Diagnostics,
+        course: Course,
+        session: object = None,
     ) -> str:
+        """`text` in coursegen Markdown. `session`: what the texts of one page made of several
+        share (a notebook's cells: the renderer's PageMacros for that notebook)."""
         flavor = self.flavor(page)
         if flavor == "material":
             from coursegen.myst.material import convert_material
@@ -59,14 +68,14 @@ class Flavors:
             return convert_material(self, page, text, first_line, diagnostics)
         if flavor != "myst":
             return text
-        return self._conversion(page, first_line, diagnostics, course).convert(text, first_line)
+        return self._conversion(page, first_line, diagnostics, course, session).convert(text, first_line)
 
     def _conversion(
-        self, page: Page, first_line: int, diagnostics: Diagnostics, course: Course
+        self, page: Page, first_line: int, diagnostics: Diagnostics, course: Course, session: object
     ) -> Conversion:
         """A notebook's Markdown cells (no lines of their own) share one conversion, so that its
         figures and exercises are numbered across cells, as in one page."""
-        if first_line <= 0 and self._cells is not None and self._cells[0] == page.url:
+        if session is not None and self._cells is not None and self._cells[0] is session:
             conversion = self._cells[1]
             conversion.diagnostics = diagnostics
             return conversion
@@ -74,7 +83,7 @@ class Flavors:
         if first_line <= 0:
             target.title = ""  # a notebook's title heading is the notebook renderer's
         conversion = Conversion(target, diagnostics, self.table, course)
-        self._cells = (page.url, conversion) if first_line <= 0 else None
+        self._cells = (session, conversion) if session is not None else None
         return conversion
 
 
@@ -142,7 +151,7 @@ def _scan_page(flavors: Flavors, page: Page, course: Course):
 
     flavor = flavors.flavor(page)
     if page.kind is PageKind.NOTEBOOK:
-        return None  # notebooks are read when rendered (their cells' labels stay within the page)
+        return _scan_notebook(flavors, page, course) if flavor == "myst" else None
     try:
         text, first_line = markdown_body(page)
     except (OSError, ValueError):
@@ -158,6 +167,30 @@ def _scan_page(flavors: Flavors, page: Page, course: Course):
         )
     conversion = Conversion(target, Diagnostics(), None, course)
     conversion.convert(text, first_line)
+    return conversion.scan
+
+
+def _scan_notebook(flavors: Flavors, page: Page, course: Course):
+    """A notebook's Markdown cells, in order, as the notebook renderer converts them (cells tagged
+    `remove-cell` are not shown, so they number nothing)."""
+    from coursegen.parse import notebook_data
+
+    try:
+        cells = notebook_data(page).get("cells")
+    except (OSError, ValueError):
+        return None
+    target = myst_page(page, flavors.settings, flavors.language)
+    target.title = ""
+    conversion = Conversion(target, Diagnostics(), None, course)
+    for cell in cells if isinstance(cells, list) else []:
+        if not isinstance(cell, dict) or cell.get("cell_type") != "markdown":
+            continue
+        metadata = cell.get("metadata")
+        tags = metadata.get("tags") if isinstance(metadata, dict) else None
+        if isinstance(tags, list) and "remove-cell" in tags:
+            continue
+        source = cell.get("source", "")
+        conversion.convert("".join(source) if isinstance(source, list) else str(source), 0)
     return conversion.scan
 
 
