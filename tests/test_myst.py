@@ -321,3 +321,18 @@ def test_an_edited_snippet_renders_its_page_again(make_course):
     run_build(root)
     html = (root / "site/guide/installation.html").read_text(encoding="utf-8")
     assert '<abbr title="Graphical Unit">GPU</abbr>' in html
+
+
+def test_a_rebuild_converts_no_unchanged_page_again(tmp_path, monkeypatch):
+    root = copy_fixture(BOOK, tmp_path)
+    first = run_build(root)
+    before = page(root, "02_modeles/regression.html")
+    from coursegen.myst import stage
+
+    def scanned(flavors, page, course):
+        raise AssertionError(f"{page.rel} was converted again, unchanged")
+
+    monkeypatch.setattr(stage, "_scan_page", scanned)
+    again = run_build(root)  # labels and citations from .coursegen-cache/, pybtex not needed
+    assert formatted(again) == formatted(first)
+    assert page(root, "02_modeles/regression.html") == before

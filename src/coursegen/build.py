@@ -272,7 +272,9 @@ def make_course_graph(run: _Run, config: CourseConfig, pages: list, assets: list
     if not course.home.title:
         course.home.title = config.title
     # MyST and Material pages: the course-wide label table (None for a course in coursegen Markdown)
-    run.flavors = collect_labels(course, config, run.root, run.diagnostics)
+    run.flavors = collect_labels(
+        course, config, run.root, run.diagnostics, cache=run.options.cache, read_only=not run.options.write
+    )
     run.result.pages = len(course.pages)
     run.result.notebooks = sum(1 for page in course.pages if page.kind is PageKind.NOTEBOOK)
     run.clock.lap("course graph")

@@ -23,7 +23,12 @@ __all__ = ["FLAVORS", "collect_labels", "page_flavor", "with_markdown_flavor"]
 
 
 def collect_labels(
-    course: Course, config: CourseConfig, root: Path, diagnostics: Diagnostics
+    course: Course,
+    config: CourseConfig,
+    root: Path,
+    diagnostics: Diagnostics,
+    cache: bool = True,
+    read_only: bool = False,
 ) -> Flavors | None:
     """The course-wide label table of the MyST and Material pages (see stage.py); None, at the cost
     of one look at each page's front matter, when every page is coursegen Markdown."""
@@ -34,4 +39,4 @@ def collect_labels(
         return None
     from coursegen.myst.stage import collect_labels as collect
 
-    return collect(course, config, root, diagnostics)
+    return collect(course, config, root, diagnostics, cache=cache, read_only=read_only)

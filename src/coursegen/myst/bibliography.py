@@ -37,6 +37,41 @@ def citation_anchor(key: str) -> str:
     return "bib-" + anchor_id(key)
 
 
+def cached_citations(
+    settings, root: Path, keys: list[str], every: bool, language: str, diagnostics: Diagnostics, cache
+) -> dict[str, Citation]:
+    """`load_citations`, kept in `cache` by the BibTeX files' bytes and the keys cited: a rebuild
+    neither imports pybtex nor reads the files again when neither changed."""
+    from coursegen.cache import digest
+
+    files = []
+    for rel in settings.bibtex_bibfiles:
+        try:
+            files.append((root / rel).read_bytes())
+        except OSError:
+            files.append(b"")
+    key = digest(
+        "myst-bibliography",
+        *files,
+        repr(settings.bibtex_bibfiles),
+        repr(sorted(set(keys))),
+        repr(every),
+        language,
+    )
+    stored = cache.get(key)
+    if isinstance(stored, list):
+        try:
+            return {item["key"]: Citation(**item) for item in stored}
+        except (TypeError, KeyError):
+            pass
+    local = Diagnostics()
+    citations = load_citations(settings.bibtex_bibfiles, root, keys, every, language, local)
+    diagnostics.extend(local)
+    if not local.items:  # a file that could not be read is tried again next time
+        cache.put(key, [vars(citation) for citation in citations.values()])
+    return citations
+
+
 def load_citations(
     paths: tuple[str, ...], root: Path, keys: list[str], every: bool, language: str, diagnostics: Diagnostics
 ) -> dict[str, Citation]:

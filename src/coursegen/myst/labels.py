@@ -58,6 +58,18 @@ class PageScan:
     icons: list[str] = field(default_factory=list)  # Material icon shortcodes, left out
 
 
+def scan_from_plain(plain: dict) -> PageScan:
+    """A PageScan read back from the cache (dataclasses.asdict); raises on another shape."""
+    definitions = [Definition(**item) for item in plain["definitions"]]
+    fields = {name: plain[name] for name in ("uses", "citations", "index_entries", "dependencies", "icons")}
+    if not all(
+        isinstance(value, list) and all(isinstance(item, str) for item in value) for value in fields.values()
+    ):
+        raise ValueError("not a page scan")
+    counts = {str(kind): int(count) for kind, count in plain["counts"].items()}
+    return PageScan(definitions, counts=counts, all_references=bool(plain["all_references"]), **fields)
+
+
 def anchor_id(label: str) -> str:
     """Sphinx's id for a label: lower case, runs of other characters than letters and digits → '-'
     (`fig:05-scatter` → `fig-05-scatter`), so bookmarks into a Jupyter Book page keep working."""

@@ -10,16 +10,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 import posixpath
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from coursegen.cache import IndexCache, code_digest, digest
 from coursegen.errors import Diagnostics
 from coursegen.model import PageKind
 from coursegen.myst.convert import Conversion, MystPage
-from coursegen.myst.labels import LabelTable
+from coursegen.myst.labels import LabelTable, PageScan, scan_from_plain
 from coursegen.myst.settings import page_flavor
 
 _SUBSTITUTION = re.compile(r"\{\{\s*([\w.-]+)\s*\}\}")
@@ -104,9 +106,17 @@ def myst_page(page: Page, settings: MarkdownSettings, language: str) -> MystPage
 
 
 def collect_labels(
-    course: Course, config: CourseConfig, root: Path, diagnostics: Diagnostics
+    course: Course,
+    config: CourseConfig,
+    root: Path,
+    diagnostics: Diagnostics,
+    cache: bool = True,
+    read_only: bool = False,
 ) -> Flavors | None:
-    """The label table of the course's MyST pages (None when every page is coursegen Markdown)."""
+    """The label table of the course's MyST pages (None when every page is coursegen Markdown).
+
+    What each page's conversion found is kept in `.coursegen-cache/` by the page's bytes (and the
+    settings and code): a rebuild converts again only the pages that changed."""
     settings = config.markdown
     flavored = [
         page
@@ -118,6 +128,9 @@ def collect_labels(
     if not flavored:
         return None
     flavors = Flavors(settings, LabelTable(), root, config.language)
+    scans = IndexCache(root, "myst-scans", enabled=cache, read_only=read_only)
+    for page in flavored:
+        _substitute_title(flavors, page)
     table = flavors.table
     table.citation_style = settings.citation_style
     table.pages = _page_paths(course)
@@ -125,7 +138,7 @@ def collect_labels(
     icons: list[tuple[str, str]] = []
     every = False
     for page in flavored:
-        scan = _scan_page(flavors, page, course)
+        scan = _cached_scan(flavors, page, course, scans)
         if scan is not None:
             table.add_page(page.url, page.rel, scan)
             cited.extend(scan.citations)
@@ -136,13 +149,47 @@ def collect_labels(
 
         report_icons(icons, diagnostics)
     if settings.bibtex_bibfiles and (cited or every):
-        from coursegen.myst.bibliography import load_citations
+        from coursegen.myst.bibliography import cached_citations
 
-        table.citations = load_citations(
-            settings.bibtex_bibfiles, root, cited, every, config.language, diagnostics
-        )
+        table.citations = cached_citations(settings, root, cited, every, config.language, diagnostics, scans)
+    scans.save()
     _report_duplicates(table, diagnostics)
     return flavors
+
+
+def _substitute_title(flavors: Flavors, page: Page) -> None:
+    """`# Statistique avec {{ logiciel }}`: the title shown everywhere has the value."""
+    if "{{" in page.title and flavors.flavor(page) == "myst":
+        values = myst_page(page, flavors.settings, flavors.language).substitutions
+        page.title = _SUBSTITUTION.sub(
+            lambda found: str(values.get(found.group(1), found.group(1))), page.title
+        )
+
+
+def _cached_scan(flavors: Flavors, page: Page, course: Course, scans: IndexCache) -> PageScan | None:
+    """The page's scan, from the cache when its bytes, place and title are the same. Material pages
+    are scanned each time: they include other files (snippets)."""
+    if flavors.flavor(page) != "myst" or not page.digest:
+        return _scan_page(flavors, page, course)
+    key = digest(
+        "myst-scan",
+        code_digest(),
+        page.digest,
+        page.url,
+        page.title,
+        repr(page.title_heading),
+        repr(flavors.settings),
+    )
+    stored = scans.get(key)
+    if stored is not None:
+        try:
+            return scan_from_plain(stored)
+        except (TypeError, ValueError, KeyError):
+            pass  # an entry of another shape: scanned again
+    scan = _scan_page(flavors, page, course)
+    if scan is not None:
+        scans.put(key, dataclasses.asdict(scan))
+    return scan
 
 
 def _scan_page(flavors: Flavors, page: Page, course: Course):
@@ -161,10 +208,6 @@ def _scan_page(flavors: Flavors, page: Page, course: Course):
 
         return scan_material(flavors, page, text)
     target = myst_page(page, flavors.settings, flavors.language)
-    if "{{" in page.title:  # `# Statistique avec {{ logiciel }}`: the title shown everywhere
-        page.title = target.title = _SUBSTITUTION.sub(
-            lambda found: str(target.substitutions.get(found.group(1), found.group(1))), page.title
-        )
     conversion = Conversion(target, Diagnostics(), None, course)
     conversion.convert(text, first_line)
     return conversion.scan
