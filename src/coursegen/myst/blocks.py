@@ -7,7 +7,7 @@ blocks and keeps each block's file line, so that every finding can name it."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import yaml
 
@@ -35,7 +35,6 @@ class Directive:
     content_line: int  # file line of content[0]
     source: str  # the whole block as written, for a block that is not supported
     written_name: str = ""
-    extra: dict = field(default_factory=dict)
 
 
 def closing_line(lines: list[str], start: int, fence: str) -> int:
