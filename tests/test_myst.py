@@ -285,6 +285,7 @@ MATERIAL = {
     "course.yml": "title: Cours\nmarkdown: {flavor: material}\n",
     "content/index.md": "# Accueil\n\n:material-rocket-launch: Commencez ici :fontawesome-brands-python:{ .python }.\n",
     "content/includes/abreviations.md": "*[GPU]: Graphics Processing Unit\n",
+    "content/includes/demo.py": "import torch\nprint(torch.cuda.is_available())\n",
     "content/guide/installation.md": (
         "# Installation\n\n"
         '???+ tip "Astuce ouverte"\n    Visible.\n\n'
@@ -293,7 +294,8 @@ MATERIAL = {
         "Le GPU :octicons-cpu-16: calcule.\n\n"
         '--8<-- "includes/abreviations.md"\n\n'
         '--8<-- "../course.yml"\n\n'
-        "```text\n--8<-- \"dans du code\"\n```\n"
+        '```python\n--8<-- "includes/demo.py"\n```\n\n'
+        ";--8<-- \"échappé\"\n"
     ),
 }
 
@@ -309,7 +311,8 @@ def test_material_snippets_icons_and_abbreviations(make_course):
     assert '<abbr title="Graphics Processing Unit">GPU</abbr>' in html
     assert ":octicons" not in html and "Le <abbr" in html
     assert '<details class="tip" open>' in html and '<label for="linux">Linux</label>' in html
-    assert "--8&lt;-- &quot;dans du code&quot;" in html or '--8&lt;-- "dans du code"' in html
+    assert "is_available" in html  # a file's code shown in a fence, as Material does
+    assert '<p>--8&lt;-- "échappé"</p>' in html  # `;--8<--` is written as it is
     assert '<div class="unsupported" data-construct="--8&lt;--">' in html
     assert ":material" not in (root / "site/index.html").read_text(encoding="utf-8")
 

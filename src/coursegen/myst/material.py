@@ -26,7 +26,6 @@ _SNIPPET_LINE = re.compile(
     r"^(?P<indent>[ \t]*)(?P<escape>;?)--8<--[ \t]+(?P<quote>[\"'])(?P<path>[^\"']+)(?P=quote)[ \t]*$"
 )
 _SNIPPET_BLOCK = re.compile(r"^[ \t]*--8<--[ \t]*$")
-_FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})")
 MAX_DEPTH = 4
 
 
@@ -63,14 +62,12 @@ def _with_snippets(
     depth: int,
 ) -> list[str]:
     out: list[str] = []
-    fence = ""
     index = 0
     while index < len(lines):
         line = lines[index]
         line_no = first_line + index if first_line > 0 else None
-        if (opening := _FENCE.match(line)) is not None:
-            fence = "" if fence and opening.group(1).startswith(fence) else fence or opening.group(1)
-        found = _SNIPPET_LINE.match(line) if not fence and "--8<--" in line else None
+        # as pymdownx.snippets: inside code fences too (the way to show a file's code); `;--8<--` escapes
+        found = _SNIPPET_LINE.match(line) if "--8<--" in line else None
         if found is not None and found.group("escape"):
             out.append(line.replace(";--8<--", "--8<--", 1))
         elif found is not None:
@@ -86,7 +83,7 @@ def _with_snippets(
                     depth,
                 )
             )
-        elif not fence and _SNIPPET_BLOCK.match(line):
+        elif _SNIPPET_BLOCK.match(line):
             end = next(
                 (i for i in range(index + 1, len(lines)) if _SNIPPET_BLOCK.match(lines[i])), len(lines)
             )
