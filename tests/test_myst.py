@@ -15,7 +15,7 @@ from conftest import copy_fixture, formatted, run_build
 from coursegen.config import load_config
 from coursegen.errors import Diagnostics
 from coursegen.myst import with_markdown_flavor
-from coursegen.myst.mathblocks import equation_rows
+from coursegen.myst.mathblocks import equation_rows, opens_display_math
 
 BOOK = "myst_book"
 
@@ -275,6 +275,14 @@ def test_readers_set_the_flavor_with_one_call(make_course):
 )
 def test_equation_rows_are_counted_as_coursegen_numbers_them(tex, rows):
     assert equation_rows(tex) == rows
+
+
+@pytest.mark.parametrize(
+    "line, opens",
+    [("$$", True), ("$$ x = 1 $$ (eq-x)", True), ("$$ x = 1", True), ("$$a$$ et $$b$$ sont égaux.", False)],
+)
+def test_display_math_blocks_and_inline_math_at_a_line_start(line, opens):
+    assert opens_display_math(line) is opens
 
 
 # ----------------------------------------------------------------------------------------------

@@ -65,7 +65,7 @@ class Conversion:
     def convert_lines(self, lines: list[str], first_line: int, nested: bool = False) -> list[str]:
         """`first_line`: file line of lines[0] (0: no lines of their own, a notebook cell)."""
         from coursegen.myst.inline import convert_inline
-        from coursegen.myst.mathblocks import display_math, environment_end
+        from coursegen.myst.mathblocks import display_math, environment_end, opens_display_math
 
         out: list[str] = []
         index = 0
@@ -87,7 +87,7 @@ class Conversion:
             if blocks.CELL_BREAK.match(line) or blocks.COMMENT.match(line):
                 index += 1
                 continue
-            if line.lstrip().startswith("$$"):
+            if opens_display_math(line):
                 end, converted = display_math(self, lines, index, line_no)
                 out.extend(converted)
                 index = end + 1

@@ -32,6 +32,16 @@ def equation_rows(tex: str) -> int:
     return rows
 
 
+def opens_display_math(line: str) -> bool:
+    """A line that starts a `$$` block: `$$` alone, `$$ x = 1 $$ (label)`, or `$$` and the formula's
+    first line; not a paragraph that only starts with an inline `$$x$$` and goes on."""
+    stripped = line.lstrip()
+    if not stripped.startswith("$$"):
+        return False
+    rest = stripped[2:]
+    return "$$" not in rest or _CLOSING.match(rest) is not None
+
+
 def display_math(
     conversion: Conversion, lines: list[str], index: int, line_no: int | None
 ) -> tuple[int, list[str]]:
