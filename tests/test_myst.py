@@ -347,3 +347,52 @@ def test_a_rebuild_converts_no_unchanged_page_again(tmp_path, monkeypatch):
     again = run_build(root)  # labels and citations from .coursegen-cache/, pybtex not needed
     assert formatted(again) == formatted(first)
     assert page(root, "02_modeles/regression.html") == before
+
+
+HANDBOOK_PAGE = """---
+flavor: myst
+---
+(guide:conda)=
+# Environnements conda
+
+- Étape 1 : chargez le module.
+
+    ```{tip}
+    Vérifiez d'abord les modules chargés.
+    ```
+
+- Étape 2 : créez l'environnement, voir [plus bas](#guide:export).
+
+````{seealso}
+:icon: book
+:colour: blue
+La documentation de {{ outil }}.
+````
+
+(guide:export)=
+## Exporter
+
+```{exercise-start}
+:label: ex-sans-fin
+```
+
+Un exercice jamais fermé.
+"""
+
+
+def test_handbook_page_nested_directives_options_and_mistakes(make_course):
+    """Kempner-handbook shapes: targets with colons, directives inside list items, a link to a label
+    written as typed; and the mistakes authors make, each reported at its line."""
+    root = make_course({"content/A/conda.md": HANDBOOK_PAGE})
+    result = run_build(root)
+    assert formatted(result) == [
+        "content/A/conda.md:17: warning[unsupported]: option :colour: of {seealso} is not supported — the block is shown without it; remove the option",
+        "content/A/conda.md:18: warning[markdown]: substitution '{{ outil }}' is not defined — define it in course.yml (markdown: {substitutions: {outil: …}}) or in the page's front matter",
+        "content/A/conda.md:24: warning[unsupported]: '{exercise-start}' has no '{exercise-end}' — close it with ```{exercise-end}```",
+    ]
+    html = page(root, "A/conda.html")
+    # the tip stays inside its list item
+    assert re.search(r"<li>\s*<p>Étape 1 : chargez le module.</p>\s*<div class=\"admonition tip\">", html)
+    assert '<a href="#guide-export">plus bas</a>' in html
+    assert '<h2 id="guide-export">Exporter' in html
+    assert '<span class="unsupported" title="outil">outil</span>' in html

@@ -7,7 +7,7 @@ blocks and keeps each block's file line, so that every finding can name it."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import yaml
 
@@ -35,6 +35,7 @@ class Directive:
     content_line: int  # file line of content[0]
     source: str  # the whole block as written, for a block that is not supported
     written_name: str = ""
+    option_lines: dict[str, int] = field(default_factory=dict)  # `:key:` → its file line
 
 
 def closing_line(lines: list[str], start: int, fence: str) -> int:
@@ -80,7 +81,13 @@ def read_directive(lines: list[str], start: int, end: int, first_line: int, matc
     content = body[skipped:]
     written = match.group("name")
     source = "\n".join(dedent(lines[start : min(end + 1, len(lines))], indent))
+    option_lines = {}
+    if first_line > 0:
+        for offset, line in enumerate(body[:skipped]):
+            if (found := OPTION.match(line)) is not None:
+                option_lines[found.group("key")] = first_line + start + 1 + offset
     return Directive(
+        option_lines=option_lines,
         name=written.lower(),
         argument=match.group("arg").strip(),
         options=options,

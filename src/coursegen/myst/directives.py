@@ -77,7 +77,7 @@ def _check_options(conversion: Conversion, directive: Directive, known: set[str]
     for option in directive.options:
         if option not in known and option not in _COSMETIC:
             conversion.report(
-                directive.line,
+                directive.option_lines.get(option, directive.line),
                 f"option :{option}: of {{{directive.name}}} is not supported",
                 "the block is shown without it; remove the option",
             )

@@ -14,7 +14,7 @@ _CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)")
 _ROLE_NAME = re.compile(r"\{(?P<name>[A-Za-z][\w:+.-]*)\}$")
 _SUBSTITUTION = re.compile(r"\{\{\s*(?P<key>[\w.-]+)\s*\}\}")
 _LABEL_LINK = re.compile(r"(?<!!)\[(?P<text>[^\]]*)\]\((?P<target>#?[^()\s/]+)\)")
-_URL_LIKE = re.compile(r"^[a-z][a-z0-9+.-]*:", re.IGNORECASE)
+_URL_LIKE = re.compile(r"^(?:https?|ftp|mailto|tel|file|data|javascript):", re.IGNORECASE)
 
 
 def convert_inline(conversion: Conversion, line: str, line_no: int | None) -> str:
@@ -74,7 +74,7 @@ def _label_link(conversion: Conversion, found: re.Match, line_no: int | None) ->
     that is a label becomes a link to it; any other is left to the link checker."""
     target = found.group("target")
     name = target[1:] if target.startswith("#") else target
-    if not name or _URL_LIKE.match(name) or "." in name:
+    if not name or (name is target and (_URL_LIKE.match(name) or "." in name)):
         return found.group(0)
     conversion.scan.uses.append(f"ref:{name}")
     label = conversion.table.get(name) if conversion.table is not None else None
