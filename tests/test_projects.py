@@ -258,8 +258,8 @@ def test_course_yml_takes_the_settings_a_converted_project_needs(make_course):
         {
             "course.yml": (
                 "title: C\ncopyright: '© 2025'\nlogo: images/logo.png\nextra_css: css/extra.css\n"
-                "extra_javascript: [js/a.js, js/b.js]\nbibtex_bibfiles: [content/refs.bib]\n"
-                "markdown: {flavor: myst}\n"
+                "extra_javascript: [js/a.js, js/b.js]\n"
+                "markdown: {flavor: myst, bibtex_bibfiles: [content/refs.bib]}\n"
             )
         }
     )
@@ -280,7 +280,7 @@ def test_a_wrong_markdown_flavor_or_path_list_in_course_yml_is_an_error(make_cou
     diagnostics = Diagnostics()
     load_course_settings(root, diagnostics)
     assert formatted(diagnostics) == [
-        "course.yml:1: error[config]: markdown.flavor must be coursegen, myst, material, not 'rst' — myst "
+        "course.yml:1: error[config]: markdown.flavor must be one of coursegen, myst, material, not 'rst' — myst "
         "for pages written for Jupyter Book, material for MkDocs-Material",
         "course.yml:2: error[config]: 'extra_css' must be a list of file paths — e.g. extra_css: [a.x, b.x]",
     ]

@@ -36,7 +36,6 @@ def test_a_converted_book_builds_with_the_same_pages_urls_and_titles(tmp_path):
         "to make it a module)",
         "the navigation link 'Documentation scikit-learn' (https://scikit-learn.org/stable/): put it in a page",
         "the old address intro.html of the first page: it is now index.html",
-        "the MyST substitutions of _config.yml (parse.myst_substitutions): course.yml has no such key",
         "launch links took the book from 'book/' in its repository: check launch.repository once the "
         "converted course is pushed",
         "notebooks have no front matter for their order: they follow their folder's pages, by name",

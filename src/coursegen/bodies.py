@@ -211,6 +211,8 @@ class BodySettings:
         """The edition's own cache folders: building one edition never prunes the other's bodies."""
         return "" if self.edition.is_default else "-" + self.edition.key.replace(":", "-")
 
+    flavors: object = None  # myst.Flavors, for MyST and Material pages (None: none in the course)
+
 
 def render_bodies(
     course: Course, strings, diagnostics: Diagnostics, settings: BodySettings, progress=None
@@ -392,6 +394,7 @@ class BodyRenderer:
                 language=self.settings.language,
                 typography=self.settings.typography,
                 edition=self.settings.edition,
+                flavors=self.settings.flavors,
             )
         return self._markdown
 
@@ -416,8 +419,21 @@ class BodyRenderer:
         if page.kind is PageKind.NOTEBOOK:
             # its execution key: a changed input file makes another page
             run_key = self.settings.runs.get(page.url, ("",))[0]
-            return digest(self._fingerprint, self.notebooks().fingerprint, page.url, page.digest, run_key)
-        return digest(self._fingerprint, page.url, page.digest)
+            return digest(
+                self._fingerprint,
+                self.notebooks().fingerprint,
+                page.url,
+                page.digest,
+                run_key,
+                *self._flavor(page),
+            )
+        return digest(self._fingerprint, page.url, page.digest, *self._flavor(page))
+
+    def _flavor(self, page: Page) -> tuple[str, ...]:
+        """What a MyST or Material page takes from the rest of the course (labels, snippets)."""
+        flavors = self.settings.flavors
+        signature = flavors.signature(page) if flavors is not None else ""
+        return (signature,) if signature else ()
 
     def render(self, page: Page) -> dict:
         from coursegen.markdown_render import FragmentMemo

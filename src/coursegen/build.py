@@ -27,6 +27,7 @@ from coursegen.findings import apply_checks
 from coursegen.interrupts import as_interrupted
 from coursegen.lastgood import LastGood
 from coursegen.model import PageKind, SourceKind
+from coursegen.myst import collect_labels
 from coursegen.output import Manifest, OutputLock, SitePlan, check_output_dir, empty_trash, write_atomically
 from coursegen.parse import parse_source
 from coursegen.project.redirect import redirect_html
@@ -202,6 +203,7 @@ class _Run:
         self.diagnostics = Diagnostics()
         self.edition = Edition(options.audience)  # with the course's solutions policy once it is read
         self.result = BuildResult(out=out, diagnostics=self.diagnostics)
+        self.flavors = None  # myst.Flavors: the label table of MyST and Material pages
         self.clock = _Stopwatch(self.result.stages)
         self.body_settings: BodySettings | None = None  # how bodies are rendered: decks do the same
         read_only = not options.write
@@ -281,6 +283,10 @@ def make_course_graph(run: _Run, config: CourseConfig, pages: list, assets: list
     course = build_course_graph(run.project, pages, assets, run.diagnostics, config, run.options.drafts)
     if not course.home.title:
         course.home.title = config.title
+    # MyST and Material pages: the course-wide label table (None for a course in coursegen Markdown)
+    run.flavors = collect_labels(
+        course, config, run.root, run.diagnostics, cache=run.options.cache, read_only=not run.options.write
+    )
     run.result.pages = len(course.pages)
     run.result.notebooks = sum(1 for page in course.pages if page.kind is PageKind.NOTEBOOK)
     run.clock.lap("course graph")
@@ -347,6 +353,7 @@ def render_page_bodies(
         typography=config.typography,
         markdown_flavor=config.markdown_flavor,
         edition=run.edition,
+        flavors=run.flavors,
     )
     bodies = render_bodies(course, renderer.strings, run.diagnostics, settings, options.progress)
     run.body_settings = settings

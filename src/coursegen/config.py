@@ -54,10 +54,12 @@ class NotebookSettings:
 @dataclass(frozen=True)
 class MarkdownSettings:
     sanitize: bool = False  # strip scripts, event handlers and javascript: URLs from lesson bodies
-    flavor: str = "coursegen"  # coursegen | myst (Jupyter Book) | material (MkDocs-Material, pymdown)
-
-
-MARKDOWN_FLAVORS = ("coursegen", "myst", "material")
+    # the syntax lessons are written in: coursegen (Python-Markdown), myst (Jupyter Book), material
+    # (MkDocs-Material); see coursegen.myst
+    flavor: str = "coursegen"
+    substitutions: tuple[tuple[str, str], ...] = ()  # MyST `{{ key }}` → value
+    bibtex_bibfiles: tuple[str, ...] = ()  # BibTeX files for `{cite}`, relative to the course root
+    citation_style: str = "author_year"  # author_year | numbered
 
 
 @dataclass(frozen=True)
@@ -131,20 +133,25 @@ class CourseConfig:
     logo: str = ""  # site path of an image shown beside the title
     extra_css: tuple[str, ...] = ()  # site paths of stylesheets every page loads after the theme's
     extra_javascript: tuple[str, ...] = ()  # site paths of scripts every page loads
-    bibtex_bibfiles: tuple[str, ...] = ()  # .bib files (paths from the course root) for citations
-    # MyST {{ name }} substitutions (Jupyter Book's parse.myst_substitutions)
-    substitutions: tuple[tuple[str, str], ...] = ()
 
     @property
     def markdown_flavor(self) -> str:
         """How the pages' Markdown is written: coursegen, myst or material (see MarkdownSettings)."""
         return self.markdown.flavor
 
+    @property
+    def bibtex_bibfiles(self) -> tuple[str, ...]:
+        return self.markdown.bibtex_bibfiles
+
+    @property
+    def substitutions(self) -> tuple[tuple[str, str], ...]:
+        return self.markdown.substitutions
+
     solutions: SolutionsSettings = SolutionsSettings()  # who sees the solutions (editions.py)
 
 
 _TEXT_KEYS = ("title", "description", "language", "author", "icon", "base_url", "copyright", "logo")
-PATH_LIST_KEYS = ("extra_css", "extra_javascript", "bibtex_bibfiles")
+PATH_LIST_KEYS = ("extra_css", "extra_javascript")
 KNOWN_KEYS = set(_TEXT_KEYS) | {
     "notebooks",
     "markdown",
@@ -495,17 +502,7 @@ def _markdown_settings(value: Any, line: int | None, diagnostics: Diagnostics) -
         return MarkdownSettings()
     settings: dict[str, Any] = {}
     for key, item in value.items():
-        if key == "flavor" and item in MARKDOWN_FLAVORS:
-            settings[key] = item
-        elif key == "flavor":
-            diagnostics.error(
-                CONFIG_NAME,
-                f"markdown.flavor must be {', '.join(MARKDOWN_FLAVORS)}, not {item!r}",
-                "myst for pages written for Jupyter Book, material for MkDocs-Material",
-                line=line,
-                kind="config",
-            )
-        elif key == "sanitize" and isinstance(item, bool):
+        if key == "sanitize" and isinstance(item, bool):
             settings[key] = item
         elif key == "sanitize":
             diagnostics.error(
@@ -515,15 +512,19 @@ def _markdown_settings(value: Any, line: int | None, diagnostics: Diagnostics) -
                 line=line,
                 kind="config",
             )
+        elif key in _FLAVOR_KEYS:
+            from coursegen.myst.settings import flavor_setting
+
+            settings.update(flavor_setting(key, item, line, diagnostics))
         else:
+            known = ", ".join(["sanitize", *_FLAVOR_KEYS])
             diagnostics.warning(
-                CONFIG_NAME,
-                f"unknown key 'markdown.{key}'",
-                "known: flavor, sanitize",
-                line=line,
-                kind="config",
+                CONFIG_NAME, f"unknown key 'markdown.{key}'", f"known: {known}", line=line, kind="config"
             )
     return MarkdownSettings(**settings)
+
+
+_FLAVOR_KEYS = ("flavor", "substitutions", "bibtex_bibfiles", "citation_style")
 
 
 _REMOTE_LIMITS = ("timeout", "total_timeout", "max_size_mb")

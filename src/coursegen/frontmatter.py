@@ -41,6 +41,7 @@ class PageMeta:
     draft: bool = False
     template: str = ""
     language: str = ""  # the page's own language (e.g. `en` in a French course), else the course's
+    flavor: str = ""  # the page's Markdown flavour (coursegen, myst, material), else the course's
     # section pages
     tagline: str = ""
     timeline: tuple[TimelineEntry, ...] = ()
@@ -90,6 +91,7 @@ _STR_FIELDS = {
     "duration",
     "notebook",
     "language",
+    "flavor",
 }
 _LIST_FIELDS = {"tags", "topics"}
 KNOWN_FIELDS = _STR_FIELDS | _LIST_FIELDS | {"order", "draft", "slides", "timeline", "stats"}

@@ -283,6 +283,7 @@ class MarkdownRenderer:
         language: str = "en",
         typography: bool = True,
         edition: Edition | None = None,
+        flavors=None,
     ):
         if strings is None:
             from coursegen.strings import interface_strings
@@ -292,6 +293,7 @@ class MarkdownRenderer:
         self.course = course
         self.strings = strings
         self.sanitize = sanitize
+        self.flavors = flavors  # myst.Flavors: MyST and Material pages become coursegen Markdown first
         self.memo: FragmentMemo | None = None
         self.math = MathExtension(self, dict(math_macros or {}))
         # line numbers: course-wide with theme.line_numbers, or per block with ```python linenums="1"
@@ -299,7 +301,14 @@ class MarkdownRenderer:
             self, css_class="highlight", guess_lang=False, use_pygments=True, linenums=line_numbers or None
         )
         self.md = markdown.Markdown(
-            extensions=[*self.EXTENSIONS, highlight, self.math, QuizExtension(strings, edition.solutions)],
+            # *[CPU]: Central Processing Unit — MkDocs-Material courses use it (only with another flavour)
+            extensions=[
+                *self.EXTENSIONS,
+                *(["abbr"] if flavors else []),
+                highlight,
+                self.math,
+                QuizExtension(strings, edition.solutions),
+            ],
             extension_configs={
                 "pymdownx.tasklist": {"custom_checkbox": False},
                 "pymdownx.superfences": {
@@ -360,6 +369,8 @@ class MarkdownRenderer:
         self.math.on_error = lambda latex, problem: _report_math_problem(self.state, latex, problem)
         self.math.page = math_page if math_page is not None else PageMacros(self.math.course_macros)
         self.md.reset()
+        if self.flavors is not None:
+            text = self.flavors.prepare(page, text, first_line, diagnostics, self.course, math_page)
         for edition_filter in self.edition_filters:
             edition_filter.prepare(text)
         html = self.md.convert(text)

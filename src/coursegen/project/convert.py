@@ -184,10 +184,12 @@ def course_yml(config: CourseConfig, kind: str) -> str:
         **({"kernel": notebooks.kernel} if notebooks.kernel else {}),
     }
     data["markdown"] = {"flavor": config.markdown_flavor}
+    if config.bibtex_bibfiles:  # from the course root: the .bib files are now under content/
+        data["markdown"]["bibtex_bibfiles"] = [f"content/{path}" for path in config.bibtex_bibfiles]
+    if config.substitutions:
+        data["markdown"]["substitutions"] = dict(config.substitutions)
     if config.launch is not None:
         data["launch"] = {"repository": config.launch.repository, "branch": config.launch.branch}
-    if config.bibtex_bibfiles:  # from the course root: the .bib files are now under content/
-        data["bibtex_bibfiles"] = [f"content/{path}" for path in config.bibtex_bibfiles]
     for key in ("extra_css", "extra_javascript"):
         if getattr(config, key):
             data[key] = list(getattr(config, key))
@@ -199,10 +201,6 @@ def _lost(course: Course, config: CourseConfig, kind: str) -> list[str]:
     """What the converted course does not say as the project did."""
     notes = [f"the navigation link '{title}' ({url}): put it in a page" for title, url in course.links]
     notes += [f"the old address {old} of the first page: it is now index.html" for old in course.redirects]
-    if config.substitutions:
-        notes.append(
-            "the MyST substitutions of _config.yml (parse.myst_substitutions): course.yml has no such key"
-        )
     if config.launch is not None and config.launch.path_in_repository:
         notes.append(
             f"launch links took the book from '{config.launch.path_in_repository}/' in its repository: "

@@ -26,7 +26,6 @@ def map_jb_config(
     unknown = UnknownKeys(JB_CONFIG, "settings")
     values: dict[str, Any] = {key: text(data[key]) for key in TEXT_KEYS if text(data.get(key))}
     values.setdefault("title", root.resolve().name)
-    values["markdown"] = MarkdownSettings(flavor="myst")
     values["notebooks"] = _notebooks(data.get("execute"), lines, unknown, diagnostics)
     sphinx_config = _sphinx(data.get("sphinx"), lines, unknown)
     language = data.get("language", sphinx_config.get("language"))
@@ -36,11 +35,15 @@ def map_jb_config(
         html.get("baseurl"), JB_CONFIG, "html.baseurl", lines.get("html"), diagnostics
     )
     values["launch"] = _launch(data, unknown, lines)
-    values["bibtex_bibfiles"] = path_list(data.get("bibtex_bibfiles"))
     parse = _section(data, "parse", {"myst_enable_extensions", "myst_substitutions"}, unknown, lines)
     substitutions = parse.get("myst_substitutions")
-    if isinstance(substitutions, dict):
-        values["substitutions"] = tuple((str(k), text(v)) for k, v in substitutions.items())
+    values["markdown"] = MarkdownSettings(
+        flavor="myst",
+        bibtex_bibfiles=path_list(data.get("bibtex_bibfiles")),
+        substitutions=tuple((str(k), text(v)) for k, v in substitutions.items())
+        if isinstance(substitutions, dict)
+        else (),
+    )
     mapped = {*TEXT_KEYS, "language", "execute", "sphinx", "html", "repository", "launch_buttons"}
     mapped |= {"bibtex_bibfiles", "parse", "exclude_patterns", "only_build_toc_files"}
     unknown.check(data, mapped, line_of=lines.get)
