@@ -9,13 +9,14 @@ import hashlib
 import json
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from coursegen.cache import JsonCache, code_digest, digest, index_store, installed_version, make_durable
 from coursegen.config import NotebookSettings
 from coursegen.errors import CoursegenError, Diagnostics, plain, replay
+from coursegen.glue import GlueMap, course_glue
 from coursegen.model import Course, Page, PageKind, detached, target_url
 from coursegen.parse import markdown_body
 from coursegen.remote_media import find_remote_media, locate_in_text
@@ -202,6 +203,7 @@ class BodySettings:
     math_macros: tuple[tuple[str, str], ...] = ()  # course.yml math.macros
     language: str = "en"  # the course's language
     typography: bool = True  # French spacing for pages in French
+    glue: GlueMap | None = None  # the notebooks' glued values (glue.py), set by render_bodies
 
 
 def render_bodies(
@@ -214,6 +216,9 @@ def render_bodies(
     the site is the same whatever the number of jobs.
     """
     read_only = not settings.cache_writes
+    settings = replace(
+        settings, glue=course_glue(course, settings.root, settings.runs, strings, settings.cache, read_only)
+    )
     cache = (
         JsonCache(settings.root, "bodies", read_only) if settings.cache else None
     )  # the HTML, one file each
@@ -354,6 +359,7 @@ class BodyRenderer:
             f"typography={settings.typography}:{settings.language}",
             repr(sorted(strings.items())),
             repr(settings.math_macros),
+            *([settings.glue.signature] if settings.glue and settings.glue.signature else []),
         )
         self._markdown = None  # created on the first miss: costly to set up
         self._notebooks = None
@@ -367,6 +373,7 @@ class BodyRenderer:
 
     def markdown(self) -> MarkdownRenderer:
         if self._markdown is None:
+            from coursegen.glue_markdown import register_glue
             from coursegen.markdown_render import (
                 MarkdownRenderer,  # Markdown, pymdownx, Pygments: only for a page to render
             )
@@ -380,6 +387,7 @@ class BodyRenderer:
                 language=self.settings.language,
                 typography=self.settings.typography,
             )
+            register_glue(self._markdown, self.settings.glue or GlueMap())
         return self._markdown
 
     def notebooks(self):

@@ -20,6 +20,7 @@ from coursegen.config import CourseConfig, load_config
 from coursegen.course import build_course
 from coursegen.courseroot import require_content
 from coursegen.discover import discover_sources
+from coursegen.downloads import add_notebook_downloads
 from coursegen.errors import ConfigInvalid, Diagnostic, Diagnostics, Level, plain, replay
 from coursegen.filedigests import FileDigests
 from coursegen.findings import apply_checks
@@ -407,16 +408,7 @@ def add_files(run: _Run, plan: SitePlan, course, bodies: dict, remote, renderer:
     static files. Each is named by its bytes' digest (kept by file stamp, see filedigests.py): a
     copy that keeps size and time (`cp -p`, `rsync -a`, `tar`) is still seen to have changed."""
     digests = FileDigests(run.root, enabled=run.options.cache, read_only=not run.options.write)
-    for page in course.pages:  # notebooks are also offered for download, beside their page (unless kept)
-        if page.kind is PageKind.NOTEBOOK and page.source is not None and page.download_url not in plan.files:
-            signature = digests.signature(page.source.path, page.rel, page.source.stamp)
-            plan.add_file(
-                page.download_url,
-                page.source.path,
-                page.rel,
-                made_from="" if bodies[page.url].error else page.rel,
-                signature=signature,
-            )
+    add_notebook_downloads(plan, course.pages, bodies, digests)  # beside their page (unless kept)
     for asset in course.assets:
         plan.add_file(
             str(asset.site_rel),
