@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from coursegen.cache import digest, installed_version
-from coursegen.celltags import normalise_tags
+from coursegen.celltags import drop_removed_streams, normalise_tags
 from coursegen.config import NotebookSettings
 from coursegen.errors import Diagnostics
 from coursegen.frontmatter import first_heading
@@ -93,7 +93,7 @@ class NotebookConverter:
     def convert(self, page: Page, notebook, diagnostics: Diagnostics) -> RenderedMarkdown:
         """The cells of `notebook` (validated, v4) as HTML for `page`."""
         _drop_title_heading(notebook)
-        normalise_tags(notebook)
+        drop_removed_streams(notebook)
         drop_hidden_glue(notebook)
         _apply_display_defaults(notebook, self.settings)
         _neutralise_metadata(notebook)
@@ -412,6 +412,7 @@ def validated_notebook(page: Page, diagnostics: Diagnostics):
             else "no list of cells: not a Jupyter notebook"
         )
     had_cells = bool(data["cells"])
+    normalise_tags(data)  # tags in the forms Jupyter Book reads, before the schema would drop them
     slips = repair_notebook(data)
     if had_cells and not data["cells"]:
         raise NotebookProblem(f"no cell can be shown: {describe_slips(slips)}")
