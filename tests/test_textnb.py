@@ -14,6 +14,7 @@ from conftest import FIXTURES, copy_fixture, formatted, run_build
 
 from coursegen import discover, textnotebooks
 from coursegen.cache import CACHE_DIR
+from coursegen.glue import GLUE_PREFIX
 from coursegen.textnotebooks import is_notebook_source
 
 FIXTURE = FIXTURES / "textnb"
@@ -303,3 +304,69 @@ def test_text_notebooks_execute_and_their_runs_are_cached(make_course):
     again = run_build(root, execute=True)
     assert [record.status for record in again.runs] == ["cached"]
     assert json.loads(runs[0].read_text())  # the cached results are the ones used
+
+
+def test_glue_any_math_and_figures(make_course):
+    png = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGNg+M/AAAADAQEAGN2NsAAAAABJRU5ErkJggg=="
+    notebook = nbformat.v4.new_notebook()
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+
+    def glued(key, data, prefix=""):
+        data = {prefix + mime: value for mime, value in data.items()}
+        return nbformat.v4.new_output(
+            "display_data", data=data, metadata={"scrapbook": {"name": key, "mime_prefix": prefix}}
+        )
+
+    notebook.cells = [
+        nbformat.v4.new_code_cell(
+            "glue('mean', Math(...)); glue('table', df); glue('hist', fig, display=False)",
+            id="c1",
+            outputs=[
+                glued("mean", {"text/latex": r"$\displaystyle \bar x = 3$", "text/plain": "<Math object>"}),
+                glued(
+                    "table",
+                    {"text/html": "<table><tr><td onclick='steal()'>1</td></tr></table><script>x()</script>"},
+                ),
+                glued(
+                    "hist", {"image/png": png, "text/plain": "<Figure size 640x480 with 1 Axes>"}, GLUE_PREFIX
+                ),
+            ],
+        )
+    ]
+    root = make_course(
+        {
+            "content/A/index.md": "# A\n\nThe mean {glue:math}`mean`, as any {glue}`mean`; the table {glue}`table`.\n\n"
+            "```{glue:math} mean\n```\n\n:::{glue:figure} hist\n:name: fig-hist\nThe *histogram* & its bins.\n:::\n",
+            "notebooks/A/n.ipynb": nbformat.writes(notebook),
+        }
+    )
+    result = run_build(root)
+    assert not [d for d in result.diagnostics.problems if d.path.endswith(".md")], formatted(result)
+    page = read(root, "A/index.html")
+    body = page.split('<div class="prose page-body">')[1].split("<footer")[0]
+    assert body.count("<math") == 3 and "{glue" not in body and "displaystyle" not in body
+    assert '<span class="glue glue-html"><table><tbody><tr><td>1</td></tr></tbody></table></span>' in body
+    assert "steal" not in body and "<script" not in body
+    assert '<div id="fig-hist" class="glue-target"><figure class="glue glue-figure">' in body
+    assert 'alt="The histogram &amp; its bins."' in body
+    assert "<figcaption>The <em>histogram</em> &amp; its bins.</figcaption>" in body
+    notebook_page = read(root, "A/notebooks/n.html")
+    assert "papermill" not in notebook_page and notebook_page.count("jp-OutputArea-output") == 2
+
+
+def test_text_notebooks_are_no_inputs_of_their_neighbours(make_course):
+    from coursegen.inputs import InputFinder
+
+    root = make_course(
+        {
+            "notebooks/A/a.py": "# %%\nimport helpers\n",
+            "notebooks/A/b.md": MYST_HEADER + "```{code-cell} python\nx = 1\n```\n",
+            "notebooks/A/helpers.py": "def f():\n    return 1\n",
+            "notebooks/A/data.csv": "x\n1\n",
+        }
+    )
+    finder = InputFinder(
+        root, (), (), cache=False, text_notebooks=frozenset({"notebooks/A/b.md", "notebooks/A/a.py"})
+    )
+    inputs, problems = finder.inputs("notebooks/A/a.py", [])
+    assert sorted(inputs) == ["notebooks/A/data.csv", "notebooks/A/helpers.py"] and not problems

@@ -205,7 +205,7 @@ def _bundle_html(kind: str, bundle: dict[str, str], spec: str) -> str | None:
             else f'<span class="glue glue-text">{html.escape(format_text(text, spec))}</span>'
         )
     if kind == "figure":
-        image = _image_html(bundle)
+        image = _image_html(bundle, html.unescape(re.sub(r"<[^>]+>", "", spec)))  # the caption, as text
         if image is None:
             return None
         caption = f"<figcaption>{spec}</figcaption>" if spec else ""
@@ -234,7 +234,12 @@ def _any_html(bundle: dict[str, str]) -> str | None:
     return None
 
 
-def _image_html(bundle: dict[str, str]) -> str | None:
+def _image_html(bundle: dict[str, str], alt: str = "") -> str | None:
+    """The bundle's image; its alt text is `alt` (a figure's caption), else the value's text unless
+    that is a bare repr such as matplotlib's `<Figure size 640x480 with 1 Axes>`."""
+    text = bundle.get("text/plain")
+    if not alt and isinstance(text, str) and not text.startswith("<"):
+        alt = text
     for mime in _IMAGES:
         data = bundle.get(mime)
         if isinstance(data, str):
@@ -242,12 +247,8 @@ def _image_html(bundle: dict[str, str]) -> str | None:
                 import base64
 
                 data = base64.b64encode(data.encode("utf-8")).decode("ascii")
-            alt = html.escape(
-                bundle.get("text/plain", "") if isinstance(bundle.get("text/plain"), str) else ""
-            )
-            return (
-                f'<img class="glue glue-image" src="data:{mime};base64,{"".join(data.split())}" alt="{alt}">'
-            )
+            source = f"data:{mime};base64,{''.join(data.split())}"
+            return f'<img class="glue glue-image" src="{source}" alt="{html.escape(alt)}">'
     return None
 
 
