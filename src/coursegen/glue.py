@@ -139,32 +139,33 @@ def collect_glue(course: Course, root: Path, runs: dict, cache, missing_label: s
         key = digest("glue", page.digest, run_key)
         values = cache.get(key) if cache is not None else None
         if not isinstance(values, dict):
-            values = _read_glue(root, page, run_key)
-            if cache is not None:
+            values, final = _read_glue(root, page, run_key)
+            if cache is not None and final:
                 cache.put(key, values)
         if values:
             glue.notebooks[page.rel] = values
     return glue
 
 
-def _read_glue(root: Path, page: Page, run_key: str) -> dict:
+def _read_glue(root: Path, page: Page, run_key: str) -> tuple[dict, bool]:
+    """The values, and whether they are final for this execution key (a run that failed leaves the
+    saved outputs, until a later build's run succeeds)."""
     from coursegen.cache import JsonCache
     from coursegen.parse import notebook_data
 
     if run_key:
         results = JsonCache(root, "executed", read_only=True).get(run_key)
         if isinstance(results, list):
-            return glued_outputs(
-                {"cells": [{"cell_type": "code", **r} for r in results if isinstance(r, dict)]}
-            )
+            cells = [{"cell_type": "code", **result} for result in results if isinstance(result, dict)]
+            return glued_outputs({"cells": cells}), True
     try:
         if not page.source.is_text_notebook and b"scrapbook" not in page.source.path.read_bytes():
-            return {}  # the usual notebook: no JSON to decode
+            return {}, not run_key  # the usual notebook: no JSON to decode
         if page.source.is_text_notebook and page.source.pair is None:
-            return {}  # a text notebook alone has no outputs
-        return glued_outputs(notebook_data(page))
+            return {}, not run_key  # a text notebook alone has no outputs
+        return glued_outputs(notebook_data(page)), not run_key
     except (OSError, ValueError):
-        return {}  # reported with its page
+        return {}, False  # reported with its page
 
 
 # ----------------------------------------------------------------------------------------------
