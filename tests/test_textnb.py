@@ -330,18 +330,24 @@ def test_glue_any_math_and_figures(make_course):
                 glued(
                     "hist", {"image/png": png, "text/plain": "<Figure size 640x480 with 1 Axes>"}, GLUE_PREFIX
                 ),
+                glued("summary", {"text/markdown": "a **bold** result", "text/plain": "<Markdown object>"}),
             ],
         )
     ]
     root = make_course(
         {
             "content/A/index.md": "# A\n\nThe mean {glue:math}`mean`, as any {glue}`mean`; the table {glue}`table`.\n\n"
-            "```{glue:math} mean\n```\n\n:::{glue:figure} hist\n:name: fig-hist\nThe *histogram* & its bins.\n:::\n",
+            "```{glue:math} mean\n```\n\n:::{glue:figure} hist\n:name: fig-hist\nThe *histogram* & its bins.\n:::\n\n"
+            "In short: {glue:md}`summary`.\n\n```{glue:math} median\n```\n",
             "notebooks/A/n.ipynb": nbformat.writes(notebook),
         }
     )
     result = run_build(root)
-    assert not [d for d in result.diagnostics.problems if d.path.endswith(".md")], formatted(result)
+    assert [d.format() for d in result.diagnostics.problems if d.path.endswith(".md")] == [
+        "content/A/index.md:15: warning[notebook]: {glue:math} 'median' has no value: no notebook of the course "
+        "glues 'median' (not executed, or saved without outputs?) — build with --execute (or save the notebook "
+        "with its outputs), or check the key's spelling"
+    ]
     page = read(root, "A/index.html")
     body = page.split('<div class="prose page-body">')[1].split("<footer")[0]
     assert body.count("<math") == 3 and "{glue" not in body and "displaystyle" not in body
@@ -350,8 +356,10 @@ def test_glue_any_math_and_figures(make_course):
     assert '<div id="fig-hist" class="glue-target"><figure class="glue glue-figure">' in body
     assert 'alt="The histogram &amp; its bins."' in body
     assert "<figcaption>The <em>histogram</em> &amp; its bins.</figcaption>" in body
+    assert "In short: a <strong>bold</strong> result." in body
+    assert body.count('<span class="glue-missing" role="note">') == 1
     notebook_page = read(root, "A/notebooks/n.html")
-    assert "papermill" not in notebook_page and notebook_page.count("jp-OutputArea-output") == 2
+    assert "papermill" not in notebook_page and notebook_page.count("jp-OutputArea-output") == 3
 
 
 def test_text_notebooks_are_no_inputs_of_their_neighbours(make_course):

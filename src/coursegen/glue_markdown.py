@@ -102,6 +102,12 @@ class GluePreprocessor(Preprocessor):
             path, _, rest = key.rpartition("::")
             rest, _, spec = rest.partition(":")
             key = f"{path}::{rest}" if path else rest
+        if kind == "md":  # Markdown to read with the rest of the text
+            bundle, why = self.glue_map.find(key, self._page_rel())
+            if bundle is not None and isinstance(bundle.get("text/markdown"), str):
+                return " ".join(bundle["text/markdown"].split("\n"))
+            self._report(kind, key, why or f"the value glued as '{key}' has no text/markdown form", index)
+            return self._stash(missing_marker(key, self.glue_map.missing_label))
         if kind == "math" or kind == "any" and self._is_math_only(key):
             latex = self._latex(key, kind, index)
             return (
@@ -127,9 +133,10 @@ class GluePreprocessor(Preprocessor):
         caption = "\n".join(body).strip()
         if kind == "math" or kind == "any" and self._is_math_only(key):
             latex = self._latex(key, kind, start)
-            block = (
-                f"$$\n{latex}\n$$" if latex is not None else missing_marker(key, self.glue_map.missing_label)
-            )
+            if latex is None:
+                block = self._stash(missing_marker(key, self.glue_map.missing_label), block=True)
+            else:
+                block = f"$$\n{latex}\n$$"
             result.extend(["", *(indent + text for text in block.split("\n")), ""])
             return end + 1
         shown = self._html(kind, key, self._caption_html(caption) if kind == "figure" else "", start)
