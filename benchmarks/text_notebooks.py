@@ -64,6 +64,8 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--lessons", type=int, default=200)
+    parser.add_argument("--notebooks", type=int, default=20)
     options = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="coursegen-textnb-bench-") as scratch:
         base = Path(scratch) / "ipynb"
@@ -74,9 +76,9 @@ def main() -> None:
                 "--modules",
                 "10",
                 "--lessons",
-                "200",
+                str(options.lessons),
                 "--notebooks",
-                "20",
+                str(options.notebooks),
                 "--seed",
                 "1",
                 str(base),
@@ -97,7 +99,9 @@ def main() -> None:
         for _ in range(options.repeat):
             for name, course in courses.items():
                 figures.setdefault(f"{name} no-op", []).append(timed_build(course))
-    print(f"medium course, {converted} notebooks; load average at the end: {os.getloadavg()[0]:.1f}")
+    print(
+        f"{options.lessons} lessons, {converted} notebooks; load average at the end: {os.getloadavg()[0]:.1f}"
+    )
     for label, values in figures.items():
         wall = statistics.median(v[0] for v in values)
         cpu = statistics.median(v[1] for v in values)
