@@ -9,7 +9,7 @@ import hashlib
 import json
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -17,6 +17,7 @@ from coursegen.cache import JsonCache, code_digest, digest, index_store, install
 from coursegen.config import NotebookSettings
 from coursegen.editions import Edition
 from coursegen.errors import CoursegenError, Diagnostics, plain, replay
+from coursegen.glue import GlueMap, course_glue
 from coursegen.model import Course, Page, PageKind, detached, target_url
 from coursegen.parse import markdown_body
 from coursegen.remote_media import find_remote_media, locate_in_text
@@ -212,6 +213,7 @@ class BodySettings:
         return "" if self.edition.is_default else "-" + self.edition.key.replace(":", "-")
 
     flavors: object = None  # myst.Flavors, for MyST and Material pages (None: none in the course)
+    glue: GlueMap | None = None  # the notebooks' glued values (glue.py), set by render_bodies
 
 
 def render_bodies(
@@ -224,6 +226,9 @@ def render_bodies(
     the site is the same whatever the number of jobs.
     """
     read_only = not settings.cache_writes
+    settings = replace(
+        settings, glue=course_glue(course, settings.root, settings.runs, strings, settings.cache, read_only)
+    )
     cache = (
         JsonCache(settings.root, "bodies" + settings.cache_space, read_only) if settings.cache else None
     )  # the HTML, one file each
@@ -368,6 +373,7 @@ class BodyRenderer:
             repr(sorted(strings.items())),
             repr(settings.math_macros),
             settings.edition.key,
+            *([settings.glue.signature] if settings.glue and settings.glue.signature else []),
         )
         self._markdown = None  # created on the first miss: costly to set up
         self._notebooks = None
@@ -381,6 +387,7 @@ class BodyRenderer:
 
     def markdown(self) -> MarkdownRenderer:
         if self._markdown is None:
+            from coursegen.glue_markdown import register_glue
             from coursegen.markdown_render import (
                 MarkdownRenderer,  # Markdown, pymdownx, Pygments: only for a page to render
             )
@@ -396,6 +403,7 @@ class BodyRenderer:
                 edition=self.settings.edition,
                 flavors=self.settings.flavors,
             )
+            register_glue(self._markdown, self.settings.glue or GlueMap())
         return self._markdown
 
     def notebooks(self):

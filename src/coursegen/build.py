@@ -19,7 +19,7 @@ from coursegen.bodies import BodySettings, check_anchors, render_bodies
 from coursegen.cache import CACHE_DIR, IndexCache, code_digest, digest, installed_version
 from coursegen.config import CourseConfig
 from coursegen.courseroot import require_content
-from coursegen.edition_notebooks import add_notebook_copy
+from coursegen.downloads import add_notebook_downloads
 from coursegen.editions import DEFAULT_OUTPUT, Edition, build_date, edition_for
 from coursegen.errors import ConfigInvalid, Diagnostic, Diagnostics, Level, plain, replay
 from coursegen.filedigests import FileDigests
@@ -433,12 +433,9 @@ def add_files(run: _Run, plan: SitePlan, course, bodies: dict, remote, renderer:
     static files. Each is named by its bytes' digest (kept by file stamp, see filedigests.py): a
     copy that keeps size and time (`cp -p`, `rsync -a`, `tar`) is still seen to have changed."""
     digests = FileDigests(run.root, enabled=run.options.cache, read_only=not run.options.write)
-    for page in course.pages:  # notebooks are also offered for download, beside their page (unless kept)
-        if page.kind is PageKind.NOTEBOOK and page.source is not None and page.download_url not in plan.files:
-            signature = digests.signature(page.source.path, page.rel, page.source.stamp)
-            add_notebook_copy(
-                plan, page, signature, run.edition, made_from="" if bodies[page.url].error else page.rel
-            )
+    add_notebook_downloads(
+        plan, course.pages, bodies, digests, run.edition
+    )  # beside their page (unless kept)
     for asset in course.assets:
         plan.add_file(
             str(asset.site_rel),

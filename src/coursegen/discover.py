@@ -10,6 +10,7 @@ from pathlib import Path, PurePosixPath
 from coursegen.errors import Diagnostics
 from coursegen.model import CONTENT_DIR, NOTEBOOKS_DIR, SourceFile, SourceKind, site_position
 from coursegen.notebookfiles import is_notebook_source
+from coursegen.textnotebooks import TEXT_NOTEBOOK_SUFFIXES
 
 # Never published nor watched: editor/OS litter and tool caches.
 JUNK_NAMES = {"__pycache__", "Thumbs.db", "desktop.ini", "node_modules"}
@@ -33,7 +34,7 @@ def discover_sources(root: Path, diagnostics: Diagnostics, skip: tuple[Path, ...
         base = root / top
         if base.is_dir():
             sources.extend(_walk(root, base, top, diagnostics, tuple(p.resolve() for p in skip)))
-    sources = _place_notebook_data(sources)
+    sources = _place_notebook_data(_pair_text_notebooks(sources))
     sources.sort(key=lambda s: (str(s.site_rel), str(s.rel)))
     return sources
 
@@ -42,6 +43,34 @@ def walk_folder(root: Path, base: Path, diagnostics: Diagnostics, skip: tuple[Pa
     """Every file under `base` (a project's own folder, see project/sources.py), with the same
     findings as the course's folders (names, links); kinds and site places are the caller's."""
     return _walk(root.resolve(), base, "", diagnostics, tuple(p.resolve() for p in skip))
+
+
+def _pair_text_notebooks(sources: list[SourceFile]) -> list[SourceFile]:
+    """A text notebook and the `.ipynb` of the same stem beside it (jupytext pairing) are one
+    notebook: the text gives the cells, the `.ipynb` the outputs. The pair's `.ipynb` is then no
+    page of its own."""
+    by_stem = {
+        (s.rel.parent, s.rel.stem): s
+        for s in sources
+        if s.kind is SourceKind.NOTEBOOK and s.rel.suffix.lower() == ".ipynb"
+    }
+    if not by_stem or not any(s.is_text_notebook for s in sources):
+        return sources
+    paired: dict[PurePosixPath, SourceFile] = {}
+    for source in sorted(sources, key=lambda s: str(s.rel)):  # x.md before x.py takes x.ipynb
+        ipynb = by_stem.get((source.rel.parent, source.rel.stem))
+        if source.is_text_notebook and ipynb is not None and ipynb.rel not in paired:
+            paired[ipynb.rel] = source
+    result = []
+    for source in sources:
+        if source.rel in paired:
+            continue
+        ipynb = by_stem.get((source.rel.parent, source.rel.stem))
+        if ipynb is not None and paired.get(ipynb.rel) is source:
+            stamp = f"{source.stamp}+{ipynb.stamp}" if source.stamp and ipynb.stamp else ""
+            source = SourceFile(source.path, source.rel, source.site_rel, source.kind, stamp, ipynb.path)
+        result.append(source)
+    return result
 
 
 def _place_notebook_data(sources: list[SourceFile]) -> list[SourceFile]:
@@ -152,7 +181,7 @@ def _walk(
                 continue
             if not entry.is_file():
                 continue
-            kind = _kind_of(path, top)
+            kind = _kind_of(entry.name, top, path)
             rel_posix = PurePosixPath(unicodedata.normalize("NFC", rel))
             found.append(
                 SourceFile(
@@ -224,11 +253,16 @@ def _is_reserved_on_windows(name: str) -> bool:
     )
 
 
-def _kind_of(path: Path, top: str) -> SourceKind:
-    """Data files beside notebooks (CSV, images) are published beside the notebook pages."""
-    if is_notebook_source(path):
+def _kind_of(name: str, top: str, path: Path) -> SourceKind:
+    """Data files beside notebooks (CSV, images) are published beside the notebook pages; under
+    notebooks/, MyST `.md` and percent `.py` notebooks are notebooks too (read to tell them from
+    other files: only there, so that lessons are not read before the page cache is asked)."""
+    lower = name.lower()
+    if lower.endswith(".ipynb"):
         return SourceKind.NOTEBOOK
-    if top == CONTENT_DIR and path.name.lower().endswith(".md"):
+    if top == NOTEBOOKS_DIR and lower.endswith(TEXT_NOTEBOOK_SUFFIXES) and is_notebook_source(path):
+        return SourceKind.NOTEBOOK
+    if top == CONTENT_DIR and lower.endswith(".md"):
         return SourceKind.MARKDOWN
     return SourceKind.ASSET
 

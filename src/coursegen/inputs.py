@@ -53,8 +53,10 @@ class InputFinder:
         skip: tuple[Path, ...] = (),
         cache: bool = True,
         read_only: bool = False,
+        text_notebooks: frozenset[str] = frozenset(),
     ):
         self.root = root.resolve()
+        self.text_notebooks = text_notebooks  # pages too (`.md`, `.py`), not data: never inputs
         self.course_inputs = course_inputs
         self.exclude = exclude
         self.skip = tuple(str(path.resolve()) for path in skip)
@@ -83,6 +85,7 @@ class InputFinder:
                     problems.append(f"{origin} pattern '{pattern}' {problem}")
                 found |= matched
         found.discard(notebook_rel)
+        found -= self.text_notebooks
         return {
             rel: self.digest(rel) for rel in sorted(found) if not is_excluded(rel, self.exclude)
         }, problems

@@ -41,6 +41,13 @@ class SourceFile:
     # the page's URL when the course's layout decides it otherwise (a Jupyter Book or MkDocs project
     # keeps its old tool's URLs: project/sources.py); "" → from site_rel, as below
     url: str = ""
+    # text notebooks (textnotebooks.py): the `.ipynb` beside it with the same stem, whose outputs
+    # the page shows; its stamp is part of `stamp`
+    pair: Path | None = None
+
+    @property
+    def is_text_notebook(self) -> bool:
+        return self.kind is SourceKind.NOTEBOOK and not self.rel.name.lower().endswith(".ipynb")
 
     @property
     def is_section_index(self) -> bool:
@@ -119,9 +126,10 @@ class Page:
 
     @property
     def download_url(self) -> str:
-        """Notebooks: the copied .ipynb beside the page."""
+        """Notebooks: the copied .ipynb beside the page (text notebooks: converted to one)."""
         if self.kind is PageKind.NOTEBOOK and self.source:
-            return str(self.source.site_rel)
+            site = str(self.source.site_rel)
+            return posixpath.splitext(site)[0] + ".ipynb" if self.source.is_text_notebook else site
         return ""
 
     @property

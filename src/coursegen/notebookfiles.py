@@ -4,11 +4,18 @@ notebooks/, project/sources.py for Jupyter Book and MkDocs projects)."""
 
 from __future__ import annotations
 
-from pathlib import PurePath
+from pathlib import Path
 
-NOTEBOOK_SUFFIXES = (".ipynb",)
+from coursegen.textnotebooks import TEXT_NOTEBOOK_SUFFIXES, read_for_discovery, reads_as_notebook
 
 
-def is_notebook_source(path: PurePath) -> bool:
-    """True for a file that is a notebook: `.ipynb` (text notebooks are decided here too)."""
-    return path.name.lower().endswith(NOTEBOOK_SUFFIXES)
+def is_notebook_source(path: Path, text: str | None = None) -> bool:
+    """True for a file that is a notebook: `.ipynb`, and the text notebooks jupytext reads (a MyST
+    `.md` with `jupytext:`/`kernelspec:` front matter or `{code-cell}` blocks, a percent `.py`
+    script: see textnotebooks.reads_as_notebook); `text` is the file's, read here when not given."""
+    name = path.name.lower()
+    if name.endswith(".ipynb"):
+        return True
+    if not name.endswith(TEXT_NOTEBOOK_SUFFIXES):
+        return False
+    return reads_as_notebook(name, read_for_discovery(path) if text is None else text)

@@ -68,8 +68,16 @@ def execute_stage(
     """Run what must run; every notebook page gets a record, in course order."""
     from coursegen.inputs import InputFinder
 
+    text_notebooks = frozenset(
+        p.rel for p in course.pages if p.source is not None and p.source.is_text_notebook
+    )
     finder = InputFinder(
-        root, settings.inputs, settings.inputs_exclude, place.skip, read_only=not place.cache_writes
+        root,
+        settings.inputs,
+        settings.inputs_exclude,
+        place.skip,
+        read_only=not place.cache_writes,
+        text_notebooks=text_notebooks,
     )
     cache = JsonCache(root, "executed", read_only=not place.cache_writes)
     records: list[RunRecord] = []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+import posixpath
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -168,8 +169,17 @@ def launch_view(config: CourseConfig, page: Page) -> LaunchView | None:
     repo, branch, path = config.launch.repository, config.launch.branch, str(page.source.rel)
     if config.launch.path_in_repository:  # a book kept in a folder of its repository
         path = f"{config.launch.path_in_repository}/{path}"
+    # Colab opens only .ipynb files: a text notebook's paired one, if any; Binder's JupyterLab
+    # opens the text file itself as a notebook when jupytext is installed there
+    colab_path = path
+    if page.source.is_text_notebook:
+        colab_path = (
+            posixpath.join(posixpath.dirname(path), page.source.pair.name) if page.source.pair else ""
+        )
     return LaunchView(
-        colab=f"https://colab.research.google.com/github/{repo}/blob/{branch}/{path}",
+        colab=f"https://colab.research.google.com/github/{repo}/blob/{branch}/{colab_path}"
+        if colab_path
+        else "",
         binder=f"https://mybinder.org/v2/gh/{repo}/{branch}?labpath={path}",
     )
 
