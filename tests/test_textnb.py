@@ -378,3 +378,20 @@ def test_text_notebooks_are_no_inputs_of_their_neighbours(make_course):
     )
     inputs, problems = finder.inputs("notebooks/A/a.py", [])
     assert sorted(inputs) == ["notebooks/A/data.csv", "notebooks/A/helpers.py"] and not problems
+
+
+def test_glue_in_myst_pages(tmp_path):
+    """The same lesson read as MyST (a Jupyter Book's pages): glue roles and directives give the
+    notebooks' values as in a coursegen lesson, none is reported as unsupported."""
+    root = copy_fixture("textnb", tmp_path)
+    course_yml = root / "course.yml"
+    course_yml.write_text(
+        course_yml.read_text(encoding="utf-8") + "markdown: {flavor: myst}\n", encoding="utf-8"
+    )
+    result = run_build(root)
+    assert not [line for line in formatted(result) if "unsupported" in line], formatted(result)
+    lesson = read(root, "stats/resultats.html")
+    assert 'La moyenne estimée est <span class="glue glue-text">3.01</span>' in lesson
+    assert '<div id="fig-boot" class="glue-target"><figure class="glue glue-figure"><img' in lesson
+    assert '<span class="glue-missing" role="note">' in lesson
+    assert "{glue" not in lesson.replace("<code>{glue:text}`clé:.2f`</code>", "").split("<pre")[0]

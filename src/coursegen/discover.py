@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import time
 import unicodedata
+from dataclasses import replace
 from pathlib import Path, PurePosixPath
 
 from coursegen.errors import Diagnostics
@@ -68,7 +69,7 @@ def _pair_text_notebooks(sources: list[SourceFile]) -> list[SourceFile]:
         ipynb = by_stem.get((source.rel.parent, source.rel.stem))
         if ipynb is not None and paired.get(ipynb.rel) is source:
             stamp = f"{source.stamp}+{ipynb.stamp}" if source.stamp and ipynb.stamp else ""
-            source = SourceFile(source.path, source.rel, source.site_rel, source.kind, stamp, ipynb.path)
+            source = replace(source, stamp=stamp, pair=ipynb.path)
         result.append(source)
     return result
 
@@ -85,13 +86,7 @@ def _place_notebook_data(sources: list[SourceFile]) -> list[SourceFile]:
             anchor = next((folder for folder in source.rel.parents if folder in notebook_folders), None)
             if anchor is not None and anchor != source.rel.parent:
                 site_folder = site_position(anchor / "x.ipynb").parent
-                source = SourceFile(
-                    source.path,
-                    source.rel,
-                    site_folder / source.rel.relative_to(anchor),
-                    source.kind,
-                    source.stamp,
-                )
+                source = replace(source, site_rel=site_folder / source.rel.relative_to(anchor))
         placed.append(source)
     return placed
 

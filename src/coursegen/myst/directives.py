@@ -14,6 +14,7 @@ from coursegen.myst import blocks
 from coursegen.myst.figures import convert_figure, convert_image, convert_list_table, convert_table
 from coursegen.myst.gathered import GATHERED
 from coursegen.myst.inline import substitute
+from coursegen.myst.roles import GLUE_NAMES
 from coursegen.myst.words import PROOF_KINDS
 
 if TYPE_CHECKING:
@@ -67,6 +68,8 @@ def convert_directive(conversion: Conversion, directive: Directive) -> list[str]
     handler = HANDLERS.get(name) or GATHERED.get(name)
     if handler is None and name.startswith("prf:") and name in PROOF_KINDS:
         handler = _proof
+    if handler is None and name in GLUE_NAMES:  # left as written: glue_markdown.py reads it
+        return directive.source.split("\n")
     if handler is None:
         return conversion.unsupported(directive)
     _check_options(conversion, directive, KNOWN_OPTIONS.get(name, set()))

@@ -28,6 +28,10 @@ def markdown_link(text: str, href: str) -> str:
     return f"[{escaped}]({href})"
 
 
+# myst-nb's glue roles and directives (values from executed notebooks): glue_markdown.py's part
+GLUE_NAMES = {"glue", "glue:", "glue:any", "glue:text", "glue:md", "glue:math", "glue:figure"}
+
+
 def convert_role(conversion: Conversion, name: str, text: str, line: int | None) -> str:
     handler = ROLES.get(name.lower())
     if handler is None:
@@ -35,8 +39,10 @@ def convert_role(conversion: Conversion, name: str, text: str, line: int | None)
             from coursegen.myst.bibliography import cite_role
 
             return cite_role(conversion, name.lower(), text, line)
-        if name.lower().startswith("glue"):  # values from executed notebooks: the text notebooks' part
-            return conversion.unsupported_role(name, text, line)
+        if (
+            name.lower() in GLUE_NAMES
+        ):  # left as written: glue_markdown.py reads them with the notebooks' values
+            return f"{{{name}}}`{text}`"
         return conversion.unsupported_role(name, text, line)
     return handler(conversion, text, line)
 
