@@ -292,6 +292,19 @@ def write_file(target: Path, item: OutputFile, rel: str) -> None:
         raise _write_error(error, rel) from None
 
 
+def replace_file(target: Path, item: OutputFile, rel: str) -> None:
+    """Write `item` as a new file that then takes `target`'s name: a reader that opened the old
+    file (the preview streaming it) keeps reading the old content, never a mix."""
+    temporary = target.with_name(f".{target.name}.coursegen-new")  # dot-names are never served
+    write_file(temporary, item, rel)
+    try:
+        os.replace(temporary, target)
+    except OSError as error:
+        with contextlib.suppress(OSError):
+            temporary.unlink()
+        raise _write_error(error, rel) from None
+
+
 def write_atomically(
     out: Path, plan: SitePlan, manifest: Manifest | None = None, trash: Path | None = None
 ) -> bool:
@@ -421,7 +434,7 @@ def sync_site(out: Path, plan: SitePlan, previous: dict[str, str]) -> dict[str, 
         digest = hashlib.sha256(data).hexdigest()
         current[rel] = digest
         if previous.get(rel) != digest or not (out / rel).exists():
-            write_file(out / rel, OutputFile(data, None, item.origin), rel)
+            replace_file(out / rel, OutputFile(data, None, item.origin), rel)
     for rel in set(previous) - set(current):
         with contextlib.suppress(OSError):
             (out / rel).unlink()
