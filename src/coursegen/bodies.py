@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from coursegen.cache import JsonCache, code_digest, digest, index_store, installed_version, make_durable
 from coursegen.config import NotebookSettings
 from coursegen.errors import CoursegenError, Diagnostics, plain, replay
+from coursegen.markdown_budget import DEFAULT_SECONDS, Deadline, MarkdownTooSlow
 from coursegen.model import Course, Page, PageKind, detached, target_url
 from coursegen.parse import markdown_body
 from coursegen.remote_media import find_remote_media, locate_in_text
@@ -202,6 +203,7 @@ class BodySettings:
     math_macros: tuple[tuple[str, str], ...] = ()  # course.yml math.macros
     language: str = "en"  # the course's language
     typography: bool = True  # French spacing for pages in French
+    markdown_seconds: float = DEFAULT_SECONDS  # course.yml markdown.max_seconds (0: no limit)
 
 
 def render_bodies(
@@ -356,6 +358,7 @@ class BodyRenderer:
             repr(settings.math_macros),
         )
         self._markdown = None  # created on the first miss: costly to set up
+        self._deadline = Deadline()  # the Markdown time budget's watchdog, kept when a renderer is dropped
         self._notebooks = None
         # each page's highlighted code and formulas from its last render (see FragmentMemo)
         self.fragments = (
@@ -379,6 +382,8 @@ class BodyRenderer:
                 math_macros=dict(self.settings.math_macros),
                 language=self.settings.language,
                 typography=self.settings.typography,
+                max_seconds=self.settings.markdown_seconds,
+                deadline=self._deadline,
             )
         return self._markdown
 
@@ -453,6 +458,10 @@ class BodyRenderer:
             if not page.error:  # JSON errors were reported when the file was read
                 local.error(page.rel, str(problem), problem.hint, kind=problem.kind)
             return {**_EMPTY_ENTRY, "diagnostics": plain(local), "error": page.error or str(problem)}
+        except MarkdownTooSlow as problem:  # a fresh converter for the next page (markdown_budget.py)
+            self._markdown = self._notebooks = None
+            local.error(page.rel, str(problem), problem.hint, kind="markdown")
+            return {**_EMPTY_ENTRY, "diagnostics": plain(local), "error": str(problem)}
         except RecursionError:
             message = "too deeply nested (quotes or lists inside each other hundreds of times)"
             local.error(page.rel, message, "flatten the structure", kind="markdown")

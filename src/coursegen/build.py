@@ -329,6 +329,7 @@ def render_page_bodies(
         math_macros=config.math.macros,
         language=config.language,
         typography=config.typography,
+        markdown_seconds=config.markdown.max_seconds,
     )
     bodies = render_bodies(course, renderer.strings, run.diagnostics, settings, options.progress)
     last_good.keep_bodies(bodies, course)

@@ -49,6 +49,7 @@ class NotebookSettings:
 @dataclass(frozen=True)
 class MarkdownSettings:
     sanitize: bool = False  # strip scripts, event handlers and javascript: URLs from lesson bodies
+    max_seconds: float = 10.0  # a Markdown text taking longer is stopped and its page an error (0: no limit)
 
 
 @dataclass(frozen=True)
@@ -423,11 +424,32 @@ def _markdown_settings(value: Any, line: int | None, diagnostics: Diagnostics) -
                 line=line,
                 kind="config",
             )
+        elif key == "max_seconds":
+            _markdown_seconds(item, settings, line, diagnostics)
         else:
             diagnostics.warning(
-                CONFIG_NAME, f"unknown key 'markdown.{key}'", "known: sanitize", line=line, kind="config"
+                CONFIG_NAME,
+                f"unknown key 'markdown.{key}'",
+                "known: sanitize, max_seconds",
+                line=line,
+                kind="config",
             )
     return MarkdownSettings(**settings)
+
+
+def _markdown_seconds(
+    item: Any, settings: dict[str, Any], line: int | None, diagnostics: Diagnostics
+) -> None:
+    if isinstance(item, bool) or not isinstance(item, (int, float)) or item < 0:
+        diagnostics.error(
+            CONFIG_NAME,
+            f"markdown.max_seconds must be a number of seconds (0: no limit), not {item!r}",
+            "e.g. max_seconds: 30",
+            line=line,
+            kind="config",
+        )
+    else:
+        settings["max_seconds"] = float(item)
 
 
 _REMOTE_LIMITS = ("timeout", "total_timeout", "max_size_mb")
