@@ -463,8 +463,12 @@ class BodyRenderer:
             local.error(page.rel, str(problem), problem.hint, kind="markdown")
             return {**_EMPTY_ENTRY, "diagnostics": plain(local), "error": str(problem)}
         except RecursionError:
-            message = "too deeply nested (quotes or lists inside each other hundreds of times)"
-            local.error(page.rel, message, "flatten the structure", kind="markdown")
+            notebook = page.kind is PageKind.NOTEBOOK
+            what = "JSON values" if notebook else "quotes or lists"
+            message = f"too deeply nested ({what} inside each other hundreds of times)"
+            local.error(
+                page.rel, message, "flatten the structure", kind="notebook" if notebook else "markdown"
+            )
             return {**_EMPTY_ENTRY, "diagnostics": plain(local), "error": message}
         except Exception as problem:  # a bug or an input no library expected: report it, build the rest
             if self.settings.debug:

@@ -67,9 +67,9 @@ def _walk(
     root_prefix = str(root) + os.sep  # every path below is root + "/" + rel: cut it, no pathlib
     seen_dirs: set[Path] = set()
     settled_before = time.time_ns() - SETTLED_NS
-    stack = [base]
+    stack = [(base, 0)]
     while stack:
-        folder = stack.pop()
+        folder, depth = stack.pop()
         real = folder.resolve()
         if real in seen_dirs or any(real == s or real.is_relative_to(s) for s in skip):
             continue
@@ -102,6 +102,8 @@ def _walk(
                     f"rename the {what}",
                     kind="files",
                 )
+                continue
+            if _refused_name(entry, rel, diagnostics):
                 continue
             if entry.is_symlink():
                 try:
@@ -141,7 +143,15 @@ def _walk(
                     kind="files",
                 )
             if entry.is_dir():
-                stack.append(path)
+                if depth < MAX_FOLDER_DEPTH:
+                    stack.append((path, depth + 1))
+                else:  # the course graph, nav and templates walk sections recursively
+                    diagnostics.error(
+                        rel,
+                        f"folders nested more than {MAX_FOLDER_DEPTH} deep, skipped with everything in them",
+                        "flatten the folder tree",
+                        kind="files",
+                    )
                 continue
             if not entry.is_file():
                 continue
@@ -189,6 +199,28 @@ def _stamp_of(status: os.stat_result, settled_before: int) -> str:
     if max(status.st_mtime_ns, status.st_ctime_ns) >= settled_before:
         return ""
     return f"{status.st_size}:{status.st_mtime_ns}:{status.st_ctime_ns}:{status.st_ino}:{status.st_dev}"
+
+
+MAX_FOLDER_DEPTH = 100  # below content/ or notebooks/: far beyond any course (≈600 overflowed Python's stack)
+
+
+def _refused_name(entry: os.DirEntry, rel: str, diagnostics: Diagnostics) -> bool:
+    """A name with a control character (a newline, a tab) or a backslash can't be a URL, a line of
+    the build's caches, or a file on Windows: an error naming it (its repr), and it is skipped."""
+    name = entry.name
+    control = any(ord(char) < 32 or ord(char) == 127 for char in name)
+    if not control and "\\" not in name:
+        return False
+    what = "folder" if entry.is_dir() else "file"
+    folder = rel[: -len(name)].rstrip("/") or "."
+    why = "a control character (a line break or a tab?)" if control else "a backslash"
+    diagnostics.error(
+        folder,
+        f"the {what} name {name!r} has {why}, skipped",
+        f"rename the {what} (e.g. with - or _ in place of that character)",
+        kind="files",
+    )
+    return True
 
 
 def _is_utf8(name: str) -> bool:

@@ -25,6 +25,7 @@ from coursegen.model import SOURCE_DIRS
 from coursegen.siteswap import (
     MARKER,
     hand_added,
+    mount_point_error,
     move_authors_entries,
     put_in_place,
     recover_leftovers,
@@ -53,6 +54,8 @@ def check_output_dir(root: Path, out: Path) -> Path:
     parent = next((p for p in (out, *out.parents) if p.exists()), None)
     if parent is not None and not os.access(parent, os.W_OK | os.X_OK):
         raise UsageError(f"cannot write to {parent}", "choose an output folder you can write to with -o")
+    if out.is_dir() and os.path.ismount(out):
+        raise mount_point_error(out)
     if out.is_dir() and not (out / MARKER).is_file() and any(out.iterdir()):
         raise UsageError(
             f"the output folder {out} is not empty and was not made by coursegen",
