@@ -1,7 +1,7 @@
 """The preview's HTTP side, on the standard library's server: tight limits on what a request may
-send, the Host/Origin and cross-site policies (origins.py: the preview answers only to its own address
-and no other web site reads it), the mapping of request paths to files
-inside the site folder, and the answers (files streamed, byte ranges: ranges.py)."""
+send, the Host/Origin and cross-site policies (origins.py: the preview answers only to its own
+address, and no other web site reads it), the mapping of request paths to files inside the site
+folder, and the answers (files streamed, byte ranges: ranges.py)."""
 
 from __future__ import annotations
 
