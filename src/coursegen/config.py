@@ -49,7 +49,9 @@ class NotebookSettings:
 @dataclass(frozen=True)
 class MarkdownSettings:
     sanitize: bool = False  # strip scripts, event handlers and javascript: URLs from lesson bodies
-    max_seconds: float = 10.0  # a Markdown text taking longer is stopped and its page an error (0: no limit)
+    max_seconds: float = (
+        10.0  # processor seconds a Markdown text may take, else its page is an error (0: none)
+    )
 
 
 @dataclass(frozen=True)

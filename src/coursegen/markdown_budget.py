@@ -1,4 +1,5 @@
-"""A time budget for each Markdown conversion (course.yml `markdown.max_seconds`, default 10 s).
+"""A time budget for each Markdown conversion (course.yml `markdown.max_seconds`, default 10 s of
+processor time of the converting thread: a machine busy with other work does not stop a page).
 
 Python-Markdown has inputs on which it is quadratic (20,000 `[` take about a minute: its link
 pattern scans to the end of the text from every bracket) and no way to stop. The conversion runs
@@ -54,6 +55,7 @@ class Deadline:
         self._thread_id = 0
         self._fired = False
         self._watchdog: threading.Thread | None = None
+        self._seconds, self._cpu = 0.0, _ThreadCPU()
 
     def run(self, seconds: float, work: Callable[[], _T]) -> _T:
         """`work()`, or ConversionStopped after `seconds` (no limit when `seconds` <= 0). Disarmed
@@ -84,6 +86,7 @@ class Deadline:
                 threading.get_ident(),
                 False,
             )
+            self._seconds, self._cpu = seconds, _ThreadCPU()
             if idle:
                 self._cond.notify()
 
@@ -106,11 +109,35 @@ class Deadline:
                         return
                     continue
                 left = self._deadline - time.monotonic()
+                if left <= 0:  # as long on the clock: has the conversion had that much processor?
+                    left = self._seconds - self._cpu.used()
+                    self._deadline = time.monotonic() + left
                 if left > 0:
                     self._cond.wait(left)
                     continue
                 _raise_in(self._thread_id, ConversionStopped)
                 self._fired, self._deadline = True, time.monotonic() + RESEND
+
+
+class _ThreadCPU:
+    """Processor seconds the calling thread has used since this was made (read from any thread), so
+    that a build slowed by a loaded machine is not stopped; wall seconds where the system has no
+    per-thread clock."""
+
+    def __init__(self) -> None:
+        try:
+            self._clock: int | None = time.pthread_getcpuclockid(threading.get_ident())
+            self._start = time.clock_gettime(self._clock)
+        except (AttributeError, OSError):  # not a POSIX system with thread clocks
+            self._clock, self._start = None, time.monotonic()
+
+    def used(self) -> float:
+        if self._clock is None:
+            return time.monotonic() - self._start
+        try:
+            return time.clock_gettime(self._clock) - self._start
+        except OSError:  # the thread is gone
+            return float("inf")
 
 
 def _raise_in(thread_id: int, exception: type[BaseException] | None) -> None:
