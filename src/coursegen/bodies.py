@@ -18,6 +18,7 @@ from coursegen.config import NotebookSettings
 from coursegen.editions import Edition
 from coursegen.errors import CoursegenError, Diagnostics, plain, replay
 from coursegen.glue import GlueMap, course_glue
+from coursegen.markdown_budget import DEFAULT_SECONDS, Deadline, MarkdownTooSlow
 from coursegen.model import Course, Page, PageKind, detached, target_url
 from coursegen.parse import markdown_body
 from coursegen.remote_media import find_remote_media, locate_in_text
@@ -214,6 +215,7 @@ class BodySettings:
 
     flavors: object = None  # myst.Flavors, for MyST and Material pages (None: none in the course)
     glue: GlueMap | None = None  # the notebooks' glued values (glue.py), set by render_bodies
+    markdown_seconds: float = DEFAULT_SECONDS  # course.yml markdown.max_seconds (0: no limit)
 
 
 def render_bodies(
@@ -376,6 +378,7 @@ class BodyRenderer:
             *([settings.glue.signature] if settings.glue and settings.glue.signature else []),
         )
         self._markdown = None  # created on the first miss: costly to set up
+        self._deadline = Deadline()  # the Markdown time budget's watchdog, kept when a renderer is dropped
         self._notebooks = None
         # each page's highlighted code and formulas from its last render (see FragmentMemo)
         self.fragments = (
@@ -402,6 +405,8 @@ class BodyRenderer:
                 typography=self.settings.typography,
                 edition=self.settings.edition,
                 flavors=self.settings.flavors,
+                max_seconds=self.settings.markdown_seconds,
+                deadline=self._deadline,
             )
             register_glue(self._markdown, self.settings.glue or GlueMap())
         return self._markdown
@@ -490,9 +495,17 @@ class BodyRenderer:
             if not page.error:  # JSON errors were reported when the file was read
                 local.error(page.rel, str(problem), problem.hint, kind=problem.kind)
             return {**_EMPTY_ENTRY, "diagnostics": plain(local), "error": page.error or str(problem)}
+        except MarkdownTooSlow as problem:  # a fresh converter for the next page (markdown_budget.py)
+            self._markdown = self._notebooks = None
+            local.error(page.rel, str(problem), problem.hint, kind="markdown")
+            return {**_EMPTY_ENTRY, "diagnostics": plain(local), "error": str(problem)}
         except RecursionError:
-            message = "too deeply nested (quotes or lists inside each other hundreds of times)"
-            local.error(page.rel, message, "flatten the structure", kind="markdown")
+            notebook = page.kind is PageKind.NOTEBOOK
+            what = "JSON values" if notebook else "quotes or lists"
+            message = f"too deeply nested ({what} inside each other hundreds of times)"
+            local.error(
+                page.rel, message, "flatten the structure", kind="notebook" if notebook else "markdown"
+            )
             return {**_EMPTY_ENTRY, "diagnostics": plain(local), "error": message}
         except Exception as problem:  # a bug or an input no library expected: report it, build the rest
             if self.settings.debug:

@@ -354,6 +354,7 @@ def render_page_bodies(
         markdown_flavor=config.markdown_flavor,
         edition=run.edition,
         flavors=run.flavors,
+        markdown_seconds=config.markdown.max_seconds,
     )
     bodies = render_bodies(course, renderer.strings, run.diagnostics, settings, options.progress)
     run.body_settings = settings

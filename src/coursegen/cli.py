@@ -107,7 +107,7 @@ def make_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser(
         "serve",
         help="preview the site, rebuilt and reloaded as you edit",
-        description="Build the course into a temporary folder, serve it on 127.0.0.1, and rebuild and reload the browser whenever content/, notebooks/, templates/, static/ or course.yml change (in a Jupyter Book or MkDocs project: its _toc.yml and _config.yml or mkdocs.yml, and its pages). Build errors are shown over the page; a page whose source has errors shows its last good version meanwhile.",
+        description="Build the course into a temporary folder, serve it on 127.0.0.1, and rebuild and reload the browser whenever content/, notebooks/, templates/, static/ or course.yml change (in a Jupyter Book or MkDocs project: its _toc.yml and _config.yml or mkdocs.yml, and its pages). Build errors are shown over the page; a page whose source has errors shows its last good version meanwhile. Other web sites cannot read the preview (403 for their requests); files are streamed and byte ranges answered (206).",
     )
     _add_course_dir(serve)
     serve.add_argument(

@@ -60,6 +60,9 @@ class MarkdownSettings:
     substitutions: tuple[tuple[str, str], ...] = ()  # MyST `{{ key }}` → value
     bibtex_bibfiles: tuple[str, ...] = ()  # BibTeX files for `{cite}`, relative to the course root
     citation_style: str = "author_year"  # author_year | numbered
+    max_seconds: float = (
+        10.0  # processor seconds a Markdown text may take, else its page is an error (0: none)
+    )
 
 
 @dataclass(frozen=True)
@@ -516,8 +519,10 @@ def _markdown_settings(value: Any, line: int | None, diagnostics: Diagnostics) -
             from coursegen.myst.settings import flavor_setting
 
             settings.update(flavor_setting(key, item, line, diagnostics))
+        elif key == "max_seconds":
+            _markdown_seconds(item, settings, line, diagnostics)
         else:
-            known = ", ".join(["sanitize", *_FLAVOR_KEYS])
+            known = ", ".join(["sanitize", "max_seconds", *_FLAVOR_KEYS])
             diagnostics.warning(
                 CONFIG_NAME, f"unknown key 'markdown.{key}'", f"known: {known}", line=line, kind="config"
             )
@@ -525,6 +530,21 @@ def _markdown_settings(value: Any, line: int | None, diagnostics: Diagnostics) -
 
 
 _FLAVOR_KEYS = ("flavor", "substitutions", "bibtex_bibfiles", "citation_style")
+
+
+def _markdown_seconds(
+    item: Any, settings: dict[str, Any], line: int | None, diagnostics: Diagnostics
+) -> None:
+    if isinstance(item, bool) or not isinstance(item, (int, float)) or item < 0:
+        diagnostics.error(
+            CONFIG_NAME,
+            f"markdown.max_seconds must be a number of seconds (0: no limit), not {item!r}",
+            "e.g. max_seconds: 30",
+            line=line,
+            kind="config",
+        )
+    else:
+        settings["max_seconds"] = float(item)
 
 
 _REMOTE_LIMITS = ("timeout", "total_timeout", "max_size_mb")

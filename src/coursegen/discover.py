@@ -98,9 +98,9 @@ def _walk(
     root_prefix = str(root) + os.sep  # every path below is root + "/" + rel: cut it, no pathlib
     seen_dirs: set[Path] = set()
     settled_before = time.time_ns() - SETTLED_NS
-    stack = [base]
+    stack = [(base, 0)]
     while stack:
-        folder = stack.pop()
+        folder, depth = stack.pop()
         real = folder.resolve()
         if real in seen_dirs or any(real == s or real.is_relative_to(s) for s in skip):
             continue
@@ -124,46 +124,10 @@ def _walk(
                 if entry.path.startswith(root_prefix)
                 else _rel(root, path)
             )
-            if not _is_utf8(entry.name):  # bytes Python could only keep as "surrogates": unusable in a URL
-                shown = rel.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-                what = "folder" if entry.is_dir() else "file"
-                diagnostics.error(
-                    shown,
-                    f"the {what} name is not valid UTF-8 (written by a system using another encoding?), skipped",
-                    f"rename the {what}",
-                    kind="files",
-                )
+            if _refused_name(entry, rel, diagnostics):
                 continue
-            if entry.is_symlink():
-                try:
-                    target = path.resolve(strict=False)
-                except (RuntimeError, OSError):  # a loop of links (Python < 3.13 raises RuntimeError)
-                    diagnostics.warning(rel, "symbolic link loop, skipped", "remove the link", kind="files")
-                    continue
-                if entry.is_dir() and target in seen_dirs or (entry.is_dir() and root.is_relative_to(target)):
-                    diagnostics.warning(
-                        rel,
-                        "symbolic link to a folder already read (a loop?), skipped",
-                        "remove the link",
-                        kind="files",
-                    )
-                    continue
-                if not target.exists():
-                    diagnostics.warning(
-                        rel,
-                        "broken symbolic link, skipped",
-                        "remove it or point it at an existing file",
-                        kind="files",
-                    )
-                    continue
-                if not target.is_relative_to(root):
-                    diagnostics.warning(
-                        rel,
-                        "symbolic link leads outside the course, skipped",
-                        "copy the file into the course instead",
-                        kind="files",
-                    )
-                    continue
+            if entry.is_symlink() and _skipped_link(entry, path, rel, root, seen_dirs, diagnostics):
+                continue
             if _is_reserved_on_windows(entry.name):
                 diagnostics.warning(
                     rel,
@@ -172,7 +136,8 @@ def _walk(
                     kind="files",
                 )
             if entry.is_dir():
-                stack.append(path)
+                if _within_depth(depth + 1, rel, diagnostics):
+                    stack.append((path, depth + 1))
                 continue
             if not entry.is_file():
                 continue
@@ -220,6 +185,90 @@ def _stamp_of(status: os.stat_result, settled_before: int) -> str:
     if max(status.st_mtime_ns, status.st_ctime_ns) >= settled_before:
         return ""
     return f"{status.st_size}:{status.st_mtime_ns}:{status.st_ctime_ns}:{status.st_ino}:{status.st_dev}"
+
+
+MAX_FOLDER_DEPTH = 100  # below content/ or notebooks/: far beyond any course (≈600 overflowed Python's stack)
+
+
+def _skipped_link(
+    entry: os.DirEntry, path: Path, rel: str, root: Path, seen_dirs: set[Path], diagnostics: Diagnostics
+) -> bool:
+    """A symbolic link that is not followed: a loop, a folder already read, broken, or leading
+    outside the course (each with a warning)."""
+    try:
+        target = path.resolve(strict=False)
+    except (RuntimeError, OSError):  # a loop of links (Python < 3.13 raises RuntimeError)
+        diagnostics.warning(rel, "symbolic link loop, skipped", "remove the link", kind="files")
+        return True
+    if entry.is_dir() and target in seen_dirs or (entry.is_dir() and root.is_relative_to(target)):
+        diagnostics.warning(
+            rel,
+            "symbolic link to a folder already read (a loop?), skipped",
+            "remove the link",
+            kind="files",
+        )
+        return True
+    if not target.exists():
+        diagnostics.warning(
+            rel,
+            "broken symbolic link, skipped",
+            "remove it or point it at an existing file",
+            kind="files",
+        )
+        return True
+    if not target.is_relative_to(root):
+        diagnostics.warning(
+            rel,
+            "symbolic link leads outside the course, skipped",
+            "copy the file into the course instead",
+            kind="files",
+        )
+        return True
+    return False
+
+
+def _within_depth(depth: int, rel: str, diagnostics: Diagnostics) -> bool:
+    """A folder deeper than MAX_FOLDER_DEPTH is skipped with an error: the course graph, the
+    navigation and the templates walk sections recursively."""
+    if depth <= MAX_FOLDER_DEPTH:
+        return True
+    diagnostics.error(
+        rel,
+        f"folders nested more than {MAX_FOLDER_DEPTH} deep, skipped with everything in them",
+        "flatten the folder tree",
+        kind="files",
+    )
+    return False
+
+
+def _refused_name(entry: os.DirEntry, rel: str, diagnostics: Diagnostics) -> bool:
+    """A name that is not UTF-8, or has a control character (a newline, a tab) or a backslash,
+    can't be a URL, a line of the build's caches, or a file on Windows: an error naming it (its
+    repr), and it is skipped."""
+    name = entry.name
+    if not _is_utf8(name):  # bytes Python could only keep as "surrogates": unusable in a URL
+        shown = rel.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+        what = "folder" if entry.is_dir() else "file"
+        diagnostics.error(
+            shown,
+            f"the {what} name is not valid UTF-8 (written by a system using another encoding?), skipped",
+            f"rename the {what}",
+            kind="files",
+        )
+        return True
+    control = any(ord(char) < 32 or ord(char) == 127 for char in name)
+    if not control and "\\" not in name:
+        return False
+    what = "folder" if entry.is_dir() else "file"
+    folder = rel[: -len(name)].rstrip("/") or "."
+    why = "a control character (a line break or a tab?)" if control else "a backslash"
+    diagnostics.error(
+        folder,
+        f"the {what} name {name!r} has {why}, skipped",
+        f"rename the {what} (e.g. with - or _ in place of that character)",
+        kind="files",
+    )
+    return True
 
 
 def _is_utf8(name: str) -> bool:

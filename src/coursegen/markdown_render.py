@@ -18,6 +18,8 @@ from coursegen.edition_filter import EditionFilter
 from coursegen.editions import Edition
 from coursegen.equations import ENCODED
 from coursegen.errors import Diagnostics
+from coursegen.markdown_budget import DEFAULT_SECONDS, ConversionStopped, Deadline, MarkdownTooSlow
+from coursegen.markdown_state import AnchorLink, RenderState
 from coursegen.math_macros import PageMacros
 from coursegen.mathml import MathExtension
 from coursegen.model import Course, Page, target_url
@@ -30,10 +32,10 @@ from coursegen.urls import is_external, relative_url, split_href
 EQUATION_REFERENCE = "#" + ENCODED
 _ID = re.compile(r'\bid="([^"]+)"')
 _HEADINGS = {f"h{n}": n for n in range(1, 7)}
-# A link with a #fragment, checked once every page's anchors are known: (target URL, fragment,
-# href as written, line). A plain tuple: a big course has tens of thousands, cached as JSON.
-AnchorLink = tuple[str, str, str, "int | None"]
 
+# in-page links the extensions write (permalinks, footnote references and back-references): right
+# by construction, and not in the source, so looking for their line would scan the whole text each
+_GENERATED_LINKS = frozenset({"headerlink", "footnote-ref", "footnote-backref"})
 _RAW_LINK = re.compile(
     r"""(<(a|img|source|video|audio)\b[^>]*?\s(?:href|src)=)(["'])(.*?)\3""", re.IGNORECASE | re.DOTALL
 )
@@ -49,39 +51,6 @@ class RenderedMarkdown:
         default_factory=list
     )  # media loaded from other sites: see remote_media.RemoteReference
     cacheable: bool = True  # False for a notebook whose run failed: the next build tries again
-
-
-@dataclass
-class _RenderState:
-    """What the tree processors need for the document being converted right now."""
-
-    page: Page
-    text: str
-    first_line: int
-    diagnostics: Diagnostics
-    demote: bool | None = None  # shift headings one level down: None = when the text has an h1
-    anchor_links: list[AnchorLink] = field(default_factory=list)
-    _search_from: dict[str, int] = field(default_factory=dict)
-
-    def line_of(self, *needles: str) -> int | None:
-        """File line where the first of `needles` (most specific first) next appears in the source.
-
-        Items are reported in document order, so each search starts after the previous find of
-        the same needle. None when the text has no lines of its own (a notebook cell).
-        """
-        if self.first_line <= 0:
-            return None
-        for needle in needles:
-            if not needle:
-                continue
-            start = self._search_from.get(needle, 0)
-            index = self.text.find(needle, start)
-            if index < 0:
-                index = self.text.find(needle)
-            if index >= 0:
-                self._search_from[needle] = index + len(needle)
-                return self.first_line + self.text.count("\n", 0, index)
-        return None
 
 
 def _link_needles(href: str) -> tuple[str, ...]:
@@ -140,6 +109,8 @@ class _LinkRewriter(Treeprocessor):
                     line=state.line_of(*_link_needles(src)) if src else None,
                     kind="alt-text",
                 )
+            if element.tag == "a" and _GENERATED_LINKS.intersection((element.get("class") or "").split()):
+                continue
             attribute = {"a": "href", "img": "src", "source": "src", "video": "src", "audio": "src"}.get(
                 element.tag
             )
@@ -155,7 +126,7 @@ class _LinkRewriter(Treeprocessor):
         self._rewrite_raw_html(state)
         return None
 
-    def _rewrite_raw_html(self, state: _RenderState) -> None:
+    def _rewrite_raw_html(self, state: RenderState) -> None:
         """Links written as HTML (`<a href="x.md">`) are stashed as text: rewrite them the same way.
         Code blocks are stashed too, but escaped (`&quot;`), so the pattern never matches inside."""
         stash = self.md.htmlStash.rawHtmlBlocks
@@ -284,6 +255,8 @@ class MarkdownRenderer:
         typography: bool = True,
         edition: Edition | None = None,
         flavors=None,
+        max_seconds: float = DEFAULT_SECONDS,
+        deadline: Deadline | None = None,
     ):
         if strings is None:
             from coursegen.strings import interface_strings
@@ -295,6 +268,7 @@ class MarkdownRenderer:
         self.sanitize = sanitize
         self.flavors = flavors  # myst.Flavors: MyST and Material pages become coursegen Markdown first
         self.memo: FragmentMemo | None = None
+        self.max_seconds, self.deadline = max_seconds, deadline or Deadline()  # see markdown_budget.py
         self.math = MathExtension(self, dict(math_macros or {}))
         # line numbers: course-wide with theme.line_numbers, or per block with ```python linenums="1"
         highlight = _memo_highlight_extension(
@@ -338,7 +312,7 @@ class MarkdownRenderer:
             _HeadingShift(self.md, self), "coursegen-heading-shift", 6
         )  # before toc (5)
         self.md.treeprocessors.register(_LinkRewriter(self.md, self), "coursegen-links", 1)
-        self.state: _RenderState | None = None
+        self.state: RenderState | None = None
 
     def render(
         self,
@@ -365,7 +339,7 @@ class MarkdownRenderer:
         if _nesting_depth(text) > MAX_NESTING:
             # Python-Markdown recurses per level and takes minutes before its RecursionError
             raise RecursionError("too deeply nested")
-        self.state = _RenderState(page, text, first_line, diagnostics, demote)
+        self.state = RenderState(page, text, first_line, diagnostics, demote)
         self.math.on_error = lambda latex, problem: _report_math_problem(self.state, latex, problem)
         self.math.page = math_page if math_page is not None else PageMacros(self.math.course_macros)
         self.md.reset()
@@ -373,7 +347,10 @@ class MarkdownRenderer:
             text = self.flavors.prepare(page, text, first_line, diagnostics, self.course, math_page)
         for edition_filter in self.edition_filters:
             edition_filter.prepare(text)
-        html = self.md.convert(text)
+        try:
+            html = self.deadline.run(self.max_seconds, lambda: self.md.convert(text))
+        except ConversionStopped:  # the converter's state is half-done: the caller drops this renderer
+            raise MarkdownTooSlow(self.max_seconds, text) from None
         ids: set[str] = set()
         if math_page is None:
             html, ids = number_page_equations(html, page, diagnostics, self.state.line_of)
@@ -425,7 +402,7 @@ class MarkdownRenderer:
             )
         return diagrams.figure_html(source, svgs, self.strings["diagram_words"])
 
-    def check_external(self, href: str, state: _RenderState) -> None:
+    def check_external(self, href: str, state: RenderState) -> None:
         """Links left as written: warn about the ones that run code or break the site's portability."""
         scheme = href.split(":", 1)[0].strip().lower() if ":" in href else ""
         if scheme in ("javascript", "vbscript", "data"):
@@ -445,7 +422,7 @@ class MarkdownRenderer:
                 kind="links",
             )
 
-    def rewrite(self, href: str, state: _RenderState, is_image: bool) -> str:
+    def rewrite(self, href: str, state: RenderState, is_image: bool) -> str:
         page = state.page
         if href.startswith(EQUATION_REFERENCE):  # \eqref: resolved with the page's equation numbers
             return href
@@ -472,7 +449,7 @@ class MarkdownRenderer:
         return relative_url(url, page.url, fragment)
 
 
-def _report_math_problem(state: _RenderState, latex: str, problem) -> None:
+def _report_math_problem(state: RenderState, latex: str, problem) -> None:
     line = state.line_of(f"${latex}$", f"\\({latex}", f"\\[{latex}", latex)
     if problem.unknown.startswith("\\begin{"):
         message = f"unknown LaTeX environment '{problem.unknown[7:-1]}' in '{_shorten(latex)}'"

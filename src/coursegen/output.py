@@ -25,6 +25,7 @@ from coursegen.model import SOURCE_DIRS
 from coursegen.siteswap import (
     MARKER,
     hand_added,
+    mount_point_error,
     move_authors_entries,
     put_in_place,
     recover_leftovers,
@@ -53,6 +54,8 @@ def check_output_dir(root: Path, out: Path) -> Path:
     parent = next((p for p in (out, *out.parents) if p.exists()), None)
     if parent is not None and not os.access(parent, os.W_OK | os.X_OK):
         raise UsageError(f"cannot write to {parent}", "choose an output folder you can write to with -o")
+    if out.is_dir() and os.path.ismount(out):
+        raise mount_point_error(out)
     if out.is_dir() and not (out / MARKER).is_file() and any(out.iterdir()):
         raise UsageError(
             f"the output folder {out} is not empty and was not made by coursegen",
@@ -298,6 +301,19 @@ def write_file(target: Path, item: OutputFile, rel: str) -> None:
         raise _write_error(error, rel) from None
 
 
+def replace_file(target: Path, item: OutputFile, rel: str) -> None:
+    """Write `item` as a new file that then takes `target`'s name: a reader that opened the old
+    file (the preview streaming it) keeps reading the old content, never a mix."""
+    temporary = target.with_name(f".{target.name}.coursegen-new")  # dot-names are never served
+    write_file(temporary, item, rel)
+    try:
+        os.replace(temporary, target)
+    except OSError as error:
+        with contextlib.suppress(OSError):
+            temporary.unlink()
+        raise _write_error(error, rel) from None
+
+
 def write_atomically(
     out: Path, plan: SitePlan, manifest: Manifest | None = None, trash: Path | None = None
 ) -> bool:
@@ -427,7 +443,7 @@ def sync_site(out: Path, plan: SitePlan, previous: dict[str, str]) -> dict[str, 
         digest = hashlib.sha256(data).hexdigest()
         current[rel] = digest
         if previous.get(rel) != digest or not (out / rel).exists():
-            write_file(out / rel, OutputFile(data, None, item.origin), rel)
+            replace_file(out / rel, OutputFile(data, None, item.origin), rel)
     for rel in set(previous) - set(current):
         with contextlib.suppress(OSError):
             (out / rel).unlink()

@@ -18,7 +18,7 @@ from coursegen.frontmatter import (
     split_front_matter,
 )
 from coursegen.model import Page, PageKind, SourceFile, SourceKind
-from coursegen.nbsalvage import decoder_message, read_notebook_json
+from coursegen.nbsalvage import UnusableJSON, decoder_message, read_notebook_json
 from coursegen.textio import decode_text
 from coursegen.urls import readable_name
 
@@ -260,6 +260,12 @@ def _parse_notebook(page: Page, data: bytes, diagnostics: Diagnostics) -> None:
             line=error.lineno,
             col=error.colno,
             kind="notebook",
+        )
+        return
+    except UnusableJSON as problem:
+        page.error = f"{problem.message} (line {problem.lineno}, column {problem.colno})"
+        diagnostics.error(
+            rel, problem.message, problem.hint, line=problem.lineno, col=problem.colno, kind="notebook"
         )
         return
     if not isinstance(notebook, dict) or not isinstance(notebook.get("cells", []), list):

@@ -9,7 +9,9 @@ Threads (everything but the HTTP handlers is one of these):
   * the HTTP server loop and one thread per connection (idle connections time out).
 
 One `Condition` guards the state. The builder writes (sync_site, or a direct copy) while holding it,
-and a request reads its file while holding it, so a page is never seen half-written. A request first
+and a request opens its file while holding it (a page is read whole; any other file is streamed
+from the open file afterwards, and the builder replaces a changed file by a new one rather than
+rewriting it), so a page or a download is never seen half-written. A request first
 waits (at most `request_wait` seconds) while changes are pending or a build runs, so a reload after
 a save shows the new page. Each build that changes the site or its errors bumps the `epoch`; the
 event channel (`/__coursegen__/events`, Server-Sent Events) sends the epoch and the server's instance
