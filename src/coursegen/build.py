@@ -28,6 +28,7 @@ from coursegen.lastgood import LastGood
 from coursegen.model import PageKind, SourceKind
 from coursegen.output import Manifest, OutputLock, SitePlan, check_output_dir, empty_trash, write_atomically
 from coursegen.parse import parse_source
+from coursegen.printing.stage import print_stage
 from coursegen.remote_assets import remote_media_stage
 from coursegen.remote_media import point_to_copies
 from coursegen.render import NOT_FOUND_URL, TAGS_URL, SiteRenderer, highlight_css
@@ -56,6 +57,7 @@ class BuildResult:
     )  # sources whose page is the previous build's (they have errors)
     stages: list[tuple[str, float]] = field(default_factory=list)  # (stage, seconds), for `-v`
     runs: list = field(default_factory=list)  # runs.RunRecord of every notebook, when notebooks are executed
+    printed: list = field(default_factory=list)  # printing.stage.PrintedBook of every print page
 
 
 class _Stopwatch:
@@ -179,6 +181,8 @@ def _render_site(root: Path, out: Path, options: BuildOptions) -> tuple[BuildRes
     )
     run.clock.lap("remote media")
     plan = SitePlan(run.manifest)  # files whose signature didn't change since the last build are kept
+    if options.write:  # print pages and current PDFs, before the section pages that link to them
+        run.result.printed = print_stage(run, plan, config, course, bodies, renderer, remote)
     render_pages(run, plan, course, bodies, renderer, remote, last_good)
     render_search_index(run, plan, config, course, bodies)
     add_files(run, plan, course, bodies, remote, renderer)

@@ -10,6 +10,7 @@ from typing import Any
 
 from coursegen.encoding import report_garbled
 from coursegen.errors import Diagnostics
+from coursegen.printing.settings import PrintSettings, print_settings
 from coursegen.textio import read_text
 from coursegen.yamlio import YamlProblem, load_yaml_mapping
 
@@ -111,6 +112,7 @@ class CourseConfig:
     launch: LaunchSettings | None = None
     scorm: ScormSettings = ScormSettings()
     remote_assets: RemoteAssetSettings = RemoteAssetSettings()
+    print: PrintSettings = PrintSettings()  # print pages and PDFs (printing/settings.py)
     theme: dict[str, Any] = field(default_factory=dict)
     strings: dict[str, str] = field(default_factory=dict)
     checks: dict[str, CheckRule] = field(default_factory=dict)
@@ -129,6 +131,7 @@ KNOWN_KEYS = set(_TEXT_KEYS) | {
     "remote_assets",
     "math",
     "typography",
+    "print",
 }
 
 
@@ -208,6 +211,7 @@ def _setting(
         "checks": lambda: _check_rules(value, line, diagnostics),
         "scorm": lambda: _scorm_settings(value, line, diagnostics),
         "remote_assets": lambda: _remote_asset_settings(value, line, diagnostics),
+        "print": lambda: print_settings(value, line, diagnostics),
     }
     if key in readers:
         return readers[key]()
