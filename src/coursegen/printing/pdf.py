@@ -37,9 +37,9 @@ PRINT_FLAGS = (
     "--no-pdf-header-footer",  # the page numbers come from print.css (@page margin boxes)
     "--generate-pdf-document-outline",  # bookmarks from the headings
 )
-MISSING = UsageError(
-    "Chromium was not found: `coursegen pdf` prints with it",
-    f"install it (Debian/Ubuntu: apt-get install chromium; macOS: brew install --cask chromium) or give its path with --chromium PATH or {CHROMIUM_ENV}=PATH",
+INSTALL_HINT = (
+    "install it (Debian/Ubuntu: apt-get install chromium; macOS: brew install --cask chromium) "
+    f"or give its path with --chromium PATH or {CHROMIUM_ENV}=PATH"
 )
 
 
@@ -50,13 +50,13 @@ def find_chromium(given: str | None) -> str:
     if wanted:
         found = shutil.which(wanted)
         if found is None:
-            raise UsageError(f"Chromium was not found at {wanted}", MISSING.hint)
+            raise UsageError(f"Chromium was not found at {wanted}", INSTALL_HINT)
         return found
     for name in CHROMIUM_NAMES:
         found = shutil.which(name)
         if found is not None:
             return found
-    raise MISSING
+    raise UsageError("Chromium was not found: `coursegen pdf` prints with it", INSTALL_HINT)
 
 
 def print_to_pdf(chromium: str, page: Path, target: Path) -> None:
@@ -86,7 +86,7 @@ def print_to_pdf(chromium: str, page: Path, target: Path) -> None:
                 f"Chromium did not finish printing {page.name} in {PRINT_TIMEOUT} s", "try again"
             ) from None
         except OSError as error:
-            raise UsageError(f"Chromium could not be started ({error.strerror})", MISSING.hint) from None
+            raise UsageError(f"Chromium could not be started ({error.strerror})", INSTALL_HINT) from None
         if done.returncode != 0 or not _is_pdf(partial):
             last = (done.stderr or b"").decode("utf-8", "replace").strip().splitlines()[-1:] or [""]
             raise CoursegenError(
