@@ -206,6 +206,8 @@ class _Run:
         )  # parsed pages by their file's bytes
         # what making a page reported, by page signature: replayed when the page is reused
         self.page_messages = IndexCache(root, "page-messages", enabled=options.cache, read_only=read_only)
+        # digests of the files published as they are (one index: the print stage names them too)
+        self.file_digests = FileDigests(root, enabled=options.cache, read_only=read_only)
         # what the last build wrote into `out`: unchanged files are reused, good pages outlive a broken source
         self.manifest = Manifest(root, out) if options.cache and options.write else None
 
@@ -410,7 +412,7 @@ def add_files(run: _Run, plan: SitePlan, course, bodies: dict, remote, renderer:
     """Files published as they are: notebook downloads, assets, copies of remote media, the theme's
     static files. Each is named by its bytes' digest (kept by file stamp, see filedigests.py): a
     copy that keeps size and time (`cp -p`, `rsync -a`, `tar`) is still seen to have changed."""
-    digests = FileDigests(run.root, enabled=run.options.cache, read_only=not run.options.write)
+    digests = run.file_digests
     for page in course.pages:  # notebooks are also offered for download, beside their page (unless kept)
         if page.kind is PageKind.NOTEBOOK and page.source is not None and page.download_url not in plan.files:
             signature = digests.signature(page.source.path, page.rel, page.source.stamp)

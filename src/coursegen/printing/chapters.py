@@ -18,11 +18,21 @@ from dataclasses import dataclass
 
 from coursegen.urls import is_external, relative_url, split_href
 
-# a comment, a whole script or style element, or one start or end tag (attribute values may hold '>')
+_VALUE = r"""(?:"[^"]*"|'[^']*'|[^\s>"']+)"""
+_ANY_ATTRIBUTES = rf"(?:\s+[^\s=>/]+(?:\s*=\s*{_VALUE})?)*"
+# the attributes this module rewrites: a tag with none of them is never handed to Python (most tags
+# of a body are code and math: <span class="n">, <mi>…)
+_REWRITTEN = (
+    r"id|href|xlink:href|src|poster|data|for|aria-labelledby|aria-describedby|aria-controls|aria-owns"
+    r"|headers|list|style|fill|stroke|marker-start|marker-mid|marker-end|clip-path|mask|filter"
+)
+# a comment, a whole script or style element, a heading's or a details' tag, or a start tag with an
+# attribute to rewrite (attribute values may hold '>')
 _TOKEN = re.compile(
     r"<!--.*?-->"
     r"|<(script|style)\b[^>]*>.*?</\1\s*>"
-    r"|</?([a-zA-Z][\w:-]*)((?:\s+[^\s=>/]+(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s>\"']+))?)*)\s*/?>",
+    rf"|</?(h[1-6]|details)\b({_ANY_ATTRIBUTES})\s*/?>"
+    rf"|<([a-zA-Z][\w:-]*)((?:\s+[^\s=>/]+(?:\s*=\s*{_VALUE})?)*?\s+(?:{_REWRITTEN})\s*=\s*{_VALUE}{_ANY_ATTRIBUTES})\s*/?>",
     re.DOTALL | re.IGNORECASE,
 )
 _ATTRIBUTE = re.compile(r"([^\s=>/]+)(?:(\s*=\s*)(\"[^\"]*\"|'[^']*'|[^\s>\"']+))?")
@@ -52,24 +62,15 @@ class ChapterRewriter:
         self.anchors = anchors
 
     def rewrite(self, body: str, place: ChapterPlace) -> str:
-        ids = {match.group(1) or match.group(2) for match in _ID.finditer(body)}
-        style_ids = (
-            re.compile(
-                "#(" + "|".join(re.escape(i) for i in sorted(ids, key=len, reverse=True)) + r")(?![\w-])"
-            )
-            if ids
-            else None
-        )
-
         def token(match: re.Match) -> str:
             text = match.group(0)
             if text.startswith("<!--"):
                 return text
             if match.group(1):  # script or style: only a style's own ids change
-                if match.group(1).lower() == "style" and style_ids is not None:
-                    return style_ids.sub(lambda m: f"#{place.anchor}--{m.group(1)}", text)
-                return text
-            return self._tag(text, match.group(2), match.group(3) or "", place)
+                return _style_ids(text, body, place.anchor) if match.group(1).lower() == "style" else text
+            if match.group(2):
+                return self._tag(text, match.group(2), match.group(3) or "", place)
+            return self._tag(text, match.group(4), match.group(5), place)
 
         return _TOKEN.sub(token, body)
 
@@ -131,6 +132,18 @@ class ChapterRewriter:
             return src
         path, fragment = split_href(src)
         return relative_url(_site_path(path, place.page_url), self.book_url, fragment)
+
+
+def _style_ids(style: str, body: str, anchor: str) -> str:
+    """A `<style>` element (a diagram's SVG has one) with the body's ids it names prefixed as they are."""
+    ids = {match.group(1) or match.group(2) for match in _ID.finditer(body)}
+    named = [name for name in ids if f"#{name}" in style]
+    if not named:
+        return style
+    pattern = (
+        "#(" + "|".join(re.escape(name) for name in sorted(named, key=len, reverse=True)) + r")(?![\w-])"
+    )
+    return re.sub(pattern, lambda m: f"#{anchor}--{m.group(1)}", style)
 
 
 def _site_path(path: str, page_url: str) -> str:

@@ -66,7 +66,7 @@ def print_stage(run, plan, config, course: Course, bodies: dict, renderer, remot
     (`renderer.print_links`). `run` is the build's (root, out, options, diagnostics)."""
     if not config.print.enabled:
         return []
-    digests = FileDigests(run.root, enabled=run.options.cache, read_only=not run.options.write)
+    digests = run.file_digests  # saved with the others by the build (add_files)
     date = build_date(config.language)
     printed = []
     for book in print_books(course, config.print):
@@ -80,7 +80,6 @@ def print_stage(run, plan, config, course: Course, bodies: dict, renderer, remot
         renderer.print_links[book.root.url] = (book.url, book.pdf_url if ready else "")
         section = "" if book.root is course.home else book.root.folder
         printed.append(PrintedBook(book.url, book.pdf_url, key, book.root.title, section, ready))
-    digests.save()
     return printed
 
 
