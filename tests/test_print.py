@@ -49,9 +49,14 @@ def chapters(page: str) -> list[tuple[str, str]]:
 
 
 def test_every_section_and_the_course_get_a_print_page_kept_out_of_search(course):
+    config = course / "course.yml"
+    config.write_text(
+        config.read_text(encoding="utf-8") + "base_url: https://exemple.org/stats/\n", encoding="utf-8"
+    )
     result = build_print(course)
     site = course / "site"
     assert formatted(result) == []
+    assert "print" not in read(site, "sitemap.xml")
     for rel in ("print.html", "01_bases/print.html", "02_suite/print.html"):
         assert '<meta name="robots" content="noindex">' in read(site, rel)
     assert "print.html" not in read(site, "search/index.js")

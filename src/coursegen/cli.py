@@ -137,27 +137,7 @@ def make_parser() -> argparse.ArgumentParser:
     )
     _add_verbosity(export)
 
-    pdf = commands.add_parser(
-        "pdf",
-        help="print the course and its sections to PDF (site/pdf/) with Chromium",
-        description="Build the course, then print its print pages (print.html, A/print.html) to PDF with the system's Chromium, headless and offline: site/pdf/course.pdf and site/pdf/A.pdf, with bookmarks from the headings and page numbers. PDFs are cached by their print page's content: a rerun with no change prints nothing. Later builds keep them in the site while their print page is unchanged.",
-    )
-    _add_course_dir(pdf)
-    pdf.add_argument(
-        "-o", "--output", metavar="OUT", type=Path, help="the site folder (default: the course's site/)"
-    )
-    pdf.add_argument(
-        "--section",
-        metavar="A",
-        help="print only this section's PDF (its folder under content/, e.g. module6)",
-    )
-    pdf.add_argument(
-        "--chromium",
-        metavar="PATH",
-        help="the Chromium (or Chrome) to print with (default: $COURSEGEN_CHROMIUM, else chromium on PATH)",
-    )
-    _add_strict(pdf)
-    _add_verbosity(pdf)
+    _add_pdf_command(commands)
 
     new = commands.add_parser(
         "new",
@@ -183,6 +163,30 @@ def make_parser() -> argparse.ArgumentParser:
         "--nightly", action="store_true", help="also rebuild the site every night, even without a push"
     )
     return parser
+
+
+def _add_pdf_command(commands) -> None:
+    pdf = commands.add_parser(
+        "pdf",
+        help="print the course and its sections to PDF (site/pdf/) with Chromium",
+        description="Build the course, then print its print pages (print.html, A/print.html) to PDF with the system's Chromium, headless and offline: site/pdf/course.pdf and site/pdf/A.pdf, with bookmarks from the headings and page numbers. PDFs are cached by their print page's content: a rerun with no change prints nothing. Later builds keep them in the site while their print page is unchanged.",
+    )
+    _add_course_dir(pdf)
+    pdf.add_argument(
+        "-o", "--output", metavar="OUT", type=Path, help="the site folder (default: the course's site/)"
+    )
+    pdf.add_argument(
+        "--section",
+        metavar="A",
+        help="print only this section's PDF (its folder under content/, e.g. module6)",
+    )
+    pdf.add_argument(
+        "--chromium",
+        metavar="PATH",
+        help="the Chromium (or Chrome) to print with (default: $COURSEGEN_CHROMIUM, else chromium on PATH)",
+    )
+    _add_strict(pdf)
+    _add_verbosity(pdf)
 
 
 def _positive_int(text: str) -> int:
