@@ -6,7 +6,9 @@ default) and with `print: false` in course.yml, each build a fresh process with 
 The course is copied twice into a temporary folder (the second copy with `print: false`); runs
 alternate between the two. The medians and the ratio are printed and written to
 benchmarks/results/<UTC time>-print-pages.json. Goal: print pages add at most 15 % (issue #14).
-Also reported: a rebuild with nothing changed (the print pages are kept as they are).
+Also reported: a rebuild with nothing changed (the print pages are kept as they are), and the print
+stage's own time within a clean build and a no-op rebuild, measured inside the build process (on
+a loaded machine the two medians above wander by more than the stage costs).
 """
 
 from __future__ import annotations
@@ -49,6 +51,35 @@ def timed_build(course: Path, jobs: int, clean: bool) -> float:
     return time.perf_counter() - started
 
 
+STAGE_SCRIPT = """
+import json, sys, time
+from pathlib import Path
+import coursegen.build as build
+spent = []
+stage = build.print_stage
+def timed(*args, **kwargs):
+    started = time.perf_counter()
+    try:
+        return stage(*args, **kwargs)
+    finally:
+        spent.append(time.perf_counter() - started)
+build.print_stage = timed
+result = build.build(Path(sys.argv[1]), None, build.BuildOptions(jobs=int(sys.argv[2])))
+print(json.dumps({"stage": sum(spent), "build": result.seconds}))
+"""
+
+
+def stage_share(course: Path, jobs: int) -> dict[str, float]:
+    """The print stage's own time within one build (in a fresh process, this machine's load aside)."""
+    done = subprocess.run(
+        [sys.executable, "-c", STAGE_SCRIPT, str(course), str(jobs)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5)
@@ -65,6 +96,10 @@ def main() -> None:
             for name, course in courses.items():  # alternate: a slower minute hits both cases
                 clean[name].append(timed_build(course, args.jobs, clean=True))
                 noop[name].append(timed_build(course, args.jobs, clean=False))
+        shutil.rmtree(courses["with print pages"] / ".coursegen-cache")
+        shutil.rmtree(courses["with print pages"] / "site")
+        clean_stage = stage_share(courses["with print pages"], args.jobs)
+        noop_stage = stage_share(courses["with print pages"], args.jobs)
         figures = {
             case: {name: statistics.median(times[name]) for name in courses}
             for case, times in (("clean", clean), ("no-op rebuild", noop))
@@ -74,6 +109,11 @@ def main() -> None:
         print(
             f"{case:14} with print pages {medians['with print pages']:.2f} s, "
             f"print: false {medians['print: false']:.2f} s, ratio {ratio:.3f}"
+        )
+    for case, share in (("clean", clean_stage), ("no-op rebuild", noop_stage)):
+        print(
+            f"{case:14} print stage {share['stage']:.3f} s of a {share['build']:.2f} s build "
+            f"({100 * share['stage'] / share['build']:.1f} %)"
         )
     stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     out = REPO / "benchmarks" / "results" / f"{stamp}-print-pages.json"

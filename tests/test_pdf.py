@@ -194,3 +194,35 @@ def test_printing_sends_no_request(make_course):
     assert status == 0, said
     assert (root / "site/pdf/A.pdf").is_file()
     assert requests == []
+
+
+def test_printed_everything_is_shown_tabs_and_solutions_open(printed):
+    """The print page as Chromium prints it (print media): every tab's panel and label, the
+    solution's text, no tab buttons nor link markers; each lesson starts a new page."""
+    from playwright.sync_api import sync_playwright
+    from screenshot import launch
+
+    root, _ = printed
+    with sync_playwright() as playwright:
+        browser = launch(playwright)
+        try:
+            page = browser.new_page()
+            page.goto((root / "site/01_bases/print.html").as_uri())
+            for media in ("screen", "print"):
+                page.emulate_media(media=media)
+                assert page.locator(".tabbed-block").evaluate_all(
+                    "(blocks) => blocks.map((b) => b.checkVisibility())"
+                ) == [True, True]
+                assert page.get_by_text("=MOYENNE(A1:A20)").is_visible()
+                assert page.locator(".tabbed-print-label").evaluate_all(
+                    "(labels) => labels.map((l) => l.checkVisibility())"
+                ) == [True, True]
+                assert page.locator("details.solution p").first.is_visible()
+                assert not page.locator(".tabbed-labels").first.is_visible()
+                assert not page.locator(".headerlink").first.is_visible()
+            breaks = page.locator(".print-lesson").evaluate_all(
+                "(all) => all.map((s) => getComputedStyle(s).breakBefore)"
+            )
+            assert breaks == ["page", "page"]
+        finally:
+            browser.close()
