@@ -85,19 +85,19 @@ def print_stage(run, plan, config, course: Course, bodies: dict, renderer, remot
 
 def _print_page(run, plan, book: PrintBook, config, bodies: dict, renderer, remote, date: str) -> str:
     """The print page's HTML, kept from the last build when nothing it shows changed."""
-    keys = [bodies[page.url].key for page in (book.root, *(page for page, _ in book.pages))]
+    held = [bodies[page.url] for page in (book.root, *(page for page, _ in book.pages))]
     signature = ""
-    if all(keys):
+    if any(body.error for body in held):  # a page is broken: the print page stays as it was, like the page
+        kept = _previous(run, plan, book.url, lambda: True)
+        if kept:
+            return kept
+    elif all(body.key for body in held):
         shown = [(p.url, p.title, d, p.number, p.meta.icon) for p, d in book.pages]
+        keys = [body.key for body in held]
         signature = digest("print-page", renderer.fingerprint(), book.url, date, repr(keys), repr(shown))
-        if plan.manifest is not None and plan.manifest.unchanged(book.url, signature):
-            try:
-                html = (run.out / book.url).read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError):  # gone since the manifest saw it: made again
-                html = ""
-            if html:
-                plan.keep_previous(book.url, book.url)
-                return html
+        kept = _previous(run, plan, book.url, lambda: plan.manifest.unchanged(book.url, signature))
+        if kept:
+            return kept
 
     def html_of(page: Page) -> tuple[str, str]:
         body = bodies[page.url]
@@ -111,6 +111,18 @@ def _print_page(run, plan, book: PrintBook, config, bodies: dict, renderer, remo
     html = render_book(renderer, book, blocks, config, date, local)
     run.report(signature, local)
     plan.add_text(book.url, html, book.url, signature)
+    return html
+
+
+def _previous(run, plan, url: str, wanted) -> str:
+    """The last build's print page at `url`, kept in the new site when `wanted()` ("" if there is none)."""
+    if plan.manifest is None or url not in plan.manifest.entries or not wanted():
+        return ""
+    try:
+        html = (run.out / url).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):  # gone since the manifest saw it: made again
+        return ""
+    plan.keep_previous(url, url)
     return html
 
 
