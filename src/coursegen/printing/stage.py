@@ -92,7 +92,11 @@ def _print_page(run, plan, book: PrintBook, config, bodies: dict, renderer, remo
         if kept:
             return kept
     elif all(body.key for body in held):
-        shown = [(p.url, p.title, d, p.number, p.meta.icon) for p, d in book.pages]
+        # what each page shows: also its remote media's copies (a download that succeeds later)
+        shown = [
+            (p.url, p.title, d, p.number, p.meta.icon, sorted(remote.for_page(p.url).items()))
+            for p, d in book.pages
+        ]
         keys = [body.key for body in held]
         signature = digest("print-page", renderer.fingerprint(), book.url, date, repr(keys), repr(shown))
         kept = _previous(run, plan, book.url, lambda: plan.manifest.unchanged(book.url, signature))
