@@ -119,7 +119,14 @@ def main() -> None:
     out = REPO / "benchmarks" / "results" / f"{stamp}-print-pages.json"
     out.write_text(
         json.dumps(
-            {"repeat": args.repeat, "jobs": args.jobs, "clean": clean, "noop": noop, "medians": figures},
+            {
+                "repeat": args.repeat,
+                "jobs": args.jobs,
+                "clean": clean,
+                "noop": noop,
+                "medians": figures,
+                "print_stage": {"clean": clean_stage, "noop": noop_stage},
+            },
             indent=2,
         )
         + "\n",
