@@ -30,6 +30,7 @@ from coursegen.model import PageKind, SourceKind
 from coursegen.myst import collect_labels
 from coursegen.output import Manifest, OutputLock, SitePlan, check_output_dir, empty_trash, write_atomically
 from coursegen.parse import parse_source
+from coursegen.printing.stage import print_stage
 from coursegen.project.redirect import redirect_html
 from coursegen.project.stages import build_course_graph, discover_course_sources, load_course_settings
 from coursegen.remote_assets import remote_media_stage
@@ -61,6 +62,7 @@ class BuildResult:
     )  # sources whose page is the previous build's (they have errors)
     stages: list[tuple[str, float]] = field(default_factory=list)  # (stage, seconds), for `-v`
     runs: list = field(default_factory=list)  # runs.RunRecord of every notebook, when notebooks are executed
+    printed: list = field(default_factory=list)  # printing.stage.PrintedBook of every print page
 
 
 class _Stopwatch:
@@ -187,6 +189,8 @@ def _render_site(root: Path, out: Path, options: BuildOptions) -> tuple[BuildRes
     )
     run.clock.lap("remote media")
     plan = SitePlan(run.manifest)  # files whose signature didn't change since the last build are kept
+    if options.write:  # print pages and current PDFs, before the section pages that link to them
+        run.result.printed = print_stage(run, plan, config, course, bodies, renderer, remote)
     render_pages(run, plan, course, bodies, renderer, remote, last_good)
     render_search_index(run, plan, config, course, bodies)
     add_files(run, plan, course, bodies, remote, renderer)
@@ -214,6 +218,8 @@ class _Run:
         )  # parsed pages by their file's bytes
         # what making a page reported, by page signature: replayed when the page is reused
         self.page_messages = IndexCache(root, "page-messages", enabled=options.cache, read_only=read_only)
+        # digests of the files published as they are (one index: the print stage names them too)
+        self.file_digests = FileDigests(root, enabled=options.cache, read_only=read_only)
         # what the last build wrote into `out`: unchanged files are reused, good pages outlive a broken source
         self.manifest = Manifest(root, out) if options.cache and options.write else None
         self.project = None  # a Jupyter Book or MkDocs project's sources and TOC (project/sources.py)
@@ -433,7 +439,7 @@ def add_files(run: _Run, plan: SitePlan, course, bodies: dict, remote, renderer:
     """Files published as they are: notebook downloads, assets, copies of remote media, the theme's
     static files. Each is named by its bytes' digest (kept by file stamp, see filedigests.py): a
     copy that keeps size and time (`cp -p`, `rsync -a`, `tar`) is still seen to have changed."""
-    digests = FileDigests(run.root, enabled=run.options.cache, read_only=not run.options.write)
+    digests = run.file_digests
     add_notebook_downloads(
         plan, course.pages, bodies, digests, run.edition
     )  # beside their page (unless kept)

@@ -139,6 +139,8 @@ def make_parser() -> argparse.ArgumentParser:
     )
     _add_verbosity(export)
 
+    _add_pdf_command(commands)
+
     new = commands.add_parser(
         "new",
         help="start a new course from a small working example",
@@ -197,6 +199,30 @@ def _add_convert(commands) -> None:
         type=Path,
         help="folder to create, new or empty, outside the project (default: PROJECT-coursegen beside it)",
     )
+
+
+def _add_pdf_command(commands) -> None:
+    pdf = commands.add_parser(
+        "pdf",
+        help="print the course and its sections to PDF (site/pdf/) with Chromium",
+        description="Build the course, then print its print pages (print.html, A/print.html) to PDF with the system's Chromium, headless and offline: site/pdf/course.pdf and site/pdf/A.pdf, with bookmarks from the headings and page numbers. PDFs are cached by their print page's content: a rerun with no change prints nothing. Later builds keep them in the site while their print page is unchanged.",
+    )
+    _add_course_dir(pdf)
+    pdf.add_argument(
+        "-o", "--output", metavar="OUT", type=Path, help="the site folder (default: the course's site/)"
+    )
+    pdf.add_argument(
+        "--section",
+        metavar="A",
+        help="print only this section's PDF (its folder under content/, e.g. module6)",
+    )
+    pdf.add_argument(
+        "--chromium",
+        metavar="PATH",
+        help="the Chromium (or Chrome) to print with (default: $COURSEGEN_CHROMIUM, else chromium on PATH)",
+    )
+    _add_strict(pdf)
+    _add_verbosity(pdf)
 
 
 def _positive_int(text: str) -> int:
@@ -306,6 +332,8 @@ def main(argv: list[str] | None = None) -> int:
             return run_serve(args)
         if args.command == "export":
             return _run_export(args)
+        if args.command == "pdf":
+            return _run_pdf(args)
         if args.command == "new":
             return _new_course(args)
         if args.command == "convert":
@@ -480,3 +508,27 @@ def _run_export(args: argparse.Namespace) -> int:
     if not args.quiet:
         print(f"Wrote {result.path} ({what}).", file=sys.stderr)
     return EXIT_ERRORS if result.diagnostics.errors else EXIT_OK
+
+
+def _run_pdf(args: argparse.Namespace) -> int:
+    from coursegen.build import BuildOptions
+    from coursegen.printing.command import make_pdfs
+    from coursegen.printing.pdf import find_chromium
+    from coursegen.report import Reporter
+
+    chromium = find_chromium(args.chromium)  # before building: no Chromium, nothing done (exit 2)
+    if args.output is not None:
+        from coursegen.output import refuse_output_in_cache
+
+        refuse_output_in_cache(args.course_dir, args.output)
+    reporter = Reporter(quiet=args.quiet, verbose=args.verbose)
+    options = BuildOptions(strict=args.strict, debug=args.verbose, progress=reporter.progress)
+    with reporter.live():
+        run = make_pdfs(args.course_dir, args.output, args.section, chromium, options, _say)
+    failed = reporter.summary(run.result, args.course_dir, checking=False, strict=args.strict)
+    if not args.quiet:
+        for url in run.made:
+            _say(f"Wrote {run.result.out / url}")
+        if run.cached:
+            _say(f"Unchanged: {', '.join(run.cached)}")
+    return EXIT_ERRORS if failed else EXIT_OK

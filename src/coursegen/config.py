@@ -11,6 +11,7 @@ from typing import Any
 from coursegen.editions import SolutionsSettings, solutions_settings
 from coursegen.encoding import report_garbled
 from coursegen.errors import Diagnostics
+from coursegen.printing.settings import PrintSettings, print_settings
 from coursegen.textio import read_text
 from coursegen.yamlio import YamlProblem, load_yaml_mapping
 
@@ -127,6 +128,7 @@ class CourseConfig:
     launch: LaunchSettings | None = None
     scorm: ScormSettings = ScormSettings()
     remote_assets: RemoteAssetSettings = RemoteAssetSettings()
+    print: PrintSettings = PrintSettings()  # print pages and PDFs (printing/settings.py)
     theme: dict[str, Any] = field(default_factory=dict)
     strings: dict[str, str] = field(default_factory=dict)
     checks: dict[str, CheckRule] = field(default_factory=dict)
@@ -168,6 +170,7 @@ KNOWN_KEYS = set(_TEXT_KEYS) | {
     "typography",
     "slides",
     "solutions",
+    "print",
 }
 KNOWN_KEYS |= set(PATH_LIST_KEYS)
 
@@ -253,6 +256,7 @@ def _setting(
         "scorm": lambda: _scorm_settings(value, line, diagnostics),
         "remote_assets": lambda: _remote_asset_settings(value, line, diagnostics),
         "solutions": lambda: solutions_settings(value, line, diagnostics) or _INVALID,
+        "print": lambda: print_settings(value, line, diagnostics),
     }
     if key in readers:
         return readers[key]()

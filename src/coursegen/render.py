@@ -56,6 +56,8 @@ class SiteRenderer:
         self.course_view = views.course_view(config, course)
         self.tags = views.tag_index(course)
         self.has_tags = bool(self.tags)  # tag chips link to tags.html only when it is written
+        # section URL → (its print page, its PDF or ""), set by the print stage (printing/stage.py)
+        self.print_links: dict[str, tuple[str, str]] = {}
         self._fingerprint: str | None = None
 
     @jinja2.pass_context
@@ -169,6 +171,7 @@ class SiteRenderer:
             repr([views.link_fields(p) for p in views.module_lessons(page)]),
             repr(self.has_tags),
             repr(self.timing.get(page.url)),
+            repr(self.print_links.get(page.url)),
         )
 
     def render_page(
@@ -244,6 +247,9 @@ class SiteRenderer:
             # site URLs are paths: a '#' in a file name is part of the name, not a fragment
             "rel": lambda url, fragment="": relative_url(url, page.url, fragment),
             "static": lambda path: relative_url("static/" + path, page.url, ""),
+            # a section's print page and PDF (empty when there is none)
+            "print_url": self.print_links.get(page.url, ("", ""))[0],
+            "pdf_url": self.print_links.get(page.url, ("", ""))[1],
             # where a tag chip leads: its entry on tags.html (empty when the course has no tags page)
             "tag_url": lambda tag: (
                 relative_url(TAGS_URL, page.url, views.tag_anchor(tag)) if self.has_tags else ""
