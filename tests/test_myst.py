@@ -79,7 +79,7 @@ def test_findings_are_exactly_the_unsupported_and_the_broken(book):
     where = "content/02_modeles/regression.md"
     assert formatted(result) == [
         f"{where}:104: warning[unsupported]: MyST directive {{youtube}} is not supported — it is shown as written, in a 'not supported' block; rewrite it with supported syntax (README: MyST and Material syntax)",
-        f"{where}:107: warning[unsupported]: MyST role {{glue:}} is not supported — its text is shown, marked 'not supported'; rewrite it with supported syntax (README: MyST and Material syntax)",
+        f"{where}:107: warning[notebook]: {{glue}} 'r2_score' has no value: no notebook of the course glues 'r2_score' (not executed, or saved without outputs?) — build with --execute (or save the notebook with its outputs), or check the key's spelling",
         f"{where}:109: warning[links]: {{doc}} '../01_bases/moyene' leads nowhere — did you mean '../01_bases/moyenne'?",
         f"{where}:109: warning[links]: {{ref}} 'sec-moindre-carres' leads nowhere — did you mean 'sec-moindres-carres'?",
         f"{where}:110: warning[links]: citation 'wasserman2005' is not in the bibliography — did you mean 'wasserman2004'?",
@@ -97,7 +97,7 @@ def test_unsupported_directive_is_shown_escaped_and_folded(book):
         "<details><summary>Source</summary><pre><code>```{youtube} dQw4w9WgXcQ&#10;```</code></pre></details>"
         in html
     )
-    assert '<span class="unsupported" data-construct="{glue:}"' in html
+    assert '<span class="glue-missing" role="note">' in html, "a glued value without a notebook: a marker"
 
 
 def test_figures_tables_exercises_and_theorems_are_numbered_through_the_book(book):

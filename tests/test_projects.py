@@ -40,7 +40,7 @@ def test_a_jupyter_book_becomes_the_course_of_its_toc_in_toc_order_at_its_old_ur
         (0, "home", "index.html", "Bienvenue"),
         (1, "section", "les-bases/index.html", "Les bases"),
         (2, "section", "chapters/01_bases/index.html", "1. Premiers pas"),  # title: override, numbered
-        (3, "lesson", "chapters/01_bases/variables.html", "1.1. Variables"),
+        (3, "notebook", "chapters/01_bases/variables.html", "1.1. Variables"),
         (3, "lesson", "chapters/01_bases/listes.html", "1.2. Listes"),
         (2, "lesson", "chapters/01_bases/exercices.html", "2. Exercices"),
         (1, "section", "modeles/index.html", "Modèles"),

@@ -188,7 +188,8 @@ class GluePreprocessor(Preprocessor):
         state = self.renderer.state
         if state is None:
             return
-        line = state.first_line + index if state.first_line else None
+        # found in the page's own text: a MyST page reaches here converted, its lines moved
+        line = state.line_of(f"`{key}", key) or (state.first_line + index if state.first_line else None)
         role = "glue" if kind == "any" else f"glue:{kind}"
         state.diagnostics.warning(
             state.page.rel,

@@ -151,6 +151,7 @@ def render_book(renderer, book: PrintBook, blocks: list, config, date: str, diag
             "has_math": any("<math" in block.html for block in blocks),
         },
         "t": renderer.strings,
+        "edition": renderer.edition.audience,  # the instructor's handout says so on its first page
         "lang": book.root.meta.language or config.language,
         "rel": lambda url, fragment="": relative_url(url, book.url, fragment),
         "static": lambda path: relative_url("static/" + path, book.url, ""),
