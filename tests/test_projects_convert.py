@@ -26,7 +26,11 @@ def test_a_converted_book_builds_with_the_same_pages_urls_and_titles(tmp_path):
     converted = convert_project(book, tmp_path / "cours")
     after, diagnostics = load_graph(converted.path)
     readme = ("lesson", "README.html", "ml-cours")  # in no TOC entry: content/README.md would be the home
-    assert pages_and_titles(after) == pages_and_titles(before) - {readme}
+    # a MyST notebook (.md with a kernelspec) is a lesson under content/: the notes say so
+    variables = ("notebook", "chapters/01_bases/variables.html", "1.1. Variables")
+    assert variables in pages_and_titles(before)
+    expected = pages_and_titles(before) - {readme, variables} | {("lesson", *variables[1:])}
+    assert pages_and_titles(after) == expected
     assert not [line for line in formatted(diagnostics) if "warning" in line or "error" in line]
     assert converted.notes == [
         "README.md (in no TOC entry): left out, content/README.md would stand for the home page",
@@ -39,6 +43,8 @@ def test_a_converted_book_builds_with_the_same_pages_urls_and_titles(tmp_path):
         "launch links took the book from 'book/' in its repository: check launch.repository once the "
         "converted course is pushed",
         "notebooks have no front matter for their order: they follow their folder's pages, by name",
+        "chapters/01_bases/variables.md is a text notebook: under content/ it is read as a lesson (its code "
+        "shown, not run); move it to notebooks/ to keep it a notebook",
     ]
     # the link to the first page follows it to content/index.md
     assert "[accueil](../../index.md)" in (converted.path / "content/chapters/01_bases/listes.md").read_text()

@@ -87,7 +87,7 @@ def _write_page(page: Page, page_number: int, content: Path, home_rel: str, resu
     site_rel = str(page.source.site_rel)
     target = content / ("index.md" if site_rel == home_rel and page.kind is PageKind.HOME else site_rel)
     result.pages += 1
-    if page.kind is PageKind.NOTEBOOK or not site_rel.endswith(".md"):
+    if (page.kind is PageKind.NOTEBOOK and not page.source.is_text_notebook) or not site_rel.endswith(".md"):
         _copy_notebook(page, target)
         return
     text = page.source.path.read_text(encoding="utf-8", errors="replace").replace("\r\n", "\n")
@@ -208,8 +208,15 @@ def _lost(course: Course, config: CourseConfig, kind: str) -> list[str]:
         )
     if kind == MKDOCS:
         notes.append("pages are now at x.html, not x/ (MkDocs' directory URLs): old links to the site change")
-    if any(page.kind is PageKind.NOTEBOOK for page in course.pages):
+    if any(page.kind is PageKind.NOTEBOOK and not page.source.is_text_notebook for page in course.pages):
         notes.append(
             "notebooks have no front matter for their order: they follow their folder's pages, by name"
         )
+    notes += [
+        f"{page.source.site_rel} is a text notebook: under content/ it is read as a "
+        f"{'lesson (its code shown, not run)' if page.source.rel.suffix == '.md' else 'plain file'}; "
+        "move it to notebooks/ to keep it a notebook"
+        for page in course.pages
+        if page.kind is PageKind.NOTEBOOK and page.source is not None and page.source.is_text_notebook
+    ]
     return notes
