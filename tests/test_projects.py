@@ -45,8 +45,23 @@ def test_a_jupyter_book_becomes_the_course_of_its_toc_in_toc_order_at_its_old_ur
         (2, "lesson", "chapters/01_bases/exercices.html", "2. Exercices"),
         (1, "section", "modeles/index.html", "Modèles"),
         (2, "notebook", "chapters/02_modeles/regression.html", "Régression linéaire"),
+        (2, "lesson", "chapters/02_modeles/theorie.html", "Cadre théorique"),
+        (
+            2,
+            "notebook",
+            "chapters/02_modeles/simulation.html",
+            "Simulation d'une régression",
+        ),  # MyST + .ipynb
+        (
+            2,
+            "lesson",
+            "chapters/02_modeles/synthese.html",
+            "Synthèse",
+        ),  # its section: a notebook has no pages
+        (2, "notebook", "chapters/02_modeles/nettoyage.html", "Nettoyage des données"),  # percent script
         (2, "lesson", "annexes/a_installation.html", "Installation"),  # glob: annexes/*, by name
         (2, "lesson", "annexes/b_glossaire.html", "Glossaire"),
+        (2, "lesson", "bibliographie.html", "Bibliographie"),
         (1, "lesson", "README.html", "ml-cours"),  # in no TOC entry: built after the rest, as JB does
     ]
     assert course.links == [("Documentation scikit-learn", "https://scikit-learn.org/stable/")]
