@@ -204,7 +204,7 @@ def test_mkdocs_settings_python_tags_and_remote_scripts(mkdocs_course, tmp_path)
         "mkdocs.yml:6: warning[config]: settings coursegen does not use: repo_url, edit_uri, theme.features, "
         "theme.palette, plugins.mkdocs-jupyter.theme, plugins.git-revision-date-localized, extra — the site "
         "is built without them (README: Bring your Jupyter Book or MkDocs course)",
-        "mkdocs.yml:63: warning[assets]: extra_javascript 'https://unpkg.com/mathjax@3/es5/tex-mml-chtml.js' "
+        "mkdocs.yml:65: warning[assets]: extra_javascript 'https://unpkg.com/mathjax@3/es5/tex-mml-chtml.js' "
         "is on another site: left out, the course must work offline — download the file into the docs "
         "folder and list its path instead",
     ]
