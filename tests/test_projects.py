@@ -299,3 +299,30 @@ def test_a_wrong_markdown_flavor_or_path_list_in_course_yml_is_an_error(make_cou
         "for pages written for Jupyter Book, material for MkDocs-Material",
         "course.yml:2: error[config]: 'extra_css' must be a list of file paths — e.g. extra_css: [a.x, b.x]",
     ]
+
+
+def test_a_text_notebook_and_its_paired_ipynb_are_one_page_whichever_the_toc_names(tmp_path):
+    myst = "---\njupytext:\n  formats: ipynb,md:myst\nkernelspec:\n  display_name: Python 3\n  name: python3\n---\n\n# Essai\n"
+    cell = "```{code-cell} ipython3\n1 + 1\n```\n"
+    ipynb = '{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}'
+    root = write_tree(
+        tmp_path / "b",
+        {
+            "_toc.yml": "format: jb-article\nroot: intro\nsections:\n  - file: a.ipynb\n  - file: b\n",
+            "intro.md": "# Intro\n",
+            **{
+                "a.md": myst + cell,
+                "a.ipynb": ipynb,
+                "b.md": myst.replace("Essai", "Autre") + cell,
+                "b.ipynb": ipynb,
+            },
+        },
+    )
+    course, diagnostics = load_graph(root)
+    assert outline(course) == [
+        (0, "home", "index.html", "Intro"),
+        (1, "notebook", "a.html", "Essai"),
+        (1, "notebook", "b.html", "Autre"),
+    ]
+    assert [page.source.pair.name for page in course.pages[1:]] == ["a.ipynb", "b.ipynb"]
+    assert formatted(diagnostics) == []
