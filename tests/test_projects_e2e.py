@@ -7,6 +7,7 @@ The order and URLs of their pages are test_projects.py's outlines."""
 
 from __future__ import annotations
 
+import os
 import posixpath
 import re
 import shutil
@@ -17,8 +18,35 @@ import pytest
 from conftest import FIXTURES, formatted, run_build
 from test_myst import RAW_MYST, visible_text
 
+from coursegen.cli import main
+
 PROJECTS = FIXTURES / "projects"
 MATERIAL_RAW = re.compile(r'^(===|\?\?\?\+?|!!!) |--8<--|:(material|fontawesome|octicons)-[\w-]+:', re.M)
+
+# what `check` lists: exactly the unsupported (the orphan pages, the settings not used, a directive)
+BOOK_FINDINGS = [
+    "README.md: warning[files]: the page is in no entry of _toc.yml: published, but only reachable "
+    "by links — add it to _toc.yml, or set only_build_toc_files: true",
+    "_config.yml:27: warning[config]: settings coursegen does not use: html.use_repository_button, "
+    "html.google_analytics_id, launch_buttons.thebe, sphinx.extra_extensions, "
+    "sphinx.config.bibtex_reference_style, sphinx.config.html_show_copyright — the site is built "
+    "without them (README: Bring your Jupyter Book or MkDocs course)",
+    "annexes/a_installation.md:7: warning[unsupported]: MyST directive {youtube} is not supported — it "
+    "is shown as written, in a 'not supported' block; rewrite it with supported syntax (README: MyST "
+    "and Material syntax)",
+]
+MKDOCS_FINDINGS = [
+    "docs/bases/boucles.md: warning[markdown]: 1 icon shortcode(s) such as ':material-lightbulb-on:' left "
+    "out of the pages — coursegen does not ship Material's icon sets: use an emoji (✅) or an image instead",
+    "docs/licence.md: warning[files]: the page is in no entry of mkdocs.yml: published, but only "
+    "reachable by links — add it to mkdocs.yml",
+    "mkdocs.yml:6: warning[config]: settings coursegen does not use: repo_url, edit_uri, theme.features, "
+    "theme.palette, plugins.mkdocs-jupyter.theme, plugins.git-revision-date-localized, extra — the site "
+    "is built without them (README: Bring your Jupyter Book or MkDocs course)",
+    "mkdocs.yml:65: warning[assets]: extra_javascript 'https://unpkg.com/mathjax@3/es5/tex-mml-chtml.js' "
+    "is on another site: left out, the course must work offline — download the file into the docs "
+    "folder and list its path instead",
+]
 
 
 def built(tmp_path_factory, name: str):
@@ -147,17 +175,7 @@ def test_the_paired_notebook_is_one_page_with_its_outputs_and_the_script_a_noteb
 
 def test_check_lists_exactly_what_the_book_does_not_support(book):
     _, result = book
-    assert formatted(result) == [
-        "README.md: warning[files]: the page is in no entry of _toc.yml: published, but only reachable "
-        "by links — add it to _toc.yml, or set only_build_toc_files: true",
-        "_config.yml:27: warning[config]: settings coursegen does not use: html.use_repository_button, "
-        "html.google_analytics_id, launch_buttons.thebe, sphinx.extra_extensions, "
-        "sphinx.config.bibtex_reference_style, sphinx.config.html_show_copyright — the site is built "
-        "without them (README: Bring your Jupyter Book or MkDocs course)",
-        "annexes/a_installation.md:7: warning[unsupported]: MyST directive {youtube} is not supported — it "
-        "is shown as written, in a 'not supported' block; rewrite it with supported syntax (README: MyST "
-        "and Material syntax)",
-    ]
+    assert formatted(result) == BOOK_FINDINGS
 
 
 def test_no_mkdocs_page_shows_raw_material_syntax(mkdocs_course):
@@ -174,15 +192,19 @@ def test_no_mkdocs_page_shows_raw_material_syntax(mkdocs_course):
 def test_every_mkdocs_link_resolves_and_check_lists_the_unsupported(mkdocs_course):
     root, result = mkdocs_course
     assert broken_links(pages(root)) == []
-    assert formatted(result) == [
-        "docs/bases/boucles.md: warning[markdown]: 1 icon shortcode(s) such as ':material-lightbulb-on:' left "
-        "out of the pages — coursegen does not ship Material's icon sets: use an emoji (✅) or an image instead",
-        "docs/licence.md: warning[files]: the page is in no entry of mkdocs.yml: published, but only "
-        "reachable by links — add it to mkdocs.yml",
-        "mkdocs.yml:6: warning[config]: settings coursegen does not use: repo_url, edit_uri, theme.features, "
-        "theme.palette, plugins.mkdocs-jupyter.theme, plugins.git-revision-date-localized, extra — the site "
-        "is built without them (README: Bring your Jupyter Book or MkDocs course)",
-        "mkdocs.yml:65: warning[assets]: extra_javascript 'https://unpkg.com/mathjax@3/es5/tex-mml-chtml.js' "
-        "is on another site: left out, the course must work offline — download the file into the docs "
-        "folder and list its path instead",
-    ]
+    assert formatted(result) == MKDOCS_FINDINGS
+
+
+@pytest.mark.parametrize(("name", "findings"), [("jupyter-book", BOOK_FINDINGS), ("mkdocs", MKDOCS_FINDINGS)])
+def test_coursegen_check_lists_the_same_findings_and_writes_no_site(
+    tmp_path, capsys, monkeypatch, name, findings
+):
+    monkeypatch.setattr(os, "cpu_count", lambda: 1)  # `check` has no -j: one worker per core
+    root = shutil.copytree(
+        PROJECTS / name, tmp_path / name, ignore=shutil.ignore_patterns(".coursegen-cache")
+    )
+    assert main(["check", str(root)]) == 0
+    *lines, summary = capsys.readouterr().err.splitlines()
+    assert lines == findings
+    assert summary.endswith(f"0 errors, {len(findings)} warnings")
+    assert not (root / "site").exists()
