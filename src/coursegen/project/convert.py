@@ -20,7 +20,7 @@ from coursegen.errors import Diagnostics, UsageError
 from coursegen.export.source import load_course
 from coursegen.frontmatter import split_front_matter
 from coursegen.model import Course, Page, PageKind
-from coursegen.parse import notebook_title
+from coursegen.parse import notebook_data, notebook_title
 from coursegen.project.layout import COURSEGEN, MKDOCS, project_kind
 
 _MD_LINK = re.compile(r"(\]\(\s*<?)([^)\s>#]+)")  # a Markdown link's target path
@@ -87,7 +87,10 @@ def _write_page(page: Page, page_number: int, content: Path, home_rel: str, resu
     site_rel = str(page.source.site_rel)
     target = content / ("index.md" if site_rel == home_rel and page.kind is PageKind.HOME else site_rel)
     result.pages += 1
-    if (page.kind is PageKind.NOTEBOOK and not page.source.is_text_notebook) or not site_rel.endswith(".md"):
+    if page.source.is_text_notebook:
+        _write_text_notebook(page, target, result)
+        return
+    if page.kind is PageKind.NOTEBOOK or not site_rel.endswith(".md"):
         _copy_notebook(page, target)
         return
     text = page.source.path.read_text(encoding="utf-8", errors="replace").replace("\r\n", "\n")
@@ -111,6 +114,24 @@ def _copy_notebook(page: Page, target: Path) -> None:
     if isinstance(notebook, dict) and notebook_title(notebook) != page.title:
         notebook.setdefault("metadata", {})["title"] = page.title
         target.write_text(json.dumps(notebook, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def _write_text_notebook(page: Page, target: Path, result: Converted) -> None:
+    """A MyST or percent notebook is a lesson or a file in content/: it is written as the `.ipynb`
+    of the same stem (same URL, still a notebook), with its paired `.ipynb`'s outputs and TOC title."""
+    try:
+        notebook = notebook_data(page)
+    except (OSError, ValueError):  # unreadable: copied as it is, the build reports it
+        _copy(page.source.path, target)
+        return
+    notebook.setdefault("metadata", {})["title"] = page.title
+    ipynb = target.with_suffix(".ipynb")
+    ipynb.parent.mkdir(parents=True, exist_ok=True)
+    ipynb.write_text(json.dumps(notebook, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    result.notes.append(
+        f"{page.source.site_rel}: a text notebook, written as {ipynb.name} (coursegen reads text "
+        "notebooks under notebooks/ only)"
+    )
 
 
 def _write_part(section: Page, section_number: int, content: Path, result: Converted) -> None:
@@ -208,15 +229,8 @@ def _lost(course: Course, config: CourseConfig, kind: str) -> list[str]:
         )
     if kind == MKDOCS:
         notes.append("pages are now at x.html, not x/ (MkDocs' directory URLs): old links to the site change")
-    if any(page.kind is PageKind.NOTEBOOK and not page.source.is_text_notebook for page in course.pages):
+    if any(page.kind is PageKind.NOTEBOOK for page in course.pages):
         notes.append(
             "notebooks have no front matter for their order: they follow their folder's pages, by name"
         )
-    notes += [
-        f"{page.source.site_rel} is a text notebook: under content/ it is read as a "
-        f"{'lesson (its code shown, not run)' if page.source.rel.suffix == '.md' else 'plain file'}; "
-        "move it to notebooks/ to keep it a notebook"
-        for page in course.pages
-        if page.kind is PageKind.NOTEBOOK and page.source is not None and page.source.is_text_notebook
-    ]
     return notes
