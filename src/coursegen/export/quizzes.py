@@ -22,7 +22,7 @@ import markdown
 from markdown.treeprocessors import Treeprocessor
 
 from coursegen.course import resolve_link
-from coursegen.errors import Diagnostics
+from coursegen.errors import Diagnostics, shorten
 from coursegen.export.source import LoadedCourse, module_of
 from coursegen.mathml import MathExtension
 from coursegen.model import Page, PageKind, SourceFile
@@ -315,8 +315,8 @@ class QuizReader:
             (f"<p>{title_html}</p>\n" if title_html and title_html.lower() != "quiz" else "") + stem
         ).strip()
         fragment = _fragment(images, text)
-        name = _shorten(Fragment(title_html).plain if title_html else fragment.plain) or "Quiz"
-        where = f"quiz '{_shorten(name, 50)}'"
+        name = shorten(Fragment(title_html).plain if title_html else fragment.plain) or "Quiz"
+        where = f"quiz '{shorten(name, 50)}'"
 
         def skip(problem: str, hint: str) -> None:
             diagnostics.warning(
@@ -337,7 +337,7 @@ class QuizReader:
             skip("has a single answer", "add at least one wrong answer: - [ ] …")
             return None
         explanation = _fragment(images, self._inner(None, after)) if after else None
-        return Quiz(_shorten(name, 250), fragment, answers, explanation, page.rel, line)
+        return Quiz(shorten(name, 250), fragment, answers, explanation, page.rel, line)
 
     def _answer(self, images: list[ImageRef], item) -> Answer:
         first = next(iter(item), None)
@@ -430,11 +430,6 @@ def _first_text(item) -> str:
         return item.text
     first = next(iter(item), None)
     return (first.text or "") if first is not None and first.tag == "p" else ""
-
-
-def _shorten(text: str, limit: int = 80) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def site_url(base_url: str, url: str) -> str:
