@@ -1,9 +1,11 @@
 """Rebuilds redo only what changed: cached bodies, unchanged pages linked from the previous site,
 nothing written when nothing changed — and the result is always the same as a clean build."""
 
+import hashlib
 import os
 from pathlib import Path
 
+import pytest
 from conftest import run_build
 
 from coursegen import render
@@ -395,8 +397,8 @@ def test_a_file_changed_after_it_was_parsed_from_its_stamp_is_not_rendered_from_
     renderer = BodyRenderer(course, {}, BodySettings(root, NotebookSettings(), False, False))
     entry = renderer.render(course.by_url["A/01_un.html"])
     assert (
-        entry["html"] == ""
-        and entry["error"]
+        entry.html == ""
+        and entry.error
         == "the file could not be read again (it changed while the site was being built; build again)"
     )
     pages, _ = parse_all(root, IndexCache(root, "pages"))  # the next build reads the new text
@@ -529,15 +531,14 @@ def test_a_rebuild_after_a_body_edit_loads_neither_yaml_nor_lexers_nor_the_math_
 
 
 def test_the_body_index_reads_what_it_wrote_and_decodes_contents_only_when_asked(tmp_path):
-    from coursegen.bodies import Body, _BodyIndex
+    from coursegen.body_cache import Body, BodyCache, IndexedBody, RenderedBody
 
-    index = _BodyIndex(tmp_path, enabled=True, read_only=False)
-    plain = {
-        "diagnostics": [],
-        "anchor_links": [],
-        "toc": [{"id": "partie", "title": "Partie", "level": 2}],
-        "anchors": ["partie", "x"],
-    }
+    cache = BodyCache(tmp_path, read_only=False)
+    plain = RenderedBody(
+        html="<h2 id=partie>Partie</h2>",
+        toc=[{"id": "partie", "title": "Partie", "level": 2}],
+        anchors=["partie", "x"],
+    )
     message = {
         "path": "a.md",
         "line": 3,
@@ -547,25 +548,38 @@ def test_the_body_index_reads_what_it_wrote_and_decodes_contents_only_when_asked
         "hint": "h",
         "kind": "anchors",
     }
-    linked = {
-        "diagnostics": [message],
-        "anchor_links": [["B/x.html", "y", "x.md#y", 3]],
-        "toc": [],
-        "anchors": [],
-    }
-    html_digest = "0" * 64
-    index.put("plain", plain, html_digest)
-    index.put("linked", linked, html_digest)
-    index.store.save()
-    again = _BodyIndex(tmp_path, enabled=True, read_only=False)
-    assert again.store.stored["plain"].startswith(html_digest.encode() + b"\t" + _BodyIndex.NOTHING + b"\t")
-    entry = again.get("plain")
-    assert entry["diagnostics"] == [] and entry["anchor_links"] == [] and entry["html_digest"] == html_digest
-    body = Body(None, "", entry["anchor_links"], "plain", None, "a.md", detail=entry["detail"])
+    linked = RenderedBody(
+        html="<p>x</p>", diagnostics=[message], anchor_links=[["B/x.html", "y", "x.md#y", 3]]
+    )
+    cache.put("plain", plain)
+    cache.put("linked", linked)
+    assert cache.save()
+    again = BodyCache(tmp_path, read_only=False)
+    html_digest = hashlib.sha256(plain.html.encode()).hexdigest()
+    assert again.index.stored["plain"].startswith(html_digest.encode() + b"\t" + IndexedBody.NOTHING + b"\t")
+    entry = again.get("plain").entry
+    assert entry.diagnostics == [] and entry.anchor_links == [] and entry.html_digest == html_digest
+    body = Body(None, "", entry.anchor_links, "plain", None, "a.md", detail=entry.detail)
     assert body._toc is None  # not decoded yet
-    assert body.toc == plain["toc"] and body.anchors == {"partie", "x"}
-    entry = again.get("linked")
-    assert entry["diagnostics"] == linked["diagnostics"] and entry["anchor_links"] == linked["anchor_links"]
+    assert body.toc == plain.toc and body.anchors == {"partie", "x"}
+    entry = again.get("linked").entry
+    assert entry.diagnostics == linked.diagnostics and entry.anchor_links == linked.anchor_links
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        b"short\t[[],[]]\t[[],[]]",  # not a digest
+        b"0" * 64 + b'\t{"a": 1}\t[[],[]]',  # a mapping where a list belongs
+        b"0" * 64 + b'\t[[{"path": 3}],[]]\t[[],[]]',  # a message of another shape
+        b"0" * 64 + b'\t[[],[["B/x.html", "y"]]]\t[[],[]]',  # an anchor link cut short
+        b"0" * 64 + b"\t[[],[]",  # JSON cut short
+    ],
+)
+def test_a_body_index_line_of_another_shape_is_a_miss(line):
+    from coursegen.body_cache import IndexedBody
+
+    assert IndexedBody.from_line(line) is None
 
 
 def test_links_within_a_page_are_checked_when_it_is_rendered_and_reported_again_from_the_cache(
@@ -605,6 +619,20 @@ def test_bodies_no_page_uses_any_more_are_removed_from_the_cache(make_course, tm
     after = {p.name for p in bodies.iterdir()}
     assert len(after) == len(before)  # one body replaced by its new version, not one more
     assert len(after - before) == 1 and len(before - after) == 1
+
+
+def test_ten_edits_of_a_lesson_leave_as_many_body_files_as_the_site_has_bodies(make_course, tmp_path):
+    root = make_course(FILES)
+    out = tmp_path / "site"
+    run_build(root, out)
+    bodies = root / ".coursegen-cache" / "bodies"
+    count = len(list(bodies.iterdir()))
+    for edit in range(10):
+        (root / "content/A/02_deux.md").write_text(
+            f"---\ntitle: Deux\n---\n\nTexte deux, version {edit}.\n", encoding="utf-8"
+        )
+        run_build(root, out)
+        assert len(list(bodies.iterdir())) == count
 
 
 def test_the_collector_pace_is_restored_after_a_build(make_course, tmp_path):

@@ -10,18 +10,16 @@ import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from html import escape
 from pathlib import Path
-from urllib.parse import quote
 
 from coursegen.bodies import BodySettings, check_anchors, render_bodies
-from coursegen.cache import CACHE_DIR, IndexCache, code_digest, digest, installed_version
+from coursegen.build_extras import add_files, render_extras, render_search_index
+from coursegen.cache import CACHE_DIR, IndexCache, digest
 from coursegen.config import CourseConfig, load_config
 from coursegen.course import build_course
 from coursegen.courseroot import require_content
 from coursegen.discover import discover_sources
 from coursegen.errors import ConfigInvalid, Diagnostic, Diagnostics, Level, plain, replay
-from coursegen.filedigests import FileDigests
 from coursegen.findings import apply_checks
 from coursegen.interrupts import as_interrupted
 from coursegen.lastgood import LastGood
@@ -30,14 +28,11 @@ from coursegen.output import Manifest, OutputLock, SitePlan, check_output_dir, e
 from coursegen.parse import parse_source
 from coursegen.remote_assets import remote_media_stage
 from coursegen.remote_media import point_to_copies
-from coursegen.render import NOT_FOUND_URL, TAGS_URL, SiteRenderer, highlight_css
-from coursegen.search import INDEX_URL, search_index
+from coursegen.render import SiteRenderer
 from coursegen.strings import interface_strings
-from coursegen.stylesheet import with_theme_choice
-from coursegen.theme import load_theme, static_files
+from coursegen.theme import load_theme
 from coursegen.typography import french_strings
 
-STYLESHEET = "coursegen.css"
 HEAVY_PAGE_BYTES = 10_000_000
 
 
@@ -384,100 +379,6 @@ def _warn_if_heavy(page, html: str, local: Diagnostics) -> None:
         )
 
 
-def render_search_index(run: _Run, plan: SitePlan, config: CourseConfig, course, bodies: dict) -> None:
-    """Every page's text for the in-browser search, kept when no page's text, title or front matter changed."""
-    rows = [(page, _module_title(page), bodies[page.url]) for page in course.pages]
-    signature = digest(
-        "search",
-        code_digest(),
-        config.language,
-        repr(
-            [(page.url, page.title, module, repr(page.meta), body.key or "") for page, module, body in rows]
-        ),
-    )
-    if not plan.keep_unchanged(INDEX_URL, INDEX_URL, signature):
-        options = run.options
-        cache_dir = run.root / CACHE_DIR if options.cache and options.write else None
-        plan.add_bytes(INDEX_URL, search_index(rows, config.language, cache_dir), INDEX_URL, signature)
-    run.clock.lap("search index")
-
-
-def add_files(run: _Run, plan: SitePlan, course, bodies: dict, remote, renderer: SiteRenderer) -> None:
-    """Files published as they are: notebook downloads, assets, copies of remote media, the theme's
-    static files. Each is named by its bytes' digest (kept by file stamp, see filedigests.py): a
-    copy that keeps size and time (`cp -p`, `rsync -a`, `tar`) is still seen to have changed."""
-    digests = FileDigests(run.root, enabled=run.options.cache, read_only=not run.options.write)
-    for page in course.pages:  # notebooks are also offered for download, beside their page (unless kept)
-        if page.kind is PageKind.NOTEBOOK and page.source is not None and page.download_url not in plan.files:
-            signature = digests.signature(page.source.path, page.rel, page.source.stamp)
-            plan.add_file(
-                page.download_url,
-                page.source.path,
-                page.rel,
-                made_from="" if bodies[page.url].error else page.rel,
-                signature=signature,
-            )
-    for asset in course.assets:
-        plan.add_file(
-            str(asset.site_rel),
-            asset.path,
-            str(asset.rel),
-            signature=digests.signature(asset.path, str(asset.rel), asset.stamp),
-        )
-    for site_path, copy in remote.files.items():
-        if isinstance(copy, bytes):
-            plan.add_bytes(site_path, copy, site_path)
-        else:
-            plan.add_file(site_path, copy, site_path, signature=digests.signature(copy, str(copy)))
-    for name, path in static_files(renderer.theme, run.diagnostics).items():
-        if name == STYLESHEET:  # one stylesheet for the whole site: theme CSS + code colours
-            theme_css = path.read_bytes()
-            # Pygments' colours are not made again when neither the theme's CSS nor Pygments changed
-            signature = digest("stylesheet", theme_css, installed_version("pygments"), code_digest())
-            if not plan.keep_unchanged(f"static/{name}", f"static/{name}", signature):
-                css = with_theme_choice(theme_css.decode("utf-8").rstrip("\n") + "\n\n" + highlight_css())
-                plan.add_text(f"static/{name}", css, f"static/{name}", signature)
-        else:
-            plan.add_file(
-                f"static/{name}", path, f"static/{name}", signature=digests.signature(path, str(path))
-            )
-    digests.save()
-
-
-def render_extras(run: _Run, plan: SitePlan, config: CourseConfig, course, renderer: SiteRenderer) -> None:
-    """The 404 page, and the sitemap and robots.txt of a site whose address is known."""
-    if NOT_FOUND_URL not in plan.files:
-        signature = digest("404", renderer.fingerprint())  # templates, strings, settings, sections
-        if not run.kept(plan, NOT_FOUND_URL, NOT_FOUND_URL, signature):
-            local = Diagnostics()
-            plan.add_text(NOT_FOUND_URL, renderer.render_not_found(local), NOT_FOUND_URL, signature)
-            run.report(signature, local)
-    if renderer.has_tags and TAGS_URL not in plan.files:  # every tag with its pages
-        signature = digest("tags", renderer.fingerprint(), repr(renderer.tags))
-        if not run.kept(plan, TAGS_URL, TAGS_URL, signature):
-            local = Diagnostics()
-            plan.add_text(TAGS_URL, renderer.render_tags(local), TAGS_URL, signature)
-            run.report(signature, local)
-    if run.result.runs:  # linked from nowhere, not in the search index nor the sitemap
-        from coursegen.run_report import REPORT_URL, report_html
-
-        plan.add_text(
-            REPORT_URL,
-            report_html(run.result.runs, renderer.strings, config.language, config.title),
-            REPORT_URL,
-        )
-    if config.base_url.startswith(("https://", "http://")):
-        plan.add_text(
-            "sitemap.xml", sitemap_xml(config.base_url, [page.url for page in course.pages]), "sitemap.xml"
-        )
-        plan.add_text(
-            "robots.txt",
-            f"User-agent: *\nAllow: /\nSitemap: {absolute_url(config.base_url, 'sitemap.xml')}\n",
-            "robots.txt",
-        )
-    run.clock.lap("files, assets, 404")
-
-
 def _first_errors(diagnostics: Diagnostics) -> dict[str, Diagnostic]:
     """The first error reported about each file (what its error page says, and where)."""
     first: dict[str, Diagnostic] = {}
@@ -485,23 +386,3 @@ def _first_errors(diagnostics: Diagnostics) -> dict[str, Diagnostic]:
         if diagnostic.level is Level.ERROR:
             first.setdefault(diagnostic.path, diagnostic)
     return first
-
-
-def _module_title(page) -> str:
-    """The module (top-level section) a page belongs to, shown with search results."""
-    module = page
-    while module.parent is not None and module.parent.parent is not None:
-        module = module.parent
-    return module.title if module is not page and module.parent is not None else ""
-
-
-def absolute_url(base_url: str, url: str) -> str:
-    return base_url.rstrip("/") + "/" + quote(url, safe="/#")
-
-
-def sitemap_xml(base_url: str, urls: list[str]) -> str:
-    """Search engines' list of pages; only written when course.yml gives the site's base_url."""
-    entries = "".join(
-        f"  <url><loc>{escape(absolute_url(base_url, url), quote=False)}</loc></url>\n" for url in urls
-    )
-    return f'<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n{entries}</urlset>\n'

@@ -18,15 +18,28 @@ def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="coursegen",
         description="Build a course website from Markdown lessons and Jupyter notebooks.",
-        epilog="Exit status: 0 success (warnings allowed), 1 errors found (or warnings with --strict), 2 wrong usage, 130 interrupted (Ctrl-C), 143 stopped by SIGTERM.",
+        epilog="Exit status: 0 success (warnings allowed), 1 errors found (or warnings with --strict), 2 "
+        "wrong usage, 130 interrupted (Ctrl-C), 143 stopped by SIGTERM.",
     )
     parser.add_argument("--version", action="version", version=f"coursegen {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
+    _add_build_command(commands)
+    _add_check_command(commands)
+    _add_serve_command(commands)
+    _add_export_command(commands)
+    _add_new_command(commands)
+    return parser
+
+
+def _add_build_command(commands) -> None:
+    """`coursegen build`."""
     build = commands.add_parser(
         "build",
         help="build the site",
-        description="Build the course in COURSE_DIR into a static site. A page whose source has errors keeps its last good version from the previous build (the build exits with status 1); a page without one says it could not be rendered.",
+        description="Build the course in COURSE_DIR into a static site. A page whose source has errors "
+        "keeps its last good version from the previous build (the build exits with status 1); "
+        "a page without one says it could not be rendered.",
     )
     _add_course_dir(build)
     build.add_argument(
@@ -34,13 +47,17 @@ def make_parser() -> argparse.ArgumentParser:
         "--output",
         metavar="OUT",
         type=Path,
-        help="output folder, relative to the current folder (default: the course's site/; not inside .coursegen-cache/); replaced in one step, its hidden entries (.git) and CNAME kept, files added by hand removed",
+        help="output folder, relative to the current folder (default: the course's site/; not inside "
+        ".coursegen-cache/); replaced in one step, its hidden entries (.git) and CNAME kept, files "
+        "added by hand removed",
     )
     _add_strict(build)
     build.add_argument(
         "--clean",
         action="store_true",
-        help="ignore and delete the build cache (.coursegen-cache/, media downloaded from other sites included) first; it also forgets which pages were good, so a page whose source has errors gets an error page",
+        help="ignore and delete the build cache (.coursegen-cache/, media downloaded from other sites "
+        "included) first; it also forgets which pages were good, so a page whose source has errors "
+        "gets an error page",
     )
     build.add_argument("--drafts", action="store_true", help="include pages marked `draft: true`")
     build.add_argument(
@@ -54,28 +71,41 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument(
         "--execute",
         action="store_true",
-        help="run every notebook before rendering it, up to N at once with -j (results are cached by code, kernel, settings and the files each notebook can read; default: course.yml notebooks.execute); a notebook whose run fails keeps its saved outputs, and the build exits with status 1. A table of what ran is printed and written to site/_reports/execution.html",
+        help="run every notebook before rendering it, up to N at once with -j (results are cached by code, "
+        "kernel, settings and the files each notebook can read; default: course.yml "
+        "notebooks.execute); a notebook whose run fails keeps its saved outputs, and the build exits "
+        "with status 1. A table of what ran is printed and written to site/_reports/execution.html",
     )
     build.add_argument(
         "--executor",
         metavar="ADDRESS",
         type=_executor_address,
         default=None,
-        help="run the notebooks on the Dask cluster whose scheduler is at ADDRESS (e.g. tcp://scheduler:8786; needs pip install 'coursegen[dask]'), not on this machine; default: course.yml notebooks.executor. An unreachable scheduler stops the build with status 2 before anything runs",
+        help="run the notebooks on the Dask cluster whose scheduler is at ADDRESS (e.g. "
+        "tcp://scheduler:8786; needs pip install 'coursegen[dask]'), not on this machine; default: "
+        "course.yml notebooks.executor. An unreachable scheduler stops the build with status 2 before "
+        "anything runs",
     )
     build.add_argument(
         "--report-json",
         metavar="FILE",
         type=Path,
         default=None,
-        help="also write the execution report (each notebook's status, seconds and first error line) as JSON to FILE, for CI",
+        help="also write the execution report (each notebook's status, seconds and first error line) as "
+        "JSON to FILE, for CI",
     )
     _add_verbosity(build)
 
+
+def _add_check_command(commands) -> None:
+    """`coursegen check`."""
     check = commands.add_parser(
         "check",
         help="validate the course without writing anything",
-        description="Run every validation of a build (front matter, links, anchors, notebooks, encoding, images and videos loaded from other sites) and write nothing; never downloads (course.yml remote_assets: fetch uses what the last build downloaded). --fix-encoding and --fix-notebooks first repair files in place, keeping a .bak of each.",
+        description="Run every validation of a build (front matter, links, anchors, notebooks, encoding, "
+        "images and videos loaded from other sites) and write nothing; never downloads "
+        "(course.yml remote_assets: fetch uses what the last build downloaded). --fix-encoding "
+        "and --fix-notebooks first repair files in place, keeping a .bak of each.",
     )
     _add_course_dir(check)
     _add_strict(check)
@@ -83,30 +113,42 @@ def make_parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--fix-encoding",
         action="store_true",
-        help="convert files saved as Windows-1252/Latin-1 to UTF-8 and repair garbled text (UTF-8 read as Windows-1252, e.g. 'MÃ©canismes'; never inside code), in place, keeping a .bak copy of each file changed",
+        help="convert files saved as Windows-1252/Latin-1 to UTF-8 and repair garbled text (UTF-8 read as "
+        "Windows-1252, e.g. 'MÃ©canismes'; never inside code), in place, keeping a .bak copy of each "
+        "file changed",
     )
     check.add_argument(
         "--fix-notebooks",
         action="store_true",
-        help="write back notebooks with schema slips (e.g. outputs on a Markdown cell, a missing execution_count or cell id) repaired and broken JSON around intact cells salvaged, keeping a .bak copy of each file changed",
+        help="write back notebooks with schema slips (e.g. outputs on a Markdown cell, a missing "
+        "execution_count or cell id) repaired and broken JSON around intact cells salvaged, keeping a "
+        ".bak copy of each file changed",
     )
     check.add_argument(
         "--kind",
         metavar="K[,K…]",
-        help="list only findings of these kinds (links, anchors, headings, alt-text, yaml, notebook, encoding, math, …); the exit status counts only them",
+        help="list only findings of these kinds (links, anchors, headings, alt-text, yaml, notebook, "
+        "encoding, math, …); the exit status counts only them",
     )
     check.add_argument(
         "--format",
         choices=["text", "json"],
         default="text",
-        help="text: one finding per line on stderr (default); json: one document on stdout, for editors and CI",
+        help="text: one finding per line on stderr (default); json: one document on stdout, for editors "
+        "and CI",
     )
     _add_verbosity(check)
 
+
+def _add_serve_command(commands) -> None:
+    """`coursegen serve`."""
     serve = commands.add_parser(
         "serve",
         help="preview the site, rebuilt and reloaded as you edit",
-        description="Build the course into a temporary folder, serve it on 127.0.0.1, and rebuild and reload the browser whenever content/, notebooks/, templates/, static/ or course.yml change. Build errors are shown over the page; a page whose source has errors shows its last good version meanwhile.",
+        description="Build the course into a temporary folder, serve it on 127.0.0.1, and rebuild and "
+        "reload the browser whenever content/, notebooks/, templates/, static/ or course.yml "
+        "change. Build errors are shown over the page; a page whose source has errors shows "
+        "its last good version meanwhile.",
     )
     _add_course_dir(serve)
     serve.add_argument(
@@ -119,10 +161,16 @@ def make_parser() -> argparse.ArgumentParser:
     )
     _add_verbosity(serve)
 
+
+def _add_export_command(commands) -> None:
+    """`coursegen export FORMAT`."""
     export = commands.add_parser(
         "export",
         help="export the quizzes or the whole course for Moodle and other learning platforms",
-        description="Write the course for a learning platform: `moodle` (Moodle XML question bank of the quizzes), `gift` (the same questions in GIFT), `scorm` (a SCORM 1.2 package of the whole site that reports completion). The file is written atomically, never inside the course's sources; a quiz that cannot be exported is a warning and is left out.",
+        description="Write the course for a learning platform: `moodle` (Moodle XML question bank of the "
+        "quizzes), `gift` (the same questions in GIFT), `scorm` (a SCORM 1.2 package of the "
+        "whole site that reports completion). The file is written atomically, never inside the "
+        "course's sources; a quiz that cannot be exported is a warning and is left out.",
     )
     export.add_argument(
         "format", metavar="FORMAT", choices=["moodle", "gift", "scorm"], help="moodle, gift or scorm"
@@ -133,14 +181,19 @@ def make_parser() -> argparse.ArgumentParser:
         "--output",
         metavar="FILE",
         type=Path,
-        help="file to write (default: in COURSE_DIR, named after its folder: NAME-moodle.xml, NAME-gift.txt or NAME-scorm.zip)",
+        help="file to write (default: in COURSE_DIR, named after its folder: NAME-moodle.xml, "
+        "NAME-gift.txt or NAME-scorm.zip)",
     )
     _add_verbosity(export)
 
+
+def _add_new_command(commands) -> None:
+    """`coursegen new DIR`."""
     new = commands.add_parser(
         "new",
         help="start a new course from a small working example",
-        description="Create a small working course in DIR (which must not exist or be empty), with a .gitignore and a workflow that publishes it with this very coursegen version.",
+        description="Create a small working course in DIR (which must not exist or be empty), with a "
+        ".gitignore and a workflow that publishes it with this very coursegen version.",
     )
     new.add_argument(
         "directory", metavar="DIR", type=Path, help="folder to create (`.` for the current folder, if empty)"
@@ -155,12 +208,12 @@ def make_parser() -> argparse.ArgumentParser:
         "--host",
         choices=["github", "gitlab"],
         default="github",
-        help="where the course is published: github (.github/workflows/publish.yml for GitHub Pages, the default) or gitlab (.gitlab-ci.yml for GitLab Pages)",
+        help="where the course is published: github (.github/workflows/publish.yml for GitHub Pages, the "
+        "default) or gitlab (.gitlab-ci.yml for GitLab Pages)",
     )
     new.add_argument(
         "--nightly", action="store_true", help="also rebuild the site every night, even without a push"
     )
-    return parser
 
 
 def _positive_int(text: str) -> int:
@@ -192,7 +245,8 @@ def _add_course_dir(parser: argparse.ArgumentParser) -> None:
         nargs="?",
         type=Path,
         default=None,
-        help="the course folder (default: the current folder or the nearest one above it holding content/ or course.yml)",
+        help="the course folder (default: the current folder or the nearest one above it holding content/ "
+        "or course.yml)",
     )
 
 
@@ -211,7 +265,8 @@ def _add_verbosity(parser: argparse.ArgumentParser) -> None:
         "-v",
         "--verbose",
         action="store_true",
-        help="print every file as it is processed, the time each stage took (build, check), and the traceback of an internal error",
+        help="print every file as it is processed, the time each stage took (build, check), and the "
+        "traceback of an internal error",
     )
 
 
@@ -272,7 +327,8 @@ def main(argv: list[str] | None = None) -> int:
         if getattr(args, "verbose", False):
             raise
         print(
-            f"internal error: {type(error).__name__}: {error} — please report it (run again with -v for the traceback){_cache_hint(args)}",
+            f"internal error: {type(error).__name__}: {error} — please report it (run again with -v for "
+            f"the traceback){_cache_hint(args)}",
             file=sys.stderr,
         )
         return EXIT_ERRORS

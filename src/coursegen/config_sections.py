@@ -170,7 +170,8 @@ def read_remote_asset_settings(value: Any, line: int | None, diagnostics: Diagno
                 hint = (
                     f"did you mean '{close[0]}'?"
                     if close
-                    else "keep leaves them as written (the site then needs the network), fetch downloads them into the site"
+                    else "keep leaves them as written (the site then needs the network), fetch downloads "
+                    "them into the site"
                 )
                 if item == "error":
                     hint = "to make them errors, keep the mode and set checks: {assets: error}"

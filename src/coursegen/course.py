@@ -175,7 +175,8 @@ def _order_children(section: Page, diagnostics: Diagnostics) -> None:
             other = seen[child.meta.order]
             diagnostics.warning(
                 child.rel or child.url,
-                f"'{child.rel or child.url}' and '{other.rel or other.url}' both have order: {child.meta.order:g}; they are sorted by name",
+                f"'{child.rel or child.url}' and '{other.rel or other.url}' both have order: "
+                f"{child.meta.order:g}; they are sorted by name",
                 "give each page its own order",
                 line=child.meta.lines.get("order"),
                 kind="yaml",

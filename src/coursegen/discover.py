@@ -60,6 +60,45 @@ def _place_notebook_data(sources: list[SourceFile]) -> list[SourceFile]:
     return placed
 
 
+def _source_file(entry: os.DirEntry, path: Path, rel: str, top: str, settled_before: int) -> SourceFile:
+    rel_posix = PurePosixPath(unicodedata.normalize("NFC", rel))
+    return SourceFile(
+        path=path,
+        rel=rel_posix,
+        site_rel=site_position(rel_posix),
+        kind=_kind_of(entry.name, top),
+        stamp=_stamp(entry, settled_before),
+    )
+
+
+def _report_undecodable_name(entry: os.DirEntry, rel: str, diagnostics: Diagnostics) -> None:
+    shown = rel.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    what = "folder" if entry.is_dir() else "file"
+    diagnostics.error(
+        shown,
+        f"the {what} name is not valid UTF-8 (written by a system using another encoding?), skipped",
+        f"rename the {what}",
+        kind="files",
+    )
+
+
+def _symlink_problem(
+    entry: os.DirEntry, path: Path, root: Path, seen_dirs: set[Path]
+) -> tuple[str, str] | None:
+    """Why a symbolic link is skipped, as (message, hint); None for one that is read as its target."""
+    try:
+        target = path.resolve(strict=False)
+    except (RuntimeError, OSError):  # a loop of links (Python < 3.13 raises RuntimeError)
+        return "symbolic link loop, skipped", "remove the link"
+    if entry.is_dir() and target in seen_dirs or (entry.is_dir() and root.is_relative_to(target)):
+        return "symbolic link to a folder already read (a loop?), skipped", "remove the link"
+    if not target.exists():
+        return "broken symbolic link, skipped", "remove it or point it at an existing file"
+    if not target.is_relative_to(root):
+        return "symbolic link leads outside the course, skipped", "copy the file into the course instead"
+    return None
+
+
 def _walk(
     root: Path, base: Path, top: str, diagnostics: Diagnostics, skip: tuple[Path, ...]
 ) -> list[SourceFile]:
@@ -94,45 +133,12 @@ def _walk(
                 else _rel(root, path)
             )
             if not _is_utf8(entry.name):  # bytes Python could only keep as "surrogates": unusable in a URL
-                shown = rel.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-                what = "folder" if entry.is_dir() else "file"
-                diagnostics.error(
-                    shown,
-                    f"the {what} name is not valid UTF-8 (written by a system using another encoding?), skipped",
-                    f"rename the {what}",
-                    kind="files",
-                )
+                _report_undecodable_name(entry, rel, diagnostics)
                 continue
-            if entry.is_symlink():
-                try:
-                    target = path.resolve(strict=False)
-                except (RuntimeError, OSError):  # a loop of links (Python < 3.13 raises RuntimeError)
-                    diagnostics.warning(rel, "symbolic link loop, skipped", "remove the link", kind="files")
-                    continue
-                if entry.is_dir() and target in seen_dirs or (entry.is_dir() and root.is_relative_to(target)):
-                    diagnostics.warning(
-                        rel,
-                        "symbolic link to a folder already read (a loop?), skipped",
-                        "remove the link",
-                        kind="files",
-                    )
-                    continue
-                if not target.exists():
-                    diagnostics.warning(
-                        rel,
-                        "broken symbolic link, skipped",
-                        "remove it or point it at an existing file",
-                        kind="files",
-                    )
-                    continue
-                if not target.is_relative_to(root):
-                    diagnostics.warning(
-                        rel,
-                        "symbolic link leads outside the course, skipped",
-                        "copy the file into the course instead",
-                        kind="files",
-                    )
-                    continue
+            problem = _symlink_problem(entry, path, root, seen_dirs) if entry.is_symlink() else None
+            if problem is not None:
+                diagnostics.warning(rel, *problem, kind="files")
+                continue
             if _is_reserved_on_windows(entry.name):
                 diagnostics.warning(
                     rel,
@@ -145,17 +151,7 @@ def _walk(
                 continue
             if not entry.is_file():
                 continue
-            kind = _kind_of(entry.name, top)
-            rel_posix = PurePosixPath(unicodedata.normalize("NFC", rel))
-            found.append(
-                SourceFile(
-                    path=path,
-                    rel=rel_posix,
-                    site_rel=site_position(rel_posix),
-                    kind=kind,
-                    stamp=_stamp(entry, settled_before),
-                )
-            )
+            found.append(_source_file(entry, path, rel, top, settled_before))
     return found
 
 

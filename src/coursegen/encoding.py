@@ -82,7 +82,8 @@ class EncodingRepair:
         done = []
         if self.converted:
             done.append(
-                f"converted from Windows-1252 to UTF-8 ({self.converted} character{'s' if self.converted > 1 else ''})"
+                f"converted from Windows-1252 to UTF-8 ({self.converted} "
+                f"character{'s' if self.converted > 1 else ''})"
             )
         if self.garbled:
             done.append(f"repaired {self.garbled} garbled line{'s' if self.garbled > 1 else ''}")
@@ -123,7 +124,8 @@ def report_garbled(text: str, rel: str, diagnostics, first_line: int = 1, markdo
     for item in garbled[:MAX_REPORTED]:
         diagnostics.warning(
             rel,
-            f"garbled text (UTF-8 read as Windows-1252?), should probably read: {_shorten(item.repaired.strip())}",
+            "garbled text (UTF-8 read as Windows-1252?), should probably read: "
+            f"{_shorten(item.repaired.strip())}",
             "repair the file with `coursegen check --fix-encoding` (a .bak copy is kept)",
             line=item.line + first_line - 1,
             kind="encoding",

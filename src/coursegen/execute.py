@@ -194,50 +194,60 @@ def _run(
         resources={"metadata": {"path": str(workdir)}},
         on_cell_execute=note_cell,
     )
-    timed_out, finished = threading.Event(), threading.Event()
-
-    def stop_runaway_notebook() -> None:
-        # nbclient's kernel manager is asynchronous and owned by the executing thread: signal
-        # the kernel process itself — an interrupt first, and a kill if it ignores it
-        if finished.is_set():
-            return
-        timed_out.set()
-        if _signal_kernel(client, signal.SIGINT):
-            _later(5, _signal_kernel, client, signal.SIGKILL)
-        else:  # the kernel is still starting: as soon as it has a process
-            _later(0.2, stop_runaway_notebook)
-
-    def _later(seconds: float, action, *args) -> None:
-        timer = threading.Timer(seconds, action, args)
-        timer.daemon = True
-        timer.start()
-        timers.append(timer)
-
-    timers: list[threading.Timer] = []
-    watchdog = threading.Timer(settings.notebook_timeout, stop_runaway_notebook)
-    watchdog.daemon = True
-    watchdog.start()
+    watchdog = _Watchdog(client, settings.notebook_timeout)
     if register_stop is not None:
         register_stop(lambda: _kill_kernel(client))
     try:
         # starts the kernel and always shuts it down, even on error; the kernel's own chatter is not ours to print
         client.execute(stderr=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
-        if timed_out.is_set():  # interrupted, yet it went on (allow_errors): over its budget all the same
+        if (
+            watchdog.timed_out.is_set()
+        ):  # interrupted, yet it went on (allow_errors): over its budget all the same
             raise DeadKernelError("stopped")
     except Exception as error:
         raise _failure(
-            error, notebook, running.get("index"), kernel, settings, timed_out.is_set(), scrubber
+            error, notebook, running.get("index"), kernel, settings, watchdog.timed_out.is_set(), scrubber
         ) from None
     finally:
-        finished.set()
-        watchdog.cancel()
-        for timer in timers:
-            timer.cancel()
+        watchdog.stop()
         # nbclient leaves its exit handler registered when the kernel dies while starting (a run
         # the build stopped): at exit it would fail on the kernel already cleaned up, with a traceback
         atexit.unregister(client._cleanup_kernel)
     scrubber.outputs(notebook)
     return notebook
+
+
+class _Watchdog:
+    """Stops a notebook that runs over its whole-notebook budget. nbclient's kernel manager is
+    asynchronous and owned by the executing thread: the kernel process itself is signalled — an
+    interrupt first, and a kill if it ignores it."""
+
+    def __init__(self, client, seconds: float):
+        self.client = client
+        self.timed_out, self.finished = threading.Event(), threading.Event()
+        self.timers: list[threading.Timer] = []
+        self._later(seconds, self.stop_runaway_notebook)
+
+    def stop_runaway_notebook(self) -> None:
+        if self.finished.is_set():
+            return
+        self.timed_out.set()
+        if _signal_kernel(self.client, signal.SIGINT):
+            self._later(5, _signal_kernel, self.client, signal.SIGKILL)
+        else:  # the kernel is still starting: as soon as it has a process
+            self._later(0.2, self.stop_runaway_notebook)
+
+    def _later(self, seconds: float, action, *args) -> None:
+        timer = threading.Timer(seconds, action, args)
+        timer.daemon = True
+        timer.start()
+        self.timers.append(timer)
+
+    def stop(self) -> None:
+        """The run is over: no signal is sent any more."""
+        self.finished.set()
+        for timer in self.timers:
+            timer.cancel()
 
 
 def _failure(
@@ -255,20 +265,7 @@ def _failure(
 
     cell = _cell_label(notebook, index)
     if isinstance(error, NoSuchKernel):
-        available = installed_kernels()
-        choices = (
-            f"installed kernels: {', '.join(available)}"
-            if available
-            else "no kernel is installed (for Python: pip install ipykernel)"
-        )
-        if kernel.origin.startswith(("notebooks.kernel", "metadata.coursegen.kernel")):
-            remedy = f"set {kernel.origin.split(' ')[0]} to one of them"
-        else:
-            remedy = "choose one with notebooks.kernel in course.yml (every notebook) or metadata.coursegen.kernel (this notebook)"
-        return ExecutionFailed(
-            f"kernel '{kernel.name}' ({kernel.origin}) is not installed",
-            f"{choices}; {remedy}, or install '{kernel.name}'",
-        )
+        return _kernel_missing(kernel)
     if timed_out and isinstance(error, (CellExecutionError, DeadKernelError)):
         return ExecutionFailed(
             f"it ran longer than {settings.notebook_timeout} s (stopped in {cell})",
@@ -301,6 +298,26 @@ def _failure(
             f"kernel '{kernel.name}' did not start: {error}", "check that the kernel starts in Jupyter"
         )
     return error
+
+
+def _kernel_missing(kernel: KernelChoice) -> ExecutionFailed:
+    available = installed_kernels()
+    choices = (
+        f"installed kernels: {', '.join(available)}"
+        if available
+        else "no kernel is installed (for Python: pip install ipykernel)"
+    )
+    if kernel.origin.startswith(("notebooks.kernel", "metadata.coursegen.kernel")):
+        remedy = f"set {kernel.origin.split(' ')[0]} to one of them"
+    else:
+        remedy = (
+            "choose one with notebooks.kernel in course.yml (every notebook) "
+            "or metadata.coursegen.kernel (this notebook)"
+        )
+    return ExecutionFailed(
+        f"kernel '{kernel.name}' ({kernel.origin}) is not installed",
+        f"{choices}; {remedy}, or install '{kernel.name}'",
+    )
 
 
 def _kill_kernel(client) -> None:

@@ -178,7 +178,8 @@ def _typed_meta(
             # YAML 1.1 reads yes/no/on/off as true/false: the fix is the author's own word, quoted
             diagnostics.error(
                 rel,
-                f"front-matter key '{key}' must be a text, but YAML reads '{raw[key]}' as {str(value).lower()}",
+                f"front-matter key '{key}' must be a text, but YAML reads '{raw[key]}' as "
+                f"{str(value).lower()}",
                 f'put it in quotes: {key}: "{raw[key]}"',
                 line=line,
                 kind="yaml",
@@ -262,7 +263,8 @@ def _record(item: dict, required: tuple[str, ...], optional: tuple[str, ...]) ->
     unknown = sorted(set(item) - set(required) - set(optional))
     if unknown:
         raise TypeError(
-            f"has an entry with unknown key(s) {', '.join(map(str, unknown))}; known keys: {', '.join(required + optional)}"
+            f"has an entry with unknown key(s) {', '.join(map(str, unknown))}; known keys: "
+            f"{', '.join(required + optional)}"
         )
     return {name: _as_text(item[name]) for name in required + optional if item.get(name) is not None}
 

@@ -284,7 +284,8 @@ class MarkdownRenderer:
         elif href.startswith("/") and not href.startswith("//"):
             state.diagnostics.warning(
                 state.page.rel,
-                f"absolute link '{shorten(href, 40)}' breaks when the site is opened from a sub-folder or from a file",
+                f"absolute link '{shorten(href, 40)}' breaks when the site is opened from a sub-folder or "
+                "from a file",
                 "write it relative to this file, e.g. ../module6/index.md",
                 line=state.line_of(*link_needles(href)),
                 kind="links",

@@ -98,7 +98,8 @@ class LinkRewriter(Treeprocessor):
                     state.diagnostics.warning(
                         state.page.rel,
                         f"heading '{shorten(text, 40)}' jumps from level {level} to {new_level}",
-                        f"use {'#' * (level + 1)} for it (the page title is level 1), so screen readers can follow the outline",
+                        f"use {'#' * (level + 1)} for it (the page title is level 1), so screen readers "
+                        "can follow the outline",
                         line=state.line_of(text) if text else None,
                         kind="headings",
                     )

@@ -258,7 +258,8 @@ class NotebookPages:
             report = diagnostics.error if self.failed_run_is_error else diagnostics.warning
             report(
                 page.rel,
-                f"{message or 'its results are not in the cache'}; its page shows the outputs saved in the notebook",
+                f"{message or 'its results are not in the cache'}; its page shows the outputs saved in the "
+                "notebook",
                 hint or "build again",
                 kind="execution",
             )

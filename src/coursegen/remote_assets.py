@@ -109,7 +109,8 @@ def _copies(uses: list[_Use], outcomes: dict, diagnostics: Diagnostics) -> Remot
             diagnostics,
             Level.WARNING,
             f"{first.noun} '{_shorten(first.address)}' could not be downloaded: {outcomes[address]}{also}",
-            f"left as written, so the page needs {host_of(first.address)} to show it; fix the address, or put a copy in the course and link to that",
+            f"left as written, so the page needs {host_of(first.address)} to show it; fix the address, or "
+            "put a copy in the course and link to that",
         )
     return copies
 
@@ -137,7 +138,8 @@ def _report_each(uses: list[_Use], diagnostics: Diagnostics) -> None:
         use.report(
             diagnostics,
             Level.WARNING,
-            f"{use.noun} '{_shorten(use.address)}' is loaded from {host_of(use.address)}: the page needs the network to show it",
+            f"{use.noun} '{_shorten(use.address)}' is loaded from {host_of(use.address)}: the page needs "
+            "the network to show it",
             _FETCH_HINT.format("it"),
         )
 

@@ -159,7 +159,8 @@ def weights_or_warning(quiz: Quiz, diagnostics: Diagnostics) -> list[str] | None
     if weights is None:
         diagnostics.warning(
             quiz.path,
-            f"quiz '{quiz.name[:50]}' has {quiz.right_count} right answers: Moodle can't share the grade evenly between them; it is left out of the export",
+            f"quiz '{quiz.name[:50]}' has {quiz.right_count} right answers: Moodle can't share the grade "
+            "evenly between them; it is left out of the export",
             "keep at most 10 right answers (or exactly 20)",
             line=quiz.line,
             kind=KIND,
@@ -382,7 +383,8 @@ class QuizReader:
                 else:
                     diagnostics.warning(
                         page.rel,
-                        f"image '{href}' of a quiz is not a file of the course, so it can't travel with the question",
+                        f"image '{href}' of a quiz is not a file of the course, so it can't travel with "
+                        "the question",
                         "fix its path (relative to this file)",
                         line=line,
                         kind=KIND,
