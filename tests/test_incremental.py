@@ -10,6 +10,15 @@ from conftest import run_build
 
 from coursegen import render
 
+
+@pytest.fixture(scope="module", autouse=True)
+def verify_kept_pages():
+    """COURSEGEN_VERIFY=1: every page a rebuild keeps is rendered again and must be the same."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("COURSEGEN_VERIFY", "1")
+        yield
+
+
 FILES = {
     "content/A/index.md": "---\ntitle: Module A\n---\n\n[un](01_un.md) [deux](02_deux.md)\n",
     "content/A/01_un.md": "---\ntitle: Un\n---\n\nTexte un.\n",
@@ -633,6 +642,27 @@ def test_ten_edits_of_a_lesson_leave_as_many_body_files_as_the_site_has_bodies(m
         )
         run_build(root, out)
         assert len(list(bodies.iterdir())) == count
+
+
+def test_verify_mode_fails_a_build_that_keeps_a_page_whose_inputs_changed(make_course, tmp_path, monkeypatch):
+    """A signature that missed an input (here: none of the context, only the page's own body) keeps
+    the module page, whose card of a lesson shows its new title; COURSEGEN_VERIFY=1 renders it again
+    and says so."""
+    from coursegen.build import SignatureMissesInput
+
+    root = make_course(FILES)
+    out = tmp_path / "site"
+    run_build(root, out)
+    monkeypatch.setattr(render.ContextText, "of", lambda self, context: "")
+    run_build(root, out)  # signatures change once (the stub): every page is made again
+    (root / "content/A/02_deux.md").write_text(
+        "---\ntitle: Deux, renommé\n---\n\nTexte deux.\n", encoding="utf-8"
+    )
+    with pytest.raises(SignatureMissesInput) as caught:
+        run_build(root, out)
+    assert str(caught.value) == (
+        "kept page A/index.html differs from a fresh render: a signature misses an input — report it"
+    )
 
 
 def test_the_collector_pace_is_restored_after_a_build(make_course, tmp_path):

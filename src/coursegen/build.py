@@ -5,6 +5,7 @@ signatures."""
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 import os
 import time
@@ -84,6 +85,8 @@ class BuildOptions:
         default=None, repr=False
     )  # (RunRecord, done, total) as notebooks finish
     progress: Callable[[str, int, int], None] | None = field(default=None, repr=False)
+    # COURSEGEN_VERIFY=1: every page kept from the last build is rendered again and compared (CI)
+    verify: bool = field(default_factory=lambda: os.environ.get("COURSEGEN_VERIFY") == "1")
 
 
 def build(root: Path, out: Path | None = None, options: BuildOptions | None = None) -> BuildResult:
@@ -207,10 +210,11 @@ class _Run:
         )  # course.yml `checks:` before --strict counts
         return self.result, plan
 
-    def kept(self, plan: SitePlan, rel: str, origin: str, signature: str) -> bool:
+    def kept(self, plan: SitePlan, rel: str, origin: str, signature: str, remake=None) -> bool:
         """Take the last build's file at `rel` when its signature is unchanged, and report again
         what making it reported then; False when it must be made again (also when those messages
-        can't be read back: a damaged cache entry)."""
+        can't be read back: a damaged cache entry). With `options.verify`, `remake()` makes the
+        file again, and any difference with the kept one is a signature that misses an input."""
         try:
             messages = self._messages_of(signature)
         except ValueError:
@@ -218,6 +222,8 @@ class _Run:
         if not plan.keep_unchanged(rel, origin, signature):
             return False
         self.diagnostics.extend(messages)
+        if self.options.verify and remake is not None:
+            _verify_kept(plan, rel, remake())
         return True
 
     def _messages_of(self, signature: str) -> list[Diagnostic]:
@@ -235,6 +241,18 @@ class _Run:
         self.diagnostics.extend(local)
         if signature and local.items:
             self.page_messages.put(signature, plain(local))
+
+
+class SignatureMissesInput(AssertionError):
+    """A file kept from the last build differs from a fresh render (COURSEGEN_VERIFY=1): a bug."""
+
+
+def _verify_kept(plan: SitePlan, rel: str, fresh: str) -> None:
+    kept = plan.files[rel].source.read_bytes()
+    if kept != fresh.encode("utf-8"):
+        raise SignatureMissesInput(
+            f"kept page {rel} differs from a fresh render: a signature misses an input — report it"
+        )
 
 
 def load_and_discover(run: _Run) -> tuple[CourseConfig, list]:
@@ -336,7 +354,7 @@ def render_pages(
     run: _Run, plan: SitePlan, course, bodies: dict, renderer: SiteRenderer, remote, last_good: LastGood
 ) -> None:
     """Every page through its template; a page whose signature is unchanged keeps its file."""
-    first_errors: dict[str, Diagnostic] | None = None  # what an error page says, by source
+    first_errors = _FirstErrors(run.diagnostics)  # what an error page says, by source
     for page in course.pages:
         body = bodies[page.url]
         if body.error and last_good.keep(plan, page):
@@ -346,16 +364,11 @@ def render_pages(
         signature = renderer.page_signature(page, template_name, body) if body.key else ""
         if signature and copies:
             signature = digest(signature, repr(sorted(copies.items())))
-        if run.kept(plan, page.url, page.rel or page.url, signature):
+        make = functools.partial(_page_html, renderer, page, body, copies, template_name, first_errors)
+        if run.kept(plan, page.url, page.rel or page.url, signature, lambda make=make: make(Diagnostics())):
             continue
-        if body.error and first_errors is None:
-            first_errors = _first_errors(run.diagnostics)
         local = Diagnostics()
-        content = point_to_copies(body.html, copies, page.url) if copies else body.html
-        finding = first_errors.get(page.rel) if body.error else None
-        html = renderer.render_page(
-            page, content, body.toc, local, error=body.error, template_name=template_name, finding=finding
-        )
+        html = make(local)
         body.release()
         _warn_if_heavy(page, html, local)
         run.report(signature, local)
@@ -379,10 +392,27 @@ def _warn_if_heavy(page, html: str, local: Diagnostics) -> None:
         )
 
 
-def _first_errors(diagnostics: Diagnostics) -> dict[str, Diagnostic]:
-    """The first error reported about each file (what its error page says, and where)."""
-    first: dict[str, Diagnostic] = {}
-    for diagnostic in diagnostics.sorted():
-        if diagnostic.level is Level.ERROR:
-            first.setdefault(diagnostic.path, diagnostic)
-    return first
+def _page_html(renderer: SiteRenderer, page, body, copies, template_name: str, first_errors, local) -> str:
+    """The page through its template (its remote media pointed at their copies)."""
+    content = point_to_copies(body.html, copies, page.url) if copies else body.html
+    finding = first_errors.of(page.rel) if body.error else None
+    return renderer.render_page(
+        page, content, body.toc, local, error=body.error, template_name=template_name, finding=finding
+    )
+
+
+class _FirstErrors:
+    """The first error reported about each file (what its error page says, and where), sorted out
+    when the first error page is made."""
+
+    def __init__(self, diagnostics: Diagnostics):
+        self.diagnostics = diagnostics
+        self._first: dict[str, Diagnostic] | None = None
+
+    def of(self, rel: str) -> Diagnostic | None:
+        if self._first is None:
+            self._first = {}
+            for diagnostic in self.diagnostics.sorted():
+                if diagnostic.level is Level.ERROR:
+                    self._first.setdefault(diagnostic.path, diagnostic)
+        return self._first.get(rel)

@@ -90,13 +90,15 @@ def render_extras(run: _Run, plan: SitePlan, config: CourseConfig, course, rende
     """The 404 page, and the sitemap and robots.txt of a site whose address is known."""
     if NOT_FOUND_URL not in plan.files:
         signature = digest("404", renderer.fingerprint())  # templates, strings, settings, sections
-        if not run.kept(plan, NOT_FOUND_URL, NOT_FOUND_URL, signature):
+        if not run.kept(
+            plan, NOT_FOUND_URL, NOT_FOUND_URL, signature, lambda: renderer.render_not_found(Diagnostics())
+        ):
             local = Diagnostics()
             plan.add_text(NOT_FOUND_URL, renderer.render_not_found(local), NOT_FOUND_URL, signature)
             run.report(signature, local)
     if renderer.has_tags and TAGS_URL not in plan.files:  # every tag with its pages
         signature = digest("tags", renderer.fingerprint(), repr(renderer.tags))
-        if not run.kept(plan, TAGS_URL, TAGS_URL, signature):
+        if not run.kept(plan, TAGS_URL, TAGS_URL, signature, lambda: renderer.render_tags(Diagnostics())):
             local = Diagnostics()
             plan.add_text(TAGS_URL, renderer.render_tags(local), TAGS_URL, signature)
             run.report(signature, local)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import posixpath
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 
@@ -53,6 +55,9 @@ class SiteRenderer:
         self.tags = views.tag_index(course)
         self.has_tags = bool(self.tags)  # tag chips link to tags.html only when it is written
         self._fingerprint: str | None = None
+        self.link = views.LinkViews()
+        # in every page's context, and named by fingerprint(): not written out again for each page
+        self._context_text = ContextText({"course": self.course_view, "strings": self.strings})
 
     @jinja2.pass_context
     def _typography_filter(self, context, text):
@@ -142,28 +147,35 @@ class SiteRenderer:
     def page_signature(self, page: Page, template_name: str, body) -> str:
         """Names the page's HTML: same signature, same bytes (used to skip unchanged pages).
 
-        Made of plain tuples rather than the views the template gets (this runs for every page of
-        every build): what the page shows of itself is named by its body key, which names its
-        file's bytes (so its front matter) and its table of contents; the rest is the graph around
-        it and everything in `fingerprint()`."""
-        # a generated page has no file: its front matter and contents list are named here
-        own = (page.rel, None) if page.source is not None else (repr(page.meta), body.toc)
-        return digest(
-            self.fingerprint(),
-            template_name,
-            body.key,
-            repr((page.kind, page.url, own, page.title, page.number, body.error)),
-            repr([views.link_fields(p) for p in (page.prev, page.next, page.notebook)]),
-            repr(
-                [
-                    [views.link_fields(p) for p in pages]
-                    for pages in (page.lessons, page.notebooks, views.ancestors(page))
-                ]
-            ),
-            repr(([views.card(child) for child in page.children], views.neighbour_sections(page))),
-            repr([views.link_fields(p) for p in views.module_lessons(page)]),
-            repr(self.has_tags),
+        The digest of the very context the template receives (`page_context`), so that no input
+        of a page can be left out of its signature: only the body's HTML and contents list are
+        named by the body's key (which names their bytes) rather than read, and the site-wide
+        values (the course, the interface strings) by `fingerprint()`, which also names the
+        templates and the code."""
+        context = self.page_context(
+            page, views.page_view(page, "", (), self.config, body.error, link=self.link)
         )
+        return digest(self.fingerprint(), template_name, body.key, self._context_text.of(context))
+
+    def page_context(self, page: Page, page_view: views.PageView) -> dict:
+        """What every template receives (docs/template-context.md)."""
+        prev_section, next_section = views.neighbour_sections(page, self.link)
+        return {
+            "course": self.course_view,
+            "page": page_view,
+            "breadcrumbs": views.breadcrumbs(page, self.link),
+            "prev": self.link(page.prev),
+            "next": self.link(page.next),
+            "prev_section": prev_section,
+            "next_section": next_section,
+            "t": self.strings,
+            "lang": page.meta.language or self.config.language,
+            # site URLs are paths: a '#' in a file name is part of the name, not a fragment
+            "rel": LinkFrom(page.url),
+            "static": LinkFrom(page.url, "static/"),
+            # where a tag chip leads: its entry on tags.html (empty when the course has no tags page)
+            "tag_url": TagLink(page.url, self.has_tags),
+        }
 
     def render_page(
         self,
@@ -179,7 +191,9 @@ class SiteRenderer:
         what the build reported about it, for its kind and place)."""
         template_name = template_name or self.template_for(page, diagnostics)
         kind, where = (finding.kind, finding.location) if finding and error else ("", "")
-        context = self._context(page, views.page_view(page, content, toc, self.config, error, kind, where))
+        context = self.page_context(
+            page, views.page_view(page, content, toc, self.config, error, kind, where, self.link)
+        )
         try:
             return self.env.get_template(template_name).render(context)
         except jinja2.UndefinedError as problem:
@@ -220,34 +234,12 @@ class SiteRenderer:
             "</div>\n</main>\n</body>\n</html>\n"
         )
 
-    def _context(self, page: Page, page_view: views.PageView) -> dict:
-        """What every template receives (docs/template-context.md)."""
-        prev_section, next_section = views.neighbour_sections(page)
-        return {
-            "course": self.course_view,
-            "page": page_view,
-            "breadcrumbs": views.breadcrumbs(page),
-            "prev": views.link(page.prev),
-            "next": views.link(page.next),
-            "prev_section": prev_section,
-            "next_section": next_section,
-            "t": self.strings,
-            "lang": page.meta.language or self.config.language,
-            # site URLs are paths: a '#' in a file name is part of the name, not a fragment
-            "rel": lambda url, fragment="": relative_url(url, page.url, fragment),
-            "static": lambda path: relative_url("static/" + path, page.url, ""),
-            # where a tag chip leads: its entry on tags.html (empty when the course has no tags page)
-            "tag_url": lambda tag: (
-                relative_url(TAGS_URL, page.url, views.tag_anchor(tag)) if self.has_tags else ""
-            ),
-        }
-
     def render_tags(self, diagnostics: Diagnostics) -> str:
         """tags.html: every tag with the pages that carry it."""
         page = Page(
             kind=PageKind.SECTION, url=TAGS_URL, folder="", title=self.strings["tags_title"], meta=PageMeta()
         )
-        context = self._context(page, views.page_view(page, "", [], self.config))
+        context = self.page_context(page, views.page_view(page, "", [], self.config))
         context["tags"] = [{"tag": tag, "id": anchor, "pages": pages} for tag, anchor, pages in self.tags]
         try:
             return self.env.get_template("tags.html").render(context)
@@ -265,13 +257,101 @@ class SiteRenderer:
             title=self.strings["not_found_title"],
             meta=PageMeta(),
         )
-        context = self._context(page, views.page_view(page, "", [], self.config))
+        context = self.page_context(page, views.page_view(page, "", [], self.config))
         try:
             return self.env.get_template("404.html").render(context)
         except jinja2.TemplateError as problem:
             message = f"template 404.html{_template_line(problem)}: {problem}"
             diagnostics.error("404.html", message, "fix the template", kind="template")
             return self._error_page(page, message)
+
+
+@dataclass(frozen=True)
+class LinkFrom:
+    """`{{ rel(url, fragment) }}` / `{{ static(path) }}` in a template: the link from the page at
+    `base` to a site URL (a value, not a closure: page signatures compare it)."""
+
+    base: str
+    prefix: str = ""
+
+    def __call__(self, url: str, fragment: str = "") -> str:
+        return relative_url(self.prefix + url, self.base, fragment)
+
+
+@dataclass(frozen=True)
+class TagLink:
+    """`{{ tag_url(tag) }}`: where a tag chip leads (empty when the course has no tags page)."""
+
+    base: str
+    has_tags: bool
+
+    def __call__(self, tag: str) -> str:
+        return relative_url(TAGS_URL, self.base, views.tag_anchor(tag)) if self.has_tags else ""
+
+
+class ContextText:
+    """A template context as text that names all of it, for page signatures: every value, views
+    (dataclasses) field by field, except the site-wide values given at the start (the course, the
+    interface strings), named by a word. A value whose text would show a memory address (a lambda,
+    an object without a repr of its own) would give every build another signature, or hide what
+    it holds: it is refused.
+
+    It runs for every page of every build: views shared by many pages (links, cards) and lists of
+    them (a module's lessons, on each of its lessons) are written once per build, the rest by one
+    `repr` of plain values."""
+
+    SHARED = (views.LinkView, views.CardView)
+
+    def __init__(self, site_wide: Mapping[str, object]):
+        # what is named here is kept alive with its text: its id stays its own
+        self._known: dict[int, tuple[object, _Text]] = {
+            id(value): (value, _Text(f"<{name}>")) for name, value in site_wide.items()
+        }
+        self._lists: dict[tuple[int, ...], tuple[object, _Text]] = {}
+
+    def of(self, context: Mapping) -> str:
+        text = repr([(key, self._plain(value)) for key, value in context.items()])
+        if " at 0x" in text:
+            raise TypeError(f"a template context value has no text that names its content: {text[:300]}")
+        return text
+
+    def _plain(self, value):
+        """`value` with its views as plain lists, and what is known as its text."""
+        known = self._known.get(id(value))
+        if known is not None:
+            return known[1]
+        if type(value) is tuple or type(value) is list:
+            return self._list(value)
+        if dataclasses.is_dataclass(value):
+            plain = (type(value).__name__, [self._plain(item) for item in vars(value).values()])
+            if not isinstance(value, self.SHARED):
+                return plain
+            known = self._known[id(value)] = (value, _Text(repr(plain)))
+            return known[1]
+        return value  # str, numbers, None, mappings of plain values, dates of the front matter
+
+    def _list(self, items):
+        ids = tuple(map(id, items))
+        known = self._lists.get(ids)
+        if known is not None:
+            return known[1]
+        plain = [self._plain(item) for item in items]
+        if items and all(isinstance(item, self.SHARED) for item in items):
+            self._lists[ids] = known = (items, _Text(repr(plain)))
+            return known[1]
+        return plain
+
+
+class _Text:
+    """Text already made, written as it is by `repr`."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str):
+        self.text = text
+
+    def __repr__(self) -> str:
+        return self.text
 
 
 _NO_ATTRIBUTE = re.compile(r"'coursegen\.views\.(\w+) object' has no attribute '([^']+)'")

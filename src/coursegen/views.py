@@ -115,7 +115,23 @@ def link(page: Page | None) -> LinkView | None:
     return None if fields is None else LinkView(*fields)
 
 
-def card(page: Page) -> CardView:
+class LinkViews:
+    """`link`, made once per page for one build's renderer: a page is linked to from many others
+    (each lesson lists every lesson of its module), and page signatures name each view once."""
+
+    def __init__(self):
+        self._made: dict[int, tuple[Page, LinkView]] = {}  # the page is kept: its id stays its own
+
+    def __call__(self, page: Page | None) -> LinkView | None:
+        if page is None:
+            return None
+        made = self._made.get(id(page))
+        if made is None:
+            made = self._made[id(page)] = (page, link(page))
+        return made[1]
+
+
+def card(page: Page, link=link) -> CardView:
     kind = "section" if page.is_section else page.kind.value
     return CardView(
         kind=kind,
@@ -168,6 +184,7 @@ def page_view(
     error: str = "",
     error_kind: str = "",
     error_where: str = "",
+    link=link,
 ) -> PageView:
     meta = page.meta
     return PageView(
@@ -190,7 +207,7 @@ def page_view(
         toc=tuple(MappingProxyType(entry) for entry in toc),
         number=page.number,
         notebook=link(page.notebook),
-        cards=tuple(card(child) for child in page.children),
+        cards=tuple(card(child, link) for child in page.children),
         notebooks=tuple(link(nb) for nb in page.notebooks),
         lessons=tuple(link(lesson) for lesson in page.lessons),
         download_url=page.download_url,
@@ -239,11 +256,11 @@ def ancestors(page: Page) -> list[Page]:
     return trail
 
 
-def breadcrumbs(page: Page) -> tuple[LinkView, ...]:
+def breadcrumbs(page: Page, link=link) -> tuple[LinkView, ...]:
     return tuple(link(section) for section in reversed(ancestors(page)))
 
 
-def neighbour_sections(page: Page) -> tuple[LinkView | None, LinkView | None]:
+def neighbour_sections(page: Page, link=link) -> tuple[LinkView | None, LinkView | None]:
     """Previous and next section among the siblings of a section page (previous/next module)."""
     if page.kind is not PageKind.SECTION or page.parent is None:
         return None, None
