@@ -26,7 +26,7 @@ from coursegen.interrupts import as_interrupted
 from coursegen.lastgood import LastGood
 from coursegen.model import PageKind, SourceKind
 from coursegen.output import Manifest, OutputLock, SitePlan, check_output_dir, empty_trash, write_atomically
-from coursegen.parse import parse_source
+from coursegen.parse import markdown_body, parse_source
 from coursegen.remote_assets import remote_media_stage
 from coursegen.remote_media import point_to_copies
 from coursegen.render import SiteRenderer
@@ -271,6 +271,10 @@ def parse_sources(run: _Run, sources: list) -> tuple[list, list, LastGood]:
         if source.kind is not SourceKind.ASSET
     ]
     run.parsed.save()
+    for page in pages:  # the graph orders a section's children by its own text's links: read here
+        if page.kind in (PageKind.SECTION, PageKind.HOME) and page.body is None:
+            with contextlib.suppress(OSError, ValueError):  # changed or gone: rendering it reports it
+                markdown_body(page)
     last_good = LastGood(run.manifest)
     last_good.stand_in(pages)  # a broken source stands in the graph as its last good version
     assets = [source for source in sources if source.kind is SourceKind.ASSET]
