@@ -673,6 +673,27 @@ def test_verify_mode_fails_a_build_that_keeps_a_page_whose_inputs_changed(make_c
     )
 
 
+def test_a_new_context_key_is_in_every_page_signature_without_being_named(make_course, tmp_path, monkeypatch):
+    """The signature is made from the context the template receives: a key added to it changes the
+    signature when its value changes, and a value without a faithful repr (a lambda) is refused."""
+    root = make_course({**FILES, "templates/lesson.html": "{{ page.title }} {{ banner }}"})
+    out = tmp_path / "site"
+    original = render.SiteRenderer.page_context
+    banner = {"text": "avant"}
+
+    def with_banner(self, page, page_view):
+        return {**original(self, page, page_view), "banner": banner["text"]}
+
+    monkeypatch.setattr(render.SiteRenderer, "page_context", with_banner)
+    run_build(root, out)
+    banner["text"] = "après"
+    run_build(root, out)
+    assert (out / "A/01_un.html").read_text(encoding="utf-8") == "Un après"
+    text = render.ContextText({})
+    with pytest.raises(TypeError, match="no text that names its content"):
+        text.of({"rel": lambda url: url})
+
+
 def test_the_collector_pace_is_restored_after_a_build(make_course, tmp_path):
     import gc
 
