@@ -11,6 +11,7 @@ from html import escape
 from pathlib import Path
 
 import jinja2
+from markupsafe import Markup
 
 from coursegen import views
 from coursegen.cache import code_digest, digest
@@ -310,32 +311,41 @@ class ContextText:
         self._lists: dict[tuple[int, ...], tuple[object, _Text]] = {}
 
     def of(self, context: Mapping) -> str:
-        text = repr([(key, self._plain(value)) for key, value in context.items()])
+        text = repr([*context, *self._items(context.values())])
         if " at 0x" in text:
             raise TypeError(f"a template context value has no text that names its content: {text[:300]}")
         return text
 
+    PLAIN = (str, int, float, bool, type(None), Markup)  # written by repr as they are
+
     def _plain(self, value):
         """`value` with its views as plain lists, and what is known as its text."""
+        kind = type(value)
+        if kind in self.PLAIN:
+            return value
         known = self._known.get(id(value))
         if known is not None:
             return known[1]
-        if type(value) is tuple or type(value) is list:
+        if kind is tuple or kind is list:
             return self._list(value)
         if dataclasses.is_dataclass(value):
-            plain = (type(value).__name__, [self._plain(item) for item in vars(value).values()])
+            plain = (kind.__name__, self._items(vars(value).values()))
             if not isinstance(value, self.SHARED):
                 return plain
             known = self._known[id(value)] = (value, _Text(repr(plain)))
             return known[1]
-        return value  # str, numbers, None, mappings of plain values, dates of the front matter
+        return value  # mappings of plain values, dates of the front matter
+
+    def _items(self, values) -> list:
+        plain = self.PLAIN
+        return [value if type(value) in plain else self._plain(value) for value in values]
 
     def _list(self, items):
         ids = tuple(map(id, items))
         known = self._lists.get(ids)
         if known is not None:
             return known[1]
-        plain = [self._plain(item) for item in items]
+        plain = self._items(items)
         if items and all(isinstance(item, self.SHARED) for item in items):
             self._lists[ids] = known = (items, _Text(repr(plain)))
             return known[1]

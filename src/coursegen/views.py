@@ -122,6 +122,8 @@ class LinkViews:
     def __init__(self):
         self._made: dict[int, tuple[Page, LinkView]] = {}  # the page is kept: its id stays its own
 
+        self._lists: dict[tuple[int, ...], tuple[list[Page], tuple[LinkView, ...]]] = {}
+
     def __call__(self, page: Page | None) -> LinkView | None:
         if page is None:
             return None
@@ -129,6 +131,19 @@ class LinkViews:
         if made is None:
             made = self._made[id(page)] = (page, link(page))
         return made[1]
+
+    def many(self, pages: list[Page]) -> tuple[LinkView, ...]:
+        """The links to `pages`, as one tuple shared by every page that lists them (a module's
+        lessons, on each of its lessons)."""
+        ids = tuple(map(id, pages))
+        made = self._lists.get(ids)
+        if made is None:
+            made = self._lists[ids] = (pages, tuple(map(self, pages)))
+        return made[1]
+
+
+def links(pages: list[Page], link=link) -> tuple[LinkView | None, ...]:
+    return link.many(pages) if isinstance(link, LinkViews) else tuple(map(link, pages))
 
 
 def card(page: Page, link=link) -> CardView:
@@ -208,15 +223,15 @@ def page_view(
         number=page.number,
         notebook=link(page.notebook),
         cards=tuple(card(child, link) for child in page.children),
-        notebooks=tuple(link(nb) for nb in page.notebooks),
-        lessons=tuple(link(lesson) for lesson in page.lessons),
+        notebooks=links(page.notebooks, link),
+        lessons=links(page.lessons, link),
         download_url=page.download_url,
         launch=launch_view(config, page),
         error=error,
         error_kind=error_kind,
         error_where=error_where,
         has_math="<math" in content,
-        module_lessons=tuple(link(lesson) for lesson in module_lessons(page)),
+        module_lessons=links(module_lessons(page), link),
     )
 
 
