@@ -68,6 +68,12 @@ def _add_build_command(commands) -> None:
         default=None,
         help="worker processes for rendering pages and notebooks (default: the number of cores)",
     )
+    _add_execution_options(build)
+    _add_verbosity(build)
+
+
+def _add_execution_options(build) -> None:
+    """`build --execute`, `--executor`, `--report-json`."""
     build.add_argument(
         "--execute",
         action="store_true",
@@ -94,7 +100,6 @@ def _add_build_command(commands) -> None:
         help="also write the execution report (each notebook's status, seconds and first error line) as "
         "JSON to FILE, for CI",
     )
-    _add_verbosity(build)
 
 
 def _add_check_command(commands) -> None:

@@ -178,8 +178,7 @@ def _typed_meta(
             # YAML 1.1 reads yes/no/on/off as true/false: the fix is the author's own word, quoted
             diagnostics.error(
                 rel,
-                f"front-matter key '{key}' must be a text, but YAML reads '{raw[key]}' as "
-                f"{str(value).lower()}",
+                f"front-matter key '{key}' must be a text, but YAML reads '{raw[key]}' as {str(value).lower()}",
                 f'put it in quotes: {key}: "{raw[key]}"',
                 line=line,
                 kind="yaml",
