@@ -59,6 +59,15 @@ PINS = (
         files=("LICENSE", "files/noto-sans-math-latin-400-normal.woff2"),
         purpose="the math font (OpenType MATH table: stretched delimiters, radicals, large operators) of pages with math",
     ),
+    Pin(
+        name="reveal.js",
+        version="6.0.2",
+        sha256="2f0c20bfb02447a198a1ebe8a8c097a5437d035caa38f2820bf4ba887a3eac91",
+        license="MIT",
+        folder="reveal",
+        files=("LICENSE", "dist/reveal.js", "dist/reveal.css", "dist/plugin/notes.js"),
+        purpose="the slide decks (x.slides.html): navigation, overview, fragments, print one slide per page, and the speaker view (notes plugin); loaded only by deck pages",
+    ),
 )
 
 

@@ -17,13 +17,11 @@ import nbformat
 import pytest
 
 from coursegen.build import BuildOptions, BuildResult, build
-from coursegen.config import load_config
-from coursegen.course import build_course
-from coursegen.discover import discover_sources
 from coursegen.errors import Diagnostics
 from coursegen.markdown_render import MarkdownRenderer, RenderedMarkdown
 from coursegen.model import Course, Page, SourceKind
 from coursegen.parse import parse_source
+from coursegen.project.stages import build_course_graph, discover_course_sources, load_course_settings
 
 TESTS = Path(__file__).parent
 FIXTURES = TESTS / "fixtures"
@@ -126,10 +124,11 @@ def formatted(diagnostics: Diagnostics | BuildResult) -> list[str]:
 
 
 def load_graph(root: Path, drafts: bool = False) -> tuple[Course, Diagnostics]:
-    """The course graph of `root` (config → discover → parse → build_course), nothing rendered."""
+    """The course graph of `root` (config → discover → parse → course graph), nothing rendered;
+    a Jupyter Book or MkDocs project is read in place, as `build` reads it."""
     diagnostics = Diagnostics()
-    load_config(root, diagnostics)
-    sources = discover_sources(root, diagnostics)
+    config, spec = load_course_settings(root, diagnostics)
+    sources, placed = discover_course_sources(root, spec, diagnostics, ())
     pages = [
         page
         for source in sources
@@ -137,7 +136,7 @@ def load_graph(root: Path, drafts: bool = False) -> tuple[Course, Diagnostics]:
         if (page := parse_source(source, diagnostics))
     ]
     assets = [source for source in sources if source.kind is SourceKind.ASSET]
-    return build_course(pages, assets, diagnostics, drafts=drafts), diagnostics
+    return build_course_graph(placed, pages, assets, diagnostics, config, drafts), diagnostics
 
 
 def render_markdown_page(root: Path, url: str) -> tuple[RenderedMarkdown, Diagnostics]:

@@ -2,7 +2,8 @@
 
     python tests/screenshot.py SITE_DIR OUT.png [PAGE] [--width 1280] [--height N] [--dark]
 
-PAGE is a path inside SITE_DIR (default: module6/index.html, the example course's module page).
+PAGE is a path inside SITE_DIR (default: module6/index.html, the example course's module page),
+with a `#fragment` if needed (a deck's slide: module6/02_mecanismes_attention.slides.html#/3).
 The page is opened from file:// in Debian's Chromium (/usr/bin/chromium), 1280 px wide by default,
 with reduced motion so that every card is already shown; the whole page, or its first N pixels
 with --height; in the dark colour scheme with --dark. This file also holds the browser settings
@@ -42,7 +43,8 @@ def screenshot(
 ) -> Path:
     from playwright.sync_api import sync_playwright
 
-    target = (site / page_path).resolve()
+    path, _, fragment = page_path.partition("#")
+    target = (site / path).resolve()
     if not target.is_file():
         raise SystemExit(f"{target} does not exist: build the site first (coursegen build . -o {site})")
     with sync_playwright() as playwright:
@@ -54,7 +56,7 @@ def screenshot(
                 color_scheme="dark" if dark else "light",
             )
             page = context.new_page()
-            page.goto(target.as_uri(), wait_until="load")
+            page.goto(target.as_uri() + (f"#{fragment}" if fragment else ""), wait_until="load")
             page.evaluate("document.fonts.ready.then(() => true)")
             out.parent.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(out), full_page=not height)

@@ -197,7 +197,7 @@ def test_check_of_a_folder_without_content_exits_2(tmp_path, capsys):
     code, lines = check(capsys, tmp_path / "empty")
     assert code == 2
     assert lines == [
-        f"course: error[build]: no content/ folder in {(tmp_path / 'empty').resolve()} — run coursegen in a course folder, or create one with `coursegen new DIR`"
+        f"course: error[build]: no content/ folder in {(tmp_path / 'empty').resolve()} — run coursegen in a course folder (content/, or a Jupyter Book's _toc.yml, or mkdocs.yml), or create one with `coursegen new DIR`"
     ]
     assert list((tmp_path / "empty").iterdir()) == []
 

@@ -198,7 +198,7 @@ def test_missing_content_folder_exits_2(tmp_path, capsys):
     (tmp_path / "empty").mkdir()
     assert main(["build", str(tmp_path / "empty")]) == 2
     assert capsys.readouterr().err.strip() == (
-        f"course: error[build]: no content/ folder in {(tmp_path / 'empty').resolve()} — run coursegen in a course folder, or create one with `coursegen new DIR`"
+        f"course: error[build]: no content/ folder in {(tmp_path / 'empty').resolve()} — run coursegen in a course folder (content/, or a Jupyter Book's _toc.yml, or mkdocs.yml), or create one with `coursegen new DIR`"
     )
     assert main(["check", str(tmp_path / "missing")]) == 2
     assert list((tmp_path / "empty").iterdir()) == []
@@ -402,7 +402,7 @@ def test_a_course_yml_alone_marks_the_course_root(tmp_path, capsys, monkeypatch)
     assert main(["check"]) == 2
     assert capsys.readouterr().err.splitlines() == [
         f"Course: {root} (found from notes)",
-        f"course: error[build]: no content/ folder in {root} — run coursegen in a course folder, or create one with `coursegen new DIR`",
+        f"course: error[build]: no content/ folder in {root} — run coursegen in a course folder (content/, or a Jupyter Book's _toc.yml, or mkdocs.yml), or create one with `coursegen new DIR`",
     ]
 
 
@@ -416,7 +416,7 @@ def test_outside_any_course_the_error_says_where_it_looked(tmp_path, capsys, mon
     assert main(["build"]) == 2
     assert capsys.readouterr().err.strip() == (
         f"course: error[build]: no content/ folder in {tmp_path / 'nothing/here'} or any folder above it — "
-        "run coursegen in a course folder, or create one with `coursegen new DIR`"
+        "run coursegen in a course folder (content/, or a Jupyter Book's _toc.yml, or mkdocs.yml), or create one with `coursegen new DIR`"
     )
 
 

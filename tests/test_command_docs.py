@@ -14,7 +14,7 @@ from coursegen._docs import command_pages, differences, write_pages
 from coursegen.cli import main, make_parser
 
 DOCS = REPO / "docs" / "commands"
-COMMANDS = ["build", "check", "serve", "export", "new"]
+COMMANDS = ["build", "check", "serve", "export", "pdf", "new", "convert"]
 
 
 def test_the_pages_are_up_to_date_with_the_parser():

@@ -96,6 +96,31 @@ def test_local_cluster_gives_the_pages_of_a_local_run_and_fills_the_same_cache(
     assert runs(log) == ["moyennes", "moyennes"]
 
 
+@pytest.mark.slow
+def test_with_a_shared_file_system_the_workers_read_the_course_in_place(make_course, tmp_path, local_cluster):
+    """notebooks.shared_fs: the tasks carry paths, the workers (same machine) copy the files
+    themselves, a linked folder included; the page is the one a local run gives."""
+    files = {
+        "partage/notes.csv": "élève,note\nAda,18\nBob,12\n",
+        "notebooks/A/moyennes.ipynb": notebook_json(
+            "# Moyennes",
+            "import csv\nlignes = list(csv.DictReader(open('data/notes.csv')))\nprint(sum(int(l['note']) for l in lignes) / len(lignes))",
+        ),
+    }
+    here = make_course({**files, "course.yml": "title: Statistiques\n"}, name="ici")
+    there = make_course(
+        {**files, "course.yml": "title: Statistiques\nnotebooks:\n  shared_fs: true\n"}, name="partage"
+    )
+    for root in (here, there):
+        os.symlink("../../partage", root / "notebooks/A/data")
+    local = run_build(here, execute=True)
+    remote = run_build(there, execute=True, executor=local_cluster.scheduler_address)
+    assert [r.status for r in remote.runs] == ["ran"], formatted(remote)
+    assert "<pre>15.0\n</pre>" in read(there, "A/notebooks/moyennes.html")
+    assert read(there, "A/notebooks/moyennes.html") == read(here, "A/notebooks/moyennes.html")
+    assert not local.diagnostics.problems
+
+
 # ----------------------------------------------------------------------------------------------
 # `dask scheduler` and `dask worker` processes
 

@@ -233,3 +233,45 @@ def test_no_report_without_execution(make_course):
     root = make_course({"notebooks/A/bon.ipynb": notebook_json("# Bon", "print(1)")})
     result = run_build(root)
     assert result.runs == [] and not (root / "site/_reports").exists()
+
+
+def test_progress_per_notebook_on_a_terminal_and_in_a_log():
+    """On a terminal: a rich bar of the notebooks done and a coloured line per notebook; in a log
+    (no terminal): the same lines, plain."""
+    import io
+
+    from rich.console import Console
+
+    from coursegen.report import Reporter
+    from coursegen.run_report import RunProgress
+    from coursegen.runs import RunRecord
+
+    records = [
+        RunRecord("notebooks/A/un.ipynb", "", "ran", 2.5),
+        RunRecord("notebooks/B/deux.ipynb", "", "failed", 1.0, error="ZeroDivisionError"),
+    ]
+    reporter = Reporter()
+    reporter.console = Console(file=io.StringIO(), record=True, force_terminal=True, width=100)
+    progress = RunProgress(reporter.console, bar=reporter.bar)
+    with reporter.live():
+        progress(None, 1, 3)  # one cached: the bar starts at 1/3
+        assert reporter._progress.tasks[0].fields["stage"] == "notebooks"
+        assert (reporter._progress.tasks[0].completed, reporter._progress.tasks[0].total) == (1, 3)
+        for done, record in enumerate(records, start=2):
+            progress(record, done, 3)
+        assert reporter._progress.tasks[0].completed == 3
+        assert reporter._progress.tasks[0].description == "notebooks/B/deux.ipynb"
+    shown = reporter.console.export_text()
+    assert "[2/3] ran       notebooks/A/un.ipynb (2.5 s)" in shown
+    assert "[3/3] failed    notebooks/B/deux.ipynb (1.0 s)" in shown
+
+    log = io.StringIO()
+    plain = Console(file=log, force_terminal=False, width=100)
+    quiet_bar = RunProgress(plain)
+    quiet_bar(None, 1, 3)
+    for done, record in enumerate(records, start=2):
+        quiet_bar(record, done, 3)
+    assert log.getvalue().splitlines() == [
+        "[2/3] ran       notebooks/A/un.ipynb (2.5 s)",
+        "[3/3] failed    notebooks/B/deux.ipynb (1.0 s)",
+    ]

@@ -193,8 +193,8 @@ def test_front_matter_fields(yaml_text, field, value):
 def test_every_documented_field_is_known():
     assert {
         "title", "description", "tags", "category", "order", "icon", "draft", "template", "language",
-        "tagline", "timeline", "stats",
-        "level", "summary", "topics", "duration", "notebook",
+        "flavor", "tagline", "timeline", "stats",
+        "level", "summary", "topics", "duration", "notebook", "slides",
     } == KNOWN_FIELDS  # fmt: skip
 
 

@@ -75,7 +75,8 @@ def test_github_workflow_pins_this_release_caches_and_checks_first(tmp_path):
     check, build = step_running(workflow, "coursegen check"), step_running(workflow, "coursegen build")
     assert steps[check]["run"] == "coursegen check --strict"
     assert install < cache < check < build, "install, restore the cache, check, then build"
-    assert "schedule" not in workflow[True]  # PyYAML reads the key `on` as True
+    # every night by default: solutions published on a date (solutions: {release: …}) appear by themselves
+    assert workflow[True]["schedule"] == [{"cron": "17 3 * * *"}]  # PyYAML reads the key `on` as True
     text = path.read_text(encoding="utf-8")
     upgrade = text.splitlines()[install_line(text) - 3 : install_line(text)]
     assert any("pipx upgrade coursegen" in line for line in upgrade), upgrade
@@ -88,6 +89,18 @@ def test_nightly_adds_a_schedule(tmp_path):
     on = yaml.safe_load(path.read_text(encoding="utf-8"))[True]
     assert on["schedule"] == [{"cron": "17 3 * * *"}]
     assert on["push"] == {"branches": ["main"]}
+
+
+def test_no_nightly_builds_only_on_a_push(tmp_path):
+    create_course(tmp_path / "cours", host="github", nightly=False, install=PYPI)
+    path = tmp_path / "cours" / ".github/workflows/publish.yml"
+    check_github_workflow(path)
+    assert "schedule" not in yaml.safe_load(path.read_text(encoding="utf-8"))[True]
+
+
+def test_new_course_ignores_the_instructors_edition(tmp_path):
+    create_course(tmp_path / "cours", install=PYPI)
+    assert "site-instructor/" in (tmp_path / "cours" / ".gitignore").read_text(encoding="utf-8").splitlines()
 
 
 def test_a_coursegen_installed_from_git_is_installed_at_that_commit(tmp_path):

@@ -1006,3 +1006,29 @@ def urlopen_text(url: str) -> str:
 
     with urlopen(url, timeout=30) as response:
         return response.read().decode("utf-8")
+
+
+def test_serve_gives_back_the_callers_signal_handlers(course):
+    """run_serve sets its own Ctrl-C and SIGTERM handling, then ignores both while it cleans up;
+    once it returns the caller's handlers are back (a tool or test calling it in-process)."""
+    import argparse
+
+    from coursegen.serve import run_serve
+
+    def mine(signum, frame):
+        raise AssertionError("not expected")
+
+    before = {signum: signal.signal(signum, mine) for signum in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        with socket.socket() as busy:
+            busy.bind(("127.0.0.1", 0))
+            busy.listen()
+            args = argparse.Namespace(
+                course_dir=course, host="127.0.0.1", port=busy.getsockname()[1], open=False, quiet=True
+            )
+            assert run_serve(args) == 2
+        assert signal.getsignal(signal.SIGINT) is mine
+        assert signal.getsignal(signal.SIGTERM) is mine
+    finally:
+        for signum, handler in before.items():
+            signal.signal(signum, handler)

@@ -6,14 +6,17 @@ import contextlib
 import difflib
 import functools
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from coursegen.body_cache import Body, BodyCache, CachedBody, FragmentCache, RenderedBody
 from coursegen.cache import code_digest, digest, installed_version
 from coursegen.config import NotebookSettings
+from coursegen.editions import Edition
 from coursegen.errors import CoursegenError, Diagnostics, plain, replay
+from coursegen.glue import GlueMap, course_glue
+from coursegen.markdown_budget import DEFAULT_SECONDS, Deadline, MarkdownTooSlow
 from coursegen.model import Course, Page, PageKind, detached, target_url
 from coursegen.parse import markdown_body
 from coursegen.remote_media import find_remote_media, locate_in_text
@@ -38,6 +41,17 @@ class BodySettings:
     math_macros: tuple[tuple[str, str], ...] = ()  # course.yml math.macros
     language: str = "en"  # the course's language
     typography: bool = True  # French spacing for pages in French
+    markdown_flavor: str = "coursegen"  # coursegen | myst | material (config.CourseConfig.markdown_flavor)
+    edition: Edition = Edition()  # which blocks the bodies keep (editions.py)
+
+    @property
+    def cache_space(self) -> str:
+        """The edition's own cache folders: building one edition never prunes the other's bodies."""
+        return "" if self.edition.is_default else "-" + self.edition.key.replace(":", "-")
+
+    flavors: object = None  # myst.Flavors, for MyST and Material pages (None: none in the course)
+    glue: GlueMap | None = None  # the notebooks' glued values (glue.py), set by render_bodies
+    markdown_seconds: float = DEFAULT_SECONDS  # course.yml markdown.max_seconds (0: no limit)
 
 
 def render_bodies(
@@ -49,7 +63,11 @@ def render_bodies(
     worker processes when there are enough of them. Results are assembled in course order, so
     the site is the same whatever the number of jobs.
     """
-    cache = BodyCache(settings.root, read_only=not settings.cache_writes) if settings.cache else None
+    read_only = not settings.cache_writes
+    settings = replace(
+        settings, glue=course_glue(course, settings.root, settings.runs, strings, settings.cache, read_only)
+    )
+    cache = BodyCache(settings.root, read_only, settings.cache_space) if settings.cache else None
     renderer = BodyRenderer(course, strings, settings)
     bodies: dict[str, Body] = {}
     messages: dict[str, list[dict]] = {}  # replayed in course order, whoever rendered the page
@@ -163,21 +181,25 @@ class BodyRenderer:
             f"sanitize={settings.sanitize_markdown}",
             f"linenums={settings.line_numbers}",
             f"typography={settings.typography}:{settings.language}",
+            f"flavor={settings.markdown_flavor}",
             repr(sorted(strings.items())),
             repr(settings.math_macros),
+            settings.edition.key,
+            *([settings.glue.signature] if settings.glue and settings.glue.signature else []),
         )
         self._markdown = None  # created on the first miss: costly to set up
+        self._deadline = Deadline()  # the Markdown time budget's watchdog, kept when a renderer is dropped
         self._notebooks = None
         # each page's highlighted code and formulas from its last render (see FragmentMemo)
-        version = digest(_library_versions(), code_digest())
         self.fragments = (
-            FragmentCache(settings.root, version, read_only=not settings.cache_writes)
+            FragmentCache(settings.root, fragments_version(), read_only=not settings.cache_writes)
             if settings.cache
             else None
         )
 
     def markdown(self) -> MarkdownRenderer:
         if self._markdown is None:
+            from coursegen.glue_markdown import register_glue
             from coursegen.markdown_render import (
                 MarkdownRenderer,  # Markdown, pymdownx, Pygments: only for a page to render
             )
@@ -190,7 +212,12 @@ class BodyRenderer:
                 math_macros=dict(self.settings.math_macros),
                 language=self.settings.language,
                 typography=self.settings.typography,
+                edition=self.settings.edition,
+                flavors=self.settings.flavors,
+                max_seconds=self.settings.markdown_seconds,
+                deadline=self._deadline,
             )
+            register_glue(self._markdown, self.settings.glue or GlueMap())
         return self._markdown
 
     def notebooks(self):
@@ -214,8 +241,21 @@ class BodyRenderer:
         if page.kind is PageKind.NOTEBOOK:
             # its execution key: a changed input file makes another page
             run_key = self.settings.runs.get(page.url, ("",))[0]
-            return digest(self._fingerprint, self.notebooks().fingerprint, page.url, page.digest, run_key)
-        return digest(self._fingerprint, page.url, page.digest)
+            return digest(
+                self._fingerprint,
+                self.notebooks().fingerprint,
+                page.url,
+                page.digest,
+                run_key,
+                *self._flavor(page),
+            )
+        return digest(self._fingerprint, page.url, page.digest, *self._flavor(page))
+
+    def _flavor(self, page: Page) -> tuple[str, ...]:
+        """What a MyST or Material page takes from the rest of the course (labels, snippets)."""
+        flavors = self.settings.flavors
+        signature = flavors.signature(page) if flavors is not None else ""
+        return (signature,) if signature else ()
 
     def render(self, page: Page) -> RenderedBody:
         from coursegen.markdown_render import FragmentMemo
@@ -230,6 +270,20 @@ class BodyRenderer:
             self.fragments.put(page.url, memo.used)
         return entry
 
+    def _render_markdown(self, page: Page, local: Diagnostics):
+        from coursegen.notebooks import NotebookProblem
+
+        try:
+            body, first_line = markdown_body(page)
+        except (OSError, ValueError) as problem:  # changed or gone since it was read: the next build sees it
+            raise NotebookProblem(
+                f"the file could not be read again ({getattr(problem, 'strerror', None) or problem})",
+                "build again",
+            ) from None
+        rendered = self.markdown().render(page, body, first_line, local)
+        rendered.remote = locate_in_text(find_remote_media(rendered.html), body, first_line)
+        return rendered
+
     def _render(self, page: Page) -> RenderedBody:
         from coursegen.notebooks import NotebookProblem
 
@@ -238,25 +292,22 @@ class BodyRenderer:
             if page.kind is PageKind.NOTEBOOK:
                 rendered = self.notebooks().render(page, local)
             else:
-                try:
-                    body, first_line = markdown_body(page)
-                except (
-                    OSError,
-                    ValueError,
-                ) as problem:  # changed or gone since it was read: the next build sees it
-                    raise NotebookProblem(
-                        f"the file could not be read again ({getattr(problem, 'strerror', None) or problem})",
-                        "build again",
-                    ) from None
-                rendered = self.markdown().render(page, body, first_line, local)
-                rendered.remote = locate_in_text(find_remote_media(rendered.html), body, first_line)
+                rendered = self._render_markdown(page, local)
         except NotebookProblem as problem:
             if not page.error:  # JSON errors were reported when the file was read
                 local.error(page.rel, str(problem), problem.hint, kind=problem.kind)
             return RenderedBody(diagnostics=plain(local), error=page.error or str(problem))
+        except MarkdownTooSlow as problem:  # a fresh converter for the next page (markdown_budget.py)
+            self._markdown = self._notebooks = None
+            local.error(page.rel, str(problem), problem.hint, kind="markdown")
+            return RenderedBody(diagnostics=plain(local), error=str(problem))
         except RecursionError:
-            message = "too deeply nested (quotes or lists inside each other hundreds of times)"
-            local.error(page.rel, message, "flatten the structure", kind="markdown")
+            notebook = page.kind is PageKind.NOTEBOOK
+            what = "JSON values" if notebook else "quotes or lists"
+            message = f"too deeply nested ({what} inside each other hundreds of times)"
+            local.error(
+                page.rel, message, "flatten the structure", kind="notebook" if notebook else "markdown"
+            )
             return RenderedBody(diagnostics=plain(local), error=message)
         except Exception as problem:  # a bug or an input no library expected: report it, build the rest
             if self.settings.debug:
@@ -286,6 +337,11 @@ class BodyRenderer:
             diagnostics=plain(local),
             retry=not rendered.cacheable,
         )
+
+
+def fragments_version() -> str:
+    """Names what a page's kept fragments were made with: they are used only by the same."""
+    return digest(_library_versions(), code_digest())
 
 
 def _cached_body(cached: CachedBody, page: Page, key: str, renderer: BodyRenderer, cache: BodyCache) -> Body:

@@ -201,9 +201,11 @@ class BodyCache:
     flushed to the disk before the index names it, and the files no index line names are deleted
     whenever the index changes, so the folder never holds more than the current site's bodies."""
 
-    def __init__(self, root: Path, read_only: bool):
-        self.files = JsonCache(root, "bodies", read_only)
-        self.index = index_store(root, "bodies-index", True, read_only)
+    def __init__(self, root: Path, read_only: bool, space: str = ""):
+        # `space`: an edition's own folder and index (BodySettings.cache_space), so that building
+        # one edition never prunes the other's bodies
+        self.files = JsonCache(root, "bodies" + space, read_only)
+        self.index = index_store(root, "bodies-index" + space, True, read_only)
         self._written: list[str] = []
 
     def get(self, key: str) -> CachedBody | None:

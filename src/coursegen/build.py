@@ -5,6 +5,7 @@ signatures."""
 from __future__ import annotations
 
 import contextlib
+import datetime
 import functools
 import gc
 import os
@@ -16,20 +17,24 @@ from pathlib import Path
 from coursegen.bodies import BodySettings, check_anchors, render_bodies
 from coursegen.build_extras import add_files, render_extras, render_search_index
 from coursegen.cache import CACHE_DIR, IndexCache, digest
-from coursegen.config import CourseConfig, load_config
-from coursegen.course import build_course
+from coursegen.config import CourseConfig
 from coursegen.courseroot import require_content
-from coursegen.discover import discover_sources
+from coursegen.editions import DEFAULT_OUTPUT, Edition, build_date, edition_for
 from coursegen.errors import ConfigInvalid, Diagnostic, Diagnostics, Level, plain, replay
+from coursegen.filedigests import FileDigests
 from coursegen.findings import apply_checks
 from coursegen.interrupts import as_interrupted
 from coursegen.lastgood import LastGood
 from coursegen.model import PageKind, SourceKind
+from coursegen.myst import collect_labels
 from coursegen.output import Manifest, OutputLock, SitePlan, check_output_dir, empty_trash, write_atomically
 from coursegen.parse import markdown_body, parse_source
+from coursegen.printing.stage import print_stage
+from coursegen.project.stages import build_course_graph, discover_course_sources, load_course_settings
 from coursegen.remote_assets import remote_media_stage
 from coursegen.remote_media import point_to_copies
 from coursegen.render import SiteRenderer
+from coursegen.slides import render_decks
 from coursegen.strings import interface_strings
 from coursegen.theme import load_theme
 from coursegen.typography import french_strings
@@ -52,6 +57,7 @@ class BuildResult:
     )  # sources whose page is the previous build's (they have errors)
     stages: list[tuple[str, float]] = field(default_factory=list)  # (stage, seconds), for `-v`
     runs: list = field(default_factory=list)  # runs.RunRecord of every notebook, when notebooks are executed
+    printed: list = field(default_factory=list)  # printing.stage.PrintedBook of every print page
 
 
 class _Stopwatch:
@@ -87,6 +93,8 @@ class BuildOptions:
     progress: Callable[[str, int, int], None] | None = field(default=None, repr=False)
     # COURSEGEN_VERIFY=1: every page kept from the last build is rendered again and compared (CI)
     verify: bool = field(default_factory=lambda: os.environ.get("COURSEGEN_VERIFY") == "1")
+    audience: str = "learner"  # learner | instructor: which edition (editions.py)
+    today: datetime.date | None = None  # the build's date, for solutions.release (None: see build_date)
 
 
 def build(root: Path, out: Path | None = None, options: BuildOptions | None = None) -> BuildResult:
@@ -94,7 +102,7 @@ def build(root: Path, out: Path | None = None, options: BuildOptions | None = No
     options = options or BuildOptions()
     started = time.perf_counter()
     root = root.resolve()
-    out = check_output_dir(root, out or root / "site")
+    out = check_output_dir(root, out or root / DEFAULT_OUTPUT[options.audience])
     # the sites replaced by the last builds are deleted meanwhile, by another process
     trash = root / CACHE_DIR / "trash" if options.cache and options.write else None
     deleting = empty_trash(trash) if trash is not None else None
@@ -156,6 +164,7 @@ def _render_site(root: Path, out: Path, options: BuildOptions) -> tuple[BuildRes
     require_content(root)
     run = _Run(root, out, options)
     config, sources = load_and_discover(run)
+    run.edition = edition_for(options.audience, config.solutions, build_date(options.today))
     pages, assets, last_good = parse_sources(run, sources)
     course = make_course_graph(run, config, pages, assets)
     renderer = prepare_templates(run, config, course)
@@ -177,9 +186,12 @@ def _render_site(root: Path, out: Path, options: BuildOptions) -> tuple[BuildRes
     )
     run.clock.lap("remote media")
     plan = SitePlan(run.manifest)  # files whose signature didn't change since the last build are kept
+    if options.write:  # print pages and current PDFs, before the section pages that link to them
+        run.result.printed = print_stage(run, plan, config, course, bodies, renderer, remote)
     render_pages(run, plan, course, bodies, renderer, remote, last_good)
     render_search_index(run, plan, config, course, bodies)
     add_files(run, plan, course, bodies, remote, renderer)
+    render_decks(run, plan, config, course, bodies, renderer)  # after every other file: paths checked
     render_extras(run, plan, config, course, renderer)
     return run.finish(config, plan)
 
@@ -190,8 +202,11 @@ class _Run:
     def __init__(self, root: Path, out: Path, options: BuildOptions):
         self.root, self.out, self.options = root, out, options
         self.diagnostics = Diagnostics()
+        self.edition = Edition(options.audience)  # with the course's solutions policy once it is read
         self.result = BuildResult(out=out, diagnostics=self.diagnostics)
+        self.flavors = None  # myst.Flavors: the label table of MyST and Material pages
         self.clock = _Stopwatch(self.result.stages)
+        self.body_settings: BodySettings | None = None  # how bodies are rendered: decks do the same
         read_only = not options.write
         # parsed YAML by its text (course.yml, string tables, front matter: a body edit keeps its own)
         self.yaml_cache = IndexCache(root, "front-matter", enabled=options.cache, read_only=read_only)
@@ -200,8 +215,11 @@ class _Run:
         )  # parsed pages by their file's bytes
         # what making a page reported, by page signature: replayed when the page is reused
         self.page_messages = IndexCache(root, "page-messages", enabled=options.cache, read_only=read_only)
+        # digests of the files published as they are (one index: the print stage names them too)
+        self.file_digests = FileDigests(root, enabled=options.cache, read_only=read_only)
         # what the last build wrote into `out`: unchanged files are reused, good pages outlive a broken source
         self.manifest = Manifest(root, out) if options.cache and options.write else None
+        self.project = None  # a Jupyter Book or MkDocs project's sources and TOC (project/sources.py)
 
     def finish(self, config: CourseConfig, plan: SitePlan | None) -> tuple[BuildResult, SitePlan | None]:
         self.page_messages.save()
@@ -222,9 +240,14 @@ class _Run:
         if not plan.keep_unchanged(rel, origin, signature):
             return False
         self.diagnostics.extend(messages)
+        self.verify_kept(plan, rel, remake)
+        return True
+
+    def verify_kept(self, plan: SitePlan, rel: str, remake) -> None:
+        """With `options.verify` (COURSEGEN_VERIFY=1), the file kept at `rel` is made again by
+        `remake()` and must be the same: a difference is a signature that misses an input."""
         if self.options.verify and remake is not None:
             _verify_kept(plan, rel, remake())
-        return True
 
     def _messages_of(self, signature: str) -> list[Diagnostic]:
         """What making the file of `signature` reported. Only a file that reported something has
@@ -256,10 +279,11 @@ def _verify_kept(plan: SitePlan, rel: str, fresh: str) -> None:
 
 
 def load_and_discover(run: _Run) -> tuple[CourseConfig, list]:
-    config = load_config(run.root, run.diagnostics, run.yaml_cache)
+    config, spec = load_course_settings(run.root, run.diagnostics, run.yaml_cache)
     if run.diagnostics.errors:  # every later stage depends on the settings: don't guess
         raise ConfigInvalid(run.diagnostics.sorted())
-    sources = discover_sources(run.root, run.diagnostics, skip=(run.out, run.root / CACHE_DIR))
+    skip = (run.out, run.root / CACHE_DIR)
+    sources, run.project = discover_course_sources(run.root, spec, run.diagnostics, skip)
     run.clock.lap("load and discover")
     return config, sources
 
@@ -283,9 +307,13 @@ def parse_sources(run: _Run, sources: list) -> tuple[list, list, LastGood]:
 
 
 def make_course_graph(run: _Run, config: CourseConfig, pages: list, assets: list):
-    course = build_course(pages, assets, run.diagnostics, drafts=run.options.drafts)
+    course = build_course_graph(run.project, pages, assets, run.diagnostics, config, run.options.drafts)
     if not course.home.title:
         course.home.title = config.title
+    # MyST and Material pages: the course-wide label table (None for a course in coursegen Markdown)
+    run.flavors = collect_labels(
+        course, config, run.root, run.diagnostics, cache=run.options.cache, read_only=not run.options.write
+    )
     run.result.pages = len(course.pages)
     run.result.notebooks = sum(1 for page in course.pages if page.kind is PageKind.NOTEBOOK)
     run.clock.lap("course graph")
@@ -302,9 +330,13 @@ def prepare_templates(run: _Run, config: CourseConfig, course) -> SiteRenderer |
     bytecode_dir = (
         run.root / CACHE_DIR / "templates" if options.cache and options.write else None
     )  # compiled templates
-    renderer = SiteRenderer(config, course, theme, strings, bytecode_dir)
+    renderer = SiteRenderer(config, course, theme, strings, bytecode_dir, run.edition)
     if not renderer.check_templates(run.root, run.diagnostics):
         return None
+    if run.edition.instructor:
+        from coursegen.timing import timing_sheets
+
+        renderer.timing = timing_sheets(course, run.diagnostics)
     run.clock.lap("templates")
     return renderer
 
@@ -346,8 +378,13 @@ def render_page_bodies(
         math_macros=config.math.macros,
         language=config.language,
         typography=config.typography,
+        markdown_flavor=config.markdown_flavor,
+        edition=run.edition,
+        flavors=run.flavors,
+        markdown_seconds=config.markdown.max_seconds,
     )
     bodies = render_bodies(course, renderer.strings, run.diagnostics, settings, options.progress)
+    run.body_settings = settings
     last_good.keep_bodies(bodies, course)
     check_anchors(bodies, course, run.diagnostics)
     run.clock.lap("bodies (Markdown, notebooks)")

@@ -1,6 +1,6 @@
 """The build's stages after the pages (see build.py): the search index, the files published as they
 are (notebook downloads, assets, copies of remote media, the theme's static files), and the
-extras — 404, tags, execution report, sitemap and robots.txt. Each owns its signatures."""
+extras — 404, tags, a project's redirects, execution report, sitemap and robots.txt. Each owns its signatures."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from coursegen.cache import CACHE_DIR, code_digest, digest, installed_version
+from coursegen.downloads import add_notebook_downloads
 from coursegen.errors import Diagnostics
-from coursegen.filedigests import FileDigests
-from coursegen.model import PageKind
+from coursegen.project.redirect import redirect_html
 from coursegen.render import NOT_FOUND_URL, TAGS_URL, highlight_css
 from coursegen.search import INDEX_URL, search_index
 from coursegen.stylesheet import with_theme_choice
@@ -48,17 +48,10 @@ def add_files(run: _Run, plan: SitePlan, course, bodies: dict, remote, renderer:
     """Files published as they are: notebook downloads, assets, copies of remote media, the theme's
     static files. Each is named by its bytes' digest (kept by file stamp, see filedigests.py): a
     copy that keeps size and time (`cp -p`, `rsync -a`, `tar`) is still seen to have changed."""
-    digests = FileDigests(run.root, enabled=run.options.cache, read_only=not run.options.write)
-    for page in course.pages:  # notebooks are also offered for download, beside their page (unless kept)
-        if page.kind is PageKind.NOTEBOOK and page.source is not None and page.download_url not in plan.files:
-            signature = digests.signature(page.source.path, page.rel, page.source.stamp)
-            plan.add_file(
-                page.download_url,
-                page.source.path,
-                page.rel,
-                made_from="" if bodies[page.url].error else page.rel,
-                signature=signature,
-            )
+    digests = run.file_digests
+    add_notebook_downloads(
+        plan, course.pages, bodies, digests, run.edition
+    )  # beside their page (unless kept)
     for asset in course.assets:
         plan.add_file(
             str(asset.site_rel),
@@ -102,6 +95,8 @@ def render_extras(run: _Run, plan: SitePlan, config: CourseConfig, course, rende
             local = Diagnostics()
             plan.add_text(TAGS_URL, renderer.render_tags(local), TAGS_URL, signature)
             run.report(signature, local)
+    for old_url, url in course.redirects.items():  # a project's old address of its first page
+        plan.add_text(old_url, redirect_html(old_url, url), old_url)
     if run.result.runs:  # linked from nowhere, not in the search index nor the sitemap
         from coursegen.run_report import REPORT_URL, report_html
 

@@ -9,6 +9,7 @@ from typing import Any
 from coursegen.config_sections import (
     EXECUTOR_ADDRESS,
     KERNEL_NAME,
+    parse_size,
     read_check_rules,
     read_launch_settings,
     read_markdown_settings,
@@ -17,8 +18,10 @@ from coursegen.config_sections import (
     read_remote_asset_settings,
     read_scorm_settings,
 )
+from coursegen.editions import solutions_settings
 from coursegen.encoding import report_garbled
 from coursegen.errors import Diagnostics
+from coursegen.printing.settings import print_settings
 from coursegen.settings import (
     CONFIG_NAME,
     REMOTE_MODES,
@@ -52,12 +55,14 @@ __all__ = [
     "RemoteAssetSettings",
     "ScormSettings",
     "load_config",
+    "parse_size",
 ]
 
 LANGUAGES = ("fr", "en")
 
 
-_TEXT_KEYS = ("title", "description", "language", "author", "icon", "base_url")
+_TEXT_KEYS = ("title", "description", "language", "author", "icon", "base_url", "copyright", "logo")
+PATH_LIST_KEYS = ("extra_css", "extra_javascript")
 KNOWN_KEYS = set(_TEXT_KEYS) | {
     "notebooks",
     "markdown",
@@ -69,7 +74,11 @@ KNOWN_KEYS = set(_TEXT_KEYS) | {
     "remote_assets",
     "math",
     "typography",
+    "slides",
+    "solutions",
+    "print",
 }
+KNOWN_KEYS |= set(PATH_LIST_KEYS)
 
 
 def load_config(root: Path, diagnostics: Diagnostics, yaml_cache=None) -> CourseConfig:
@@ -111,6 +120,10 @@ def load_config(root: Path, diagnostics: Diagnostics, yaml_cache=None) -> Course
 
 
 _INVALID = object()  # a setting reported as wrong: the default stays
+_SWITCH_HINTS = {  # true/false keys, with the hint for a value of another type
+    "typography": "write typography: false to keep spaces as typed",
+    "slides": "write slides: true to give every lesson a deck",
+}
 
 
 def _setting(
@@ -133,16 +146,20 @@ def _setting(
         "checks": lambda: read_check_rules(value, line, diagnostics),
         "scorm": lambda: read_scorm_settings(value, line, diagnostics),
         "remote_assets": lambda: read_remote_asset_settings(value, line, diagnostics),
+        "solutions": lambda: solutions_settings(value, line, diagnostics) or _INVALID,
+        "print": lambda: print_settings(value, line, diagnostics),
     }
     if key in readers:
         return readers[key]()
-    if key == "typography":
+    if key in PATH_LIST_KEYS:
+        return _path_list(key, value, line, diagnostics)
+    if key in _SWITCH_HINTS:
         if isinstance(value, bool):
             return value
         diagnostics.error(
             CONFIG_NAME,
-            f"'typography' must be true or false, not {value!r}",
-            "write typography: false to keep spaces as typed",
+            f"'{key}' must be true or false, not {value!r}",
+            _SWITCH_HINTS[key],
             line=line,
             kind="config",
         )
@@ -196,6 +213,21 @@ def _mapping_setting(key: str, value: Any, line: int | None, diagnostics: Diagno
         )
         mapping.pop("nav_modules")
     return mapping
+
+
+def _path_list(key: str, value: Any, line: int | None, diagnostics: Diagnostics) -> Any:
+    """A list of file paths (one path alone is a list of one)."""
+    paths = [value] if isinstance(value, str) else value
+    if not isinstance(paths, list) or not all(isinstance(path, str) and path.strip() for path in paths):
+        diagnostics.error(
+            CONFIG_NAME,
+            f"'{key}' must be a list of file paths",
+            f"e.g. {key}: [a.x, b.x]",
+            line=line,
+            kind="config",
+        )
+        return _INVALID
+    return tuple(path.strip() for path in paths)
 
 
 def _check_language_and_address(

@@ -26,6 +26,22 @@ KERNEL_NAME = re.compile(r"[A-Za-z0-9._-]+")
 _NOTEBOOK_FLAGS = ("allow_errors", "hide_input", "hide_output", "sanitize", "shared_fs")
 _NOTEBOOK_GLOBS = ("inputs", "inputs_exclude")
 _NOTEBOOK_SECONDS = ("timeout", "notebook_timeout")
+_NOTEBOOK_SIZES = ("max_output", "max_memory")
+_SIZE = re.compile(r"(\d+(?:\.\d+)?)\s*([KMGT]?)i?B?", re.IGNORECASE)
+
+
+def parse_size(value: Any) -> int | None:
+    """Bytes from 5000000, "5M", "512 KB", "2G" or "1.5GiB" (powers of 1024); None when unreadable."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if value > 0 else None
+    match = _SIZE.fullmatch(value.strip()) if isinstance(value, str) else None
+    if not match:
+        return None
+    power = " KMGT".index(match.group(2).upper() or " ")
+    size = int(float(match.group(1)) * 1024**power)
+    return size if size > 0 else None
 
 
 def read_notebook_settings(
@@ -47,6 +63,7 @@ def read_notebook_settings(
         *_NOTEBOOK_SECONDS,
         *_NOTEBOOK_FLAGS,
         *_NOTEBOOK_GLOBS,
+        *_NOTEBOOK_SIZES,
         "max_parallel",
         "executor",
     )
@@ -86,6 +103,8 @@ def _notebook_value(key: str, item: Any, line: int | None) -> dict[str, Any] | t
             f"notebooks.{key} must be a positive number of seconds, not {item!r}",
             "timeouts can't be switched off",
         )
+    if key in _NOTEBOOK_SIZES:
+        return _notebook_size(key, item)
     if key == "kernel":
         if isinstance(item, str) and KERNEL_NAME.fullmatch(item):
             return {"kernel": item, "kernel_line": line}
@@ -122,6 +141,17 @@ def _notebook_value(key: str, item: Any, line: int | None) -> dict[str, Any] | t
     return None
 
 
+def _notebook_size(key: str, item: Any) -> dict[str, Any] | tuple[str, str]:
+    size = 0 if key == "max_memory" and item in (None, "none") else parse_size(item)
+    if size is not None:
+        return {key: size}
+    return (
+        f"notebooks.{key} must be a size such as 8M or 2G, not {item!r}",
+        f"e.g. {key}: {'8M' if key == 'max_output' else '4G'}"
+        + (" (or none: no limit)" if key == "max_memory" else ""),
+    )
+
+
 def read_markdown_settings(value: Any, line: int | None, diagnostics: Diagnostics) -> MarkdownSettings:
     if not isinstance(value, dict):
         diagnostics.error(
@@ -144,11 +174,36 @@ def read_markdown_settings(value: Any, line: int | None, diagnostics: Diagnostic
                 line=line,
                 kind="config",
             )
+        elif key in _FLAVOR_KEYS:
+            from coursegen.myst.settings import flavor_setting
+
+            settings.update(flavor_setting(key, item, line, diagnostics))
+        elif key == "max_seconds":
+            _markdown_seconds(item, settings, line, diagnostics)
         else:
+            known = ", ".join(["sanitize", "max_seconds", *_FLAVOR_KEYS])
             diagnostics.warning(
-                CONFIG_NAME, f"unknown key 'markdown.{key}'", "known: sanitize", line=line, kind="config"
+                CONFIG_NAME, f"unknown key 'markdown.{key}'", f"known: {known}", line=line, kind="config"
             )
     return MarkdownSettings(**settings)
+
+
+_FLAVOR_KEYS = ("flavor", "substitutions", "bibtex_bibfiles", "citation_style")
+
+
+def _markdown_seconds(
+    item: Any, settings: dict[str, Any], line: int | None, diagnostics: Diagnostics
+) -> None:
+    if isinstance(item, bool) or not isinstance(item, (int, float)) or item < 0:
+        diagnostics.error(
+            CONFIG_NAME,
+            f"markdown.max_seconds must be a number of seconds (0: no limit), not {item!r}",
+            "e.g. max_seconds: 30",
+            line=line,
+            kind="config",
+        )
+    else:
+        settings["max_seconds"] = float(item)
 
 
 _REMOTE_LIMITS = ("timeout", "total_timeout", "max_size_mb")

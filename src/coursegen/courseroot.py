@@ -1,18 +1,24 @@
 """Which folder is the course: the one named on the command line, else the nearest folder at or above
-the current one that holds `content/` or `course.yml` (as git finds its repository)."""
+the current one that holds `content/` or `course.yml`, a Jupyter Book's `_toc.yml` or a `mkdocs.yml`
+(as git finds its repository)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from coursegen.errors import UsageError
+from coursegen.project.layout import COURSEGEN, project_kind
 
 CONTENT_DIR = "content"  # the same names as model.CONTENT_DIR and config.CONFIG_NAME, without importing them
 CONFIG_NAME = "course.yml"  # (both pull in YAML and Markdown code: `--help` and `new` stay quick)
+COURSE_HINT = (
+    "run coursegen in a course folder (content/, or a Jupyter Book's _toc.yml, or mkdocs.yml), "
+    "or create one with `coursegen new DIR`"
+)
 
 
 def is_course(folder: Path) -> bool:
-    return (folder / CONTENT_DIR).is_dir() or (folder / CONFIG_NAME).is_file()
+    return project_kind(folder) is not None
 
 
 def find_course_root(start: Path) -> Path | None:
@@ -35,12 +41,11 @@ def course_root(given: Path | None, cwd: Path) -> tuple[Path, str]:
 
 
 def require_content(root: Path, searched_above: bool = False) -> None:
-    """Raise the usage error of a folder that is not a course (no content/ folder)."""
+    """Raise the usage error of a folder that is not a course (no content/ folder, and not a
+    Jupyter Book or MkDocs project, which are read in place)."""
     root = root.resolve()
-    if (root / CONTENT_DIR).is_dir():
+    kind = project_kind(root)
+    if (root / CONTENT_DIR).is_dir() or (kind is not None and kind != COURSEGEN):
         return
     where = f"{root} or any folder above it" if searched_above else str(root)
-    raise UsageError(
-        f"no content/ folder in {where}",
-        "run coursegen in a course folder, or create one with `coursegen new DIR`",
-    )
+    raise UsageError(f"no content/ folder in {where}", COURSE_HINT)

@@ -24,6 +24,7 @@ KINDS = {
     "notebook": "notebooks: JSON, schema, references, output policy",
     "execution": "running notebooks",
     "template": "templates and interface strings",
+    "unsupported": "MyST or Material syntax coursegen does not understand (shown as written)",
     "yaml": "front matter",
 }
 

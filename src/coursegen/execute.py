@@ -30,6 +30,7 @@ from coursegen.kernels import (
     missing_module,
     missing_module_advice,
 )
+from coursegen.run_limits import CellBudget, bounded_client_class, human_size, limit_memory
 from coursegen.scrub import PathScrubber
 
 
@@ -54,6 +55,7 @@ def execution_key(notebook, settings: NotebookSettings, inputs: dict[str, str] |
         json.dumps(code),
         json.dumps(tags),
         str(settings.timeout),
+        str(settings.max_output),
         str(allow_errors(notebook, settings)),
         installed_version("nbclient"),
         "paths scrubbed",  # results cached before scrub.py still hold the run's temporary folder
@@ -75,9 +77,10 @@ class RunJob:
     notebook: dict  # nbformat 4 JSON
     settings: NotebookSettings
     kernel: KernelChoice
-    files: dict[str, bytes | str] = field(
-        default_factory=dict
-    )  # course-relative path → bytes, or a path to copy from
+    # course-relative path → bytes, or a path to copy from
+    files: dict[str, bytes | str] = field(default_factory=dict)
+    # linked folders that lead outside the course: course-relative link → its absolute target
+    links: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -102,7 +105,7 @@ def run_job(job: RunJob, register_stop: Callable[[Callable[[], None]], None] | N
         place = posixpath.dirname(job.rel)
         workdir = course / place
         workdir.mkdir(parents=True)
-        _lay_out(course, job.files)
+        _lay_out(course, job.files, job.links)
         # the copy's paths, the course's and the author's home never reach the page nor the messages
         scrubber = PathScrubber(course, {str(workdir): place, str(workdir.resolve()): place})
         try:
@@ -126,7 +129,9 @@ def run_job(job: RunJob, register_stop: Callable[[Callable[[], None]], None] | N
     )
 
 
-def _lay_out(course: Path, files: dict[str, bytes | str]) -> None:
+def _lay_out(course: Path, files: dict[str, bytes | str], links: dict[str, str]) -> None:
+    """The input files at their places (a linked folder inside the course becomes a real folder of
+    copies); a linked folder leading outside the course, a link to the same place."""
     for rel, content in files.items():
         target = course / rel
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -134,6 +139,11 @@ def _lay_out(course: Path, files: dict[str, bytes | str]) -> None:
             target.write_bytes(content)
         else:
             shutil.copyfile(content, target)
+    for rel, outside in links.items():
+        link = course / rel
+        link.parent.mkdir(parents=True, exist_ok=True)
+        if not os.path.lexists(link):
+            os.symlink(outside, link, target_is_directory=True)
 
 
 def results_fit(results, notebook) -> bool:
@@ -177,39 +187,49 @@ def _run(
     scrubber: PathScrubber,
     register_stop=None,
 ):
-    from nbclient import NotebookClient
     from nbclient.exceptions import DeadKernelError
 
-    running: dict[str, int] = {}
-
-    def note_cell(cell, cell_index, **_) -> None:
-        running["index"] = cell_index
-
-    client = NotebookClient(
+    client = bounded_client_class()(
         notebook,
         timeout=settings.timeout,
         kernel_name=kernel.name,
         allow_errors=allow_errors(notebook, settings),
         record_timing=False,  # no timestamps: the same code gives the same page
         resources={"metadata": {"path": str(workdir)}},
-        on_cell_execute=note_cell,
     )
-    watchdog = _Watchdog(client, settings.notebook_timeout)
+    stopper = _KernelStopper(client)
+    budget = CellBudget(
+        settings.max_output,
+        settings.timeout,
+        stopper.interrupt_then_kill,
+        f"… output truncated: more than {human_size(settings.max_output)} (notebooks.max_output)",
+    )
+    client.budget = budget
+    client.on_cell_execute = lambda cell, cell_index, **_: budget.start(cell_index)
+    memory_limited = {"on": False}
+    if settings.max_memory:
+
+        def limit(**_) -> None:
+            pid = _kernel_pid(client)
+            memory_limited["on"] = bool(pid) and limit_memory(pid, settings.max_memory)
+
+        client.on_notebook_start = limit
+    watchdog = threading.Timer(settings.notebook_timeout, stopper.notebook_over_time)
+    watchdog.daemon = True
+    watchdog.start()
     if register_stop is not None:
         register_stop(lambda: _kill_kernel(client))
     try:
         # starts the kernel and always shuts it down, even on error; the kernel's own chatter is not ours to print
         client.execute(stderr=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
-        if (
-            watchdog.timed_out.is_set()
-        ):  # interrupted, yet it went on (allow_errors): over its budget all the same
+        if stopper.timed_out.is_set() or budget.stops:  # stopped, yet it went on (allow_errors)
             raise DeadKernelError("stopped")
     except Exception as error:
-        raise _failure(
-            error, notebook, running.get("index"), kernel, settings, watchdog.timed_out.is_set(), scrubber
-        ) from None
+        bounds = _Bounds(stopper.timed_out.is_set(), budget.stops, memory_limited["on"])
+        raise _failure(error, notebook, budget.index, kernel, settings, bounds, scrubber) from None
     finally:
-        watchdog.stop()
+        watchdog.cancel()
+        stopper.cancel()
         # nbclient leaves its exit handler registered when the kernel dies while starting (a run
         # the build stopped): at exit it would fail on the kernel already cleaned up, with a traceback
         atexit.unregister(client._cleanup_kernel)
@@ -217,36 +237,49 @@ def _run(
     return notebook
 
 
-class _Watchdog:
-    """Stops a notebook that runs over its whole-notebook budget. nbclient's kernel manager is
-    asynchronous and owned by the executing thread: the kernel process itself is signalled — an
-    interrupt first, and a kill if it ignores it."""
+@dataclass
+class _Bounds:
+    """Which limits a failed run ran into."""
 
-    def __init__(self, client, seconds: float):
+    notebook_timed_out: bool
+    stops: list[tuple[str, int | None]]  # CellBudget.stops
+    memory_limited: bool
+
+
+class _KernelStopper:
+    """Stops a runaway kernel from another thread: nbclient's kernel manager is asynchronous and
+    owned by the executing thread, so the kernel process itself is signalled — an interrupt first,
+    and a kill if it ignores it."""
+
+    GRACE_SECONDS = 5
+
+    def __init__(self, client):
         self.client = client
-        self.timed_out, self.finished = threading.Event(), threading.Event()
-        self.timers: list[threading.Timer] = []
-        self._later(seconds, self.stop_runaway_notebook)
+        self.timed_out = threading.Event()
+        self._finished = threading.Event()
+        self._timers: list[threading.Timer] = []
 
-    def stop_runaway_notebook(self) -> None:
-        if self.finished.is_set():
-            return
+    def notebook_over_time(self) -> None:
         self.timed_out.set()
+        self.interrupt_then_kill()
+
+    def interrupt_then_kill(self) -> None:
+        if self._finished.is_set():
+            return
         if _signal_kernel(self.client, signal.SIGINT):
-            self._later(5, _signal_kernel, self.client, signal.SIGKILL)
+            self._later(self.GRACE_SECONDS, _signal_kernel, self.client, signal.SIGKILL)
         else:  # the kernel is still starting: as soon as it has a process
-            self._later(0.2, self.stop_runaway_notebook)
+            self._later(0.2, self.interrupt_then_kill)
 
     def _later(self, seconds: float, action, *args) -> None:
         timer = threading.Timer(seconds, action, args)
         timer.daemon = True
         timer.start()
-        self.timers.append(timer)
+        self._timers.append(timer)
 
-    def stop(self) -> None:
-        """The run is over: no signal is sent any more."""
-        self.finished.set()
-        for timer in self.timers:
+    def cancel(self) -> None:
+        self._finished.set()
+        for timer in self._timers:
             timer.cancel()
 
 
@@ -256,14 +289,17 @@ def _failure(
     index: int | None,
     kernel: KernelChoice,
     settings: NotebookSettings,
-    timed_out: bool,
+    bounds: _Bounds,
     scrubber: PathScrubber,
 ) -> Exception:
     """What a failed run says to the author; exceptions that are not a failed run pass through."""
     from jupyter_client.kernelspec import NoSuchKernel
     from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
+    if bounds.stops:  # a limit of ours stopped a cell: that is the story, whatever nbclient raised
+        return _over_budget(notebook, settings, *bounds.stops[0])
     cell = _cell_label(notebook, index)
+    timed_out = bounds.notebook_timed_out
     if isinstance(error, NoSuchKernel):
         return _kernel_missing(kernel)
     if timed_out and isinstance(error, (CellExecutionError, DeadKernelError)):
@@ -279,9 +315,12 @@ def _failure(
             timed_out=True,
         )
     if isinstance(error, DeadKernelError):
+        return _kernel_died(kernel, cell, settings, bounds.memory_limited)
+    if isinstance(error, CellExecutionError) and error.ename == "MemoryError" and bounds.memory_limited:
         return ExecutionFailed(
-            f"kernel '{kernel.name}' died in {cell}",
-            "out of memory, or a crash in a library? run it in Jupyter to see",
+            f"{cell} ran out of memory: it needs more than notebooks.max_memory "
+            f"({human_size(settings.max_memory)})",
+            "use less memory in that cell, or raise notebooks.max_memory in course.yml",
         )
     if isinstance(error, CellExecutionError):
         module = missing_module(error.ename, error.evalue)
@@ -298,6 +337,19 @@ def _failure(
             f"kernel '{kernel.name}' did not start: {error}", "check that the kernel starts in Jupyter"
         )
     return error
+
+
+def _kernel_died(kernel: KernelChoice, cell: str, settings: NotebookSettings, memory_limited: bool):
+    if memory_limited:
+        return ExecutionFailed(
+            f"kernel '{kernel.name}' died in {cell}, perhaps over notebooks.max_memory "
+            f"({human_size(settings.max_memory)})",
+            "use less memory in that cell, or raise notebooks.max_memory in course.yml",
+        )
+    return ExecutionFailed(
+        f"kernel '{kernel.name}' died in {cell}",
+        "out of memory, or a crash in a library? run it in Jupyter to see",
+    )
 
 
 def _kernel_missing(kernel: KernelChoice) -> ExecutionFailed:
@@ -320,6 +372,27 @@ def _kernel_missing(kernel: KernelChoice) -> ExecutionFailed:
     )
 
 
+def _over_budget(notebook, settings: NotebookSettings, why: str, index: int | None) -> ExecutionFailed:
+    cell = _cell_label(notebook, index)
+    if why == "timeout":
+        return ExecutionFailed(
+            f"{cell} ran longer than {settings.timeout} s",
+            "make it faster or raise notebooks.timeout in course.yml",
+            timed_out=True,
+        )
+    return ExecutionFailed(
+        f"{cell} printed more than notebooks.max_output ({human_size(settings.max_output)}); it was stopped",
+        "print less (a loop that prints every step?), or raise notebooks.max_output in course.yml",
+    )
+
+
+def _kernel_pid(client) -> int | None:
+    process = (
+        getattr(getattr(client.km, "provisioner", None), "process", None) if client.km is not None else None
+    )
+    return getattr(process, "pid", None)
+
+
 def _kill_kernel(client) -> None:
     """SIGKILL to the kernel's process group (the kernel and whatever its cells started: it runs
     in a session of its own, which no Ctrl-C reaches), else to the kernel alone."""
@@ -335,10 +408,7 @@ def _kill_kernel(client) -> None:
 
 def _signal_kernel(client, signum: int) -> bool:
     """Signal the kernel's process; False when it has none (yet)."""
-    process = (
-        getattr(getattr(client.km, "provisioner", None), "process", None) if client.km is not None else None
-    )
-    pid = getattr(process, "pid", None)
+    pid = _kernel_pid(client)
     if not pid:
         return False
     try:

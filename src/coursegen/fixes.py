@@ -59,7 +59,7 @@ def fix_notebooks(course_dir: Path, say: Callable[[str], None]) -> None:
     root = course_dir.resolve()
     changed = 0
     for source in discover_sources(root, Diagnostics()):
-        if source.kind is not SourceKind.NOTEBOOK:
+        if source.kind is not SourceKind.NOTEBOOK or source.is_text_notebook:  # no JSON to mend
             continue
         rel = source.rel.as_posix()
         try:

@@ -41,6 +41,7 @@ class PageMeta:
     draft: bool = False
     template: str = ""
     language: str = ""  # the page's own language (e.g. `en` in a French course), else the course's
+    flavor: str = ""  # the page's Markdown flavour (coursegen, myst, material), else the course's
     # section pages
     tagline: str = ""
     timeline: tuple[TimelineEntry, ...] = ()
@@ -51,6 +52,7 @@ class PageMeta:
     topics: tuple[str, ...] = ()
     duration: str = ""
     notebook: str = ""
+    slides: bool | None = None  # a deck beside the lesson (None: course.yml `slides` decides)
     extra: dict[str, Any] = field(default_factory=dict)
     # line of each key in the source file, for messages that point at it
     lines: dict[str, int] = field(default_factory=dict)
@@ -89,9 +91,10 @@ _STR_FIELDS = {
     "duration",
     "notebook",
     "language",
+    "flavor",
 }
 _LIST_FIELDS = {"tags", "topics"}
-KNOWN_FIELDS = _STR_FIELDS | _LIST_FIELDS | {"order", "draft", "timeline", "stats"}
+KNOWN_FIELDS = _STR_FIELDS | _LIST_FIELDS | {"order", "draft", "slides", "timeline", "stats"}
 
 
 @dataclass(frozen=True)
@@ -223,7 +226,7 @@ def _convert(key: str, value: Any) -> Any:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise TypeError(f"must be a number, not {_describe(value)}")
         return value
-    if key == "draft":
+    if key in ("draft", "slides"):
         if not isinstance(value, bool):
             raise TypeError(f"must be true or false, not {_describe(value)}")
         return value
@@ -282,6 +285,7 @@ def _hint_for(key: str) -> str:
         "topics": "write it as a list of short texts, one `- item` per line",
         "order": "write a number, e.g. order: 2",
         "draft": "write draft: true or draft: false",
+        "slides": "write slides: true or slides: false",
         "timeline": "e.g. timeline: [{year: 2017, title: Transformer, text: …}]",
         "stats": "e.g. stats: [{value: 4, label: leçons, icon: 📚}]",
     }

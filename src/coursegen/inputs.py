@@ -53,20 +53,27 @@ class InputFinder:
         skip: tuple[Path, ...] = (),
         cache: bool = True,
         read_only: bool = False,
+        text_notebooks: frozenset[str] = frozenset(),
     ):
         self.root = root.resolve()
+        self.text_notebooks = text_notebooks  # pages too (`.md`, `.py`), not data: never inputs
         self.course_inputs = course_inputs
         self.exclude = exclude
         self.skip = tuple(str(path.resolve()) for path in skip)
         self.stamps = IndexCache(self.root, "input-stamps", enabled=cache, read_only=read_only)
         self._digests: dict[str, str] = {}
+        # per notebook: linked folders (course-relative link → real target) that lead outside the
+        # course; a run recreates them, unhashed: their files are not the course's
+        self.outside_links: dict[str, dict[str, str]] = {}
         self._settled_before = time.time_ns() - SETTLED_NS
 
     def inputs(self, notebook_rel: str, own_patterns: list[str]) -> tuple[dict[str, str], list[str]]:
         """{course-relative path: digest} of what the notebook at `notebook_rel` can read, and
         what is wrong with its patterns (for messages)."""
         folder = PurePosixPath(notebook_rel).parent
-        found: set[str] = set(self._walk(folder.as_posix()))
+        links: dict[str, str] = {}
+        found: set[str] = set(self._walk(folder.as_posix(), links))
+        self.outside_links[notebook_rel] = links
         problems: list[str] = []
         for origin, base, patterns in (
             ("metadata.coursegen.inputs", folder, own_patterns),
@@ -78,12 +85,16 @@ class InputFinder:
                     problems.append(f"{origin} pattern '{pattern}' {problem}")
                 found |= matched
         found.discard(notebook_rel)
+        found -= self.text_notebooks
         return {
             rel: self.digest(rel) for rel in sorted(found) if not is_excluded(rel, self.exclude)
         }, problems
 
-    def _walk(self, folder: str):
+    def _walk(self, folder: str, outside: dict[str, str]):
+        """Files under `folder`, through linked folders too (`data -> ../../shared`), as Jupyter
+        reads them; a link out of the course goes in `outside`; a link back up (a cycle) is skipped."""
         stack = [folder]
+        followed: set[str] = set()
         while stack:
             current = stack.pop()
             path = os.path.join(self.root, current)
@@ -99,8 +110,18 @@ class InputFinder:
                     continue
                 if entry.is_dir(follow_symlinks=False):
                     stack.append(rel)
+                elif entry.is_symlink() and entry.is_dir():
+                    self._linked_folder(rel, entry.path, followed, stack, outside)
                 elif entry.is_file() and not entry.name.lower().endswith(NOT_INPUTS):
                     yield rel
+
+    def _linked_folder(self, rel: str, path: str, followed: set[str], stack: list, outside: dict) -> None:
+        target = os.path.realpath(path)
+        if not _within(target, str(self.root)):
+            outside[rel] = target
+        elif target not in followed and not _within(os.path.realpath(os.path.dirname(path)), target):
+            followed.add(target)
+            stack.append(rel)
 
     def _glob(self, base: PurePosixPath, pattern: str) -> tuple[set[str], str]:
         if pattern.startswith("/") or ":" in pattern.split("/")[0]:
@@ -146,6 +167,10 @@ class InputFinder:
 
     def save(self) -> None:
         self.stamps.save()
+
+
+def _within(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder + os.sep)
 
 
 def _file_digest(path: str) -> str:

@@ -13,22 +13,24 @@ import markdown
 from markdown.extensions.toc import slugify_unicode
 
 from coursegen.course import resolve_link, suggest_link
+from coursegen.edition_filter import EditionFilter
+from coursegen.editions import Edition
 from coursegen.equations import ENCODED
 from coursegen.errors import Diagnostics, shorten
-from coursegen.markdown_tree import HeadingShift, LinkRewriter, RenderState, link_needles
+from coursegen.markdown_budget import DEFAULT_SECONDS, ConversionStopped, Deadline, MarkdownTooSlow
+from coursegen.markdown_state import AnchorLink, RenderState
+from coursegen.markdown_tree import HeadingShift, LinkRewriter, link_needles
 from coursegen.math_macros import PageMacros
 from coursegen.mathml import MathExtension
 from coursegen.model import Course, Page, target_url
 from coursegen.quiz import QuizExtension
+from coursegen.slides_markdown import LESSON_ONLY_NAME, LessonOnly
 from coursegen.tabs import TabPrintLabels, TaskListLabels
 from coursegen.typography import FrenchTypography
 from coursegen.urls import relative_url, split_href
 
 EQUATION_REFERENCE = "#" + ENCODED
 _ID = re.compile(r'\bid="([^"]+)"')
-# A link with a #fragment, checked once every page's anchors are known: (target URL, fragment,
-# href as written, line). A plain tuple: a big course has tens of thousands, cached as JSON.
-AnchorLink = tuple[str, str, str, "int | None"]
 
 
 @dataclass
@@ -51,6 +53,7 @@ THEME_IDS = {
     "stats-heading",
     "notebooks-heading",
     "toc-heading",
+    "timing-heading",
     "search",
 }
 
@@ -149,22 +152,36 @@ class MarkdownRenderer:
         math_macros: Mapping[str, str] | None = None,
         language: str = "en",
         typography: bool = True,
+        edition: Edition | None = None,
+        flavors=None,
+        max_seconds: float = DEFAULT_SECONDS,
+        deadline: Deadline | None = None,
     ):
         if strings is None:
             from coursegen.strings import interface_strings
 
             strings = interface_strings("en", {}, Diagnostics())
+        self.edition = edition = edition or Edition()
         self.course = course
         self.strings = strings
         self.sanitize = sanitize
+        self.flavors = flavors  # myst.Flavors: MyST and Material pages become coursegen Markdown first
         self.memo: FragmentMemo | None = None
+        self.max_seconds, self.deadline = max_seconds, deadline or Deadline()  # see markdown_budget.py
         self.math = MathExtension(self, dict(math_macros or {}))
         # line numbers: course-wide with theme.line_numbers, or per block with ```python linenums="1"
         highlight = _memo_highlight_extension(
             self, css_class="highlight", guess_lang=False, use_pygments=True, linenums=line_numbers or None
         )
         self.md = markdown.Markdown(
-            extensions=[*self.EXTENSIONS, highlight, self.math, QuizExtension(strings)],
+            # *[CPU]: Central Processing Unit — MkDocs-Material courses use it (only with another flavour)
+            extensions=[
+                *self.EXTENSIONS,
+                *(["abbr"] if flavors else []),
+                highlight,
+                self.math,
+                QuizExtension(strings, edition.solutions),
+            ],
             extension_configs={
                 "pymdownx.tasklist": {"custom_checkbox": False},
                 "pymdownx.superfences": {
@@ -178,16 +195,27 @@ class MarkdownRenderer:
             },
             output_format="html",
         )
+        self.language, self.typography = language, typography
+        self._register_tree_processors(edition)
+        self.state: RenderState | None = None
+
+    def _register_tree_processors(self, edition: Edition) -> None:
+        """coursegen's own steps on the parsed tree, each at its place among the extensions'."""
+        # what the edition leaves out: blocks before any other processor reads them (quizzes: 26,
+        # formulas: 19), and again once `{.solution}` attribute lists are applied (8)
+        self.edition_filters = [EditionFilter(self.md, edition) for _ in range(2)]
+        self.md.treeprocessors.register(self.edition_filters[0], "coursegen-edition", 30)
+        self.md.treeprocessors.register(self.edition_filters[1], "coursegen-edition-attributes", 7.9)
         self.md.treeprocessors.register(TabPrintLabels(self.md), "coursegen-tab-labels", 8)
         self.md.treeprocessors.register(TaskListLabels(self.md), "coursegen-task-labels", 8)
+        # speaker notes and slide-only blocks: for decks (slides.py), never on a page; after attr_list (8)
+        self.md.treeprocessors.register(LessonOnly(self.md), LESSON_ONLY_NAME, 7.5)
         # French spacing before the table of contents (5) takes the headings' words
-        self.language, self.typography = language, typography
         self.md.treeprocessors.register(FrenchTypography(self.md, self._french), "coursegen-typography", 7)
         self.md.treeprocessors.register(
             HeadingShift(self.md, self), "coursegen-heading-shift", 6
         )  # before toc (5)
         self.md.treeprocessors.register(LinkRewriter(self.md, self), "coursegen-links", 1)
-        self.state: RenderState | None = None
 
     def render(
         self,
@@ -218,7 +246,14 @@ class MarkdownRenderer:
         self.math.on_error = lambda latex, problem: _report_math_problem(self.state, latex, problem)
         self.math.page = math_page if math_page is not None else PageMacros(self.math.course_macros)
         self.md.reset()
-        html = self.md.convert(text)
+        if self.flavors is not None:
+            text = self.flavors.prepare(page, text, first_line, diagnostics, self.course, math_page)
+        for edition_filter in self.edition_filters:
+            edition_filter.prepare(text)
+        try:
+            html = self.deadline.run(self.max_seconds, lambda: self.md.convert(text))
+        except ConversionStopped:  # the converter's state is half-done: the caller drops this renderer
+            raise MarkdownTooSlow(self.max_seconds, text) from None
         ids: set[str] = set()
         if math_page is None:
             html, ids = number_page_equations(html, page, diagnostics, self.state.line_of)

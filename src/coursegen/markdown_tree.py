@@ -5,55 +5,24 @@ from __future__ import annotations
 
 import html
 import re
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from markdown.treeprocessors import Treeprocessor
 
-from coursegen.errors import Diagnostics, shorten
-from coursegen.model import Page
+from coursegen.errors import shorten
+from coursegen.markdown_state import RenderState
 from coursegen.urls import is_external
 
 if TYPE_CHECKING:
-    from coursegen.markdown_render import AnchorLink, MarkdownRenderer
+    from coursegen.markdown_render import MarkdownRenderer
 
 HEADINGS = {f"h{n}": n for n in range(1, 7)}
+# in-page links the extensions write (permalinks, footnote references and back-references): right
+# by construction, and not in the source, so looking for their line would scan the whole text each
+_GENERATED_LINKS = frozenset({"headerlink", "footnote-ref", "footnote-backref"})
 _RAW_LINK = re.compile(
     r"""(<(a|img|source|video|audio)\b[^>]*?\s(?:href|src)=)(["'])(.*?)\3""", re.IGNORECASE | re.DOTALL
 )
-
-
-@dataclass
-class RenderState:
-    """What the tree processors need for the document being converted right now."""
-
-    page: Page
-    text: str
-    first_line: int
-    diagnostics: Diagnostics
-    demote: bool | None = None  # shift headings one level down: None = when the text has an h1
-    anchor_links: list[AnchorLink] = field(default_factory=list)
-    _search_from: dict[str, int] = field(default_factory=dict)
-
-    def line_of(self, *needles: str) -> int | None:
-        """File line where the first of `needles` (most specific first) next appears in the source.
-
-        Items are reported in document order, so each search starts after the previous find of
-        the same needle. None when the text has no lines of its own (a notebook cell).
-        """
-        if self.first_line <= 0:
-            return None
-        for needle in needles:
-            if not needle:
-                continue
-            start = self._search_from.get(needle, 0)
-            index = self.text.find(needle, start)
-            if index < 0:
-                index = self.text.find(needle)
-            if index >= 0:
-                self._search_from[needle] = index + len(needle)
-                return self.first_line + self.text.count("\n", 0, index)
-        return None
 
 
 def link_needles(href: str) -> tuple[str, ...]:
@@ -113,6 +82,8 @@ class LinkRewriter(Treeprocessor):
                     line=state.line_of(*link_needles(src)) if src else None,
                     kind="alt-text",
                 )
+            if element.tag == "a" and _GENERATED_LINKS.intersection((element.get("class") or "").split()):
+                continue
             attribute = {"a": "href", "img": "src", "source": "src", "video": "src", "audio": "src"}.get(
                 element.tag
             )

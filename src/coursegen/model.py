@@ -38,6 +38,16 @@ class SourceFile:
     # size, times and inode when discovered, if the file had then been left alone for a while
     # ("" otherwise): the same stamp on the next build means the same bytes (see parse_source)
     stamp: str = ""
+    # the page's URL when the course's layout decides it otherwise (a Jupyter Book or MkDocs project
+    # keeps its old tool's URLs: project/sources.py); "" → from site_rel, as below
+    url: str = ""
+    # text notebooks (textnotebooks.py): the `.ipynb` beside it with the same stem, whose outputs
+    # the page shows; its stamp is part of `stamp`
+    pair: Path | None = None
+
+    @property
+    def is_text_notebook(self) -> bool:
+        return self.kind is SourceKind.NOTEBOOK and not self.rel.name.lower().endswith(".ipynb")
 
     @property
     def is_section_index(self) -> bool:
@@ -46,6 +56,8 @@ class SourceFile:
     @property
     def page_url(self) -> str:
         """Site URL of the page made from this source (Markdown and notebooks)."""
+        if self.url:
+            return self.url
         site = str(self.site_rel)  # string work: this runs for every page of every build
         if self.is_section_index:
             folder = site.rpartition("/")[0]
@@ -114,9 +126,10 @@ class Page:
 
     @property
     def download_url(self) -> str:
-        """Notebooks: the copied .ipynb beside the page."""
+        """Notebooks: the copied .ipynb beside the page (text notebooks: converted to one)."""
         if self.kind is PageKind.NOTEBOOK and self.source:
-            return str(self.source.site_rel)
+            site = str(self.source.site_rel)
+            return posixpath.splitext(site)[0] + ".ipynb" if self.source.is_text_notebook else site
         return ""
 
     @property
@@ -146,6 +159,8 @@ class Course:
     by_rel: dict[str, Page | SourceFile] = field(default_factory=dict)
     by_site_rel: dict[str, Page | SourceFile] = field(default_factory=dict)
     by_url: dict[str, Page | SourceFile] = field(default_factory=dict)
+    links: list[tuple[str, str]] = field(default_factory=list)  # (title, address): external links of the nav
+    redirects: dict[str, str] = field(default_factory=dict)  # old URL → page URL (a project's first page)
 
 
 def detached(course: Course) -> Course:
@@ -172,7 +187,21 @@ def detached(course: Course) -> Course:
         by_rel={k: swap(v) for k, v in course.by_rel.items()},
         by_site_rel={k: swap(v) for k, v in course.by_site_rel.items()},
         by_url={k: swap(v) for k, v in course.by_url.items()},
+        links=list(course.links),
+        redirects=dict(course.redirects),
     )
+
+
+DECK_SUFFIX = ".slides.html"
+
+
+def deck_url(page: Page, course_slides: bool) -> str:
+    """Where a lesson's slide deck goes, beside it (`A/x.html` → `A/x.slides.html`); '' when it has
+    none: only lessons have decks, when their front matter's `slides` (else course.yml's) says so."""
+    if page.kind is not PageKind.LESSON or page.source is None:
+        return ""
+    wanted = page.meta.slides if page.meta.slides is not None else course_slides
+    return posixpath.splitext(page.url)[0] + DECK_SUFFIX if wanted else ""
 
 
 def target_url(target: Page | SourceFile) -> str:

@@ -50,16 +50,75 @@ class Damage:
         )
 
 
+class UnusableJSON(ValueError):
+    """JSON that Python reads but coursegen can't use, at a line and column of the file: nested
+    deeper than any program recurses, or holding half a character (a lone surrogate escape)."""
+
+    def __init__(self, message: str, hint: str, text: str, position: int):
+        super().__init__(message)
+        self.message, self.hint = message, hint
+        self.lineno = text.count("\n", 0, position) + 1
+        self.colno = position - text.rfind("\n", 0, position)
+
+
 def read_notebook_json(text: str):
     """The notebook's JSON value and, when it had to be salvaged, the Damage. Raises the
-    decoder's JSONDecodeError when even the cells cannot be read."""
+    decoder's JSONDecodeError when even the cells cannot be read, UnusableJSON (see there)."""
     try:
-        return json.loads(text), None
-    except json.JSONDecodeError as error:
-        salvaged = salvage(text, error)
-        if salvaged is None:
-            raise
-        return salvaged
+        try:
+            value, damage = json.loads(text), None
+        except json.JSONDecodeError as error:
+            salvaged = salvage(text, error)
+            if salvaged is None:
+                raise
+            value, damage = salvaged
+    except RecursionError:
+        raise UnusableJSON(
+            f"the JSON is nested more than {MAX_DEPTH} levels deep here ([ or {{ inside each other)",
+            "no notebook nests so deep: restore the file, or remove the nested part in a text editor",
+            text,
+            _too_deep_at(text),
+        ) from None
+    _check_surrogates(text)
+    return value, damage
+
+
+MAX_DEPTH = 100  # levels reported as "too deep" (Python's decoder gives up near 1,000)
+# a \u escape of a surrogate, after an even number of backslashes: a high one and its low one if any,
+# or a low one on its own
+_SURROGATE = re.compile(
+    r"(?<!\\)(?:\\\\)*(?P<high>\\u[dD][89abAB][0-9a-fA-F]{2})(?P<pair>\\u[dD][c-fC-F][0-9a-fA-F]{2})?"
+    r"|(?<!\\)(?:\\\\)*(?P<low>\\u[dD][c-fC-F][0-9a-fA-F]{2})"
+)
+
+
+def _check_surrogates(text: str) -> None:
+    """Raise UnusableJSON at the first lone surrogate escape ("\\ud800"): Python's decoder keeps it
+    in a string that no UTF-8 page or file can then hold."""
+    if "\\ud" not in text and "\\uD" not in text:  # nearly every notebook: no search
+        return
+    for match in _SURROGATE.finditer(text):
+        if match.group("low") or not match.group("pair"):
+            raise UnusableJSON(
+                "a \\u escape here is half of a character (a lone surrogate such as \\ud800): it can't be written as UTF-8",
+                "write the character itself (or both halves of the pair), or remove the escape",
+                text,
+                match.start("low") if match.group("low") else match.start("high"),
+            )
+
+
+def _too_deep_at(text: str) -> int:
+    """Where the brackets (outside strings) first nest deeper than MAX_DEPTH."""
+    depth = 0
+    for token in _TOKEN.finditer(text):
+        bracket = token.group(0)
+        if bracket in ("[", "{"):
+            depth += 1
+            if depth > MAX_DEPTH:
+                return token.start()
+        elif bracket in ("]", "}"):
+            depth -= 1
+    return 0
 
 
 def decoder_message(error: json.JSONDecodeError) -> str:

@@ -20,8 +20,18 @@ import posixpath
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import PurePosixPath
 
-from coursegen.model import CONTENT_DIR, NOTEBOOKS_DIR, Course, Page, PageKind, SourceFile, sources_at
+from coursegen.model import (
+    CONTENT_DIR,
+    NOTEBOOKS_DIR,
+    Course,
+    Page,
+    PageKind,
+    SourceFile,
+    site_position,
+    sources_at,
+)
 
 _TOP_FOLDERS = (NOTEBOOKS_DIR, CONTENT_DIR)
 _DRIVE = re.compile(r"^[A-Za-z]:/")  # C:/Users/… once backslashes are slashes
@@ -61,7 +71,10 @@ def find_notebook(
             candidates = [(candidate, False) for candidate in _relative_candidates(path, site_folder)]
     for candidate, from_machine in candidates:
         reference.look(candidate)
-        if _found(reference, course.by_rel.get(candidate)):
+        target = course.by_rel.get(candidate)
+        if target is None and lesson.source.url:  # a project read in place: the place notebooks/ stands for
+            target = course.by_site_rel.get(str(site_position(PurePosixPath(candidate))))
+        if _found(reference, target):
             if from_machine:  # its own advice covers the backslashes too
                 reference.warnings.append(
                     (

@@ -11,9 +11,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from coursegen.cache import digest, installed_version
+from coursegen.celltags import drop_removed_streams, normalise_tags
 from coursegen.config import NotebookSettings
 from coursegen.errors import Diagnostics
 from coursegen.frontmatter import first_heading
+from coursegen.glue import drop_hidden_glue
 from coursegen.model import Page
 from coursegen.remote_media import find_remote_media, locate_in_notebook
 from coursegen.scrub import PathScrubber
@@ -68,7 +70,8 @@ class NotebookConverter:
         )
         self.exporter.register_preprocessor(
             TagRemovePreprocessor(
-                remove_cell_tags={"remove-cell"},
+                # cells tagged solution / instructor, in an edition without them (editions.py)
+                remove_cell_tags={"remove-cell", *markdown.edition.left_out},
                 remove_all_outputs_tags={"remove-output"},
                 remove_input_tags={"remove-input"},
                 enabled=True,
@@ -91,6 +94,8 @@ class NotebookConverter:
     def convert(self, page: Page, notebook, diagnostics: Diagnostics) -> RenderedMarkdown:
         """The cells of `notebook` (validated, v4) as HTML for `page`."""
         _drop_title_heading(notebook)
+        drop_removed_streams(notebook)
+        drop_hidden_glue(notebook)
         _apply_display_defaults(notebook, self.settings)
         _neutralise_metadata(notebook)
         if not self.settings.sanitize and (kinds := active_content(notebook)):
@@ -394,7 +399,7 @@ def validated_notebook(page: Page, diagnostics: Diagnostics):
     if page.error:
         raise NotebookProblem(page.error)
     try:
-        data = notebook_data(page)
+        data = notebook_data(page, diagnostics)
     except (OSError, ValueError) as problem:  # changed since it was read: the next build reports it
         raise NotebookProblem(f"the notebook could not be read again ({problem})") from None
     major = data.get("nbformat")
@@ -409,6 +414,7 @@ def validated_notebook(page: Page, diagnostics: Diagnostics):
             else "no list of cells: not a Jupyter notebook"
         )
     had_cells = bool(data["cells"])
+    normalise_tags(data)  # tags in the forms Jupyter Book reads, before the schema would drop them
     slips = repair_notebook(data)
     if had_cells and not data["cells"]:
         raise NotebookProblem(f"no cell can be shown: {describe_slips(slips)}")

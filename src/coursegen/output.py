@@ -25,6 +25,7 @@ from coursegen.model import SOURCE_DIRS
 from coursegen.siteswap import (
     MARKER,
     hand_added,
+    mount_point_error,
     move_authors_entries,
     put_in_place,
     recover_leftovers,
@@ -53,6 +54,8 @@ def check_output_dir(root: Path, out: Path) -> Path:
     parent = next((p for p in (out, *out.parents) if p.exists()), None)
     if parent is not None and not os.access(parent, os.W_OK | os.X_OK):
         raise UsageError(f"cannot write to {parent}", "choose an output folder you can write to with -o")
+    if out.is_dir() and os.path.ismount(out):
+        raise mount_point_error(out)
     if out.is_dir() and not (out / MARKER).is_file() and any(out.iterdir()):
         raise UsageError(
             f"the output folder {out} is not empty and was not made by coursegen",
@@ -258,6 +261,12 @@ class SitePlan:
         )
         self.kept.add(rel)
 
+    def discard(self, rel: str) -> None:
+        """Leave out a file planned earlier (a theme file that no page of this site loads)."""
+        if self.files.pop(rel, None) is not None:
+            self._folded.pop(rel.casefold(), None)
+            self.kept.discard(rel)
+
     def _add(self, rel: str, item: OutputFile) -> None:
         if not rel or rel.startswith("/") or ".." in rel.split("/") or "\\" in rel:
             raise CoursegenError(f"refusing to write '{rel}' outside the site folder", path=item.origin)
@@ -290,6 +299,19 @@ def write_file(target: Path, item: OutputFile, rel: str) -> None:
         else:
             shutil.copyfile(item.source, target)
     except OSError as error:
+        raise _write_error(error, rel) from None
+
+
+def replace_file(target: Path, item: OutputFile, rel: str) -> None:
+    """Write `item` as a new file that then takes `target`'s name: a reader that opened the old
+    file (the preview streaming it) keeps reading the old content, never a mix."""
+    temporary = target.with_name(f".{target.name}.coursegen-new")  # dot-names are never served
+    write_file(temporary, item, rel)
+    try:
+        os.replace(temporary, target)
+    except OSError as error:
+        with contextlib.suppress(OSError):
+            temporary.unlink()
         raise _write_error(error, rel) from None
 
 
@@ -429,7 +451,7 @@ def sync_site(out: Path, plan: SitePlan, previous: dict[str, str]) -> dict[str, 
         digest = hashlib.sha256(data).hexdigest()
         current[rel] = digest
         if previous.get(rel) != digest or not (out / rel).exists():
-            write_file(out / rel, OutputFile(data, None, item.origin), rel)
+            replace_file(out / rel, OutputFile(data, None, item.origin), rel)
     for rel in set(previous) - set(current):
         with contextlib.suppress(OSError):
             (out / rel).unlink()

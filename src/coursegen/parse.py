@@ -18,7 +18,7 @@ from coursegen.frontmatter import (
     split_front_matter,
 )
 from coursegen.model import Page, PageKind, SourceFile, SourceKind
-from coursegen.nbsalvage import decoder_message, read_notebook_json
+from coursegen.nbsalvage import UnusableJSON, decoder_message, read_notebook_json
 from coursegen.textio import decode_text
 from coursegen.urls import readable_name
 
@@ -78,8 +78,18 @@ def parse_source(source: SourceFile, diagnostics: Diagnostics, yaml_cache=None, 
 
 
 def _source_digest(source: SourceFile, data: bytes) -> str:
-    """Names a source file's bytes at its place: the page cache's key, and what body keys build on."""
+    """Names a source file's bytes at its place: the page cache's key, and what body keys build on
+    (a text notebook's: with the bytes of the paired `.ipynb` whose outputs its page shows)."""
+    if source.pair is not None:
+        return digest("page", source.kind.value, str(source.rel), data, _pair_bytes(source.pair))
     return digest("page", source.kind.value, str(source.rel), data)
+
+
+def _pair_bytes(path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError:  # gone or unreadable: rendering says so
+        return b"unreadable"
 
 
 def _blank_page(source: SourceFile) -> Page:
@@ -227,6 +237,13 @@ def _parse_notebook(page: Page, data: bytes, diagnostics: Diagnostics) -> None:
     The JSON is only checked here, for its title; rendering reads it again (see `notebook_data`),
     so the course graph stays small and cheap to send to worker processes."""
     rel = page.rel
+    if page.source.is_text_notebook:
+        from coursegen.textnotebooks import text_notebook_data
+
+        notebook = text_notebook_data(page, data, diagnostics, with_pair=False)
+        page.title = notebook_title(notebook) if notebook is not None else ""
+        page.title = page.title or readable_name(page.source.path.stem)
+        return
     text = decode_text(data, rel, diagnostics)
     if text is None:
         page.error = "the file is not valid UTF-8"
@@ -245,6 +262,12 @@ def _parse_notebook(page: Page, data: bytes, diagnostics: Diagnostics) -> None:
             kind="notebook",
         )
         return
+    except UnusableJSON as problem:
+        page.error = f"{problem.message} (line {problem.lineno}, column {problem.colno})"
+        diagnostics.error(
+            rel, problem.message, problem.hint, line=problem.lineno, col=problem.colno, kind="notebook"
+        )
+        return
     if not isinstance(notebook, dict) or not isinstance(notebook.get("cells", []), list):
         page.error = "not a Jupyter notebook (no list of cells)"
         diagnostics.error(rel, page.error, "save it again from Jupyter", kind="notebook")
@@ -260,13 +283,22 @@ UNREADABLE_HINT = "its cells can't be read on their own either: mend the JSON in
 SALVAGE_HINT = "run `coursegen check --fix-notebooks` to write the salvaged notebook back (a .bak copy is kept), or mend the JSON in a text editor"
 
 
-def notebook_data(page: Page) -> dict:
-    """A notebook page's JSON, read again from its file (parsing checked it, and kept only its title).
-    Raises ValueError when the file changed since it was parsed (its page's cache key would be
-    wrong: the next build, which sees the change, renders it), OSError when it can't be read."""
+def notebook_data(page: Page, diagnostics: Diagnostics | None = None) -> dict:
+    """A notebook page's JSON, read again from its file (parsing checked it, and kept only its title);
+    a text notebook's converted by jupytext, with its paired `.ipynb`'s outputs (reported in
+    `diagnostics`). Raises ValueError when the file changed since it was parsed (its page's cache
+    key would be wrong: the next build, which sees the change, renders it), OSError when it can't
+    be read."""
     data = page.source.path.read_bytes()
     if page.digest and _source_digest(page.source, data) != page.digest:
         raise ValueError("it changed while the site was being built; build again")
+    if page.source.is_text_notebook:
+        from coursegen.textnotebooks import text_notebook_data
+
+        notebook = text_notebook_data(page, data, diagnostics or Diagnostics(), with_pair=True)
+        if notebook is None:
+            raise ValueError(page.error)
+        return notebook
     notebook, _ = read_notebook_json(
         decode_text(data, page.rel, Diagnostics()) or ""
     )  # damage reported by parsing

@@ -21,7 +21,12 @@ from collections.abc import Mapping
 from markdown import Extension
 from markdown.treeprocessors import Treeprocessor
 
-DEFAULT_TITLES = {"exercise": "exercise", "solution": "solution", "quiz": "quiz"}  # type → string key
+DEFAULT_TITLES = {  # type → string key
+    "exercise": "exercise",
+    "solution": "solution",
+    "quiz": "quiz",
+    "instructor": "instructor_note",
+}
 
 
 class _QuizProcessor(Treeprocessor):
@@ -40,7 +45,7 @@ class _QuizProcessor(Treeprocessor):
                 _localise_title(element, kind, strings)
                 if kind == "quiz":
                     count += 1
-                    parent[index] = _quiz_form(element, count, strings)
+                    parent[index] = _quiz_form(element, count, strings, self.extension.answers)
         return None
 
 
@@ -67,7 +72,10 @@ def _localise_title(element, kind: str, strings: Mapping[str, str]) -> None:
         title.text = strings[DEFAULT_TITLES[kind]]
 
 
-def _quiz_form(block, number: int, strings: Mapping[str, str]):
+def _quiz_form(block, number: int, strings: Mapping[str, str], answers: bool = True):
+    """The quiz as a form. Without `answers` (solutions kept for the instructor), it carries no
+    sign of the right answers — no `data-correct`, no feedback, no explanation after the choices —
+    and no button to check: a note says the answers come with the solutions."""
     options_list = next((child for child in block if child.tag == "ul" and _is_answer_list(child)), None)
     if options_list is None:
         return block  # no `- [x]` answers: leave it as a plain box
@@ -86,33 +94,52 @@ def _quiz_form(block, number: int, strings: Mapping[str, str]):
     )
     fieldset = etree.SubElement(form, "fieldset")
     legend = etree.SubElement(fieldset, "legend", {"class": "quiz-title"})
+    after_choices = False
     for child in block:
         if "admonition-title" in (child.get("class") or ""):
             legend.text = child.text
             for grandchild in child:
                 legend.append(grandchild)
-        elif child is not options_list:
+        elif child is options_list:
+            after_choices = True
+        elif answers or not after_choices:  # text after the choices explains the answer
             fieldset.append(child)
     if not legend.text and len(legend) == 0:
         legend.text = strings["quiz"]
     hint = etree.SubElement(fieldset, "p", {"class": "quiz-hint"})
     hint.text = strings["quiz_several"] if kind == "checkbox" else strings["quiz_one"]
+    _add_choices(fieldset, options, kind, number, answers)
+    if not answers:  # coursegen.js leaves it alone: nothing to grade
+        form.attrib = {"class": "quiz", "data-quiz": "withheld"}
+        note = etree.SubElement(fieldset, "p", {"class": "quiz-withheld"})
+        note.text = strings["quiz_answers_withheld"]
+        return form
+    _add_actions(fieldset, strings)
+    return form
+
+
+def _add_choices(fieldset, options: list, kind: str, number: int, answers: bool) -> None:
+    """The answers as radio buttons or checkboxes; the right ones and their feedback only with `answers`."""
     choices = etree.SubElement(fieldset, "ul", {"class": "quiz-options", "role": "list"})
     for index, (correct, answer, feedback) in enumerate(options):
         item = etree.SubElement(choices, "li", {"class": "quiz-option"})
         label = etree.SubElement(item, "label")
         attributes = {"type": kind, "name": f"quiz-{number}", "value": str(index)}
-        if correct:
+        if correct and answers:
             attributes["data-correct"] = "true"
         etree.SubElement(label, "input", attributes)
         span = etree.SubElement(label, "span")
         span.text = answer.text
         for child in answer:
             span.append(child)
-        if feedback:
+        if feedback and answers:
             box = etree.SubElement(item, "div", {"class": "quiz-feedback", "hidden": "hidden"})
             for child in feedback:
                 box.append(child)
+
+
+def _add_actions(fieldset, strings: Mapping[str, str]) -> None:
+    """The check button, the "show the answer" button and the live result line."""
     actions = etree.SubElement(fieldset, "div", {"class": "quiz-actions"})
     button = etree.SubElement(actions, "button", {"type": "button", "class": "quiz-check"})
     button.text = strings["quiz_check"]
@@ -125,7 +152,6 @@ def _quiz_form(block, number: int, strings: Mapping[str, str]):
     reveal.text = strings["quiz_show_answer"]
     result = etree.SubElement(actions, "p", {"class": "quiz-result", "role": "status", "aria-live": "polite"})
     result.text = ""
-    return form
 
 
 _BOX = re.compile(r"^\s*\[([ xX])\]\s+")
@@ -170,8 +196,9 @@ def _option(item):
 
 
 class QuizExtension(Extension):
-    def __init__(self, strings: Mapping[str, str], **kwargs):
+    def __init__(self, strings: Mapping[str, str], answers: bool = True, **kwargs):
         self.strings = strings
+        self.answers = answers  # False: quizzes without their answers (solutions kept for the instructor)
         super().__init__(**kwargs)
 
     def extendMarkdown(self, md):  # noqa: N802 (Markdown API)

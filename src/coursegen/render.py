@@ -16,6 +16,7 @@ from markupsafe import Markup
 from coursegen import views
 from coursegen.cache import code_digest, digest
 from coursegen.config import CourseConfig
+from coursegen.editions import Edition
 from coursegen.errors import Diagnostic, Diagnostics
 from coursegen.frontmatter import PageMeta
 from coursegen.model import Course, Page, PageKind
@@ -42,8 +43,11 @@ class SiteRenderer:
         theme: Theme,
         strings: Mapping[str, str],
         bytecode_dir: Path | None = None,
+        edition: Edition | None = None,
     ):
         self.config = config
+        self.edition = edition or Edition()
+        self.timing: dict = {}  # section URL → timing.TimingSheet, in the instructor's edition
         self.course = course
         self.theme = theme
         self.strings = strings
@@ -55,6 +59,8 @@ class SiteRenderer:
         self.course_view = views.course_view(config, course)
         self.tags = views.tag_index(course)
         self.has_tags = bool(self.tags)  # tag chips link to tags.html only when it is written
+        # section URL → (its print page, its PDF or ""), set by the print stage (printing/stage.py)
+        self.print_links: dict[str, tuple[str, str]] = {}
         self._fingerprint: str | None = None
         self.link = views.LinkViews()
         # in every page's context, and named by fingerprint(): not written out again for each page
@@ -137,6 +143,7 @@ class SiteRenderer:
         and the code that builds the views."""
         if self._fingerprint is None:
             parts: list = [repr(self.config), repr(sorted(self.strings.items())), repr(self.course_view)]
+            parts.append(self.edition.key)
             # with the code (all of it, see code_digest): signatures name pages by their bytes
             parts.append(code_digest())
             for folder in (*self.theme.template_dirs, self.theme.builtin / "templates"):
@@ -161,6 +168,7 @@ class SiteRenderer:
     def page_context(self, page: Page, page_view: views.PageView) -> dict:
         """What every template receives (docs/template-context.md)."""
         prev_section, next_section = views.neighbour_sections(page, self.link)
+        print_url, pdf_url = self.print_links.get(page.url, ("", ""))
         return {
             "course": self.course_view,
             "page": page_view,
@@ -171,9 +179,14 @@ class SiteRenderer:
             "next_section": next_section,
             "t": self.strings,
             "lang": page.meta.language or self.config.language,
+            "edition": self.edition.audience,  # learner | instructor (the banner, the timing sheet)
+            "timing": self.timing.get(page.url),
             # site URLs are paths: a '#' in a file name is part of the name, not a fragment
             "rel": LinkFrom(page.url),
             "static": LinkFrom(page.url, "static/"),
+            # a section's print page and PDF (empty when there is none)
+            "print_url": print_url,
+            "pdf_url": pdf_url,
             # where a tag chip leads: its entry on tags.html (empty when the course has no tags page)
             "tag_url": TagLink(page.url, self.has_tags),
         }

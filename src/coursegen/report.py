@@ -19,7 +19,7 @@ class Reporter:
         # colours and a progress bar on a terminal (rich); plain lines in a log or a pipe
         self.console = _rich_console() if sys.stderr.isatty() else _PlainConsole()
         self._progress = None
-        self._task = None
+        self._tasks: dict[str, object] = {}  # stage → its bar's task
 
     @contextlib.contextmanager
     def live(self):
@@ -30,7 +30,7 @@ class Reporter:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
         self._progress = Progress(
-            TextColumn("rendering"),
+            TextColumn("{task.fields[stage]}"),
             BarColumn(),
             MofNCompleteColumn(),
             TimeElapsedColumn(),
@@ -40,16 +40,23 @@ class Reporter:
         )
         with self._progress:
             yield
-        self._progress = None
+        self._progress, self._tasks = None, {}
 
     def progress(self, name: str, done: int, total: int) -> None:
+        """Pages rendered (`name` the last one)."""
         if self.verbose:
             self.console.print(f"  {name}", markup=False)
-        if self._progress is None or total < PROGRESS_THRESHOLD:
+        if total >= PROGRESS_THRESHOLD:
+            self.bar("rendering", name, done, total)
+
+    def bar(self, stage: str, name: str, done: int, total: int) -> None:
+        """One bar per stage while the build runs (on a terminal only)."""
+        if self._progress is None:
             return
-        if self._task is None:
-            self._task = self._progress.add_task(name, total=total)
-        self._progress.update(self._task, completed=done, description=name)
+        task = self._tasks.get(stage)
+        if task is None:
+            task = self._tasks[stage] = self._progress.add_task(name, total=total, stage=stage)
+        self._progress.update(task, completed=done, description=name)
 
     def summary(
         self,

@@ -82,14 +82,21 @@ def report_html(records: list[RunRecord], strings: Mapping[str, str], language: 
 
 
 class RunProgress:
-    """A line per notebook that ran (or failed), as it finishes: coloured on a terminal, plain in a log."""
+    """A line per notebook that ran (or failed), as it finishes: coloured on a terminal, plain in a
+    log; on a terminal also a bar of the notebooks done (`bar`: Reporter.bar)."""
 
-    def __init__(self, console, quiet: bool = False):
+    def __init__(self, console, quiet: bool = False, bar=None):
         self.console = console
         self.quiet = quiet
+        self.bar = bar
 
-    def __call__(self, record: RunRecord, done: int, total: int) -> None:
+    def __call__(self, record: RunRecord | None, done: int, total: int) -> None:
+        """`record` just finished (None: the runs are starting, `done` of them cached or skipped)."""
         if self.quiet:
+            return
+        if self.bar is not None:
+            self.bar("notebooks", record.rel if record else "", done, total)
+        if record is None:
             return
         where = f" on {record.host}" if record.host else ""
         line = f"[{done}/{total}] {record.status:<9} {record.rel} ({record.seconds:.1f} s{where})"

@@ -63,13 +63,21 @@ def execute_stage(
     mode: str,
     place: RunPlace,
     diagnostics: Diagnostics,
-    progress: Callable[[RunRecord, int, int], None] | None = None,
+    progress: Callable[[RunRecord | None, int, int], None] | None = None,
 ) -> list[RunRecord]:
     """Run what must run; every notebook page gets a record, in course order."""
     from coursegen.inputs import InputFinder
 
+    text_notebooks = frozenset(
+        p.rel for p in course.pages if p.source is not None and p.source.is_text_notebook
+    )
     finder = InputFinder(
-        root, settings.inputs, settings.inputs_exclude, place.skip, read_only=not place.cache_writes
+        root,
+        settings.inputs,
+        settings.inputs_exclude,
+        place.skip,
+        read_only=not place.cache_writes,
+        text_notebooks=text_notebooks,
     )
     cache = JsonCache(root, "executed", read_only=not place.cache_writes)
     records: list[RunRecord] = []
@@ -84,6 +92,8 @@ def execute_stage(
     finder.save()
     done = len(records) - len(misses)
     if misses:
+        if progress:
+            progress(None, done, len(records))
         outcomes = (
             _on_cluster(place.executor, misses)
             if place.executor
@@ -138,9 +148,18 @@ def _plan(
         return record, None
     kernel = choose_kernel(notebook, settings)[0]
     files: dict[str, bytes | str] = {rel: str(root / rel) for rel in inputs}
+    links = finder.outside_links.get(page.source.rel.as_posix(), {})
     if place.executor and not settings.shared_fs:  # the workers can't see this disk: the bytes travel
         files = {rel: _read(root / rel) for rel in inputs}
-    return record, RunJob(page.rel, json.loads(json.dumps(notebook)), settings, kernel, files)
+        for rel, target in links.items():
+            diagnostics.warning(
+                page.rel,
+                f"'{rel}' links to {target}, outside the course: the Dask workers read it there only if they share this file system",
+                "set notebooks.shared_fs: true if they do, or copy the files into the course",
+                kind="execution",
+            )
+    job = RunJob(page.rel, json.loads(json.dumps(notebook)), settings, kernel, files, links)
+    return record, job
 
 
 def _patterns(value) -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from coursegen.workflows import Install, install_line, publish_workflow, running
 _GITIGNORE = """\
 # coursegen output and cache: rebuilt from the sources
 site/
+site-instructor/
 .coursegen-cache/
 .*.coursegen-lock
 .ipynb_checkpoints/
@@ -131,11 +133,16 @@ def create_course(
     directory: Path,
     language: str = "fr",
     host: str = "github",
-    nightly: bool = False,
+    nightly: bool = True,
     install: Install | None = None,
 ) -> NewCourse:
     """Write the starter course into `directory`, which must not exist or be empty, with the
     workflow that publishes it on `host` (github or gitlab) using this very coursegen."""
+    if directory.is_symlink() and not directory.exists():
+        raise UsageError(
+            f"{directory} is a symbolic link to {os.readlink(directory)}, which does not exist",
+            "remove the link, or create the folder it points to, then run coursegen new again",
+        )
     if directory.exists() and (not directory.is_dir() or any(directory.iterdir())):
         raise UsageError(f"{directory} is not empty", "coursegen new only writes into a new or empty folder")
     install = install or running_install()
@@ -145,8 +152,13 @@ def create_course(
     files[workflow] = workflow_text
     for rel, text in files.items():
         path = directory / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+        except OSError as error:
+            raise UsageError(
+                f"cannot write {path} ({error.strerror})", "check the folder's permissions"
+            ) from None
     created = NewCourse(directory, workflow)
     if install.local_origin:
         created.warnings.append(

@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from coursegen.editions import SolutionsSettings
+from coursegen.printing.settings import PrintSettings
+
 CONFIG_NAME = "course.yml"
 
 
@@ -23,6 +26,10 @@ class NotebookSettings:
     hide_input: bool = False  # code collapsed behind "Show code" on every notebook page
     hide_output: bool = False
     sanitize: bool = False  # strip scripts, event handlers and javascript: URLs from outputs
+    # bytes of output one cell may produce before it is stopped (a runaway loop of prints), and of
+    # address space a kernel may take (0: no limit; CUDA and JAX reserve far more than they use)
+    max_output: int = 8 * 1024 * 1024
+    max_memory: int = 0
     # what a run may read, beyond the notebook's folder (globs relative to the course root), and what
     # it never reads (gitignore-like globs): both reach results through the files' digests, not here
     inputs: tuple[str, ...] = field(default=(), compare=False, repr=False)
@@ -40,6 +47,15 @@ class NotebookSettings:
 @dataclass(frozen=True)
 class MarkdownSettings:
     sanitize: bool = False  # strip scripts, event handlers and javascript: URLs from lesson bodies
+    # the syntax lessons are written in: coursegen (Python-Markdown), myst (Jupyter Book), material
+    # (MkDocs-Material); see coursegen.myst
+    flavor: str = "coursegen"
+    substitutions: tuple[tuple[str, str], ...] = ()  # MyST `{{ key }}` → value
+    bibtex_bibfiles: tuple[str, ...] = ()  # BibTeX files for `{cite}`, relative to the course root
+    citation_style: str = "author_year"  # author_year | numbered
+    max_seconds: float = (
+        10.0  # processor seconds a Markdown text may take, else its page is an error (0: none)
+    )
 
 
 @dataclass(frozen=True)
@@ -66,6 +82,8 @@ class MathSettings:
 class LaunchSettings:
     repository: str = ""  # "owner/name" on GitHub
     branch: str = "main"
+    # the course's folder in the repository ("" its top; Jupyter Book's path_to_book)
+    path_in_repository: str = ""
 
 
 @dataclass(frozen=True)
@@ -102,7 +120,28 @@ class CourseConfig:
     launch: LaunchSettings | None = None
     scorm: ScormSettings = ScormSettings()
     remote_assets: RemoteAssetSettings = RemoteAssetSettings()
+    print: PrintSettings = PrintSettings()  # print pages and PDFs (printing/settings.py)
     theme: dict[str, Any] = field(default_factory=dict)
     strings: dict[str, str] = field(default_factory=dict)
     checks: dict[str, CheckRule] = field(default_factory=dict)
     typography: bool = True  # French no-break spaces before ! ? ; : and inside « » (language fr)
+    slides: bool = False  # every lesson also gets a deck (x.slides.html); front matter `slides` wins
+    copyright: str = ""  # shown in every page's footer
+    logo: str = ""  # site path of an image shown beside the title
+    extra_css: tuple[str, ...] = ()  # site paths of stylesheets every page loads after the theme's
+    extra_javascript: tuple[str, ...] = ()  # site paths of scripts every page loads
+
+    @property
+    def markdown_flavor(self) -> str:
+        """How the pages' Markdown is written: coursegen, myst or material (see MarkdownSettings)."""
+        return self.markdown.flavor
+
+    @property
+    def bibtex_bibfiles(self) -> tuple[str, ...]:
+        return self.markdown.bibtex_bibfiles
+
+    @property
+    def substitutions(self) -> tuple[tuple[str, str], ...]:
+        return self.markdown.substitutions
+
+    solutions: SolutionsSettings = SolutionsSettings()  # who sees the solutions (editions.py)

@@ -18,6 +18,8 @@ import shutil
 import sys
 from pathlib import Path
 
+from coursegen.errors import UsageError
+
 MARKER = ".coursegen-site"  # marks a folder coursegen created, so it may replace it later
 KEPT_NAMES = {"CNAME"}  # a GitHub Pages custom domain the author added to the published folder
 
@@ -44,16 +46,30 @@ def put_in_place(staging: Path, out: Path) -> Path | None:
     if not os.path.lexists(out):
         os.rename(staging, out)
         return None
-    if exchange(staging, out):
-        return staging
-    old = out.parent / f".{out.name}.coursegen-old-{os.getpid()}"
-    os.replace(out, old)
+    try:
+        if exchange(staging, out):
+            return staging
+        old = out.parent / f".{out.name}.coursegen-old-{os.getpid()}"
+        os.replace(out, old)
+    except OSError as error:
+        if error.errno == errno.EBUSY:  # a mount point (one check_output_dir could not see: a bind mount)
+            raise mount_point_error(out) from None
+        raise
     try:
         os.replace(staging, out)
     except BaseException:  # put the old site back
         os.replace(old, out)
         raise
     return old
+
+
+def mount_point_error(out: Path) -> UsageError:
+    """The site folder is replaced by renaming folders, which a mount point refuses (EBUSY)."""
+    return UsageError(
+        f"the output folder {out} is a mount point: coursegen replaces the site by renaming folders, "
+        "which a mount point refuses",
+        f"build into a folder inside it (-o {out / 'site'}), or mount its parent folder instead",
+    )
 
 
 def exchange(first: Path, second: Path) -> bool:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import html
+import posixpath
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -11,7 +13,7 @@ from typing import Any
 from markupsafe import Markup
 
 from coursegen.config import CourseConfig
-from coursegen.model import Course, Page, PageKind
+from coursegen.model import Course, Page, PageKind, deck_url
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,7 @@ class PageView:
     error_where: str  # …and where: `path:line:col` as far as known
     has_math: bool = False  # the body has formulas: the template links the math stylesheet and font
     module_lessons: tuple[LinkView, ...] = ()  # the lessons of a lesson's section, the page itself among them
+    slides_url: str = ""  # a lesson's slide deck (x.slides.html), when it has one
 
 
 @dataclass(frozen=True)
@@ -90,6 +93,11 @@ class CourseView:
     sections: tuple[CardView, ...] = field(default=())
     key: str = ""  # stable id of the course, for what the browser keeps per course (progress)
     theme: Mapping[str, Any] = field(default_factory=dict)  # course.yml `theme:` options
+    copyright: str = ""
+    logo: str = ""  # site path of the logo image
+    extra_css: tuple[str, ...] = ()  # site paths, loaded by every page after the theme's stylesheet
+    extra_javascript: tuple[str, ...] = ()
+    links: tuple[LinkView, ...] = ()  # external links of the navigation (a project's TOC `url:` entries)
 
 
 # Options a course can set under `theme:` in course.yml (docs/learner-features.md)
@@ -177,6 +185,11 @@ def course_view(config: CourseConfig, course: Course) -> CourseView:
         sections=tuple(card(child) for child in course.home.children if child.is_section),
         key="cg-" + hashlib.sha256(f"{config.title}|{config.base_url}".encode()).hexdigest()[:12],
         theme=MappingProxyType({**THEME_DEFAULTS, **config.theme}),
+        copyright=html.unescape(config.copyright),  # MkDocs writes it as HTML (`&copy;`)
+        logo=config.logo,
+        extra_css=config.extra_css,
+        extra_javascript=config.extra_javascript,
+        links=tuple(LinkView(title, url) for title, url in course.links),
     )
 
 
@@ -185,8 +198,19 @@ def launch_view(config: CourseConfig, page: Page) -> LaunchView | None:
     if config.launch is None or page.kind is not PageKind.NOTEBOOK or page.source is None:
         return None
     repo, branch, path = config.launch.repository, config.launch.branch, str(page.source.rel)
+    if config.launch.path_in_repository:  # a book kept in a folder of its repository
+        path = f"{config.launch.path_in_repository}/{path}"
+    # Colab opens only .ipynb files: a text notebook's paired one, if any; Binder's JupyterLab
+    # opens the text file itself as a notebook when jupytext is installed there
+    colab_path = path
+    if page.source.is_text_notebook:
+        colab_path = (
+            posixpath.join(posixpath.dirname(path), page.source.pair.name) if page.source.pair else ""
+        )
     return LaunchView(
-        colab=f"https://colab.research.google.com/github/{repo}/blob/{branch}/{path}",
+        colab=f"https://colab.research.google.com/github/{repo}/blob/{branch}/{colab_path}"
+        if colab_path
+        else "",
         binder=f"https://mybinder.org/v2/gh/{repo}/{branch}?labpath={path}",
     )
 
@@ -232,6 +256,7 @@ def page_view(
         error_where=error_where,
         has_math="<math" in content,
         module_lessons=links(module_lessons(page), link),
+        slides_url=deck_url(page, config.slides),
     )
 
 

@@ -7,6 +7,11 @@ watch on the file would lose) and for source folders that appear or disappear (t
 watcher is then restarted). Nothing else of the course folder is watched: not site/, not
 .coursegen-cache/, not .git/, so a build can never trigger itself.
 
+A Jupyter Book or MkDocs project read in place is watched the same way over its own files
+(`WatchedLayout`): its `_toc.yml`/`_config.yml` or `mkdocs.yml` at the top, its pages folder (MkDocs'
+docs_dir), or for a Jupyter Book the pages at the top and every folder there that is no built site,
+cache or Python environment.
+
 The watchers only report filtered paths; debouncing and rebuilding belong to the caller (serve/preview.py).
 """
 
@@ -16,10 +21,14 @@ import enum
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from coursegen.discover import is_ignored
 from coursegen.model import CONTENT_DIR, NOTEBOOKS_DIR, SOURCE_DIRS, STATIC_DIR, TEMPLATES_DIR
+from coursegen.notebookfiles import is_notebook_source
+from coursegen.project.layout import JUPYTER_BOOK, MKDOCS, PROJECT_FILES, project_kind
+from coursegen.siteswap import MARKER
 
 CONFIG_FILE = "course.yml"
 # Editor and tool litter that no build reads (vim's write probe "4913", Emacs lock files ".#x").
@@ -44,7 +53,40 @@ def is_junk(name: str, *, private: bool = True) -> bool:
     return is_ignored(name) and (private or not name.startswith("_"))
 
 
-def classify(root: Path, path: Path) -> ChangeKind | None:
+@dataclass(frozen=True)
+class WatchedLayout:
+    """What of a course folder the builds read: files at its top whose change rebuilds everything,
+    the folders watched recursively (None: every folder at the top that is no built site, cache or
+    environment), and whether files at the top are pages (a Jupyter Book's)."""
+
+    kind: str = ""  # "" coursegen's own layout, else project.layout's JUPYTER_BOOK or MKDOCS
+    config_files: tuple[str, ...] = (CONFIG_FILE,)
+    source_dirs: tuple[str, ...] | None = SOURCE_DIRS
+    top_pages: bool = False
+
+
+def watched_layout(root: Path) -> WatchedLayout:
+    kind = project_kind(root)
+    if kind == JUPYTER_BOOK:
+        return WatchedLayout(kind, PROJECT_FILES[kind], None, top_pages=True)
+    if kind == MKDOCS:
+        from coursegen.errors import Diagnostics
+        from coursegen.project.mkdocs import read_mkdocs
+
+        spec = read_mkdocs(root, Diagnostics())
+        docs = spec.docs_dir.split("/")[0] if spec else "docs"
+        return WatchedLayout(kind, PROJECT_FILES[kind], (docs, TEMPLATES_DIR, STATIC_DIR))
+    return WatchedLayout()
+
+
+def is_project_folder(folder: Path) -> bool:
+    """A folder at a Jupyter Book's top that may hold pages (not a site built there, nor a Python environment)."""
+    return (
+        not is_junk(folder.name) and not (folder / MARKER).exists() and not (folder / "pyvenv.cfg").exists()
+    )
+
+
+def classify(root: Path, path: Path, layout: WatchedLayout | None = None) -> ChangeKind | None:
     """The kind of a changed `path` (absolute, under `root`), or None when no build reads it."""
     try:
         parts = path.relative_to(root).parts
@@ -52,6 +94,8 @@ def classify(root: Path, path: Path) -> ChangeKind | None:
         return None
     if not parts:
         return None
+    if layout is not None and layout.kind:
+        return _classify_project(root, path, parts, layout)
     top = parts[0]
     if len(parts) == 1:
         if top == CONFIG_FILE:
@@ -71,6 +115,27 @@ def classify(root: Path, path: Path) -> ChangeKind | None:
     if top == STATIC_DIR:
         return ChangeKind.STATIC
     return None
+
+
+def _classify_project(
+    root: Path, path: Path, parts: tuple[str, ...], layout: WatchedLayout
+) -> ChangeKind | None:
+    top = parts[0]
+    if len(parts) == 1:
+        if top in layout.config_files or (layout.source_dirs is not None and top in layout.source_dirs):
+            return ChangeKind.CONFIG
+        if not layout.top_pages or is_junk(top):
+            return None
+        return ChangeKind.NOTEBOOK if is_notebook_source(path) else ChangeKind.CONTENT
+    if any(is_junk(part, private=top != TEMPLATES_DIR) for part in parts[1:]):
+        return None
+    if layout.source_dirs is None and not is_project_folder(root / top):
+        return None
+    if layout.source_dirs is not None and top not in layout.source_dirs:
+        return None
+    if top == TEMPLATES_DIR and layout.kind == MKDOCS:
+        return ChangeKind.TEMPLATE
+    return ChangeKind.NOTEBOOK if is_notebook_source(path) else ChangeKind.CONTENT
 
 
 class SourceWatcher:
@@ -97,6 +162,7 @@ class SourceWatcher:
         self._tree_stop = threading.Event()  # set to stop (or restart) the recursive watcher
         self._ready = {"root": threading.Event(), "tree": threading.Event()}
         self._threads: list[threading.Thread] = []
+        self.layout = watched_layout(self.root)  # read again when the project's own files change
 
     def start(self, timeout: float = 10.0) -> None:
         try:
@@ -123,7 +189,9 @@ class SourceWatcher:
         self._threads.clear()
 
     def _source_dirs(self) -> list[Path]:
-        return [self.root / name for name in SOURCE_DIRS if (self.root / name).is_dir()]
+        if self.layout.source_dirs is None:  # a Jupyter Book: its pages may be in any folder at its top
+            return sorted(path for path in self.root.iterdir() if path.is_dir() and is_project_folder(path))
+        return [self.root / name for name in self.layout.source_dirs if (self.root / name).is_dir()]
 
     def _watch_root(self) -> None:
         """course.yml, and source folders appearing or disappearing (then the tree watch restarts)."""
@@ -146,9 +214,16 @@ class SourceWatcher:
                     relevant: set[Path] = set()
                     for change, raw in changes:
                         path = Path(raw)
-                        if path.parent != self.root or classify(self.root, path) is None:
+                        if path.name in self.layout.config_files and self.layout.kind:
+                            self.layout = watched_layout(self.root)  # docs_dir may have changed
+                            self._tree_stop.set()
+                        if path.parent != self.root:
                             continue
-                        if path.name in SOURCE_DIRS:
+                        if self.layout.source_dirs is None and change != watchfiles.Change.modified:
+                            self._tree_stop.set()  # a Jupyter Book's folder may have come or gone
+                        if classify(self.root, path, self.layout) is None:
+                            continue
+                        if self.layout.source_dirs is not None and path.name in self.layout.source_dirs:
                             if change == watchfiles.Change.modified:
                                 continue  # its permissions or times: what is inside is watched apart
                             self._tree_stop.set()  # the set of folders to watch changed: restart that watch
@@ -186,7 +261,9 @@ class SourceWatcher:
                 ):
                     self._ready["tree"].set()
                     relevant = {
-                        path for _, raw in changes if classify(self.root, path := Path(raw)) is not None
+                        path
+                        for _, raw in changes
+                        if classify(self.root, path := Path(raw), self.layout) is not None
                     }
                     if relevant:
                         self._on_change(relevant)

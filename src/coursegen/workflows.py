@@ -93,7 +93,7 @@ def _without_credentials(url: str) -> str:
     return url
 
 
-def publish_workflow(host: str, install: Install, nightly: bool = False) -> tuple[str, str]:
+def publish_workflow(host: str, install: Install, nightly: bool = True) -> tuple[str, str]:
     """(path, text) of the workflow that builds and publishes the course on `host`."""
     if host == "gitlab":
         return WORKFLOW_PATHS[host], _gitlab_ci(install, nightly)
@@ -109,7 +109,8 @@ def install_line(text: str) -> int:
 
 # every night (UTC): the site is rebuilt even without a push
 GITHUB_SCHEDULE = (
-    '  schedule:  # every night (UTC): the site is rebuilt even without a push\n    - cron: "17 3 * * *"\n'
+    "  schedule:  # every night (UTC): rebuilt even without a push (solutions published on their date)\n"
+    '    - cron: "17 3 * * *"\n'
 )
 
 

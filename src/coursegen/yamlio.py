@@ -199,12 +199,30 @@ def _check_size(root: yaml.Node, line_offset: int) -> None:
                 line,
                 None,
             )
+        if isinstance(node, yaml.ScalarNode) and _has_surrogate(node.value):
+            raise YamlProblem(
+                "a \\u escape here is half of a character (a surrogate such as \\uD800): it can't be written as UTF-8",
+                "write the character itself, or remove the escape",
+                node.start_mark.line + 1 + line_offset,
+                node.start_mark.column + 1,
+            )
         if isinstance(node, yaml.MappingNode):
             for key, value in node.value:
                 stack.append((key, depth + 1))
                 stack.append((value, depth + 1))
         elif isinstance(node, yaml.SequenceNode):
             stack.extend((child, depth + 1) for child in node.value)
+
+
+def _has_surrogate(text: str) -> bool:
+    """A lone surrogate (YAML "\\uD800"): Python keeps it, but no UTF-8 page can hold it."""
+    if text.isascii():
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def _node_kind(node: yaml.Node) -> str:

@@ -32,7 +32,8 @@ from coursegen.views import THEME_DEFAULTS
 
 PACKAGE_TIME = (1980, 1, 1, 0, 0, 0)  # the same course makes the same zip, byte for byte
 _HEAD_END = re.compile(r"</head\s*>", re.IGNORECASE)
-_QUIZ_FORM = re.compile(r'<form class="quiz"')
+# a quiz that can be graded: not one whose answers the learner's edition withholds (editions.py)
+_QUIZ_FORM = re.compile(r'<form class="quiz"(?! data-quiz="withheld")')
 
 
 def write_scorm(loaded: LoadedCourse, path: Path, diagnostics: Diagnostics) -> int:

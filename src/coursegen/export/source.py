@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from coursegen.config import CourseConfig, load_config
-from coursegen.course import build_course
-from coursegen.discover import discover_sources
+from coursegen.config import CourseConfig
+from coursegen.courseroot import COURSE_HINT
 from coursegen.errors import ConfigInvalid, CoursegenError, Diagnostics
 from coursegen.model import Course, Page, PageKind, SourceKind
 from coursegen.parse import parse_source
+from coursegen.project.layout import COURSEGEN, project_kind
+from coursegen.project.stages import build_course_graph, discover_course_sources, load_course_settings
 
 
 @dataclass
@@ -33,19 +34,15 @@ class LoadedCourse:
 def load_course(root: Path, diagnostics: Diagnostics, skip: tuple[Path, ...] = ()) -> LoadedCourse:
     """load → discover → parse → course graph, as `build` does (no cache: exports are rare)."""
     root = root.resolve()
-    if not (root / "content").is_dir():
-        raise CoursegenError(
-            f"no content/ folder in {root}",
-            "run coursegen in a course folder, or create one with `coursegen new DIR`",
-            exit_code=2,
-        )
-    config = load_config(root, diagnostics)
+    if project_kind(root) in (None, COURSEGEN) and not (root / "content").is_dir():
+        raise CoursegenError(f"no content/ folder in {root}", COURSE_HINT, exit_code=2)
+    config, spec = load_course_settings(root, diagnostics)
     if diagnostics.errors:
         raise ConfigInvalid(diagnostics.sorted())
-    sources = discover_sources(root, diagnostics, skip=skip)
+    sources, placed = discover_course_sources(root, spec, diagnostics, skip)
     pages = [parse_source(source, diagnostics) for source in sources if source.kind is not SourceKind.ASSET]
     assets = [source for source in sources if source.kind is SourceKind.ASSET]
-    course = build_course(pages, assets, diagnostics)
+    course = build_course_graph(placed, pages, assets, diagnostics, config)
     if not course.home.title:
         course.home.title = config.title
     return LoadedCourse(root, config, course)

@@ -9,7 +9,9 @@ Threads (everything but the HTTP handlers is one of these):
   * the HTTP server loop and one thread per connection (idle connections time out).
 
 One `Condition` guards the state. The builder writes (sync_site, or a direct copy) while holding it,
-and a request reads its file while holding it, so a page is never seen half-written. A request first
+and a request opens its file while holding it (a page is read whole; any other file is streamed
+from the open file afterwards, and the builder replaces a changed file by a new one rather than
+rewriting it), so a page or a download is never seen half-written. A request first
 waits (at most `request_wait` seconds) while changes are pending or a build runs, so a reload after
 a save shows the new page. Each build that changes the site or its errors bumps the `epoch`; the
 event channel (`/__coursegen__/events`, Server-Sent Events) sends the epoch and the server's instance
@@ -46,10 +48,14 @@ __all__ = [
 
 def run_serve(args) -> int:
     """`coursegen serve`: serve until Ctrl-C or SIGTERM, then clean up. Returns the exit status."""
-    # Ctrl-C always stops the preview, even when started from a shell that ignores SIGINT.
+    # Ctrl-C always stops the preview, even when started from a shell that ignores SIGINT; the
+    # caller's handlers come back when it returns (tests and tools call this in their own process)
+    previous = {signum: signal.getsignal(signum) for signum in (signal.SIGINT, signal.SIGTERM)}
     signal.signal(signal.SIGINT, signal.default_int_handler)
     quiet = getattr(args, "quiet", False)
-    options = BuildOptions(drafts=getattr(args, "drafts", False))
+    options = BuildOptions(
+        drafts=getattr(args, "drafts", False), audience=getattr(args, "audience", "learner")
+    )
     server = PreviewServer(
         args.course_dir, args.host, args.port, options=options, verbosity=1 if quiet else 2
     )
@@ -75,11 +81,20 @@ def run_serve(args) -> int:
     finally:
         _ignore_signals()  # a second Ctrl-C must not leave the temporary folder behind
         server.stop()
+        _restore_signals(previous)
     if not serving:
         print("interrupted", file=sys.stderr)
         return 130
     print("stopped; the temporary preview folder was removed", flush=True)
     return 0
+
+
+def _restore_signals(handlers: dict) -> None:
+    for signum, handler in handlers.items():
+        try:
+            signal.signal(signum, handler if handler is not None else signal.SIG_DFL)
+        except (ValueError, OSError, TypeError):  # not the main thread
+            pass
 
 
 def _ignore_signals() -> None:

@@ -1,13 +1,13 @@
 """The preview's HTTP side, on the standard library's server: tight limits on what a request may
-send, the Host/Origin policy (the preview answers only to its own address: no DNS rebinding), the
-mapping of request paths to files inside the site folder, and the answers."""
+send, the Host/Origin and cross-site policies (origins.py: the preview answers only to its own
+address, and no other web site reads it), the mapping of request paths to files inside the site
+folder, and the answers (files streamed, byte ranges: ranges.py)."""
 
 from __future__ import annotations
 
 import errno
 import http.server
 import io
-import ipaddress
 import json
 import mimetypes
 import os
@@ -17,10 +17,12 @@ import threading
 import time
 import urllib.parse
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
 from coursegen.errors import UsageError
+from coursegen.serve.origins import cross_site_refusal
 from coursegen.serve.page import EVENTS_URL, PREFIX, SCRIPT_URL, inject, live_reload_js
+from coursegen.serve.ranges import UNSATISFIABLE, requested_range, stream
 
 if TYPE_CHECKING:
     from coursegen.serve.preview import PreviewServer
@@ -31,8 +33,6 @@ MAX_HEADER_BYTES = 32 * 1024  # all header lines together, else 431
 MAX_HEADERS = 64  # header lines, else 431
 IDLE_TIMEOUT = 30.0  # seconds an idle (keep-alive) connection is kept
 EVENT_PING = 15.0  # seconds between keep-alive comments on the event channel
-LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost", "::1"})
-WILDCARD_HOSTS = frozenset({"0.0.0.0", "::", ""})
 
 CONTENT_TYPES = {
     ".html": "text/html; charset=utf-8",
@@ -69,80 +69,6 @@ class PortInUseError(Exception):
     def __init__(self, port: int):
         super().__init__(f"port {port} is in use; try --port {port + 1}")
         self.port = port
-
-
-class HostPolicy:
-    """Which Host and Origin headers name this preview: a loopback name, the --host given, or (when
-    it listens on every interface) an IP address — never another DNS name."""
-
-    def __init__(self, host: str, port: int):
-        self.host, self.port = host, port
-
-    def allowed_host(self, values: list[str]) -> bool:
-        """The Host header names this server (loopback, or the --host given): no DNS rebinding."""
-        if len(values) != 1:
-            return False
-        parsed = _split_host(values[0].strip())
-        return parsed is not None and self.allowed_name(*parsed)
-
-    def allowed_origin(self, values: list[str]) -> bool:
-        if len(values) != 1:
-            return False
-        try:
-            origin = urllib.parse.urlsplit(values[0].strip())
-            port = origin.port
-        except ValueError:
-            return False
-        if origin.scheme != "http" or not origin.hostname or origin.path or origin.query:
-            return False
-        return self.allowed_name(origin.hostname.lower(), port if port is not None else 80)
-
-    def allowed_name(self, name: str, port: int | None) -> bool:
-        if port is not None and port != self.port:
-            return False
-        if name in LOOPBACK_NAMES or name == self.host.lower().strip("[]"):
-            return True
-        if self.host in WILDCARD_HOSTS:  # visible on the network: any IP address, never a DNS name
-            try:
-                ipaddress.ip_address(name)
-                return True
-            except ValueError:
-                return False
-        return False
-
-
-def is_loopback(host: str) -> bool:
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
-
-
-def _split_host(value: str) -> tuple[str, int | None] | None:
-    """'name', 'name:port', '[v6]' or '[v6]:port' → (lowercase name, port or None); None if malformed."""
-    if not value:
-        return None
-    port_text = ""
-    if value.startswith("["):
-        end = value.find("]")
-        if end == -1:
-            return None
-        name, rest = value[1:end], value[end + 1 :]
-        if rest:
-            if not rest.startswith(":"):
-                return None
-            port_text = rest[1:]
-    else:
-        name, _, port_text = value.partition(":")
-        if ":" in port_text:
-            return None
-    if port_text:
-        if not port_text.isdigit() or len(port_text) > 5:
-            return None
-        return name.lower(), int(port_text)
-    return name.lower(), None
 
 
 def resolve_request(site_real: str, target: str) -> tuple[str, str]:
@@ -194,10 +120,11 @@ def _inside(site_real: str, real: str) -> bool:
 class SiteResponse:
     kind: str  # file | redirect | missing | bad
     value: str  # the real path of a file, or a redirect's Location
-    data: bytes
+    data: bytes  # a page (its live-reload script is added) or the 404 page
     epoch: int
     errors: tuple[str, ...]
     kept: tuple[str, ...] = ()
+    handle: BinaryIO | None = None  # any other file, opened while the site was stable: streamed
 
 
 def content_type(path: str) -> str:
@@ -403,6 +330,10 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if self.command not in ("GET", "HEAD"):
             self._send_plain(405, "405 Method Not Allowed\n", {"Allow": "GET, HEAD"}, close=True)
             return
+        refusal = cross_site_refusal(self.headers, preview.allowed_origin)
+        if refusal is not None:
+            self._send_plain(403, refusal, close=True)
+            return
         path = self.path.split("?", 1)[0]
         if path == EVENTS_URL:
             self._events()
@@ -421,10 +352,13 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         elif answer.kind == "redirect":
             self._send(302, b"", "text/plain; charset=utf-8", {"Location": answer.value})
         elif answer.kind == "file":
-            data, kind = answer.data, content_type(answer.value)
-            if kind.startswith("text/html"):
-                data = inject(data, answer.epoch, answer.errors, preview.instance, kept=answer.kept)
-            self._send(200, data, kind)
+            body = answer.handle
+            if body is None:
+                body = io.BytesIO(
+                    inject(answer.data, answer.epoch, answer.errors, preview.instance, kept=answer.kept)
+                )
+            with body:
+                self._send_file(body, content_type(answer.value))
         else:
             self._send(
                 404,
@@ -465,27 +399,47 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         except OSError:
             return
 
+    def _send_file(self, body: BinaryIO, kind: str) -> None:
+        """200 with the whole file, or 206 with the one range asked for (416 if it names no byte)."""
+        size = body.seek(0, io.SEEK_END)
+        chosen = requested_range(self.headers.get_all("Range"), self.headers.get_all("If-Range"), size)
+        if chosen is UNSATISFIABLE:
+            self._send_plain(416, "416 Range Not Satisfiable\n", {"Content-Range": f"bytes */{size}"})
+            return
+        code, start, length, headers = 200, 0, size, {"Accept-Ranges": "bytes"}
+        if chosen is not None:
+            code, start, length = 206, chosen.start, chosen.length
+            headers["Content-Range"] = chosen.content_range(size)
+        self._send_head(code, kind, length, headers)
+        if self.command != "HEAD":
+            stream(body, self.wfile, start, length)
+
     def _common_headers(self) -> None:
         self.send_header("Cache-Control", "no-store")
         self.send_header("X-Content-Type-Options", "nosniff")
         self.send_header("Referrer-Policy", "no-referrer")
+        # no other site may embed or read an answer (a no-cors <script>/<img> from elsewhere fails)
+        self.send_header("Cross-Origin-Resource-Policy", "same-origin")
 
     def _send(
         self, code: int, body: bytes, kind: str, headers: dict[str, str] | None = None, close: bool = False
     ) -> None:
         if close:
             self.close_connection = True
+        self._send_head(code, kind, len(body), headers)
+        if self.command != "HEAD" and body:
+            self.wfile.write(body)
+
+    def _send_head(self, code: int, kind: str, length: int, headers: dict[str, str] | None = None) -> None:
         self.send_response(code)
         self.send_header("Content-Type", kind)
-        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Content-Length", str(length))
         self._common_headers()
         for name, value in (headers or {}).items():
             self.send_header(name, value)
         if self.close_connection:
             self.send_header("Connection", "close")
         self.end_headers()
-        if self.command != "HEAD" and body:
-            self.wfile.write(body)
 
     def _send_plain(
         self, code: int, text: str, headers: dict[str, str] | None = None, close: bool = False

@@ -13,23 +13,17 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import BinaryIO, TextIO
 
 from coursegen.build import BuildOptions, render_site
 from coursegen.courseroot import require_content
 from coursegen.errors import CoursegenError, Diagnostic, Level
 from coursegen.findings import SCREEN_LINES, CountLine, screenful
 from coursegen.lastgood import kept_summary
-from coursegen.output import Manifest, OutputFile, SitePlan, sync_site, write_file
+from coursegen.output import Manifest, OutputFile, SitePlan, replace_file, sync_site
 from coursegen.render import NOT_FOUND_URL
-from coursegen.serve.http import (
-    WILDCARD_HOSTS,
-    HostPolicy,
-    HTTPServer,
-    SiteResponse,
-    is_loopback,
-    resolve_request,
-)
+from coursegen.serve.http import HTTPServer, SiteResponse, content_type, resolve_request
+from coursegen.serve.origins import WILDCARD_HOSTS, HostPolicy, is_loopback
 from coursegen.serve.page import NOT_FOUND_PAGE
 from coursegen.watch import ChangeKind, SourceWatcher, classify
 
@@ -267,7 +261,8 @@ class PreviewServer:
             self._warn(f"  {line}")
 
     def _apply(self, changes: set[Path]) -> None:
-        kinds = {kind for path in changes if (kind := classify(self.root, path)) is not None}
+        layout = self._watcher.layout if self._watcher is not None else None
+        kinds = {kind for path in changes if (kind := classify(self.root, path, layout)) is not None}
         if not kinds:
             return
         copies = self._copy_only(changes, kinds)
@@ -304,7 +299,7 @@ class PreviewServer:
                 digest = hashlib.sha256(data).hexdigest()
                 for rel in rels:
                     if self._digests.get(rel) != digest:
-                        write_file(self.site_dir / rel, OutputFile(data, None, rel), rel)
+                        replace_file(self.site_dir / rel, OutputFile(data, None, rel), rel)
                         self._digests[rel] = digest
                         updated.append(rel)
             if updated:
@@ -387,17 +382,16 @@ class PreviewServer:
                 lambda: self._stopping or not (self._pending or self._building), timeout=self.request_wait
             )
             kind, value = resolve_request(self._site_real, target)
-            data = b""
+            data, handle = b"", None
             if kind == "file":
                 try:
-                    with open(value, "rb") as handle:
-                        data = handle.read()
+                    data, handle = _open_site_file(value)
                 except OSError:
                     kind = "missing"
             if kind == "missing":
                 try:
-                    with open(os.path.join(self._site_real, NOT_FOUND_URL), "rb") as handle:
-                        data = handle.read()
+                    with open(os.path.join(self._site_real, NOT_FOUND_URL), "rb") as page:
+                        data = page.read()
                 except OSError:
                     data = NOT_FOUND_PAGE.encode("utf-8")
             return SiteResponse(
@@ -407,6 +401,7 @@ class PreviewServer:
                 self._epoch,
                 self._errors,
                 self._kept,
+                handle,
             )
 
     def next_event(self, last_epoch: int | None, timeout: float) -> tuple[int, bool]:
@@ -438,6 +433,16 @@ class PreviewServer:
 
     def _warn(self, message: str) -> None:
         _print(self._err, message)
+
+
+def _open_site_file(path: str) -> tuple[bytes, BinaryIO | None]:
+    """A page is read whole (its live-reload script goes in); any other file is opened, for the
+    handler to stream and close. Opened while the site is stable: the builder replaces a changed
+    file by a new one (sync_site), so an open file keeps its content to the end of the answer."""
+    if content_type(path).startswith("text/html"):
+        with open(path, "rb") as page:
+            return page.read(), None
+    return b"", open(path, "rb")  # noqa: SIM115 - closed by the handler once sent
 
 
 def _print(stream: TextIO | None, message: str) -> None:

@@ -1,0 +1,158 @@
+"""MkDocs-Material's extensions that coursegen's Markdown lacks: `--8<--` snippets (pymdownx.snippets,
+files from the docs folder only) and icon shortcodes (`:material-check:`, `:fontawesome-brands-python:`,
+`:octicons-alert-16:`). `!!!`, `???`/`???+`, `===` tabs, attr_list, md_in_html, def_list,
+footnotes and task lists are coursegen's own Markdown already.
+
+Icons need Material's icon sets, which coursegen does not ship: they are left out of the page, and
+the course gets one warning saying how many and where the first one is."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from coursegen.errors import Diagnostics
+from coursegen.myst.labels import PageScan
+from coursegen.myst.unsupported import unsupported_block
+
+if TYPE_CHECKING:
+    from coursegen.model import Page
+    from coursegen.myst.stage import Flavors
+
+ICON = re.compile(r":(?:material|fontawesome|octicons|simple)-[a-z0-9-]+:(?:\{[^}\n]*\})?")
+_SNIPPET_LINE = re.compile(
+    r"^(?P<indent>[ \t]*)(?P<escape>;?)--8<--[ \t]+(?P<quote>[\"'])(?P<path>[^\"']+)(?P=quote)[ \t]*$"
+)
+_SNIPPET_BLOCK = re.compile(r"^[ \t]*--8<--[ \t]*$")
+MAX_DEPTH = 4
+
+
+def docs_root(flavors: Flavors) -> Path:
+    """The folder snippets come from: the course's content folder (MkDocs' docs_dir)."""
+    content = flavors.root / "content"
+    return content if content.is_dir() else flavors.root
+
+
+def convert_material(
+    flavors: Flavors, page: Page, text: str, first_line: int, diagnostics: Diagnostics
+) -> str:
+    scan = PageScan()
+    lines = _with_snippets(flavors, page, text.split("\n"), first_line, diagnostics, scan, 0)
+    return ICON.sub("", "\n".join(lines)) if ":" in text else "\n".join(lines)
+
+
+def scan_material(flavors: Flavors, page: Page, text: str) -> PageScan:
+    """The snippet files the page includes (by content: an edit to one renders the page again),
+    and its icons, counted for the course's one warning."""
+    scan = PageScan()
+    lines = _with_snippets(flavors, page, text.split("\n"), 0, Diagnostics(), scan, 0)
+    scan.icons = [found.group(0) for found in ICON.finditer("\n".join(lines))]
+    return scan
+
+
+def _with_snippets(
+    flavors: Flavors,
+    page: Page,
+    lines: list[str],
+    first_line: int,
+    diagnostics: Diagnostics,
+    scan: PageScan,
+    depth: int,
+) -> list[str]:
+    out: list[str] = []
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        line_no = first_line + index if first_line > 0 else None
+        # as pymdownx.snippets: inside code fences too (the way to show a file's code); `;--8<--` escapes
+        found = _SNIPPET_LINE.match(line) if "--8<--" in line else None
+        if found is not None and found.group("escape"):
+            out.append(line.replace(";--8<--", "--8<--", 1))
+        elif found is not None:
+            out.extend(
+                _snippet(
+                    flavors,
+                    page,
+                    found.group("path"),
+                    found.group("indent"),
+                    line_no,
+                    diagnostics,
+                    scan,
+                    depth,
+                )
+            )
+        elif _SNIPPET_BLOCK.match(line):
+            end = next(
+                (i for i in range(index + 1, len(lines)) if _SNIPPET_BLOCK.match(lines[i])), len(lines)
+            )
+            for path in (item.strip() for item in lines[index + 1 : end]):
+                if path and not path.startswith(";"):
+                    out.extend(_snippet(flavors, page, path, "", line_no, diagnostics, scan, depth))
+            index = end
+        else:
+            out.append(line)
+        index += 1
+    return out
+
+
+def _snippet(
+    flavors: Flavors,
+    page: Page,
+    written: str,
+    indent: str,
+    line: int | None,
+    diagnostics: Diagnostics,
+    scan: PageScan,
+    depth: int,
+) -> list[str]:
+    """The lines of snippet `written` (`file.md`, or `file.md:3:8` for lines 3 to 8)."""
+    path_text, first, last = _line_range(written)
+    base = docs_root(flavors).resolve()
+    path = (base / path_text).resolve()
+    problem = ""
+    if not path.is_relative_to(base):
+        problem, hint = (
+            f"snippet '{written}' is outside the docs folder",
+            "keep snippets inside content/ (coursegen publishes nothing else)",
+        )
+    elif not path.is_file():
+        problem, hint = (
+            f"snippet '{written}' not found",
+            "give its path from the docs folder (content/), e.g. --8<-- \"includes/abbreviations.md\"",
+        )
+    elif depth >= MAX_DEPTH:
+        problem, hint = (
+            f"snippet '{written}' is nested too deeply",
+            "a snippet may include others four levels deep",
+        )
+    if problem:
+        diagnostics.warning(page.rel, problem, hint, line=line, kind="markdown")
+        return unsupported_block("--8<--", f'--8<-- "{written}"', problem, "Source")
+    data = path.read_bytes()
+    scan.dependencies.append(f"{path_text}:{hashlib.sha256(data).hexdigest()}")
+    text = data.decode("utf-8", "replace").replace("\r\n", "\n")
+    lines = text.rstrip("\n").split("\n")[first - 1 : last]
+    nested = _with_snippets(flavors, page, lines, 0, diagnostics, scan, depth + 1)
+    return [indent + item if item.strip() else "" for item in nested]
+
+
+def _line_range(written: str) -> tuple[str, int, int | None]:
+    found = re.match(r"^(?P<path>.*?)(?::(?P<first>\d+)(?::(?P<last>\d+))?)?$", written)
+    first = int(found.group("first")) if found.group("first") else 1
+    last = int(found.group("last")) if found.group("last") else None
+    return found.group("path"), max(first, 1), last
+
+
+def report_icons(icons: list[tuple[str, str]], diagnostics: Diagnostics) -> None:
+    """One warning for the whole course: how many icons were left out, and the first one."""
+    if not icons:
+        return
+    rel, icon = icons[0]
+    diagnostics.warning(
+        rel,
+        f"{len(icons)} icon shortcode(s) such as '{icon}' left out of the pages",
+        "coursegen does not ship Material's icon sets: use an emoji (✅) or an image instead",
+        kind="markdown",
+    )

@@ -1,0 +1,215 @@
+"""The build's print stage: every print page into the site plan (kept as it is when nothing it
+shows changed), and each PDF that `coursegen pdf` made for the very same print page — found in
+the cache by the digest of the page's HTML and of the files it loads — published beside it.
+
+So a build keeps the PDFs that are still current, drops those that are not (their print page
+changed: `coursegen pdf` makes them again), and the site is written in one step as always."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import posixpath
+import re
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from markupsafe import Markup
+
+from coursegen.cache import CACHE_DIR, code_digest, digest, installed_version
+from coursegen.errors import Diagnostics
+from coursegen.filedigests import FileDigests
+from coursegen.model import Course, Page, SourceFile
+from coursegen.printing.book import PrintBook, book_blocks, print_books
+from coursegen.printing.settings import PAGE_SIZES
+from coursegen.remote_media import point_to_copies
+from coursegen.urls import is_external, relative_url, split_href
+
+PDF_CACHE = "pdf"  # folder of .coursegen-cache/ where `coursegen pdf` keeps the PDFs, by key
+_LOADED = re.compile(r"""\s(?:src|href)="([^"#]+)[^"]*\"""")
+_MONTHS_FR = [
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+]
+
+
+@dataclass(frozen=True)
+class PrintedBook:
+    """What the pdf command needs to know of a print page: where it is, and its PDF's cache key."""
+
+    url: str
+    pdf_url: str
+    key: str
+    title: str
+    section: str  # the section's folder ("" for the course)
+    pdf_ready: bool
+
+
+def pdf_cache(root: Path) -> Path:
+    return root / CACHE_DIR / PDF_CACHE
+
+
+def print_stage(run, plan, config, course: Course, bodies: dict, renderer, remote) -> list[PrintedBook]:
+    """Print pages and current PDFs into `plan`; the section pages learn where they are
+    (`renderer.print_links`). `run` is the build's (root, out, options, diagnostics)."""
+    if not config.print.enabled:
+        return []
+    digests = run.file_digests  # saved with the others by the build (add_files)
+    date = build_date(config.language)
+    printed = []
+    for book in print_books(course, config.print):
+        html = _print_page(run, plan, book, config, bodies, renderer, remote, date)
+        assets = _loaded_files(html, book.url, course, renderer.theme, remote, digests)
+        key = digest("pdf-1", hashlib.sha256(html.encode("utf-8")).hexdigest(), assets)
+        cached = pdf_cache(run.root) / f"{key}.pdf"
+        ready = run.options.cache and cached.is_file()
+        if ready:
+            plan.add_file(book.pdf_url, cached, book.url, signature=f"pdf:{key}")
+        renderer.print_links[book.root.url] = (book.url, book.pdf_url if ready else "")
+        section = "" if book.root is course.home else book.root.folder
+        printed.append(PrintedBook(book.url, book.pdf_url, key, book.root.title, section, ready))
+    return printed
+
+
+def _print_page(run, plan, book: PrintBook, config, bodies: dict, renderer, remote, date: str) -> str:
+    """The print page's HTML, kept from the last build when nothing it shows changed."""
+    held = [bodies[page.url] for page in (book.root, *(page for page, _ in book.pages))]
+    signature = ""
+    if any(body.error for body in held):  # a page is broken: the print page stays as it was, like the page
+        kept = _previous(run, plan, book.url, lambda: True)
+        if kept:
+            return kept
+    elif all(body.key for body in held):
+        # what each page shows: also its remote media's copies (a download that succeeds later)
+        shown = [
+            (p.url, p.title, d, p.number, p.meta.icon, sorted(remote.for_page(p.url).items()))
+            for p, d in book.pages
+        ]
+        keys = [body.key for body in held]
+        signature = digest("print-page", renderer.fingerprint(), book.url, date, repr(keys), repr(shown))
+        kept = _previous(run, plan, book.url, lambda: plan.manifest.unchanged(book.url, signature))
+        if kept:
+            # COURSEGEN_VERIFY=1: made again and compared, like every page kept by its signature
+            run.verify_kept(
+                plan, book.url, lambda: _make_print_page(book, bodies, renderer, remote, config, date)
+            )
+            return kept
+    local = Diagnostics()
+    html = _make_print_page(book, bodies, renderer, remote, config, date, local)
+    run.report(signature, local)
+    plan.add_text(book.url, html, book.url, signature)
+    return html
+
+
+def _make_print_page(book: PrintBook, bodies: dict, renderer, remote, config, date: str, local=None) -> str:
+    """The print page made from its pages' bodies (their remote media pointed at their copies)."""
+
+    def html_of(page: Page) -> tuple[str, str]:
+        body = bodies[page.url]
+        if body.error:
+            return "", body.error
+        copies = remote.for_page(page.url)
+        return (point_to_copies(body.html, copies, page.url) if copies else body.html), ""
+
+    blocks = book_blocks(book, html_of, renderer.strings)
+    return render_book(renderer, book, blocks, config, date, local if local is not None else Diagnostics())
+
+
+def _previous(run, plan, url: str, wanted) -> str:
+    """The last build's print page at `url`, kept in the new site when `wanted()` ("" if there is none)."""
+    if plan.manifest is None or url not in plan.manifest.entries or not wanted():
+        return ""
+    try:
+        html = (run.out / url).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):  # gone since the manifest saw it: made again
+        return ""
+    plan.keep_previous(url, url)
+    return html
+
+
+def render_book(renderer, book: PrintBook, blocks: list, config, date: str, diagnostics: Diagnostics) -> str:
+    """The print page through the theme's print.html template."""
+    import jinja2
+
+    for block in blocks:
+        block.html = Markup(block.html)
+    context = {
+        "course": renderer.course_view,
+        "book": {
+            "url": book.url,
+            "title": book.root.title,
+            "icon": book.root.meta.icon,
+            "description": book.root.meta.tagline or book.root.meta.description,
+            "section_of": course_title_if_section(renderer, book),
+            "date": date,
+            "page_size": PAGE_SIZES[config.print.page],
+            "blocks": blocks,
+            "contents": [block for block in blocks if block.kind != "intro"],
+            "has_math": any("<math" in block.html for block in blocks),
+        },
+        "t": renderer.strings,
+        "edition": renderer.edition.audience,  # the instructor's handout says so on its first page
+        "lang": book.root.meta.language or config.language,
+        "rel": lambda url, fragment="": relative_url(url, book.url, fragment),
+        "static": lambda path: relative_url("static/" + path, book.url, ""),
+    }
+    try:
+        return renderer.env.get_template("print.html").render(context)
+    except jinja2.TemplateError as problem:
+        diagnostics.error(book.url, f"template print.html: {problem}", "fix the template", kind="template")
+        return f"<!doctype html>\n<title>{book.root.title}</title>\n<p>{problem}</p>\n"
+
+
+def course_title_if_section(renderer, book: PrintBook) -> str:
+    return "" if book.root.parent is None else renderer.course_view.title
+
+
+def build_date(language: str) -> str:
+    """The date on the cover: today (UTC), or SOURCE_DATE_EPOCH's day for a reproducible build."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    moment = datetime.fromtimestamp(int(epoch) if epoch.isdigit() else time.time(), tz=timezone.utc)
+    if language == "fr":
+        return f"{moment.day} {_MONTHS_FR[moment.month - 1]} {moment.year}"
+    return f"{moment:%B} {moment.day}, {moment.year}"
+
+
+def _loaded_files(html: str, book_url: str, course: Course, theme, remote, digests: FileDigests) -> str:
+    """Names the bytes of every file of the site the print page loads (images, stylesheets): its
+    PDF is made again when one of them changes."""
+    names = [code_digest(), installed_version("pygments")]
+    for found in sorted(set(_LOADED.findall(html))):
+        if is_external(found):
+            continue
+        path, _ = split_href(found)
+        rel = posixpath.normpath(posixpath.join(posixpath.dirname(book_url), path))
+        names.append(f"{rel}={_file_signature(rel, course, theme, remote, digests)}")
+    return digest(*names)
+
+
+def _file_signature(rel: str, course: Course, theme, remote, digests: FileDigests) -> str:
+    if rel in remote.files:
+        copy = remote.files[rel]
+        return digest(copy) if isinstance(copy, bytes) else digests.signature(copy, str(copy))
+    target = course.by_site_rel.get(rel) or course.by_url.get(rel)
+    if isinstance(target, SourceFile):
+        return digests.signature(target.path, str(target.rel), target.stamp)
+    if isinstance(target, Page):
+        return target.digest
+    if rel.startswith("static/"):
+        for folder in theme.static_dirs:
+            path = folder / rel.removeprefix("static/")
+            if path.is_file():
+                return digests.signature(path, str(path))
+    return ""
