@@ -402,10 +402,14 @@ def render_pages(
             continue
         template_name = renderer.template_for(page, run.diagnostics)
         copies = remote.for_page(page.url)  # the page's remote media that have a copy in the site
-        signature = renderer.page_signature(page, template_name, body) if body.key else ""
+        # made once: signed, then rendered when the page is not kept
+        context = renderer.signed_context(page, body.error) if body.key else None
+        signature = renderer.sign(context, template_name, body.key) if context is not None else ""
         if signature and copies:
             signature = digest(signature, repr(sorted(copies.items())))
-        make = functools.partial(_page_html, renderer, page, body, copies, template_name, first_errors)
+        make = functools.partial(
+            _page_html, renderer, page, body, copies, template_name, first_errors, context
+        )
         if run.kept(plan, page.url, page.rel or page.url, signature, lambda make=make: make(Diagnostics())):
             continue
         local = Diagnostics()
@@ -433,12 +437,15 @@ def _warn_if_heavy(page, html: str, local: Diagnostics) -> None:
         )
 
 
-def _page_html(renderer: SiteRenderer, page, body, copies, template_name: str, first_errors, local) -> str:
-    """The page through its template (its remote media pointed at their copies)."""
+def _page_html(
+    renderer: SiteRenderer, page, body, copies, template_name: str, first_errors, context, local
+) -> str:
+    """The page through its template (its remote media pointed at their copies); `context`: the one
+    it was signed with (None for a page not signed)."""
     content = point_to_copies(body.html, copies, page.url) if copies else body.html
     finding = first_errors.of(page.rel) if body.error else None
     return renderer.render_page(
-        page, content, body.toc, local, error=body.error, template_name=template_name, finding=finding
+        page, content, body.toc, local, body.error, template_name, finding, context=context
     )
 
 

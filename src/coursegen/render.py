@@ -160,10 +160,17 @@ class SiteRenderer:
         named by the body's key (which names their bytes) rather than read, and the site-wide
         values (the course, the interface strings) by `fingerprint()`, which also names the
         templates and the code."""
-        context = self.page_context(
-            page, views.page_view(page, "", (), self.config, body.error, link=self.link)
-        )
-        return digest(self.fingerprint(), template_name, body.key, self._context_text.of(context))
+        return self.sign(self.signed_context(page, body.error), template_name, body.key)
+
+    def signed_context(self, page: Page, error: str = "") -> dict:
+        """The page's template context without its body (content, contents list): what a page is
+        signed by, and then rendered with once its body is added (`render_page(context=…)`), so
+        that a page's views are made once per build."""
+        return self.page_context(page, views.page_view(page, "", (), self.config, error, link=self.link))
+
+    def sign(self, context: dict, template_name: str, body_key: str) -> str:
+        """The signature of a page rendered from `context` (see `page_signature`)."""
+        return digest(self.fingerprint(), template_name, body_key, self._context_text.of(context))
 
     def page_context(self, page: Page, page_view: views.PageView) -> dict:
         """What every template receives (docs/template-context.md)."""
@@ -172,7 +179,7 @@ class SiteRenderer:
         return {
             "course": self.course_view,
             "page": page_view,
-            "breadcrumbs": views.breadcrumbs(page, self.link),
+            "breadcrumbs": views.breadcrumbs(page, self.link),  # one tuple per section
             "prev": self.link(page.prev),
             "next": self.link(page.next),
             "prev_section": prev_section,
@@ -200,14 +207,16 @@ class SiteRenderer:
         error: str = "",
         template_name: str = "",
         finding: Diagnostic | None = None,
+        context: dict | None = None,
     ) -> str:
         """The page's HTML; with an `error`, the page that says it could not be rendered (`finding`:
-        what the build reported about it, for its kind and place)."""
+        what the build reported about it, for its kind and place). `context`: the page's
+        `signed_context`, already made to sign it (with the same `error`), given its body here."""
         template_name = template_name or self.template_for(page, diagnostics)
         kind, where = (finding.kind, finding.location) if finding and error else ("", "")
-        context = self.page_context(
-            page, views.page_view(page, content, toc, self.config, error, kind, where, self.link)
-        )
+        if context is None:
+            context = self.signed_context(page, error)
+        context = {**context, "page": views.with_body(context["page"], content, toc, kind, where)}
         try:
             return self.env.get_template(template_name).render(context)
         except jinja2.UndefinedError as problem:
@@ -329,7 +338,7 @@ class ContextText:
             raise TypeError(f"a template context value has no text that names its content: {text[:300]}")
         return text
 
-    PLAIN = (str, int, float, bool, type(None), Markup)  # written by repr as they are
+    PLAIN = frozenset((str, int, float, bool, type(None), Markup))  # written by repr as they are
 
     def _plain(self, value):
         """`value` with its views as plain lists, and what is known as its text."""
@@ -341,7 +350,7 @@ class ContextText:
             return known[1]
         if kind is tuple or kind is list:
             return self._list(value)
-        if dataclasses.is_dataclass(value):
+        if hasattr(kind, "__dataclass_fields__"):  # a view: field by field
             plain = (kind.__name__, self._items(vars(value).values()))
             if not isinstance(value, self.SHARED):
                 return plain
@@ -354,15 +363,20 @@ class ContextText:
         return [value if type(value) in plain else self._plain(value) for value in values]
 
     def _list(self, items):
+        plain = self.PLAIN
+        if not items or all(type(item) in plain for item in items):  # tags, topics: as they are
+            return items
         ids = tuple(map(id, items))
         known = self._lists.get(ids)
-        if known is not None:
-            return known[1]
-        plain = self._items(items)
-        if items and all(isinstance(item, self.SHARED) for item in items):
-            self._lists[ids] = known = (items, _Text(repr(plain)))
-            return known[1]
-        return plain
+        if known is None:
+            plain = self._items(items)
+            if not all(isinstance(item, self.SHARED) for item in items):
+                return plain
+            known = self._lists[ids] = (items, _Text(repr(plain)))
+        # the same tuple again (a module's lessons, on each of its lessons): found by its id, kept
+        # alive with its text so that no other object takes that id
+        self._known[id(items)] = (items, known[1])
+        return known[1]
 
 
 class _Text:
@@ -383,7 +397,6 @@ _NOT_DEFINED = re.compile(r"'([^']+)' is undefined")
 
 def _undefined(problem: jinja2.UndefinedError, context: dict) -> tuple[str, str]:
     """A misspelt template variable in the author's words, with the closest name that exists."""
-    import dataclasses
     import difflib
 
     text = str(problem)

@@ -6,7 +6,7 @@ import hashlib
 import html
 import posixpath
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Any
 
@@ -131,6 +131,7 @@ class LinkViews:
         self._made: dict[int, tuple[Page, LinkView]] = {}  # the page is kept: its id stays its own
 
         self._lists: dict[tuple[int, ...], tuple[list[Page], tuple[LinkView, ...]]] = {}
+        self._lessons: dict[int, tuple[Page, tuple[LinkView, ...]]] = {}  # by section
 
     def __call__(self, page: Page | None) -> LinkView | None:
         if page is None:
@@ -147,6 +148,15 @@ class LinkViews:
         made = self._lists.get(ids)
         if made is None:
             made = self._lists[ids] = (pages, tuple(map(self, pages)))
+        return made[1]
+
+    def module_lessons(self, page: Page) -> tuple[LinkView, ...]:
+        """The links to the lessons of a lesson's section, one tuple per section (() elsewhere)."""
+        if page.kind is not PageKind.LESSON or page.parent is None:
+            return ()
+        made = self._lessons.get(id(page.parent))
+        if made is None:
+            made = self._lessons[id(page.parent)] = (page.parent, self.many(module_lessons(page)))
         return made[1]
 
 
@@ -255,9 +265,29 @@ def page_view(
         error_kind=error_kind,
         error_where=error_where,
         has_math="<math" in content,
-        module_lessons=links(module_lessons(page), link),
+        module_lessons=lesson_links(page, link),
         slides_url=deck_url(page, config.slides),
     )
+
+
+def with_body(view: PageView, content: str, toc: list[dict], error_kind: str = "", error_where: str = ""):
+    """`view` (made by `page_view` without its body) with the page's body and contents list."""
+    return replace(
+        view,
+        content=Markup(content),  # produced by our Markdown pipeline or nbconvert: already HTML
+        toc=tuple(MappingProxyType(entry) for entry in toc),
+        has_math="<math" in content,
+        error_kind=error_kind,
+        error_where=error_where,
+    )
+
+
+def lesson_links(page: Page, link=link) -> tuple[LinkView | None, ...]:
+    """The links of `module_lessons(page)`: with LinkViews, one tuple per section, found without
+    walking the section's children again for each of its lessons."""
+    if isinstance(link, LinkViews):
+        return link.module_lessons(page)
+    return tuple(map(link, module_lessons(page)))
 
 
 def module_lessons(page: Page) -> list[Page]:
@@ -297,7 +327,7 @@ def ancestors(page: Page) -> list[Page]:
 
 
 def breadcrumbs(page: Page, link=link) -> tuple[LinkView, ...]:
-    return tuple(link(section) for section in reversed(ancestors(page)))
+    return links(list(reversed(ancestors(page))), link)
 
 
 def neighbour_sections(page: Page, link=link) -> tuple[LinkView | None, LinkView | None]:
