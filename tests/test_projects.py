@@ -45,8 +45,23 @@ def test_a_jupyter_book_becomes_the_course_of_its_toc_in_toc_order_at_its_old_ur
         (2, "lesson", "chapters/01_bases/exercices.html", "2. Exercices"),
         (1, "section", "modeles/index.html", "Modèles"),
         (2, "notebook", "chapters/02_modeles/regression.html", "Régression linéaire"),
+        (2, "lesson", "chapters/02_modeles/theorie.html", "Cadre théorique"),
+        (
+            2,
+            "notebook",
+            "chapters/02_modeles/simulation.html",
+            "Simulation d'une régression",
+        ),  # MyST + .ipynb
+        (
+            2,
+            "lesson",
+            "chapters/02_modeles/synthese.html",
+            "Synthèse",
+        ),  # its section: a notebook has no pages
+        (2, "notebook", "chapters/02_modeles/nettoyage.html", "Nettoyage des données"),  # percent script
         (2, "lesson", "annexes/a_installation.html", "Installation"),  # glob: annexes/*, by name
         (2, "lesson", "annexes/b_glossaire.html", "Glossaire"),
+        (2, "lesson", "bibliographie.html", "Bibliographie"),
         (1, "lesson", "README.html", "ml-cours"),  # in no TOC entry: built after the rest, as JB does
     ]
     assert course.links == [("Documentation scikit-learn", "https://scikit-learn.org/stable/")]
@@ -189,7 +204,7 @@ def test_mkdocs_settings_python_tags_and_remote_scripts(mkdocs_course, tmp_path)
         "mkdocs.yml:6: warning[config]: settings coursegen does not use: repo_url, edit_uri, theme.features, "
         "theme.palette, plugins.mkdocs-jupyter.theme, plugins.git-revision-date-localized, extra — the site "
         "is built without them (README: Bring your Jupyter Book or MkDocs course)",
-        "mkdocs.yml:63: warning[assets]: extra_javascript 'https://unpkg.com/mathjax@3/es5/tex-mml-chtml.js' "
+        "mkdocs.yml:65: warning[assets]: extra_javascript 'https://unpkg.com/mathjax@3/es5/tex-mml-chtml.js' "
         "is on another site: left out, the course must work offline — download the file into the docs "
         "folder and list its path instead",
     ]
@@ -284,3 +299,30 @@ def test_a_wrong_markdown_flavor_or_path_list_in_course_yml_is_an_error(make_cou
         "for pages written for Jupyter Book, material for MkDocs-Material",
         "course.yml:2: error[config]: 'extra_css' must be a list of file paths — e.g. extra_css: [a.x, b.x]",
     ]
+
+
+def test_a_text_notebook_and_its_paired_ipynb_are_one_page_whichever_the_toc_names(tmp_path):
+    myst = "---\njupytext:\n  formats: ipynb,md:myst\nkernelspec:\n  display_name: Python 3\n  name: python3\n---\n\n# Essai\n"
+    cell = "```{code-cell} ipython3\n1 + 1\n```\n"
+    ipynb = '{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}'
+    root = write_tree(
+        tmp_path / "b",
+        {
+            "_toc.yml": "format: jb-article\nroot: intro\nsections:\n  - file: a.ipynb\n  - file: b\n",
+            "intro.md": "# Intro\n",
+            **{
+                "a.md": myst + cell,
+                "a.ipynb": ipynb,
+                "b.md": myst.replace("Essai", "Autre") + cell,
+                "b.ipynb": ipynb,
+            },
+        },
+    )
+    course, diagnostics = load_graph(root)
+    assert outline(course) == [
+        (0, "home", "index.html", "Intro"),
+        (1, "notebook", "a.html", "Essai"),
+        (1, "notebook", "b.html", "Autre"),
+    ]
+    assert [page.source.pair.name for page in course.pages[1:]] == ["a.ipynb", "b.ipynb"]
+    assert formatted(diagnostics) == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 
 import pytest
@@ -29,6 +30,11 @@ def test_a_converted_book_builds_with_the_same_pages_urls_and_titles(tmp_path):
     assert pages_and_titles(after) == pages_and_titles(before) - {readme}
     assert not [line for line in formatted(diagnostics) if "warning" in line or "error" in line]
     assert converted.notes == [
+        *(
+            f"chapters/{rel}: a text notebook, written as {rel.split('/')[1].split('.')[0]}.ipynb (coursegen "
+            "reads text notebooks under notebooks/ only)"
+            for rel in ("01_bases/variables.md", "02_modeles/simulation.md", "02_modeles/nettoyage.py")
+        ),
         "README.md (in no TOC entry): left out, content/README.md would stand for the home page",
         "the part 'Les bases' is not a folder: its pages keep their folders (add a folder with an index.md "
         "to make it a module)",
@@ -42,6 +48,8 @@ def test_a_converted_book_builds_with_the_same_pages_urls_and_titles(tmp_path):
     ]
     # the link to the first page follows it to content/index.md
     assert "[accueil](../../index.md)" in (converted.path / "content/chapters/01_bases/listes.md").read_text()
+    simulation = json.loads((converted.path / "content/chapters/02_modeles/simulation.ipynb").read_text())
+    assert "scrapbook" in json.dumps(simulation["cells"][3]["outputs"])  # the paired .ipynb's glue outputs
     result = run_build(converted.path, tmp_path / "site")
     assert result.written and not result.diagnostics.errors
     assert (book / "intro.md").is_file() and not (book / "course.yml").exists()  # the project is only read
@@ -80,6 +88,7 @@ def test_the_convert_command_reports_what_was_not_carried_over(tmp_path, capsys)
     assert main(["convert", str(book), "-o", str(tmp_path / "cours")]) == 0
     out = capsys.readouterr().out
     assert out.startswith(
-        f"Wrote {tmp_path / 'cours'} (8 pages, 2 other files).\nNot carried over:\n  - README.md"
+        f"Wrote {tmp_path / 'cours'} (13 pages, 2 other files).\nNot carried over:\n"
+        "  - chapters/01_bases/variables.md: a text notebook"
     )
     assert main(["convert", str(tmp_path / "cours")]) == 2  # a coursegen course already

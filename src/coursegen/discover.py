@@ -68,10 +68,15 @@ def _pair_text_notebooks(sources: list[SourceFile]) -> list[SourceFile]:
             continue
         ipynb = by_stem.get((source.rel.parent, source.rel.stem))
         if ipynb is not None and paired.get(ipynb.rel) is source:
-            stamp = f"{source.stamp}+{ipynb.stamp}" if source.stamp and ipynb.stamp else ""
-            source = replace(source, stamp=stamp, pair=ipynb.path)
+            source = joined_pair(source, ipynb)
         result.append(source)
     return result
+
+
+def joined_pair(text_notebook: SourceFile, ipynb: SourceFile) -> SourceFile:
+    """The text notebook that takes its paired `.ipynb`'s outputs: changed when either file changes."""
+    stamp = f"{text_notebook.stamp}+{ipynb.stamp}" if text_notebook.stamp and ipynb.stamp else ""
+    return replace(text_notebook, stamp=stamp, pair=ipynb.path)
 
 
 def _place_notebook_data(sources: list[SourceFile]) -> list[SourceFile]:

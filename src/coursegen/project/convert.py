@@ -20,7 +20,7 @@ from coursegen.errors import Diagnostics, UsageError
 from coursegen.export.source import load_course
 from coursegen.frontmatter import split_front_matter
 from coursegen.model import Course, Page, PageKind
-from coursegen.parse import notebook_title
+from coursegen.parse import notebook_data, notebook_title
 from coursegen.project.layout import COURSEGEN, MKDOCS, project_kind
 
 _MD_LINK = re.compile(r"(\]\(\s*<?)([^)\s>#]+)")  # a Markdown link's target path
@@ -87,6 +87,9 @@ def _write_page(page: Page, page_number: int, content: Path, home_rel: str, resu
     site_rel = str(page.source.site_rel)
     target = content / ("index.md" if site_rel == home_rel and page.kind is PageKind.HOME else site_rel)
     result.pages += 1
+    if page.source.is_text_notebook:
+        _write_text_notebook(page, target, result)
+        return
     if page.kind is PageKind.NOTEBOOK or not site_rel.endswith(".md"):
         _copy_notebook(page, target)
         return
@@ -111,6 +114,24 @@ def _copy_notebook(page: Page, target: Path) -> None:
     if isinstance(notebook, dict) and notebook_title(notebook) != page.title:
         notebook.setdefault("metadata", {})["title"] = page.title
         target.write_text(json.dumps(notebook, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def _write_text_notebook(page: Page, target: Path, result: Converted) -> None:
+    """A MyST or percent notebook is a lesson or a file in content/: it is written as the `.ipynb`
+    of the same stem (same URL, still a notebook), with its paired `.ipynb`'s outputs and TOC title."""
+    try:
+        notebook = notebook_data(page)
+    except (OSError, ValueError):  # unreadable: copied as it is, the build reports it
+        _copy(page.source.path, target)
+        return
+    notebook.setdefault("metadata", {})["title"] = page.title
+    ipynb = target.with_suffix(".ipynb")
+    ipynb.parent.mkdir(parents=True, exist_ok=True)
+    ipynb.write_text(json.dumps(notebook, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    result.notes.append(
+        f"{page.source.site_rel}: a text notebook, written as {ipynb.name} (coursegen reads text "
+        "notebooks under notebooks/ only)"
+    )
 
 
 def _write_part(section: Page, section_number: int, content: Path, result: Converted) -> None:

@@ -12,6 +12,7 @@ from coursegen.project.layout import JB_CONFIG, JB_TOC, JUPYTER_BOOK
 from coursegen.project.mapping import checked_address, checked_language, github_launch, path_list, text
 from coursegen.project.spec import ProjectSpec
 from coursegen.project.unknown import UnknownKeys
+from coursegen.textnotebooks import TEXT_NOTEBOOK_SUFFIXES
 
 EXECUTE_MODES = {"off": "never", "auto": "auto", "force": "always", "cache": "always", False: "never"}
 JB_TIMEOUT = 30  # Jupyter Book's default seconds per cell
@@ -107,8 +108,16 @@ def _sphinx(sphinx: Any, lines: dict, unknown: UnknownKeys) -> dict:
     config = sphinx.get("config") if isinstance(sphinx.get("config"), dict) else {}
     unknown.check(sphinx, {"config"}, "sphinx.", line_of=lines.get)
     config_line = lines.get("sphinx.config")
-    unknown.check(config, {"language"}, "sphinx.config.", line_of=lambda name: config_line)
+    understood = {"language"} | ({"nb_custom_formats"} if _text_formats_only(config) else set())
+    unknown.check(config, understood, "sphinx.config.", line_of=lambda name: config_line)
     return config
+
+
+def _text_formats_only(config: dict) -> bool:
+    """`nb_custom_formats` that only makes `.py`/`.md` files notebooks (jupytext percent or MyST):
+    coursegen reads those as notebooks by itself."""
+    formats = config.get("nb_custom_formats")
+    return isinstance(formats, dict) and bool(formats) and set(formats) <= set(TEXT_NOTEBOOK_SUFFIXES)
 
 
 def _launch(data: dict, unknown: UnknownKeys, lines: dict):

@@ -8,13 +8,14 @@ from dataclasses import dataclass, field, replace
 from fnmatch import fnmatchcase
 from pathlib import Path, PurePosixPath
 
-from coursegen.discover import walk_folder
+from coursegen.discover import joined_pair, walk_folder
 from coursegen.errors import Diagnostics
 from coursegen.model import SourceFile, SourceKind
 from coursegen.notebookfiles import is_notebook_source
 from coursegen.project.layout import JUPYTER_BOOK
 from coursegen.project.spec import ProjectSpec, TocEntry
 from coursegen.siteswap import MARKER
+from coursegen.textnotebooks import TEXT_NOTEBOOK_SUFFIXES
 from coursegen.urls import natural_key, readable_name
 
 # what a Jupyter Book TOC entry written without its extension may be (in Sphinx's order)
@@ -49,8 +50,9 @@ def project_sources(
         for found in walk_folder(root, base, diagnostics, skip)
         if not _excluded(_inner(spec, found), spec)
     ]
+    files, paired = _pair_text_notebooks(files, spec)
     pages = {str(found.rel): found for found in files if _is_page(found, spec)}
-    resolver = _TocResolver(spec, pages, diagnostics)
+    resolver = _TocResolver(spec, pages, diagnostics, paired)
     placed = resolver.resolve()
     orphans = [rel for rel in pages if rel not in resolver.used]
     if spec.only_build_toc_files:
@@ -95,6 +97,36 @@ def _not_sources(base: Path) -> list[Path]:
         return []
 
 
+def _pair_text_notebooks(
+    files: list[SourceFile], spec: ProjectSpec
+) -> tuple[list[SourceFile], dict[str, str]]:
+    """A MyST `.md` or percent `.py` notebook and the `.ipynb` of the same stem beside it (jupytext
+    pairing, as a Jupyter Book build leaves it) are one page, as in a coursegen course: the text
+    gives the cells, the `.ipynb` its saved outputs. Returns the files without the paired `.ipynb`
+    and, for the TOC entries that name it, each such `.ipynb`'s text notebook."""
+    ipynbs = {(f.rel.parent, f.rel.stem): f for f in files if f.rel.suffix.lower() == ".ipynb"}
+    if not ipynbs:
+        return files, {}
+    paired: dict[str, SourceFile] = {}
+    for found in sorted(files, key=lambda f: str(f.rel)):  # x.md before x.py takes x.ipynb
+        ipynb = ipynbs.get((found.rel.parent, found.rel.stem))
+        if (
+            ipynb is not None
+            and str(ipynb.rel) not in paired
+            and found.rel.suffix.lower() in TEXT_NOTEBOOK_SUFFIXES
+            and _is_page(found, spec)
+            and is_notebook_source(found.path)
+        ):
+            paired[str(ipynb.rel)] = found
+    texts = {str(text.rel): ipynbs[(text.rel.parent, text.rel.stem)] for text in paired.values()}
+    kept = [
+        joined_pair(found, texts[str(found.rel)]) if str(found.rel) in texts else found
+        for found in files
+        if str(found.rel) not in paired
+    ]
+    return kept, {ipynb: str(text.rel) for ipynb, text in paired.items()}
+
+
 def _is_page(source: SourceFile, spec: ProjectSpec) -> bool:
     name = source.rel.name
     if any(fnmatchcase(_inner(spec, source), pattern) for pattern in spec.notebook_ignore):
@@ -128,8 +160,15 @@ def page_url(inner: str, flat: bool) -> str:
 class _TocResolver:
     """The TOC's entries with course paths, in TOC order; each page at most once."""
 
-    def __init__(self, spec: ProjectSpec, pages: dict[str, SourceFile], diagnostics: Diagnostics):
+    def __init__(
+        self,
+        spec: ProjectSpec,
+        pages: dict[str, SourceFile],
+        diagnostics: Diagnostics,
+        paired: dict[str, str],
+    ):
         self.spec, self.pages, self.diagnostics = spec, pages, diagnostics
+        self.paired = paired  # a paired `.ipynb` named in the TOC → its text notebook, the page
         self.used: set[str] = set()
         self.home = ""
 
@@ -171,6 +210,7 @@ class _TocResolver:
         prefix = f"{self.spec.docs_dir}/" if self.spec.docs_dir else ""
         suffixes = JB_SUFFIXES if self.spec.kind == JUPYTER_BOOK else ()
         for candidate in (prefix + inner, *(prefix + inner + suffix for suffix in suffixes)):
+            candidate = self.paired.get(candidate, candidate)
             if candidate in self.pages:
                 if candidate in self.used:
                     self.diagnostics.warning(
