@@ -97,7 +97,7 @@ def test_a_damaged_body_file_is_rendered_again(damage, course, tmp_path, capsys)
 def test_body_keys_name_the_html_digest(course, tmp_path):
     """A page's signature (and its search text) follows its body's bytes, not only its cache key:
     a page published from a different body is never kept."""
-    from coursegen.bodies import Body
+    from coursegen.body_cache import Body
 
     body = Body("<p>x</p>", key="k:" + "0" * 64)
     assert body.key.endswith("0" * 64)

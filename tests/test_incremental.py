@@ -1,12 +1,23 @@
 """Rebuilds redo only what changed: cached bodies, unchanged pages linked from the previous site,
 nothing written when nothing changed — and the result is always the same as a clean build."""
 
+import hashlib
 import os
 from pathlib import Path
 
+import pytest
 from conftest import run_build
 
-from coursegen import render
+from coursegen import build, render
+
+
+@pytest.fixture(scope="module", autouse=True)
+def verify_kept_pages():
+    """COURSEGEN_VERIFY=1: every page a rebuild keeps is rendered again and must be the same."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("COURSEGEN_VERIFY", "1")
+        yield
+
 
 FILES = {
     "content/A/index.md": "---\ntitle: Module A\n---\n\n[un](01_un.md) [deux](02_deux.md)\n",
@@ -29,6 +40,14 @@ def count_renders(monkeypatch) -> list[str]:
         return original(self, page, *args, **kwargs)
 
     monkeypatch.setattr(render.SiteRenderer, "render_page", spy)
+    original_verify = build._verify_kept
+
+    def verified(plan, rel, fresh):
+        if rendered and rendered[-1] == rel:  # a kept page, rendered again only to be compared
+            rendered.pop()
+        return original_verify(plan, rel, fresh)
+
+    monkeypatch.setattr(build, "_verify_kept", verified)
     return rendered
 
 
@@ -395,8 +414,8 @@ def test_a_file_changed_after_it_was_parsed_from_its_stamp_is_not_rendered_from_
     renderer = BodyRenderer(course, {}, BodySettings(root, NotebookSettings(), False, False))
     entry = renderer.render(course.by_url["A/01_un.html"])
     assert (
-        entry["html"] == ""
-        and entry["error"]
+        entry.html == ""
+        and entry.error
         == "the file could not be read again (it changed while the site was being built; build again)"
     )
     pages, _ = parse_all(root, IndexCache(root, "pages"))  # the next build reads the new text
@@ -529,15 +548,14 @@ def test_a_rebuild_after_a_body_edit_loads_neither_yaml_nor_lexers_nor_the_math_
 
 
 def test_the_body_index_reads_what_it_wrote_and_decodes_contents_only_when_asked(tmp_path):
-    from coursegen.bodies import Body, _BodyIndex
+    from coursegen.body_cache import Body, BodyCache, IndexedBody, RenderedBody
 
-    index = _BodyIndex(tmp_path, enabled=True, read_only=False)
-    plain = {
-        "diagnostics": [],
-        "anchor_links": [],
-        "toc": [{"id": "partie", "title": "Partie", "level": 2}],
-        "anchors": ["partie", "x"],
-    }
+    cache = BodyCache(tmp_path, read_only=False)
+    plain = RenderedBody(
+        html="<h2 id=partie>Partie</h2>",
+        toc=[{"id": "partie", "title": "Partie", "level": 2}],
+        anchors=["partie", "x"],
+    )
     message = {
         "path": "a.md",
         "line": 3,
@@ -547,25 +565,38 @@ def test_the_body_index_reads_what_it_wrote_and_decodes_contents_only_when_asked
         "hint": "h",
         "kind": "anchors",
     }
-    linked = {
-        "diagnostics": [message],
-        "anchor_links": [["B/x.html", "y", "x.md#y", 3]],
-        "toc": [],
-        "anchors": [],
-    }
-    html_digest = "0" * 64
-    index.put("plain", plain, html_digest)
-    index.put("linked", linked, html_digest)
-    index.store.save()
-    again = _BodyIndex(tmp_path, enabled=True, read_only=False)
-    assert again.store.stored["plain"].startswith(html_digest.encode() + b"\t" + _BodyIndex.NOTHING + b"\t")
-    entry = again.get("plain")
-    assert entry["diagnostics"] == [] and entry["anchor_links"] == [] and entry["html_digest"] == html_digest
-    body = Body(None, "", entry["anchor_links"], "plain", None, "a.md", detail=entry["detail"])
+    linked = RenderedBody(
+        html="<p>x</p>", diagnostics=[message], anchor_links=[["B/x.html", "y", "x.md#y", 3]]
+    )
+    cache.put("plain", plain)
+    cache.put("linked", linked)
+    assert cache.save()
+    again = BodyCache(tmp_path, read_only=False)
+    html_digest = hashlib.sha256(plain.html.encode()).hexdigest()
+    assert again.index.stored["plain"].startswith(html_digest.encode() + b"\t" + IndexedBody.NOTHING + b"\t")
+    entry = again.get("plain").entry
+    assert entry.diagnostics == [] and entry.anchor_links == [] and entry.html_digest == html_digest
+    body = Body(None, "", entry.anchor_links, "plain", None, "a.md", detail=entry.detail)
     assert body._toc is None  # not decoded yet
-    assert body.toc == plain["toc"] and body.anchors == {"partie", "x"}
-    entry = again.get("linked")
-    assert entry["diagnostics"] == linked["diagnostics"] and entry["anchor_links"] == linked["anchor_links"]
+    assert body.toc == plain.toc and body.anchors == {"partie", "x"}
+    entry = again.get("linked").entry
+    assert entry.diagnostics == linked.diagnostics and entry.anchor_links == linked.anchor_links
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        b"short\t[[],[]]\t[[],[]]",  # not a digest
+        b"0" * 64 + b'\t{"a": 1}\t[[],[]]',  # a mapping where a list belongs
+        b"0" * 64 + b'\t[[{"path": 3}],[]]\t[[],[]]',  # a message of another shape
+        b"0" * 64 + b'\t[[],[["B/x.html", "y"]]]\t[[],[]]',  # an anchor link cut short
+        b"0" * 64 + b"\t[[],[]",  # JSON cut short
+    ],
+)
+def test_a_body_index_line_of_another_shape_is_a_miss(line):
+    from coursegen.body_cache import IndexedBody
+
+    assert IndexedBody.from_line(line) is None
 
 
 def test_links_within_a_page_are_checked_when_it_is_rendered_and_reported_again_from_the_cache(
@@ -605,6 +636,62 @@ def test_bodies_no_page_uses_any_more_are_removed_from_the_cache(make_course, tm
     after = {p.name for p in bodies.iterdir()}
     assert len(after) == len(before)  # one body replaced by its new version, not one more
     assert len(after - before) == 1 and len(before - after) == 1
+
+
+def test_ten_edits_of_a_lesson_leave_as_many_body_files_as_the_site_has_bodies(make_course, tmp_path):
+    root = make_course(FILES)
+    out = tmp_path / "site"
+    run_build(root, out)
+    bodies = root / ".coursegen-cache" / "bodies"
+    count = len(list(bodies.iterdir()))
+    for edit in range(10):
+        (root / "content/A/02_deux.md").write_text(
+            f"---\ntitle: Deux\n---\n\nTexte deux, version {edit}.\n", encoding="utf-8"
+        )
+        run_build(root, out)
+        assert len(list(bodies.iterdir())) == count
+
+
+def test_verify_mode_fails_a_build_that_keeps_a_page_whose_inputs_changed(make_course, tmp_path, monkeypatch):
+    """A signature that missed an input (here: none of the context, only the page's own body) keeps
+    the module page, whose card of a lesson shows its new title; COURSEGEN_VERIFY=1 renders it again
+    and says so."""
+    from coursegen.build import SignatureMissesInput
+
+    root = make_course(FILES)
+    out = tmp_path / "site"
+    run_build(root, out)
+    monkeypatch.setattr(render.ContextText, "of", lambda self, context: "")
+    run_build(root, out)  # signatures change once (the stub): every page is made again
+    (root / "content/A/02_deux.md").write_text(
+        "---\ntitle: Deux, renommé\n---\n\nTexte deux.\n", encoding="utf-8"
+    )
+    with pytest.raises(SignatureMissesInput) as caught:
+        run_build(root, out)
+    assert str(caught.value) == (
+        "kept page A/index.html differs from a fresh render: a signature misses an input — report it"
+    )
+
+
+def test_a_new_context_key_is_in_every_page_signature_without_being_named(make_course, tmp_path, monkeypatch):
+    """The signature is made from the context the template receives: a key added to it changes the
+    signature when its value changes, and a value without a faithful repr (a lambda) is refused."""
+    root = make_course({**FILES, "templates/lesson.html": "{{ page.title }} {{ banner }}"})
+    out = tmp_path / "site"
+    original = render.SiteRenderer.page_context
+    banner = {"text": "avant"}
+
+    def with_banner(self, page, page_view):
+        return {**original(self, page, page_view), "banner": banner["text"]}
+
+    monkeypatch.setattr(render.SiteRenderer, "page_context", with_banner)
+    run_build(root, out)
+    banner["text"] = "après"
+    run_build(root, out)
+    assert (out / "A/01_un.html").read_text(encoding="utf-8") == "Un après"
+    text = render.ContextText({})
+    with pytest.raises(TypeError, match="no text that names its content"):
+        text.of({"rel": lambda url: url})
 
 
 def test_the_collector_pace_is_restored_after_a_build(make_course, tmp_path):

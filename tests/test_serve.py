@@ -51,6 +51,14 @@ COURSE = {
 # --------------------------------------------------------------------------- helpers
 
 
+@pytest.fixture(scope="module", autouse=True)
+def verify_kept_pages():
+    """COURSEGEN_VERIFY=1: every page a rebuild keeps is rendered again and must be the same."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("COURSEGEN_VERIFY", "1")
+        yield
+
+
 @pytest.fixture
 def course(tmp_path) -> Path:
     return write_tree(tmp_path / "course", COURSE)

@@ -6,20 +6,19 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import functools
 import gc
 import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from html import escape
 from pathlib import Path
-from urllib.parse import quote
 
 from coursegen.bodies import BodySettings, check_anchors, render_bodies
-from coursegen.cache import CACHE_DIR, IndexCache, code_digest, digest, installed_version
+from coursegen.build_extras import add_files, render_extras, render_search_index
+from coursegen.cache import CACHE_DIR, IndexCache, digest
 from coursegen.config import CourseConfig
 from coursegen.courseroot import require_content
-from coursegen.downloads import add_notebook_downloads
 from coursegen.editions import DEFAULT_OUTPUT, Edition, build_date, edition_for
 from coursegen.errors import ConfigInvalid, Diagnostic, Diagnostics, Level, plain, replay
 from coursegen.filedigests import FileDigests
@@ -29,21 +28,17 @@ from coursegen.lastgood import LastGood
 from coursegen.model import PageKind, SourceKind
 from coursegen.myst import collect_labels
 from coursegen.output import Manifest, OutputLock, SitePlan, check_output_dir, empty_trash, write_atomically
-from coursegen.parse import parse_source
+from coursegen.parse import markdown_body, parse_source
 from coursegen.printing.stage import print_stage
-from coursegen.project.redirect import redirect_html
 from coursegen.project.stages import build_course_graph, discover_course_sources, load_course_settings
 from coursegen.remote_assets import remote_media_stage
 from coursegen.remote_media import point_to_copies
-from coursegen.render import NOT_FOUND_URL, TAGS_URL, SiteRenderer, highlight_css
-from coursegen.search import INDEX_URL, search_index
+from coursegen.render import SiteRenderer
 from coursegen.slides import render_decks
 from coursegen.strings import interface_strings
-from coursegen.stylesheet import with_theme_choice
-from coursegen.theme import load_theme, static_files
+from coursegen.theme import load_theme
 from coursegen.typography import french_strings
 
-STYLESHEET = "coursegen.css"
 HEAVY_PAGE_BYTES = 10_000_000
 
 
@@ -96,6 +91,8 @@ class BuildOptions:
         default=None, repr=False
     )  # (RunRecord, done, total) as notebooks finish
     progress: Callable[[str, int, int], None] | None = field(default=None, repr=False)
+    # COURSEGEN_VERIFY=1: every page kept from the last build is rendered again and compared (CI)
+    verify: bool = field(default_factory=lambda: os.environ.get("COURSEGEN_VERIFY") == "1")
     audience: str = "learner"  # learner | instructor: which edition (editions.py)
     today: datetime.date | None = None  # the build's date, for solutions.release (None: see build_date)
 
@@ -231,10 +228,11 @@ class _Run:
         )  # course.yml `checks:` before --strict counts
         return self.result, plan
 
-    def kept(self, plan: SitePlan, rel: str, origin: str, signature: str) -> bool:
+    def kept(self, plan: SitePlan, rel: str, origin: str, signature: str, remake=None) -> bool:
         """Take the last build's file at `rel` when its signature is unchanged, and report again
         what making it reported then; False when it must be made again (also when those messages
-        can't be read back: a damaged cache entry)."""
+        can't be read back: a damaged cache entry). With `options.verify`, `remake()` makes the
+        file again, and any difference with the kept one is a signature that misses an input."""
         try:
             messages = self._messages_of(signature)
         except ValueError:
@@ -242,7 +240,14 @@ class _Run:
         if not plan.keep_unchanged(rel, origin, signature):
             return False
         self.diagnostics.extend(messages)
+        self.verify_kept(plan, rel, remake)
         return True
+
+    def verify_kept(self, plan: SitePlan, rel: str, remake) -> None:
+        """With `options.verify` (COURSEGEN_VERIFY=1), the file kept at `rel` is made again by
+        `remake()` and must be the same: a difference is a signature that misses an input."""
+        if self.options.verify and remake is not None:
+            _verify_kept(plan, rel, remake())
 
     def _messages_of(self, signature: str) -> list[Diagnostic]:
         """What making the file of `signature` reported. Only a file that reported something has
@@ -259,6 +264,18 @@ class _Run:
         self.diagnostics.extend(local)
         if signature and local.items:
             self.page_messages.put(signature, plain(local))
+
+
+class SignatureMissesInput(AssertionError):
+    """A file kept from the last build differs from a fresh render (COURSEGEN_VERIFY=1): a bug."""
+
+
+def _verify_kept(plan: SitePlan, rel: str, fresh: str) -> None:
+    kept = plan.files[rel].source.read_bytes()
+    if kept != fresh.encode("utf-8"):
+        raise SignatureMissesInput(
+            f"kept page {rel} differs from a fresh render: a signature misses an input — report it"
+        )
 
 
 def load_and_discover(run: _Run) -> tuple[CourseConfig, list]:
@@ -278,6 +295,10 @@ def parse_sources(run: _Run, sources: list) -> tuple[list, list, LastGood]:
         if source.kind is not SourceKind.ASSET
     ]
     run.parsed.save()
+    for page in pages:  # the graph orders a section's children by its own text's links: read here
+        if page.kind in (PageKind.SECTION, PageKind.HOME) and page.body is None:
+            with contextlib.suppress(OSError, ValueError):  # changed or gone: rendering it reports it
+                markdown_body(page)
     last_good = LastGood(run.manifest)
     last_good.stand_in(pages)  # a broken source stands in the graph as its last good version
     assets = [source for source in sources if source.kind is SourceKind.ASSET]
@@ -374,26 +395,25 @@ def render_pages(
     run: _Run, plan: SitePlan, course, bodies: dict, renderer: SiteRenderer, remote, last_good: LastGood
 ) -> None:
     """Every page through its template; a page whose signature is unchanged keeps its file."""
-    first_errors: dict[str, Diagnostic] | None = None  # what an error page says, by source
+    first_errors = _FirstErrors(run.diagnostics)  # what an error page says, by source
     for page in course.pages:
         body = bodies[page.url]
         if body.error and last_good.keep(plan, page):
             continue
         template_name = renderer.template_for(page, run.diagnostics)
         copies = remote.for_page(page.url)  # the page's remote media that have a copy in the site
-        signature = renderer.page_signature(page, template_name, body) if body.key else ""
+        # made once: signed, then rendered when the page is not kept
+        context = renderer.signed_context(page, body.error) if body.key else None
+        signature = renderer.sign(context, template_name, body.key) if context is not None else ""
         if signature and copies:
             signature = digest(signature, repr(sorted(copies.items())))
-        if run.kept(plan, page.url, page.rel or page.url, signature):
-            continue
-        if body.error and first_errors is None:
-            first_errors = _first_errors(run.diagnostics)
-        local = Diagnostics()
-        content = point_to_copies(body.html, copies, page.url) if copies else body.html
-        finding = first_errors.get(page.rel) if body.error else None
-        html = renderer.render_page(
-            page, content, body.toc, local, error=body.error, template_name=template_name, finding=finding
+        make = functools.partial(
+            _page_html, renderer, page, body, copies, template_name, first_errors, context
         )
+        if run.kept(plan, page.url, page.rel or page.url, signature, lambda make=make: make(Diagnostics())):
+            continue
+        local = Diagnostics()
+        html = make(local)
         body.release()
         _warn_if_heavy(page, html, local)
         run.report(signature, local)
@@ -417,119 +437,30 @@ def _warn_if_heavy(page, html: str, local: Diagnostics) -> None:
         )
 
 
-def render_search_index(run: _Run, plan: SitePlan, config: CourseConfig, course, bodies: dict) -> None:
-    """Every page's text for the in-browser search, kept when no page's text, title or front matter changed."""
-    rows = [(page, _module_title(page), bodies[page.url]) for page in course.pages]
-    signature = digest(
-        "search",
-        code_digest(),
-        config.language,
-        repr(
-            [(page.url, page.title, module, repr(page.meta), body.key or "") for page, module, body in rows]
-        ),
+def _page_html(
+    renderer: SiteRenderer, page, body, copies, template_name: str, first_errors, context, local
+) -> str:
+    """The page through its template (its remote media pointed at their copies); `context`: the one
+    it was signed with (None for a page not signed)."""
+    content = point_to_copies(body.html, copies, page.url) if copies else body.html
+    finding = first_errors.of(page.rel) if body.error else None
+    return renderer.render_page(
+        page, content, body.toc, local, body.error, template_name, finding, context=context
     )
-    if not plan.keep_unchanged(INDEX_URL, INDEX_URL, signature):
-        options = run.options
-        cache_dir = run.root / CACHE_DIR if options.cache and options.write else None
-        plan.add_bytes(INDEX_URL, search_index(rows, config.language, cache_dir), INDEX_URL, signature)
-    run.clock.lap("search index")
 
 
-def add_files(run: _Run, plan: SitePlan, course, bodies: dict, remote, renderer: SiteRenderer) -> None:
-    """Files published as they are: notebook downloads, assets, copies of remote media, the theme's
-    static files. Each is named by its bytes' digest (kept by file stamp, see filedigests.py): a
-    copy that keeps size and time (`cp -p`, `rsync -a`, `tar`) is still seen to have changed."""
-    digests = run.file_digests
-    add_notebook_downloads(
-        plan, course.pages, bodies, digests, run.edition
-    )  # beside their page (unless kept)
-    for asset in course.assets:
-        plan.add_file(
-            str(asset.site_rel),
-            asset.path,
-            str(asset.rel),
-            signature=digests.signature(asset.path, str(asset.rel), asset.stamp),
-        )
-    for site_path, copy in remote.files.items():
-        if isinstance(copy, bytes):
-            plan.add_bytes(site_path, copy, site_path)
-        else:
-            plan.add_file(site_path, copy, site_path, signature=digests.signature(copy, str(copy)))
-    for name, path in static_files(renderer.theme, run.diagnostics).items():
-        if name == STYLESHEET:  # one stylesheet for the whole site: theme CSS + code colours
-            theme_css = path.read_bytes()
-            # Pygments' colours are not made again when neither the theme's CSS nor Pygments changed
-            signature = digest("stylesheet", theme_css, installed_version("pygments"), code_digest())
-            if not plan.keep_unchanged(f"static/{name}", f"static/{name}", signature):
-                css = with_theme_choice(theme_css.decode("utf-8").rstrip("\n") + "\n\n" + highlight_css())
-                plan.add_text(f"static/{name}", css, f"static/{name}", signature)
-        else:
-            plan.add_file(
-                f"static/{name}", path, f"static/{name}", signature=digests.signature(path, str(path))
-            )
-    digests.save()
+class _FirstErrors:
+    """The first error reported about each file (what its error page says, and where), sorted out
+    when the first error page is made."""
 
+    def __init__(self, diagnostics: Diagnostics):
+        self.diagnostics = diagnostics
+        self._first: dict[str, Diagnostic] | None = None
 
-def render_extras(run: _Run, plan: SitePlan, config: CourseConfig, course, renderer: SiteRenderer) -> None:
-    """The 404 page, and the sitemap and robots.txt of a site whose address is known."""
-    if NOT_FOUND_URL not in plan.files:
-        signature = digest("404", renderer.fingerprint())  # templates, strings, settings, sections
-        if not run.kept(plan, NOT_FOUND_URL, NOT_FOUND_URL, signature):
-            local = Diagnostics()
-            plan.add_text(NOT_FOUND_URL, renderer.render_not_found(local), NOT_FOUND_URL, signature)
-            run.report(signature, local)
-    if renderer.has_tags and TAGS_URL not in plan.files:  # every tag with its pages
-        signature = digest("tags", renderer.fingerprint(), repr(renderer.tags))
-        if not run.kept(plan, TAGS_URL, TAGS_URL, signature):
-            local = Diagnostics()
-            plan.add_text(TAGS_URL, renderer.render_tags(local), TAGS_URL, signature)
-            run.report(signature, local)
-    for old_url, url in course.redirects.items():  # a project's old address of its first page
-        plan.add_text(old_url, redirect_html(old_url, url), old_url)
-    if run.result.runs:  # linked from nowhere, not in the search index nor the sitemap
-        from coursegen.run_report import REPORT_URL, report_html
-
-        plan.add_text(
-            REPORT_URL,
-            report_html(run.result.runs, renderer.strings, config.language, config.title),
-            REPORT_URL,
-        )
-    if config.base_url.startswith(("https://", "http://")):
-        plan.add_text(
-            "sitemap.xml", sitemap_xml(config.base_url, [page.url for page in course.pages]), "sitemap.xml"
-        )
-        plan.add_text(
-            "robots.txt",
-            f"User-agent: *\nAllow: /\nSitemap: {absolute_url(config.base_url, 'sitemap.xml')}\n",
-            "robots.txt",
-        )
-    run.clock.lap("files, assets, 404")
-
-
-def _first_errors(diagnostics: Diagnostics) -> dict[str, Diagnostic]:
-    """The first error reported about each file (what its error page says, and where)."""
-    first: dict[str, Diagnostic] = {}
-    for diagnostic in diagnostics.sorted():
-        if diagnostic.level is Level.ERROR:
-            first.setdefault(diagnostic.path, diagnostic)
-    return first
-
-
-def _module_title(page) -> str:
-    """The module (top-level section) a page belongs to, shown with search results."""
-    module = page
-    while module.parent is not None and module.parent.parent is not None:
-        module = module.parent
-    return module.title if module is not page and module.parent is not None else ""
-
-
-def absolute_url(base_url: str, url: str) -> str:
-    return base_url.rstrip("/") + "/" + quote(url, safe="/#")
-
-
-def sitemap_xml(base_url: str, urls: list[str]) -> str:
-    """Search engines' list of pages; only written when course.yml gives the site's base_url."""
-    entries = "".join(
-        f"  <url><loc>{escape(absolute_url(base_url, url), quote=False)}</loc></url>\n" for url in urls
-    )
-    return f'<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n{entries}</urlset>\n'
+    def of(self, rel: str) -> Diagnostic | None:
+        if self._first is None:
+            self._first = {}
+            for diagnostic in self.diagnostics.sorted():
+                if diagnostic.level is Level.ERROR:
+                    self._first.setdefault(diagnostic.path, diagnostic)
+        return self._first.get(rel)

@@ -11,7 +11,6 @@ from coursegen.errors import Diagnostics
 from coursegen.frontmatter import PageMeta
 from coursegen.model import NOTEBOOKS_DIR, Course, Page, PageKind, SourceFile, target_url
 from coursegen.notebook_refs import closest_notebook, find_notebook
-from coursegen.parse import markdown_body
 from coursegen.urls import is_external, natural_key, readable_name, split_href
 
 _MD_LINK = re.compile(r"\]\(\s*<?([^)\s>]+)>?(?:\s+[\"'][^)]*)?\)|href=[\"']([^\"']+)[\"']")
@@ -175,7 +174,8 @@ def _order_children(section: Page, diagnostics: Diagnostics) -> None:
             other = seen[child.meta.order]
             diagnostics.warning(
                 child.rel or child.url,
-                f"'{child.rel or child.url}' and '{other.rel or other.url}' both have order: {child.meta.order:g}; they are sorted by name",
+                f"'{child.rel or child.url}' and '{other.rel or other.url}' both have order: "
+                f"{child.meta.order:g}; they are sorted by name",
                 "give each page its own order",
                 line=child.meta.lines.get("order"),
                 kind="yaml",
@@ -185,10 +185,7 @@ def _order_children(section: Page, diagnostics: Diagnostics) -> None:
 
 def _link_ranks(section: Page) -> dict[Page, int]:
     """Position at which the section's own page first links to each child."""
-    try:
-        body, _ = markdown_body(section)
-    except (OSError, ValueError):  # changed or gone since it was read: rendering its body reports it
-        return {}
+    body = section.body  # read in the parse stage (None: its file could not be read again)
     if not body:
         return {}
     names: dict[str, Page] = {}

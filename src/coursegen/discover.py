@@ -96,6 +96,17 @@ def _place_notebook_data(sources: list[SourceFile]) -> list[SourceFile]:
     return placed
 
 
+def _source_file(entry: os.DirEntry, path: Path, rel: str, top: str, settled_before: int) -> SourceFile:
+    rel_posix = PurePosixPath(unicodedata.normalize("NFC", rel))
+    return SourceFile(
+        path=path,
+        rel=rel_posix,
+        site_rel=site_position(rel_posix),
+        kind=_kind_of(entry.name, top, path),
+        stamp=_stamp(entry, settled_before),
+    )
+
+
 def _walk(
     root: Path, base: Path, top: str, diagnostics: Diagnostics, skip: tuple[Path, ...]
 ) -> list[SourceFile]:
@@ -146,17 +157,7 @@ def _walk(
                 continue
             if not entry.is_file():
                 continue
-            kind = _kind_of(entry.name, top, path)
-            rel_posix = PurePosixPath(unicodedata.normalize("NFC", rel))
-            found.append(
-                SourceFile(
-                    path=path,
-                    rel=rel_posix,
-                    site_rel=site_position(rel_posix),
-                    kind=kind,
-                    stamp=_stamp(entry, settled_before),
-                )
-            )
+            found.append(_source_file(entry, path, rel, top, settled_before))
     return found
 
 

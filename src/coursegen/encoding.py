@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from coursegen.errors import shorten
 from coursegen.rewrite import replace_keeping_backup
 
 # Characters that UTF-8 lead bytes become in cp1252/latin-1: a cheap filter before asking ftfy.
@@ -82,7 +83,8 @@ class EncodingRepair:
         done = []
         if self.converted:
             done.append(
-                f"converted from Windows-1252 to UTF-8 ({self.converted} character{'s' if self.converted > 1 else ''})"
+                f"converted from Windows-1252 to UTF-8 ({self.converted} "
+                f"character{'s' if self.converted > 1 else ''})"
             )
         if self.garbled:
             done.append(f"repaired {self.garbled} garbled line{'s' if self.garbled > 1 else ''}")
@@ -123,7 +125,8 @@ def report_garbled(text: str, rel: str, diagnostics, first_line: int = 1, markdo
     for item in garbled[:MAX_REPORTED]:
         diagnostics.warning(
             rel,
-            f"garbled text (UTF-8 read as Windows-1252?), should probably read: {_shorten(item.repaired.strip())}",
+            "garbled text (UTF-8 read as Windows-1252?), should probably read: "
+            f"{shorten(item.repaired.strip())}",
             "repair the file with `coursegen check --fix-encoding` (a .bak copy is kept)",
             line=item.line + first_line - 1,
             kind="encoding",
@@ -136,7 +139,3 @@ def report_garbled(text: str, rel: str, diagnostics, first_line: int = 1, markdo
             line=garbled[MAX_REPORTED].line + first_line - 1,
             kind="encoding",
         )
-
-
-def _shorten(text: str, limit: int = 80) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -193,3 +193,9 @@ class UsageError(CoursegenError):
 
     def __init__(self, message: str, hint: str = "", path: str = ""):
         super().__init__(message, hint, path, exit_code=2)
+
+
+def shorten(text: str, limit: int = 80) -> str:
+    """`text` on one line, cut to `limit` characters with an ellipsis: how a message quotes a source."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"

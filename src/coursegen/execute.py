@@ -301,20 +301,7 @@ def _failure(
     cell = _cell_label(notebook, index)
     timed_out = bounds.notebook_timed_out
     if isinstance(error, NoSuchKernel):
-        available = installed_kernels()
-        choices = (
-            f"installed kernels: {', '.join(available)}"
-            if available
-            else "no kernel is installed (for Python: pip install ipykernel)"
-        )
-        if kernel.origin.startswith(("notebooks.kernel", "metadata.coursegen.kernel")):
-            remedy = f"set {kernel.origin.split(' ')[0]} to one of them"
-        else:
-            remedy = "choose one with notebooks.kernel in course.yml (every notebook) or metadata.coursegen.kernel (this notebook)"
-        return ExecutionFailed(
-            f"kernel '{kernel.name}' ({kernel.origin}) is not installed",
-            f"{choices}; {remedy}, or install '{kernel.name}'",
-        )
+        return _kernel_missing(kernel)
     if timed_out and isinstance(error, (CellExecutionError, DeadKernelError)):
         return ExecutionFailed(
             f"it ran longer than {settings.notebook_timeout} s (stopped in {cell})",
@@ -328,16 +315,7 @@ def _failure(
             timed_out=True,
         )
     if isinstance(error, DeadKernelError):
-        if bounds.memory_limited:
-            return ExecutionFailed(
-                f"kernel '{kernel.name}' died in {cell}, perhaps over notebooks.max_memory "
-                f"({human_size(settings.max_memory)})",
-                "use less memory in that cell, or raise notebooks.max_memory in course.yml",
-            )
-        return ExecutionFailed(
-            f"kernel '{kernel.name}' died in {cell}",
-            "out of memory, or a crash in a library? run it in Jupyter to see",
-        )
+        return _kernel_died(kernel, cell, settings, bounds.memory_limited)
     if isinstance(error, CellExecutionError) and error.ename == "MemoryError" and bounds.memory_limited:
         return ExecutionFailed(
             f"{cell} ran out of memory: it needs more than notebooks.max_memory "
@@ -359,6 +337,39 @@ def _failure(
             f"kernel '{kernel.name}' did not start: {error}", "check that the kernel starts in Jupyter"
         )
     return error
+
+
+def _kernel_died(kernel: KernelChoice, cell: str, settings: NotebookSettings, memory_limited: bool):
+    if memory_limited:
+        return ExecutionFailed(
+            f"kernel '{kernel.name}' died in {cell}, perhaps over notebooks.max_memory "
+            f"({human_size(settings.max_memory)})",
+            "use less memory in that cell, or raise notebooks.max_memory in course.yml",
+        )
+    return ExecutionFailed(
+        f"kernel '{kernel.name}' died in {cell}",
+        "out of memory, or a crash in a library? run it in Jupyter to see",
+    )
+
+
+def _kernel_missing(kernel: KernelChoice) -> ExecutionFailed:
+    available = installed_kernels()
+    choices = (
+        f"installed kernels: {', '.join(available)}"
+        if available
+        else "no kernel is installed (for Python: pip install ipykernel)"
+    )
+    if kernel.origin.startswith(("notebooks.kernel", "metadata.coursegen.kernel")):
+        remedy = f"set {kernel.origin.split(' ')[0]} to one of them"
+    else:
+        remedy = (
+            "choose one with notebooks.kernel in course.yml (every notebook) "
+            "or metadata.coursegen.kernel (this notebook)"
+        )
+    return ExecutionFailed(
+        f"kernel '{kernel.name}' ({kernel.origin}) is not installed",
+        f"{choices}; {remedy}, or install '{kernel.name}'",
+    )
 
 
 def _over_budget(notebook, settings: NotebookSettings, why: str, index: int | None) -> ExecutionFailed:

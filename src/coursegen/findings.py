@@ -81,7 +81,8 @@ def screenful(items: list[Diagnostic], lines: int = SCREEN_LINES - 1) -> list[Di
         rest = sum(len(by_kind[kind]) for kind in hidden)
         tail = [
             CountLine(
-                f"… and {rest:,} more findings of kinds {', '.join(sorted(hidden))}: `coursegen check` lists them",
+                f"… and {rest:,} more findings of kinds {', '.join(sorted(hidden))}: `coursegen check` "
+                "lists them",
                 Level.WARNING,
             )
         ]

@@ -265,7 +265,8 @@ def _record(item: dict, required: tuple[str, ...], optional: tuple[str, ...]) ->
     unknown = sorted(set(item) - set(required) - set(optional))
     if unknown:
         raise TypeError(
-            f"has an entry with unknown key(s) {', '.join(map(str, unknown))}; known keys: {', '.join(required + optional)}"
+            f"has an entry with unknown key(s) {', '.join(map(str, unknown))}; known keys: "
+            f"{', '.join(required + optional)}"
         )
     return {name: _as_text(item[name]) for name in required + optional if item.get(name) is not None}
 

@@ -127,7 +127,8 @@ class InputFinder:
         if pattern.startswith("/") or ":" in pattern.split("/")[0]:
             return (
                 set(),
-                "must be relative (to the notebook's folder in a notebook, to the course in course.yml); ignored",
+                "must be relative (to the notebook's folder in a notebook, to the course in course.yml); "
+                "ignored",
             )
         matched = set()
         for path in (self.root / base).glob(pattern):

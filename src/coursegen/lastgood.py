@@ -21,7 +21,7 @@ import html
 import json
 import re
 
-from coursegen.bodies import Body
+from coursegen.body_cache import Body
 from coursegen.frontmatter import PageMeta, meta_from_plain
 from coursegen.model import Course, Page, PageKind
 from coursegen.output import Manifest, SitePlan

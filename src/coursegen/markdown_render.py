@@ -11,15 +11,15 @@ from typing import Any
 
 import markdown
 from markdown.extensions.toc import slugify_unicode
-from markdown.treeprocessors import Treeprocessor
 
 from coursegen.course import resolve_link, suggest_link
 from coursegen.edition_filter import EditionFilter
 from coursegen.editions import Edition
 from coursegen.equations import ENCODED
-from coursegen.errors import Diagnostics
+from coursegen.errors import Diagnostics, shorten
 from coursegen.markdown_budget import DEFAULT_SECONDS, ConversionStopped, Deadline, MarkdownTooSlow
 from coursegen.markdown_state import AnchorLink, RenderState
+from coursegen.markdown_tree import HeadingShift, LinkRewriter, link_needles
 from coursegen.math_macros import PageMacros
 from coursegen.mathml import MathExtension
 from coursegen.model import Course, Page, target_url
@@ -27,18 +27,10 @@ from coursegen.quiz import QuizExtension
 from coursegen.slides_markdown import LESSON_ONLY_NAME, LessonOnly
 from coursegen.tabs import TabPrintLabels, TaskListLabels
 from coursegen.typography import FrenchTypography
-from coursegen.urls import is_external, relative_url, split_href
+from coursegen.urls import relative_url, split_href
 
 EQUATION_REFERENCE = "#" + ENCODED
 _ID = re.compile(r'\bid="([^"]+)"')
-_HEADINGS = {f"h{n}": n for n in range(1, 7)}
-
-# in-page links the extensions write (permalinks, footnote references and back-references): right
-# by construction, and not in the source, so looking for their line would scan the whole text each
-_GENERATED_LINKS = frozenset({"headerlink", "footnote-ref", "footnote-backref"})
-_RAW_LINK = re.compile(
-    r"""(<(a|img|source|video|audio)\b[^>]*?\s(?:href|src)=)(["'])(.*?)\3""", re.IGNORECASE | re.DOTALL
-)
 
 
 @dataclass
@@ -51,99 +43,6 @@ class RenderedMarkdown:
         default_factory=list
     )  # media loaded from other sites: see remote_media.RemoteReference
     cacheable: bool = True  # False for a notebook whose run failed: the next build tries again
-
-
-def _link_needles(href: str) -> tuple[str, ...]:
-    """How a link to `href` can be written: Markdown `](href`, autolink `<href>`, HTML `="href"`."""
-    return (f"]({href}", f"]( {href}", f"]: {href}", f'="{href}"', f"='{href}'", f"<{href}>", href)
-
-
-class _HeadingShift(Treeprocessor):
-    """The page title is the page's only h1: a body that also uses `#` headings gets all its
-    headings one level down (h1 → h2 …), so the outline stays whole."""
-
-    def __init__(self, md, renderer: MarkdownRenderer):
-        super().__init__(md)
-        self.renderer = renderer
-
-    def run(self, root):
-        demote = self.renderer.state.demote
-        if demote is None:
-            demote = any(True for _ in root.iter("h1"))
-        if demote:
-            for element in root.iter():
-                if element.tag in _HEADINGS and element.tag != "h6":
-                    element.tag = f"h{_HEADINGS[element.tag] + 1}"
-        return None
-
-
-class _LinkRewriter(Treeprocessor):
-    """Rewrites `href`/`src` of relative links to the page they lead to, on the source graph."""
-
-    def __init__(self, md, renderer: MarkdownRenderer):
-        super().__init__(md)
-        self.renderer = renderer
-
-    def run(self, root):
-        state = self.renderer.state
-        level = 1  # the page title is the h1: a body's first heading should be h2
-        for element in root.iter():
-            if element.tag in _HEADINGS:
-                new_level = _HEADINGS[element.tag]
-                if new_level > level + 1:
-                    text = _heading_text(element)
-                    state.diagnostics.warning(
-                        state.page.rel,
-                        f"heading '{_shorten(text)}' jumps from level {level} to {new_level}",
-                        f"use {'#' * (level + 1)} for it (the page title is level 1), so screen readers can follow the outline",
-                        line=state.line_of(text) if text else None,
-                        kind="headings",
-                    )
-                level = new_level
-            if element.tag == "img" and not (element.get("alt") or "").strip():
-                src = element.get("src") or ""
-                state.diagnostics.warning(
-                    state.page.rel,
-                    f"image '{_shorten(src)}' has no alt text",
-                    "describe it for readers who can't see it: ![description](image.png)",
-                    line=state.line_of(*_link_needles(src)) if src else None,
-                    kind="alt-text",
-                )
-            if element.tag == "a" and _GENERATED_LINKS.intersection((element.get("class") or "").split()):
-                continue
-            attribute = {"a": "href", "img": "src", "source": "src", "video": "src", "audio": "src"}.get(
-                element.tag
-            )
-            if attribute is None:
-                continue
-            href = element.get(attribute)
-            if not href:
-                continue
-            if is_external(href):
-                self.renderer.check_external(href, state)
-                continue
-            element.set(attribute, self.renderer.rewrite(href, state, is_image=element.tag != "a"))
-        self._rewrite_raw_html(state)
-        return None
-
-    def _rewrite_raw_html(self, state: RenderState) -> None:
-        """Links written as HTML (`<a href="x.md">`) are stashed as text: rewrite them the same way.
-        Code blocks are stashed too, but escaped (`&quot;`), so the pattern never matches inside."""
-        stash = self.md.htmlStash.rawHtmlBlocks
-
-        def rewrite(match: re.Match) -> str:
-            href = html.unescape(match.group(4))
-            if not href:
-                return match.group(0)
-            if is_external(href):
-                self.renderer.check_external(href, state)
-                return match.group(0)
-            new = self.renderer.rewrite(href, state, is_image=match.group(2).lower() != "a")
-            return f"{match.group(1)}{match.group(3)}{html.escape(new, quote=True)}{match.group(3)}"
-
-        for index, block in enumerate(stash):
-            if isinstance(block, str) and ("href=" in block or "src=" in block):
-                stash[index] = _RAW_LINK.sub(rewrite, block)
 
 
 # ids the theme's templates use: a heading must not take them
@@ -296,6 +195,12 @@ class MarkdownRenderer:
             },
             output_format="html",
         )
+        self.language, self.typography = language, typography
+        self._register_tree_processors(edition)
+        self.state: RenderState | None = None
+
+    def _register_tree_processors(self, edition: Edition) -> None:
+        """coursegen's own steps on the parsed tree, each at its place among the extensions'."""
         # what the edition leaves out: blocks before any other processor reads them (quizzes: 26,
         # formulas: 19), and again once `{.solution}` attribute lists are applied (8)
         self.edition_filters = [EditionFilter(self.md, edition) for _ in range(2)]
@@ -306,13 +211,11 @@ class MarkdownRenderer:
         # speaker notes and slide-only blocks: for decks (slides.py), never on a page; after attr_list (8)
         self.md.treeprocessors.register(LessonOnly(self.md), LESSON_ONLY_NAME, 7.5)
         # French spacing before the table of contents (5) takes the headings' words
-        self.language, self.typography = language, typography
         self.md.treeprocessors.register(FrenchTypography(self.md, self._french), "coursegen-typography", 7)
         self.md.treeprocessors.register(
-            _HeadingShift(self.md, self), "coursegen-heading-shift", 6
+            HeadingShift(self.md, self), "coursegen-heading-shift", 6
         )  # before toc (5)
-        self.md.treeprocessors.register(_LinkRewriter(self.md, self), "coursegen-links", 1)
-        self.state: RenderState | None = None
+        self.md.treeprocessors.register(LinkRewriter(self.md, self), "coursegen-links", 1)
 
     def render(
         self,
@@ -408,17 +311,18 @@ class MarkdownRenderer:
         if scheme in ("javascript", "vbscript", "data"):
             state.diagnostics.warning(
                 state.page.rel,
-                f"link '{_shorten(href)}' runs code in the reader's browser",
+                f"link '{shorten(href, 40)}' runs code in the reader's browser",
                 "link to a page or file instead (or set markdown.sanitize: true)",
-                line=state.line_of(*_link_needles(href)),
+                line=state.line_of(*link_needles(href)),
                 kind="links",
             )
         elif href.startswith("/") and not href.startswith("//"):
             state.diagnostics.warning(
                 state.page.rel,
-                f"absolute link '{_shorten(href)}' breaks when the site is opened from a sub-folder or from a file",
+                f"absolute link '{shorten(href, 40)}' breaks when the site is opened from a sub-folder or "
+                "from a file",
                 "write it relative to this file, e.g. ../module6/index.md",
-                line=state.line_of(*_link_needles(href)),
+                line=state.line_of(*link_needles(href)),
                 kind="links",
             )
 
@@ -429,7 +333,7 @@ class MarkdownRenderer:
         path, fragment = split_href(href)
         if not path:  # "#part" on the same page
             if fragment:
-                state.anchor_links.append((page.url, fragment, href, state.line_of(*_link_needles(href))))
+                state.anchor_links.append((page.url, fragment, href, state.line_of(*link_needles(href))))
             return href
         target = resolve_link(self.course, page, path)
         if target is None:
@@ -439,12 +343,12 @@ class MarkdownRenderer:
                 page.rel,
                 f"{what} '{href}' leads nowhere",
                 f"did you mean '{guess}'?" if guess else "check the path (it is relative to this file)",
-                line=state.line_of(*_link_needles(href)),
+                line=state.line_of(*link_needles(href)),
                 kind="links",
             )
             return href
         if fragment and isinstance(target, Page):
-            state.anchor_links.append((target.url, fragment, href, state.line_of(*_link_needles(href))))
+            state.anchor_links.append((target.url, fragment, href, state.line_of(*link_needles(href))))
         url = target_url(target)
         return relative_url(url, page.url, fragment)
 
@@ -452,13 +356,13 @@ class MarkdownRenderer:
 def _report_math_problem(state: RenderState, latex: str, problem) -> None:
     line = state.line_of(f"${latex}$", f"\\({latex}", f"\\[{latex}", latex)
     if problem.unknown.startswith("\\begin{"):
-        message = f"unknown LaTeX environment '{problem.unknown[7:-1]}' in '{_shorten(latex)}'"
+        message = f"unknown LaTeX environment '{problem.unknown[7:-1]}' in '{shorten(latex, 40)}'"
         hint = "shown as code; check its spelling (e.g. aligned, cases, pmatrix)"
     elif problem.unknown:
-        message = f"unknown LaTeX command '{problem.unknown}' in '{_shorten(latex)}'"
+        message = f"unknown LaTeX command '{problem.unknown}' in '{shorten(latex, 40)}'"
         hint = "shown as code; check its spelling, or define it (\\newcommand in the page, math.macros in course.yml)"
     else:
-        message, hint = f"invalid LaTeX '{_shorten(latex)}' ({problem})", "shown as code; fix the formula"
+        message, hint = f"invalid LaTeX '{shorten(latex, 40)}' ({problem})", "shown as code; fix the formula"
     state.diagnostics.warning(state.page.rel, message, hint, line=line, kind="math")
 
 
@@ -492,16 +396,6 @@ def _nesting_depth(text: str) -> int:
     return max(quotes, indent // 2)
 
 
-def _heading_text(heading) -> str:
-    """The heading's words, without the permalink anchor the toc extension appends."""
-    parts = [heading.text or ""]
-    for child in heading:
-        if "headerlink" not in (child.get("class") or ""):
-            parts.append("".join(child.itertext()))
-        parts.append(child.tail or "")
-    return "".join(parts).strip()
-
-
 def _toc_entries(tokens: list[dict]) -> list[dict[str, Any]]:
     """Keep headings of level 2 and 3 for the in-page table of contents, nested."""
     entries: list[dict[str, Any]] = []
@@ -524,8 +418,3 @@ def _toc_entries(tokens: list[dict]) -> list[dict[str, Any]]:
 def _plain(name: str) -> str:
     """Toc token names are HTML-escaped already; give templates plain text (they escape again)."""
     return html.unescape(name)
-
-
-def _shorten(text: str, limit: int = 40) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"

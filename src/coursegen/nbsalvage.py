@@ -43,7 +43,8 @@ class Damage:
         cells = f"its {self.cells} cells were" if self.cells != 1 else "its cell was"
         return "; ".join(
             [
-                f"the notebook's JSON is broken here ({self.problem}), outside its cells: {cells} read on their own and are shown",
+                f"the notebook's JSON is broken here ({self.problem}), outside its cells: {cells} read on "
+                "their own and are shown",
                 *self.lost,
             ]
         )

@@ -163,7 +163,7 @@ def _cells_exporter_class():
             info = nb.metadata.get("language_info", {})
             lexer = info.get("pygments_lexer", info.get("name"))
             self.register_filter("highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self))
-            resources = self._init_resources(resources)
+            # resources are set up by Exporter.from_notebook_node, which TemplateExporter's calls
             priority = list(self.config.NbConvertBase.display_data_priority)
 
             # The first type in our priority, widgets included: without a kernel they get a note
@@ -263,7 +263,8 @@ class NotebookPages:
             report = diagnostics.error if self.failed_run_is_error else diagnostics.warning
             report(
                 page.rel,
-                f"{message or 'its results are not in the cache'}; its page shows the outputs saved in the notebook",
+                f"{message or 'its results are not in the cache'}; its page shows the outputs saved in the "
+                "notebook",
                 hint or "build again",
                 kind="execution",
             )

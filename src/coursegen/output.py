@@ -91,7 +91,8 @@ class OutputLock:
             os.close(self._fd)
             self._fd = None
             raise UsageError(
-                f"another coursegen is writing {self.path.parent / self.path.name.removeprefix('.').removesuffix('.coursegen-lock')}",
+                "another coursegen is writing "
+                f"{self.path.parent / self.path.name.removeprefix('.').removesuffix('.coursegen-lock')}",
                 "wait for it to finish, then build again",
             ) from None
         return self
@@ -343,6 +344,30 @@ def write_atomically(
         and (out / MARKER).is_file()
     ):
         return False
+    staging, linked = _stage(out, plan, unchanged)
+    old, authors_moved = None, False
+    try:
+        with deferred():  # Ctrl-C waits for these few steps: the site is the old one or the new one, complete
+            try:
+                old = put_in_place(staging, out)
+            except BaseException:  # before the swap: the old site is in place, untouched
+                shutil.rmtree(staging, ignore_errors=True)
+                raise
+            plan.published = True
+            authors_moved = old is None or move_authors_entries(old, out)
+            if manifest is not None:
+                manifest.record(plan, linked)
+            if old is not None and authors_moved and trash is not None and _move_to_trash(old, trash):
+                old = None  # one rename; deleted while the next build runs
+    finally:  # also after an interrupt that waited for the swap (one during this is put right next time)
+        if old is not None and authors_moved:
+            shutil.rmtree(old, ignore_errors=True)
+    return True
+
+
+def _stage(out: Path, plan: SitePlan, unchanged: set[str]) -> tuple[Path, set[str]]:
+    """The new site, written beside `out`: unchanged files hard-linked from the old site, the others
+    written. Returns the staging folder and the files linked; on any failure it is removed."""
     staging = staging_folder(out)
     if staging.exists():
         shutil.rmtree(staging)
@@ -363,24 +388,7 @@ def write_atomically(
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    old, authors_moved = None, False
-    try:
-        with deferred():  # Ctrl-C waits for these few steps: the site is the old one or the new one, complete
-            try:
-                old = put_in_place(staging, out)
-            except BaseException:  # before the swap: the old site is in place, untouched
-                shutil.rmtree(staging, ignore_errors=True)
-                raise
-            plan.published = True
-            authors_moved = old is None or move_authors_entries(old, out)
-            if manifest is not None:
-                manifest.record(plan, linked)
-            if old is not None and authors_moved and trash is not None and _move_to_trash(old, trash):
-                old = None  # one rename; deleted while the next build runs
-    finally:  # also after an interrupt that waited for the swap (one during this is put right next time)
-        if old is not None and authors_moved:
-            shutil.rmtree(old, ignore_errors=True)
-    return True
+    return staging, linked
 
 
 def _link(existing: str, target: str) -> bool:

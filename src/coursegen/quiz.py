@@ -108,6 +108,18 @@ def _quiz_form(block, number: int, strings: Mapping[str, str], answers: bool = T
         legend.text = strings["quiz"]
     hint = etree.SubElement(fieldset, "p", {"class": "quiz-hint"})
     hint.text = strings["quiz_several"] if kind == "checkbox" else strings["quiz_one"]
+    _add_choices(fieldset, options, kind, number, answers)
+    if not answers:  # coursegen.js leaves it alone: nothing to grade
+        form.attrib = {"class": "quiz", "data-quiz": "withheld"}
+        note = etree.SubElement(fieldset, "p", {"class": "quiz-withheld"})
+        note.text = strings["quiz_answers_withheld"]
+        return form
+    _add_actions(fieldset, strings)
+    return form
+
+
+def _add_choices(fieldset, options: list, kind: str, number: int, answers: bool) -> None:
+    """The answers as radio buttons or checkboxes; the right ones and their feedback only with `answers`."""
     choices = etree.SubElement(fieldset, "ul", {"class": "quiz-options", "role": "list"})
     for index, (correct, answer, feedback) in enumerate(options):
         item = etree.SubElement(choices, "li", {"class": "quiz-option"})
@@ -124,11 +136,10 @@ def _quiz_form(block, number: int, strings: Mapping[str, str], answers: bool = T
             box = etree.SubElement(item, "div", {"class": "quiz-feedback", "hidden": "hidden"})
             for child in feedback:
                 box.append(child)
-    if not answers:  # coursegen.js leaves it alone: nothing to grade
-        form.attrib = {"class": "quiz", "data-quiz": "withheld"}
-        note = etree.SubElement(fieldset, "p", {"class": "quiz-withheld"})
-        note.text = strings["quiz_answers_withheld"]
-        return form
+
+
+def _add_actions(fieldset, strings: Mapping[str, str]) -> None:
+    """The check button, the "show the answer" button and the live result line."""
     actions = etree.SubElement(fieldset, "div", {"class": "quiz-actions"})
     button = etree.SubElement(actions, "button", {"type": "button", "class": "quiz-check"})
     button.text = strings["quiz_check"]
@@ -141,7 +152,6 @@ def _quiz_form(block, number: int, strings: Mapping[str, str], answers: bool = T
     reveal.text = strings["quiz_show_answer"]
     result = etree.SubElement(actions, "p", {"class": "quiz-result", "role": "status", "aria-live": "polite"})
     result.text = ""
-    return form
 
 
 _BOX = re.compile(r"^\s*\[([ xX])\]\s+")

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from coursegen.config import RemoteAssetSettings
-from coursegen.errors import Diagnostic, Diagnostics, Level
+from coursegen.errors import Diagnostic, Diagnostics, Level, shorten
 from coursegen.model import Course, Page
 from coursegen.remote_media import fetch_address, host_of
 
@@ -99,7 +99,7 @@ def _copies(uses: list[_Use], outcomes: dict, diagnostics: Diagnostics) -> Remot
             use.report(
                 diagnostics,
                 Level.NOTE,
-                f"{use.noun} '{_shorten(use.address)}' is not downloaded yet",
+                f"{use.noun} '{shorten(use.address)}' is not downloaded yet",
                 "`coursegen build` downloads it into the site (remote_assets: fetch)",
             )
     for address, failures in failed.items():
@@ -108,8 +108,9 @@ def _copies(uses: list[_Use], outcomes: dict, diagnostics: Diagnostics) -> Remot
         first.report(
             diagnostics,
             Level.WARNING,
-            f"{first.noun} '{_shorten(first.address)}' could not be downloaded: {outcomes[address]}{also}",
-            f"left as written, so the page needs {host_of(first.address)} to show it; fix the address, or put a copy in the course and link to that",
+            f"{first.noun} '{shorten(first.address)}' could not be downloaded: {outcomes[address]}{also}",
+            f"left as written, so the page needs {host_of(first.address)} to show it; fix the address, or "
+            "put a copy in the course and link to that",
         )
     return copies
 
@@ -137,7 +138,8 @@ def _report_each(uses: list[_Use], diagnostics: Diagnostics) -> None:
         use.report(
             diagnostics,
             Level.WARNING,
-            f"{use.noun} '{_shorten(use.address)}' is loaded from {host_of(use.address)}: the page needs the network to show it",
+            f"{use.noun} '{shorten(use.address)}' is loaded from {host_of(use.address)}: the page needs "
+            "the network to show it",
             _FETCH_HINT.format("it"),
         )
 
@@ -152,7 +154,3 @@ def _count(uses: list[_Use]) -> str:
         counts[use.what] = counts.get(use.what, 0) + 1
     parts = [f"{count} {_NOUNS[what][count > 1]}" for what, count in counts.items()]
     return " and ".join([", ".join(parts[:-1]), parts[-1]] if len(parts) > 1 else parts)
-
-
-def _shorten(address: str, limit: int = 80) -> str:
-    return address if len(address) <= limit else address[: limit - 1] + "…"

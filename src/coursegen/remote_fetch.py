@@ -194,7 +194,8 @@ def _checked_type(data: bytes, declared: str) -> str:
             else "its bytes are of no known media format"
         )
         raise FetchFailed(
-            f"the file is not an image, a sound or a video ({looks}; the server called it {declared or 'nothing'})"
+            f"the file is not an image, a sound or a video ({looks}; the server called it "
+            f"{declared or 'nothing'})"
         )
     if declared not in _GENERIC_TYPES and declared.split("/")[0] not in _families(sniffed):
         raise FetchFailed(f"the server called it {declared} but the file is {sniffed}")

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 import posixpath
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 
 import jinja2
+from markupsafe import Markup
 
 from coursegen import views
 from coursegen.cache import code_digest, digest
@@ -59,6 +62,9 @@ class SiteRenderer:
         # section URL → (its print page, its PDF or ""), set by the print stage (printing/stage.py)
         self.print_links: dict[str, tuple[str, str]] = {}
         self._fingerprint: str | None = None
+        self.link = views.LinkViews()
+        # in every page's context, and named by fingerprint(): not written out again for each page
+        self._context_text = ContextText({"course": self.course_view, "strings": self.strings})
 
     @jinja2.pass_context
     def _typography_filter(self, context, text):
@@ -149,30 +155,48 @@ class SiteRenderer:
     def page_signature(self, page: Page, template_name: str, body) -> str:
         """Names the page's HTML: same signature, same bytes (used to skip unchanged pages).
 
-        Made of plain tuples rather than the views the template gets (this runs for every page of
-        every build): what the page shows of itself is named by its body key, which names its
-        file's bytes (so its front matter) and its table of contents; the rest is the graph around
-        it and everything in `fingerprint()`."""
-        # a generated page has no file: its front matter and contents list are named here
-        own = (page.rel, None) if page.source is not None else (repr(page.meta), body.toc)
-        return digest(
-            self.fingerprint(),
-            template_name,
-            body.key,
-            repr((page.kind, page.url, own, page.title, page.number, body.error)),
-            repr([views.link_fields(p) for p in (page.prev, page.next, page.notebook)]),
-            repr(
-                [
-                    [views.link_fields(p) for p in pages]
-                    for pages in (page.lessons, page.notebooks, views.ancestors(page))
-                ]
-            ),
-            repr(([views.card(child) for child in page.children], views.neighbour_sections(page))),
-            repr([views.link_fields(p) for p in views.module_lessons(page)]),
-            repr(self.has_tags),
-            repr(self.timing.get(page.url)),
-            repr(self.print_links.get(page.url)),
-        )
+        The digest of the very context the template receives (`page_context`), so that no input
+        of a page can be left out of its signature: only the body's HTML and contents list are
+        named by the body's key (which names their bytes) rather than read, and the site-wide
+        values (the course, the interface strings) by `fingerprint()`, which also names the
+        templates and the code."""
+        return self.sign(self.signed_context(page, body.error), template_name, body.key)
+
+    def signed_context(self, page: Page, error: str = "") -> dict:
+        """The page's template context without its body (content, contents list): what a page is
+        signed by, and then rendered with once its body is added (`render_page(context=…)`), so
+        that a page's views are made once per build."""
+        return self.page_context(page, views.page_view(page, "", (), self.config, error, link=self.link))
+
+    def sign(self, context: dict, template_name: str, body_key: str) -> str:
+        """The signature of a page rendered from `context` (see `page_signature`)."""
+        return digest(self.fingerprint(), template_name, body_key, self._context_text.of(context))
+
+    def page_context(self, page: Page, page_view: views.PageView) -> dict:
+        """What every template receives (docs/template-context.md)."""
+        prev_section, next_section = views.neighbour_sections(page, self.link)
+        print_url, pdf_url = self.print_links.get(page.url, ("", ""))
+        return {
+            "course": self.course_view,
+            "page": page_view,
+            "breadcrumbs": views.breadcrumbs(page, self.link),  # one tuple per section
+            "prev": self.link(page.prev),
+            "next": self.link(page.next),
+            "prev_section": prev_section,
+            "next_section": next_section,
+            "t": self.strings,
+            "lang": page.meta.language or self.config.language,
+            "edition": self.edition.audience,  # learner | instructor (the banner, the timing sheet)
+            "timing": self.timing.get(page.url),
+            # site URLs are paths: a '#' in a file name is part of the name, not a fragment
+            "rel": LinkFrom(page.url),
+            "static": LinkFrom(page.url, "static/"),
+            # a section's print page and PDF (empty when there is none)
+            "print_url": print_url,
+            "pdf_url": pdf_url,
+            # where a tag chip leads: its entry on tags.html (empty when the course has no tags page)
+            "tag_url": TagLink(page.url, self.has_tags),
+        }
 
     def render_page(
         self,
@@ -183,12 +207,16 @@ class SiteRenderer:
         error: str = "",
         template_name: str = "",
         finding: Diagnostic | None = None,
+        context: dict | None = None,
     ) -> str:
         """The page's HTML; with an `error`, the page that says it could not be rendered (`finding`:
-        what the build reported about it, for its kind and place)."""
+        what the build reported about it, for its kind and place). `context`: the page's
+        `signed_context`, already made to sign it (with the same `error`), given its body here."""
         template_name = template_name or self.template_for(page, diagnostics)
         kind, where = (finding.kind, finding.location) if finding and error else ("", "")
-        context = self._context(page, views.page_view(page, content, toc, self.config, error, kind, where))
+        if context is None:
+            context = self.signed_context(page, error)
+        context = {**context, "page": views.with_body(context["page"], content, toc, kind, where)}
         try:
             return self.env.get_template(template_name).render(context)
         except jinja2.UndefinedError as problem:
@@ -229,39 +257,12 @@ class SiteRenderer:
             "</div>\n</main>\n</body>\n</html>\n"
         )
 
-    def _context(self, page: Page, page_view: views.PageView) -> dict:
-        """What every template receives (docs/template-context.md)."""
-        prev_section, next_section = views.neighbour_sections(page)
-        return {
-            "course": self.course_view,
-            "page": page_view,
-            "breadcrumbs": views.breadcrumbs(page),
-            "prev": views.link(page.prev),
-            "next": views.link(page.next),
-            "prev_section": prev_section,
-            "next_section": next_section,
-            "t": self.strings,
-            "lang": page.meta.language or self.config.language,
-            "edition": self.edition.audience,  # learner | instructor (the banner, the timing sheet)
-            "timing": self.timing.get(page.url),
-            # site URLs are paths: a '#' in a file name is part of the name, not a fragment
-            "rel": lambda url, fragment="": relative_url(url, page.url, fragment),
-            "static": lambda path: relative_url("static/" + path, page.url, ""),
-            # a section's print page and PDF (empty when there is none)
-            "print_url": self.print_links.get(page.url, ("", ""))[0],
-            "pdf_url": self.print_links.get(page.url, ("", ""))[1],
-            # where a tag chip leads: its entry on tags.html (empty when the course has no tags page)
-            "tag_url": lambda tag: (
-                relative_url(TAGS_URL, page.url, views.tag_anchor(tag)) if self.has_tags else ""
-            ),
-        }
-
     def render_tags(self, diagnostics: Diagnostics) -> str:
         """tags.html: every tag with the pages that carry it."""
         page = Page(
             kind=PageKind.SECTION, url=TAGS_URL, folder="", title=self.strings["tags_title"], meta=PageMeta()
         )
-        context = self._context(page, views.page_view(page, "", [], self.config))
+        context = self.page_context(page, views.page_view(page, "", [], self.config))
         context["tags"] = [{"tag": tag, "id": anchor, "pages": pages} for tag, anchor, pages in self.tags]
         try:
             return self.env.get_template("tags.html").render(context)
@@ -279,7 +280,7 @@ class SiteRenderer:
             title=self.strings["not_found_title"],
             meta=PageMeta(),
         )
-        context = self._context(page, views.page_view(page, "", [], self.config))
+        context = self.page_context(page, views.page_view(page, "", [], self.config))
         try:
             return self.env.get_template("404.html").render(context)
         except jinja2.TemplateError as problem:
@@ -288,13 +289,114 @@ class SiteRenderer:
             return self._error_page(page, message)
 
 
+@dataclass(frozen=True)
+class LinkFrom:
+    """`{{ rel(url, fragment) }}` / `{{ static(path) }}` in a template: the link from the page at
+    `base` to a site URL (a value, not a closure: page signatures compare it)."""
+
+    base: str
+    prefix: str = ""
+
+    def __call__(self, url: str, fragment: str = "") -> str:
+        return relative_url(self.prefix + url, self.base, fragment)
+
+
+@dataclass(frozen=True)
+class TagLink:
+    """`{{ tag_url(tag) }}`: where a tag chip leads (empty when the course has no tags page)."""
+
+    base: str
+    has_tags: bool
+
+    def __call__(self, tag: str) -> str:
+        return relative_url(TAGS_URL, self.base, views.tag_anchor(tag)) if self.has_tags else ""
+
+
+class ContextText:
+    """A template context as text that names all of it, for page signatures: every value, views
+    (dataclasses) field by field, except the site-wide values given at the start (the course, the
+    interface strings), named by a word. A value whose text would show a memory address (a lambda,
+    an object without a repr of its own) would give every build another signature, or hide what
+    it holds: it is refused.
+
+    It runs for every page of every build: views shared by many pages (links, cards) and lists of
+    them (a module's lessons, on each of its lessons) are written once per build, the rest by one
+    `repr` of plain values."""
+
+    SHARED = (views.LinkView, views.CardView)
+
+    def __init__(self, site_wide: Mapping[str, object]):
+        # what is named here is kept alive with its text: its id stays its own
+        self._known: dict[int, tuple[object, _Text]] = {
+            id(value): (value, _Text(f"<{name}>")) for name, value in site_wide.items()
+        }
+        self._lists: dict[tuple[int, ...], tuple[object, _Text]] = {}
+
+    def of(self, context: Mapping) -> str:
+        text = repr([*context, *self._items(context.values())])
+        if " at 0x" in text:
+            raise TypeError(f"a template context value has no text that names its content: {text[:300]}")
+        return text
+
+    PLAIN = frozenset((str, int, float, bool, type(None), Markup))  # written by repr as they are
+
+    def _plain(self, value):
+        """`value` with its views as plain lists, and what is known as its text."""
+        kind = type(value)
+        if kind in self.PLAIN:
+            return value
+        known = self._known.get(id(value))
+        if known is not None:
+            return known[1]
+        if kind is tuple or kind is list:
+            return self._list(value)
+        if hasattr(kind, "__dataclass_fields__"):  # a view: field by field
+            plain = (kind.__name__, self._items(vars(value).values()))
+            if not isinstance(value, self.SHARED):
+                return plain
+            known = self._known[id(value)] = (value, _Text(repr(plain)))
+            return known[1]
+        return value  # mappings of plain values, dates of the front matter
+
+    def _items(self, values) -> list:
+        plain = self.PLAIN
+        return [value if type(value) in plain else self._plain(value) for value in values]
+
+    def _list(self, items):
+        plain = self.PLAIN
+        if not items or all(type(item) in plain for item in items):  # tags, topics: as they are
+            return items
+        ids = tuple(map(id, items))
+        known = self._lists.get(ids)
+        if known is None:
+            plain = self._items(items)
+            if not all(isinstance(item, self.SHARED) for item in items):
+                return plain
+            known = self._lists[ids] = (items, _Text(repr(plain)))
+        # the same tuple again (a module's lessons, on each of its lessons): found by its id, kept
+        # alive with its text so that no other object takes that id
+        self._known[id(items)] = (items, known[1])
+        return known[1]
+
+
+class _Text:
+    """Text already made, written as it is by `repr`."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str):
+        self.text = text
+
+    def __repr__(self) -> str:
+        return self.text
+
+
 _NO_ATTRIBUTE = re.compile(r"'coursegen\.views\.(\w+) object' has no attribute '([^']+)'")
 _NOT_DEFINED = re.compile(r"'([^']+)' is undefined")
 
 
 def _undefined(problem: jinja2.UndefinedError, context: dict) -> tuple[str, str]:
     """A misspelt template variable in the author's words, with the closest name that exists."""
-    import dataclasses
     import difflib
 
     text = str(problem)

@@ -29,8 +29,10 @@ def connect(address: str):
         return Client(address, timeout=f"{CONNECT_SECONDS}s", set_as_default=False)
     except (OSError, TimeoutError, ValueError) as error:
         raise CoursegenError(
-            f"the Dask scheduler at {address} cannot be reached ({type(error).__name__}: {error}); no notebook was run",
-            "start it (`dask scheduler`, then `dask worker ADDRESS`), check the address and port, or build without --executor to run them on this machine",
+            f"the Dask scheduler at {address} cannot be reached ({type(error).__name__}: {error}); no "
+            "notebook was run",
+            "start it (`dask scheduler`, then `dask worker ADDRESS`), check the address and port, or build "
+            "without --executor to run them on this machine",
             exit_code=2,
         ) from None
 
@@ -55,7 +57,8 @@ def run_on_cluster(address: str, misses: list) -> Iterator:
                     RunResult(
                         "failed",
                         message=f"no worker of the cluster offers {', '.join(lacking)}",
-                        hint="start workers with --resources (e.g. dask worker ADDRESS --resources GPU=1), or remove metadata.coursegen.resources",
+                        hint="start workers with --resources (e.g. dask worker ADDRESS --resources GPU=1), "
+                        "or remove metadata.coursegen.resources",
                     ),
                 )
                 continue
@@ -74,7 +77,8 @@ def run_on_cluster(address: str, misses: list) -> Iterator:
                 result = RunResult(
                     "failed",
                     message=f"the cluster could not run it ({type(error).__name__}: {error})",
-                    hint="see the workers' logs; they need coursegen, the kernel and the notebook's libraries",
+                    hint="see the workers' logs; they need coursegen, the kernel and the notebook's "
+                    "libraries",
                 )
             yield record, result
     finally:

@@ -162,8 +162,10 @@ def create_course(
     created = NewCourse(directory, workflow)
     if install.local_origin:
         created.warnings.append(
-            f"{workflow}:{install_line(workflow_text)}: warning: coursegen was installed from {install.local_origin}, which CI cannot reach: "
-            f"this line installs the release {install.requirement} — change it if that version is not published "
+            f"{workflow}:{install_line(workflow_text)}: warning: coursegen was installed from "
+            f"{install.local_origin}, which CI cannot reach: "
+            f"this line installs the release {install.requirement} — change it if that version is not "
+            "published "
             '(e.g. to "coursegen @ git+https://…@COMMIT")'
         )
     return created

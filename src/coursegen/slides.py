@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from coursegen.cache import JsonCache, digest
+from coursegen.body_cache import FragmentCache
+from coursegen.cache import digest
 from coursegen.errors import CoursegenError, Diagnostics
 from coursegen.model import Page, deck_url
 from coursegen.parse import markdown_body
@@ -61,14 +62,21 @@ def _render_deck(run, plan: SitePlan, maker: DeckMaker, renderer: SiteRenderer, 
             plan.keep_previous(url, page.rel)
         return
     signature = digest("deck", renderer.page_signature(page, DECK_TEMPLATE, body)) if body.key else ""
-    if run.kept(plan, url, page.rel, signature):
+
+    def make(local: Diagnostics) -> str | None:
+        slides_html = maker.render(page, local)
+        if slides_html is None:
+            return None
+        return renderer.render_page(page, slides_html, [], local, template_name=DECK_TEMPLATE)
+
+    # COURSEGEN_VERIFY=1: a kept deck is made again and compared (build._Run.kept)
+    if run.kept(plan, url, page.rel, signature, lambda: make(Diagnostics()) or ""):
         return
     local = Diagnostics()
-    slides_html = maker.render(page, local)
-    if slides_html is None:
+    html = make(local)
+    if html is None:
         run.report("", local)
         return
-    html = renderer.render_page(page, slides_html, [], local, template_name=DECK_TEMPLATE)
     local.items = _new_findings(local, run.diagnostics, page.rel)
     run.report(signature, local)
     plan.add_text(url, html, page.rel, signature)
@@ -91,7 +99,11 @@ class DeckMaker:
         self.strings = strings
         self.settings = settings
         # the lessons' kept code and formulas, only read (`coursegen check` may use them too)
-        self.fragments = JsonCache(settings.root, "fragments", read_only=True) if settings.cache else None
+        from coursegen.bodies import fragments_version
+
+        self.fragments = (
+            FragmentCache(settings.root, fragments_version(), read_only=True) if settings.cache else None
+        )
         self._markdown: MarkdownRenderer | None = None
 
     def markdown(self) -> MarkdownRenderer:
@@ -142,14 +154,4 @@ class DeckMaker:
     def _kept_fragments(self, page: Page) -> dict | None:
         """The highlighted code and formulas the lesson's own render kept: the deck shows the
         same, without starting Pygments' lexers or the math engine again."""
-        if self.fragments is None:
-            return None
-        from coursegen.bodies import fragments_key, fragments_version
-
-        stored = self.fragments.get(fragments_key(page.url))
-        if not isinstance(stored, dict) or stored.get("version") != fragments_version():
-            return None
-        items = stored.get("items")
-        if not isinstance(items, dict) or not all(isinstance(value, str) for value in items.values()):
-            return None
-        return items
+        return self.fragments.get(page.url) if self.fragments is not None else None

@@ -6,7 +6,7 @@ import hashlib
 import html
 import posixpath
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Any
 
@@ -123,7 +123,48 @@ def link(page: Page | None) -> LinkView | None:
     return None if fields is None else LinkView(*fields)
 
 
-def card(page: Page) -> CardView:
+class LinkViews:
+    """`link`, made once per page for one build's renderer: a page is linked to from many others
+    (each lesson lists every lesson of its module), and page signatures name each view once."""
+
+    def __init__(self):
+        self._made: dict[int, tuple[Page, LinkView]] = {}  # the page is kept: its id stays its own
+
+        self._lists: dict[tuple[int, ...], tuple[list[Page], tuple[LinkView, ...]]] = {}
+        self._lessons: dict[int, tuple[Page, tuple[LinkView, ...]]] = {}  # by section
+
+    def __call__(self, page: Page | None) -> LinkView | None:
+        if page is None:
+            return None
+        made = self._made.get(id(page))
+        if made is None:
+            made = self._made[id(page)] = (page, link(page))
+        return made[1]
+
+    def many(self, pages: list[Page]) -> tuple[LinkView, ...]:
+        """The links to `pages`, as one tuple shared by every page that lists them (a module's
+        lessons, on each of its lessons)."""
+        ids = tuple(map(id, pages))
+        made = self._lists.get(ids)
+        if made is None:
+            made = self._lists[ids] = (pages, tuple(map(self, pages)))
+        return made[1]
+
+    def module_lessons(self, page: Page) -> tuple[LinkView, ...]:
+        """The links to the lessons of a lesson's section, one tuple per section (() elsewhere)."""
+        if page.kind is not PageKind.LESSON or page.parent is None:
+            return ()
+        made = self._lessons.get(id(page.parent))
+        if made is None:
+            made = self._lessons[id(page.parent)] = (page.parent, self.many(module_lessons(page)))
+        return made[1]
+
+
+def links(pages: list[Page], link=link) -> tuple[LinkView | None, ...]:
+    return link.many(pages) if isinstance(link, LinkViews) else tuple(map(link, pages))
+
+
+def card(page: Page, link=link) -> CardView:
     kind = "section" if page.is_section else page.kind.value
     return CardView(
         kind=kind,
@@ -192,6 +233,7 @@ def page_view(
     error: str = "",
     error_kind: str = "",
     error_where: str = "",
+    link=link,
 ) -> PageView:
     meta = page.meta
     return PageView(
@@ -214,18 +256,38 @@ def page_view(
         toc=tuple(MappingProxyType(entry) for entry in toc),
         number=page.number,
         notebook=link(page.notebook),
-        cards=tuple(card(child) for child in page.children),
-        notebooks=tuple(link(nb) for nb in page.notebooks),
-        lessons=tuple(link(lesson) for lesson in page.lessons),
+        cards=tuple(card(child, link) for child in page.children),
+        notebooks=links(page.notebooks, link),
+        lessons=links(page.lessons, link),
         download_url=page.download_url,
         launch=launch_view(config, page),
         error=error,
         error_kind=error_kind,
         error_where=error_where,
         has_math="<math" in content,
-        module_lessons=tuple(link(lesson) for lesson in module_lessons(page)),
+        module_lessons=lesson_links(page, link),
         slides_url=deck_url(page, config.slides),
     )
+
+
+def with_body(view: PageView, content: str, toc: list[dict], error_kind: str = "", error_where: str = ""):
+    """`view` (made by `page_view` without its body) with the page's body and contents list."""
+    return replace(
+        view,
+        content=Markup(content),  # produced by our Markdown pipeline or nbconvert: already HTML
+        toc=tuple(MappingProxyType(entry) for entry in toc),
+        has_math="<math" in content,
+        error_kind=error_kind,
+        error_where=error_where,
+    )
+
+
+def lesson_links(page: Page, link=link) -> tuple[LinkView | None, ...]:
+    """The links of `module_lessons(page)`: with LinkViews, one tuple per section, found without
+    walking the section's children again for each of its lessons."""
+    if isinstance(link, LinkViews):
+        return link.module_lessons(page)
+    return tuple(map(link, module_lessons(page)))
 
 
 def module_lessons(page: Page) -> list[Page]:
@@ -264,11 +326,11 @@ def ancestors(page: Page) -> list[Page]:
     return trail
 
 
-def breadcrumbs(page: Page) -> tuple[LinkView, ...]:
-    return tuple(link(section) for section in reversed(ancestors(page)))
+def breadcrumbs(page: Page, link=link) -> tuple[LinkView, ...]:
+    return links(list(reversed(ancestors(page))), link)
 
 
-def neighbour_sections(page: Page) -> tuple[LinkView | None, LinkView | None]:
+def neighbour_sections(page: Page, link=link) -> tuple[LinkView | None, LinkView | None]:
     """Previous and next section among the siblings of a section page (previous/next module)."""
     if page.kind is not PageKind.SECTION or page.parent is None:
         return None, None

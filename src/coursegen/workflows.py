@@ -107,15 +107,15 @@ def install_line(text: str) -> int:
     )
 
 
+# every night (UTC): the site is rebuilt even without a push
+GITHUB_SCHEDULE = (
+    "  schedule:  # every night (UTC): rebuilt even without a push (solutions published on their date)\n"
+    '    - cron: "17 3 * * *"\n'
+)
+
+
 def _github_workflow(install: Install, nightly: bool) -> str:
-    schedule = (
-        (
-            "  schedule:  # every night (UTC): rebuilt even without a push (solutions published on their date)\n"
-            '    - cron: "17 3 * * *"\n'
-        )
-        if nightly
-        else ""
-    )
+    schedule = GITHUB_SCHEDULE if nightly else ""
     hashed = ", ".join(f"'{pattern}'" for pattern in SOURCES)
     return f"""\
 # Builds the course with coursegen and publishes site/ to GitHub Pages on every push to main.
@@ -174,7 +174,8 @@ jobs:
 def _gitlab_ci(install: Install, nightly: bool) -> str:
     schedule = (
         (
-            "# Nightly rebuild: add a schedule in Build → Pipeline schedules (e.g. 17 3 * * *) for the default branch.\n"
+            "# Nightly rebuild: add a schedule in Build → Pipeline schedules (e.g. 17 3 * * *) for the "
+            "default branch.\n"
         )
         if nightly
         else ""

@@ -67,8 +67,10 @@ def _html(fragment: Fragment, quiz: Quiz, base_url: str, diagnostics: Diagnostic
     for image in fragment.images:
         diagnostics.warning(
             quiz.path,
-            f"image '{image.name}' of quiz '{quiz.name[:50]}' can't travel in GIFT; its description stands in for it",
-            "export with `coursegen export moodle` (images embedded), or set base_url in course.yml to link the published image",
+            f"image '{image.name}' of quiz '{quiz.name[:50]}' can't travel in GIFT; its description stands "
+            "in for it",
+            "export with `coursegen export moodle` (images embedded), or set base_url in course.yml to "
+            "link the published image",
             line=quiz.line,
             kind=KIND,
         )

@@ -22,7 +22,7 @@ import markdown
 from markdown.treeprocessors import Treeprocessor
 
 from coursegen.course import resolve_link
-from coursegen.errors import Diagnostics
+from coursegen.errors import Diagnostics, shorten
 from coursegen.export.source import LoadedCourse, module_of
 from coursegen.mathml import MathExtension
 from coursegen.model import Page, PageKind, SourceFile
@@ -159,7 +159,8 @@ def weights_or_warning(quiz: Quiz, diagnostics: Diagnostics) -> list[str] | None
     if weights is None:
         diagnostics.warning(
             quiz.path,
-            f"quiz '{quiz.name[:50]}' has {quiz.right_count} right answers: Moodle can't share the grade evenly between them; it is left out of the export",
+            f"quiz '{quiz.name[:50]}' has {quiz.right_count} right answers: Moodle can't share the grade "
+            "evenly between them; it is left out of the export",
             "keep at most 10 right answers (or exactly 20)",
             line=quiz.line,
             kind=KIND,
@@ -315,8 +316,8 @@ class QuizReader:
             (f"<p>{title_html}</p>\n" if title_html and title_html.lower() != "quiz" else "") + stem
         ).strip()
         fragment = _fragment(images, text)
-        name = _shorten(Fragment(title_html).plain if title_html else fragment.plain) or "Quiz"
-        where = f"quiz '{_shorten(name, 50)}'"
+        name = shorten(Fragment(title_html).plain if title_html else fragment.plain) or "Quiz"
+        where = f"quiz '{shorten(name, 50)}'"
 
         def skip(problem: str, hint: str) -> None:
             diagnostics.warning(
@@ -337,7 +338,7 @@ class QuizReader:
             skip("has a single answer", "add at least one wrong answer: - [ ] …")
             return None
         explanation = _fragment(images, self._inner(None, after)) if after else None
-        return Quiz(_shorten(name, 250), fragment, answers, explanation, page.rel, line)
+        return Quiz(shorten(name, 250), fragment, answers, explanation, page.rel, line)
 
     def _answer(self, images: list[ImageRef], item) -> Answer:
         first = next(iter(item), None)
@@ -382,7 +383,8 @@ class QuizReader:
                 else:
                     diagnostics.warning(
                         page.rel,
-                        f"image '{href}' of a quiz is not a file of the course, so it can't travel with the question",
+                        f"image '{href}' of a quiz is not a file of the course, so it can't travel with "
+                        "the question",
                         "fix its path (relative to this file)",
                         line=line,
                         kind=KIND,
@@ -430,11 +432,6 @@ def _first_text(item) -> str:
         return item.text
     first = next(iter(item), None)
     return (first.text or "") if first is not None and first.tag == "p" else ""
-
-
-def _shorten(text: str, limit: int = 80) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def site_url(base_url: str, url: str) -> str:

@@ -82,7 +82,8 @@ def package_settings(loaded: LoadedCourse, pages: dict[str, str], diagnostics: D
         else:
             diagnostics.warning(
                 lesson.rel,
-                "the lesson's page has no 'mark as done' button (it could not be rendered): the package does not wait for it to be done",
+                "the lesson's page has no 'mark as done' button (it could not be rendered): the package "
+                "does not wait for it to be done",
                 "fix the lesson and export again",
                 kind=KIND,
             )

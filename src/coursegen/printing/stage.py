@@ -101,7 +101,20 @@ def _print_page(run, plan, book: PrintBook, config, bodies: dict, renderer, remo
         signature = digest("print-page", renderer.fingerprint(), book.url, date, repr(keys), repr(shown))
         kept = _previous(run, plan, book.url, lambda: plan.manifest.unchanged(book.url, signature))
         if kept:
+            # COURSEGEN_VERIFY=1: made again and compared, like every page kept by its signature
+            run.verify_kept(
+                plan, book.url, lambda: _make_print_page(book, bodies, renderer, remote, config, date)
+            )
             return kept
+    local = Diagnostics()
+    html = _make_print_page(book, bodies, renderer, remote, config, date, local)
+    run.report(signature, local)
+    plan.add_text(book.url, html, book.url, signature)
+    return html
+
+
+def _make_print_page(book: PrintBook, bodies: dict, renderer, remote, config, date: str, local=None) -> str:
+    """The print page made from its pages' bodies (their remote media pointed at their copies)."""
 
     def html_of(page: Page) -> tuple[str, str]:
         body = bodies[page.url]
@@ -111,11 +124,7 @@ def _print_page(run, plan, book: PrintBook, config, bodies: dict, renderer, remo
         return (point_to_copies(body.html, copies, page.url) if copies else body.html), ""
 
     blocks = book_blocks(book, html_of, renderer.strings)
-    local = Diagnostics()
-    html = render_book(renderer, book, blocks, config, date, local)
-    run.report(signature, local)
-    plan.add_text(book.url, html, book.url, signature)
-    return html
+    return render_book(renderer, book, blocks, config, date, local if local is not None else Diagnostics())
 
 
 def _previous(run, plan, url: str, wanted) -> str:

@@ -137,13 +137,15 @@ def content_type(path: str) -> str:
 
 class HTTPServer(http.server.ThreadingHTTPServer):
     daemon_threads = True
-    block_on_close = True  # server_close() joins the connection threads
+    block_on_close = False  # server_close() waits for the connection threads itself (`open_threads`)
     request_queue_size = 64
 
     def __init__(self, preview: PreviewServer, host: str, port: int):
         self.preview = preview
         self._connections: set[socket.socket] = set()
         self._connections_lock = threading.Lock()
+        self._threads_done = threading.Condition(self._connections_lock)
+        self.open_threads = 0  # connection threads started and not ended
         family = socket.AF_INET6 if ":" in host else socket.AF_INET
         self.address_family = family
         try:
@@ -170,10 +172,34 @@ class HTTPServer(http.server.ThreadingHTTPServer):
         connection yet when `close_connections` ran is woken on the next round)."""
         socketserver.TCPServer.server_close(self)
         deadline = time.monotonic() + 30
-        for thread in list(vars(self).get("_threads") or []):  # set on the first request
-            while thread.is_alive() and time.monotonic() < deadline:
-                self.close_connections()
-                thread.join(0.1)
+        while time.monotonic() < deadline:
+            with self._threads_done:
+                if self.open_threads == 0:
+                    return
+            self.close_connections()
+            with self._threads_done:
+                self._threads_done.wait_for(lambda: self.open_threads == 0, timeout=0.1)
+
+    def process_request(self, request, client_address) -> None:
+        """Counted here, before its thread starts: server_close never misses a connection."""
+        with self._threads_done:
+            self.open_threads += 1
+        try:
+            super().process_request(request, client_address)  # starts process_request_thread
+        except BaseException:
+            self._thread_ended()
+            raise
+
+    def process_request_thread(self, request, client_address) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self._thread_ended()
+
+    def _thread_ended(self) -> None:
+        with self._threads_done:
+            self.open_threads -= 1
+            self._threads_done.notify_all()
 
     def handle_error(self, request, client_address) -> None:
         pass  # a client that went away: nothing to report, and never a traceback

@@ -118,7 +118,8 @@ class PreviewServer:
             self.port = self._httpd.server_address[1]
             if not is_loopback(self.host):
                 self._warn(
-                    f"warning: --host {self.host} makes the preview and its live reload visible to other machines on the network; "
+                    f"warning: --host {self.host} makes the preview and its live reload visible to other "
+                    "machines on the network; "
                     "use the default 127.0.0.1 to keep it private"
                 )
             self._watcher = SourceWatcher(
@@ -360,7 +361,8 @@ class PreviewServer:
             )  # warnings: quiet under -q
         if errors:
             self._warn(
-                f"{summary}, {len(errors)} error{'s' if len(errors) != 1 else ''} — the pages show them until they are fixed"
+                f"{summary}, {len(errors)} error{'s' if len(errors) != 1 else ''} — the pages show them "
+                "until they are fixed"
             )
             for line in errors[: SCREEN_LINES // 2]:
                 self._warn(f"  {line}")
