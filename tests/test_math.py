@@ -322,3 +322,38 @@ def test_the_engine_serves_any_thread_even_when_started_inside_an_asyncio_loop_a
         '<math><msup><mi>x</mi><mn class="tml-sml-pad">2</mn></msup></math>',
         '<math display="block" class="tml-display" style="display:block math;"><mfrac><mi>a</mi><mi>b</mi></mfrac></math>',
     ]
+
+
+@pytest.mark.parametrize("caller", ["render", "cut short"])
+def test_closing_the_engine_waits_for_an_answer_already_on_its_way(caller):
+    """A build stopped by a signal while V8 answers (CI saw a UnicodeDecodeError printed after
+    'interrupted'): the answer's handler must not read from a context already freed. Made certain
+    here by slowing the handler down: close() starts while it runs. A caller still waiting gets its
+    answer; one cut short (its lock released by the signal's exception) gets none, and no error."""
+    call = {
+        "render": "engine.render('x^2', False)",
+        "cut short": "engine._context.call('coursegenRenderMany', [['x^2', False, 0]], [{}])",
+    }[caller]
+    script = """
+import threading, time
+from coursegen.math_engine import TemmlEngine
+engine = TemmlEngine()
+context = engine._context._ctx
+handle, entered = context._handle_callback_from_v8_on_event_loop, threading.Event()
+def slow_handle(*args):
+    entered.set()
+    time.sleep(0.5)
+    handle(*args)
+object.__setattr__(context, '_handle_callback_from_v8_on_event_loop', slow_handle)  # a frozen dataclass
+answers = []
+caller = threading.Thread(target=lambda: answers.append(CALL), daemon=True)
+caller.start()
+assert entered.wait(30)
+engine.close()
+caller.join(WAIT)
+print(answers)
+""".replace("CALL", call).replace("WAIT", "30" if caller == "render" else "1")
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert (run.returncode, run.stderr) == (0, "")
+    answer = '<math><msup><mi>x</mi><mn class="tml-sml-pad">2</mn></msup></math>'
+    assert run.stdout.strip() == str([answer] if caller == "render" else [])

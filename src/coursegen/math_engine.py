@@ -38,6 +38,7 @@ _UNKNOWN = re.compile(
     r"^(?:Unsupported function name|Undefined control sequence): (\\\S+)$|^No such environment: (\S+)$"
 )
 TIMEOUT_MS = 10_000  # a formula that takes longer is a macro loop, not mathematics
+CLOSE_WAIT = 2.0  # seconds close() waits for a call in another thread
 
 
 class MathProblem(ValueError):
@@ -69,12 +70,12 @@ class TemmlEngine:
             target=self._loop.run_forever, name="coursegen-math-engine", daemon=True
         )
         self._loop_thread.start()
+        self._lock = threading.Lock()
         self._maker = mini_racer(self._loop)
         self._context = self._maker.__enter__()
         atexit.register(self.close)
         self._context.eval((script or temml_script()).read_text(encoding="utf-8"))
         self._context.eval(_WRAPPER)
-        self._lock = threading.Lock()
         self.version = self._context.eval("temml.version")
 
     def render(self, latex: str, display: bool, macros: Mapping[str, str] | None = None) -> str:
@@ -102,13 +103,20 @@ class TemmlEngine:
         return [_outcome(result) for result in results]
 
     def close(self) -> None:
-        """Free V8, then stop the loop (once; also run at exit)."""
+        """Let a call in another thread finish (for a while), stop the loop, then free V8 (once;
+        also run at exit). In that order: a call cut short (Ctrl-C, SIGTERM) still has its answer
+        on its way to the loop, which must not read it from a freed context."""
         maker, self._maker = self._maker, None
         if maker is not None:
-            self._context = None
-            maker.__exit__(None, None, None)
-            self._loop.call_soon_threadsafe(self._loop.stop)
-            self._loop_thread.join()
+            finished = self._lock.acquire(timeout=CLOSE_WAIT)
+            try:
+                self._context = None
+                self._loop.call_soon_threadsafe(self._loop.stop)
+                self._loop_thread.join()
+                maker.__exit__(None, None, None)
+            finally:
+                if finished:
+                    self._lock.release()
 
 
 def _outcome(result: dict) -> str | MathProblem:
