@@ -1,8 +1,9 @@
 """A time budget for each Markdown conversion (course.yml `markdown.max_seconds`, default 10 s of
 processor time of the converting thread: a machine busy with other work does not stop a page).
 
-Python-Markdown has inputs on which it is quadratic (20,000 `[` take about a minute: its link
-pattern scans to the end of the text from every bracket) and no way to stop. The conversion runs
+Python-Markdown has inputs on which it is quadratic (20,000 footnotes take about half a minute;
+before 3.11.4, 20,000 `[` took a minute: its link pattern scanned to the end of the text from every
+bracket) and no way to stop. The conversion runs
 in the renderer's own thread (the build's, a worker process's, or the preview's builder) and a
 watchdog thread, one per renderer, raises `ConversionStopped` in that thread once the budget is
 spent (`PyThreadState_SetAsyncExc`: the exception lands at the next Python instruction, and
@@ -155,7 +156,9 @@ _CONSTRUCTS = (
     (re.compile(r"[*_]{2,}"), "runs of emphasis marks (* or _)"),
     (re.compile(r"^[ \t]*>", re.MULTILINE), "quoted lines (>)"),
 )
-UNCLOSED = "'[' without a matching ']' (Python-Markdown looks for the end of a link from each one)"
+UNCLOSED = (
+    "'[' without a matching ']' (Python-Markdown before 3.11.4 looks for the end of a link from each one)"
+)
 NOTABLE = 500  # fewer of a construct than this is normal in a long lesson
 
 
