@@ -48,11 +48,6 @@ def reads_as_notebook(path: str | PurePath, text: str | None) -> bool:
     return _has_notebook_front_matter(text) or _has_code_cell(text)
 
 
-def is_text_notebook(path: str | PurePath) -> bool:
-    """A notebook source kept as text (by name: ask `is_notebook_source` first)."""
-    return posixpath.splitext(str(path))[1].lower() in TEXT_NOTEBOOK_SUFFIXES
-
-
 def _has_notebook_front_matter(text: str) -> bool:
     text = text.lstrip("\ufeff")
     if not text.startswith("---"):

@@ -274,6 +274,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                     self._refuse(431, "too many request header fields")
                     return
             self.raw_requestline = line
+            # parse_request reads the header block from self.rfile, with the standard library's
+            # looser limits; it was read above under ours, so it is handed those bytes instead
             stream, self.rfile = self.rfile, io.BytesIO(b"".join(headers) + b"\r\n")
             try:
                 parsed = self.parse_request()
