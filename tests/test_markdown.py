@@ -483,3 +483,65 @@ def test_names_with_spaces_and_accents(make_course, tmp_path):
     assert {"A/my lesson.html", "A/Übersicht.html", "A/café.html"} <= set(
         p.relative_to(tmp_path / "site").as_posix() for p in (tmp_path / "site").rglob("*.html")
     )
+
+
+BOXES = """# Encadrés
+
+!!! tip
+    Un conseil.
+
+??? warning
+    Replié.
+
+!!! seealso
+    Ailleurs.
+
+!!! tip no-slide
+    Pas sur les diapositives.
+
+!!! note "Mon titre"
+    Titré par l'auteur.
+
+!!! danger ""
+    Sans titre du tout.
+
+!!! exercise
+    À faire.
+
+!!! custom
+    Un type que coursegen ne connaît pas.
+"""
+
+
+@pytest.mark.parametrize(
+    ("course_yml", "titles"),
+    [
+        (
+            "title: Cours\nlanguage: fr\n",
+            ["Astuce", "Attention", "Voir aussi", "Astuce", "Mon titre", "Exercice", "Custom"],
+        ),
+        (
+            "title: Cours\nlanguage: fr\nstrings:\n  admonition_tip: Conseil\n",
+            ["Conseil", "Attention", "Voir aussi", "Conseil", "Mon titre", "Exercice", "Custom"],
+        ),
+        (
+            "title: Course\nlanguage: en\n",
+            ["Tip", "Warning", "See also", "Tip", "Mon titre", "Exercise", "Custom"],
+        ),
+    ],
+)
+def test_untitled_boxes_are_titled_in_the_course_language(make_course, course_yml, titles):
+    """`!!! tip` is "Astuce" in a French course, not Python-Markdown's "Tip"; a title the author
+    wrote (or an empty one) is kept, a type coursegen has no word for keeps its own name."""
+    root = make_course({"course.yml": course_yml, "content/A/x.md": BOXES})
+    result = run_build(root)
+    assert formatted(result) == []
+    page = (root / "site/A/x.html").read_text(encoding="utf-8")
+    article = page[page.index("<article") : page.index("</article>")]
+    assert re.findall(r'admonition-title">([^<]*)<|<summary>([^<]+)<', article) == _title_pairs(titles)
+    assert "Sans titre du tout." in article and "danger" in article
+
+
+def _title_pairs(titles: list[str]) -> list[tuple[str, str]]:
+    """re.findall's pairs: the second title is a collapsible block's <summary>."""
+    return [("", title) if index == 1 else (title, "") for index, title in enumerate(titles)]

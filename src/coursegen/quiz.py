@@ -21,12 +21,20 @@ from collections.abc import Mapping
 from markdown import Extension
 from markdown.treeprocessors import Treeprocessor
 
-DEFAULT_TITLES = {  # type → string key
+BLOCK_KINDS = {  # coursegen's own blocks → the string key of their default title
     "exercise": "exercise",
     "solution": "solution",
     "quiz": "quiz",
     "instructor": "instructor_note",
 }
+# The usual admonition types (Python-Markdown's, MkDocs-Material's, MyST's): an untitled `!!! tip`
+# is titled in the course's language ("Astuce"), not with its English type name ("Tip")
+ADMONITION_KINDS = (
+    "note", "tip", "hint", "important", "warning", "caution", "attention", "danger", "error", "info",
+    "example", "question", "quote", "abstract", "summary", "success", "failure", "bug", "todo",
+    "seealso", "proof",
+)  # fmt: skip
+DEFAULT_TITLES = {**BLOCK_KINDS, **{kind: f"admonition_{kind}" for kind in ADMONITION_KINDS}}
 
 
 class _QuizProcessor(Treeprocessor):
@@ -39,27 +47,33 @@ class _QuizProcessor(Treeprocessor):
         count = 0
         for parent in list(root.iter()):
             for index, element in enumerate(list(parent)):
-                kind = _block_kind(element)
-                if kind is None:
+                if not _is_box(element):
                     continue
-                _localise_title(element, kind, strings)
-                if kind == "quiz":
+                _localise_title(element, strings)
+                if _block_kind(element) == "quiz":
                     count += 1
                     parent[index] = _quiz_form(element, count, strings, self.extension.answers)
         return None
 
 
+def _is_box(element) -> bool:
+    """An admonition (`!!!`) or a collapsible block (`???`)."""
+    return (
+        element.tag == "details"
+        or element.tag == "div"
+        and "admonition" in (element.get("class") or "").split()
+    )
+
+
 def _block_kind(element) -> str | None:
     classes = (element.get("class") or "").split()
-    if element.tag == "div" and "admonition" in classes or element.tag == "details":
-        for kind in DEFAULT_TITLES:
-            if kind in classes:
-                return kind
-    return None
+    return next((kind for kind in BLOCK_KINDS if kind in classes), None)
 
 
-def _localise_title(element, kind: str, strings: Mapping[str, str]) -> None:
-    """Untitled blocks get the default title in the course language (not the English type name)."""
+def _localise_title(element, strings: Mapping[str, str]) -> None:
+    """An untitled block's default title in the course language. The extensions title it with its
+    first class, capitalised (`!!! tip no-slide` → "Tip"); a title the author wrote is kept."""
+    kind = next((name for name in (element.get("class") or "").split() if name != "admonition"), "")
     title = next(
         (
             child
@@ -68,7 +82,8 @@ def _localise_title(element, kind: str, strings: Mapping[str, str]) -> None:
         ),
         None,
     )
-    if title is not None and (title.text or "").strip() == kind.capitalize() and len(title) == 0:
+    untitled = title is not None and len(title) == 0 and (title.text or "").strip() == kind.capitalize()
+    if kind in DEFAULT_TITLES and untitled:
         title.text = strings[DEFAULT_TITLES[kind]]
 
 
