@@ -312,7 +312,7 @@ def test_material_snippets_icons_and_abbreviations(make_course):
     root = make_course(MATERIAL, home=False)
     result = run_build(root)
     assert formatted(result) == [
-        "content/guide/installation.md:22: warning[markdown]: snippet '../course.yml' is outside the docs folder — keep snippets inside content/ (coursegen publishes nothing else)",
+        "content/guide/installation.md:22: warning[markdown]: snippet '../course.yml' is outside content/ — keep snippets inside content/ (nothing else is read)",
         "content/index.md: warning[markdown]: 3 icon shortcode(s) such as ':material-rocket-launch:' left out of the pages — coursegen does not ship Material's icon sets: use an emoji (✅) or an image instead",
     ]
     html = (root / "site/guide/installation.html").read_text(encoding="utf-8")

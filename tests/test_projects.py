@@ -326,3 +326,40 @@ def test_a_text_notebook_and_its_paired_ipynb_are_one_page_whichever_the_toc_nam
     ]
     assert [page.source.pair.name for page in course.pages[1:]] == ["a.ipynb", "b.ipynb"]
     assert formatted(diagnostics) == []
+
+
+def test_mkdocs_snippets_are_read_from_pymdownx_base_path_and_auto_append(tmp_path):
+    """As pymdownx.snippets: paths from `base_path` (by default the project's folder, where mkdocs
+    runs), in order; `auto_append` files end every page (Material's abbreviations recipe); a
+    snippet missing or outside those folders is a warning that names them."""
+    root = write_tree(
+        tmp_path / "m",
+        {
+            "mkdocs.yml": (
+                "site_name: M\nuse_directory_urls: false\nmarkdown_extensions:\n  - abbr\n"
+                "  - pymdownx.snippets:\n      base_path: [docs/extraits, .]\n"
+                "      auto_append: [includes/abreviations.md]\n"
+            ),
+            "includes/abreviations.md": "*[GPU]: Graphics Processing Unit\n",
+            "docs/extraits/code.py": "print('depuis docs/extraits')\n",
+            "code.py": "print('depuis la racine')\n",
+            "docs/index.md": (
+                "# Accueil\n\nLe GPU calcule.\n\n```python\n--8<-- \"code.py\"\n```\n\n"
+                '--8<-- "includes/absent.md"\n\n--8<-- "../../secret.txt"\n'
+            ),
+            "docs/autre.md": "# Autre\n\nUn GPU.\n",
+        },
+    )
+    result = run_build(root)
+    where = "docs/extraits/ and the project's folder"
+    assert formatted(result) == [
+        f"docs/index.md:9: warning[markdown]: snippet 'includes/absent.md' not found in {where} — "
+        f'give its path from {where}, e.g. --8<-- "includes/abbreviations.md"',
+        f"docs/index.md:11: warning[markdown]: snippet '../../secret.txt' is outside {where} — "
+        f"keep snippets inside {where} (nothing else is read)",
+    ]
+    home = (root / "site/index.html").read_text(encoding="utf-8")
+    assert "depuis docs/extraits" in home and "depuis la racine" not in home  # the first folder wins
+    for page in ("index.html", "autre.html"):
+        html = (root / "site" / page).read_text(encoding="utf-8")
+        assert '<abbr title="Graphics Processing Unit">GPU</abbr>' in html

@@ -56,6 +56,10 @@ class MarkdownSettings:
     max_seconds: float = (
         10.0  # processor seconds a Markdown text may take, else its page is an error (0: none)
     )
+    # MkDocs' pymdownx.snippets: the folders `--8<--` paths are looked up in, relative to the
+    # course root (() → the content folder), and the files added at the end of every page
+    snippet_paths: tuple[str, ...] = ()
+    snippet_auto_append: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

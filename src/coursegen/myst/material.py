@@ -29,10 +29,13 @@ _SNIPPET_BLOCK = re.compile(r"^[ \t]*--8<--[ \t]*$")
 MAX_DEPTH = 4
 
 
-def docs_root(flavors: Flavors) -> Path:
-    """The folder snippets come from: the course's content folder (MkDocs' docs_dir)."""
+def snippet_folders(flavors: Flavors) -> list[Path]:
+    """The folders `--8<--` paths are looked up in, in order: a MkDocs project's
+    pymdownx.snippets `base_path` (by default its root, where mkdocs runs), else the content folder."""
+    if flavors.settings.snippet_paths:
+        return [(flavors.root / folder).resolve() for folder in flavors.settings.snippet_paths]
     content = flavors.root / "content"
-    return content if content.is_dir() else flavors.root
+    return [(content if content.is_dir() else flavors.root).resolve()]
 
 
 def convert_material(
@@ -40,7 +43,8 @@ def convert_material(
 ) -> str:
     scan = PageScan()
     lines = _with_snippets(flavors, page, text.split("\n"), first_line, diagnostics, scan, 0)
-    return ICON.sub("", "\n".join(lines)) if ":" in text else "\n".join(lines)
+    lines += _appended(flavors, page, diagnostics, scan)
+    return ICON.sub("", "\n".join(lines)) if ":" in "\n".join(lines) else "\n".join(lines)
 
 
 def scan_material(flavors: Flavors, page: Page, text: str) -> PageScan:
@@ -48,8 +52,17 @@ def scan_material(flavors: Flavors, page: Page, text: str) -> PageScan:
     and its icons, counted for the course's one warning."""
     scan = PageScan()
     lines = _with_snippets(flavors, page, text.split("\n"), 0, Diagnostics(), scan, 0)
+    lines += _appended(flavors, page, Diagnostics(), scan)
     scan.icons = [found.group(0) for found in ICON.finditer("\n".join(lines))]
     return scan
+
+
+def _appended(flavors: Flavors, page: Page, diagnostics: Diagnostics, scan: PageScan) -> list[str]:
+    """pymdownx.snippets' `auto_append`: files added at the end of every page (abbreviations, links)."""
+    lines: list[str] = []
+    for written in flavors.settings.snippet_auto_append:
+        lines += ["", *_snippet(flavors, page, written, "", None, diagnostics, scan, 0)]
+    return lines
 
 
 def _with_snippets(
@@ -109,18 +122,21 @@ def _snippet(
 ) -> list[str]:
     """The lines of snippet `written` (`file.md`, or `file.md:3:8` for lines 3 to 8)."""
     path_text, first, last = _line_range(written)
-    base = docs_root(flavors).resolve()
-    path = (base / path_text).resolve()
+    folders = snippet_folders(flavors)
+    inside = [(folder / path_text).resolve() for folder in folders]
+    inside = [path for path, folder in zip(inside, folders) if path.is_relative_to(folder)]
+    path = next((found for found in inside if found.is_file()), None)
+    where = _folder_names(flavors, folders)
     problem = ""
-    if not path.is_relative_to(base):
+    if not inside:
         problem, hint = (
-            f"snippet '{written}' is outside the docs folder",
-            "keep snippets inside content/ (coursegen publishes nothing else)",
+            f"snippet '{written}' is outside {where}",
+            f"keep snippets inside {where} (nothing else is read)",
         )
-    elif not path.is_file():
+    elif path is None:
         problem, hint = (
-            f"snippet '{written}' not found",
-            "give its path from the docs folder (content/), e.g. --8<-- \"includes/abbreviations.md\"",
+            f"snippet '{written}' not found in {where}",
+            f"give its path from {where}, e.g. --8<-- \"includes/abbreviations.md\"",
         )
     elif depth >= MAX_DEPTH:
         problem, hint = (
@@ -136,6 +152,20 @@ def _snippet(
     lines = text.rstrip("\n").split("\n")[first - 1 : last]
     nested = _with_snippets(flavors, page, lines, 0, diagnostics, scan, depth + 1)
     return [indent + item if item.strip() else "" for item in nested]
+
+
+def _folder_names(flavors: Flavors, folders: list[Path]) -> str:
+    """ "content/", or a MkDocs project's snippet folders: "the project's folder and docs/"."""
+    root = flavors.root.resolve()
+    names = [
+        "the project's folder"
+        if folder == root
+        else f"{folder.relative_to(root).as_posix()}/"
+        if folder.is_relative_to(root)
+        else str(folder)
+        for folder in folders
+    ]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def _line_range(written: str) -> tuple[str, int, int | None]:

@@ -23,6 +23,7 @@ THEME_KEYS = {"name", "language", "logo"}
 # plugins whose work coursegen does itself
 BUILT_IN_PLUGINS = {"search", "offline", "tags"}
 JUPYTER_PLUGIN = "mkdocs-jupyter"
+SNIPPETS = "pymdownx.snippets"
 JUPYTER_KEYS = {"include_source", "execute", "ignore", "allow_errors", "kernel_name"}
 
 
@@ -48,7 +49,7 @@ def read_mkdocs(root: Path, diagnostics: Diagnostics) -> ProjectSpec | None:
         "base_url": checked_address(
             data.get("site_url"), MKDOCS_CONFIG, "site_url", lines.get("site_url"), diagnostics
         ),
-        "markdown": MarkdownSettings(flavor="material"),
+        "markdown": MarkdownSettings(flavor="material", **_snippet_settings(data.get("markdown_extensions"))),
         "notebooks": _notebooks(jupyter),
         "extra_css": _local_files(data.get("extra_css"), "extra_css", lines, diagnostics),
         "extra_javascript": _local_files(
@@ -69,6 +70,26 @@ def read_mkdocs(root: Path, diagnostics: Diagnostics) -> ProjectSpec | None:
         directory_urls=data.get("use_directory_urls", True) is not False,
         notebook_ignore=path_list(jupyter.get("ignore")),
     )
+
+
+def _snippet_settings(extensions: Any) -> dict[str, tuple[str, ...]]:
+    """pymdownx.snippets' `base_path` (default ".": where mkdocs runs, the project's root) and
+    `auto_append`, from `markdown_extensions:` (a list of names or of {name: options})."""
+    entries = (
+        extensions if isinstance(extensions, list) else [extensions] if isinstance(extensions, dict) else []
+    )
+    options: Any = None
+    for entry in entries:
+        if entry == SNIPPETS:
+            options = {}
+        elif isinstance(entry, dict) and SNIPPETS in entry:
+            options = entry[SNIPPETS] if isinstance(entry[SNIPPETS], dict) else {}
+    if options is None:
+        return {}
+    return {
+        "snippet_paths": path_list(options.get("base_path")) or (".",),
+        "snippet_auto_append": path_list(options.get("auto_append")),
+    }
 
 
 def _plugins(value: Any, unknown: UnknownKeys) -> dict[str, dict]:
