@@ -92,3 +92,33 @@ def test_the_convert_command_reports_what_was_not_carried_over(tmp_path, capsys)
         "  - chapters/01_bases/variables.md: a text notebook"
     )
     assert main(["convert", str(tmp_path / "cours")]) == 2  # a coursegen course already
+
+
+def test_converted_snippets_come_along_from_outside_the_docs_folder(tmp_path):
+    """Material's recipe keeps includes/ beside docs/ (snippets from the project's folder, the
+    default base_path): the files the pages include are copied, the folders in docs/ point into
+    content/, and the converted course builds them without a warning."""
+    project = shutil.copytree(PROJECTS / "mkdocs", tmp_path / "mkdocs")
+    (project / "docs/extraits").mkdir()
+    (project / "docs/extraits/code.py").write_text("print('extrait')\n", encoding="utf-8")
+    (project / "includes/liens.md").write_text("[pandas]: https://pandas.pydata.org\n", encoding="utf-8")
+    (project / "includes/inutile.md").write_text("jamais inclus\n", encoding="utf-8")
+    config = (project / "mkdocs.yml").read_text(encoding="utf-8")
+    options = "  - pymdownx.snippets:\n      base_path: [docs/extraits, .]\n      auto_append: [includes/liens.md]\n"
+    (project / "mkdocs.yml").write_text(config.replace("  - pymdownx.snippets\n", options), encoding="utf-8")
+    page = project / "docs/bases/boucles.md"
+    page.write_text(
+        page.read_text(encoding="utf-8") + '\n```python\n--8<-- "code.py"\n```\n', encoding="utf-8"
+    )
+    converted = convert_project(project, tmp_path / "cours")
+    course_yml = (converted.path / "course.yml").read_text(encoding="utf-8")
+    assert (
+        "  snippet_paths:\n  - content/extraits\n  - .\n  snippet_auto_append:\n  - includes/liens.md\n"
+        in course_yml
+    )
+    copied = sorted(p.relative_to(converted.path).as_posix() for p in (converted.path / "includes").iterdir())
+    assert copied == ["includes/abreviations.md", "includes/liens.md"]  # only what a page includes
+    result = run_build(converted.path)
+    assert [line for line in formatted(result) if "snippet" in line] == []
+    html = (converted.path / "site/bases/boucles.html").read_text(encoding="utf-8")
+    assert "extrait" in html and "<abbr" in html

@@ -188,7 +188,9 @@ def read_markdown_settings(value: Any, line: int | None, diagnostics: Diagnostic
     return MarkdownSettings(**settings)
 
 
-_FLAVOR_KEYS = ("flavor", "substitutions", "bibtex_bibfiles", "citation_style")
+_FLAVOR_KEYS = (
+    "flavor", "substitutions", "bibtex_bibfiles", "citation_style", "snippet_paths", "snippet_auto_append",
+)  # fmt: skip
 
 
 def _markdown_seconds(

@@ -123,9 +123,7 @@ def _snippet(
     """The lines of snippet `written` (`file.md`, or `file.md:3:8` for lines 3 to 8)."""
     path_text, first, last = _line_range(written)
     folders = snippet_folders(flavors)
-    inside = [(folder / path_text).resolve() for folder in folders]
-    inside = [path for path, folder in zip(inside, folders) if path.is_relative_to(folder)]
-    path = next((found for found in inside if found.is_file()), None)
+    inside, path = _find_snippet(folders, path_text)
     where = _folder_names(flavors, folders)
     problem = ""
     if not inside:
@@ -152,6 +150,23 @@ def _snippet(
     lines = text.rstrip("\n").split("\n")[first - 1 : last]
     nested = _with_snippets(flavors, page, lines, 0, diagnostics, scan, depth + 1)
     return [indent + item if item.strip() else "" for item in nested]
+
+
+def _find_snippet(folders: list[Path], path_text: str) -> tuple[list[Path], Path | None]:
+    """The places `path_text` may be in (those inside their folder), and the first that exists."""
+    places = [(folder / path_text).resolve() for folder in folders]
+    inside = [place for place, folder in zip(places, folders) if place.is_relative_to(folder)]
+    return inside, next((place for place in inside if place.is_file()), None)
+
+
+def snippet_files(flavors: Flavors, page: Page, text: str) -> list[Path]:
+    """The files a Material page includes (nested snippets and `auto_append` too), as found."""
+    folders = snippet_folders(flavors)
+    paths = (
+        _find_snippet(folders, entry.rsplit(":", 1)[0])[1]
+        for entry in scan_material(flavors, page, text).dependencies
+    )
+    return sorted({path for path in paths if path is not None})
 
 
 def _folder_names(flavors: Flavors, folders: list[Path]) -> str:

@@ -5,6 +5,8 @@
       substitutions: {cours: "Apprentissage automatique"}   # MyST {{ cours }}
       bibtex_bibfiles: [references.bib]                    # for {cite}
       citation_style: author_year                          # or numbered
+      snippet_paths: [includes]                            # Material --8<-- snippets (default content/)
+      snippet_auto_append: [includes/abreviations.md]      # added at the end of every page
 
 A page's front matter `flavor:` wins over the course's; a MyST text notebook's front matter
 (`jupytext: {text_representation: {format_name: myst}}`) marks the page as MyST too.
@@ -23,6 +25,12 @@ if TYPE_CHECKING:
     from coursegen.frontmatter import PageMeta
 
 FLAVORS = ("coursegen", "myst", "material")
+# the keys whose value is a list of paths from the course root, and an example of each
+PATH_EXAMPLES = {
+    "bibtex_bibfiles": "references.bib",
+    "snippet_paths": "includes",  # MkDocs-Material `--8<--` snippets: folders looked up in order
+    "snippet_auto_append": "includes/abreviations.md",  # files added at the end of every page
+}
 CITATION_STYLES = ("author_year", "numbered")
 
 
@@ -89,7 +97,5 @@ def flavor_setting(key: str, value: Any, line: int | None, diagnostics: Diagnost
         return {"substitutions": tuple((str(name), str(text)) for name, text in value.items())}
     files = [value] if isinstance(value, str) else value
     if not isinstance(files, list) or not all(isinstance(item, str) for item in files):
-        return wrong(
-            "markdown.bibtex_bibfiles must be a list of paths", "e.g. bibtex_bibfiles: [references.bib]"
-        )
-    return {"bibtex_bibfiles": tuple(files)}
+        return wrong(f"markdown.{key} must be a list of paths", f"e.g. {key}: [{PATH_EXAMPLES[key]}]")
+    return {key: tuple(files)}

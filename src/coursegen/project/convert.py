@@ -66,7 +66,8 @@ def convert_project(project: Path, out: Path | None) -> Converted:
     for section_number, section in enumerate(course.pages):
         if section.is_section and section.source is None and section is not course.home:
             _write_part(section, section_number, out / "content", result)
-    (out / "course.yml").write_text(course_yml(loaded.config, kind), encoding="utf-8")
+    snippets = _carry_snippets(project, loaded.config, course, out, result)
+    (out / "course.yml").write_text(course_yml(loaded.config, kind, snippets), encoding="utf-8")
     result.notes += _lost(course, loaded.config, kind)
     return result
 
@@ -190,7 +191,49 @@ def _copy(source: Path, target: Path) -> None:
     shutil.copy2(source, target)
 
 
-def course_yml(config: CourseConfig, kind: str) -> str:
+def _carry_snippets(
+    project: Path, config: CourseConfig, course: Course, out: Path, result: Converted
+) -> dict[str, list[str]]:
+    """MkDocs-Material snippets: files the pages include from outside the docs folder are copied to
+    the same place in the new course; snippet folders inside the docs folder move to content/.
+    The course.yml `markdown:` keys that say so."""
+    from coursegen.myst.labels import LabelTable
+    from coursegen.myst.material import snippet_files
+    from coursegen.myst.stage import Flavors
+    from coursegen.project.stages import load_course_settings
+
+    settings = config.markdown
+    if settings.flavor != "material" or not settings.snippet_paths:
+        return {}
+    spec = load_course_settings(project, Diagnostics())[1]
+    docs = (project / spec.docs_dir).resolve() if spec is not None else project
+    flavors = Flavors(settings, LabelTable(), project, config.language)
+    copied: set[Path] = set()
+    for page in course.pages:
+        if page.source is None or flavors.flavor(page) != "material":
+            continue
+        for path in snippet_files(flavors, page, page.body or ""):
+            if path.is_relative_to(docs):
+                continue  # copied with the pages and files of the docs folder
+            if path not in copied:
+                _copy(path, out / path.relative_to(project))
+                copied.add(path)
+                result.files += 1
+
+    def moved(folder: str) -> str:
+        place = (project / folder).resolve()
+        if not place.is_relative_to(docs):
+            return folder
+        inside = place.relative_to(docs).as_posix()
+        return "content" if inside == "." else f"content/{inside}"
+
+    return {
+        "snippet_paths": [moved(folder) for folder in settings.snippet_paths],
+        "snippet_auto_append": list(settings.snippet_auto_append),
+    }
+
+
+def course_yml(config: CourseConfig, kind: str, snippets: dict[str, list[str]] | None = None) -> str:
     import yaml
 
     data: dict = {"title": config.title}
@@ -209,6 +252,7 @@ def course_yml(config: CourseConfig, kind: str) -> str:
         data["markdown"]["bibtex_bibfiles"] = [f"content/{path}" for path in config.bibtex_bibfiles]
     if config.substitutions:
         data["markdown"]["substitutions"] = dict(config.substitutions)
+    data["markdown"].update({key: value for key, value in (snippets or {}).items() if value})
     if config.launch is not None:
         data["launch"] = {"repository": config.launch.repository, "branch": config.launch.branch}
     for key in ("extra_css", "extra_javascript"):
