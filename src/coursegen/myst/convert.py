@@ -7,6 +7,7 @@ it. Both walk the page in the same order, so a block's number is the same in bot
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -34,6 +35,9 @@ class MystPage:
     title_heading: int | None = None  # body line of the heading the template shows as title
     language: str = "en"
     substitutions: dict = field(default_factory=dict)
+    # for {include} and {literalinclude}: the page's folder, and the folder `/path` starts from
+    source_dir: str = ""
+    source_root: str = ""
 
 
 class Conversion:
@@ -55,6 +59,8 @@ class Conversion:
         self._counters: dict[str, int] = {}
         self._equations = 0
         self._title_dropped = page.title_heading is not None
+        self.including: list = []  # the files being included, outermost first (includes.py)
+        self.include_line = 0  # the page's line of the outermost {include} being read
 
     # ------------------------------------------------------------------------------------------
     # the walk
@@ -258,7 +264,10 @@ class Conversion:
     def report(self, line: int | None, message: str, hint: str, kind: str = "unsupported") -> None:
         if self.table is None:  # the scanning pass: the rendering pass reports
             return
-        self.diagnostics.warning(self.page.rel, message, hint, line=line, kind=kind)
+        if self.including:  # in an included file: at the page's {include}, naming the file
+            line = self.include_line
+            message += f" (in {os.path.relpath(self.including[-1], self.page.source_dir)})"
+        self.diagnostics.warning(self.page.rel, message, hint, line=line or None, kind=kind)
 
     def unsupported(self, directive, what: str = "directive") -> list[str]:
         name = f"{{{directive.written_name or directive.name}}}"

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from coursegen.myst import blocks
 from coursegen.myst.figures import convert_figure, convert_image, convert_list_table, convert_table
 from coursegen.myst.gathered import GATHERED
+from coursegen.myst.includes import INCLUDE_OPTIONS, LITERAL_OPTIONS, include, literal_include
 from coursegen.myst.inline import substitute
 from coursegen.myst.roles import GLUE_NAMES
 from coursegen.myst.words import PROOF_KINDS
@@ -359,9 +360,13 @@ HANDLERS = {
     "tableofcontents": _nothing,
     "index": _index,
     "div": _div,
+    "include": include,
+    "literalinclude": literal_include,
 }
 
 KNOWN_OPTIONS = {
+    "include": INCLUDE_OPTIONS,
+    "literalinclude": LITERAL_OPTIONS,
     "figure": {"alt", "target"},
     "image": {"alt", "target"},
     "list-table": {"header-rows", "stub-columns", "widths"},

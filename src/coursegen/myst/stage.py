@@ -81,7 +81,7 @@ class Flavors:
             conversion = self._cells[1]
             conversion.diagnostics = diagnostics
             return conversion
-        target = myst_page(page, self.settings, self.language)
+        target = myst_page(page, self.settings, self.language, self.root)
         if first_line <= 0:
             target.title = ""  # a notebook's title heading is the notebook renderer's
         conversion = Conversion(target, diagnostics, self.table, course)
@@ -89,7 +89,8 @@ class Flavors:
         return conversion
 
 
-def myst_page(page: Page, settings: MarkdownSettings, language: str) -> MystPage:
+def myst_page(page: Page, settings: MarkdownSettings, language: str, root: Path | None = None) -> MystPage:
+    """What the conversion needs of `page`; `root`: the course's folder (files are included from it)."""
     substitutions = dict(settings.substitutions)
     own = page.meta.extra.get("substitutions") if page.meta.extra else None
     if isinstance(own, dict):
@@ -102,7 +103,15 @@ def myst_page(page: Page, settings: MarkdownSettings, language: str) -> MystPage
         title_heading=page.title_heading,
         language=page.meta.language or language,
         substitutions=substitutions,
+        source_dir=str(page.source.path.parent) if page.source is not None and root is not None else "",
+        source_root=str(_source_root(root)) if root is not None else "",
     )
+
+
+def _source_root(root: Path) -> Path:
+    """Where `/path` starts: a course's content/ folder, a book's own folder."""
+    content = root / "content"
+    return content if content.is_dir() else root
 
 
 def collect_labels(
@@ -183,13 +192,29 @@ def _cached_scan(flavors: Flavors, page: Page, course: Course, scans: IndexCache
     stored = scans.get(key)
     if stored is not None:
         try:
-            return scan_from_plain(stored)
+            scan = scan_from_plain(stored)
         except (TypeError, ValueError, KeyError):
-            pass  # an entry of another shape: scanned again
+            scan = None  # an entry of another shape: scanned again
+        if scan is not None and _files_unchanged(scan.dependencies, _source_root(flavors.root)):
+            return scan
     scan = _scan_page(flavors, page, course)
     if scan is not None:
         scans.put(key, dataclasses.asdict(scan))
     return scan
+
+
+def _files_unchanged(dependencies: list[str], root: Path) -> bool:
+    """Whether the files a page included ("path:sha256", path from `root`) still have those bytes."""
+    import hashlib
+
+    for entry in dependencies:
+        rel, _, expected = entry.rpartition(":")
+        try:
+            if hashlib.sha256((root / rel).read_bytes()).hexdigest() != expected:
+                return False
+        except OSError:
+            return False
+    return True
 
 
 def _scan_page(flavors: Flavors, page: Page, course: Course):
@@ -207,7 +232,7 @@ def _scan_page(flavors: Flavors, page: Page, course: Course):
         from coursegen.myst.material import scan_material
 
         return scan_material(flavors, page, text)
-    target = myst_page(page, flavors.settings, flavors.language)
+    target = myst_page(page, flavors.settings, flavors.language, flavors.root)
     conversion = Conversion(target, Diagnostics(), None, course)
     conversion.convert(text, first_line)
     return conversion.scan
@@ -222,7 +247,7 @@ def _scan_notebook(flavors: Flavors, page: Page, course: Course):
         cells = notebook_data(page).get("cells")
     except (OSError, ValueError):
         return None
-    target = myst_page(page, flavors.settings, flavors.language)
+    target = myst_page(page, flavors.settings, flavors.language, flavors.root)
     target.title = ""
     conversion = Conversion(target, Diagnostics(), None, course)
     for cell in cells if isinstance(cells, list) else []:
