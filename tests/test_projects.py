@@ -363,3 +363,27 @@ def test_mkdocs_snippets_are_read_from_pymdownx_base_path_and_auto_append(tmp_pa
     for page in ("index.html", "autre.html"):
         html = (root / "site" / page).read_text(encoding="utf-8")
         assert '<abbr title="Graphics Processing Unit">GPU</abbr>' in html
+
+
+@pytest.mark.parametrize(
+    ("numbered", "titles"),
+    [
+        ("true", ["1. Chapitre", "1.1. Section", "1.1.1. Détail", "2. Autre"]),
+        ("2", ["1. Chapitre", "1.1. Section", "Détail", "2. Autre"]),
+        ("1", ["1. Chapitre", "Section", "Détail", "2. Autre"]),
+        ("0", ["Chapitre", "Section", "Détail", "Autre"]),
+    ],
+)
+def test_numbered_n_numbers_n_levels_as_sphinx_does(tmp_path, numbered, titles):
+    toc = (
+        f"format: jb-book\nroot: intro\ndefaults:\n  numbered: {numbered}\nchapters:\n"
+        "- file: chapitre\n  sections:\n  - file: section\n    sections:\n    - file: detail\n- file: autre\n"
+    )
+    files = {"_toc.yml": toc, "_config.yml": "title: Livre\n", "intro.md": "# Intro\n"}
+    files |= {
+        f"{name}.md": f"# {title}\n" for name, title in [("chapitre", "Chapitre"), ("section", "Section")]
+    }
+    files |= {"detail.md": "# Détail\n", "autre.md": "# Autre\n"}
+    course, diagnostics = load_graph(write_tree(tmp_path / "book", files))
+    assert [title for _, _, _, title in outline(course)][1:] == titles
+    assert formatted(diagnostics) == []

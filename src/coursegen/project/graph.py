@@ -73,7 +73,7 @@ class _Wiring:
                 self.place(children, parent, numbers)
                 continue
             label = numbers
-            if entry.numbered and page.source is not None:
+            if len(numbers) < entry.numbered and page.source is not None:
                 count += 1
                 label = (*numbers, count)
                 page.title = f"{'.'.join(map(str, label))}. {entry.title or page.title}"

@@ -17,6 +17,7 @@ from coursegen.textio import read_text
 # what each level of a _toc.yml may hold (sphinx-external-toc's format, as Jupyter Book 1 reads it)
 ENTRY_KEYS = {"file", "glob", "url", "title", "sections", "chapters", "parts"}
 PART_KEYS = {"caption", "chapters", "sections", "numbered"}
+ALL_LEVELS = 99  # `numbered: true`
 TOP_KEYS = {"format", "root", "parts", "chapters", "sections", "defaults", "options", "title"}
 
 
@@ -55,7 +56,7 @@ def _read_toc(
             kind="config",
         )
     defaults = data.get("defaults") or data.get("options") or {}
-    numbered = bool(defaults.get("numbered")) if isinstance(defaults, dict) else False
+    numbered = numbering_depth(defaults.get("numbered")) if isinstance(defaults, dict) else 0
     if isinstance(data.get("root"), str):
         spec.home = TocEntry(file=data["root"], line=lines.get("root"))
     else:
@@ -74,14 +75,22 @@ def _read_toc(
     unknown.report(diagnostics)
 
 
+def numbering_depth(value: Any) -> int:
+    """`numbered:` as Sphinx reads it: true numbers every level below, a number N only the first N
+    levels (`numbered: 2`: chapters and their sections), false or 0 none."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        return ALL_LEVELS if value else 0
+    return max(value, 0)
+
+
 class _TocReader:
-    def __init__(self, unknown: UnknownKeys, numbered: bool):
+    def __init__(self, unknown: UnknownKeys, numbered: int):
         self.unknown, self.numbered = unknown, numbered
 
     def part(self, part: dict) -> TocEntry:
         """A part: its caption becomes a module of the course (without a caption, one all the same)."""
         self.unknown.check(part, PART_KEYS)
-        numbered = bool(part.get("numbered", self.numbered))
+        numbered = numbering_depth(part["numbered"]) if "numbered" in part else self.numbered
         children = self.entries(part.get("chapters") or part.get("sections"), numbered)
         return TocEntry(
             title=str(part.get("caption") or ""),
@@ -90,14 +99,14 @@ class _TocReader:
             line=getattr(part, "line", None),
         )
 
-    def entries(self, items: Any, numbered: bool) -> list[TocEntry]:
+    def entries(self, items: Any, numbered: int) -> list[TocEntry]:
         return (
             [self.entry(item, numbered) for item in items if isinstance(item, dict)]
             if isinstance(items, list)
             else []
         )
 
-    def entry(self, item: dict, numbered: bool) -> TocEntry:
+    def entry(self, item: dict, numbered: int) -> TocEntry:
         self.unknown.check(item, ENTRY_KEYS)
         children = self.entries(item.get("sections") or item.get("chapters"), numbered)
         for part in item.get("parts") or []:  # a page with several captioned subtrees: one after the other

@@ -20,7 +20,7 @@ class TocEntry:
     url: str = ""
     title: str = ""  # the TOC's own title (an override, a caption, a nav label); "" → the page's
     children: list[TocEntry] = field(default_factory=list)
-    numbered: bool = False  # Jupyter Book numbers the chapters and sections below
+    numbered: int = 0  # how many levels Jupyter Book numbers from here down (0: none)
     line: int | None = None  # in the TOC file
 
 
