@@ -275,3 +275,36 @@ def test_progress_per_notebook_on_a_terminal_and_in_a_log():
         "[2/3] ran       notebooks/A/un.ipynb (2.5 s)",
         "[3/3] failed    notebooks/B/deux.ipynb (1.0 s)",
     ]
+
+
+def test_serve_does_not_run_a_failed_notebook_again_until_it_or_its_data_change(make_course, tmp_path):
+    """A preview rebuilds at every save: a notebook that failed with the same code, kernel and
+    data is reported as failed again without running (it may take minutes); an edit to it, or to
+    a file it can read, runs it again. A plain `build` (no session memory) always tries again."""
+    from coursegen.session import NOT_RUN_AGAIN, FailureMemory
+
+    log = tmp_path / "runs.log"
+    failing = notebook_json("# Cassé", append_cell(log, "casse"), "print(open('seuil.txt').read())\n1 / 0")
+    root = make_course(
+        {
+            "course.yml": "notebooks:\n  execute: always\n",
+            "notebooks/A/casse.ipynb": failing,
+            "notebooks/A/seuil.txt": "3\n",
+            "content/A/lecon.md": "# Leçon\n",
+        }
+    )
+    session = FailureMemory()
+    first = run_build(root, failures=session)
+    assert first.runs[0].status == "failed" and runs(log) == ["casse"]
+    (root / "content/A/lecon.md").write_text("# Leçon\n\nUne phrase de plus.\n", encoding="utf-8")
+    second = run_build(root, failures=session)
+    assert runs(log) == ["casse"], "saving a lesson does not run the failing notebook again"
+    assert second.runs[0].status == "failed" and second.runs[0].hint.endswith(NOT_RUN_AGAIN)
+    reported = formatted(first)
+    assert len(reported) == 1 and "ZeroDivisionError" in reported[0], reported
+    assert formatted(second) == [f"{reported[0]}; {NOT_RUN_AGAIN}"], "reported as the first time, and why"
+    (root / "notebooks/A/seuil.txt").write_text("4\n", encoding="utf-8")
+    run_build(root, failures=session)
+    assert runs(log) == ["casse", "casse"], "a change to what it reads runs it again"
+    run_build(root)
+    assert runs(log) == ["casse", "casse", "casse"], "a build without a session tries again"

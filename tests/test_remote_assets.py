@@ -581,3 +581,29 @@ def test_pointing_at_copies_rewrites_only_media_addresses_and_keeps_the_rest_of_
         '<img src="https://a.org/gone.png" alt="gone">\n'
         '<img srcset="../_remote/b.png 1x, https://a.org/y.png 2x" src=local.png alt=local>\n'
     )
+
+
+def test_serve_does_not_download_a_failed_address_again_at_every_save(make_course, tmp_path, media_server):
+    """A preview rebuilds at every save: an address that failed earlier in the session is reported
+    again without a request (a server that does not answer costs the timeout each time); a new
+    address is tried; a build without a session tries again."""
+    from coursegen.session import NOT_FETCHED_AGAIN, FailureMemory
+
+    url = media_server.url
+    root = make_course(
+        {"course.yml": FETCH, "content/A/01_chats.md": lesson(f"![Un chat]({url}/commons/Late.png)")}
+    )
+    session = FailureMemory()
+    first = run_build(root, failures=session)
+    asked = [path for path in media_server.requests if path == "/commons/Late.png"]
+    assert len(assets_messages(first)) == 1 and len(asked) == 1
+    (root / "content/A/01_chats.md").write_text(
+        lesson(f"![Un chat]({url}/commons/Late.png)", f"![Un autre]({url}/commons/Cat.png)"), encoding="utf-8"
+    )
+    second = run_build(root, failures=session)
+    assert media_server.requests.count("/commons/Late.png") == 1, "not asked again in the session"
+    assert "/commons/Cat.png" in media_server.requests, "a new address is fetched"
+    [before], [after] = assets_messages(first), assets_messages(second)
+    assert after == before.replace(" — ", f" ({NOT_FETCHED_AGAIN}) — ", 1)
+    run_build(root)
+    assert media_server.requests.count("/commons/Late.png") == 2, "a build without a session tries again"

@@ -34,6 +34,7 @@ from coursegen.project.stages import build_course_graph, discover_course_sources
 from coursegen.remote_assets import remote_media_stage
 from coursegen.remote_media import point_to_copies
 from coursegen.render import SiteRenderer
+from coursegen.session import FailureMemory
 from coursegen.slides import render_decks
 from coursegen.strings import interface_strings
 from coursegen.theme import load_theme
@@ -95,6 +96,8 @@ class BuildOptions:
     verify: bool = field(default_factory=lambda: os.environ.get("COURSEGEN_VERIFY") == "1")
     audience: str = "learner"  # learner | instructor: which edition (editions.py)
     today: datetime.date | None = None  # the build's date, for solutions.release (None: see build_date)
+    # serve: runs and downloads that failed earlier in the session are not tried again (session.py)
+    failures: FailureMemory | None = field(default=None, repr=False)
 
 
 def build(root: Path, out: Path | None = None, options: BuildOptions | None = None) -> BuildResult:
@@ -183,6 +186,7 @@ def _render_site(root: Path, out: Path, options: BuildOptions) -> tuple[BuildRes
         run.diagnostics,
         building=options.write,
         cache=options.cache,
+        failed_before=options.failures.downloads if options.failures is not None else None,
     )
     run.clock.lap("remote media")
     plan = SitePlan(run.manifest)  # files whose signature didn't change since the last build are kept
@@ -350,7 +354,11 @@ def run_notebooks(run: _Run, config: CourseConfig, course, execute: str) -> None
     options = run.options
     address = options.executor or config.notebooks.executor
     place = RunPlace(
-        "" if address == "local" else address, options.jobs, options.write, (run.out, run.root / CACHE_DIR)
+        "" if address == "local" else address,
+        options.jobs,
+        options.write,
+        (run.out, run.root / CACHE_DIR),
+        options.failures.runs if options.failures is not None else None,
     )
     run.result.runs = execute_stage(
         course, config.notebooks, run.root, execute, place, run.diagnostics, options.run_progress

@@ -63,11 +63,13 @@ def remote_media_stage(
     *,
     building: bool,
     cache: bool,
+    failed_before: dict | None = None,
 ) -> RemoteCopies:
     """Report, or fetch and publish, the remote media of every page's body.
 
     `building` is False for `coursegen check`: it lists every reference, and with `fetch` uses the
-    downloads already in the cache (a check needs no network and writes nothing)."""
+    downloads already in the cache (a check needs no network and writes nothing). `failed_before`:
+    serve's downloads that failed earlier in the session, not tried again (session.py)."""
     uses = [_Use(page, *reference) for page in course.pages for reference in bodies[page.url].remote]
     if not uses:
         return RemoteCopies()
@@ -77,7 +79,8 @@ def remote_media_stage(
     from coursegen.remote_fetch import RemoteCache, fetch_all  # urllib, ssl…: only to fetch
 
     store = RemoteCache(root, read_only=not building) if cache else None
-    outcomes = fetch_all([fetch_address(use.address) for use in uses], settings, store, download=building)
+    addresses = [fetch_address(use.address) for use in uses]
+    outcomes = fetch_all(addresses, settings, store, download=building, failed_before=failed_before)
     return _copies(uses, outcomes, diagnostics)
 
 

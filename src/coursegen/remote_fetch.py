@@ -101,16 +101,25 @@ class RemoteCache:
 
 
 def fetch_all(
-    addresses: list[str], settings: RemoteAssetSettings, cache: RemoteCache | None, download: bool
+    addresses: list[str],
+    settings: RemoteAssetSettings,
+    cache: RemoteCache | None,
+    download: bool,
+    failed_before: dict[str, FetchFailed] | None = None,
 ) -> dict[str, Copy | FetchFailed | None]:
     """Each address → its copy (from the cache, or downloaded now), the reason it could not be
-    downloaded, or None when it is not in the cache and `download` is False."""
+    downloaded, or None when it is not in the cache and `download` is False. An address in
+    `failed_before` (serve's session) is not tried again; a new failure is added to it."""
+    from coursegen.session import NOT_FETCHED_AGAIN
+
     results: dict[str, Copy | FetchFailed | None] = {}
     missing = []
     for address in dict.fromkeys(addresses):
         cached = cache.get(address) if cache is not None else None
         results[address] = cached
-        if cached is None and download:
+        if cached is None and failed_before and address in failed_before:
+            results[address] = FetchFailed(f"{failed_before[address]} ({NOT_FETCHED_AGAIN})")
+        elif cached is None and download:
             missing.append(address)
     if not missing:
         return results
@@ -122,6 +131,8 @@ def fetch_all(
             results[address] = (
                 cache.put(address, outcome) if isinstance(outcome, Copy) and cache is not None else outcome
             )
+            if isinstance(outcome, FetchFailed) and failed_before is not None:
+                failed_before[address] = outcome
     if cache is not None:
         cache.save()
     return results

@@ -8,12 +8,14 @@ happened to each notebook becomes a RunRecord: the progress lines, the report, `
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 
 from coursegen.cache import JsonCache
@@ -54,6 +56,7 @@ class RunPlace:
     jobs: int = 1
     cache_writes: bool = True
     skip: tuple[Path, ...] = ()  # folders that are never inputs (the output, the cache)
+    failed_before: dict | None = None  # serve: execution key → the result of a run that failed (session.py)
 
 
 def execute_stage(
@@ -94,13 +97,22 @@ def execute_stage(
     if misses:
         if progress:
             progress(None, done, len(records))
+        remembered = place.failed_before if place.failed_before is not None else {}
+        replayed = [
+            (record, _replayed(remembered[record.key])) for record, _ in misses if record.key in remembered
+        ]
+        misses = [(record, job) for record, job in misses if record.key not in remembered]
         outcomes = (
-            _on_cluster(place.executor, misses)
+            ()
+            if not misses
+            else _on_cluster(place.executor, misses)
             if place.executor
             else _on_this_machine(misses, _parallel(place.jobs, settings, len(misses)))
         )
-        for record, result in outcomes:
+        for record, result in chain(replayed, outcomes):
             _settle(record, result, cache)
+            if result.status != "ran" and place.failed_before is not None:
+                place.failed_before.setdefault(record.key, result)
             done += 1
             if progress:
                 progress(record, done, len(records))
@@ -203,6 +215,15 @@ def _settle(record: RunRecord, result, cache: JsonCache) -> None:
     if result.status == "ran":
         cache.put(record.key, result.cells)
         record.error = _first_error_output(result.cells)
+
+
+def _replayed(result):
+    """A run that failed earlier in this serve session, said to be so (not run again)."""
+    from coursegen.session import NOT_RUN_AGAIN
+
+    return dataclasses.replace(
+        result, hint=f"{result.hint}; {NOT_RUN_AGAIN}" if result.hint else NOT_RUN_AGAIN
+    )
 
 
 def _first_error_output(cells: list[dict]) -> str:

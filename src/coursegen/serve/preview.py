@@ -11,7 +11,7 @@ import sys
 import tempfile
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import BinaryIO, TextIO
 
@@ -25,6 +25,7 @@ from coursegen.render import NOT_FOUND_URL
 from coursegen.serve.http import HTTPServer, SiteResponse, content_type, resolve_request
 from coursegen.serve.origins import WILDCARD_HOSTS, HostPolicy, is_loopback
 from coursegen.serve.page import NOT_FOUND_PAGE
+from coursegen.session import FailureMemory
 from coursegen.watch import ChangeKind, SourceWatcher, classify
 
 
@@ -62,7 +63,9 @@ class PreviewServer:
         self.root = Path(root).resolve()
         self.host = host
         self.port = port
-        self.options = options or BuildOptions()
+        # the session remembers failed runs and downloads: a save does not retry them (session.py)
+        options = options or BuildOptions()
+        self.options = options if options.failures is not None else replace(options, failures=FailureMemory())
         self.debounce = debounce
         self.request_wait = request_wait
         # verbosity 0: silent (tests); 1: problems only (-q); 2: a line per build too
