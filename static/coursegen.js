@@ -121,45 +121,11 @@
     io.observe(strip);
   }
 
-  // Quizzes from Markdown: grade the ticked answers and show the feedback of the chosen ones; after a
-  // wrong try, "Show the answer" ticks the right ones.
+  // Quizzes are graded by quiz.js (loaded on the pages that have one); a right answer is celebrated here.
   function quizzes() {
-    all("form.quiz").forEach(function (form) {
-      var button = form.querySelector(".quiz-check"), result = form.querySelector(".quiz-result"), inputs = all("input", form);
-      var reveal = form.querySelector(".quiz-reveal");
-      if (!button || !result) return;
-      function grade(show) {
-        var right = true;
-        inputs.forEach(function (input) {
-          var item = closest(input, ".quiz-option");
-          var correct = input.getAttribute("data-correct") === "true";
-          var feedback = item && item.querySelector(".quiz-feedback");
-          right = right && input.checked === correct;
-          if (item) {
-            item.classList.toggle("is-right", show && input.checked && correct);
-            item.classList.toggle("is-wrong", show && input.checked && !correct);
-          }
-          if (feedback && show) feedback.hidden = !input.checked;
-        });
-        result.textContent = show ? form.getAttribute(right ? "data-correct-text" : "data-incorrect-text") || "" : "";
-        result.className = "quiz-result" + (show ? (right ? " is-right" : " is-wrong") : "");
-        if (reveal && show) reveal.hidden = right;
-        return right;
-      }
-      form.addEventListener("submit", function (event) { event.preventDefault(); });
-      form.addEventListener("change", function () { grade(false); });
-      button.addEventListener("click", function (event) {
-        var right = grade(true);
-        form.dispatchEvent(new CustomEvent("coursegen:quiz", { bubbles: true, detail: { right: right } }));
-        if (right && motion) burst(button, event);
-      });
-      if (reveal) reveal.addEventListener("click", function () {
-        inputs.forEach(function (input) { input.checked = input.getAttribute("data-correct") === "true"; });
-        grade(true);
-        result.textContent = strings.answer_shown || result.textContent;
-        reveal.hidden = true;
-        button.focus();
-      });
+    doc.addEventListener("coursegen:quiz", function (event) {
+      var button = event.target.querySelector(".quiz-check");
+      if (event.detail.right && motion && button) burst(button, event.detail.click || {});
     });
   }
 

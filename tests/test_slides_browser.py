@@ -310,3 +310,25 @@ def test_the_example_course_deck_works_offline_with_its_notes(open_deck):
     expect(back).to_have_attribute("href", "02_mecanismes_attention.html")
     back.click()
     expect(page.locator("a[href='02_mecanismes_attention.slides.html']")).to_be_visible()
+
+
+def test_a_quiz_on_a_slide_is_graded_and_the_keys_still_move_the_deck(open_deck, site):
+    """The example deck's quiz works as on the lesson page (quiz.js, loaded only by decks and pages
+    that have a quiz): a wrong choice says so, the right one too; reveal.js keeps its keys."""
+    assert "quiz.js" not in (site / DECK).read_text(encoding="utf-8"), "no quiz: no quiz script"
+    page = open_deck(EXAMPLE_DECK)
+    page.evaluate("Reveal.slide(Reveal.getIndices(document.querySelector('form.quiz').closest('section')).h)")
+    quiz = page.locator("form.quiz").first
+    expect(quiz).to_be_visible()
+    wrong = quiz.locator("input:not([data-correct])").first
+    wrong.check()
+    quiz.locator(".quiz-check").click()
+    expect(quiz.locator(".quiz-result")).to_have_class(re.compile("is-wrong"))
+    quiz.locator(".quiz-reveal").click()
+    expect(quiz.locator(".quiz-result")).to_have_text("Réponse : les choix cochés en vert.")
+    expect(quiz.locator("input[data-correct]").first).to_be_checked()
+    quiz.locator(".quiz-check").click()
+    expect(quiz.locator(".quiz-result")).to_have_class(re.compile("is-right"))
+    before = indices(page)["h"]
+    page.locator("body").press("ArrowRight")
+    assert indices(page)["h"] == before + 1

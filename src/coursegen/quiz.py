@@ -9,7 +9,7 @@
 
 Ticked boxes are the right answers; one right answer gives radio buttons, several give checkboxes.
 The admonition extension parses the box; this tree processor turns its `- [x]` list into an
-accessible form (fieldset, legend, labels) that static/coursegen.js grades.
+accessible form (fieldset, legend, labels) that static/quiz.js grades.
 """
 
 from __future__ import annotations
@@ -105,6 +105,7 @@ def _quiz_form(block, number: int, strings: Mapping[str, str], answers: bool = T
             "data-quiz": "multiple" if kind == "checkbox" else "single",
             "data-correct-text": strings["quiz_correct"],
             "data-incorrect-text": strings["quiz_incorrect"],
+            "data-answer-shown-text": strings["quiz_answer_shown"],
         },
     )
     fieldset = etree.SubElement(form, "fieldset")
@@ -124,7 +125,7 @@ def _quiz_form(block, number: int, strings: Mapping[str, str], answers: bool = T
     hint = etree.SubElement(fieldset, "p", {"class": "quiz-hint"})
     hint.text = strings["quiz_several"] if kind == "checkbox" else strings["quiz_one"]
     _add_choices(fieldset, options, kind, number, answers)
-    if not answers:  # coursegen.js leaves it alone: nothing to grade
+    if not answers:  # quiz.js leaves it alone: nothing to grade
         form.attrib = {"class": "quiz", "data-quiz": "withheld"}
         note = etree.SubElement(fieldset, "p", {"class": "quiz-withheld"})
         note.text = strings["quiz_answers_withheld"]
@@ -158,7 +159,7 @@ def _add_actions(fieldset, strings: Mapping[str, str]) -> None:
     actions = etree.SubElement(fieldset, "div", {"class": "quiz-actions"})
     button = etree.SubElement(actions, "button", {"type": "button", "class": "quiz-check"})
     button.text = strings["quiz_check"]
-    # offered by coursegen.js after a wrong try: ticks the right answers and shows their feedback
+    # offered by quiz.js after a wrong try: ticks the right answers and shows their feedback
     reveal = etree.SubElement(
         actions,
         "button",

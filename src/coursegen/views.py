@@ -78,8 +78,12 @@ class PageView:
     error_kind: str  # …what it is about (errors.KINDS: yaml, notebook, encoding…), for the page's own words
     error_where: str  # …and where: `path:line:col` as far as known
     has_math: bool = False  # the body has formulas: the template links the math stylesheet and font
+    has_quiz: bool = False  # the body has a quiz: the template loads quiz.js, which grades it
     module_lessons: tuple[LinkView, ...] = ()  # the lessons of a lesson's section, the page itself among them
     slides_url: str = ""  # a lesson's slide deck (x.slides.html), when it has one
+
+
+QUIZ_FORM = '<form class="quiz"'  # as quiz.py writes a quiz that can be graded
 
 
 @dataclass(frozen=True)
@@ -265,6 +269,7 @@ def page_view(
         error_kind=error_kind,
         error_where=error_where,
         has_math="<math" in content,
+        has_quiz=QUIZ_FORM in content,
         module_lessons=lesson_links(page, link),
         slides_url=deck_url(page, config.slides),
     )
@@ -277,6 +282,7 @@ def with_body(view: PageView, content: str, toc: list[dict], error_kind: str = "
         content=Markup(content),  # produced by our Markdown pipeline or nbconvert: already HTML
         toc=tuple(MappingProxyType(entry) for entry in toc),
         has_math="<math" in content,
+        has_quiz=QUIZ_FORM in content,
         error_kind=error_kind,
         error_where=error_where,
     )
