@@ -363,3 +363,22 @@ def test_the_scorm_package_is_the_learners_edition(course, monkeypatch):
     assert settings["quizzes"] == [] and settings["score"] is False, (
         "a quiz without its answers scores nothing"
     )
+
+
+def test_check_audience_instructor_checks_what_only_the_instructor_sees(make_course, capsys):
+    """A broken link inside an `!!! instructor` block is in the instructor's edition only: `check`
+    (the learner's) does not see it, `check --audience instructor` does; neither writes anything."""
+    root = make_course(
+        {
+            "content/A/01.md": (
+                "# Leçon\n\n!!! instructor \"Pendant l'exercice\"\n    Renvoyer vers [la suite](02_suite.md).\n"
+            ),
+        }
+    )
+    assert main(["check", str(root)]) == 0
+    learner = capsys.readouterr().err
+    assert "leads nowhere" not in learner
+    assert main(["check", str(root), "--audience", "instructor"]) == 0  # a warning: exit 0 unless --strict
+    instructor = capsys.readouterr().err
+    assert "content/A/01.md:4: warning[links]: link '02_suite.md' leads nowhere" in instructor
+    assert not (root / "site").exists() and not (root / "site-instructor").exists()

@@ -113,6 +113,9 @@ def _add_check_command(commands) -> None:
     _add_course_dir(check)
     _add_strict(check)
     check.add_argument("--drafts", action="store_true", help="also check pages marked `draft: true`")
+    _add_audience(
+        check, "check the instructor's edition (its `!!! instructor` blocks and kept solutions too)"
+    )
     check.add_argument(
         "--fix-encoding",
         action="store_true",
