@@ -5,6 +5,7 @@ learner's site, the release date, the caches of the two editions, the timing she
 from __future__ import annotations
 
 import datetime
+import html
 import json
 import re
 from pathlib import Path
@@ -382,3 +383,62 @@ def test_check_audience_instructor_checks_what_only_the_instructor_sees(make_cou
     instructor = capsys.readouterr().err
     assert "content/A/01.md:4: warning[links]: link '02_suite.md' leads nowhere" in instructor
     assert not (root / "site").exists() and not (root / "site-instructor").exists()
+
+
+def nbgrader_assignment() -> str:
+    """A notebook written for nbgrader: a solution between marks (with its output), a Markdown
+    answer cell marked as a solution, and a test cell with hidden tests."""
+    import nbformat
+    from conftest import notebook_json, stream_output
+
+    text = notebook_json(
+        "# Devoir",
+        (
+            "code",
+            "def double(x):\n    ### BEGIN SOLUTION\n    return x * 2\n    ### END SOLUTION",
+            [stream_output("SORTIE_SECRÈTE\n")],
+        ),
+        "md:Expliquez votre choix.",
+        "md:RÉPONSE_SECRÈTE : parce que la multiplication est exacte.",
+        "assert double(2) == 4\n### BEGIN HIDDEN TESTS\nassert double(3) == 6  # TEST_CACHÉ\n### END HIDDEN TESTS",
+    )
+    notebook = nbformat.reads(text, as_version=4)
+    notebook.cells[3].metadata["nbgrader"] = {"solution": True, "grade": True, "grade_id": "q2", "points": 1}
+    return nbformat.writes(notebook) + "\n"
+
+
+def test_nbgrader_solutions_are_released_as_nbgrader_does_in_the_learners_edition(make_course):
+    """With solutions kept for the instructor, an nbgrader assignment is published as nbgrader's
+    release version: code stubs, "YOUR ANSWER HERE", no hidden tests, no solution outputs — on the
+    page and in the download; the instructor's edition has it all."""
+    root = make_course(
+        {
+            "course.yml": "title: Cours\nsolutions: instructor\n",
+            "notebooks/A/devoir.ipynb": nbgrader_assignment(),
+        }
+    )
+    learner = run_build(root)
+    assert formatted(learner) == []
+    secrets = ("return x * 2", "SORTIE_SECRÈTE", "RÉPONSE_SECRÈTE", "TEST_CACHÉ")
+    for path, data in snapshot(root / "site").items():
+        if path.endswith((".html", ".js", ".json", ".ipynb", ".xml")):
+            text = data.decode("utf-8")
+            text += html.unescape(re.sub(r"<[^>]+>", "", text))  # code is highlighted word by word
+            assert not [secret for secret in secrets if secret in text], path
+    page = (root / "site/A/notebooks/devoir.html").read_text(encoding="utf-8")
+    assert "NotImplementedError" in page and "YOUR ANSWER HERE" in page
+    download = json.loads((root / "site/A/notebooks/devoir.ipynb").read_text(encoding="utf-8"))
+    sources = ["".join(cell["source"]) for cell in download["cells"]]
+    assert sources[1] == "def double(x):\n    # YOUR CODE HERE\n    raise NotImplementedError()"
+    assert download["cells"][1]["outputs"] == [] and download["cells"][1]["execution_count"] is None
+    assert sources[3] == "YOUR ANSWER HERE" and sources[4] == "assert double(2) == 4"
+    assert main(["build", str(root), "-q", "--audience", "instructor"]) == 0
+    instructor = (root / "site-instructor/A/notebooks/devoir.html").read_text(encoding="utf-8")
+    assert all(secret in html.unescape(re.sub(r"<[^>]+>", "", instructor)) for secret in secrets)
+
+
+def test_nbgrader_marks_are_left_alone_when_solutions_are_shown(make_course):
+    root = make_course({"notebooks/A/devoir.ipynb": nbgrader_assignment()})
+    run_build(root)
+    assert (root / "site/A/notebooks/devoir.ipynb").read_text(encoding="utf-8") == nbgrader_assignment()
+    assert "SORTIE_SECRÈTE" in (root / "site/A/notebooks/devoir.html").read_text(encoding="utf-8")

@@ -1,6 +1,7 @@
 """Notebooks in an edition: cells tagged `solution` or `instructor`, and the `!!! instructor` /
 `??? solution` blocks of Markdown cells, are left out of the page (by nbconvert's tag remover and
-the Markdown filter) and of the `.ipynb` offered for download (here)."""
+the Markdown filter) and of the `.ipynb` offered for download (here); nbgrader's solution marks
+are released as nbgrader does (nbgrader.py)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from coursegen.cache import digest
 from coursegen.editions import Edition
+from coursegen.nbgrader import SIGNS, release_cells
 
 if TYPE_CHECKING:
     from coursegen.model import Page
@@ -38,7 +40,8 @@ def add_notebook_copy(plan: SitePlan, page: Page, signature: str, edition: Editi
 def notebook_copy(data: bytes, edition: Edition) -> bytes | None:
     """The notebook's bytes for download in `edition`, or None when they can be published as they
     are (nothing to leave out: checked on the bytes first, without decoding the JSON)."""
-    if not any(word.encode() in data for word in edition.left_out):
+    nbgrader = not edition.solutions and any(sign in data for sign in SIGNS)
+    if not nbgrader and not any(word.encode() in data for word in edition.left_out):
         return None
     try:
         notebook = json.loads(data)
@@ -54,6 +57,8 @@ def notebook_copy(data: bytes, edition: Edition) -> bytes | None:
             text = "".join(source) if isinstance(source, list) else str(source)
             cell = {**cell, "source": strip_blocks(text, edition.left_out)}
         kept.append(cell)
+    if nbgrader:
+        release_cells(kept)
     notebook["cells"] = kept
     return (json.dumps(notebook, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
 

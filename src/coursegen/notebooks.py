@@ -94,6 +94,10 @@ class NotebookConverter:
     def convert(self, page: Page, notebook, diagnostics: Diagnostics) -> RenderedMarkdown:
         """The cells of `notebook` (validated, v4) as HTML for `page`."""
         _drop_title_heading(notebook)
+        if not self.markdown.edition.solutions:  # nbgrader's solutions and hidden tests, as it releases them
+            from coursegen.nbgrader import release_cells
+
+            release_cells(notebook.cells)
         drop_removed_streams(notebook)
         drop_hidden_glue(notebook)
         _apply_display_defaults(notebook, self.settings)
