@@ -68,7 +68,8 @@ def test_missing_outside_and_looping_includes_are_findings_at_the_pages_line(mak
             "```{include} ../../course.yml\n```\n\n"  # line 6
             "```{include} ../_partage/boucle.md\n```\n\n"  # line 9
             "```{literalinclude} ../_partage/boucle.md\n:pyobject: f\n```\n\n"  # line 12
-            "```{include} ../_partage/boucle.md\n:start-line: deux\n```\n"  # line 16
+            "```{include} ../_partage/boucle.md\n:start-line: deux\n```\n\n"  # line 16
+            "```{literalinclude} ../_partage/boucle.md\n:start-after: absent\n```\n"  # line 20
         ),
         "content/_partage/boucle.md": "Avant.\n\n```{include} boucle.md\n```\n",
     }
@@ -87,6 +88,8 @@ def test_missing_outside_and_looping_includes_are_findings_at_the_pages_line(mak
         "code with :lines:, :start-after: or :start-at: instead",
         f"{page}:16: warning[markdown]: option :start-line: must be a whole number, not 'deux' — e.g. "
         ":start-line: 2",
+        f"{page}:20: warning[markdown]: 'absent' (:start-after: of {{literalinclude}}) is not in the file — "
+        "copy it from the file",
     ]
     html = article(root)
-    assert html.count('class="unsupported"') == 5 and "Avant." in html  # the rest of the page is there
+    assert html.count('class="unsupported"') == 6 and "Avant." in html  # the rest of the page is there

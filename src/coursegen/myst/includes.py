@@ -42,7 +42,8 @@ def include(conversion: Conversion, directive: Directive) -> list[str]:
         lines = text.split("\n")
         options = directive.options
         lines = lines[_int_option(options, "start-line", 0) : _int_option(options, "end-line", None)]
-        lines = _between(lines, options.get("start-after"), options.get("end-before"), directive)
+        cut = {key: options[key] for key in ("start-after", "end-before") if key in options}
+        lines = [line for _, line in _cut_numbered(list(enumerate(lines)), cut, directive)]
     except IncludeProblem as problem:
         return _reported(conversion, directive, problem)
     if "literal" in options or "code" in options:
@@ -159,48 +160,27 @@ def _int_option(options: dict[str, str], name: str, default: int | None) -> int 
         ) from None
 
 
-def _between(lines: list[str], after: str | None, before: str | None, directive: Directive) -> list[str]:
-    """The lines after the first one holding `after`, up to the first one holding `before`."""
-    if after:
-        start = next((index for index, line in enumerate(lines) if after in line), None)
-        if start is None:
-            raise IncludeProblem(
-                f"'{after}' (:start-after: of {{{directive.name}}}) is not in the file",
-                "copy it from the file",
-            )
-        lines = lines[start + 1 :]
-    if before:
-        end = next((index for index, line in enumerate(lines) if before in line), None)
-        if end is None:
-            raise IncludeProblem(
-                f"'{before}' (:end-before: of {{{directive.name}}}) is not in the file",
-                "copy it from the file",
-            )
-        lines = lines[:end]
-    return lines
-
-
 def _cut_numbered(numbered: list[tuple[int, str]], options: dict[str, str], directive: Directive) -> list:
     """`start-after`/`start-at` and `end-before`/`end-at` on (line number, line) pairs."""
     for key, keep in (("start-after", False), ("start-at", True)):
         if options.get(key):
-            index = next((i for i, (_, line) in enumerate(numbered) if options[key] in line), None)
-            if index is None:
-                raise IncludeProblem(
-                    f"'{options[key]}' (:{key}: of {{{directive.name}}}) is not in the file",
-                    "copy it from the file",
-                )
+            index = _line_holding(numbered, options[key], key, directive)
             numbered = numbered[index if keep else index + 1 :]
     for key, keep in (("end-before", False), ("end-at", True)):
         if options.get(key):
-            index = next((i for i, (_, line) in enumerate(numbered) if options[key] in line), None)
-            if index is None:
-                raise IncludeProblem(
-                    f"'{options[key]}' (:{key}: of {{{directive.name}}}) is not in the file",
-                    "copy it from the file",
-                )
+            index = _line_holding(numbered, options[key], key, directive)
             numbered = numbered[: index + 1 if keep else index]
     return numbered
+
+
+def _line_holding(numbered: list[tuple[int, str]], text: str, key: str, directive: Directive) -> int:
+    """The index of the first line holding `text` (the value of option `key`)."""
+    index = next((i for i, (_, line) in enumerate(numbered) if text in line), None)
+    if index is None:
+        raise IncludeProblem(
+            f"'{text}' (:{key}: of {{{directive.name}}}) is not in the file", "copy it from the file"
+        )
+    return index
 
 
 def _line_numbers(text: str, count: int) -> set[int]:
