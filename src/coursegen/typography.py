@@ -42,11 +42,14 @@ _MARK = re.compile(f"(?P<space>{_SPACES}+)?(?P<mark>[!?]+|;|:)(?=$|[\\s»)\\]\"�
 _OPEN_QUOTE = re.compile(f"«{_SPACES}*")
 _CLOSE_QUOTE = re.compile(f"{_SPACES}*»")
 _WORDLIKE = re.compile(r"[\w)\]»\"”’%€°*_`]")
+_TOUCHED = re.compile("[!?;:«»]")  # a text without any of these is left as it is
 
 
 def spaced(text: str, before: str = "") -> str:
     """`text` with French no-break spaces; `before` is the character that precedes it in the
     page (in the previous text node), to know whether a mark at its very start follows a word."""
+    if not _TOUCHED.search(text):  # most texts of a page: nothing to space
+        return text
     out: list[str] = []
     position = 0
     for protected in _PROTECTED.finditer(text):
