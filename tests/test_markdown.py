@@ -9,8 +9,8 @@ import re
 import pytest
 from conftest import formatted, notebook_json, render_markdown_page, run_build
 
-from coursegen.markdown_render import heading_slug
 from coursegen.mathml import latex_to_mathml
+from coursegen.slugs import heading_slug
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 import markdown
-from markdown.extensions.toc import slugify_unicode
 
 from coursegen.course import resolve_link, suggest_link
 from coursegen.edition_filter import EditionFilter
@@ -25,6 +24,7 @@ from coursegen.mathml import MathExtension
 from coursegen.model import Course, Page, target_url
 from coursegen.quiz import QuizExtension
 from coursegen.slides_markdown import LESSON_ONLY_NAME, LessonOnly
+from coursegen.slugs import heading_slug
 from coursegen.tabs import TabPrintLabels, TaskListLabels
 from coursegen.typography import FrenchTypography
 from coursegen.urls import relative_url, split_href
@@ -43,25 +43,6 @@ class RenderedMarkdown:
         default_factory=list
     )  # media loaded from other sites: see remote_media.RemoteReference
     cacheable: bool = True  # False for a notebook whose run failed: the next build tries again
-
-
-# ids the theme's templates use: a heading must not take them
-THEME_IDS = {
-    "main",
-    "cards-heading",
-    "timeline-heading",
-    "stats-heading",
-    "notebooks-heading",
-    "toc-heading",
-    "timing-heading",
-    "search",
-}
-
-
-def heading_slug(text: str, separator: str = "-") -> str:
-    """Heading ids keep French words readable: `Mécanismes d'attention` → `mécanismes-dattention`."""
-    slug = slugify_unicode(text, separator)
-    return f"{slug}{separator}section" if slug in THEME_IDS else slug
 
 
 class FragmentMemo:

@@ -317,7 +317,7 @@ def tag_index(course: Course) -> list[tuple[str, str, tuple[LinkView, ...]]]:
 
 def tag_anchor(tag: str) -> str:
     """The id of a tag's entry on tags.html (also what tag chips link to)."""
-    from coursegen.markdown_render import heading_slug
+    from coursegen.slugs import heading_slug
 
     return "tag-" + (heading_slug(tag) or hashlib.sha256(tag.encode("utf-8")).hexdigest()[:8])
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from markupsafe import Markup
 
-from coursegen.cache import CACHE_DIR, code_digest, digest, installed_version
+from coursegen.cache import CACHE_DIR, IndexCache, code_digest, digest, installed_version
 from coursegen.errors import Diagnostics
 from coursegen.filedigests import FileDigests
 from coursegen.model import Course, Page, SourceFile
@@ -67,12 +67,15 @@ def print_stage(run, plan, config, course: Course, bodies: dict, renderer, remot
     if not config.print.enabled:
         return []
     digests = run.file_digests  # saved with the others by the build (add_files)
+    # the files each print page loads, by what names its HTML: a kept page is not read again
+    loads = IndexCache(run.root, "print-loads", enabled=run.options.cache, read_only=not run.options.write)
     date = build_date(config.language)
     printed = []
     for book in print_books(course, config.print):
-        html = _print_page(run, plan, book, config, bodies, renderer, remote, date)
-        assets = _loaded_files(html, book.url, course, renderer.theme, remote, digests)
-        key = digest("pdf-1", hashlib.sha256(html.encode("utf-8")).hexdigest(), assets)
+        html, content = _print_page(run, plan, book, config, bodies, renderer, remote, date)
+        loaded = _loaded_rels(html, content, run.out / book.url, loads)
+        assets = _loaded_files(loaded, book.url, course, renderer.theme, remote, digests)
+        key = digest("pdf-2", content, assets)
         cached = pdf_cache(run.root) / f"{key}.pdf"
         ready = run.options.cache and cached.is_file()
         if ready:
@@ -80,17 +83,19 @@ def print_stage(run, plan, config, course: Course, bodies: dict, renderer, remot
         renderer.print_links[book.root.url] = (book.url, book.pdf_url if ready else "")
         section = "" if book.root is course.home else book.root.folder
         printed.append(PrintedBook(book.url, book.pdf_url, key, book.root.title, section, ready))
+    loads.save()
     return printed
 
 
-def _print_page(run, plan, book: PrintBook, config, bodies: dict, renderer, remote, date: str) -> str:
-    """The print page's HTML, kept from the last build when nothing it shows changed."""
+def _print_page(run, plan, book: PrintBook, config, bodies: dict, renderer, remote, date: str):
+    """The print page's HTML (None when it is kept from the last build because nothing it shows
+    changed: it is not read), and what names that HTML — its signature, else its digest."""
     held = [bodies[page.url] for page in (book.root, *(page for page, _ in book.pages))]
     signature = ""
     if any(body.error for body in held):  # a page is broken: the print page stays as it was, like the page
-        kept = _previous(run, plan, book.url, lambda: True)
+        kept = _previous(run, plan, book.url)
         if kept:
-            return kept
+            return kept, _digest_of(kept)
     elif all(body.key for body in held):
         # what each page shows: also its remote media's copies (a download that succeeds later)
         shown = [
@@ -99,18 +104,21 @@ def _print_page(run, plan, book: PrintBook, config, bodies: dict, renderer, remo
         ]
         keys = [body.key for body in held]
         signature = digest("print-page", renderer.fingerprint(), book.url, date, repr(keys), repr(shown))
-        kept = _previous(run, plan, book.url, lambda: plan.manifest.unchanged(book.url, signature))
-        if kept:
+        if plan.keep_unchanged(book.url, book.url, signature):
             # COURSEGEN_VERIFY=1: made again and compared, like every page kept by its signature
             run.verify_kept(
                 plan, book.url, lambda: _make_print_page(book, bodies, renderer, remote, config, date)
             )
-            return kept
+            return None, signature
     local = Diagnostics()
     html = _make_print_page(book, bodies, renderer, remote, config, date, local)
     run.report(signature, local)
     plan.add_text(book.url, html, book.url, signature)
-    return html
+    return html, signature or _digest_of(html)
+
+
+def _digest_of(html: str) -> str:
+    return hashlib.sha256(html.encode("utf-8")).hexdigest()
 
 
 def _make_print_page(book: PrintBook, bodies: dict, renderer, remote, config, date: str, local=None) -> str:
@@ -127,9 +135,9 @@ def _make_print_page(book: PrintBook, bodies: dict, renderer, remote, config, da
     return render_book(renderer, book, blocks, config, date, local if local is not None else Diagnostics())
 
 
-def _previous(run, plan, url: str, wanted) -> str:
-    """The last build's print page at `url`, kept in the new site when `wanted()` ("" if there is none)."""
-    if plan.manifest is None or url not in plan.manifest.entries or not wanted():
+def _previous(run, plan, url: str) -> str:
+    """The last build's print page at `url`, kept in the new site ("" if there is none)."""
+    if plan.manifest is None or url not in plan.manifest.entries:
         return ""
     try:
         html = (run.out / url).read_text(encoding="utf-8")
@@ -185,11 +193,29 @@ def build_date(language: str) -> str:
     return f"{moment:%B} {moment.day}, {moment.year}"
 
 
-def _loaded_files(html: str, book_url: str, course: Course, theme, remote, digests: FileDigests) -> str:
+def _loaded_rels(html: str | None, content: str, path: Path, loads: IndexCache) -> list[str]:
+    """The addresses the print page loads (`src`, `href`), from the cache by what names its HTML;
+    found in the HTML (read from `path` when the page was kept) when the cache does not have them."""
+    stored = loads.get(content)
+    if isinstance(stored, list) and all(isinstance(item, str) for item in stored):
+        return stored
+    if html is None:
+        try:
+            html = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            html = ""  # gone meanwhile: its PDF is simply not found
+    found = sorted(set(_LOADED.findall(html)))
+    loads.put(content, found)
+    return found
+
+
+def _loaded_files(
+    loaded: list[str], book_url: str, course: Course, theme, remote, digests: FileDigests
+) -> str:
     """Names the bytes of every file of the site the print page loads (images, stylesheets): its
     PDF is made again when one of them changes."""
     names = [code_digest(), installed_version("pygments")]
-    for found in sorted(set(_LOADED.findall(html))):
+    for found in loaded:
         if is_external(found):
             continue
         path, _ = split_href(found)
