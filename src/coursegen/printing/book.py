@@ -8,6 +8,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from coursegen.model import Course, Page, PageKind
+from coursegen.printing.chapter_cache import ChapterCache
 from coursegen.printing.chapters import ChapterPlace, ChapterRewriter, chapter_anchor
 from coursegen.printing.quizzes import QuizAnswer, QuizNumbers, answers_html, print_quizzes
 from coursegen.printing.settings import PrintSettings
@@ -76,21 +77,32 @@ def print_books(course: Course, settings: PrintSettings) -> list[PrintBook]:
 
 
 def book_blocks(
-    book: PrintBook, html_of: Callable[[Page], tuple[str, str]], strings: Mapping[str, str]
+    book: PrintBook,
+    html_of: Callable[[Page], tuple[str, str]],
+    strings: Mapping[str, str],
+    chapters: ChapterCache | None = None,
 ) -> list[PrintBlock]:
     """The print page's parts in order. `html_of(page)` gives a page's body HTML (its remote media
-    pointing to their copies) and the error that stopped it, if any."""
+    pointing to their copies) and the error that stopped it, if any; `chapters` keeps the bodies
+    already rewritten by an earlier build."""
     taken = set(_OWN_IDS)
     anchors = {page.url: chapter_anchor(page.url, taken) for page, _ in book.pages}
     anchors[book.root.url] = "print-intro"
     rewriter = ChapterRewriter(book.url, anchors)
+    book_key = ChapterCache.book_key(book.url, anchors) if chapters is not None else ""
+
+    def rewritten(body: str, place: ChapterPlace) -> str:
+        if chapters is None:
+            return rewriter.rewrite(body, place)
+        return chapters.rewritten(rewriter, book_key, body, place)
+
     numbers = QuizNumbers()
     blocks: list[PrintBlock] = []
     open_sections = [_Section(book.root, 0)]
 
     def chapter(page: Page, depth: int, kind: str, anchor: str) -> PrintBlock:
         body, error = html_of(page)
-        body = rewriter.rewrite(body, ChapterPlace(page.url, anchor, depth)) if body else ""
+        body = rewritten(body, ChapterPlace(page.url, anchor, depth)) if body else ""
         body, answers = print_quizzes(body, numbers, strings)
         owner = next(section for section in reversed(open_sections) if section.depth < depth or depth == 0)
         owner.answers += answers

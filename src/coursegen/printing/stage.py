@@ -23,6 +23,7 @@ from coursegen.errors import Diagnostics
 from coursegen.filedigests import FileDigests
 from coursegen.model import Course, Page, SourceFile
 from coursegen.printing.book import PrintBook, book_blocks, print_books
+from coursegen.printing.chapter_cache import ChapterCache
 from coursegen.printing.settings import PAGE_SIZES
 from coursegen.remote_media import point_to_copies
 from coursegen.urls import is_external, relative_url, split_href
@@ -69,10 +70,11 @@ def print_stage(run, plan, config, course: Course, bodies: dict, renderer, remot
     digests = run.file_digests  # saved with the others by the build (add_files)
     # the files each print page loads, by what names its HTML: a kept page is not read again
     loads = IndexCache(run.root, "print-loads", enabled=run.options.cache, read_only=not run.options.write)
+    chapters = ChapterCache(run.root, enabled=run.options.cache, read_only=not run.options.write)
     date = build_date(config.language)
     printed = []
     for book in print_books(course, config.print):
-        html, content = _print_page(run, plan, book, config, bodies, renderer, remote, date)
+        html, content = _print_page(run, plan, book, config, bodies, renderer, remote, date, chapters)
         loaded = _loaded_rels(html, content, run.out / book.url, loads)
         assets = _loaded_files(loaded, book.url, course, renderer.theme, remote, digests)
         key = digest("pdf-2", content, assets)
@@ -84,10 +86,11 @@ def print_stage(run, plan, config, course: Course, bodies: dict, renderer, remot
         section = "" if book.root is course.home else book.root.folder
         printed.append(PrintedBook(book.url, book.pdf_url, key, book.root.title, section, ready))
     loads.save()
+    chapters.prune()
     return printed
 
 
-def _print_page(run, plan, book: PrintBook, config, bodies: dict, renderer, remote, date: str):
+def _print_page(run, plan, book: PrintBook, config, bodies: dict, renderer, remote, date: str, chapters=None):
     """The print page's HTML (None when it is kept from the last build because nothing it shows
     changed: it is not read), and what names that HTML — its signature, else its digest."""
     held = [bodies[page.url] for page in (book.root, *(page for page, _ in book.pages))]
@@ -111,7 +114,7 @@ def _print_page(run, plan, book: PrintBook, config, bodies: dict, renderer, remo
             )
             return None, signature
     local = Diagnostics()
-    html = _make_print_page(book, bodies, renderer, remote, config, date, local)
+    html = _make_print_page(book, bodies, renderer, remote, config, date, local, chapters)
     run.report(signature, local)
     plan.add_text(book.url, html, book.url, signature)
     return html, signature or _digest_of(html)
@@ -121,7 +124,9 @@ def _digest_of(html: str) -> str:
     return hashlib.sha256(html.encode("utf-8")).hexdigest()
 
 
-def _make_print_page(book: PrintBook, bodies: dict, renderer, remote, config, date: str, local=None) -> str:
+def _make_print_page(
+    book: PrintBook, bodies: dict, renderer, remote, config, date: str, local=None, chapters=None
+) -> str:
     """The print page made from its pages' bodies (their remote media pointed at their copies)."""
 
     def html_of(page: Page) -> tuple[str, str]:
@@ -131,7 +136,7 @@ def _make_print_page(book: PrintBook, bodies: dict, renderer, remote, config, da
         copies = remote.for_page(page.url)
         return (point_to_copies(body.html, copies, page.url) if copies else body.html), ""
 
-    blocks = book_blocks(book, html_of, renderer.strings)
+    blocks = book_blocks(book, html_of, renderer.strings, chapters)
     return render_book(renderer, book, blocks, config, date, local if local is not None else Diagnostics())
 
 

@@ -1,0 +1,51 @@
+"""`.coursegen-cache/print-chapters/`: bodies already rewritten as chapters of a print page.
+
+A one-lesson edit makes the course's print page and its section's again: without this, every
+other chapter of them was rewritten too (1,000 chapters: 1.4 s of a 2.2 s one-lesson edit of the
+large course, benchmarks/run.py). An entry is named by everything `ChapterRewriter.rewrite`
+reads: the code, the print page and the anchors of all its pages (`book_key`), the chapter's place
+and the body's HTML. Its file holds the chapter's sha256 on a first line, checked when read (a
+damaged file is a miss), then the chapter. After a build that made a print page, the entries it did not use are deleted: the folder
+holds the chapters of the print pages last made, never more than twice the site's bodies.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from pathlib import Path
+
+from coursegen.cache import JsonCache, code_digest, digest
+from coursegen.printing.chapters import ChapterPlace, ChapterRewriter
+
+
+class ChapterCache:
+    def __init__(self, root: Path, enabled: bool, read_only: bool):
+        self.files = JsonCache(root, "print-chapters", read_only=read_only) if enabled else None
+        self.used: set[str] = set()
+
+    @staticmethod
+    def book_key(book_url: str, anchors: Mapping[str, str]) -> str:
+        return digest("print-chapters-1", code_digest(), book_url, repr(sorted(anchors.items())))
+
+    def rewritten(self, rewriter: ChapterRewriter, book_key: str, body: str, place: ChapterPlace) -> str:
+        if self.files is None:
+            return rewriter.rewrite(body, place)
+        key = digest(book_key, repr(place), hashlib.sha256(body.encode("utf-8")).hexdigest())
+        self.used.add(key)
+        try:  # its sha256 on the first line, then the chapter (raw: decoding JSON costs more)
+            with open(self.files.path(key, "html"), "rb") as stored:
+                check, _, data = stored.read().partition(b"\n")
+            if hashlib.sha256(data).hexdigest().encode() == check:
+                return data.decode("utf-8")
+        except (OSError, UnicodeDecodeError):
+            pass
+        chapter = rewriter.rewrite(body, place)
+        data = chapter.encode("utf-8")
+        self.files.put_bytes(key, "html", hashlib.sha256(data).hexdigest().encode() + b"\n" + data)
+        return chapter
+
+    def prune(self) -> None:
+        """Delete the chapters this build did not use (only after it made a print page)."""
+        if self.files is not None and self.used:
+            self.files.prune(self.used)
