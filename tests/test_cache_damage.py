@@ -399,3 +399,41 @@ def test_an_internal_error_suggests_a_clean_build_when_there_is_a_cache(
     shutil.rmtree(course / CACHE_DIR)
     code, err = cli(capsys, "build", course, "-o", tmp_path / "site")
     assert code == 1 and "--clean" not in err
+
+
+def test_clean_while_another_build_writes_into_the_cache(tmp_path):
+    """`build --clean` deleted the cache with rmtree while a second build kept writing into it: the
+    clean one failed with "Directory not empty" or FileNotFoundError (seen in the reproduction
+    above). The folder is now renamed aside first; what the other build writes meanwhile lands in a
+    new folder, and a second clean sweeps anything left."""
+    import threading
+
+    from coursegen.cache import clear_cache
+
+    cache = tmp_path / CACHE_DIR
+    stop = threading.Event()
+
+    def writer():
+        n = 0
+        while not stop.is_set():
+            folder = cache / "bodies"
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+                (folder / f"{n}.html").write_text("x" * 100)
+            except OSError:
+                pass  # the folder went away between the two calls: as a build's writes do
+            n += 1
+
+    threads = [threading.Thread(target=writer) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    try:
+        for _ in range(20):
+            time.sleep(0.01)
+            clear_cache(tmp_path)  # never raises
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join()
+    clear_cache(tmp_path)
+    assert not cache.exists() and not list(tmp_path.glob(f"{CACHE_DIR}.deleting-*"))

@@ -153,9 +153,22 @@ def _sync_file_system(folder: str) -> bool:
 
 
 def clear_cache(root: Path) -> None:
-    folder = root.resolve() / CACHE_DIR
-    if folder.is_dir():
-        shutil.rmtree(folder)
+    """`--clean`: the cache folder is renamed aside, then deleted. Another build may be writing
+    into it at the same time (a second `build -o elsewhere`, `serve`): renaming is atomic, and what
+    that build writes meanwhile goes into a new folder it reads as a miss, so deleting never races
+    with it ("Directory not empty"). What could not be deleted is swept by the next `--clean`."""
+    root = root.resolve()
+    folder = root / CACHE_DIR
+    for leftover in root.glob(f"{CACHE_DIR}.deleting-*"):
+        shutil.rmtree(leftover, ignore_errors=True)
+    if not folder.is_dir():
+        return
+    aside = root / f"{CACHE_DIR}.deleting-{os.getpid()}"
+    try:
+        folder.rename(aside)
+    except FileNotFoundError:  # deleted meanwhile by another --clean
+        return
+    shutil.rmtree(aside, ignore_errors=True)
 
 
 def digest(*parts: bytes | str) -> str:
