@@ -249,6 +249,28 @@ def test_an_unchanged_print_page_is_kept_and_an_edit_remakes_it(course):
     assert "Une phrase ajoutée." not in read(site, "01_bases/print.html")
 
 
+def test_an_edit_remakes_the_print_pages_without_reading_the_other_bodies(course, tmp_path, monkeypatch):
+    """The chapters of the unchanged lessons come from the print-chapters cache, found by their
+    bodies' keys: only the edited lesson's new body is read back from the cache (it is not kept in
+    memory), and the pages are those of a clean build."""
+    import coursegen.body_cache as body_cache
+
+    build_print(course)
+    lesson = course / "content/02_suite/01_variance.md"
+    lesson.write_text(lesson.read_text(encoding="utf-8") + "\nUne phrase ajoutée.\n", encoding="utf-8")
+    read_bodies = []
+    real = body_cache.read_verified
+    monkeypatch.setattr(body_cache, "read_verified", lambda *args: read_bodies.append(args[0]) or real(*args))
+    build_print(course)
+    assert len(set(read_bodies)) == 1, read_bodies  # before: every lesson's body, for each print page
+    monkeypatch.undo()
+    clean = copy_fixture("print", tmp_path / "clean")
+    (clean / "content/02_suite/01_variance.md").write_bytes(lesson.read_bytes())
+    build_print(clean)
+    for rel in ("print.html", "02_suite/print.html", "01_bases/print.html"):
+        assert read(course / "site", rel) == read(clean / "site", rel), rel
+
+
 def test_a_cached_pdf_is_published_while_its_print_page_is_unchanged(course):
     """What `coursegen pdf` leaves in the cache is published by every build that makes the same
     print page (no Chromium here: the PDF is put in the cache by hand)."""

@@ -76,37 +76,50 @@ def print_books(course: Course, settings: PrintSettings) -> list[PrintBook]:
     return [books[id(root)] for root in roots]
 
 
+@dataclass
+class ChapterSource:
+    """A page's body as a print page takes it: `load()` gives its HTML (its remote media pointing
+    to their copies), read only when its chapter is not in the cache; `name` names that HTML
+    ("" when nothing does: it is then read and hashed); `error` stopped the page, if any."""
+
+    load: Callable[[], str]
+    name: str = ""
+    error: str = ""
+
+
 def book_blocks(
     book: PrintBook,
-    html_of: Callable[[Page], tuple[str, str]],
+    source_of: Callable[[Page], ChapterSource],
     strings: Mapping[str, str],
     chapters: ChapterCache | None = None,
 ) -> list[PrintBlock]:
-    """The print page's parts in order. `html_of(page)` gives a page's body HTML (its remote media
-    pointing to their copies) and the error that stopped it, if any; `chapters` keeps the bodies
-    already rewritten by an earlier build."""
+    """The print page's parts in order. `source_of(page)` gives a page's body; `chapters` keeps the
+    bodies already rewritten by an earlier build."""
     taken = set(_OWN_IDS)
     anchors = {page.url: chapter_anchor(page.url, taken) for page, _ in book.pages}
     anchors[book.root.url] = "print-intro"
     rewriter = ChapterRewriter(book.url, anchors)
     book_key = ChapterCache.book_key(book.url, anchors) if chapters is not None else ""
 
-    def rewritten(body: str, place: ChapterPlace) -> str:
+    def rewritten(source: ChapterSource, place: ChapterPlace) -> str:
         if chapters is None:
-            return rewriter.rewrite(body, place)
-        return chapters.rewritten(rewriter, book_key, body, place)
+            body = source.load()
+            return rewriter.rewrite(body, place) if body else ""
+        return chapters.rewritten(rewriter, book_key, source, place)
 
     numbers = QuizNumbers()
     blocks: list[PrintBlock] = []
     open_sections = [_Section(book.root, 0)]
 
     def chapter(page: Page, depth: int, kind: str, anchor: str) -> PrintBlock:
-        body, error = html_of(page)
-        body = rewritten(body, ChapterPlace(page.url, anchor, depth)) if body else ""
+        source = source_of(page)
+        body = "" if source.error else rewritten(source, ChapterPlace(page.url, anchor, depth))
         body, answers = print_quizzes(body, numbers, strings)
         owner = next(section for section in reversed(open_sections) if section.depth < depth or depth == 0)
         owner.answers += answers
-        return PrintBlock(kind, anchor, page.title, depth + 1, body, page.meta.icon, page.number, error)
+        return PrintBlock(
+            kind, anchor, page.title, depth + 1, body, page.meta.icon, page.number, source.error
+        )
 
     blocks.append(chapter(book.root, 0, "intro", "print-intro"))
     for page, depth in book.pages:

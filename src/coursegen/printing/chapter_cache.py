@@ -4,7 +4,8 @@ A one-lesson edit makes the course's print page and its section's again: without
 other chapter of them was rewritten too (1,000 chapters: 1.4 s of a 2.2 s one-lesson edit of the
 large course, benchmarks/run.py). An entry is named by everything `ChapterRewriter.rewrite`
 reads: the code, the print page and the anchors of all its pages (`book_key`), the chapter's place
-and the body's HTML. Its file holds the chapter's sha256 on a first line, checked when read (a
+and the body's HTML — by the name the body cache gave it, so that a chapter found here never
+reads its body. Its file holds the chapter's sha256 on a first line, checked when read (a
 damaged file is a miss), then the chapter. After a build that made a print page, the entries it did not use are deleted: the folder
 holds the chapters of the print pages last made, never more than twice the site's bodies.
 """
@@ -28,10 +29,17 @@ class ChapterCache:
     def book_key(book_url: str, anchors: Mapping[str, str]) -> str:
         return digest("print-chapters-1", code_digest(), book_url, repr(sorted(anchors.items())))
 
-    def rewritten(self, rewriter: ChapterRewriter, book_key: str, body: str, place: ChapterPlace) -> str:
+    def rewritten(self, rewriter: ChapterRewriter, book_key: str, source, place: ChapterPlace) -> str:
+        """The chapter of `source` (a book.ChapterSource) at `place`, rewritten now or by an earlier build."""
+        body = None
+        name = source.name
+        if not name:  # nothing names this HTML: its digest does
+            body = source.load()
+            name = hashlib.sha256(body.encode("utf-8")).hexdigest()
         if self.files is None:
-            return rewriter.rewrite(body, place)
-        key = digest(book_key, repr(place), hashlib.sha256(body.encode("utf-8")).hexdigest())
+            body = source.load() if body is None else body
+            return rewriter.rewrite(body, place) if body else ""
+        key = digest(book_key, repr(place), name)
         self.used.add(key)
         try:  # its sha256 on the first line, then the chapter (raw: decoding JSON costs more)
             with open(self.files.path(key, "html"), "rb") as stored:
@@ -40,7 +48,8 @@ class ChapterCache:
                 return data.decode("utf-8")
         except (OSError, UnicodeDecodeError):
             pass
-        chapter = rewriter.rewrite(body, place)
+        body = source.load() if body is None else body
+        chapter = rewriter.rewrite(body, place) if body else ""
         data = chapter.encode("utf-8")
         self.files.put_bytes(key, "html", hashlib.sha256(data).hexdigest().encode() + b"\n" + data)
         return chapter
