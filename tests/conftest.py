@@ -28,6 +28,12 @@ FIXTURES = TESTS / "fixtures"
 REPO = TESTS.parent
 UPDATE_GOLDEN = bool(os.environ.get("COURSEGEN_UPDATE_GOLDEN"))
 
+# What a build shows depends on its date (the print pages' cover, solutions released on a day):
+# the whole suite, and the builds it starts in other processes, take one day — a site built before
+# midnight is compared with one built after it (the CI run of 6 December crossed midnight and a
+# test_interrupts snapshot differed by the cover's date). Tests of the date set their own.
+os.environ.setdefault("SOURCE_DATE_EPOCH", "1796083200")  # 2026-12-01
+
 HOME = {"content/index.md": "# Home\n"}
 
 

@@ -102,6 +102,9 @@ def test_the_edition_of_a_build(audience, settings, today, expected):
 
 
 def test_today_comes_from_the_options_then_the_environment(monkeypatch):
+    """options.today, then COURSEGEN_TODAY, then SOURCE_DATE_EPOCH's day (UTC), then the clock."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1797206400")  # 2026-12-14T00:00:00Z
+    assert build_date() == BEFORE_RELEASE
     monkeypatch.setenv("COURSEGEN_TODAY", "2026-12-15")
     assert build_date() == RELEASE_DAY
     assert build_date(BEFORE_RELEASE) == BEFORE_RELEASE

@@ -187,6 +187,17 @@ def test_an_english_course_says_answers_and_prints_on_letter_paper(make_course):
     assert "Built on December 1, 2026" in page
 
 
+def test_the_cover_shows_the_day_the_build_takes_as_today(course, monkeypatch):
+    """One date per build (editions.build_date): the cover's is the one solutions are released by."""
+    monkeypatch.setenv("COURSEGEN_TODAY", "2026-12-14")
+    run_build(course, course / "site")
+    assert "Version du 14 décembre 2026" in read(course / "site", "print.html")
+    monkeypatch.delenv("COURSEGEN_TODAY")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1796169599")  # 2026-12-01T23:59:59Z
+    run_build(course, course / "site")
+    assert "Version du 1 décembre 2026" in read(course / "site", "print.html")
+
+
 def test_notebooks_are_printed_only_when_course_yml_asks(course):
     config = course / "course.yml"
     config.write_text(

@@ -95,7 +95,9 @@ class BuildOptions:
     # COURSEGEN_VERIFY=1: every page kept from the last build is rendered again and compared (CI)
     verify: bool = field(default_factory=lambda: os.environ.get("COURSEGEN_VERIFY") == "1")
     audience: str = "learner"  # learner | instructor: which edition (editions.py)
-    today: datetime.date | None = None  # the build's date, for solutions.release (None: see build_date)
+    today: datetime.date | None = (
+        None  # the build's date: solutions.release, the print cover (None: see build_date)
+    )
     # serve: runs and downloads that failed earlier in the session are not tried again (session.py)
     failures: FailureMemory | None = field(default=None, repr=False)
 
@@ -167,7 +169,7 @@ def _render_site(root: Path, out: Path, options: BuildOptions) -> tuple[BuildRes
     require_content(root)
     run = _Run(root, out, options)
     config, sources = load_and_discover(run)
-    run.edition = edition_for(options.audience, config.solutions, build_date(options.today))
+    run.edition = edition_for(options.audience, config.solutions, run.today)
     pages, assets, last_good = parse_sources(run, sources)
     course = make_course_graph(run, config, pages, assets)
     renderer = prepare_templates(run, config, course)
@@ -207,6 +209,9 @@ class _Run:
         self.root, self.out, self.options = root, out, options
         self.diagnostics = Diagnostics()
         self.edition = Edition(options.audience)  # with the course's solutions policy once it is read
+        # one date for all the build shows (solutions released, the print cover): a build that runs
+        # across midnight does not show two
+        self.today = build_date(options.today)
         self.result = BuildResult(out=out, diagnostics=self.diagnostics)
         self.flavors = None  # myst.Flavors: the label table of MyST and Material pages
         self.clock = _Stopwatch(self.result.stages)

@@ -78,7 +78,9 @@ def edition_for(audience: str, settings: SolutionsSettings, today: datetime.date
 
 
 def build_date(given: datetime.date | None = None) -> datetime.date:
-    """The date a build takes as today: `given`, else $COURSEGEN_TODAY (YYYY-MM-DD), else the clock."""
+    """The date a build takes as today — once, for all it shows (the solutions' release, the print
+    pages' cover): `given`, else $COURSEGEN_TODAY (YYYY-MM-DD), else the day of $SOURCE_DATE_EPOCH
+    (UTC, as reproducible builds define it), else the clock."""
     if given is not None:
         return given
     text = os.environ.get(TODAY_VARIABLE, "").strip()
@@ -89,6 +91,9 @@ def build_date(given: datetime.date | None = None) -> datetime.date:
             from coursegen.errors import UsageError
 
             raise UsageError(f"{TODAY_VARIABLE}={text!r} is not a date: write it as YYYY-MM-DD") from None
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return datetime.datetime.fromtimestamp(int(epoch), tz=datetime.timezone.utc).date()
     return datetime.date.today()
 
 

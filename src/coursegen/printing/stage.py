@@ -7,13 +7,11 @@ changed: `coursegen pdf` makes them again), and the site is written in one step 
 
 from __future__ import annotations
 
+import datetime
 import hashlib
-import os
 import posixpath
 import re
-import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from pathlib import Path
 
 from markupsafe import Markup
@@ -73,7 +71,7 @@ def print_stage(run, plan, config, course: Course, bodies: dict, renderer, remot
     # the files each print page loads, by what names its HTML: a kept page is not read again
     loads = IndexCache(run.root, "print-loads", enabled=run.options.cache, read_only=not run.options.write)
     chapters = ChapterCache(run.root, enabled=run.options.cache, read_only=not run.options.write)
-    date = build_date(config.language)
+    date = cover_date(run.today, config.language)
     printed = []
     for book in print_books(course, config.print):
         html, content = _print_page(run, plan, book, config, bodies, renderer, remote, date, chapters)
@@ -194,13 +192,11 @@ def course_title_if_section(renderer, book: PrintBook) -> str:
     return "" if book.root.parent is None else renderer.course_view.title
 
 
-def build_date(language: str) -> str:
-    """The date on the cover: today (UTC), or SOURCE_DATE_EPOCH's day for a reproducible build."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
-    moment = datetime.fromtimestamp(int(epoch) if epoch.isdigit() else time.time(), tz=timezone.utc)
+def cover_date(day: datetime.date, language: str) -> str:
+    """The build's date (editions.build_date) as the cover writes it."""
     if language == "fr":
-        return f"{moment.day} {_MONTHS_FR[moment.month - 1]} {moment.year}"
-    return f"{moment:%B} {moment.day}, {moment.year}"
+        return f"{day.day} {_MONTHS_FR[day.month - 1]} {day.year}"
+    return f"{day:%B} {day.day}, {day.year}"
 
 
 def _loaded_rels(html: str | None, content: str, path: Path, loads: IndexCache) -> list[str]:
