@@ -245,10 +245,25 @@ def test_a_deck_never_overwrites_a_page_of_the_same_name(make_course, tmp_path):
     out = tmp_path / "site"
     result = run_build(root, out)
     assert formatted(result) == [
-        "content/A/lecon.md: warning[files]: its slide deck was not written: "
-        "'content/A/lecon.md' and 'content/A/lecon.slides.md' would both write 'A/lecon.slides.html' — rename one of them"
+        "content/A/lecon.md: warning[files]: its slide deck is not made: "
+        "'content/A/lecon.slides.md' is already published as 'A/lecon.slides.html' — rename one of them"
     ]
     assert "Son propre texte." in (out / "A/lecon.slides.html").read_text(encoding="utf-8")
+    # and the lesson offers no button to a deck that is not there
+    assert "lesson-slides" not in (out / "A/lecon.html").read_text(encoding="utf-8")
+
+
+def test_a_deck_never_overwrites_a_file_of_the_same_name_whatever_its_case(make_course, tmp_path):
+    root = make_course(
+        {LESSON: FRONT + "## Une\n\nTexte.\n", "content/A/Lecon.Slides.html": "<p>À moi.</p>\n"}
+    )
+    out = tmp_path / "site"
+    assert formatted(run_build(root, out)) == [
+        "content/A/lecon.md: warning[files]: its slide deck is not made: "
+        "'content/A/Lecon.Slides.html' is already published as 'A/lecon.slides.html' — rename one of them"
+    ]
+    assert (out / "A/Lecon.Slides.html").read_text(encoding="utf-8") == "<p>À moi.</p>\n"
+    assert "lesson-slides" not in (out / "A/lecon.html").read_text(encoding="utf-8")
 
 
 def test_findings_of_the_deck_are_reported_once(make_course, tmp_path):

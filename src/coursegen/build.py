@@ -35,7 +35,7 @@ from coursegen.remote_assets import remote_media_stage
 from coursegen.remote_media import point_to_copies
 from coursegen.render import SiteRenderer
 from coursegen.session import FailureMemory
-from coursegen.slides import render_decks
+from coursegen.slides import place_decks, render_decks
 from coursegen.strings import interface_strings
 from coursegen.theme import load_theme
 from coursegen.typography import french_strings
@@ -319,6 +319,7 @@ def make_course_graph(run: _Run, config: CourseConfig, pages: list, assets: list
     course = build_course_graph(run.project, pages, assets, run.diagnostics, config, run.options.drafts)
     if not course.home.title:
         course.home.title = config.title
+    place_decks(course, config.slides, run.diagnostics)
     # MyST and Material pages: the course-wide label table (None for a course in coursegen Markdown)
     run.flavors = collect_labels(
         course, config, run.root, run.diagnostics, cache=run.options.cache, read_only=not run.options.write

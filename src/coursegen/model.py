@@ -118,6 +118,7 @@ class Page:
     next: Page | None = None
     notebook: Page | None = None  # lessons: the page of their `notebook:`
     lessons: list[Page] = field(default_factory=list)  # notebooks: lessons that point here
+    deck: str = ""  # lessons: where their slide deck goes ('' for none), see slides.place_decks
 
     @property
     def rel(self) -> str:

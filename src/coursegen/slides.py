@@ -1,7 +1,8 @@
 """Slide decks: a lesson with `slides: true` (front matter, else course.yml) also becomes
 `x.slides.html` beside `x.html`, a reveal.js deck made from the same Markdown (docs/slides.md).
 
-A deck is an output page like the others: its path comes from the model (`model.deck_url`), it
+A deck is an output page like the others: its path comes from the model (`model.deck_url`, set
+once on the lesson by `place_decks` with the course graph), it
 is kept from the last build while its signature (the lesson page's, which names the source, the
 link targets, templates and settings) is unchanged, and it is in neither the search index nor the
 sitemap (those list `course.pages`). A site with no deck publishes none of reveal.js's files.
@@ -37,9 +38,29 @@ DECK_ASSETS = (
 )
 
 
+def place_decks(course: Course, course_slides: bool, diagnostics: Diagnostics) -> None:
+    """Set `deck` on each lesson that has one. A deck whose path is already another file's of the
+    site (`x.slides.md` beside `x.md`) is not made, and its lesson offers none, with a warning."""
+    taken = {url.casefold(): target for url, target in (*course.by_site_rel.items(), *course.by_url.items())}
+    for page in course.pages:
+        url = deck_url(page, course_slides)
+        if not url:
+            continue
+        other = taken.get(url.casefold())
+        if other is not None:
+            diagnostics.warning(
+                page.rel,
+                f"its slide deck is not made: '{other.rel}' is already published as '{url}'",
+                "rename one of them",
+                kind="files",
+            )
+            continue
+        page.deck = url
+
+
 def render_decks(run, plan: SitePlan, config: CourseConfig, course: Course, bodies: dict, renderer) -> None:
     """The deck of every lesson that asks for one (a stage of build.render_site)."""
-    decks = [(page, url) for page in course.pages if (url := deck_url(page, config.slides))]
+    decks = [(page, page.deck) for page in course.pages if page.deck]
     if not decks:
         for name in DECK_ASSETS:
             plan.discard(f"static/{name}")

@@ -13,7 +13,7 @@ from typing import Any
 from markupsafe import Markup
 
 from coursegen.config import CourseConfig
-from coursegen.model import Course, Page, PageKind, deck_url
+from coursegen.model import Course, Page, PageKind
 
 
 @dataclass(frozen=True)
@@ -271,7 +271,7 @@ def page_view(
         has_math="<math" in content,
         has_quiz=QUIZ_FORM in content,
         module_lessons=lesson_links(page, link),
-        slides_url=deck_url(page, config.slides),
+        slides_url=page.deck,
     )
 
 
