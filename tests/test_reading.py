@@ -207,6 +207,34 @@ def test_typography_in_lessons_skips_code_math_links_and_attributes(render):
     assert NBSP not in math and NNBSP not in math
 
 
+def test_typography_knows_markdowns_placeholders_without_importing_it():
+    """typography.py writes Markdown's placeholders itself (importing Markdown costs every build whose
+    pages are all kept): they must stay Markdown's."""
+    import subprocess
+    import sys
+
+    import markdown.util
+
+    from coursegen import typography
+
+    assert (typography.STX, typography.ETX, typography.AMP_SUBSTITUTE) == (
+        markdown.util.STX,
+        markdown.util.ETX,
+        markdown.util.AMP_SUBSTITUTE,
+    )
+    imported = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys, coursegen.build; print('markdown' in sys.modules, 'asyncio' in sys.modules)",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert imported.stdout.split() == ["False", "False"]
+
+
 def test_typography_in_front_matter_texts_and_interface_strings(render):
     html, _ = render("---\ntitle: Pourquoi l'attention ?\ndescription: 'Le trio: Q, K et V!'\n---\nTexte.\n")
     assert f'<h1 class="lesson-title">Pourquoi l&#39;attention{NNBSP}?</h1>' in html

@@ -18,7 +18,7 @@ from coursegen.equations import ENCODED
 from coursegen.errors import Diagnostics, shorten
 from coursegen.markdown_budget import DEFAULT_SECONDS, ConversionStopped, Deadline, MarkdownTooSlow
 from coursegen.markdown_state import AnchorLink, RenderState
-from coursegen.markdown_tree import HeadingShift, LinkRewriter, link_needles
+from coursegen.markdown_tree import FrenchTypography, HeadingShift, LinkRewriter, link_needles
 from coursegen.math_macros import PageMacros
 from coursegen.mathml import MathExtension
 from coursegen.model import Course, Page, target_url
@@ -26,7 +26,6 @@ from coursegen.quiz import QuizExtension
 from coursegen.slides_markdown import LESSON_ONLY_NAME, LessonOnly
 from coursegen.slugs import heading_slug
 from coursegen.tabs import TabPrintLabels, TaskListLabels
-from coursegen.typography import FrenchTypography
 from coursegen.urls import relative_url, split_href
 
 EQUATION_REFERENCE = "#" + ENCODED

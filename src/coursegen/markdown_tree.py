@@ -1,16 +1,19 @@
 """Markdown's tree, once parsed: the heading outline (levels shifted under the page title, jumps
-reported), images without alt text, and every relative link rewritten to the page it leads to."""
+reported), images without alt text, every relative link rewritten to the page it leads to, and
+French typography (typography.spaced) over every text."""
 
 from __future__ import annotations
 
 import html
 import re
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from markdown.treeprocessors import Treeprocessor
 
 from coursegen.errors import shorten
 from coursegen.markdown_state import RenderState
+from coursegen.typography import SKIPPED_TAGS, spaced
 from coursegen.urls import is_external
 
 if TYPE_CHECKING:
@@ -127,3 +130,38 @@ def _heading_text(heading) -> str:
             parts.append("".join(child.itertext()))
         parts.append(child.tail or "")
     return "".join(parts).strip()
+
+
+class FrenchTypography(Treeprocessor):
+    """Runs `spaced` over every text of the page, in reading order, skipping SKIPPED_TAGS."""
+
+    def __init__(self, md, enabled):
+        super().__init__(md)
+        self.enabled = enabled  # a callable: is typography on for the document being converted?
+
+    def run(self, root):
+        if not self.enabled():
+            return None
+        before = ""
+        for owner, attribute in _typography_texts(root):
+            value = getattr(owner, attribute) if attribute else None
+            if value:
+                setattr(owner, attribute, type(value)(spaced(value, before)))  # keeps AtomicString
+                before = value[-1]
+            elif attribute != "text":
+                before = "x"  # after code, math or an image: as after a word
+        return None
+
+
+def _typography_texts(element) -> Iterator[tuple[object, str | None]]:
+    """(element, "text" | "tail") for every text in document order; (element, None) in place of
+    the texts of a skipped element."""
+    if element.tag in SKIPPED_TAGS:
+        yield element, None
+    else:
+        yield element, "text"
+        for child in element:
+            yield from _typography_texts(child)
+        if not len(element) and not element.text:
+            yield element, None
+    yield element, "tail"

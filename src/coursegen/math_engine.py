@@ -7,7 +7,6 @@ exits (mini-racer can hang at exit when a context is left open).
 
 from __future__ import annotations
 
-import asyncio
 import atexit
 import functools
 import json
@@ -60,6 +59,8 @@ class TemmlEngine:
     """One V8 context with Temml loaded. Thread-safe (a lock around each call)."""
 
     def __init__(self, script: Path | None = None):
+        import asyncio  # (40 ms: a build whose pages are all kept never imports it)
+
         from py_mini_racer import mini_racer  # imported only when a page has math
 
         # V8 answers on an asyncio loop of our own, on its own thread: left to choose, mini-racer

@@ -10,11 +10,13 @@ placeholders. `spaced()` does one text; `FrenchTypography` runs it over a Markdo
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from types import MappingProxyType
 
-from markdown.treeprocessors import Treeprocessor
-from markdown.util import AMP_SUBSTITUTE, ETX, STX
+# Markdown's placeholders (markdown.util's, tested equal): written here so that `spaced`, used by
+# every page's interface strings, does not import Markdown (a build whose pages are kept needs none)
+STX, ETX = "\x02", "\x03"
+AMP_SUBSTITUTE = f"{STX}amp{ETX}"
 
 NARROW_NBSP = "\u202f"
 NBSP = "\u00a0"
@@ -80,38 +82,3 @@ def _spaced_plain(text: str, before: str) -> str:
 def french_strings(strings: Mapping[str, str]) -> Mapping[str, str]:
     """The interface strings with French spacing ("Copié !" never breaks before its "!")."""
     return MappingProxyType({key: spaced(value) for key, value in strings.items()})
-
-
-class FrenchTypography(Treeprocessor):
-    """Runs `spaced` over every text of the page, in reading order, skipping SKIPPED_TAGS."""
-
-    def __init__(self, md, enabled):
-        super().__init__(md)
-        self.enabled = enabled  # a callable: is typography on for the document being converted?
-
-    def run(self, root):
-        if not self.enabled():
-            return None
-        before = ""
-        for owner, attribute in _texts(root):
-            value = getattr(owner, attribute) if attribute else None
-            if value:
-                setattr(owner, attribute, type(value)(spaced(value, before)))  # keeps AtomicString
-                before = value[-1]
-            elif attribute != "text":
-                before = "x"  # after code, math or an image: as after a word
-        return None
-
-
-def _texts(element) -> Iterator[tuple[object, str | None]]:
-    """(element, "text" | "tail") for every text in document order; (element, None) in place of
-    the texts of a skipped element."""
-    if element.tag in SKIPPED_TAGS:
-        yield element, None
-    else:
-        yield element, "text"
-        for child in element:
-            yield from _texts(child)
-        if not len(element) and not element.text:
-            yield element, None
-    yield element, "tail"
