@@ -353,3 +353,28 @@ def test_cards_quizzes_and_hidden_cells_with_the_keyboard_alone(browser, site, t
         pytest.fail("Tab never reached the copy button")
     assert copy.evaluate("el => getComputedStyle(el).opacity") == "1", "a focused copy button is shown"
     context.close()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_axe_finds_no_wcag_aa_violation_on_any_slide_of_a_deck(browser, site, axe_script, scheme):
+    """The example deck, every slide (vertical ones too) with all its steps shown, at 1280 × 720."""
+    context = browser.new_context(
+        color_scheme=scheme, reduced_motion="reduce", viewport={"width": 1280, "height": 720}
+    )
+    page = context.new_page()
+    page.goto((site / "module6/02_mecanismes_attention.slides.html").as_uri())
+    expect(page.locator(".reveal .slides section.present").first).to_be_visible()
+    places = page.evaluate("() => Reveal.getSlides().map(slide => Reveal.getIndices(slide))")
+    found = {}
+    for place in places:
+        page.evaluate(
+            "([h, v]) => { Reveal.slide(h, v); while (Reveal.nextFragment()); }", [place["h"], place["v"]]
+        )
+        page.wait_for_timeout(100)
+        violations = axe_violations(page, axe_script)
+        if violations:
+            found[f"{place['h']}/{place['v']}"] = violations
+    context.close()
+    assert len(places) >= 9, places  # the deck's slides were all looked at
+    report = "\n".join(f"--- slide {where}:\n{describe(v)}" for where, v in found.items())
+    assert not found, f"axe-core found WCAG 2.1 AA violations on the deck ({scheme}):\n{report}"
