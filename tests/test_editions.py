@@ -251,6 +251,27 @@ def test_building_one_edition_keeps_the_cache_of_the_other(course):
     assert rendered_bodies(course, audience="instructor", today=RELEASE_DAY) == [], "same edition"
 
 
+def test_building_one_edition_keeps_the_print_chapters_of_the_other(course):
+    """The print pages' rewritten chapters (printing/chapter_cache.py) are kept per edition too: the
+    instructor's build does not prune the learner's, so the learner's next edit stays quick."""
+    cache = course / ".coursegen-cache"
+
+    def chapters(folder: Path) -> list[str]:
+        return sorted(path.name for path in folder.rglob("*.html"))
+
+    def folders() -> set[Path]:
+        return {folder for folder in cache.iterdir() if folder.name.startswith("print-chapters")}
+
+    run_build(course, today=BEFORE_RELEASE)
+    (learner,) = folders()
+    kept = chapters(learner)
+    assert kept
+    run_build(course, audience="instructor", today=BEFORE_RELEASE)
+    assert chapters(learner) == kept
+    (instructor,) = folders() - {learner}
+    assert chapters(instructor) and not set(chapters(instructor)) & set(kept)
+
+
 def test_a_build_on_release_day_renders_the_bodies_again(course):
     rendered_bodies(course, today=BEFORE_RELEASE)
     assert rendered_bodies(course, today=BEFORE_RELEASE) == []

@@ -21,8 +21,10 @@ from coursegen.printing.chapters import ChapterPlace, ChapterRewriter
 
 
 class ChapterCache:
-    def __init__(self, root: Path, enabled: bool, read_only: bool):
-        self.files = JsonCache(root, "print-chapters", read_only=read_only) if enabled else None
+    def __init__(self, root: Path, enabled: bool, read_only: bool, space: str = ""):
+        # `space`: the edition's own folder (BodySettings.cache_space): building the instructor's
+        # edition never prunes the learner's chapters
+        self.files = JsonCache(root, "print-chapters" + space, read_only=read_only) if enabled else None
         self.used: set[str] = set()
 
     @staticmethod

@@ -70,7 +70,12 @@ def print_stage(run, plan, config, course: Course, bodies: dict, renderer, remot
     digests = run.file_digests  # saved with the others by the build (add_files)
     # the files each print page loads, by what names its HTML: a kept page is not read again
     loads = IndexCache(run.root, "print-loads", enabled=run.options.cache, read_only=not run.options.write)
-    chapters = ChapterCache(run.root, enabled=run.options.cache, read_only=not run.options.write)
+    chapters = ChapterCache(
+        run.root,
+        enabled=run.options.cache,
+        read_only=not run.options.write,
+        space=run.body_settings.cache_space,
+    )
     date = cover_date(run.today, config.language)
     printed = []
     for book in print_books(course, config.print):
