@@ -164,6 +164,34 @@ def test_one_section_only_and_an_edit_prints_again(tmp_path):
     assert len(list((root / ".coursegen-cache/pdf").iterdir())) == 1  # the old PDF was forgotten
 
 
+def test_the_instructors_handout_is_printed_beside_the_learners_pdfs(tmp_path):
+    """`coursegen pdf --audience instructor`: the instructor's edition (its notes, its solutions) in
+    site-instructor/pdf/; each edition keeps its own cached PDFs, so printing one never makes the
+    other print again."""
+    root = copy_fixture("print", tmp_path)
+    config = root / "course.yml"
+    config.write_text(config.read_text(encoding="utf-8") + "solutions: instructor\n", encoding="utf-8")
+    lesson = root / "content/01_bases/01_moyenne.md"
+    lesson.write_text(
+        lesson.read_text(encoding="utf-8") + "\n!!! instructor\n    Prévoir dix minutes pour cet exercice.\n",
+        encoding="utf-8",
+    )
+
+    def text(pdf: Path) -> str:
+        return "".join(page.extract_text() for page in pypdf.PdfReader(pdf).pages)
+
+    status, said = pdf_command(root, "--section", "01_bases")
+    assert status == 0, said
+    status, said = pdf_command(root, "--section", "01_bases", "--audience", "instructor")
+    assert status == 0, said
+    assert "Printing 01_bases/print.html → pdf/01_bases.pdf" in said
+    assert "Prévoir dix minutes" in text(root / "site-instructor/pdf/01_bases.pdf")
+    assert "Prévoir dix minutes" not in text(root / "site/pdf/01_bases.pdf")
+    status, said = pdf_command(root, "--section", "01_bases")  # the learner's PDF was kept
+    assert status == 0, said
+    assert "Printing" not in said and "Unchanged: pdf/01_bases.pdf" in said
+
+
 def test_printing_sends_no_request(make_course):
     """An image a lesson loads from a web server (kept remote, as course.yml remote_assets: keep
     does) is not fetched while printing: Chromium resolves no address."""

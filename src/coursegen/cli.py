@@ -252,7 +252,9 @@ def _run_pdf(args: argparse.Namespace) -> int:
 
         refuse_output_in_cache(args.course_dir, args.output)
     reporter = Reporter(quiet=args.quiet, verbose=args.verbose)
-    options = BuildOptions(strict=args.strict, debug=args.verbose, progress=reporter.progress)
+    options = BuildOptions(
+        strict=args.strict, debug=args.verbose, progress=reporter.progress, audience=args.audience
+    )
     with reporter.live():
         run = make_pdfs(args.course_dir, args.output, args.section, chromium, options, _say)
     failed = reporter.summary(run.result, args.course_dir, checking=False, strict=args.strict)

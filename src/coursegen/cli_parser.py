@@ -289,6 +289,7 @@ def _add_pdf_command(commands) -> None:
         metavar="PATH",
         help="the Chromium (or Chrome) to print with (default: $COURSEGEN_CHROMIUM, else chromium on PATH)",
     )
+    _add_audience(pdf, "print the instructor's edition (its site is site-instructor/ unless -o)")
     _add_strict(pdf)
     _add_verbosity(pdf)
 

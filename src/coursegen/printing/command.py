@@ -13,7 +13,7 @@ from pathlib import Path
 from coursegen.build import BuildOptions, BuildResult, build
 from coursegen.errors import UsageError
 from coursegen.printing.pdf import print_to_pdf
-from coursegen.printing.stage import PrintedBook, pdf_cache
+from coursegen.printing.stage import PrintedBook
 
 
 @dataclass
@@ -41,11 +41,11 @@ def make_pdfs(
             run.cached.append(book.pdf_url)
             continue
         say(f"Printing {book.url} → {book.pdf_url}")
-        print_to_pdf(chromium, result.out / book.url, pdf_cache(root.resolve()) / f"{book.key}.pdf")
+        print_to_pdf(chromium, result.out / book.url, book.cached)
         run.made.append(book.pdf_url)
     if run.made:  # the same site, with the new PDFs and the links to them
         run.result = build(root, out, options)
-    _forget_stale(root.resolve(), result.printed)
+    _forget_stale(result.printed)
     return run
 
 
@@ -64,10 +64,13 @@ def _wanted(printed: list[PrintedBook], section: str | None) -> list[PrintedBook
     return chosen
 
 
-def _forget_stale(root: Path, printed: list[PrintedBook]) -> None:
-    """PDFs of print pages that have changed since are never published again: delete them."""
-    current = {f"{book.key}.pdf" for book in printed}
-    folder = pdf_cache(root)
+def _forget_stale(printed: list[PrintedBook]) -> None:
+    """PDFs of print pages that have changed since are never published again: delete them (from
+    this edition's folder only)."""
+    if not printed:
+        return
+    current = {book.cached.name for book in printed}
+    folder = printed[0].cached.parent
     with contextlib.suppress(OSError):
         for path in folder.iterdir():
             if path.name not in current:

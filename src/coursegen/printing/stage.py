@@ -48,7 +48,7 @@ _MONTHS_FR = [
 
 @dataclass(frozen=True)
 class PrintedBook:
-    """What the pdf command needs to know of a print page: where it is, and its PDF's cache key."""
+    """What the pdf command needs to know of a print page: where it is, and where its PDF is cached."""
 
     url: str
     pdf_url: str
@@ -56,10 +56,13 @@ class PrintedBook:
     title: str
     section: str  # the section's folder ("" for the course)
     pdf_ready: bool
+    cached: Path  # the PDF in the edition's cache folder (made by `coursegen pdf` when missing)
 
 
-def pdf_cache(root: Path) -> Path:
-    return root / CACHE_DIR / PDF_CACHE
+def pdf_cache(root: Path, space: str = "") -> Path:
+    """The folder of the PDFs `coursegen pdf` made; `space`: the edition's (BodySettings.cache_space),
+    so that printing one edition never deletes the other's PDFs."""
+    return root / CACHE_DIR / (PDF_CACHE + space)
 
 
 def print_stage(run, plan, config, course: Course, bodies: dict, renderer, remote) -> list[PrintedBook]:
@@ -83,13 +86,13 @@ def print_stage(run, plan, config, course: Course, bodies: dict, renderer, remot
         loaded = _loaded_rels(html, content, run.out / book.url, loads)
         assets = _loaded_files(loaded, book.url, course, renderer.theme, remote, digests)
         key = digest("pdf-2", content, assets)
-        cached = pdf_cache(run.root) / f"{key}.pdf"
+        cached = pdf_cache(run.root, run.body_settings.cache_space) / f"{key}.pdf"
         ready = run.options.cache and cached.is_file()
         if ready:
             plan.add_file(book.pdf_url, cached, book.url, signature=f"pdf:{key}")
         renderer.print_links[book.root.url] = (book.url, book.pdf_url if ready else "")
         section = "" if book.root is course.home else book.root.folder
-        printed.append(PrintedBook(book.url, book.pdf_url, key, book.root.title, section, ready))
+        printed.append(PrintedBook(book.url, book.pdf_url, key, book.root.title, section, ready, cached))
     loads.save()
     chapters.prune()
     return printed
