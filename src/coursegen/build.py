@@ -95,9 +95,8 @@ class BuildOptions:
     # COURSEGEN_VERIFY=1: every page kept from the last build is rendered again and compared (CI)
     verify: bool = field(default_factory=lambda: os.environ.get("COURSEGEN_VERIFY") == "1")
     audience: str = "learner"  # learner | instructor: which edition (editions.py)
-    today: datetime.date | None = (
-        None  # the build's date: solutions.release, the print cover (None: see build_date)
-    )
+    # the build's date: solutions.release, the print cover (None: editions.build_date)
+    today: datetime.date | None = None
     # serve: runs and downloads that failed earlier in the session are not tried again (session.py)
     failures: FailureMemory | None = field(default=None, repr=False)
 

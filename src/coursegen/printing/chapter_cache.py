@@ -33,14 +33,14 @@ class ChapterCache:
 
     def rewritten(self, rewriter: ChapterRewriter, book_key: str, source, place: ChapterPlace) -> str:
         """The chapter of `source` (a book.ChapterSource) at `place`, rewritten now or by an earlier build."""
+        if self.files is None:
+            body = source.load()
+            return rewriter.rewrite(body, place) if body else ""
         body = None
         name = source.name
         if not name:  # nothing names this HTML: its digest does
             body = source.load()
             name = hashlib.sha256(body.encode("utf-8")).hexdigest()
-        if self.files is None:
-            body = source.load() if body is None else body
-            return rewriter.rewrite(body, place) if body else ""
         key = digest(book_key, repr(place), name)
         self.used.add(key)
         try:  # its sha256 on the first line, then the chapter (raw: decoding JSON costs more)
