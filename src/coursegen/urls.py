@@ -12,7 +12,6 @@ _DIGITS = re.compile(r"(\d+)")
 _ORDER_PREFIX = re.compile(r"^\d+[\s._-]+")
 
 
-@functools.lru_cache(maxsize=65536)
 def relative_url(target: str, from_url: str, fragment: str | None = None) -> str:
     """The URL to write in page `from_url` to reach `target` (both site-relative, unencoded).
 
@@ -20,12 +19,19 @@ def relative_url(target: str, from_url: str, fragment: str | None = None) -> str
     site works from any sub-path and from file://. (Pure string work: called for every link of
     every page, it must not touch the file system as posixpath.relpath does.)
     """
+    # remembered by the page's folder, not the page: the 50 lessons of a module all link to the
+    # same pages (its lesson list, the navigation) from one folder
+    return _relative_from_folder(target, from_url.rpartition("/")[0], fragment)
+
+
+@functools.lru_cache(maxsize=65536)
+def _relative_from_folder(target: str, folder: str, fragment: str | None) -> str:
     if fragment is None:  # `target` may carry it; file names with a '#' must pass it apart instead
         path, _, fragment = target.partition("#")
     else:
         path = target
     if path:
-        start = [part for part in posixpath.dirname(from_url).split("/") if part and part != "."]
+        start = [part for part in folder.split("/") if part and part != "."]
         parts = [part for part in posixpath.normpath(path).split("/") if part and part != "."]
         common = 0
         while common < min(len(start), len(parts)) and start[common] == parts[common]:

@@ -99,21 +99,14 @@ def book_blocks(
     anchors = {page.url: chapter_anchor(page.url, taken) for page, _ in book.pages}
     anchors[book.root.url] = "print-intro"
     rewriter = ChapterRewriter(book.url, anchors)
-    book_key = ChapterCache.book_key(book.url, anchors) if chapters is not None else ""
-
-    def rewritten(source: ChapterSource, place: ChapterPlace) -> str:
-        if chapters is None:
-            body = source.load()
-            return rewriter.rewrite(body, place) if body else ""
-        return chapters.rewritten(rewriter, book_key, source, place)
-
+    kept = (chapters or ChapterCache.disabled()).book(book.url, anchors)
     numbers = QuizNumbers()
     blocks: list[PrintBlock] = []
     open_sections = [_Section(book.root, 0)]
 
     def chapter(page: Page, depth: int, kind: str, anchor: str) -> PrintBlock:
         source = source_of(page)
-        body = "" if source.error else rewritten(source, ChapterPlace(page.url, anchor, depth))
+        body = "" if source.error else kept.rewritten(rewriter, source, ChapterPlace(page.url, anchor, depth))
         body, answers = print_quizzes(body, numbers, strings)
         owner = next(section for section in reversed(open_sections) if section.depth < depth or depth == 0)
         owner.answers += answers
@@ -131,6 +124,7 @@ def book_blocks(
             open_sections.append(_Section(page, depth))
     while open_sections:
         _close(open_sections.pop(), blocks, taken, strings)
+    kept.save()
     return blocks
 
 

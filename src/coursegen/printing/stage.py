@@ -81,7 +81,8 @@ def print_stage(run, plan, config, course: Course, bodies: dict, renderer, remot
     )
     date = cover_date(run.today, config.language)
     printed = []
-    for book in print_books(course, config.print):
+    books = print_books(course, config.print)
+    for book in books:
         html, content = _print_page(run, plan, book, config, bodies, renderer, remote, date, chapters)
         loaded = _loaded_rels(html, content, run.out / book.url, loads)
         assets = _loaded_files(loaded, book.url, course, renderer.theme, remote, digests)
@@ -94,7 +95,7 @@ def print_stage(run, plan, config, course: Course, bodies: dict, renderer, remot
         section = "" if book.root is course.home else book.root.folder
         printed.append(PrintedBook(book.url, book.pdf_url, key, book.root.title, section, ready, cached))
     loads.save()
-    chapters.prune()
+    chapters.prune(book.url for book in books)
     return printed
 
 

@@ -1,0 +1,99 @@
+"""The print pages' chapter packs (printing/chapter_cache.py): what is found again, what is a miss."""
+
+from __future__ import annotations
+
+from coursegen.printing.book import ChapterSource
+from coursegen.printing.chapter_cache import ChapterCache
+from coursegen.printing.chapters import ChapterPlace, ChapterRewriter
+
+ANCHORS = {"a/one.html": "a--one", "a/two.html": "a--two"}
+PLACES = [ChapterPlace("a/one.html", "a--one", 1), ChapterPlace("a/two.html", "a--two", 1)]
+
+
+class CountingRewriter(ChapterRewriter):
+    def __init__(self):
+        super().__init__("a/print.html", ANCHORS)
+        self.rewritten: list[str] = []
+
+    def rewrite(self, body, place):
+        self.rewritten.append(place.page_url)
+        return super().rewrite(body, place)
+
+
+def make_book(root, bodies: dict[str, str], read_only: bool = False) -> tuple[list[str], list[str]]:
+    """The chapters of a two-page print page, and the pages rewritten (not found in the pack)."""
+    cache = ChapterCache(root, enabled=True, read_only=read_only)
+    kept = cache.book("a/print.html", ANCHORS)
+    rewriter = CountingRewriter()
+    chapters = [
+        kept.rewritten(
+            rewriter,
+            ChapterSource(lambda url=place.page_url: bodies[url], name=f"body:{bodies[place.page_url]}"),
+            place,
+        )
+        for place in PLACES
+    ]
+    kept.save()
+    return chapters, rewriter.rewritten
+
+
+def pack(root):
+    (path,) = (root / ".coursegen-cache/print-chapters").glob("*.pack")
+    return path
+
+
+BODIES = {"a/one.html": '<h2 id="x">Un</h2><p>é</p>', "a/two.html": '<p><a href="one.html#x">lien</a></p>'}
+
+
+def test_chapters_are_found_again_and_a_changed_body_alone_is_rewritten(tmp_path):
+    first, rewritten = make_book(tmp_path, BODIES)
+    assert first == ['<h3 id="a--one--x">Un</h3><p>é</p>', '<p><a href="#a--one--x">lien</a></p>']
+    assert rewritten == ["a/one.html", "a/two.html"]
+    written = pack(tmp_path).stat().st_mtime_ns
+    assert make_book(tmp_path, BODIES) == (first, [])
+    assert pack(tmp_path).stat().st_mtime_ns == written, "nothing changed: the pack is not written again"
+    changed = {**BODIES, "a/two.html": "<p>autre</p>"}
+    assert make_book(tmp_path, changed) == ([first[0], "<p>autre</p>"], ["a/two.html"])
+    # the pack holds only what the print page used: the old chapter of a/two.html is gone
+    assert b"lien" not in pack(tmp_path).read_bytes()
+
+
+def test_a_damaged_chapter_is_a_miss_and_a_cut_pack_keeps_what_comes_before(tmp_path):
+    first, _ = make_book(tmp_path, BODIES)
+    data = pack(tmp_path).read_bytes()
+    pack(tmp_path).write_bytes(data.replace("é".encode(), "è".encode()))  # same length, another CRC
+    assert make_book(tmp_path, BODIES) == (first, ["a/one.html"])
+    data = pack(tmp_path).read_bytes()
+    pack(tmp_path).write_bytes(data[:-5])  # a crash in the middle of the last chapter
+    assert make_book(tmp_path, BODIES) == (first, ["a/two.html"])
+    pack(tmp_path).write_bytes(b"garbage")
+    assert make_book(tmp_path, BODIES) == (first, ["a/one.html", "a/two.html"])
+
+
+def test_a_pack_made_for_other_anchors_or_code_is_not_read(tmp_path):
+    make_book(tmp_path, BODIES)
+    other = ChapterCache(tmp_path, enabled=True, read_only=False).book(
+        "a/print.html", {**ANCHORS, "a/three.html": "a--three"}
+    )
+    assert other.stored == {}
+
+
+def test_packs_of_print_pages_gone_are_deleted_and_check_writes_nothing(tmp_path):
+    make_book(tmp_path, BODIES)
+    cache = ChapterCache(tmp_path, enabled=True, read_only=True)
+    cache.prune([])
+    assert pack(tmp_path).exists(), "read-only (coursegen check): nothing deleted"
+    assert make_book(tmp_path, {**BODIES, "a/one.html": "<p>neuf</p>"}, read_only=True)[1] == ["a/one.html"]
+    assert b"neuf" not in pack(tmp_path).read_bytes()
+    ChapterCache(tmp_path, enabled=True, read_only=False).prune(["a/print.html"])
+    assert pack(tmp_path).exists()
+    ChapterCache(tmp_path, enabled=True, read_only=False).prune(["print.html"])
+    assert not list((tmp_path / ".coursegen-cache/print-chapters").glob("*.pack"))
+
+
+def test_without_a_cache_every_chapter_is_rewritten(tmp_path):
+    kept = ChapterCache.disabled().book("a/print.html", ANCHORS)
+    rewriter = CountingRewriter()
+    assert kept.rewritten(rewriter, ChapterSource(lambda: BODIES["a/one.html"]), PLACES[0]).startswith("<h3")
+    kept.save()
+    assert rewriter.rewritten == ["a/one.html"] and not (tmp_path / ".coursegen-cache").exists()
