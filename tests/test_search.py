@@ -98,3 +98,39 @@ def test_built_index_has_front_matter_fields_and_stems(make_course):
         script[script.index("window.coursegenSearchStems=") + len("window.coursegenSearchStems=") : -2]
     )
     assert stems["entrain"] == "entraine entrainer"
+
+
+def test_texts_are_made_once_as_bodies_come_and_the_index_is_the_same_without_a_cache(
+    make_course, monkeypatch
+):
+    """Each rendered body's search text and stems are made as it comes from the renderer (while a
+    big build waits for its workers), not again by the search stage; the index is the one made
+    without any cache."""
+    import coursegen.search as search
+
+    files = {
+        "course.yml": "title: T\nlanguage: fr\n",
+        "content/A/index.md": "---\ntitle: Apprentissage\n---\nLe module.\n",
+        "content/A/x.md": "---\ntitle: Entraîner\ntags: [Optimisation]\n---\nOn entraîne longtemps.\n",
+        "content/A/y.md": "---\ntitle: Évaluer\n---\nLes scores $x^2$ comptent.\n",
+    }
+    cached, uncached = make_course(files, name="cached"), make_course(files, name="uncached")
+    made: list[str] = []
+    real = search.page_text
+    monkeypatch.setattr(search, "page_text", lambda html: made.append(html) or real(html))
+    calls: list[str] = []
+    prepare = search.SearchTexts.prepare
+    monkeypatch.setattr(
+        search.SearchTexts,
+        "prepare",
+        lambda self, page, *rest: calls.append(page.url) or prepare(self, page, *rest),
+    )
+    run_build(cached)
+    bodies = [html for html in made if html]
+    assert sorted(calls) == ["A/index.html", "A/x.html", "A/y.html", "index.html"]
+    assert len(bodies) == len(set(bodies)) == 3, "each text made once (the home page has no text)"
+    made.clear()
+    run_build(uncached, cache=False)
+    assert len([html for html in made if html]) == 3
+    index = (cached / "site/search/index.js").read_bytes()
+    assert b"entraine" in index and index == (uncached / "site/search/index.js").read_bytes()

@@ -55,13 +55,19 @@ class BodySettings:
 
 
 def render_bodies(
-    course: Course, strings, diagnostics: Diagnostics, settings: BodySettings, progress=None
+    course: Course,
+    strings,
+    diagnostics: Diagnostics,
+    settings: BodySettings,
+    progress=None,
+    rendered_now=None,
 ) -> dict[str, Body]:
     """Every page's body, with its anchors for the second pass.
 
     Unchanged pages come from the cache; the others are rendered here, or by `settings.jobs`
     worker processes when there are enough of them. Results are assembled in course order, so
-    the site is the same whatever the number of jobs.
+    the site is the same whatever the number of jobs. `rendered_now(page, body key, HTML)` is
+    told of each body rendered, as it comes: work on it is done while the workers go on.
     """
     read_only = not settings.cache_writes
     settings = replace(
@@ -93,14 +99,10 @@ def render_bodies(
         _render_misses(renderer, course, misses, settings)
     ) as rendered:  # closed: its workers stop
         for page, entry in rendered:
-            key = keys[page.url]
-            stored = (
-                cache.put(key, entry) if cache is not None and not entry.error and not entry.retry else None
-            )
-            bodies[page.url] = (
-                _cached_body(stored, page, key, renderer, cache) if stored else _fresh_body(entry, page, key)
-            )
+            body = bodies[page.url] = _kept_body(entry, page, keys[page.url], renderer, cache)
             messages[page.url] = entry.diagnostics
+            if rendered_now is not None and not entry.error:
+                rendered_now(page, body.key, entry.html)
             if progress:
                 progress(page.rel, len(bodies), len(course.pages))
     if cache is not None and cache.save() and cache.index.saved == "rewritten" and renderer.fragments:
@@ -110,6 +112,15 @@ def render_bodies(
     for page in course.pages:
         diagnostics.extend(replay(messages.get(page.url) or []))
     return {page.url: bodies[page.url] for page in course.pages}
+
+
+def _kept_body(
+    entry: RenderedBody, page: Page, key: str, renderer: BodyRenderer, cache: BodyCache | None
+) -> Body:
+    """A body just rendered, put in the cache (unless it is an error or to retry, or the cache
+    can't take it: then it stays in memory)."""
+    stored = cache.put(key, entry) if cache is not None and not entry.error and not entry.retry else None
+    return _cached_body(stored, page, key, renderer, cache) if stored else _fresh_body(entry, page, key)
 
 
 def _render_again(renderer: BodyRenderer, cache: BodyCache | None, key: str, page: Page) -> str:

@@ -34,6 +34,7 @@ from coursegen.project.stages import build_course_graph, discover_course_sources
 from coursegen.remote_assets import remote_media_stage
 from coursegen.remote_media import point_to_copies
 from coursegen.render import SiteRenderer
+from coursegen.search import SearchTexts
 from coursegen.session import FailureMemory
 from coursegen.slides import place_decks, render_decks
 from coursegen.strings import interface_strings
@@ -169,6 +170,9 @@ def _render_site(root: Path, out: Path, options: BuildOptions) -> tuple[BuildRes
     run = _Run(root, out, options)
     config, sources = load_and_discover(run)
     run.edition = edition_for(options.audience, config.solutions, run.today)
+    # pages' search texts: made as their bodies come from the workers, kept in the cache
+    keep = options.cache and options.write
+    run.search_texts = SearchTexts(config.language, root / CACHE_DIR if keep else None)
     pages, assets, last_good = parse_sources(run, sources)
     course = make_course_graph(run, config, pages, assets)
     renderer = prepare_templates(run, config, course)
@@ -228,6 +232,7 @@ class _Run:
         # what the last build wrote into `out`: unchanged files are reused, good pages outlive a broken source
         self.manifest = Manifest(root, out) if options.cache and options.write else None
         self.project = None  # a Jupyter Book or MkDocs project's sources and TOC (project/sources.py)
+        self.search_texts: SearchTexts | None = None  # once the course's language is known
 
     def finish(self, config: CourseConfig, plan: SitePlan | None) -> tuple[BuildResult, SitePlan | None]:
         self.page_messages.save()
@@ -396,7 +401,9 @@ def render_page_bodies(
         flavors=run.flavors,
         markdown_seconds=config.markdown.max_seconds,
     )
-    bodies = render_bodies(course, renderer.strings, run.diagnostics, settings, options.progress)
+    bodies = render_bodies(
+        course, renderer.strings, run.diagnostics, settings, options.progress, run.search_texts.prepare
+    )
     run.body_settings = settings
     last_good.keep_bodies(bodies, course)
     check_anchors(bodies, course, run.diagnostics)

@@ -8,7 +8,7 @@ from html import escape
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-from coursegen.cache import CACHE_DIR, code_digest, digest, installed_version
+from coursegen.cache import code_digest, digest, installed_version
 from coursegen.downloads import add_notebook_downloads
 from coursegen.errors import Diagnostics
 from coursegen.project.redirect import redirect_html
@@ -38,9 +38,7 @@ def render_search_index(run: _Run, plan: SitePlan, config: CourseConfig, course,
         ),
     )
     if not plan.keep_unchanged(INDEX_URL, INDEX_URL, signature):
-        options = run.options
-        cache_dir = run.root / CACHE_DIR if options.cache and options.write else None
-        plan.add_bytes(INDEX_URL, search_index(rows, config.language, cache_dir), INDEX_URL, signature)
+        plan.add_bytes(INDEX_URL, search_index(rows, run.search_texts), INDEX_URL, signature)
     run.clock.lap("search index")
 
 

@@ -281,9 +281,12 @@ class LineStore:
                         stored[data[start:tab].decode("utf-8", "replace")] = value
 
     def get(self, key: str) -> bytes | None:
-        value = self.stored.get(key)
-        if value is not None:
-            self.used[key] = value
+        """The value put by this build, else the one stored by the last."""
+        value = self.used.get(key)
+        if value is None:
+            value = self.stored.get(key)
+            if value is not None:
+                self.used[key] = value
         return value
 
     def put(self, key: str, value: bytes) -> None:

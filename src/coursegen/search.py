@@ -199,23 +199,56 @@ class StemCache:
 PACKED_ABOVE = 1_000_000  # bytes: a bigger index is written compressed (see index_file)
 
 
-def search_index(rows, language: str, cache_dir: Path | None) -> bytes:
-    """Every page's text for the in-browser search, and the course's words by stem: rows of
-    (page, module title, body). With `cache_dir`, page texts and stems are kept by body key."""
-    texts = TextCache(cache_dir / "search-texts.txt") if cache_dir else None
-    stems = StemCache(cache_dir / "search-stems.txt", language) if cache_dir else None
-    entries, pairs_of_pages, memo = [], [], {}
-    for page, module, body in rows:
+class SearchTexts:
+    """Each page's searchable text (as JSON) and its words' stems, by body key: made as each body
+    is rendered (`prepare`, while the build waits for its worker processes) or when the index is
+    made, and kept in `.coursegen-cache/` for the next builds. Without a cache folder nothing is
+    kept and `prepare` does nothing."""
+
+    def __init__(self, language: str, cache_dir: Path | None = None):
+        self.language = language
+        self.texts = TextCache(cache_dir / "search-texts.txt") if cache_dir else None
+        self.stems = StemCache(cache_dir / "search-stems.txt", language) if cache_dir else None
+        self.memo: dict[str, str] = {}  # words stemmed during this build, when nothing is kept
+
+    def prepare(self, page, key: str | None, body_html: str) -> None:
+        """Make the text and stems of a body just rendered (no-op when nothing is kept)."""
+        if self.texts is not None and key is not None:
+            self._text_and_pairs(page, key, lambda: body_html)
+
+    def entry(self, page, module: str, key: str | None, body_html_reader) -> tuple[bytes, str]:
+        """The page's index entry and its "word:stem" pairs."""
+        text, described, labels, pairs = self._text_and_pairs(page, key, body_html_reader)
+        return index_entry(page.title, module, page.url, page.kind.value, text, described, labels), pairs
+
+    def _text_and_pairs(self, page, key: str | None, body_html_reader) -> tuple[bytes, str, str, str]:
         meta = page.meta
-        text = texts.text_json(body.key, lambda body=body: body.html) if texts else text_json(body.html)
+        texts, stems = self.texts, self.stems
+        text = texts.text_json(key, body_html_reader) if texts else text_json(body_html_reader())
         described = " ".join(dict.fromkeys(part for part in (meta.description, meta.summary) if part))
         labels = " · ".join(dict.fromkeys((*meta.tags, *meta.topics)))
-        entries.append(index_entry(page.title, module, page.url, page.kind.value, text, described, labels))
-        words = lambda text=text, own=(page.title, described, labels): " ".join((json.loads(text), *own))  # noqa: E731 (read only when not cached)
-        pairs_of_pages.append(stems.pairs(body.key, words) if stems else stem_pairs(words(), language, memo))
-    for cache in (texts, stems):
-        if cache is not None:
-            cache.save()
+
+        def words() -> str:  # read only when the stems are not kept
+            return " ".join((json.loads(text), page.title, described, labels))
+
+        pairs = stems.pairs(key, words) if stems else stem_pairs(words(), self.language, self.memo)
+        return text, described, labels, pairs
+
+    def save(self) -> None:
+        for cache in (self.texts, self.stems):
+            if cache is not None:
+                cache.save()
+
+
+def search_index(rows, texts: SearchTexts) -> bytes:
+    """Every page's text for the in-browser search, and the course's words by stem: rows of
+    (page, module title, body)."""
+    entries, pairs_of_pages = [], []
+    for page, module, body in rows:
+        entry, pairs = texts.entry(page, module, body.key, lambda body=body: body.html)
+        entries.append(entry)
+        pairs_of_pages.append(pairs)
+    texts.save()
     return index_file(entries, stem_groups(pairs_of_pages))
 
 
