@@ -97,3 +97,24 @@ def test_without_a_cache_every_chapter_is_rewritten(tmp_path):
     assert kept.rewritten(rewriter, ChapterSource(lambda: BODIES["a/one.html"]), PLACES[0]).startswith("<h3")
     kept.save()
     assert rewriter.rewritten == ["a/one.html"] and not (tmp_path / ".coursegen-cache").exists()
+
+
+def test_a_body_prepared_early_is_found_by_the_print_page_and_a_packed_one_is_not_rewritten(tmp_path):
+    cache = ChapterCache(tmp_path, enabled=True, read_only=False)
+    cache.expect("a/print.html", ANCHORS, PLACES)
+    cache.prepare("a/one.html", BODIES["a/one.html"], BODIES["a/one.html"])  # the key names the HTML here
+    cache.prepare("a/elsewhere.html", "k", "<p>no print page holds it</p>")
+    kept = cache.book("a/print.html", ANCHORS)
+    rewriter = CountingRewriter()
+    place = PLACES[0]
+    source = ChapterSource(lambda: BODIES["a/one.html"], name=f"body:{BODIES['a/one.html']}")
+    assert kept.rewritten(rewriter, source, place) == '<h3 id="a--one--x">Un</h3><p>é</p>'
+    assert rewriter.rewritten == [], "rewritten when the body came, not again"
+    kept.save()
+    again = ChapterCache(tmp_path, enabled=True, read_only=False)
+    again.expect("a/print.html", ANCHORS, PLACES)
+    counting = CountingRewriter()
+    again.book("a/print.html", ANCHORS).prepare(
+        counting, f"body:{BODIES['a/one.html']}", BODIES["a/one.html"], place
+    )
+    assert counting.rewritten == [], "already in the pack"

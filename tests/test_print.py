@@ -332,3 +332,37 @@ def test_pdf_of_an_unknown_section_lists_the_sections(course, capsys, tmp_path):
     assert capsys.readouterr().err.endswith(
         "course: error[build]: no section '03_fin' in this course — sections: 01_bases, 02_suite\n"
     )
+
+
+def test_chapters_are_rewritten_as_the_bodies_come_and_the_print_pages_are_those_made_without_a_cache(
+    course, tmp_path, monkeypatch
+):
+    """A clean build rewrites each body into its print pages' chapters as soon as it is rendered
+    (ChapterCache.prepare, while a big build waits for its workers): the print stage then rewrites
+    none, and the print pages are byte for byte those of a build without any cache."""
+    from coursegen.printing.chapters import ChapterRewriter
+
+    calls: list[str] = []
+    real = ChapterRewriter.rewrite
+    monkeypatch.setattr(
+        ChapterRewriter,
+        "rewrite",
+        lambda self, body, place: calls.append("rewrite") or real(self, body, place),
+    )
+    import coursegen.printing.stage as stage
+
+    real_stage = stage.print_stage
+
+    def print_stage(*args, **kwargs):
+        calls.append("print stage")
+        return real_stage(*args, **kwargs)
+
+    monkeypatch.setattr("coursegen.build.print_stage", print_stage)
+    build_print(course)
+    assert calls.index("print stage") == len(calls) - 1 and calls.count("rewrite") > 5
+    monkeypatch.undo()
+    plain = copy_fixture("print", tmp_path / "plain")
+    with mock.patch.dict(os.environ, {"SOURCE_DATE_EPOCH": DECEMBER_FIRST}):
+        run_build(plain, cache=False)
+    for rel in ("print.html", "01_bases/print.html", "02_suite/print.html"):
+        assert read(course / "site", rel) == read(plain / "site", rel), rel

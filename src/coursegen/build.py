@@ -29,7 +29,7 @@ from coursegen.model import PageKind, SourceKind
 from coursegen.myst import collect_labels
 from coursegen.output import Manifest, OutputLock, SitePlan, check_output_dir, empty_trash, write_atomically
 from coursegen.parse import markdown_body, parse_source
-from coursegen.printing.stage import print_stage
+from coursegen.printing.stage import expected_chapters, print_stage
 from coursegen.project.stages import build_course_graph, discover_course_sources, load_course_settings
 from coursegen.remote_assets import remote_media_stage
 from coursegen.remote_media import point_to_copies
@@ -233,6 +233,7 @@ class _Run:
         self.manifest = Manifest(root, out) if options.cache and options.write else None
         self.project = None  # a Jupyter Book or MkDocs project's sources and TOC (project/sources.py)
         self.search_texts: SearchTexts | None = None  # once the course's language is known
+        self.print_chapters = None  # printing.chapter_cache.ChapterCache, when print pages are made
 
     def finish(self, config: CourseConfig, plan: SitePlan | None) -> tuple[BuildResult, SitePlan | None]:
         self.page_messages.save()
@@ -401,8 +402,15 @@ def render_page_bodies(
         flavors=run.flavors,
         markdown_seconds=config.markdown.max_seconds,
     )
+    run.print_chapters = expected_chapters(run, config, course, settings.cache_space)
+
+    def rendered_now(page, key: str | None, html: str) -> None:  # while the workers go on
+        run.search_texts.prepare(page, key, html)
+        if run.print_chapters is not None:
+            run.print_chapters.prepare(page.url, key, html)
+
     bodies = render_bodies(
-        course, renderer.strings, run.diagnostics, settings, options.progress, run.search_texts.prepare
+        course, renderer.strings, run.diagnostics, settings, options.progress, rendered_now
     )
     run.body_settings = settings
     last_good.keep_bodies(bodies, course)

@@ -87,6 +87,22 @@ class ChapterSource:
     error: str = ""
 
 
+def book_anchors(book: PrintBook) -> tuple[dict[str, str], set[str]]:
+    """Each page's chapter anchor in the print page, and the ids taken."""
+    taken = set(_OWN_IDS)
+    anchors = {page.url: chapter_anchor(page.url, taken) for page, _ in book.pages}
+    anchors[book.root.url] = "print-intro"
+    return anchors, taken
+
+
+def expect_chapters(books: list[PrintBook], chapters: ChapterCache) -> None:
+    """Tell `chapters` where each page's body goes (ChapterCache.expect)."""
+    for book in books:
+        anchors, _ = book_anchors(book)
+        places = [ChapterPlace(page.url, anchors[page.url], depth) for page, depth in book.pages]
+        chapters.expect(book.url, anchors, [ChapterPlace(book.root.url, "print-intro", 0), *places])
+
+
 def book_blocks(
     book: PrintBook,
     source_of: Callable[[Page], ChapterSource],
@@ -95,9 +111,7 @@ def book_blocks(
 ) -> list[PrintBlock]:
     """The print page's parts in order. `source_of(page)` gives a page's body; `chapters` keeps the
     bodies already rewritten by an earlier build."""
-    taken = set(_OWN_IDS)
-    anchors = {page.url: chapter_anchor(page.url, taken) for page, _ in book.pages}
-    anchors[book.root.url] = "print-intro"
+    anchors, taken = book_anchors(book)
     rewriter = ChapterRewriter(book.url, anchors)
     kept = (chapters or ChapterCache.disabled()).book(book.url, anchors)
     numbers = QuizNumbers()

@@ -35,6 +35,24 @@ class ChapterCache:
     def __init__(self, root: Path, enabled: bool, read_only: bool, space: str = ""):
         self.folder = root / CACHE_DIR / ("print-chapters" + space) if enabled else None
         self.read_only = read_only
+        self._books: dict[str, BookChapters] = {}  # one per print page and build
+        # page URL → where its chapters go, for `prepare` (see `expect`)
+        self._expected: dict[str, list[tuple[BookChapters, ChapterRewriter, ChapterPlace]]] = {}
+
+    def expect(self, book_url: str, anchors: Mapping[str, str], places: Iterable[ChapterPlace]) -> None:
+        """The print page at `book_url` will hold chapters at `places`: `prepare` rewrites a body
+        into them as soon as it is rendered (while the build waits for its other bodies)."""
+        if self.folder is None:
+            return
+        kept, rewriter = self.book(book_url, anchors), ChapterRewriter(book_url, anchors)
+        for place in places:
+            self._expected.setdefault(place.page_url, []).append((kept, rewriter, place))
+
+    def prepare(self, page_url: str, body_key: str | None, body_html: str) -> None:
+        """Rewrite the body just rendered for `page_url` into its expected chapters (see `expect`)."""
+        if body_key is not None and body_html:
+            for kept, rewriter, place in self._expected.get(page_url, ()):
+                kept.prepare(rewriter, f"body:{body_key}", body_html, place)
 
     @classmethod
     def disabled(cls) -> ChapterCache:
@@ -46,7 +64,11 @@ class ChapterCache:
         if self.folder is None:
             return BookChapters(None, "", self.read_only)
         book_key = digest("print-chapters-2", code_digest(), book_url, repr(sorted(anchors.items())))
-        return BookChapters(self.folder / (_pack_name(book_url) + _SUFFIX), book_key, self.read_only)
+        kept = self._books.get(book_url)
+        if kept is None or kept.book_key != book_key:
+            path = self.folder / (_pack_name(book_url) + _SUFFIX)
+            kept = self._books[book_url] = BookChapters(path, book_key, self.read_only)
+        return kept
 
     def prune(self, book_urls: Iterable[str]) -> None:
         """Delete the packs of print pages not in `book_urls` (sections gone, `print: false`)."""
@@ -77,6 +99,7 @@ class BookChapters:
     def __init__(self, path: Path | None, book_key: str, read_only: bool):
         self.path = path
         self.read_only = read_only
+        self.book_key = book_key
         self.header = f"{_FORMAT.decode()} {book_key}\n".encode()
         self.stored: dict[str, bytes] = _read_pack(path, self.header) if path is not None else {}
         self.used: dict[str, bytes] = {}
@@ -106,6 +129,13 @@ class BookChapters:
             data = chapter.encode("utf-8")
         self.used[key] = data
         return chapter
+
+    def prepare(self, rewriter: ChapterRewriter, name: str, body: str, place: ChapterPlace) -> None:
+        """Rewrite now the chapter of the body named `name` at `place`, unless the pack has it."""
+        key = digest(repr(place), name)
+        if self.path is not None and key not in self.stored:
+            self.stored[key] = rewriter.rewrite(body, place).encode("utf-8")
+            self.missed = True  # not in the pack: it is written again
 
     def save(self) -> None:
         """Write the pack again (with only the chapters used) when one was missing or unused."""

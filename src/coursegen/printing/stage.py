@@ -20,7 +20,7 @@ from coursegen.cache import CACHE_DIR, IndexCache, code_digest, digest, installe
 from coursegen.errors import Diagnostics
 from coursegen.filedigests import FileDigests
 from coursegen.model import Course, Page, SourceFile
-from coursegen.printing.book import ChapterSource, PrintBook, book_blocks, print_books
+from coursegen.printing.book import ChapterSource, PrintBook, book_blocks, expect_chapters, print_books
 from coursegen.printing.chapter_cache import ChapterCache
 from coursegen.printing.settings import PAGE_SIZES
 from coursegen.remote_media import point_to_copies
@@ -65,6 +65,16 @@ def pdf_cache(root: Path, space: str = "") -> Path:
     return root / CACHE_DIR / (PDF_CACHE + space)
 
 
+def expected_chapters(run, config, course: Course, space: str) -> ChapterCache | None:
+    """The print pages' chapter packs (of the edition's cache `space`), told before the bodies are
+    rendered where each body goes: its chapters are rewritten as it comes from the workers."""
+    if not config.print.enabled or not run.options.write:
+        return None
+    chapters = ChapterCache(run.root, enabled=run.options.cache, read_only=False, space=space)
+    expect_chapters(print_books(course, config.print), chapters)
+    return chapters
+
+
 def print_stage(run, plan, config, course: Course, bodies: dict, renderer, remote) -> list[PrintedBook]:
     """Print pages and current PDFs into `plan`; the section pages learn where they are
     (`renderer.print_links`). `run` is the build's (root, out, options, diagnostics)."""
@@ -73,12 +83,7 @@ def print_stage(run, plan, config, course: Course, bodies: dict, renderer, remot
     digests = run.file_digests  # saved with the others by the build (add_files)
     # the files each print page loads, by what names its HTML: a kept page is not read again
     loads = IndexCache(run.root, "print-loads", enabled=run.options.cache, read_only=not run.options.write)
-    chapters = ChapterCache(
-        run.root,
-        enabled=run.options.cache,
-        read_only=not run.options.write,
-        space=run.body_settings.cache_space,
-    )
+    chapters = run.print_chapters  # already holding the chapters of the bodies just rendered
     date = cover_date(run.today, config.language)
     printed = []
     books = print_books(course, config.print)
