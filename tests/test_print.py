@@ -366,3 +366,22 @@ def test_chapters_are_rewritten_as_the_bodies_come_and_the_print_pages_are_those
         run_build(plain, cache=False)
     for rel in ("print.html", "01_bases/print.html", "02_suite/print.html"):
         assert read(course / "site", rel) == read(plain / "site", rel), rel
+
+
+def test_a_rebuild_with_nothing_changed_reads_no_chapter_pack(course, monkeypatch):
+    """The packs are read only when a print page is made again (a no-op rebuild of a big course
+    would otherwise read megabytes of chapters for nothing)."""
+    import coursegen.printing.chapter_cache as chapter_cache
+
+    build_print(course)
+    read: list[Path] = []
+    real = chapter_cache._read_pack
+    monkeypatch.setattr(
+        chapter_cache, "_read_pack", lambda path, header: read.append(path) or real(path, header)
+    )
+    build_print(course)
+    assert read == []
+    lesson = course / "content/02_suite/01_variance.md"
+    lesson.write_text(lesson.read_text(encoding="utf-8") + "\nUne phrase ajoutée.\n", encoding="utf-8")
+    build_print(course)
+    assert len(read) == 2, "the course's print page and its section's"

@@ -7,7 +7,7 @@ import re
 from markdown.treeprocessors import Treeprocessor
 
 from coursegen.editions import INSTRUCTOR_CLASS, SOLUTION_CLASS, Edition
-from coursegen.printing.quizzes import element_end
+from coursegen.htmlscan import element_end
 
 # a start tag and its class attribute, in raw HTML a lesson holds (`<div class="solution">`)
 _START_TAG = re.compile(r"<([a-zA-Z][\w-]*)\b([^>]*)>")

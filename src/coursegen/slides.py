@@ -41,11 +41,12 @@ DECK_ASSETS = (
 def place_decks(course: Course, course_slides: bool, diagnostics: Diagnostics) -> None:
     """Set `deck` on each lesson that has one. A deck whose path is already another file's of the
     site (`x.slides.md` beside `x.md`) is not made, and its lesson offers none, with a warning."""
+    wanted = [(page, url) for page in course.pages if (url := deck_url(page, course_slides))]
+    if not wanted:  # most courses: no file names to gather
+        return
+    # whatever the case: two names differing only by case clash on macOS and Windows
     taken = {url.casefold(): target for url, target in (*course.by_site_rel.items(), *course.by_url.items())}
-    for page in course.pages:
-        url = deck_url(page, course_slides)
-        if not url:
-            continue
+    for page, url in wanted:
         other = taken.get(url.casefold())
         if other is not None:
             diagnostics.warning(

@@ -97,10 +97,14 @@ def book_anchors(book: PrintBook) -> tuple[dict[str, str], set[str]]:
 
 def expect_chapters(books: list[PrintBook], chapters: ChapterCache) -> None:
     """Tell `chapters` where each page's body goes (ChapterCache.expect)."""
-    for book in books:
-        anchors, _ = book_anchors(book)
-        places = [ChapterPlace(page.url, anchors[page.url], depth) for page, depth in book.pages]
-        chapters.expect(book.url, anchors, [ChapterPlace(book.root.url, "print-intro", 0), *places])
+
+    def plan():
+        for book in books:
+            anchors, _ = book_anchors(book)
+            places = [ChapterPlace(page.url, anchors[page.url], depth) for page, depth in book.pages]
+            yield book.url, anchors, [ChapterPlace(book.root.url, "print-intro", 0), *places]
+
+    chapters.expect(plan)
 
 
 def book_blocks(

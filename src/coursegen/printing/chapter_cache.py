@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import os
 import zlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 from coursegen.cache import CACHE_DIR, code_digest, digest, write_bytes_atomically
@@ -38,18 +38,23 @@ class ChapterCache:
         self._books: dict[str, BookChapters] = {}  # one per print page and build
         # page URL → where its chapters go, for `prepare` (see `expect`)
         self._expected: dict[str, list[tuple[BookChapters, ChapterRewriter, ChapterPlace]]] = {}
+        self._plan = None
 
-    def expect(self, book_url: str, anchors: Mapping[str, str], places: Iterable[ChapterPlace]) -> None:
-        """The print page at `book_url` will hold chapters at `places`: `prepare` rewrites a body
-        into them as soon as it is rendered (while the build waits for its other bodies)."""
-        if self.folder is None:
-            return
-        kept, rewriter = self.book(book_url, anchors), ChapterRewriter(book_url, anchors)
-        for place in places:
-            self._expected.setdefault(place.page_url, []).append((kept, rewriter, place))
+    def expect(self, plan: Callable[[], Iterable[tuple[str, Mapping[str, str], list[ChapterPlace]]]]) -> None:
+        """`plan()` gives each print page's URL, its pages' anchors and its chapters' places: from
+        then on `prepare` rewrites a body into its chapters as soon as it is rendered (while the
+        build waits for its other bodies). Called on the first `prepare`: a build that renders no
+        body never works it out."""
+        self._plan = plan if self.folder is not None else None
 
     def prepare(self, page_url: str, body_key: str | None, body_html: str) -> None:
         """Rewrite the body just rendered for `page_url` into its expected chapters (see `expect`)."""
+        if self._plan is not None:
+            for book_url, anchors, places in self._plan():
+                kept, rewriter = self.book(book_url, anchors), ChapterRewriter(book_url, anchors)
+                for place in places:
+                    self._expected.setdefault(place.page_url, []).append((kept, rewriter, place))
+            self._plan = None
         if body_key is not None and body_html:
             for kept, rewriter, place in self._expected.get(page_url, ()):
                 kept.prepare(rewriter, f"body:{body_key}", body_html, place)
@@ -101,9 +106,17 @@ class BookChapters:
         self.read_only = read_only
         self.book_key = book_key
         self.header = f"{_FORMAT.decode()} {book_key}\n".encode()
-        self.stored: dict[str, bytes] = _read_pack(path, self.header) if path is not None else {}
+        self._stored: dict[str, bytes] | None = None if path is not None else {}
         self.used: dict[str, bytes] = {}
         self.missed = False
+
+    @property
+    def stored(self) -> dict[str, bytes]:
+        """The chapters of the pack, read when first needed: a build that keeps this print page
+        (a no-op rebuild) never reads its pack."""
+        if self._stored is None:
+            self._stored = _read_pack(self.path, self.header)
+        return self._stored
 
     def rewritten(self, rewriter: ChapterRewriter, source, place: ChapterPlace) -> str:
         """The chapter of `source` (a book.ChapterSource) at `place`, rewritten now or by an earlier build."""

@@ -8,6 +8,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from coursegen.htmlscan import element_end
+
 _FORM_START = re.compile(r'<form class="quiz"[^>]*>')
 _LEGEND = re.compile(r'<legend class="quiz-title">(.*?)</legend>', re.DOTALL)
 _HINT = re.compile(r'<p class="quiz-hint">(.*?)</p>', re.DOTALL)
@@ -91,18 +93,6 @@ def _option(item: str) -> tuple[str, bool, str]:
     if box:
         feedback = item[box.end() : element_end(item, box.end(), "div") - len("</div>")].strip()
     return text, right, feedback
-
-
-def element_end(text: str, inside: int, name: str) -> int:
-    """The index just past the end tag that closes an element `name` whose content starts at
-    `inside` (elements of the same name nested in it are counted); the text's end if unclosed."""
-    tags = re.compile(rf"<(/?){name}\b[^>]*>", re.IGNORECASE)
-    depth = 1
-    for tag in tags.finditer(text, inside):
-        depth += -1 if tag.group(1) else 1
-        if depth == 0:
-            return tag.end()
-    return len(text)
 
 
 def answers_html(answers: list[QuizAnswer], strings: Mapping[str, str]) -> str:
