@@ -207,13 +207,27 @@ class SearchTexts:
 
     def __init__(self, language: str, cache_dir: Path | None = None):
         self.language = language
-        self.texts = TextCache(cache_dir / "search-texts.txt") if cache_dir else None
-        self.stems = StemCache(cache_dir / "search-stems.txt", language) if cache_dir else None
+        self.cache_dir = cache_dir
+        self._texts: TextCache | None = None
+        self._stems: StemCache | None = None
         self.memo: dict[str, str] = {}  # words stemmed during this build, when nothing is kept
+
+    @property
+    def texts(self) -> TextCache | None:
+        """Read when first needed: a build that renders no body and keeps its index never reads it."""
+        if self._texts is None and self.cache_dir is not None:
+            self._texts = TextCache(self.cache_dir / "search-texts.txt")
+        return self._texts
+
+    @property
+    def stems(self) -> StemCache | None:
+        if self._stems is None and self.cache_dir is not None:
+            self._stems = StemCache(self.cache_dir / "search-stems.txt", self.language)
+        return self._stems
 
     def prepare(self, page, key: str | None, body_html: str) -> None:
         """Make the text and stems of a body just rendered (no-op when nothing is kept)."""
-        if self.texts is not None and key is not None:
+        if self.cache_dir is not None and key is not None:
             self._text_and_pairs(page, key, lambda: body_html)
 
     def entry(self, page, module: str, key: str | None, body_html_reader) -> tuple[bytes, str]:
@@ -235,7 +249,7 @@ class SearchTexts:
         return text, described, labels, pairs
 
     def save(self) -> None:
-        for cache in (self.texts, self.stems):
+        for cache in (self._texts, self._stems):
             if cache is not None:
                 cache.save()
 
