@@ -357,3 +357,33 @@ print(answers)
     assert (run.returncode, run.stderr) == (0, "")
     answer = '<math><msup><mi>x</mi><mn class="tml-sml-pad">2</mn></msup></math>'
     assert run.stdout.strip() == str([answer] if caller == "render" else [])
+
+
+def test_a_formula_the_process_already_converted_is_not_sent_to_v8_again():
+    """Courses repeat their formulas: the engine remembers V8's answers (each use still gets its
+    own MathProblem, raised separately), and a formula with other macros is converted anew."""
+    from coursegen.math_engine import MathProblem, TemmlEngine
+
+    engine = TemmlEngine()  # its own memory: not what other tests converted
+    sent: list[list] = []
+    real = engine._context
+
+    class Recording:
+        def call(self, name, items, *rest, **options):
+            sent.append([item[0] for item in items])
+            return real.call(name, items, *rest, **options)
+
+    engine._context = Recording()
+    try:
+        first = engine.render_many([("a_1+b", False, ()), (r"\nosuch", False, ()), ("a_1+b", False, ())])
+        again = engine.render_many([("a_1+b", False, ()), (r"\nosuch", False, ()), ("a_1+b", True, ())])
+        macros = engine.render_many([(r"\R", False, ((r"\R", r"\mathbb{R}"),))])
+    finally:
+        engine._context = real
+        engine.close()
+    assert sent == [["a_1+b", r"\nosuch"], ["a_1+b"], [r"\R"]], "each distinct formula once"
+    assert first[0] == first[2] == again[0] and "<msub>" in first[0] and again[2] != first[0]  # display
+    assert (
+        isinstance(first[1], MathProblem) and isinstance(again[1], MathProblem) and first[1] is not again[1]
+    )
+    assert first[1].unknown == r"\nosuch" and "ℝ" in macros[0]

@@ -38,6 +38,7 @@ _UNKNOWN = re.compile(
 )
 TIMEOUT_MS = 10_000  # a formula that takes longer is a macro loop, not mathematics
 CLOSE_WAIT = 2.0  # seconds close() waits for a call in another thread
+MEMO_SIZE = 50_000  # formulas a process remembers (render_many): a few MB of MathML
 
 
 class MathProblem(ValueError):
@@ -72,6 +73,7 @@ class TemmlEngine:
         )
         self._loop_thread.start()
         self._lock = threading.Lock()
+        self._converted: dict[tuple[str, bool, tuple], dict] = {}  # V8's answer by formula (render_many)
         self._maker = mini_racer(self._loop)
         self._context = self._maker.__enter__()
         atexit.register(self.close)
@@ -88,20 +90,29 @@ class TemmlEngine:
 
     def render_many(self, formulas: Sequence[tuple[str, bool, tuple]]) -> list[str | MathProblem]:
         """MathML (or the problem) for each (latex, display, macros as (name, body) pairs), in one
-        call: each call to V8 waits for its thread, which costs more than converting a formula."""
-        macro_sets: dict[tuple, int] = {}
-        items = [
-            [latex, display, macro_sets.setdefault(macros, len(macro_sets))]
-            for latex, display, macros in formulas
-        ]
+        call: each call to V8 waits for its thread, which costs more than converting a formula.
+        A formula this process already converted is not sent again: courses repeat theirs
+        ($x$, $\\theta$, the same loss on every page of a module)."""
         with self._lock:
-            results = self._context.call(
-                "coursegenRenderMany",
-                items,
-                [dict(macros) for macros in macro_sets],
-                timeout=TIMEOUT_MS + 100 * len(items),
-            )
-        return [_outcome(result) for result in results]
+            known = self._converted
+            wanted = [formula for formula in dict.fromkeys(formulas) if formula not in known]
+            if wanted:
+                macro_sets: dict[tuple, int] = {}
+                items = [
+                    [latex, display, macro_sets.setdefault(macros, len(macro_sets))]
+                    for latex, display, macros in wanted
+                ]
+                results = self._context.call(
+                    "coursegenRenderMany",
+                    items,
+                    [dict(macros) for macros in macro_sets],
+                    timeout=TIMEOUT_MS + 100 * len(items),
+                )
+                if len(known) + len(wanted) > MEMO_SIZE:  # bounded: a huge course starts it again
+                    known.clear()
+                known.update(zip(wanted, results))
+            # each use gets its own outcome: a MathProblem is raised, and carries its traceback
+            return [_outcome(known[formula]) for formula in formulas]
 
     def close(self) -> None:
         """Let a call in another thread finish (for a while), stop the loop, then free V8 (once;
