@@ -547,6 +547,35 @@ def test_a_rebuild_after_a_body_edit_loads_neither_yaml_nor_lexers_nor_the_math_
     assert "Une phrase de plus." in (root / "site/A/03_code.html").read_text(encoding="utf-8")
 
 
+def test_a_rebuild_with_nothing_changed_does_not_import_markdown_even_with_tags(make_course):
+    """Tag anchors (tags.html, tag chips) follow Markdown's slug rule: they are worked out only
+    when a page with tags or tags.html is made, so a no-op rebuild never imports Markdown."""
+    import subprocess
+    import sys
+
+    tagged = "---\ntitle: Étiquetée\ntags: [Réseaux de neurones, Optimisation]\n---\nTexte.\n"
+    root = make_course(
+        {**FILES, "content/A/04_tags.md": tagged, "course.yml": "title: Cours\nlanguage: fr\n"}
+    )
+    run_build(root)
+    tags = (root / "site/tags.html").read_text(encoding="utf-8")
+    assert 'id="tag-réseaux-de-neurones"' in tags
+    script = (
+        "import sys; from pathlib import Path; from coursegen.build import build, BuildOptions; "
+        f"result = build(Path({str(root)!r}), options=BuildOptions(jobs=1)); "
+        "assert result.written and not result.diagnostics.problems, result.diagnostics.problems; "
+        "print('markdown' in sys.modules)"
+    )
+    quick = {
+        name: value for name, value in os.environ.items() if name != "COURSEGEN_VERIFY"
+    }  # (it renders kept pages)
+    loaded = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, env=quick
+    )
+    assert loaded.stdout.strip() == "False"
+    assert (root / "site/tags.html").read_text(encoding="utf-8") == tags
+
+
 def test_the_body_index_reads_what_it_wrote_and_decodes_contents_only_when_asked(tmp_path):
     from coursegen.body_cache import Body, BodyCache, IndexedBody, RenderedBody
 

@@ -88,7 +88,8 @@ def render_extras(run: _Run, plan: SitePlan, config: CourseConfig, course, rende
             plan.add_text(NOT_FOUND_URL, renderer.render_not_found(local), NOT_FOUND_URL, signature)
             run.report(signature, local)
     if renderer.has_tags and TAGS_URL not in plan.files:  # every tag with its pages
-        signature = digest("tags", renderer.fingerprint(), repr(renderer.tags))
+        # the anchors are the tags' own (views.tag_anchor): the code in the fingerprint names them
+        signature = digest("tags", renderer.fingerprint(), repr(renderer.tag_pages))
         if not run.kept(plan, TAGS_URL, TAGS_URL, signature, lambda: renderer.render_tags(Diagnostics())):
             local = Diagnostics()
             plan.add_text(TAGS_URL, renderer.render_tags(local), TAGS_URL, signature)

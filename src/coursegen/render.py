@@ -57,8 +57,10 @@ class SiteRenderer:
             env.filters["number"] = lambda value, language=config.language: format_number(value, language)
             env.filters["typo"] = self._typography_filter
         self.course_view = views.course_view(config, course)
-        self.tags = views.tag_index(course)
-        self.has_tags = bool(self.tags)  # tag chips link to tags.html only when it is written
+        # (tag, pages): what tags.html shows but its anchors, which are worked out from the tags
+        # (and import Markdown's slug rule) only when a page with tags is rendered
+        self.tag_pages = views.tag_pages(course)
+        self.has_tags = bool(self.tag_pages)  # tag chips link to tags.html only when it is written
         # section URL → (its print page, its PDF or ""), set by the print stage (printing/stage.py)
         self.print_links: dict[str, tuple[str, str]] = {}
         self._fingerprint: str | None = None
@@ -263,7 +265,10 @@ class SiteRenderer:
             kind=PageKind.SECTION, url=TAGS_URL, folder="", title=self.strings["tags_title"], meta=PageMeta()
         )
         context = self.page_context(page, views.page_view(page, "", [], self.config))
-        context["tags"] = [{"tag": tag, "id": anchor, "pages": pages} for tag, anchor, pages in self.tags]
+        context["tags"] = [
+            {"tag": tag, "id": anchor, "pages": pages}
+            for tag, anchor, pages in views.tag_index(self.tag_pages)
+        ]
         try:
             return self.env.get_template("tags.html").render(context)
         except jinja2.TemplateError as problem:

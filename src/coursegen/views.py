@@ -303,16 +303,20 @@ def module_lessons(page: Page) -> list[Page]:
     return [child for child in page.parent.children if child.kind is PageKind.LESSON]
 
 
-def tag_index(course: Course) -> list[tuple[str, str, tuple[LinkView, ...]]]:
-    """Every tag of the course as (tag, anchor id, pages that carry it in course order), by tag."""
+def tag_pages(course: Course) -> list[tuple[str, tuple[LinkView, ...]]]:
+    """Every tag of the course with the pages that carry it in course order, by tag."""
     pages: dict[str, list[Page]] = {}
     for page in course.pages:
         for tag in page.meta.tags:
             pages.setdefault(tag, []).append(page)
     return [
-        (tag, tag_anchor(tag), tuple(link(p) for p in pages[tag]))
-        for tag in sorted(pages, key=lambda t: (t.casefold(), t))
+        (tag, tuple(link(p) for p in pages[tag])) for tag in sorted(pages, key=lambda t: (t.casefold(), t))
     ]
+
+
+def tag_index(tagged: list[tuple[str, tuple[LinkView, ...]]]) -> list[tuple[str, str, tuple[LinkView, ...]]]:
+    """`tag_pages` with each tag's anchor id: (tag, anchor, pages)."""
+    return [(tag, tag_anchor(tag), pages) for tag, pages in tagged]
 
 
 def tag_anchor(tag: str) -> str:
