@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
 import re
 import shutil
 from pathlib import Path
@@ -377,7 +378,9 @@ def test_worker_processes_build_the_same_site(tmp_path, monkeypatch):
     real_pool = workers.ProcessPoolExecutor
 
     def counting_pool(*args, **kwargs):
-        started.append(kwargs.get("initargs", ())[0] is original)  # workers._start_worker calls it
+        # workers._start_worker calls it, read from the file the pool wrote its start-up data to
+        with open(kwargs["initargs"][0], "rb") as start:
+            started.append(pickle.load(start)[0] is original)
         return real_pool(*args, **kwargs)
 
     monkeypatch.setattr(workers, "ProcessPoolExecutor", counting_pool)

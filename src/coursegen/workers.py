@@ -6,13 +6,23 @@ A worker that took it as a KeyboardInterrupt of its own used to die in the middl
 operation (printing a traceback, holding a lock the others then waited for forever), and a busy
 worker made `shutdown()` wait for its page. Here the workers ignore SIGINT — the build decides —
 and when the build stops early (an interrupt, an error) it terminates them rather than waiting.
+
+What a worker needs to start (the course, the settings: megabytes for a big course) goes through a
+temporary file, not through the pipe `spawn` writes each new process's start-up data to: Python
+(3.11–3.13) writes that data while still holding the pipe's reading end itself, so when the new
+process dies before reading (a SIGTERM to the whole group makes one worker die, and the pool then
+terminates the one being started), a write bigger than the pipe's buffer (64 KB) never returns and
+the build hangs. Kept small, the write always fits in the buffer.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import multiprocessing.context
+import os
+import pickle
 import signal
+import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
 
@@ -43,8 +53,12 @@ class WorkerPool:
 
     def __init__(self, workers: int, initializer, initargs: tuple):
         self._context = _RecordingSpawnContext()
+        # the workers' start-up data, read from a file by each (see the module's docstring); sent
+        # along as before when no temporary file can be written
+        self._start_data = _start_data_file(initializer, initargs)
+        start = self._start_data or (initializer, initargs)
         self._executor = ProcessPoolExecutor(
-            workers, mp_context=self._context, initializer=_start_worker, initargs=(initializer, initargs)
+            workers, mp_context=self._context, initializer=_start_worker, initargs=(start,)
         )
 
     def __enter__(self) -> WorkerPool:
@@ -73,10 +87,17 @@ class WorkerPool:
         return _results(tasks)
 
     def __exit__(self, kind, error, traceback) -> None:
-        if kind is None:
-            self._executor.shutdown(wait=True)
-        else:
-            self.stop()
+        try:
+            if kind is None:
+                self._executor.shutdown(wait=True)
+            else:
+                self.stop()
+        finally:  # every worker has started (or is gone): its start-up data is no longer needed
+            if self._start_data:
+                try:
+                    os.unlink(self._start_data)
+                except OSError:
+                    pass
 
     def stop(self) -> None:
         """Terminate the workers (SIGTERM), kill those still there after GRACE_SECONDS (one still
@@ -110,11 +131,28 @@ def _run_chunk(function, items: list) -> list:
     return [function(item) for item in items]
 
 
-def _start_worker(initializer, initargs: tuple) -> None:
+def _start_data_file(initializer, initargs: tuple) -> str:
+    """A temporary file holding (initializer, initargs), or "" when none can be written."""
+    try:
+        with tempfile.NamedTemporaryFile(
+            "wb", prefix="coursegen-workers-", suffix=".pickle", delete=False
+        ) as file:
+            pickle.dump((initializer, initargs), file, protocol=pickle.HIGHEST_PROTOCOL)
+    except OSError:
+        return ""
+    return file.name
+
+
+def _start_worker(start_data: str | tuple) -> None:
     """In each worker, before anything else: Ctrl-C is the build's to handle (it stops the
     workers itself), SIGTERM ends the worker quietly; then the signals blocked since the worker
-    started are let through (a Ctrl-C that came meanwhile is dropped, a SIGTERM ends it now)."""
+    started are let through (a Ctrl-C that came meanwhile is dropped, a SIGTERM ends it now).
+    Then the initializer, with its arguments: read from the file `start_data`, or given."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
+    if isinstance(start_data, str):
+        with open(start_data, "rb") as file:
+            start_data = pickle.load(file)
+    initializer, initargs = start_data
     initializer(*initargs)
