@@ -92,6 +92,11 @@ class ChapterCache:
                     pass
 
 
+def _chapter_key(place: ChapterPlace, name: str) -> str:
+    """A chapter in its pack: its place and what names its body's HTML."""
+    return digest(repr(place), name)
+
+
 def _pack_name(book_url: str) -> str:
     return hashlib.sha256(book_url.encode("utf-8")).hexdigest()[:32]
 
@@ -128,7 +133,7 @@ class BookChapters:
         if not name:  # nothing names this HTML: its digest does
             body = source.load()
             name = hashlib.sha256(body.encode("utf-8")).hexdigest()
-        key = digest(repr(place), name)
+        key = _chapter_key(place, name)
         data = self.stored.get(key)
         if data is not None:
             try:
@@ -145,7 +150,7 @@ class BookChapters:
 
     def prepare(self, rewriter: ChapterRewriter, name: str, body: str, place: ChapterPlace) -> None:
         """Rewrite now the chapter of the body named `name` at `place`, unless the pack has it."""
-        key = digest(repr(place), name)
+        key = _chapter_key(place, name)
         if self.path is not None and key not in self.stored:
             self.stored[key] = rewriter.rewrite(body, place).encode("utf-8")
             self.missed = True  # not in the pack: it is written again
