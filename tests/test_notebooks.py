@@ -294,6 +294,23 @@ def test_cells_without_ids_get_the_same_ids_at_every_build(make_course, tmp_path
     )  # the file is untouched
 
 
+def test_nbconvert_validates_a_notebook_once_not_after_each_preprocessor(make_course, tmp_path, monkeypatch):
+    """nbconvert validates after each of its preprocessors by default (twelve times a notebook,
+    ~2 ms each: seconds on a course of a hundred notebooks); coursegen validates the notebook
+    when it reads it, so nbconvert checks it once, after all of them."""
+    cells = ["# Carnet", "x = 1", "md:Fin.", ("code", "print(2)")]
+    root = make_course(
+        {"notebooks/A/un.ipynb": notebook_json(*cells), "notebooks/A/deux.ipynb": notebook_json(*cells)}
+    )
+    calls = []
+    validate = nbformat.validate  # what nbconvert's exporter calls
+    monkeypatch.setattr(nbformat, "validate", lambda *args, **kw: (calls.append(1), validate(*args, **kw))[1])
+    result = run_build(root, tmp_path / "site")
+    assert formatted(result) == []
+    assert "Fin." in read(tmp_path / "site", "A/notebooks/deux.html")
+    assert len(calls) == 2  # one a notebook (26 before: 13 a notebook)
+
+
 def test_markdown_cell_links_are_rewritten_and_checked(make_course, tmp_path):
     text = notebook_json(
         "# Linked",

@@ -377,7 +377,9 @@ class ContextText:
             plain = self._items(items)
             if not all(isinstance(item, self.SHARED) for item in items):
                 return plain
-            known = self._lists[ids] = (items, _Text(repr(plain)))
+            # named by the digest of its text: each page's own text stays short (a module's 50
+            # lesson links are ~6 KB, hashed again on every lesson of the module otherwise)
+            known = self._lists[ids] = (items, _Text(f"<list {digest(repr(plain))}>"))
         # the same tuple again (a module's lessons, on each of its lessons): found by its id, kept
         # alive with its text so that no other object takes that id
         self._known[id(items)] = (items, known[1])
