@@ -217,7 +217,7 @@ def test_solutions_written_as_raw_html_are_left_out_too(make_course):
         ('<div class="solution"><div>a</div><p>b</p></div>\n<p>c</p>', "\n<p>c</p>"),
         ("<img class=solution src=x.png><p>c</p>", "<p>c</p>"),
         ('<p class="solutions">kept: another class</p>', '<p class="solutions">kept: another class</p>'),
-        # an inline tag whose end Markdown keeps in another piece: left as written (README says so)
+        # a start tag Markdown keeps apart from its end (an inline tag): the inline pass cuts those
         ('<span class="solution">', '<span class="solution">'),
     ],
 )
@@ -225,6 +225,38 @@ def test_raw_html_of_a_left_out_class_is_cut_with_its_content(html, expected):
     from coursegen.edition_filter import filter_raw_html
 
     assert filter_raw_html(html, frozenset({"solution"}), set()) == expected
+
+
+INLINE_SOLUTIONS = (
+    "# X\n\n"
+    'La réponse est <span class="solution">42, soit `x.sort()` et **FENNEC**</span> : voilà.\n\n'
+    'Pour en écrire une : `<span class="solution">` dans le texte.\n\n'
+    '| question | réponse |\n| --- | --- |\n| 2 + 2 | <span class="solution">QUOKKA</span> |\n\n'
+    '- un point <em class="instructor">note TARSIER</em> et la suite\n\n'
+    '## Corrigé <span class="solution">SURICATE</span>\n\n'
+    'Oublié de fermer <span class="solution">MANCHOT et la fin du paragraphe\n\nSuite.\n'
+)
+
+
+def test_inline_solutions_in_raw_html_are_left_out_too(make_course):
+    """`<span class="solution">…</span>` within a paragraph, a table cell, a list item or a heading:
+    cut before Markdown parses the paragraph, so neither the page nor anything made from it (search,
+    print page) has it; a tag shown in a code span is text; an element left unclosed is cut to the
+    end of its paragraph rather than published."""
+    root = make_course(
+        {"course.yml": "title: T\nsolutions: instructor\n", "content/A/x.md": INLINE_SOLUTIONS}
+    )
+    secrets = ("FENNEC", "QUOKKA", "TARSIER", "SURICATE", "MANCHOT")
+    assert formatted(run_build(root)) == []
+    assert files_containing(root / "site", secrets) == {}
+    page = (root / "site/A/x.html").read_text(encoding="utf-8")
+    assert "La réponse est  : voilà.</p>" in page and "<td>2 + 2</td>\n<td></td>" in page
+    assert '<code>&lt;span class="solution"&gt;</code> dans le texte.' in page
+    assert "<li>un point  et la suite</li>" in page
+    assert "Oublié de fermer </p>" in page and "<p>Suite.</p>" in page
+    run_build(root, audience="instructor")
+    page = (root / "site-instructor/A/x.html").read_text(encoding="utf-8")
+    assert all(secret in page for secret in secrets)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -376,6 +408,23 @@ def test_markdown_blocks_of_the_left_out_classes_are_stripped():
     assert strip_blocks(text, frozenset({"instructor", "solution"})) == (
         "Avant.\n\n!!! tip\n    Reste.\n\nAprès.\n"
     )
+
+
+def test_the_notebook_for_download_has_no_solution_written_in_html_or_with_an_attribute_list():
+    text = (
+        "Question.\n\nRéponse ORYX.\n{: .solution}\n\n## Corrigé {.solution}\n\nGardé.\n\n"
+        "```python\nx = 1\n{: .solution}\n```\n\n"
+        '<div class="solution" markdown>\nbloc IBIS\n</div>\n\n'
+        'Un <span class="solution">mot KOALA</span> et `<span class="solution">` montré.\n'
+        "Une phrase {.note} gardée.\n"
+    )
+    data = json.dumps({"cells": [{"cell_type": "markdown", "metadata": {}, "source": text}]}).encode()
+    copy = json.loads(notebook_copy(data, Edition("learner", solutions=False)))
+    assert copy["cells"][0]["source"] == (
+        "Question.\n\n\n\nGardé.\n\n```python\nx = 1\n{: .solution}\n```\n\n\n\n"
+        'Un  et `<span class="solution">` montré.\nUne phrase {.note} gardée.\n'
+    )
+    assert notebook_copy(data, Edition("instructor", solutions=True)) is None  # published as it is
 
 
 def test_a_notebook_without_anything_to_leave_out_is_published_as_it_is():

@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-import re
-
 from markdown.treeprocessors import Treeprocessor
+from markdown.util import AtomicString
 
 from coursegen.editions import INSTRUCTOR_CLASS, SOLUTION_CLASS, Edition
-from coursegen.htmlscan import element_end
-
-# a start tag and its class attribute, in raw HTML a lesson holds (`<div class="solution">`)
-_START_TAG = re.compile(r"<([a-zA-Z][\w-]*)\b([^>]*)>")
-_CLASS = re.compile(r"""\bclass\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""", re.IGNORECASE)
-_VOID = {"area", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+from coursegen.htmlscan import filter_inline_html, filter_raw_html
 
 
 def _classes(element) -> list[str]:
@@ -24,13 +18,16 @@ class EditionFilter(Treeprocessor):
     of the instructor's edition. Runs before the quiz and inline processors (nothing left out is
     converted)."""
 
-    def __init__(self, md, edition: Edition):
+    def __init__(self, md, edition: Edition, before_inline: bool = False):
         super().__init__(md)
         self.edition = edition
         # a class is written in the source (`!!! instructor`, `{.solution}`, `class="solution"`):
         # a text without these words has nothing to filter, and is not walked
         self.words = edition.left_out | ({SOLUTION_CLASS, INSTRUCTOR_CLASS} if edition.instructor else set())
         self.active = True
+        # the first pass runs before the inline processor: a paragraph is still one text there,
+        # where `<span class="solution">…</span>` is found whole (after it, its tags are apart)
+        self.before_inline = before_inline
 
     def prepare(self, text: str) -> None:
         """Called with each text before it is converted."""
@@ -48,6 +45,8 @@ class EditionFilter(Treeprocessor):
                     _remove(parent, element)
                 elif element.tag == "details" and opened.intersection(classes):
                     element.set("open", "open")
+        if left_out and self.before_inline:
+            _filter_inline_html(root, self.words, left_out)
         # raw HTML blocks (`<div class="solution">` without `markdown`) are kept aside as text
         stash = self.md.htmlStash.rawHtmlBlocks
         for index, block in enumerate(stash):
@@ -56,32 +55,19 @@ class EditionFilter(Treeprocessor):
         return None
 
 
-def filter_raw_html(html: str, left_out: frozenset[str] | set[str], opened: set[str]) -> str:
-    """`html` without its elements of a class in `left_out` (their content and end tag too), and
-    with its `<details>` of a class in `opened` open."""
-    pieces, last = [], 0
-    for tag in _START_TAG.finditer(html):
-        if tag.start() < last:  # inside an element already left out
-            continue
-        name, attributes = tag.group(1).lower(), tag.group(2)
-        found = _CLASS.search(attributes)
-        classes = (
-            set(next(value for value in found.groups() if value is not None).split()) if found else set()
-        )
-        if left_out & classes:
-            if name in _VOID or attributes.rstrip().endswith("/"):
-                end = tag.end()
-            else:
-                end = element_end(html, tag.end(), name)
-                if not re.search(rf"</{name}\s*>$", html[:end], re.IGNORECASE):
-                    continue  # an inline tag, its end in another piece: left as written (README)
-            pieces.append(html[last : tag.start()])
-            last = end
-        elif name == "details" and opened & classes and not re.search(r"\bopen\b", attributes):
-            pieces += [html[last : tag.end() - 1], " open>"]
-            last = tag.end()
-    pieces.append(html[last:])
-    return "".join(pieces)
+def _filter_inline_html(root, words, left_out) -> None:
+    """Every text of the tree (paragraphs, headings, cells, list items) with its inline elements
+    of a left-out class cut; code (atomic texts) is never touched."""
+    for element in root.iter():
+        for side in ("text", "tail"):
+            text = getattr(element, side)
+            if (
+                text
+                and "<" in text
+                and not isinstance(text, AtomicString)
+                and any(word in text for word in words)
+            ):
+                setattr(element, side, filter_inline_html(text, left_out))
 
 
 def _remove(parent, element) -> None:

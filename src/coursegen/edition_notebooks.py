@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from coursegen.cache import digest
 from coursegen.editions import Edition
+from coursegen.htmlscan import filter_inline_html
 from coursegen.nbgrader import SIGNS, release_cells
 
 if TYPE_CHECKING:
@@ -55,7 +56,7 @@ def notebook_copy(data: bytes, edition: Edition) -> bytes | None:
         if cell.get("cell_type") == "markdown":
             source = cell.get("source", "")
             text = "".join(source) if isinstance(source, list) else str(source)
-            cell = {**cell, "source": strip_blocks(text, edition.left_out)}
+            cell = {**cell, "source": strip_markdown(text, edition.left_out)}
         kept.append(cell)
     if nbgrader:
         release_cells(kept)
@@ -66,6 +67,56 @@ def notebook_copy(data: bytes, edition: Edition) -> bytes | None:
 def _tags(cell: dict) -> set[str]:
     tags = (cell.get("metadata") or {}).get("tags") if isinstance(cell.get("metadata"), dict) else None
     return {str(tag) for tag in tags} if isinstance(tags, list) else set()
+
+
+def strip_markdown(text: str, classes: frozenset[str]) -> str:
+    """A Markdown cell without what the page leaves out of it: `!!!`/`???` blocks, paragraphs and
+    headings given a class by an attribute list (`{: .solution}`), and raw HTML elements of the
+    class, blocks or inline (`<div class="solution">`, `<span class="solution">42</span>`)."""
+    text = _strip_attribute_lists(strip_blocks(text, classes), classes)
+    return filter_inline_html(text, classes) if any(word in text for word in classes) else text
+
+
+# an attribute list (`{: .solution}`, `{.solution #x}`) at the end of a line: Python-Markdown's
+# attr_list gives it to the heading of that line, or to the paragraph it ends
+_ATTRIBUTE_LIST = re.compile(r"\{:?[ ]*([^}\n ][^}\n]*)[ ]*\}[ ]*$")
+_FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})")
+
+
+def _strip_attribute_lists(text: str, classes: frozenset[str]) -> str:
+    def has_class(line: str) -> bool:
+        found = _ATTRIBUTE_LIST.search(line.rstrip("\n"))
+        return bool(found) and any(
+            word.startswith(".") and word[1:] in classes for word in found.group(1).split()
+        )
+
+    kept: list[str] = []
+    paragraph: list[str] = []
+    fence = ""
+
+    def close_paragraph() -> None:
+        if paragraph and not has_class(paragraph[-1]):
+            kept.extend(paragraph)
+        paragraph.clear()
+
+    for line in text.splitlines(keepends=True):
+        opening = _FENCE.match(line)
+        if fence or opening:  # code is kept as it is
+            close_paragraph()
+            kept.append(line)
+            if opening and (not fence or opening.group(1).startswith(fence)):
+                fence = "" if fence else opening.group(1)
+            continue
+        if not line.strip():
+            close_paragraph()
+            kept.append(line)
+        elif line.lstrip().startswith("#") and not paragraph:
+            if not has_class(line):  # a heading: its own line only
+                kept.append(line)
+        else:
+            paragraph.append(line)
+    close_paragraph()
+    return "".join(kept)
 
 
 def strip_blocks(text: str, classes: frozenset[str]) -> str:

@@ -183,7 +183,10 @@ class MarkdownRenderer:
         """coursegen's own steps on the parsed tree, each at its place among the extensions'."""
         # what the edition leaves out: blocks before any other processor reads them (quizzes: 26,
         # formulas: 19), and again once `{.solution}` attribute lists are applied (8)
-        self.edition_filters = [EditionFilter(self.md, edition) for _ in range(2)]
+        self.edition_filters = [
+            EditionFilter(self.md, edition, before_inline=True),
+            EditionFilter(self.md, edition),
+        ]
         self.md.treeprocessors.register(self.edition_filters[0], "coursegen-edition", 30)
         self.md.treeprocessors.register(self.edition_filters[1], "coursegen-edition-attributes", 7.9)
         self.md.treeprocessors.register(TabPrintLabels(self.md), "coursegen-tab-labels", 8)
