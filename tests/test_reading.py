@@ -4,6 +4,7 @@ typography (no-break spaces) and bare URLs made links."""
 from __future__ import annotations
 
 import re
+import urllib.parse
 
 import pytest
 from conftest import formatted, render_markdown_page, run_build
@@ -315,4 +316,65 @@ def test_dark_blocks_also_apply_when_the_learner_chooses_dark():
         '  :root[data-theme="dark"] { --bg: #000; }\n'
         '  :root[data-theme="dark"] .b, :root[data-theme="dark"] .c > d { color: white; }\n'
         "}\n.e { margin: 0; }\n"
+    )
+
+
+# ----------------------------------------------------------------------------------------------
+# a module's lessons, beside each lesson (partials/module-lessons.html)
+
+MODULE = {
+    "course.yml": "title: T\nlanguage: fr\ntheme:\n  progress: true\n",
+    "content/A/index.md": "---\ntitle: Module A\n---\n",
+    **{
+        f"content/A/0{n}_l{n}.md": f"---\ntitle: \"Leçon {n} : bases\"\n---\n\nTexte {n}.\n"
+        for n in (1, 2, 3)
+    },
+    "content/A/04_l'apostrophe&co.md": "---\ntitle: Quatre\n---\n\nTexte.\n",
+}
+
+
+def lesson_list(page: str) -> str:
+    start = page.index('<nav aria-label="Leçons du module">')
+    return page[start : page.index("</nav>", start)]
+
+
+def test_each_lesson_lists_its_modules_lessons_with_itself_as_the_current_one(make_course, monkeypatch):
+    """The list is made once for the module (the same on all its lessons) and each lesson's own link
+    gets aria-current — also one whose address is percent-encoded."""
+    import jinja2
+
+    made = []
+    render = jinja2.Template.render
+
+    def counting(template, *args, **kwargs):
+        made.append(template.name)
+        return render(template, *args, **kwargs)
+
+    monkeypatch.setattr(jinja2.Template, "render", counting)
+    root = make_course(MODULE)
+    assert formatted(run_build(root)) == []
+    assert made.count("partials/module-lessons.html") == 1 and made.count("lesson.html") == 4
+    names = ["01_l1.html", "02_l2.html", "03_l3.html", "04_l%27apostrophe%26co.html"]
+    for number, name in enumerate(names, 1):
+        listed = lesson_list((root / "site/A" / urllib.parse.unquote(name)).read_text(encoding="utf-8"))
+        assert re.findall(r'<a href="([^"]+)"', listed) == names
+        assert re.findall(r'<a href="([^"]+)" aria-current="page">', listed) == [name]
+        assert f'<span class="module-lesson-number" aria-hidden="true">{number}</span>' in listed
+    assert "Leçon 1\u00a0: bases" in listed and 'data-lesson="A/01_l1.html"' in listed  # typography, progress
+
+
+def test_a_course_can_restyle_its_module_lists(make_course):
+    files = {
+        **MODULE,
+        "templates/partials/module-lessons.html": (
+            '<ul class="mine">{% for lesson in lessons %}<li><a href="{{ rel(lesson.url) }}">{{ t.lesson }} '
+            "{{ loop.index }}</a></li>{% endfor %}</ul>"
+        ),
+    }
+    root = make_course(files)
+    assert formatted(run_build(root)) == []
+    listed = lesson_list((root / "site/A/02_l2.html").read_text(encoding="utf-8"))
+    assert (
+        '<ul class="mine"><li><a href="01_l1.html">Leçon 1</a></li><li><a href="02_l2.html" aria-current="page">Leçon 2</a>'
+        in listed
     )

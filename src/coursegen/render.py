@@ -56,6 +56,7 @@ class SiteRenderer:
         for env in (self.env, self.lenient_env):  # numbers in the course's language: {{ n | number }}
             env.filters["number"] = lambda value, language=config.language: format_number(value, language)
             env.filters["typo"] = self._typography_filter
+            env.globals["module_lessons"] = self._module_lessons
         self.course_view = views.course_view(config, course)
         # (tag, pages): what tags.html shows but its anchors, which are worked out from the tags
         # (and import Markdown's slug rule) only when a page with tags is rendered
@@ -67,6 +68,8 @@ class SiteRenderer:
         self.link = views.LinkViews()
         # in every page's context, and named by fingerprint(): not written out again for each page
         self._context_text = ContextText({"course": self.course_view, "strings": self.strings})
+        # a module's lesson list by (environment, list, folder, language), kept with the list it names
+        self._lesson_lists: dict[tuple, tuple[object, str]] = {}
 
     @jinja2.pass_context
     def _typography_filter(self, context, text):
@@ -75,6 +78,23 @@ class SiteRenderer:
         if text is None or not self.config.typography or context.get("lang") != "fr":
             return text
         return spaced(str(text))
+
+    @jinja2.pass_context
+    def _module_lessons(self, context) -> Markup:
+        """`{{ module_lessons() }}`: partials/module-lessons.html for the page's module, made once per
+        module and folder (its links are relative to the folder) and given the current lesson's
+        aria-current by its href. What it is made from is in every lesson's signature."""
+        page, rel, env = context["page"], context["rel"], context.environment
+        key = (id(env), id(page.module_lessons), posixpath.dirname(page.url), context.get("lang"))
+        made = self._lesson_lists.get(key)
+        if made is None:
+            shared = {name: context.get(name) for name in ("course", "t", "lang", "rel", "static", "edition")}
+            html = env.get_template("partials/module-lessons.html").render(
+                lessons=page.module_lessons, **shared
+            )
+            made = self._lesson_lists[key] = (page.module_lessons, html)
+        href = f'href="{Markup.escape(rel(page.url))}"'
+        return Markup(made[1].replace(href, f'{href} aria-current="page"', 1))
 
     def check_templates(self, root: Path, diagnostics: Diagnostics) -> bool:
         """Compile every template once; syntax errors name the template file and line."""
