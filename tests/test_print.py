@@ -282,6 +282,26 @@ def test_an_edit_remakes_the_print_pages_without_reading_the_other_bodies(course
         assert read(course / "site", rel) == read(clean / "site", rel), rel
 
 
+def test_a_course_without_pdfs_does_not_work_out_their_names_while_building(course, monkeypatch):
+    """A PDF's cache name digests its print page and what the page loads (a scan of its HTML: most
+    of an edit's print stage on a big course); a build works it out only once `coursegen pdf` has
+    made PDFs, and the pdf command asks for it after the build (from the page written)."""
+    from coursegen.printing import stage
+
+    scanned = []
+    real = stage._loaded_rels
+    monkeypatch.setattr(stage, "_loaded_rels", lambda html, *rest: scanned.append(html) or real(html, *rest))
+    result = build_print(course)
+    assert scanned == []
+    book = next(book for book in result.printed if book.section == "02_suite")
+    assert book.cached == pdf_cache(course) / f"{book.key}.pdf" and scanned == [None]  # read from the site
+    book.cached.parent.mkdir(parents=True)
+    book.cached.write_bytes(b"%PDF-1.4 made by hand for the test\n")
+    again = build_print(course)
+    assert len(scanned) == 1 + len(again.printed)  # now every build names them
+    assert next(b for b in again.printed if b.section == "02_suite").pdf_ready
+
+
 def test_a_cached_pdf_is_published_while_its_print_page_is_unchanged(course):
     """What `coursegen pdf` leaves in the cache is published by every build that makes the same
     print page (no Chromium here: the PDF is put in the cache by hand)."""

@@ -8,10 +8,13 @@ changed: `coursegen pdf` makes them again), and the site is written in one step 
 from __future__ import annotations
 
 import datetime
+import functools
 import hashlib
+import os
 import posixpath
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from markupsafe import Markup
@@ -52,11 +55,20 @@ class PrintedBook:
 
     url: str
     pdf_url: str
-    key: str
     title: str
     section: str  # the section's folder ("" for the course)
     pdf_ready: bool
-    cached: Path  # the PDF in the edition's cache folder (made by `coursegen pdf` when missing)
+    # the PDF in the edition's cache folder (made by `coursegen pdf` when missing): its name is the
+    # digest of the page and of the files it loads, worked out when asked for (see print_stage)
+    locate: Callable[[], Path] = field(repr=False, compare=False)
+
+    @functools.cached_property
+    def cached(self) -> Path:
+        return self.locate()
+
+    @property
+    def key(self) -> str:
+        return self.cached.stem
 
 
 def pdf_cache(root: Path, space: str = "") -> Path:
@@ -87,21 +99,37 @@ def print_stage(run, plan, config, course: Course, bodies: dict, renderer, remot
     date = cover_date(run.today, config.language)
     printed = []
     books = print_books(course, config.print)
+    folder = pdf_cache(run.root, run.body_settings.cache_space)
+    # a PDF's name says which print page it was made from: worked out now only when `coursegen pdf`
+    # has made some (scanning a 13 MB print page for what it loads is most of an edit's print stage)
+    pdfs_made = run.options.cache and _holds_pdfs(folder)
     for book in books:
         html, content = _print_page(run, plan, book, config, bodies, renderer, remote, date, chapters)
-        loaded = _loaded_rels(html, content, run.out / book.url, loads)
-        assets = _loaded_files(loaded, book.url, course, renderer.theme, remote, digests)
-        key = digest("pdf-2", content, assets)
-        cached = pdf_cache(run.root, run.body_settings.cache_space) / f"{key}.pdf"
-        ready = run.options.cache and cached.is_file()
+
+        def locate(html=html, content=content, book=book) -> Path:  # html None: read from the site
+            loaded = _loaded_rels(html, content, run.out / book.url, loads)
+            assets = _loaded_files(loaded, book.url, course, renderer.theme, remote, digests)
+            return folder / f"{digest('pdf-2', content, assets)}.pdf"
+
+        cached = locate() if pdfs_made else None
+        ready = cached is not None and cached.is_file()
         if ready:
-            plan.add_file(book.pdf_url, cached, book.url, signature=f"pdf:{key}")
+            plan.add_file(book.pdf_url, cached, book.url, signature=f"pdf:{cached.stem}")
         renderer.print_links[book.root.url] = (book.url, book.pdf_url if ready else "")
         section = "" if book.root is course.home else book.root.folder
-        printed.append(PrintedBook(book.url, book.pdf_url, key, book.root.title, section, ready, cached))
+        # for `coursegen pdf` (after the site is written): the name found now, or found then
+        where = (lambda cached=cached: cached) if cached is not None else functools.partial(locate, None)
+        printed.append(PrintedBook(book.url, book.pdf_url, book.root.title, section, ready, where))
     loads.save()
     chapters.prune(book.url for book in books)
     return printed
+
+
+def _holds_pdfs(folder: Path) -> bool:
+    try:
+        return any(name.endswith(".pdf") for name in os.listdir(folder))
+    except OSError:  # no folder yet: `coursegen pdf` never ran
+        return False
 
 
 def _print_page(run, plan, book: PrintBook, config, bodies: dict, renderer, remote, date: str, chapters=None):
