@@ -238,6 +238,25 @@ INLINE_SOLUTIONS = (
 )
 
 
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ('a <span class="solution">x <em>y</em></span> b', "a  b"),
+        ('a `<span class="solution">` b', 'a `<span class="solution">` b'),  # shown in code
+        ('a ``<span class="solution">`` b', 'a ``<span class="solution">`` b'),
+        # in a comment: cutting from it to the end would leave the comment open and hide the page
+        ('a <!-- <span class="solution"> --> b', 'a <!-- <span class="solution"> --> b'),
+        ('a <span class="solution">x <!-- c --> y</span> b', "a  b"),
+        ('a <span class="solution">x\nsuite', "a "),  # unclosed: cut to the end, never published
+        ('a <span class="solutions">kept</span>', 'a <span class="solutions">kept</span>'),
+    ],
+)
+def test_inline_html_of_a_left_out_class_is_cut(text, expected):
+    from coursegen.htmlscan import filter_inline_html
+
+    assert filter_inline_html(text, frozenset({"solution"})) == expected
+
+
 def test_inline_solutions_in_raw_html_are_left_out_too(make_course):
     """`<span class="solution">…</span>` within a paragraph, a table cell, a list item or a heading:
     cut before Markdown parses the paragraph, so neither the page nor anything made from it (search,

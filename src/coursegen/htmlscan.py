@@ -24,8 +24,9 @@ def element_end(text: str, inside: int, name: str) -> int:
 _START_TAG = re.compile(r"<([a-zA-Z][\w-]*)\b([^>]*)>")
 _CLASS = re.compile(r"""\bclass\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""", re.IGNORECASE)
 _VOID = {"area", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
-# a `code` span (a run of backticks, and the same run again): a tag shown in one is text
-_CODE_SPAN = re.compile(r"(?<!\\)(`+)(.+?)(?<!`)\1(?!`)", re.DOTALL)
+# a `code` span (a run of backticks, and the same run again), where a tag shown is text, or an
+# HTML comment, where it is not shown at all (cutting from it would leave the comment open)
+_CODE_SPAN = re.compile(r"(?<!\\)(`+)(.+?)(?<!`)\1(?!`)|<!--.*?-->", re.DOTALL)
 
 
 def filter_raw_html(html: str, left_out: frozenset[str] | set[str], opened: set[str]) -> str:
@@ -36,7 +37,7 @@ def filter_raw_html(html: str, left_out: frozenset[str] | set[str], opened: set[
 
 def filter_inline_html(text: str, left_out: frozenset[str] | set[str]) -> str:
     """A paragraph's text (Markdown not yet parsed) without its inline elements of a class in
-    `left_out` (`<span class="solution">42</span>`), tags shown in `code` spans left as text. An
+    `left_out` (`<span class="solution">42</span>`), tags in `code` spans and comments left as they are. An
     element left unclosed is cut to the end of the text: an answer is never published by mistake."""
     masked = _CODE_SPAN.sub(lambda span: " " * len(span.group(0)), text)  # same offsets, no tags
     return _edited(text, masked, left_out, set(), unclosed_to_end=True)
