@@ -10,6 +10,7 @@ import difflib
 import filecmp
 import os
 import shutil
+import signal
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -33,6 +34,12 @@ UPDATE_GOLDEN = bool(os.environ.get("COURSEGEN_UPDATE_GOLDEN"))
 # midnight is compared with one built after it (the CI run of 6 December crossed midnight and a
 # test_interrupts snapshot differed by the cover's date). Tests of the date set their own.
 os.environ.setdefault("SOURCE_DATE_EPOCH", "1796083200")  # 2026-12-01
+
+# A suite started in the background (`.ci/run &`, `nohup`) inherits Ctrl-C ignored, as a shell's
+# background jobs do, and so would every build the tests start: the interrupt tests send it to them
+# and wait for them to stop, as a learner's or teacher's terminal would. Taken back here, for all.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 HOME = {"content/index.md": "# Home\n"}
 
