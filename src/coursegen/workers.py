@@ -25,6 +25,7 @@ import signal
 import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 
 from coursegen.interrupts import deferred
 
@@ -82,6 +83,10 @@ class WorkerPool:
                     self._executor.submit(_run_chunk, function, items[start : start + chunksize])
                     for start in range(0, len(items), chunksize)
                 ]
+            except OSError as error:
+                # Python 3.11's pool closes its wake-up pipe once it finds a worker dead: a task
+                # submitted at that moment fails with "handle is closed" — the pool is broken
+                raise BrokenProcessPool(f"a worker process ended while tasks were given ({error})") from error
             finally:
                 signal.pthread_sigmask(signal.SIG_SETMASK, previous)
         return _results(tasks)
