@@ -334,3 +334,24 @@ def test_a_signal_at_a_random_moment_while_notebooks_run(jobs, how, seed, execut
     rng = random.Random(f"execute-{jobs}-{how}-{seed}")
     signum, whole_group = SIGNALS[how]
     interrupt(executing, jobs, signum, whole_group, delay=rng.uniform(0.2, 6.0), extra=("--execute",))
+
+
+def test_an_interrupt_python_wraps_while_a_class_is_made_is_still_an_interrupt(monkeypatch, capsys):
+    """Python 3.11 turns an exception raised while a class is made (`__set_name__`: a dataclass's
+    fields, during an import) into a RuntimeError: a Ctrl-C or SIGTERM arriving then is still
+    reported as an interrupt (CI: a random-moment SIGINT said "internal error")."""
+    from coursegen import cli
+    from coursegen.interrupts import Interrupted
+
+    class Field:
+        def __set_name__(self, owner, name):
+            raise Interrupted(signal.SIGTERM)
+
+    def build_while_importing(args):
+        type("GlueMap", (), {"notebooks": Field()})
+        return 0
+
+    monkeypatch.setattr(cli, "_run_build", build_while_importing)
+    monkeypatch.setattr(cli, "_find_course", lambda args: None)
+    assert cli.main(["build", "."]) == 143
+    assert capsys.readouterr().err == "interrupted; the previous site was left as it was\n"

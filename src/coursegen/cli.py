@@ -73,6 +73,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt as interrupt:
         return _interrupted(interrupt)
     except Exception as error:  # a bug: say so plainly, the traceback only on request
+        interrupt = _interrupt_inside(error)
+        if interrupt is not None:
+            return _interrupted(interrupt)
         if getattr(args, "verbose", False):
             raise
         print(
@@ -153,6 +156,18 @@ def _interrupted(interrupt: KeyboardInterrupt) -> int:
     else:
         print("interrupted; the previous site was left as it was", file=sys.stderr)
     return interrupt.exit_code if isinstance(interrupt, Interrupted) else EXIT_INTERRUPTED
+
+
+def _interrupt_inside(error: BaseException) -> KeyboardInterrupt | None:
+    """A Ctrl-C or SIGTERM that Python wrapped in another exception: Python 3.11 turns one that comes
+    while a class is made (a dataclass's fields, during an import) into "RuntimeError: Error calling
+    __set_name__", its cause the interrupt. None for any other error."""
+    seen = 0
+    while error is not None and seen < 10:
+        if isinstance(error, KeyboardInterrupt):
+            return error
+        error, seen = error.__cause__, seen + 1
+    return None
 
 
 def _cache_hint(args: argparse.Namespace) -> str:
