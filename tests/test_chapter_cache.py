@@ -117,3 +117,55 @@ def test_a_body_prepared_early_is_found_by_the_print_page_and_a_packed_one_is_no
         counting, f"body:{BODIES['a/one.html']}", BODIES["a/one.html"], place
     )
     assert counting.rewritten == [], "already in the pack"
+
+
+def make_long_book(root, bodies: dict[str, str]) -> list[str]:
+    """A print page of len(bodies) chapters (no links between them): the pages rewritten."""
+    anchors = {url: url.replace("/", "--")[:-5] for url in bodies}
+    places = [ChapterPlace(url, anchor, 1) for url, anchor in anchors.items()]
+    kept = ChapterCache(root, enabled=True, read_only=False).book("a/print.html", anchors)
+    rewriter = ChapterRewriter("a/print.html", anchors)
+    rewritten = []
+    for place in places:
+        body = bodies[place.page_url]
+
+        def load(body=body, url=place.page_url):
+            rewritten.append(url)
+            return body
+
+        kept.rewritten(rewriter, ChapterSource(load, name=f"body:{body}"), place)
+    kept.save()
+    return rewritten
+
+
+def test_an_edit_appends_its_chapter_and_the_pack_is_written_anew_once_a_quarter_is_unused(tmp_path):
+    bodies = {f"a/p{n:02}.html": f"<p>page {n}</p>" for n in range(20)}
+    assert len(make_long_book(tmp_path, bodies)) == 20
+    before = pack(tmp_path).read_bytes()
+    for edit in range(5):  # five edits: 5 stale chapters of 20 used, a quarter, still appended
+        bodies["a/p03.html"] = f"<p>page 3, édition {edit}</p>"
+        assert make_long_book(tmp_path, bodies) == ["a/p03.html"]
+        grown = pack(tmp_path).read_bytes()
+        assert grown.startswith(before) and grown.endswith(f"édition {edit}</p>\n".encode()), "appended"
+        before = grown
+    assert make_long_book(tmp_path, bodies) == [], "every chapter found again, the last one appended too"
+    bodies["a/p03.html"] = "<p>page 3, encore</p>"
+    assert make_long_book(tmp_path, bodies) == ["a/p03.html"]
+    rewritten = pack(tmp_path).read_bytes()
+    assert b"dition" not in rewritten and b"encore" in rewritten, "6 unused: written anew, with only what is used"
+    assert len(rewritten) < len(before)
+    assert make_long_book(tmp_path, bodies) == []
+
+
+def test_nothing_is_appended_after_a_pack_cut_short_or_damaged(tmp_path):
+    bodies = {f"a/p{n:02}.html": f"<p>page {n}</p>" for n in range(8)}
+    make_long_book(tmp_path, bodies)
+    whole = pack(tmp_path).read_bytes()
+    pack(tmp_path).write_bytes(whole[:-3])  # a crash while the last chapter was appended
+    assert make_long_book(tmp_path, bodies) == ["a/p07.html"]
+    assert pack(tmp_path).read_bytes() == whole, "written anew: an appended chapter would follow the cut one"
+    pack(tmp_path).write_bytes(whole.replace(b"page 2", b"page X"))  # same length, another CRC
+    bodies["a/p05.html"] = "<p>cinq</p>"
+    assert make_long_book(tmp_path, bodies) == ["a/p02.html", "a/p05.html"]
+    assert b"page X" not in pack(tmp_path).read_bytes(), "written anew: no damaged bytes kept"
+    assert make_long_book(tmp_path, bodies) == []

@@ -352,6 +352,7 @@ def test_verbose_build_shows_the_time_of_each_stage(make_course, capsys):
         "templates",
         "bodies (Markdown, notebooks)",
         "remote media",
+        "print pages",
         "pages",
         "search index",
         "files, assets, 404",

@@ -197,6 +197,7 @@ def _render_site(root: Path, out: Path, options: BuildOptions) -> tuple[BuildRes
     plan = SitePlan(run.manifest)  # files whose signature didn't change since the last build are kept
     if options.write:  # print pages and current PDFs, before the section pages that link to them
         run.result.printed = print_stage(run, plan, config, course, bodies, renderer, remote)
+        run.clock.lap("print pages")
     render_pages(run, plan, course, bodies, renderer, remote, last_good)
     render_search_index(run, plan, config, course, bodies)
     add_files(run, plan, course, bodies, remote, renderer)

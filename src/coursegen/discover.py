@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import time
 import unicodedata
 from dataclasses import replace
@@ -262,9 +263,9 @@ def _refused_name(entry: os.DirEntry, rel: str, diagnostics: Diagnostics) -> boo
             kind="files",
         )
         return True
-    control = any(ord(char) < 32 or ord(char) == 127 for char in name)
-    if not control and "\\" not in name:
+    if _BAD_IN_NAME.search(name) is None:
         return False
+    control = _CONTROL.search(name) is not None
     what = "folder" if entry.is_dir() else "file"
     folder = rel[: -len(name)].rstrip("/") or "."
     why = "a control character (a line break or a tab?)" if control else "a backslash"
@@ -275,6 +276,12 @@ def _refused_name(entry: os.DirEntry, rel: str, diagnostics: Diagnostics) -> boo
         kind="files",
     )
     return True
+
+
+# a control character (line break, tab… and DEL) or a backslash; one search per name (every file
+# of the course is looked at on every build)
+_BAD_IN_NAME = re.compile("[\x00-\x1f\x7f\\\\]")
+_CONTROL = re.compile("[\x00-\x1f\x7f]")
 
 
 def _is_utf8(name: str) -> bool:

@@ -8,9 +8,12 @@ course, and reading 1,000 back ~0.15 s of an edit. A pack names everything
 `ChapterRewriter.rewrite` reads of the print page (the code, the page and the anchors of all its
 pages: `book_key`) on its first line; each chapter is named by its place and its body's HTML — by
 the name the body cache gave it, so that a chapter found here never reads its body — and carries
-its length and CRC-32 (a damaged chapter is a miss, a cut one ends the pack). A pack is written
-again, with only the chapters its print page used, when one was missing or unused; the packs of
-print pages the course no longer has are deleted, so the folder holds about one site's print pages.
+its length and CRC-32 (a damaged chapter is a miss, a cut one ends the pack). The chapters
+rewritten by a build are appended to the pack (a one-lesson edit used to write the course's whole
+13 MB pack again); the pack is written anew, with only the chapters its print page used, once more
+than a quarter of what it holds is unused, or when it was cut short or damaged. The packs of print
+pages the course no longer has are deleted: the folder holds at most ~1.25 times one site's print
+pages.
 """
 
 from __future__ import annotations
@@ -103,8 +106,8 @@ def _pack_name(book_url: str) -> str:
 
 class BookChapters:
     """One print page's chapters: those of the last build read from its pack, those rewritten now
-    added; `save()` writes the pack again when it changed. With no pack (`path` None: no cache),
-    every chapter is rewritten."""
+    added; `save()` appends them to the pack, or writes it anew. With no pack (`path` None: no
+    cache), every chapter is rewritten."""
 
     def __init__(self, path: Path | None, book_key: str, read_only: bool):
         self.path = path
@@ -112,15 +115,17 @@ class BookChapters:
         self.book_key = book_key
         self.header = f"{_FORMAT.decode()} {book_key}\n".encode()
         self._stored: dict[str, bytes] | None = None if path is not None else {}
+        self._in_pack: frozenset[str] = frozenset()  # keys of the chapters read from the pack
+        self._pack_whole = False  # the pack was read to its end: chapters may be appended to it
         self.used: dict[str, bytes] = {}
-        self.missed = False
 
     @property
     def stored(self) -> dict[str, bytes]:
         """The chapters of the pack, read when first needed: a build that keeps this print page
         (a no-op rebuild) never reads its pack."""
         if self._stored is None:
-            self._stored = _read_pack(self.path, self.header)
+            self._stored, self._pack_whole = _read_pack(self.path, self.header)
+            self._in_pack = frozenset(self._stored)
         return self._stored
 
     def rewritten(self, rewriter: ChapterRewriter, source, place: ChapterPlace) -> str:
@@ -141,7 +146,6 @@ class BookChapters:
             except UnicodeDecodeError:
                 data = None
         if data is None:
-            self.missed = True
             body = source.load() if body is None else body
             chapter = rewriter.rewrite(body, place) if body else ""
             data = chapter.encode("utf-8")
@@ -152,46 +156,66 @@ class BookChapters:
         """Rewrite now the chapter of the body named `name` at `place`, unless the pack has it."""
         key = _chapter_key(place, name)
         if self.path is not None and key not in self.stored:
-            self.stored[key] = rewriter.rewrite(body, place).encode("utf-8")
-            self.missed = True  # not in the pack: it is written again
+            self.stored[key] = rewriter.rewrite(body, place).encode("utf-8")  # appended by save()
 
     def save(self) -> None:
-        """Write the pack again (with only the chapters used) when one was missing or unused."""
-        if self.path is None or self.read_only or not (self.missed or self.stored.keys() - self.used.keys()):
+        """Append the chapters used that the pack lacks; write it anew (with only the chapters
+        used) once more than a quarter of it is unused, or when it could not be read to its end."""
+        if self.path is None or self.read_only:
             return
-        parts = [self.header]
-        for key, data in self.used.items():
-            parts += [f"{key} {len(data)} {zlib.crc32(data)}\n".encode(), data, b"\n"]
-        write_bytes_atomically(self.path, b"".join(parts))
+        self.stored  # noqa: B018 (reads the pack, if no chapter did)
+        unused = len(self._in_pack - self.used.keys())
+        added = [(key, data) for key, data in self.used.items() if key not in self._in_pack]
+        if not added and not unused:
+            return
+        if self._pack_whole and unused <= len(self.used) // 4:
+            if added:
+                try:
+                    with open(self.path, "ab") as pack:
+                        pack.write(_packed(added))
+                except OSError:  # not kept: rewritten by the next build that needs it
+                    pass
+            return
+        write_bytes_atomically(self.path, self.header + _packed(self.used.items()))
 
 
-def _read_pack(path: Path, header: bytes) -> dict[str, bytes]:
+def _packed(chapters: Iterable[tuple[str, bytes]]) -> bytes:
+    parts = []
+    for key, data in chapters:
+        parts += [f"{key} {len(data)} {zlib.crc32(data)}\n".encode(), data, b"\n"]
+    return b"".join(parts)
+
+
+def _read_pack(path: Path, header: bytes) -> tuple[dict[str, bytes], bool]:
     """The chapters of the pack at `path` whose header is `header` ({} when it is missing, of
-    another version, or made for another print page); parsing stops at a chapter cut short, and a
-    chapter whose CRC-32 differs is left out: both are misses."""
+    another version, or made for another print page), and whether it was read to its end; parsing
+    stops at a chapter cut short, and a chapter whose CRC-32 differs is left out: both are misses."""
     try:
         with open(path, "rb") as stored:
             pack = stored.read()
     except OSError:
-        return {}
+        return {}, False
     if not pack.startswith(header):
-        return {}
+        return {}, False
     chapters: dict[str, bytes] = {}
     view = memoryview(pack)
     position = len(header)
+    whole = True
     while position < len(pack):
         line_end = pack.find(b"\n", position)
         if line_end < 0:
-            break
+            return chapters, False
         try:
             key, length, crc = pack[position:line_end].decode("ascii").split(" ")
             start, end, check = line_end + 1, line_end + 1 + int(length), int(crc)
         except ValueError:  # a damaged line
-            break
+            return chapters, False
         if pack[end : end + 1] != b"\n":  # cut short
-            break
+            return chapters, False
         data = bytes(view[start:end])
         if zlib.crc32(data) == check:
             chapters[key] = data
+        else:  # the pack is written anew: no damaged bytes are kept
+            whole = False
         position = end + 1
-    return chapters
+    return chapters, whole
