@@ -152,7 +152,9 @@ def test_an_edit_appends_its_chapter_and_the_pack_is_written_anew_once_a_quarter
     bodies["a/p03.html"] = "<p>page 3, encore</p>"
     assert make_long_book(tmp_path, bodies) == ["a/p03.html"]
     rewritten = pack(tmp_path).read_bytes()
-    assert b"dition" not in rewritten and b"encore" in rewritten, "6 unused: written anew, with only what is used"
+    assert b"dition" not in rewritten and b"encore" in rewritten, (
+        "6 unused: written anew, with only what is used"
+    )
     assert len(rewritten) < len(before)
     assert make_long_book(tmp_path, bodies) == []
 
