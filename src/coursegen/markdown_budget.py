@@ -17,7 +17,6 @@ inline patterns where the time goes.
 
 from __future__ import annotations
 
-import ctypes
 import re
 import threading
 import time
@@ -143,6 +142,8 @@ class _ThreadCPU:
 
 def _raise_in(thread_id: int, exception: type[BaseException] | None) -> None:
     """Raise `exception` in the thread at its next Python instruction (None: cancel a pending one)."""
+    import ctypes  # only when a conversion runs over its time: not on every build
+
     ctypes.pythonapi.PyThreadState_SetAsyncExc(
         ctypes.c_ulong(thread_id), ctypes.py_object(exception) if exception is not None else None
     )

@@ -7,9 +7,12 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from html import escape as _escape
+from typing import TYPE_CHECKING
 
-from coursegen.runs import STATUSES, RunRecord
 from coursegen.strings import format_number
+
+if TYPE_CHECKING:  # runs.py (thread pools, nbclient's plumbing) is imported by builds that execute
+    from coursegen.runs import RunRecord
 
 REPORT_URL = "_reports/execution.html"
 
@@ -22,6 +25,8 @@ _STYLES = {"ran": "green", "cached": "dim", "failed": "bold red", "timed out": "
 
 
 def counts(records: list[RunRecord]) -> dict[str, int]:
+    from coursegen.runs import STATUSES
+
     return {status: sum(1 for record in records if record.status == status) for status in STATUSES}
 
 

@@ -3,26 +3,28 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from importlib import resources
+from pathlib import Path
 from types import MappingProxyType
 
 from coursegen.errors import Diagnostics
 from coursegen.yamlio import load_yaml_mapping
 
 DEFAULT_LANGUAGE = "en"
+# the tables shipped in the package (a folder of it, as a wheel installs it: importlib.resources
+# would cost its zip readers' import on every build for the same path)
+STRINGS_DIR = Path(__file__).resolve().parent / "strings"
 
 
 def _table(language: str, yaml_cache=None) -> dict[str, str]:
     name = f"{language}.yml"
-    text = resources.files("coursegen").joinpath("strings", name).read_text(encoding="utf-8")
+    text = (STRINGS_DIR / name).read_text(encoding="utf-8")
     data, _ = load_yaml_mapping(text, f"coursegen/strings/{name}", cache=yaml_cache)
     return {str(k): str(v) for k, v in data.items()}
 
 
 def available_languages() -> list[str]:
-    folder = resources.files("coursegen").joinpath("strings")
     return sorted(
-        entry.name.removesuffix(".yml") for entry in folder.iterdir() if entry.name.endswith(".yml")
+        entry.name.removesuffix(".yml") for entry in STRINGS_DIR.iterdir() if entry.name.endswith(".yml")
     )
 
 

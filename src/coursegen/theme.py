@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 
 import jinja2
@@ -14,7 +13,7 @@ from coursegen.cache import write_bytes_atomically
 
 def builtin_theme_dir() -> Path:
     """The built-in theme: shipped inside the wheel as coursegen/theme, or the repo's top level in a checkout."""
-    packaged = Path(str(resources.files("coursegen"))) / "theme"
+    packaged = Path(__file__).resolve().parent / "theme"  # (not importlib.resources: see strings.py)
     if (packaged / "templates").is_dir():
         return packaged
     checkout = Path(__file__).resolve().parents[2]
