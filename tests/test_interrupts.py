@@ -264,11 +264,11 @@ def test_sigterm_to_the_main_process_alone_does_not_wait_for_the_workers_page(bi
     """It used to wait 16–53 s for the page a worker was rendering: the worker is stopped in the
     middle of the notebook's page (which takes seconds), so the formulas it keeps for the page's
     next render (written once the page is done) are never written."""
-    from coursegen.body_cache import fragments_key
+    from coursegen.cache import url_file_name
 
     interrupt(big, 4, signal.SIGTERM, whole_group=False, delay=0.5, after="workers")
     assert not (
-        big.root / ".coursegen-cache/fragments" / f"{fragments_key('A/notebooks/gros.html')}.json"
+        big.root / ".coursegen-cache/fragments" / f"{url_file_name('A/notebooks/gros.html')}.json"
     ).exists()
 
 

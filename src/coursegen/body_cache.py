@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from coursegen.cache import JsonCache, index_store, make_durable
+from coursegen.cache import JsonCache, index_store, make_durable, url_file_name
 from coursegen.errors import CoursegenError, replay
 
 
@@ -260,7 +260,7 @@ class FragmentCache:
     def get(self, url: str) -> dict[str, str] | None:
         """The page's fragments from its last render; None when there are none, they were made by
         other code, or the file has another shape (a damaged cache)."""
-        stored = self.files.get(fragments_key(url))
+        stored = self.files.get(url_file_name(url))
         if not isinstance(stored, dict) or stored.get("version") != self.version:
             return None
         items = stored.get("items")
@@ -269,13 +269,8 @@ class FragmentCache:
         return items
 
     def put(self, url: str, items: dict[str, str]) -> None:
-        self.files.put(fragments_key(url), {"version": self.version, "items": items})
+        self.files.put(url_file_name(url), {"version": self.version, "items": items})
 
     def prune(self, urls) -> None:
         """Delete the fragments of pages that are gone."""
-        self.files.prune({fragments_key(url) for url in urls})
-
-
-def fragments_key(url: str) -> str:
-    """The FragmentMemo file of the page at `url` (one per page, replaced at each render)."""
-    return hashlib.sha256(url.encode("utf-8")).hexdigest()[:32]
+        self.files.prune({url_file_name(url) for url in urls})

@@ -181,6 +181,12 @@ def digest(*parts: bytes | str) -> str:
     return hasher.hexdigest()
 
 
+def url_file_name(url: str) -> str:
+    """The name of a cache file kept for a site URL (one per page or print page): a URL may be
+    longer than a file name can be, or differ from another only by case."""
+    return hashlib.sha256(url.encode("utf-8")).hexdigest()[:32]
+
+
 class JsonCache:
     """One JSON file per key in a sub-folder of the cache. Unreadable entries count as misses."""
 

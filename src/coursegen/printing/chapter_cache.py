@@ -24,7 +24,7 @@ import zlib
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
-from coursegen.cache import CACHE_DIR, code_digest, digest, write_bytes_atomically
+from coursegen.cache import CACHE_DIR, code_digest, digest, url_file_name, write_bytes_atomically
 from coursegen.printing.chapters import ChapterPlace, ChapterRewriter
 
 _FORMAT = b"print-chapters-2"
@@ -74,7 +74,7 @@ class ChapterCache:
         book_key = digest("print-chapters-2", code_digest(), book_url, repr(sorted(anchors.items())))
         kept = self._books.get(book_url)
         if kept is None or kept.book_key != book_key:
-            path = self.folder / (_pack_name(book_url) + _SUFFIX)
+            path = self.folder / (url_file_name(book_url) + _SUFFIX)
             kept = self._books[book_url] = BookChapters(path, book_key, self.read_only)
         return kept
 
@@ -82,7 +82,7 @@ class ChapterCache:
         """Delete the packs of print pages not in `book_urls` (sections gone, `print: false`)."""
         if self.folder is None or self.read_only:
             return
-        keep = {_pack_name(url) + _SUFFIX for url in book_urls}
+        keep = {url_file_name(url) + _SUFFIX for url in book_urls}
         try:
             entries = list(os.scandir(self.folder))
         except OSError:
@@ -98,10 +98,6 @@ class ChapterCache:
 def _chapter_key(place: ChapterPlace, name: str) -> str:
     """A chapter in its pack: its place and what names its body's HTML."""
     return digest(repr(place), name)
-
-
-def _pack_name(book_url: str) -> str:
-    return hashlib.sha256(book_url.encode("utf-8")).hexdigest()[:32]
 
 
 class BookChapters:
