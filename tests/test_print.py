@@ -302,6 +302,21 @@ def test_a_course_without_pdfs_does_not_work_out_their_names_while_building(cour
     assert next(b for b in again.printed if b.section == "02_suite").pdf_ready
 
 
+def test_the_build_result_does_not_hold_the_print_pages(course):
+    """The result lists each print page for the pdf command, which finds the PDF's name later from
+    the page written: it must not keep the page's HTML alive (13 MB for a course of 1,000 lessons)."""
+    import gc
+
+    result = build_print(course)
+    assert result.printed
+    for book in result.printed:
+        held = gc.get_referents(book.locate, book.locate.func) + [
+            cell.cell_contents for cell in book.locate.func.__closure__ or ()
+        ]
+        held += list(book.locate.func.__defaults__ or ())
+        assert not [value for value in held if isinstance(value, str) and "<html" in value], book.url
+
+
 def test_a_cached_pdf_is_published_while_its_print_page_is_unchanged(course):
     """What `coursegen pdf` leaves in the cache is published by every build that makes the same
     print page (no Chromium here: the PDF is put in the cache by hand)."""

@@ -263,9 +263,9 @@ def _refused_name(entry: os.DirEntry, rel: str, diagnostics: Diagnostics) -> boo
             kind="files",
         )
         return True
-    if _BAD_IN_NAME.search(name) is None:
-        return False
     control = _CONTROL.search(name) is not None
+    if not control and "\\" not in name:
+        return False
     what = "folder" if entry.is_dir() else "file"
     folder = rel[: -len(name)].rstrip("/") or "."
     why = "a control character (a line break or a tab?)" if control else "a backslash"
@@ -278,9 +278,8 @@ def _refused_name(entry: os.DirEntry, rel: str, diagnostics: Diagnostics) -> boo
     return True
 
 
-# a control character (line break, tab… and DEL) or a backslash; one search per name (every file
-# of the course is looked at on every build)
-_BAD_IN_NAME = re.compile("[\x00-\x1f\x7f\\\\]")
+# a control character (line break, tab… and DEL): one search per name, every file of the course
+# is looked at on every build
 _CONTROL = re.compile("[\x00-\x1f\x7f]")
 
 

@@ -157,9 +157,8 @@ class BookChapters:
     def save(self) -> None:
         """Append the chapters used that the pack lacks; write it anew (with only the chapters
         used) once more than a quarter of it is unused, or when it could not be read to its end."""
-        if self.path is None or self.read_only:
+        if self.path is None or self.read_only or self._stored is None:  # (None: no chapter was asked for)
             return
-        self.stored  # noqa: B018 (reads the pack, if no chapter did)
         unused = len(self._in_pack - self.used.keys())
         added = [(key, data) for key, data in self.used.items() if key not in self._in_pack]
         if not added and not unused:

@@ -106,12 +106,14 @@ def print_stage(run, plan, config, course: Course, bodies: dict, renderer, remot
     for book in books:
         html, content = _print_page(run, plan, book, config, bodies, renderer, remote, date, chapters)
 
-        def locate(html=html, content=content, book=book) -> Path:  # html None: read from the site
+        # html None: the page is read from the site (the PrintedBook keeps `locate`, not the page's
+        # megabytes, for the pdf command)
+        def locate(html: str | None, content=content, book=book) -> Path:
             loaded = _loaded_rels(html, content, run.out / book.url, loads)
             assets = _loaded_files(loaded, book.url, course, renderer.theme, remote, digests)
             return folder / f"{digest('pdf-2', content, assets)}.pdf"
 
-        cached = locate() if pdfs_made else None
+        cached = locate(html) if pdfs_made else None
         ready = cached is not None and cached.is_file()
         if ready:
             plan.add_file(book.pdf_url, cached, book.url, signature=f"pdf:{cached.stem}")
